@@ -1,0 +1,54 @@
+// What clients see when something goes wrong. Client faults keep their
+// message and code; anything else is an internal error whose details stay in
+// the log (with the request id, which the client also gets to quote).
+import type { GraphQLFormattedError } from "graphql";
+import { currentRequestContext } from "../observability/request-context.js";
+import type { Logger } from "../observability/logger.js";
+
+/** Codes whose message is meant for the client (it describes the client's own mistake). */
+const CLIENT_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "BAD_REQUEST",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "QUERY_TOO_COMPLEX",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+]);
+
+/** Errors thrown by Pothos for bad arguments (cursors, connection arguments, global ids). */
+function isPothosValidationError(error: unknown): boolean {
+  let e = error as { name?: string; originalError?: unknown } | undefined;
+  for (let i = 0; e && i < 4; i++) {
+    if (e.name === "PothosValidationError") return true;
+    e = e.originalError as typeof e;
+  }
+  return false;
+}
+
+export function createErrorFormatter(options: { development: boolean; logger: Logger }) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const requestId = currentRequestContext()?.requestId;
+    let code = String(formatted.extensions?.code ?? "INTERNAL_SERVER_ERROR");
+    if (code === "INTERNAL_SERVER_ERROR" && isPothosValidationError(error)) code = "BAD_USER_INPUT";
+    if (CLIENT_CODES.has(code)) {
+      let message = formatted.message.replace(/^Context creation failed: /, "");
+      // Field suggestions help an attacker map a schema whose introspection is off.
+      if (!options.development) message = message.replace(/ Did you mean .*\?$/, "");
+      return { message, locations: formatted.locations, path: formatted.path, extensions: { code, requestId } };
+    }
+    options.logger.error({ err: error, requestId }, "internal error in GraphQL operation");
+    if (options.development) {
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code, requestId } };
+    }
+    return {
+      message: "Internal server error. Quote the request id when reporting it.",
+      path: formatted.path,
+      extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+    };
+  };
+}

@@ -1,0 +1,43 @@
+// Live events: the `events` subscription streams the caller's tenant's domain
+// events as the outbox dispatcher publishes them.
+import type { DomainEvent } from "../../domain/event.js";
+import { builder } from "../builder.js";
+
+export const EventType = builder.objectRef<DomainEvent>("Event").implement({
+  description: "A domain event (`sales.<entity>.<verb>`), delivered at least once; `id` is stable across redeliveries.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    type: t.exposeString("type"),
+    occurredAt: t.field({ type: "DateTime", resolve: (e) => new Date(e.occurredAt) }),
+    actor: t.exposeString("actor"),
+    payload: t.field({ type: "JSON", resolve: (e) => e.payload }),
+  }),
+});
+
+/** True when `type` is in the list; an entry ending in `*` matches a prefix ("sales.draft.*"). */
+export function eventTypeMatches(patterns: readonly string[] | null | undefined, type: string): boolean {
+  if (!patterns || patterns.length === 0) return true;
+  return patterns.some((p) => (p.endsWith("*") ? type.startsWith(p.slice(0, -1)) : p === type));
+}
+
+/** Passes through the values `keep` accepts, and closes the source when the subscriber goes away. */
+export async function* filterIterator<T>(source: AsyncIterableIterator<T>, keep: (value: T) => boolean): AsyncGenerator<T> {
+  try {
+    for await (const value of source) if (keep(value)) yield value;
+  } finally {
+    await source.return?.();
+  }
+}
+
+builder.subscriptionField("events", (t) =>
+  t.field({
+    type: EventType,
+    authScopes: { permission: "event:subscribe" },
+    args: {
+      types: t.arg.stringList({ required: false, description: "Event types to receive; `sales.draft.*` matches a prefix. Empty: all." }),
+    },
+    subscribe: (_root, { types }, ctx) =>
+      filterIterator(ctx.services.bus.subscribe(ctx.principal!.tenantId), (e) => eventTypeMatches(types, e.type)),
+    resolve: (event) => event,
+  }),
+);

@@ -1,0 +1,24 @@
+// Assembles the schema: importing each feature file registers its types.
+import { lexicographicSortSchema, type GraphQLSchema } from "graphql";
+import { builder } from "../builder.js";
+import "./user-error.js";
+import "./role.js";
+import "./tenant.js";
+import "./user.js";
+import "./membership.js";
+import "./api-key.js";
+import "./audit-entry.js";
+import "./me.js";
+import "./event.js";
+
+let schema: GraphQLSchema | undefined;
+
+export function buildSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: false });
+  return schema;
+}
+
+/** The printed SDL, sorted so diffs stay readable; committed as /schema.graphql. */
+export function sortedSchema(): GraphQLSchema {
+  return lexicographicSortSchema(buildSchema());
+}

@@ -1,0 +1,162 @@
+// One HTTP server, one port: Apollo (POST/GET /graphql), graphql-ws
+// (WebSocket upgrade on /graphql), GraphiQL, health, readiness and metrics.
+import { createServer, type Server } from "node:http";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { GraphQLError } from "graphql";
+import type { Authenticator } from "../orchestration/auth.js";
+import { AuthenticationError } from "../orchestration/auth.js";
+import type { Services } from "../orchestration/services.js";
+import { runWithRequestContext } from "../observability/request-context.js";
+import type { GraphQLContext } from "./context.js";
+import { createErrorFormatter } from "./errors.js";
+import { graphiqlRouter } from "./graphiql.js";
+import { validationRules } from "./limits.js";
+import { costLimitPlugin, observabilityPlugin } from "./plugins.js";
+import { authenticate, contextFor, header, requestMeta } from "./request.js";
+import { buildSchema } from "./schema/index.js";
+import { attachWebSocketServer } from "./websocket.js";
+
+export interface ApiServer {
+  httpServer: Server;
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createApiServer(services: Services, authenticator: Authenticator): Promise<ApiServer> {
+  const { config, logger, metrics } = services;
+  const schema = buildSchema();
+  const development = config.NODE_ENV === "development";
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  const httpServer = createServer(app);
+  const ws = attachWebSocketServer({ httpServer, schema, services, authenticator });
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: config.INTROSPECTION_ENABLED,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: !development,
+    parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS },
+    validationRules: validationRules(config),
+    formatError: createErrorFormatter({ development, logger }),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      observabilityPlugin(metrics, logger),
+      costLimitPlugin(config, schema),
+      { serverWillStart: async () => ({ drainServer: () => ws.close() }) },
+    ],
+  });
+  await apollo.start();
+
+  // Request id and trace id for every request, echoed back and on every log line.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const meta = requestMeta(req.headers);
+    res.setHeader("X-Request-Id", meta.requestId);
+    res.locals.meta = meta;
+    runWithRequestContext({ requestId: meta.requestId, traceId: meta.traceId }, next);
+  });
+
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  app.get("/ready", async (_req, res) => {
+    const checks: Record<string, "ok" | "down"> = {};
+    checks.database = await services.db.pool
+      .query("SELECT 1")
+      .then(() => "ok" as const)
+      .catch(() => "down" as const);
+    if (services.bus.kind === "redis") checks.redis = (await services.bus.isHealthy()) ? "ok" : "down";
+    const ready = Object.values(checks).every((c) => c === "ok");
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
+  });
+
+  app.get("/metrics", async (_req, res) => {
+    await sampleGauges(services).catch((error) => logger.warn({ err: error }, "could not sample job and outbox gauges"));
+    res.setHeader("Content-Type", metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  if (config.GRAPHIQL_ENABLED) app.use(graphiqlRouter());
+
+  app.use(
+    "/graphql",
+    express.json({ limit: config.HTTP_MAX_BODY_BYTES, strict: true }),
+    // Express 5 leaves req.body unset when nothing was parsed (GET, other
+    // content types); Apollo then answers with its own 400 instead of a 500.
+    (req: Request, _res: Response, next: NextFunction) => {
+      if (!("body" in req)) (req as { body?: unknown }).body = undefined;
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const meta = res.locals.meta as ReturnType<typeof requestMeta>;
+        let principal;
+        try {
+          principal = await authenticate(authenticator, req.headers);
+        } catch (error) {
+          if (error instanceof AuthenticationError) {
+            throw new GraphQLError(error.message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+          }
+          throw error;
+        }
+        return contextFor(services, principal, meta, header(req.headers, "idempotency-key") ?? null);
+      },
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: "Not found.", extensions: { code: "NOT_FOUND" } }] });
+  });
+
+  // Body parser and other middleware errors: a clear 4xx, never a stack trace.
+  app.use((error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    const message =
+      error.type === "entity.parse.failed"
+        ? "The request body is not valid JSON."
+        : error.type === "entity.too.large"
+          ? `The request body is larger than ${config.HTTP_MAX_BODY_BYTES} bytes.`
+          : status === 404
+            ? "Not found."
+            : status < 500
+              ? "Bad request."
+              : "Internal server error.";
+    if (status >= 500) logger.error({ err: error }, "unhandled HTTP error");
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? "PAYLOAD_TOO_LARGE" : status < 500 ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR" } }] });
+  });
+
+  return {
+    httpServer,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address();
+          resolve(typeof address === "object" && address ? address.port : port);
+        });
+      });
+    },
+    async close() {
+      await apollo.stop();
+    },
+  };
+}
+
+async function sampleGauges(services: Services): Promise<void> {
+  const [counts, backlog] = await Promise.all([
+    services.jobs.counts(),
+    services.db.prisma.$queryRaw<{ n: bigint }[]>`SELECT app_outbox_backlog() AS n`,
+  ]);
+  services.metrics.jobCounts.reset();
+  for (const c of counts) services.metrics.jobCounts.set({ queue: c.queue, state: c.state }, c.count);
+  services.metrics.outboxPending.set(Number(backlog[0]?.n ?? 0));
+}

@@ -1,0 +1,125 @@
+// The composition root: builds the services from configuration, starts the
+// background workers and the API server. src/main.ts runs it for real; the
+// tests run the same code against their own databases.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Config } from "./config/index.js";
+import { connectDatabase } from "./data/database.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./data/embedded-postgres.js";
+import { installJobQueues, startJobQueue } from "./data/job-queue.js";
+import { appUrlFromOwnerUrl, migrate } from "./data/migrate.js";
+import { createEventBus } from "./data/pubsub.js";
+import { createApiServer, type ApiServer } from "./api/server.js";
+import { startMaintenanceWorker } from "./jobs/maintenance.js";
+import { startOutboxDispatcher, type OutboxDispatcher } from "./jobs/outbox-dispatcher.js";
+import { createAuthenticator, type Authenticator } from "./orchestration/auth.js";
+import type { Services } from "./orchestration/services.js";
+import { createLogger, type Logger } from "./observability/logger.js";
+import { createMetrics } from "./observability/metrics.js";
+
+/** Only ever used outside production, where no DATABASE_APP_PASSWORD is required. */
+const DEVELOPMENT_APP_PASSWORD = "sales_app_local_only";
+
+export interface DatabaseUrls {
+  /** The schema owner: migrations and provisioning only. */
+  ownerUrl: string;
+  /** The service role: everything else. */
+  appUrl: string;
+  embedded: EmbeddedDatabase | null;
+}
+
+/** Resolves (and with no DATABASE_URL, starts) the database, and applies migrations when configured to. */
+export async function prepareDatabase(config: Config, logger: Logger): Promise<DatabaseUrls> {
+  let embedded: EmbeddedDatabase | null = null;
+  let ownerUrl = config.DATABASE_URL;
+  if (!ownerUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.EMBEDDED_PG_DIR,
+      port: config.EMBEDDED_PG_PORT,
+      log: (line) => logger.info(line),
+    });
+    ownerUrl = embedded.ownerUrl;
+    logger.info({ port: config.EMBEDDED_PG_PORT, dir: config.EMBEDDED_PG_DIR }, "embedded PostgreSQL started");
+  }
+  const appPassword = config.DATABASE_APP_PASSWORD ?? DEVELOPMENT_APP_PASSWORD;
+  if (config.MIGRATE_ON_START) {
+    const result = await migrate({
+      ownerUrl,
+      appPassword: config.DATABASE_APP_URL ? undefined : appPassword,
+      log: (m) => logger.info(m),
+    });
+    await installJobQueues(ownerUrl);
+    logger.info({ applied: result.applied, alreadyApplied: result.alreadyApplied }, "database migrations done");
+  }
+  return { ownerUrl, appUrl: config.DATABASE_APP_URL ?? appUrlFromOwnerUrl(ownerUrl, appPassword), embedded };
+}
+
+/** JWT_SECRET, or outside production a random secret kept in the data folder so printed tokens survive restarts. */
+export async function resolveJwtSecret(config: Config): Promise<string | undefined> {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  if (config.NODE_ENV === "production") return undefined;
+  const file = path.join(config.DATA_DIR, "jwt-secret");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  await mkdir(config.DATA_DIR, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  await writeFile(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+export interface App {
+  services: Services;
+  authenticator: Authenticator;
+  api: ApiServer;
+  outbox: OutboxDispatcher;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startApp(options: {
+  config: Config;
+  appUrl: string;
+  jwtSecret: string | undefined;
+  logger?: Logger;
+  /** Extra hook for tests: count every SQL statement. */
+  onQuery?: (sql: string) => void;
+}): Promise<App> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const metrics = createMetrics();
+  const db = connectDatabase({ url: options.appUrl, poolMax: config.DATABASE_POOL_MAX, onQuery: options.onQuery });
+  const bus = createEventBus(config.REDIS_URL);
+  const jobs = await startJobQueue(options.appUrl);
+  const services: Services = { config, db, bus, jobs, logger, metrics };
+  const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
+
+  const outbox = await startOutboxDispatcher({ db, bus, logger, metrics, listenUrl: options.appUrl, sweepMs: config.OUTBOX_SWEEP_MS });
+  await startMaintenanceWorker({ jobs, db, logger });
+
+  const api = await createApiServer(services, authenticator);
+  const port = await api.listen(config.PORT, config.HOST);
+  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+  const url = config.PUBLIC_URL?.replace(/\/$/, "") ?? `http://${host}:${port}`;
+
+  let stopping: Promise<void> | null = null;
+  return {
+    services,
+    authenticator,
+    api,
+    outbox,
+    port,
+    url,
+    stop() {
+      stopping ??= (async () => {
+        await api.close().catch((e) => logger.warn({ err: e }, "API server did not close cleanly"));
+        await outbox.stop();
+        await jobs.stop().catch(() => {});
+        await bus.close();
+        await db.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// One typed configuration, parsed once from the environment. An invalid value
+// stops start-up with a message that names the variable.
+import { z } from "zod";
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ["true", "1", "yes", "on"].includes(v)));
+
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), "must be a postgres:// or postgresql:// URL");
+
+function schemaFor(nodeEnv: string) {
+  const production = nodeEnv === "production";
+  return z
+    .object({
+      NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+      HOST: z.string().min(1).default("127.0.0.1"),
+      PORT: int(4000, 0, 65535),
+      PUBLIC_URL: z.string().url().optional(),
+      LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default(production ? "info" : "info"),
+
+      DATABASE_URL: postgresUrl.optional(),
+      DATABASE_APP_URL: postgresUrl.optional(),
+      DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a plain lower-case role name").default("sales_app"),
+      DATABASE_APP_PASSWORD: z.string().min(8).optional(),
+      DATABASE_POOL_MAX: int(10, 1, 500),
+      MIGRATE_ON_START: bool(true),
+      SEED_DEMO_TENANT: bool(!production),
+      EMBEDDED_PG_DIR: z.string().min(1).default(".data/postgres"),
+      EMBEDDED_PG_PORT: int(54329, 1, 65535),
+
+      REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+
+      JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+      JWT_JWKS_URL: z.string().url().optional(),
+      JWT_ISSUER: z.string().min(1).default("sales-agent"),
+      JWT_AUDIENCE: z.string().min(1).default("sales-agent"),
+
+      GRAPHIQL_ENABLED: bool(!production),
+      INTROSPECTION_ENABLED: bool(!production),
+      HTTP_MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024),
+      GRAPHQL_MAX_DEPTH: int(12, 2, 100),
+      GRAPHQL_MAX_COMPLEXITY: int(20_000, 10),
+      GRAPHQL_MAX_ALIASES: int(30, 1),
+      GRAPHQL_MAX_TOKENS: int(10_000, 100),
+      GRAPHQL_MAX_DIRECTIVES: int(20, 1),
+      IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 30),
+      OUTBOX_SWEEP_MS: int(1000, 50, 60_000),
+      DATA_DIR: z.string().min(1).default(".data"),
+    })
+    .superRefine((env, ctx) => {
+      if (!production) return;
+      if (!env.JWT_SECRET && !env.JWT_JWKS_URL)
+        ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required in production (or set JWT_JWKS_URL)" });
+      if (!env.DATABASE_URL)
+        ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "is required in production (the embedded database is for development)" });
+      if (!env.DATABASE_APP_URL && !env.DATABASE_APP_PASSWORD)
+        ctx.addIssue({ code: "custom", path: ["DATABASE_APP_PASSWORD"], message: "is required in production (or set DATABASE_APP_URL)" });
+    });
+}
+
+export type Config = z.infer<ReturnType<typeof schemaFor>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; empty strings count as unset. Throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schemaFor(cleaned.NODE_ENV ?? "development").safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`));
+  }
+  return result.data;
+}

@@ -1,0 +1,134 @@
+// The permission matrix: which role may do what. The GraphQL layer's auth
+// scopes and every use case check permissions from here, never roles directly,
+// so the README table and the enforcement cannot disagree.
+
+export const ROLES = ["OWNER", "ADMIN", "MANAGER", "OPERATOR", "ANALYST", "SERVICE"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles a person can hold; SERVICE is reserved for the tenant's agent principal. */
+export const HUMAN_ROLES = ["OWNER", "ADMIN", "MANAGER", "OPERATOR", "ANALYST"] as const satisfies readonly Role[];
+
+export const PERMISSIONS = [
+  "tenant:read",
+  "settings:write",
+  "member:read",
+  "member:manage",
+  "apikey:manage",
+  "audit:read",
+  "event:subscribe",
+  "lead:read",
+  "lead:write",
+  "deal:read",
+  "deal:write",
+  "deal:reopen",
+  "scoring:manage",
+  "task:write",
+  "draft:read",
+  "draft:write",
+  "draft:approve",
+  "draft:send",
+  "sending:control",
+  "suppression:read",
+  "suppression:write",
+  "suppression:remove",
+  "ai:read",
+  "agent:run",
+  "recommendation:act",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const READ: Permission[] = [
+  "tenant:read",
+  "member:read",
+  "audit:read",
+  "event:subscribe",
+  "lead:read",
+  "deal:read",
+  "draft:read",
+  "suppression:read",
+  "ai:read",
+];
+
+const OPERATOR: Permission[] = [
+  ...READ,
+  "lead:write",
+  "task:write",
+  "draft:write",
+  "draft:approve",
+  "draft:send",
+  "suppression:write",
+  "agent:run",
+  "recommendation:act",
+];
+
+const MANAGER: Permission[] = [
+  ...OPERATOR,
+  "deal:write",
+  "deal:reopen",
+  "scoring:manage",
+  "suppression:remove",
+  "sending:control",
+];
+
+const ADMIN: Permission[] = [...MANAGER, "settings:write", "member:manage", "apikey:manage"];
+
+/**
+ * Agents act for the tenant: they read, score leads, write drafts and
+ * recommendations, suppress on unsubscribe. They can never approve or send.
+ */
+const SERVICE: Permission[] = [
+  "tenant:read",
+  "lead:read",
+  "lead:write",
+  "deal:read",
+  "task:write",
+  "draft:read",
+  "draft:write",
+  "suppression:read",
+  "suppression:write",
+  "agent:run",
+];
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
+  OWNER: new Set(PERMISSIONS),
+  ADMIN: new Set(ADMIN),
+  MANAGER: new Set(MANAGER),
+  OPERATOR: new Set(OPERATOR),
+  ANALYST: new Set(READ),
+  SERVICE: new Set(SERVICE),
+};
+
+/** Higher rank = more authority; used to stop anyone granting more than they hold. */
+export const ROLE_RANK: Readonly<Record<Role, number>> = {
+  OWNER: 5,
+  ADMIN: 4,
+  MANAGER: 3,
+  OPERATOR: 2,
+  ANALYST: 1,
+  SERVICE: 0,
+};
+
+export function roleAllows(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].has(permission);
+}
+
+export function isPermission(value: string): value is Permission {
+  return (PERMISSIONS as readonly string[]).includes(value);
+}
+
+/**
+ * Effective permissions of a credential: its role's permissions, narrowed to
+ * the scopes it was given (an empty scope list means "everything the role allows").
+ */
+export function effectivePermissions(role: Role, scopes: readonly string[] = []): ReadonlySet<Permission> {
+  const base = ROLE_PERMISSIONS[role];
+  if (scopes.length === 0) return base;
+  return new Set([...base].filter((p) => scopes.includes(p)));
+}
+
+/** Whether `actorRole` may give someone `targetRole` (never above one's own; OWNER only by an OWNER). */
+export function canAssignRole(actorRole: Role, targetRole: Role): boolean {
+  if (targetRole === "SERVICE") return false;
+  if (targetRole === "OWNER") return actorRole === "OWNER";
+  return ROLE_RANK[actorRole] >= ROLE_RANK[targetRole];
+}

@@ -1,0 +1,34 @@
+// Redaction for anything that leaves the hot path for long-term storage or
+// logs: audit summaries, log lines. Secrets disappear, e-mail addresses are
+// masked so a log reader can still tell two addresses apart.
+
+const SECRET_KEY = /pass(word)?|secret|token|authorization|api[-_]?key|cookie|hash|credential|private[-_]?key/i;
+const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+const API_KEY = /\bsk_[A-Za-z0-9_]{8,}\b/g;
+
+export const REDACTED = "[REDACTED]";
+
+/** Masks e-mail addresses, bearer tokens and API keys inside free text. */
+export function redactText(text: string): string {
+  return text
+    .replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`)
+    .replace(BEARER, `$1${REDACTED}`)
+    .replace(API_KEY, REDACTED);
+}
+
+/** Deep copy of `value` with secret-named keys removed and free text masked. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 12) return REDACTED;
+  if (typeof value === "string") return redactText(value);
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      out[key] = SECRET_KEY.test(key) ? REDACTED : redact(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,31 @@
+// Business errors travel as data in mutation payloads (`userErrors`), never
+// as exceptions that reach the client as top-level errors.
+
+export const USER_ERROR_CODES = [
+  "VALIDATION_FAILED",
+  "NOT_FOUND",
+  "FORBIDDEN",
+  "CONFLICT",
+  "LAST_OWNER",
+  "ROLE_NOT_ASSIGNABLE",
+  "ALREADY_REVOKED",
+  "IDEMPOTENCY_KEY_REUSED",
+] as const;
+export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
+
+export interface UserError {
+  /** Path to the offending input field, e.g. ["input", "email"]; empty when the error concerns the whole request. */
+  field: string[];
+  message: string;
+  code: UserErrorCode;
+}
+
+export function userError(code: UserErrorCode, message: string, field: string[] = []): UserError {
+  return { code, message, field };
+}
+
+/** The result of a use case: a value, or the business reasons it could not be done. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; errors: UserError[] };
+
+export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+export const fail = (...errors: UserError[]): Outcome<never> => ({ ok: false, errors });

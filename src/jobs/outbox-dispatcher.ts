@@ -1,0 +1,174 @@
+// Publishes outbox events to pub/sub and marks them delivered.
+//
+// Woken by LISTEN/NOTIFY as soon as a transaction with events commits, and by
+// a periodic sweep (for missed notifications, retries, and events that
+// waited while pub/sub was down). Each tenant's events are claimed under that
+// tenant's context with FOR UPDATE SKIP LOCKED, so several service instances
+// can dispatch side by side. Delivery is at least once; the event id lets a
+// subscriber drop a repeat. A failed publish keeps the event (and everything
+// after it, to preserve order) for a later attempt with backoff.
+import pg from "pg";
+import { withTenant, type Database } from "../data/database.js";
+import type { EventBus } from "../data/pubsub.js";
+import type { DomainEvent } from "../domain/event.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+
+export interface OutboxDispatcher {
+  /** Runs a dispatch pass now (tests and shutdown use it). Resolves when the backlog is drained or blocked. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface OutboxRow {
+  id: string;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  attempts: number;
+  backingOff: boolean;
+}
+
+const BATCH = 200;
+const MAX_BACKOFF_SECONDS = 60;
+
+export async function startOutboxDispatcher(deps: {
+  db: Database;
+  bus: EventBus;
+  logger: Logger;
+  metrics: Metrics;
+  /** Connection string for the LISTEN connection (the service role). */
+  listenUrl: string;
+  sweepMs: number;
+}): Promise<OutboxDispatcher> {
+  const { db, bus, logger, metrics } = deps;
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  async function dispatchTenant(tenantId: string): Promise<{ delivered: number; failed: boolean }> {
+    return withTenant(db.prisma, { tenantId }, async (tx) => {
+      const rows = await tx.$queryRaw<OutboxRow[]>`
+        SELECT "id", "type", "payload", "createdAt", "attempts",
+               ("lockedUntil" IS NOT NULL AND "lockedUntil" > CURRENT_TIMESTAMP) AS "backingOff"
+        FROM "OutboxEvent" WHERE "deliveredAt" IS NULL
+        ORDER BY "createdAt", "id" LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
+      const delivered: string[] = [];
+      let failure: { row: OutboxRow; error: Error } | null = null;
+      for (const row of rows) {
+        // Keep the tenant's order: nothing overtakes an event waiting for its retry.
+        if (row.backingOff) break;
+        const { actor, ...payload } = row.payload;
+        const event: DomainEvent = {
+          id: row.id,
+          tenantId,
+          type: row.type,
+          occurredAt: row.createdAt.toISOString(),
+          actor: typeof actor === "string" ? actor : "unknown",
+          payload,
+        };
+        try {
+          await bus.publish(event);
+          delivered.push(row.id);
+        } catch (error) {
+          failure = { row, error: error as Error };
+          break;
+        }
+      }
+      if (delivered.length) {
+        await tx.$executeRaw`UPDATE "OutboxEvent" SET "deliveredAt" = CURRENT_TIMESTAMP, "attempts" = "attempts" + 1, "lastError" = NULL
+          WHERE "id" = ANY(${delivered}::uuid[])`;
+        metrics.eventsPublished.inc({ outcome: "delivered" }, delivered.length);
+      }
+      if (failure) {
+        const backoff = Math.min(2 ** Math.min(failure.row.attempts, 6), MAX_BACKOFF_SECONDS);
+        await tx.$executeRaw`UPDATE "OutboxEvent" SET "attempts" = "attempts" + 1, "lastError" = ${failure.error.message.slice(0, 500)},
+          "lockedUntil" = CURRENT_TIMESTAMP + make_interval(secs => ${backoff}) WHERE "id" = ${failure.row.id}::uuid`;
+        metrics.eventsPublished.inc({ outcome: "failed" });
+        logger.warn({ eventId: failure.row.id, err: failure.error }, "publishing an outbox event failed; it will be retried");
+      }
+      return { delivered: delivered.length, failed: failure !== null };
+    });
+  }
+
+  async function drain(): Promise<void> {
+    for (let pass = 0; pass < 1000 && !stopped; pass++) {
+      const tenants = await db.prisma.$queryRaw<{ id: string }[]>`SELECT app_outbox_pending_tenants(50) AS id`;
+      if (tenants.length === 0) return;
+      let progress = 0;
+      for (const { id } of tenants) {
+        const result = await dispatchTenant(id);
+        progress += result.delivered;
+      }
+      if (progress === 0) return; // everything left is waiting for a retry
+    }
+  }
+
+  function trigger(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await drain();
+        } catch (error) {
+          logger.error({ err: error }, "outbox dispatch pass failed");
+        }
+      } while (again && !stopped);
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  // LISTEN on a dedicated connection; reconnect if it drops.
+  let listener: pg.Client | null = null;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  async function listen(): Promise<void> {
+    if (stopped) return;
+    const client = new pg.Client({ connectionString: deps.listenUrl, application_name: "sales-agent-outbox" });
+    client.on("notification", () => void trigger());
+    client.on("error", () => scheduleReconnect());
+    client.on("end", () => scheduleReconnect());
+    try {
+      await client.connect();
+      await client.query("LISTEN outbox_event");
+      listener = client;
+    } catch (error) {
+      logger.warn({ err: error }, "outbox listener could not connect; retrying");
+      scheduleReconnect();
+    }
+  }
+  function scheduleReconnect() {
+    if (stopped || reconnectTimer) return;
+    listener?.removeAllListeners();
+    listener?.end().catch(() => {});
+    listener = null;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      void listen();
+    }, 1_000);
+    reconnectTimer.unref();
+  }
+
+  await listen();
+  const sweep = setInterval(() => void trigger(), deps.sweepMs);
+  sweep.unref();
+  void trigger();
+
+  return {
+    flush: () => trigger(),
+    async stop() {
+      stopped = true;
+      clearInterval(sweep);
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      await running?.catch(() => {});
+      listener?.removeAllListeners();
+      await listener?.end().catch(() => {});
+    },
+  };
+}

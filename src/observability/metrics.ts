@@ -1,0 +1,56 @@
+// Prometheus metrics (prom-client), served at /metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export interface Metrics {
+  registry: Registry;
+  graphqlRequests: Counter<"operation" | "type" | "outcome">;
+  graphqlDuration: Histogram<"operation" | "type">;
+  graphqlErrors: Counter<"code">;
+  jobCounts: Gauge<"queue" | "state">;
+  outboxPending: Gauge;
+  eventsPublished: Counter<"outcome">;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    graphqlRequests: new Counter({
+      name: "graphql_requests_total",
+      help: "GraphQL operations by operation name, type and outcome",
+      labelNames: ["operation", "type", "outcome"],
+      registers: [registry],
+    }),
+    graphqlDuration: new Histogram({
+      name: "graphql_request_duration_seconds",
+      help: "GraphQL operation latency",
+      labelNames: ["operation", "type"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    graphqlErrors: new Counter({
+      name: "graphql_errors_total",
+      help: "GraphQL errors returned to clients, by code",
+      labelNames: ["code"],
+      registers: [registry],
+    }),
+    jobCounts: new Gauge({
+      name: "jobs",
+      help: "Background jobs by queue and state (sampled at scrape time)",
+      labelNames: ["queue", "state"],
+      registers: [registry],
+    }),
+    outboxPending: new Gauge({
+      name: "outbox_events_pending",
+      help: "Outbox events not yet published (sampled at scrape time)",
+      registers: [registry],
+    }),
+    eventsPublished: new Counter({
+      name: "events_published_total",
+      help: "Outbox events published to pub/sub, by outcome",
+      labelNames: ["outcome"],
+      registers: [registry],
+    }),
+  };
+}

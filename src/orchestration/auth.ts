@@ -1,0 +1,147 @@
+// Authentication: turns a bearer JWT or an API key into a Principal (who,
+// which tenant, which role, which permissions), or refuses it.
+//
+// JWTs: HS256 with JWT_SECRET, or RS256 against JWT_JWKS_URL; issuer,
+// audience and expiry are always checked and `alg: none` never accepted.
+// Claims: `sub` = user id, `tid` = tenant id; the role comes from the user's
+// membership in that tenant (so a demotion takes effect at once, not when the
+// token expires).
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+import { z } from "zod";
+import type { Config } from "../config/index.js";
+import { withTenant, type Database } from "../data/database.js";
+import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "../domain/api-key.js";
+import { effectivePermissions, ROLE_PERMISSIONS } from "../domain/permission.js";
+import type { Principal } from "../domain/principal.js";
+
+export class AuthenticationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AuthenticationError";
+  }
+}
+
+export interface Credentials {
+  /** The value after "Bearer " in the Authorization header. */
+  bearer?: string | null;
+  /** An API key from the X-Api-Key header. */
+  apiKey?: string | null;
+}
+
+export interface Authenticator {
+  /** null when no credentials were given; throws AuthenticationError when they are invalid. */
+  authenticate(credentials: Credentials): Promise<Principal | null>;
+  /** Signs a user token (HS256); only available when JWT_SECRET is configured. */
+  issueUserToken(claims: { userId: string; tenantId: string }, ttlSeconds: number): Promise<string>;
+}
+
+const uuid = z.string().uuid();
+const claimsSchema = z.object({ sub: uuid, tid: uuid });
+
+/** Refresh `lastUsedAt` at most this often, so a busy key does not write on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function createAuthenticator(deps: { config: Config; db: Database; jwtSecret: string | undefined }): Authenticator {
+  const { config, db } = deps;
+  const secretKey = deps.jwtSecret ? new TextEncoder().encode(deps.jwtSecret) : null;
+  const jwks: JWTVerifyGetKey | null = config.JWT_JWKS_URL ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) : null;
+
+  async function verifyJwt(token: string): Promise<z.infer<typeof claimsSchema>> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new AuthenticationError("The bearer token is not a valid JWT.");
+    }
+    const common = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, requiredClaims: ["exp", "sub"] };
+    try {
+      let payload: unknown;
+      if (alg === "HS256" && secretKey) {
+        ({ payload } = await jwtVerify(token, secretKey, { ...common, algorithms: ["HS256"] }));
+      } else if (alg === "RS256" && jwks) {
+        ({ payload } = await jwtVerify(token, jwks, { ...common, algorithms: ["RS256"] }));
+      } else {
+        throw new AuthenticationError(`Tokens signed with "${alg ?? "none"}" are not accepted.`);
+      }
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) throw new AuthenticationError("The token must carry a user id (sub) and a tenant id (tid).");
+      return claims.data;
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw error;
+      const code = (error as { code?: string }).code;
+      if (code === "ERR_JWT_EXPIRED") throw new AuthenticationError("The token has expired.");
+      if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") throw new AuthenticationError("The token was not issued for this service.");
+      throw new AuthenticationError("The token's signature is not valid.");
+    }
+  }
+
+  async function userPrincipal(token: string): Promise<Principal> {
+    const { sub, tid } = await verifyJwt(token);
+    const membership = await withTenant(db.prisma, { tenantId: tid, userId: sub }, (tx) =>
+      tx.membership.findUnique({ where: { tenantId_userId: { tenantId: tid, userId: sub } }, include: { user: true } }),
+    );
+    if (!membership) throw new AuthenticationError("This user is not a member of the token's tenant.");
+    return {
+      kind: "USER",
+      id: membership.userId,
+      tenantId: tid,
+      role: membership.role,
+      permissions: ROLE_PERMISSIONS[membership.role],
+      label: `user:${membership.user.email}`,
+      userId: membership.userId,
+    };
+  }
+
+  async function apiKeyPrincipal(secret: string): Promise<Principal> {
+    if (!isWellFormedApiKey(secret)) throw new AuthenticationError("The API key is not valid.");
+    const hash = hashApiKey(secret);
+    const owners = await db.prisma.$queryRaw<{ tenant_id: string; api_key_id: string }[]>`
+      SELECT tenant_id, api_key_id FROM app_api_key_tenant(${hash})`;
+    const owner = owners[0];
+    if (!owner) throw new AuthenticationError("The API key is not valid.");
+    const key = await withTenant(db.prisma, { tenantId: owner.tenant_id }, async (tx) => {
+      const found = await tx.apiKey.findUnique({ where: { id: owner.api_key_id } });
+      if (found && !found.revokedAt && (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)) {
+        await tx.apiKey.update({ where: { id: found.id }, data: { lastUsedAt: new Date() } });
+      }
+      return found;
+    });
+    if (!key) throw new AuthenticationError("The API key is not valid.");
+    if (key.revokedAt) throw new AuthenticationError("The API key has been revoked.");
+    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new AuthenticationError("The API key has expired.");
+    return {
+      kind: "API_KEY",
+      id: key.id,
+      tenantId: key.tenantId,
+      role: key.role,
+      permissions: effectivePermissions(key.role, key.scopes),
+      label: `apikey:${key.prefix}`,
+      userId: key.createdById,
+    };
+  }
+
+  return {
+    async authenticate({ bearer, apiKey }) {
+      const token = (apiKey ?? bearer ?? "").trim();
+      if (!token) return null;
+      return looksLikeApiKey(token) ? apiKeyPrincipal(token) : userPrincipal(token);
+    },
+    async issueUserToken({ userId, tenantId }, ttlSeconds) {
+      if (!secretKey) throw new Error("JWT_SECRET is not configured; tokens come from the identity provider.");
+      return new SignJWT({ tid: tenantId })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .setSubject(userId)
+        .setIssuer(config.JWT_ISSUER)
+        .setAudience(config.JWT_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+        .sign(secretKey);
+    },
+  };
+}
+
+/** Splits an Authorization header into its bearer token, if it is one. */
+export function bearerFrom(header: string | undefined | null): string | null {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match ? match[1]! : null;
+}

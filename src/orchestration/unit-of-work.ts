@@ -1,0 +1,171 @@
+// The shape every state-changing use case follows: one transaction, scoped to
+// the actor's tenant, in which the change, its audit entry and its outbox
+// event are written together — or none of them is. A use case that returns
+// userErrors rolls back, so a refused request never leaves half a change.
+import { createHash } from "node:crypto";
+import type { ActorType } from "../generated/prisma/enums.js";
+import { withTenant, type Tx, Prisma } from "../data/database.js";
+import { assertEventName } from "../domain/event.js";
+import type { Principal, RequestMeta } from "../domain/principal.js";
+import { redact } from "../domain/redaction.js";
+import { fail, userError, type Outcome, type UserError } from "../domain/user-error.js";
+import type { Services } from "./services.js";
+
+export interface Actor {
+  principal: Principal;
+  meta: RequestMeta;
+}
+
+export interface AuditInput {
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  /** What changed; redacted before it is stored. */
+  summary?: Record<string, unknown>;
+}
+
+export interface UnitOfWork {
+  tx: Tx;
+  actor: Actor;
+  audit(entry: AuditInput): Promise<void>;
+  /** Writes an outbox event; it is published after the transaction commits. */
+  emit(type: string, payload: Record<string, unknown>): Promise<void>;
+}
+
+class Rollback extends Error {
+  constructor(readonly errors: UserError[]) {
+    super("rolled back: business rule refused the change");
+  }
+}
+
+const ACTOR_TYPE: Record<Principal["kind"], ActorType> = { USER: "USER", API_KEY: "API_KEY", AGENT: "AGENT" };
+
+function unitOfWork(tx: Tx, actor: Actor): UnitOfWork {
+  const { principal, meta } = actor;
+  return {
+    tx,
+    actor,
+    async audit(entry) {
+      await tx.auditEntry.create({
+        data: {
+          tenantId: principal.tenantId,
+          actorType: ACTOR_TYPE[principal.kind],
+          actorId: principal.id,
+          actorLabel: principal.label,
+          action: entry.action,
+          targetType: entry.targetType ?? null,
+          targetId: entry.targetId ?? null,
+          summary: (redact(entry.summary ?? {}) ?? {}) as Prisma.InputJsonValue,
+          requestId: meta.requestId,
+          traceId: meta.traceId,
+        },
+      });
+    },
+    async emit(type, payload) {
+      assertEventName(type);
+      await tx.outboxEvent.create({
+        data: { tenantId: principal.tenantId, type, payload: { ...payload, actor: principal.label } as Prisma.InputJsonValue },
+      });
+    },
+  };
+}
+
+/** Runs a use case in one tenant-scoped transaction; a failed Outcome rolls everything back. */
+export async function runUnitOfWork<T>(
+  services: Pick<Services, "db">,
+  actor: Actor,
+  fn: (uow: UnitOfWork) => Promise<Outcome<T>>,
+  options: { isolationLevel?: Prisma.TransactionIsolationLevel } = {},
+): Promise<Outcome<T>> {
+  try {
+    return await withTenant(
+      services.db.prisma,
+      { tenantId: actor.principal.tenantId, userId: actor.principal.userId },
+      async (tx) => {
+        const outcome = await fn(unitOfWork(tx, actor));
+        if (!outcome.ok) throw new Rollback(outcome.errors);
+        return outcome;
+      },
+      options,
+    );
+  } catch (error) {
+    if (error instanceof Rollback) return fail(...error.errors);
+    throw error;
+  }
+}
+
+export interface MutationRequest {
+  /** The mutation's name, e.g. "membershipChangeRole". */
+  operation: string;
+  input: unknown;
+  idempotencyKey?: string | null;
+}
+
+/**
+ * A state-changing mutation. With an idempotency key, the first successful
+ * result is stored in the same transaction as the change; a retry with the
+ * same key and input gets that result back and changes nothing, and the same
+ * key with a different input is refused. Concurrent retries serialise on the
+ * key's unique index, so only one of them does the work.
+ */
+export async function runMutation<T>(
+  services: Pick<Services, "db" | "config">,
+  actor: Actor,
+  request: MutationRequest,
+  fn: (uow: UnitOfWork) => Promise<Outcome<T>>,
+): Promise<Outcome<T>> {
+  const key = request.idempotencyKey?.trim();
+  if (!key) return runUnitOfWork(services, actor, fn);
+  if (key.length > 200) {
+    return fail(userError("VALIDATION_FAILED", "Idempotency key must be at most 200 characters.", ["idempotencyKey"]));
+  }
+  const requestHash = hashRequest(request.operation, request.input);
+  const ttlMs = services.config.IDEMPOTENCY_TTL_HOURS * 3_600_000;
+  return runUnitOfWork(services, actor, async (uow) => {
+    const { principal } = actor;
+    const inserted = await uow.tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO "IdempotencyRecord" ("id", "tenantId", "principalId", "key", "operation", "requestHash", "expiresAt")
+      VALUES (gen_random_uuid(), ${principal.tenantId}::uuid, ${principal.id}, ${key}, ${request.operation}, ${requestHash}, ${new Date(Date.now() + ttlMs)})
+      ON CONFLICT ("tenantId", "principalId", "key") DO NOTHING
+      RETURNING "id"`;
+    if (inserted.length === 0) {
+      const existing = await uow.tx.idempotencyRecord.findUniqueOrThrow({
+        where: { tenantId_principalId_key: { tenantId: principal.tenantId, principalId: principal.id, key } },
+      });
+      if (existing.operation !== request.operation || existing.requestHash !== requestHash) {
+        return fail(
+          userError(
+            "IDEMPOTENCY_KEY_REUSED",
+            "This idempotency key was already used for a different request. Use a new key for a new request.",
+            ["idempotencyKey"],
+          ),
+        );
+      }
+      return { ok: true, value: existing.response as T };
+    }
+    const outcome = await fn(uow);
+    if (outcome.ok) {
+      await uow.tx.idempotencyRecord.update({
+        where: { id: inserted[0]!.id },
+        data: { response: (outcome.value ?? null) as Prisma.InputJsonValue },
+      });
+    }
+    return outcome;
+  });
+}
+
+function hashRequest(operation: string, input: unknown): string {
+  return createHash("sha256").update(operation).update("\0").update(canonicalJson(input)).digest("hex");
+}
+
+/** JSON with object keys sorted, so the same input always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return "null";
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}

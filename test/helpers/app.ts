@@ -1,0 +1,94 @@
+// Starts the real service (same composition root as `npm start`) on a random
+// port against the file's own database, and provisions tenants with a token
+// per role.
+import { inject } from "vitest";
+import { startApp, type App } from "../../src/app.js";
+import { loadConfig } from "../../src/config/index.js";
+import { provisionTenant } from "../../src/data/provisioning.js";
+import type { Role } from "../../src/domain/permission.js";
+import { createTestDatabase, type TestDatabase } from "./database.js";
+
+export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+export interface TestApp {
+  app: App;
+  db: TestDatabase;
+  url: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Use Redis pub/sub (the test must be skipped when none is available). */
+  redisUrl?: string | null;
+  env?: Record<string, string>;
+  db?: TestDatabase;
+  onQuery?: (sql: string) => void;
+}
+
+export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
+  const db = options.db ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    DATABASE_URL: db.ownerUrl,
+    DATABASE_APP_URL: db.appUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    MIGRATE_ON_START: "false",
+    SEED_DEMO_TENANT: "false",
+    OUTBOX_SWEEP_MS: "100",
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...options.env,
+  });
+  const app = await startApp({ config, appUrl: db.appUrl, jwtSecret: TEST_JWT_SECRET, onQuery: options.onQuery });
+  return {
+    app,
+    db,
+    url: app.url,
+    graphqlUrl: `${app.url}/graphql`,
+    wsUrl: `${app.url.replace(/^http/, "ws")}/graphql`,
+    close: () => app.stop(),
+  };
+}
+
+export const ALL_ROLES: Role[] = ["OWNER", "ADMIN", "MANAGER", "OPERATOR", "ANALYST"];
+
+export interface TestMember {
+  userId: string;
+  membershipId: string;
+  email: string;
+  role: Role;
+  token: string;
+}
+
+export interface TestTenant {
+  tenantId: string;
+  slug: string;
+  /** One member per role. */
+  members: Record<Exclude<Role, "SERVICE">, TestMember>;
+}
+
+let tenantCounter = 0;
+
+export async function createTenant(testApp: TestApp, slugPrefix = "t"): Promise<TestTenant> {
+  const slug = `${slugPrefix}-${process.pid}-${++tenantCounter}-${Math.random().toString(36).slice(2, 6)}`;
+  const provisioned = await provisionTenant(testApp.db.ownerUrl, {
+    name: `Tenant ${slug}`,
+    slug,
+    members: ALL_ROLES.map((role) => ({ email: `${role.toLowerCase()}@${slug}.example`, name: `${role} of ${slug}`, role })),
+  });
+  const members = {} as TestTenant["members"];
+  for (const m of provisioned.members) {
+    const token = await testApp.app.authenticator.issueUserToken({ userId: m.userId, tenantId: provisioned.tenantId }, 3600);
+    members[m.role as Exclude<Role, "SERVICE">] = { ...m, token };
+  }
+  return { tenantId: provisioned.tenantId, slug, members };
+}
+
+/** The Redis URL for tests that need Redis, or null with the reason to skip. */
+export function redisForTests(): { url: string | null; reason: string } {
+  return { url: inject("redisUrl"), reason: inject("redisSkipReason") };
+}

@@ -1,0 +1,19 @@
+import { createRequire } from "node:module";
+import { defineConfig } from "vitest/config";
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    // One graphql instance for the whole test run ("Cannot use GraphQLSchema from another module or realm").
+    alias: { graphql: require.resolve("graphql/index.js").replace(/index\.js$/, "") },
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/setup/global-setup.ts"],
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    reporters: process.env.CI ? ["default"] : ["default"],
+  },
+});
