@@ -1,0 +1,147 @@
+// Tenant isolation is enforced by PostgreSQL, not by the application: every
+// tenant-owned table has RLS enabled and forced, the service role owns
+// nothing and cannot bypass it, and without a tenant in the transaction the
+// service role sees no rows and can write none.
+import pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
+import { provisionTenant } from "../../src/data/provisioning.js";
+import { asOwner, asServiceRole, createTestDatabase, type TestDatabase } from "../helpers/database.js";
+
+let db: TestDatabase;
+let tenantA: string;
+let tenantB: string;
+let tables: { name: string; rls: boolean; forced: boolean; tenantColumn: string | null; policies: string[] }[];
+
+const GLOBAL_TABLES = ["User"]; // people exist across tenants; visibility is by membership (tested below)
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  tenantA = (await provisionTenant(db.ownerUrl, { name: "A", slug: "a", members: [{ email: "a@a.example", name: "A", role: "OWNER" }] })).tenantId;
+  tenantB = (await provisionTenant(db.ownerUrl, { name: "B", slug: "b", members: [{ email: "b@b.example", name: "B", role: "OWNER" }] })).tenantId;
+  tables = await asOwner(db, async (c) => {
+    const r = await c.query(`
+      SELECT c.relname AS name, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
+             (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname IN ('tenantId') AND NOT a.attisdropped) AS "tenantColumn",
+             array(SELECT p.polname FROM pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) AS policies
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> '_prisma_migrations' ORDER BY 1`);
+    return r.rows;
+  });
+});
+
+describe("the service role", () => {
+  it("is not a superuser, owns no table and cannot bypass row-level security", async () => {
+    const role = await asServiceRole(db, async (c) => (await c.query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).rows[0]);
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+    const owned = await asOwner(db, async (c) =>
+      (await c.query("SELECT count(*)::int AS n FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = 'sales_app' AND c.relnamespace = 'public'::regnamespace")).rows[0].n,
+    );
+    expect(owned).toBe(0);
+  });
+});
+
+describe("every table", () => {
+  it("carries a tenant id unless it is the tenant table or a global table", () => {
+    const missing = tables.filter((t) => !t.tenantColumn && t.name !== "Tenant" && !GLOBAL_TABLES.includes(t.name)).map((t) => t.name);
+    expect(missing).toEqual([]);
+  });
+
+  it("has row-level security enabled and forced, with a policy", () => {
+    const weak = tables.filter((t) => !t.rls || !t.forced || t.policies.length === 0).map((t) => t.name);
+    expect(weak).toEqual([]);
+  });
+
+  it("without a tenant in the transaction: the service role sees zero rows and cannot insert", async () => {
+    // Give every tenant-owned table a row to hide, using the foundation tables that provisioning filled.
+    const results = await asServiceRole(db, async (c) => {
+      const out: Record<string, { visible: number; insert: string }> = {};
+      for (const t of tables) {
+        const visible = (await c.query(`SELECT count(*)::int AS n FROM "${t.name}"`)).rows[0].n;
+        let insert = "refused";
+        if (t.tenantColumn) {
+          await c.query("BEGIN");
+          try {
+            await c.query(`INSERT INTO "${t.name}" ("id", "tenantId") VALUES (gen_random_uuid(), $1)`, [tenantA]);
+            insert = "ACCEPTED";
+          } catch (error) {
+            insert = /row-level security|permission denied/.test((error as Error).message) ? "refused" : `other: ${(error as Error).message}`;
+          }
+          await c.query("ROLLBACK");
+        }
+        out[t.name] = { visible, insert };
+      }
+      return out;
+    });
+    for (const [name, r] of Object.entries(results)) {
+      expect({ name, ...r }).toEqual({ name, visible: 0, insert: "refused" });
+    }
+    // The owner does see the rows (they exist): zero above means hidden, not absent.
+    const existing = await asOwner(db, async (c) => (await c.query(`SELECT count(*)::int AS n FROM "Membership"`)).rows[0].n);
+    expect(existing).toBeGreaterThanOrEqual(2);
+  });
+
+  it("with tenant A set: only A's rows are visible and rows for B cannot be written", async () => {
+    await asServiceRole(db, async (c) => {
+      await c.query("BEGIN");
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [tenantA]);
+      const tenants = (await c.query(`SELECT id FROM "Tenant"`)).rows.map((r) => r.id);
+      expect(tenants).toEqual([tenantA]);
+      const memberships = (await c.query(`SELECT DISTINCT "tenantId" FROM "Membership"`)).rows.map((r) => r.tenantId);
+      expect(memberships).toEqual([tenantA]);
+      const users = (await c.query(`SELECT email FROM "User"`)).rows.map((r) => r.email);
+      expect(users).toEqual(["a@a.example"]);
+      await expect(
+        c.query(`INSERT INTO "AuditEntry" ("id", "tenantId", "actorType", "actorId", "action") VALUES (gen_random_uuid(), $1, 'USER', 'x', 'probe')`, [tenantB]),
+      ).rejects.toThrow(/row-level security/);
+      await c.query("ROLLBACK");
+    });
+  });
+
+  it("keeps the tenant setting inside its transaction (a pooled connection does not carry it over)", async () => {
+    await asServiceRole(db, async (c) => {
+      await c.query("BEGIN");
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [tenantA]);
+      expect((await c.query(`SELECT count(*)::int AS n FROM "Tenant"`)).rows[0].n).toBe(1);
+      await c.query("COMMIT");
+      expect((await c.query(`SELECT count(*)::int AS n FROM "Tenant"`)).rows[0].n).toBe(0);
+    });
+  });
+});
+
+describe("audit entries", () => {
+  it("cannot be updated, deleted or truncated by the service role", async () => {
+    await asServiceRole(db, async (c) => {
+      await c.query("BEGIN");
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [tenantA]);
+      const { rows } = await c.query(
+        `INSERT INTO "AuditEntry" ("id", "tenantId", "actorType", "actorId", "action") VALUES (gen_random_uuid(), $1, 'USER', 'u', 'probe') RETURNING id`,
+        [tenantA],
+      );
+      await c.query("SAVEPOINT s");
+      await expect(c.query(`UPDATE "AuditEntry" SET "action" = 'changed' WHERE id = $1`, [rows[0].id])).rejects.toThrow(/permission denied/);
+      await c.query("ROLLBACK TO SAVEPOINT s");
+      await expect(c.query(`DELETE FROM "AuditEntry" WHERE id = $1`, [rows[0].id])).rejects.toThrow(/permission denied/);
+      await c.query("ROLLBACK TO SAVEPOINT s");
+      await expect(c.query(`TRUNCATE "AuditEntry"`)).rejects.toThrow(/permission denied/);
+      await c.query("ROLLBACK");
+    });
+  });
+
+  it("cannot be changed even by the owner: a trigger refuses UPDATE, DELETE and TRUNCATE", async () => {
+    const client = new pg.Client({ connectionString: db.ownerUrl });
+    await client.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL app.maintenance = 'on'");
+      await client.query("SAVEPOINT s");
+      await expect(client.query(`UPDATE "AuditEntry" SET "action" = 'changed'`)).rejects.toThrow(/append-only/);
+      await client.query("ROLLBACK TO SAVEPOINT s");
+      await expect(client.query(`DELETE FROM "AuditEntry"`)).rejects.toThrow(/append-only/);
+      await client.query("ROLLBACK TO SAVEPOINT s");
+      await expect(client.query(`TRUNCATE "AuditEntry" CASCADE`)).rejects.toThrow(/append-only/);
+      await client.query("ROLLBACK");
+    } finally {
+      await client.end();
+    }
+  });
+});
