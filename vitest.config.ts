@@ -6,7 +6,8 @@ const require = createRequire(import.meta.url);
 export default defineConfig({
   resolve: {
     // One graphql instance for the whole test run ("Cannot use GraphQLSchema from another module or realm").
-    alias: { graphql: require.resolve("graphql/index.js").replace(/index\.js$/, "") },
+    // Node resolves "graphql" (no exports map) to index.js; make Vite do the same.
+    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
   test: {
     include: ["test/**/*.test.ts"],

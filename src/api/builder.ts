@@ -57,7 +57,14 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
-    edgesFieldOptions: { nullable: false },
+    edgesFieldOptions: { nullable: false, complexity: { field: 0, multiplier: 1 } },
+    // A connection costs its page size times what each node asks for.
+    defaultConnectionFieldOptions: {
+      complexity: (args: { first?: number | null; last?: number | null }) => ({
+        field: 1,
+        multiplier: Math.min(Math.max(args.first ?? args.last ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE),
+      }),
+    },
     nodeFieldOptions: { nullable: false },
     nodeQueryOptions: { authScopes: { authenticated: true } },
     nodesQueryOptions: { authScopes: { authenticated: true } },

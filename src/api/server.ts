@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GraphQLError } from "graphql";
+import { JOB_STATES, QUEUES } from "../data/job-queue.js";
 import type { Authenticator } from "../orchestration/auth.js";
 import { AuthenticationError } from "../orchestration/auth.js";
 import type { Services } from "../orchestration/services.js";
@@ -157,6 +158,8 @@ async function sampleGauges(services: Services): Promise<void> {
     services.db.prisma.$queryRaw<{ n: bigint }[]>`SELECT app_outbox_backlog() AS n`,
   ]);
   services.metrics.jobCounts.reset();
+  // Every known queue reports every state, zeros included, so dashboards and alerts see it.
+  for (const queue of Object.values(QUEUES)) for (const state of JOB_STATES) services.metrics.jobCounts.set({ queue: queue.name, state }, 0);
   for (const c of counts) services.metrics.jobCounts.set({ queue: c.queue, state: c.state }, c.count);
   services.metrics.outboxPending.set(Number(backlog[0]?.n ?? 0));
 }

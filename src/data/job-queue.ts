@@ -23,6 +23,8 @@ export const QUEUES = {
   maintenance: { name: "maintenance", retryLimit: 2, retryDelaySeconds: 30, retryBackoff: true },
 } satisfies Record<string, QueueDefinition>;
 
+export const JOB_STATES = ["created", "retry", "active", "completed", "cancelled", "failed"] as const;
+
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]["name"];
 
 const SCHEMA = "pgboss";
