@@ -14,6 +14,16 @@ import type { Permission } from "../domain/permission.js";
 import { can } from "../domain/principal.js";
 import type { GraphQLContext } from "./context.js";
 
+/** Prisma's "record not found" (P2025) becomes null, as Relay's node field expects. */
+async function nullIfMissing<T>(lookup: T | Promise<T>): Promise<T | null> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2025") return null;
+    throw error;
+  }
+}
+
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -66,8 +76,15 @@ export const builder = new SchemaBuilder<{
       }),
     },
     nodeFieldOptions: { nullable: false },
-    nodeQueryOptions: { authScopes: { authenticated: true } },
-    nodesQueryOptions: { authScopes: { authenticated: true } },
+    // Another tenant's id (hidden by row-level security) or a deleted object reads as null.
+    nodeQueryOptions: {
+      authScopes: { authenticated: true },
+      resolve: (_root, { id }, _ctx, _info, resolveNode) => nullIfMissing(resolveNode(id)),
+    },
+    nodesQueryOptions: {
+      authScopes: { authenticated: true },
+      resolve: (_root, { ids }, _ctx, _info, resolveNodes) => Promise.all(ids.map((id) => nullIfMissing(resolveNodes([id]).then((r) => r[0])))),
+    },
   },
   // Costs are declared here and on fields; the limits are enforced before
   // execution by src/api/limits.ts, for HTTP and WebSocket alike.

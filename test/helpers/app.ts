@@ -54,7 +54,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
   };
 }
 
-export const ALL_ROLES: Role[] = ["OWNER", "ADMIN", "MANAGER", "OPERATOR", "ANALYST"];
+export const ALL_ROLES = ["OWNER", "ADMIN", "MANAGER", "OPERATOR", "ANALYST"] as const;
 
 export interface TestMember {
   userId: string;
