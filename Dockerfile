@@ -1,0 +1,19 @@
+# The Sales Agent service. Runs the TypeScript sources with tsx (no build step).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000 \
+    npm_config_update_notifier=false
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY prisma ./prisma
+COPY prisma.config.ts tsconfig.json ./
+COPY scripts ./scripts
+RUN node scripts/generate.mjs
+COPY src ./src
+RUN chown -R node:node /app
+USER node
+EXPOSE 4000
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD node -e "fetch('http://127.0.0.1:4000/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+CMD ["node_modules/.bin/tsx", "src/main.ts"]
