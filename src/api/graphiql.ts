@@ -37,13 +37,14 @@ export function graphiqlPage(): string {
     title: "Sales Agent",
     endpoint: "/graphql",
     subscriptionsProtocol: "WS",
-    defaultQuery: DEFAULT_QUERY,
+    query: DEFAULT_QUERY,
   };
   return `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <title>Sales Agent · GraphiQL</title>
+    <link rel="icon" href="data:," />
     <link rel="stylesheet" href="/graphiql/assets/graphiql.css" />
     <style>html, body, #root { height: 100%; margin: 0; }</style>
   </head>
