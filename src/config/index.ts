@@ -66,7 +66,8 @@ function schemaFor(nodeEnv: string) {
       UNSUBSCRIBE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
       /** How long a worker holds a draft in SENDING before the sweeper may recover it. Keep above SMTP_TIMEOUT_MS. */
       SEND_LEASE_SECONDS: int(120, 1, 3_600),
-      SEND_WORKERS: int(4, 1, 64),
+      /** Send workers in this instance; 0 runs none (an API-only instance). */
+      SEND_WORKERS: int(4, 0, 64),
       SEND_MAX_ATTEMPTS: int(5, 1, 50),
       SEND_RETRY_DELAY_SECONDS: int(10, 1, 3_600),
       SEND_SWEEP_SECONDS: int(30, 1, 3_600),

@@ -176,7 +176,8 @@ async function markSent(uow: UnitOfWork, draftId: string, providerMessageId: str
     data: { sentAt: now, providerMessageId, leaseToken: null, leaseExpiresAt: null, lastError: null, failureReason: null, cancelReason: null },
     summary: {
       requestedBy: draft.sendRequestedBy,
-      approvedBy: approvals.map((a) => a.approverLabel),
+      // Ids survive the audit's redaction of e-mail addresses in labels.
+      approvers: approvals.map((a) => ({ type: a.approverType, id: a.approverUserId ?? a.approverId, role: a.approverRole, label: a.approverLabel })),
       messageId: draft.messageId,
       providerMessageId,
       recordedBy: how,
@@ -200,7 +201,7 @@ async function markSent(uow: UnitOfWork, draftId: string, providerMessageId: str
       leadId: draft.leadId,
       dealId: draft.dealId,
       actorUserId: draft.authorUserId,
-      metadata: { draftId: draft.id, messageId: draft.messageId, providerMessageId, mailbox: draft.mailbox, approvedBy: approvals.map((a) => a.approverLabel) },
+      metadata: { draftId: draft.id, messageId: draft.messageId, providerMessageId, mailbox: draft.mailbox, approvedBy: approvals.map((a) => a.approverUserId ?? a.approverId) },
     },
   });
   return { outcome: "sent", providerMessageId };

@@ -427,7 +427,7 @@ async function queueLocked(uow: UnitOfWork, services: Services, draft: Draft, se
         holdUntil: null,
         lastError: null,
       },
-      summary: { requestedBy: uow.actor.principal.label, approvedBy: approvals.map((a) => a.approverLabel) },
+      summary: { requestedBy: uow.actor.principal.id, approvers: approvals.map((a) => ({ type: a.approverType, id: a.approverUserId ?? a.approverId, role: a.approverRole })) },
     },
     field,
   );
