@@ -68,3 +68,11 @@ export function headersOf(raw: string): Record<string, string> {
   }
   return headers;
 }
+
+/** The text of a single-part message, quoted-printable decoded. */
+export function textBodyOf(raw: string): string {
+  const body = raw.slice(raw.search(/\r?\n\r?\n/)).replace(/^\r?\n\r?\n/, "");
+  if (!/^Content-Transfer-Encoding: quoted-printable$/im.test(raw.split(/\r?\n\r?\n/)[0]!)) return body;
+  const bytes = body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, "latin1").toString("utf8");
+}
