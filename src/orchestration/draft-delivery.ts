@@ -163,7 +163,7 @@ async function buildMessage(services: Services, draft: Draft, claimInfo: Extract
 }
 
 /** Marks the draft SENT. The provider accepted the message, so this is the truth whatever the lease says. */
-async function markSent(uow: UnitOfWork, draftId: string, providerMessageId: string, how: string): Promise<DeliveryResult> {
+async function markSent(uow: UnitOfWork, draftId: string, providerMessageId: string, how: string, providerResponse?: string): Promise<DeliveryResult> {
   const draft = await lockDraft(uow.tx, draftId);
   if (!draft) return { outcome: "skipped", reason: "no such draft" };
   if (draft.status === "SENT") return { outcome: "sent", providerMessageId: draft.providerMessageId ?? providerMessageId };
@@ -180,6 +180,7 @@ async function markSent(uow: UnitOfWork, draftId: string, providerMessageId: str
       approvers: approvals.map((a) => ({ type: a.approverType, id: a.approverUserId ?? a.approverId, role: a.approverRole, label: a.approverLabel })),
       messageId: draft.messageId,
       providerMessageId,
+      providerResponse: providerResponse?.slice(0, 500) ?? null,
       recordedBy: how,
     },
     event: { providerMessageId },
@@ -248,7 +249,7 @@ export async function deliverDraft(services: Services, job: SendJob): Promise<De
     return outcome.ok ? outcome.value : { outcome: "skipped", reason: "could not record the failure" };
   }
   const outcome = await runUnitOfWork(services, senderActor(job.tenantId), async (uow) =>
-    ok(await markSent(uow, draft.id, receipt.providerMessageId, "worker")),
+    ok(await markSent(uow, draft.id, receipt.providerMessageId, "worker", receipt.response)),
   );
   return outcome.ok ? outcome.value : { outcome: "skipped", reason: "could not record the send" };
 }
