@@ -47,10 +47,11 @@ export function isAuthor(principal: Pick<Principal, "id" | "userId">, author: Dr
   return principal.userId !== null && principal.userId === author.authorUserId;
 }
 
+/** `authors`: whoever wrote the draft and whoever wrote its current revision. */
 export function mayApprove(
   policy: ApprovalPolicy,
   principal: Pick<Principal, "id" | "userId" | "role" | "permissions">,
-  author: DraftAuthor,
+  authors: DraftAuthor | readonly DraftAuthor[],
   field: string[] = ["input", "draftId"],
 ): UserError | null {
   if (!principal.permissions.has("draft:approve") || !(policy.approverRoles as readonly string[]).includes(principal.role)) {
@@ -60,7 +61,8 @@ export function mayApprove(
       field,
     );
   }
-  if (!policy.allowSelfApproval && isAuthor(principal, author)) {
+  const all: readonly DraftAuthor[] = Array.isArray(authors) ? authors : [authors as DraftAuthor];
+  if (!policy.allowSelfApproval && all.some((a) => isAuthor(principal, a))) {
     return userError("SELF_APPROVAL_FORBIDDEN", "The approval policy requires someone other than the author to approve this draft.", field);
   }
   return null;

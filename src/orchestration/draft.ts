@@ -258,7 +258,11 @@ async function approvalRefusal(uow: UnitOfWork, services: Services, draft: Draft
   const { principal } = uow.actor;
   const step = transition(draft.status as DraftStatus, "approve");
   if (!step.ok) return step.error;
-  const refusal = mayApprove(policy, principal, { authorId: draft.authorId, authorUserId: draft.authorUserId });
+  const revisionAuthor = await uow.tx.draftRevision.findUnique({
+    where: { draftId_number: { draftId: draft.id, number: draft.revision } },
+    select: { authorId: true, authorUserId: true },
+  });
+  const refusal = mayApprove(policy, principal, [draft, ...(revisionAuthor ? [revisionAuthor] : [])]);
   if (refusal) return refusal;
   const approvals = await currentApprovals(uow.tx, draft);
   if (approvals.some((a) => a.approverId === principal.id || (principal.userId && a.approverUserId === principal.userId))) {
