@@ -200,17 +200,31 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** Compiled phrase patterns; phrases repeat across drafts (defaults, each tenant's list), so each is compiled once. */
+const phrasePatterns = new Map<string, RegExp | null>();
+const MAX_CACHED_PATTERNS = 10_000;
+
+function phrasePattern(phrase: string): RegExp | null {
+  let pattern = phrasePatterns.get(phrase);
+  if (pattern !== undefined) return pattern;
+  const needle = normaliseText(phrase).trim();
+  const startsWord = /^\w/.test(needle);
+  const endsWord = /\w$/.test(needle);
+  pattern = needle
+    ? new RegExp(`${startsWord ? "(?<![\\w])" : ""}${escapeRegExp(needle).replace(/ /g, "\\s+")}${endsWord ? "(?![\\w])" : ""}`, "u")
+    : null;
+  if (phrasePatterns.size >= MAX_CACHED_PATTERNS) phrasePatterns.clear();
+  phrasePatterns.set(phrase, pattern);
+  return pattern;
+}
+
 /** Phrases that occur in `text` as whole words (case-insensitive). */
 export function findPhrases(text: string, phrases: readonly string[]): string[] {
   const haystack = normaliseText(text);
   const found: string[] = [];
   for (const phrase of phrases) {
-    const needle = normaliseText(phrase).trim();
-    if (!needle) continue;
-    const startsWord = /^\w/.test(needle);
-    const endsWord = /\w$/.test(needle);
-    const pattern = new RegExp(`${startsWord ? "(?<![\\w])" : ""}${escapeRegExp(needle).replace(/ /g, "\\s+")}${endsWord ? "(?![\\w])" : ""}`, "u");
-    if (pattern.test(haystack) && !found.includes(phrase)) found.push(phrase);
+    const pattern = phrasePattern(phrase);
+    if (pattern?.test(haystack) && !found.includes(phrase)) found.push(phrase);
   }
   return found;
 }
