@@ -33,7 +33,8 @@ export interface SendSweepResult {
 
 /** One sweep: lapsed leases and stranded queued drafts, across tenants (each handled under its own tenant). */
 export async function sweepSends(services: Services, options: { queuedGraceSeconds?: number } = {}): Promise<SendSweepResult> {
-  const grace = `${options.queuedGraceSeconds ?? 60} seconds`;
+  // Long enough that a job waiting out pg-boss's retry backoff is not doubled.
+  const grace = `${options.queuedGraceSeconds ?? 300} seconds`;
   const stuck = await services.db.prisma.$queryRaw<{ tenant_id: string; draft_id: string; status: string }[]>`
     SELECT * FROM app_stuck_sends(200, ${grace}::interval)`;
   let recovered = 0;

@@ -232,6 +232,19 @@ describe("exactly once under worker crashes", () => {
     }
   });
 
+  it("a queued draft whose job went missing is re-enqueued by the sweeper once it has waited past the grace period", async () => {
+    const id = await queuedDraft(t, tenant);
+    await sql(t.db, `DELETE FROM pgboss.job WHERE name = 'draft-send' AND singleton_key = $1`, [id]);
+    expect(await sweepSends(t.app.services)).toMatchObject({ requeued: 0 }); // still within the grace period
+    expect(await sweepSends(t.app.services, { queuedGraceSeconds: 0 })).toMatchObject({ requeued: 1 });
+    const jobs = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'draft-send' AND singleton_key = $1 AND state = 'created'`, [id]);
+    expect(jobs[0]!.n).toBe(1);
+    // A second sweep does not pile up jobs for the same draft.
+    await sweepSends(t.app.services, { queuedGraceSeconds: 0 });
+    expect((await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'draft-send' AND singleton_key = $1`, [id]))[0]!.n).toBe(1);
+    expect((await deliverDraft(t.app.services, { tenantId: tenant.tenantId, draftId: id })).outcome).toBe("sent");
+  });
+
   it("a worker process killed (SIGKILL) right after the provider accepted: recovered once, nothing lost, nothing doubled", async () => {
     const id = await queuedDraft(t, tenant);
     const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/crashing-sender.ts"], {

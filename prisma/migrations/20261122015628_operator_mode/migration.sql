@@ -235,7 +235,8 @@ REVOKE UPDATE, DELETE ON "OutboxMessage" FROM sales_app;
 
 -- The send sweeper's only cross-tenant door: drafts whose send needs help —
 -- a SENDING lease that lapsed (a worker died mid-send), or a QUEUED draft
--- that has waited past its hold without being picked up (a lost job). The
+-- that has waited past its hold (and past any retry backoff: a retry touches
+-- "updatedAt") without being picked up (a lost job). The
 -- sweeper then works on each under that draft's own tenant.
 CREATE FUNCTION app_stuck_sends(max_rows integer, queued_grace interval)
   RETURNS TABLE (tenant_id uuid, draft_id uuid, status "DraftStatus")
@@ -243,7 +244,7 @@ CREATE FUNCTION app_stuck_sends(max_rows integer, queued_grace interval)
   AS $$
     SELECT "tenantId", "id", "status" FROM "Draft"
     WHERE ("status" = 'SENDING' AND "leaseExpiresAt" < CURRENT_TIMESTAMP)
-       OR ("status" = 'QUEUED' AND GREATEST("holdUntil", "queuedAt") < CURRENT_TIMESTAMP - queued_grace)
+       OR ("status" = 'QUEUED' AND GREATEST("holdUntil", "queuedAt", "updatedAt") < CURRENT_TIMESTAMP - queued_grace)
     ORDER BY "updatedAt" LIMIT max_rows
   $$;
 REVOKE ALL ON FUNCTION app_stuck_sends(integer, interval) FROM PUBLIC;
