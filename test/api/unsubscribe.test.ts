@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUnsubscribeToken, verifyUnsubscribeToken } from "../../src/domain/unsubscribe-token.js";
 import { deliverDraft } from "../../src/orchestration/draft-delivery.js";
 import { approveDraft, createDraft, sendDraft } from "../../src/orchestration/draft.js";
-import { ROLE_PERMISSIONS } from "../../src/domain/permission.js";
 import { createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
-import { headersOf, insertContact, patchSettings, sql, startOperatorApp, textBodyOf } from "../helpers/operator.js";
+import { headersOf, insertContact, patchSettings, sql, startOperatorApp, textBodyOf, userActor } from "../helpers/operator.js";
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -23,11 +22,7 @@ beforeAll(async () => {
   await patchSettings(t.db, tenant.tenantId, {
     sending: { mode: "SEND_ALLOWED", mailboxes: ["news@acme.example"], postalAddress: "Acme Inc, 500 Market St, San Francisco, CA 94105" },
   });
-  const m = tenant.members.OPERATOR;
-  const actor = {
-    principal: { kind: "USER" as const, id: m.userId, userId: m.userId, tenantId: tenant.tenantId, role: "OPERATOR" as const, permissions: ROLE_PERMISSIONS.OPERATOR, label: "user:op" },
-    meta: { requestId: "t", traceId: null },
-  };
+  const actor = userActor(tenant);
   const contactId = await insertContact(t.db, tenant.tenantId, { email: RECIPIENT });
   const created = await createDraft(t.app.services, actor, {
     recipient: { contactId },

@@ -1,9 +1,11 @@
 // Fixtures for the operator-mode tests: contacts inserted directly (the sales
 // domain owns contact use cases), tenant settings patched as the owner, and a
 // test app whose send workers and sweeper the test drives itself.
+import { ROLE_PERMISSIONS, type Role } from "../../src/domain/permission.js";
 import { applyMergePatch } from "../../src/domain/tenant.js";
+import type { Actor } from "../../src/orchestration/unit-of-work.js";
 import type { EmailTransport } from "../../src/integrations/email/transport.js";
-import { startTestApp, type StartOptions, type TestApp } from "./app.js";
+import { startTestApp, type StartOptions, type TestApp, type TestTenant } from "./app.js";
 import { asOwner, type TestDatabase } from "./database.js";
 
 export async function insertContact(
@@ -75,4 +77,13 @@ export function textBodyOf(raw: string): string {
   if (!/^Content-Transfer-Encoding: quoted-printable$/im.test(raw.split(/\r?\n\r?\n/)[0]!)) return body;
   const bytes = body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return Buffer.from(bytes, "latin1").toString("utf8");
+}
+
+/** The member of `role` as a use-case actor (for tests that call the orchestration layer directly). */
+export function userActor(tenant: TestTenant, role: Exclude<Role, "SERVICE"> = "OPERATOR"): Actor {
+  const m = tenant.members[role];
+  return {
+    principal: { kind: "USER", id: m.userId, userId: m.userId, tenantId: tenant.tenantId, role, permissions: ROLE_PERMISSIONS[role], label: `user:${m.email}` },
+    meta: { requestId: `test-${role.toLowerCase()}`, traceId: null },
+  };
 }

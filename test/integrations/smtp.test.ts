@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeMessage, messageIdFor } from "../../src/integrations/email/compose.js";
 import { classifySmtpError, createSmtpTransport } from "../../src/integrations/email/smtp.js";
 import { TransportError, type OutgoingMessage } from "../../src/integrations/email/transport.js";
-import { ROLE_PERMISSIONS } from "../../src/domain/permission.js";
 import { approveDraft, createDraft, sendDraft } from "../../src/orchestration/draft.js";
 import { deliverDraft } from "../../src/orchestration/draft-delivery.js";
 import { createTenant } from "../helpers/app.js";
-import { insertContact, patchSettings, sql, startOperatorApp } from "../helpers/operator.js";
+import { insertContact, patchSettings, sql, startOperatorApp, userActor } from "../helpers/operator.js";
 
 interface Received {
   from: string;
@@ -156,11 +155,7 @@ describe("the service configured with MAIL_TRANSPORT=smtp", () => {
     try {
       const tenant = await createTenant(t, "smtp");
       await patchSettings(t.db, tenant.tenantId, { sending: { mode: "SEND_ALLOWED", mailboxes: ["sam@acme.example"] } });
-      const m = tenant.members.OPERATOR;
-      const actor = {
-        principal: { kind: "USER" as const, id: m.userId, userId: m.userId, tenantId: tenant.tenantId, role: "OPERATOR" as const, permissions: ROLE_PERMISSIONS.OPERATOR, label: "user:op" },
-        meta: { requestId: "t", traceId: null },
-      };
+      const actor = userActor(tenant);
       const contactId = await insertContact(t.db, tenant.tenantId, { email: "ana@client.example" });
       const created = await createDraft(t.app.services, actor, {
         recipient: { contactId },

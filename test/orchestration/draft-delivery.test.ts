@@ -6,8 +6,6 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepSends } from "../../src/jobs/draft-send.js";
-import { ROLE_PERMISSIONS } from "../../src/domain/permission.js";
-import type { Principal } from "../../src/domain/principal.js";
 import { createLocalOutboxTransport } from "../../src/integrations/email/local-outbox.js";
 import { TransportError, type EmailTransport, type OutgoingMessage } from "../../src/integrations/email/transport.js";
 import { deliverDraft } from "../../src/orchestration/draft-delivery.js";
@@ -15,16 +13,12 @@ import { approveDraft, createDraft, sendDraft } from "../../src/orchestration/dr
 import type { Services } from "../../src/orchestration/services.js";
 import { setKillSwitch } from "../../src/orchestration/sending-control.js";
 import { createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
-import { insertContact, patchSettings, sql, startOperatorApp, textBodyOf, waitFor } from "../helpers/operator.js";
+import { insertContact, patchSettings, sql, startOperatorApp, textBodyOf, userActor, waitFor } from "../helpers/operator.js";
 
 const MAILBOX = "sales@acme.example";
 const BODY = "Hi there,\n\nThanks for your time last week. Would Thursday at 10:00 suit you for a short follow-up?\n\nBest,\nSam";
 
-function ownerActor(tenant: TestTenant) {
-  const m = tenant.members.OWNER;
-  const principal: Principal = { kind: "USER", id: m.userId, userId: m.userId, tenantId: tenant.tenantId, role: "OWNER", permissions: ROLE_PERMISSIONS.OWNER, label: `user:${m.email}` };
-  return { principal, meta: { requestId: "test", traceId: null } };
-}
+const ownerActor = (tenant: TestTenant) => userActor(tenant, "OWNER");
 
 let counter = 0;
 /** A draft, approved and queued through the real use cases. */

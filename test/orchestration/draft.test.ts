@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentPrincipal } from "../../src/domain/principal.js";
 import { createGmailTransport, type GmailApi } from "../../src/integrations/email/gmail.js";
 import { approveDraft, createDraft, sendDraft, updateDraft } from "../../src/orchestration/draft.js";
-import { ROLE_PERMISSIONS } from "../../src/domain/permission.js";
 import { createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
-import { insertContact, patchSettings, sql, startOperatorApp } from "../helpers/operator.js";
+import { insertContact, patchSettings, sql, startOperatorApp, userActor } from "../helpers/operator.js";
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -41,8 +40,7 @@ describe("agent-written drafts", () => {
     const selfSend = await sendDraft(t.app.services, agent(), { draftId });
     expect(!selfSend.ok && selfSend.errors[0]!.code).toBe("ROLE_NOT_ALLOWED_BY_POLICY");
 
-    const m = tenant.members.OPERATOR;
-    const person = { principal: { kind: "USER" as const, id: m.userId, userId: m.userId, tenantId: tenant.tenantId, role: "OPERATOR" as const, permissions: ROLE_PERMISSIONS.OPERATOR, label: "user:op" }, meta: { requestId: "r", traceId: null } };
+    const person = userActor(tenant);
     expect((await approveDraft(t.app.services, person, { draftId })).ok).toBe(true);
     // The agent revises it: the approval does not carry over; the operator approves the new revision.
     const revised = await updateDraft(t.app.services, agent(), { draftId, subject: "Routing leads in under an hour (revised)" });
@@ -60,8 +58,7 @@ describe("agent-written drafts", () => {
 
   it("a person may not claim an agent origin; an agent with no mailbox configured gets MAILBOX_NOT_ALLOWED", async () => {
     const contactId = await insertContact(t.db, tenant.tenantId, { email: "vp@prospect.example" });
-    const m = tenant.members.OPERATOR;
-    const person = { principal: { kind: "USER" as const, id: m.userId, userId: m.userId, tenantId: tenant.tenantId, role: "OPERATOR" as const, permissions: ROLE_PERMISSIONS.OPERATOR, label: "user:op" }, meta: { requestId: "r", traceId: null } };
+    const person = userActor(tenant);
     const claimed = await createDraft(t.app.services, person, { recipient: { contactId }, subject: "Hello there", bodyText: "Hi, a short note about the pilot for your team this quarter.", category: "ONE_TO_ONE", origin: "AGENT" });
     expect(!claimed.ok && claimed.errors[0]).toMatchObject({ code: "VALIDATION_FAILED", field: ["input", "origin"] });
     await patchSettings(t.db, tenant.tenantId, { sending: { mailboxes: null } });
