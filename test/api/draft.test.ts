@@ -216,6 +216,8 @@ describe("approval policy and roles", () => {
     ["draftReject", { OWNER: true, ADMIN: true, MANAGER: true, OPERATOR: true, ANALYST: false }],
     ["draftSend", { OWNER: true, ADMIN: true, MANAGER: true, OPERATOR: true, ANALYST: false }],
     ["draftCancel", { OWNER: true, ADMIN: true, MANAGER: true, OPERATOR: true, ANALYST: false }],
+    ["draftUpdate", { OWNER: true, ADMIN: true, MANAGER: true, OPERATOR: true, ANALYST: false }],
+    ["draftsApprove", { OWNER: true, ADMIN: true, MANAGER: true, OPERATOR: true, ANALYST: false }],
   ] as const)("role matrix: %s", async (mutation, expected) => {
     for (const [role, allowed] of Object.entries(expected) as [keyof typeof expected, boolean][]) {
       const draft = (await create(tenant.members.OPERATOR.token)).draft!;
@@ -229,7 +231,11 @@ describe("approval policy and roles", () => {
               ? await execute(t.graphqlUrl, Reject, { input: { draftId: draft.id, reason: "Not the right moment" } }, { token })
               : mutation === "draftSend"
                 ? await execute(t.graphqlUrl, Send, { input: { draftId: draft.id } }, { token })
-                : await execute(t.graphqlUrl, Cancel, { input: { draftId: draft.id } }, { token });
+                : mutation === "draftUpdate"
+                  ? await execute(t.graphqlUrl, Update, { input: { draftId: draft.id, subject: `Edited by ${role}` } }, { token })
+                  : mutation === "draftsApprove"
+                    ? await execute(t.graphqlUrl, BulkApprove, { input: { draftIds: [draft.id] } }, { token })
+                    : await execute(t.graphqlUrl, Cancel, { input: { draftId: draft.id } }, { token });
       const forbidden = result.errors?.[0]?.extensions?.code === "FORBIDDEN";
       expect({ role, forbidden }).toEqual({ role, forbidden: !allowed });
     }
