@@ -5,9 +5,13 @@ const require = createRequire(import.meta.url);
 
 export default defineConfig({
   resolve: {
-    // One graphql instance for the whole test run ("Cannot use GraphQLSchema from another module or realm").
-    // Node resolves "graphql" (no exports map) to index.js; make Vite do the same.
-    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
+    // One graphql instance for the whole test run ("Cannot use GraphQLSchema from another module or realm"):
+    // the CommonJS build, which is what Node itself loads for Pothos, Apollo and graphql-ws
+    // (a bare directory alias would let Vite pick the package's "module" build for our own files).
+    alias: [
+      { find: /^graphql$/, replacement: require.resolve("graphql/index.js") },
+      { find: /^graphql\/(.*)$/, replacement: `${require.resolve("graphql/index.js").replace(/index\.js$/, "")}$1` },
+    ],
   },
   test: {
     include: ["test/**/*.test.ts"],

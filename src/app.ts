@@ -12,7 +12,11 @@ import { installJobQueues, startJobQueue } from "./data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "./data/migrate.js";
 import { createEventBus } from "./data/pubsub.js";
 import { createApiServer, type ApiServer } from "./api/server.js";
+import { startSendWorkers } from "./jobs/draft-send.js";
 import { startMaintenanceWorker } from "./jobs/maintenance.js";
+import { createEmailTransport } from "./integrations/email/index.js";
+import { resolveUnsubscribeSecret, type MailServices } from "./integrations/email/mail.js";
+import type { EmailTransport } from "./integrations/email/transport.js";
 import { startOutboxDispatcher, type OutboxDispatcher } from "./jobs/outbox-dispatcher.js";
 import { createAuthenticator, type Authenticator } from "./orchestration/auth.js";
 import type { Services } from "./orchestration/services.js";
@@ -85,6 +89,8 @@ export async function startApp(options: {
   logger?: Logger;
   /** Extra hook for tests: count every SQL statement. */
   onQuery?: (sql: string) => void;
+  /** Replaces the configured e-mail transport (tests: a transport that fails or hangs on purpose). */
+  mailTransport?: EmailTransport;
 }): Promise<App> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
@@ -92,7 +98,12 @@ export async function startApp(options: {
   const db = connectDatabase({ url: options.appUrl, poolMax: config.DATABASE_POOL_MAX, onQuery: options.onQuery });
   const bus = createEventBus(config.REDIS_URL);
   const jobs = await startJobQueue(options.appUrl);
-  const services: Services = { config, db, bus, jobs, logger, metrics };
+  const mail: MailServices = {
+    transport: options.mailTransport ?? createEmailTransport(config, db),
+    unsubscribeSecret: resolveUnsubscribeSecret(config, options.jwtSecret),
+    publicUrl: config.PUBLIC_URL ?? null,
+  };
+  const services: Services = { config, db, bus, jobs, logger, metrics, mail };
   const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
 
   const outbox = await startOutboxDispatcher({ db, bus, logger, metrics, listenUrl: options.appUrl, sweepMs: config.OUTBOX_SWEEP_MS });
@@ -102,6 +113,8 @@ export async function startApp(options: {
   const port = await api.listen(config.PORT, config.HOST);
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const url = config.PUBLIC_URL?.replace(/\/$/, "") ?? `http://${host}:${port}`;
+  mail.publicUrl = url;
+  const sendWorkers = await startSendWorkers(services);
 
   let stopping: Promise<void> | null = null;
   return {
@@ -114,8 +127,10 @@ export async function startApp(options: {
     stop() {
       stopping ??= (async () => {
         await api.close().catch((e) => logger.warn({ err: e }, "API server did not close cleanly"));
+        await sendWorkers.stop().catch(() => {});
         await outbox.stop();
         await jobs.stop().catch(() => {});
+        await mail.transport.close?.().catch(() => {});
         await bus.close();
         await db.close();
       })();

@@ -18,6 +18,7 @@ import { graphiqlRouter } from "./graphiql.js";
 import { validationRules } from "./limits.js";
 import { costLimitPlugin, observabilityPlugin } from "./plugins.js";
 import { authenticate, contextFor, header, requestMeta } from "./request.js";
+import { unsubscribeRouter } from "./unsubscribe.js";
 import { buildSchema } from "./schema/index.js";
 import { attachWebSocketServer } from "./websocket.js";
 
@@ -87,6 +88,7 @@ export async function createApiServer(services: Services, authenticator: Authent
   });
 
   if (config.GRAPHIQL_ENABLED) app.use(graphiqlRouter());
+  app.use(unsubscribeRouter(services));
 
   app.use(
     "/graphql",

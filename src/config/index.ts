@@ -54,13 +54,35 @@ function schemaFor(nodeEnv: string) {
       IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 30),
       OUTBOX_SWEEP_MS: int(1000, 50, 60_000),
       DATA_DIR: z.string().min(1).default(".data"),
+
+      // Sending (operator mode)
+      /** Global kill switch: stops every tenant's sending, queued jobs included. */
+      SENDING_KILL_SWITCH: bool(false),
+      /** local: messages are stored in the local outbox (visible through the API); smtp: sent with SMTP_URL. */
+      MAIL_TRANSPORT: z.enum(["local", "smtp"]).default("local"),
+      SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+      SMTP_TIMEOUT_MS: int(30_000, 1_000, 600_000),
+      /** HMAC secret for unsubscribe links; outside production it is derived from the JWT secret when unset. */
+      UNSUBSCRIBE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+      /** How long a worker holds a draft in SENDING before the sweeper may recover it. Keep above SMTP_TIMEOUT_MS. */
+      SEND_LEASE_SECONDS: int(120, 1, 3_600),
+      /** Send workers in this instance; 0 runs none (an API-only instance). */
+      SEND_WORKERS: int(4, 0, 64),
+      SEND_MAX_ATTEMPTS: int(5, 1, 50),
+      SEND_RETRY_DELAY_SECONDS: int(10, 1, 3_600),
+      SEND_SWEEP_SECONDS: int(30, 1, 3_600),
+      SEND_POLL_SECONDS: z.coerce.number().min(0.5).max(60).optional().default(2),
     })
     .superRefine((env, ctx) => {
+      if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL)
+        ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when MAIL_TRANSPORT=smtp" });
       if (!production) return;
       if (!env.JWT_SECRET && !env.JWT_JWKS_URL)
         ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required in production (or set JWT_JWKS_URL)" });
       if (!env.DATABASE_URL)
         ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "is required in production (the embedded database is for development)" });
+      if (!env.UNSUBSCRIBE_SECRET)
+        ctx.addIssue({ code: "custom", path: ["UNSUBSCRIBE_SECRET"], message: "is required in production (signs unsubscribe links)" });
       if (!env.DATABASE_APP_URL && !env.DATABASE_APP_PASSWORD)
         ctx.addIssue({ code: "custom", path: ["DATABASE_APP_PASSWORD"], message: "is required in production (or set DATABASE_APP_URL)" });
     });

@@ -21,6 +21,12 @@ export interface QueueDefinition {
 /** Every queue the service uses. Features add theirs here. */
 export const QUEUES = {
   maintenance: { name: "maintenance", retryLimit: 2, retryDelaySeconds: 30, retryBackoff: true },
+  /**
+   * One job per queued draft (singletonKey = draft id; "stately": at most one
+   * waiting and one running per draft). The worker's own bookkeeping on the
+   * draft decides exactly-once; pg-boss retries transient failures.
+   */
+  draftSend: { name: "draft-send", retryLimit: 10, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 15 * 60, policy: "stately" },
 } satisfies Record<string, QueueDefinition>;
 
 export const JOB_STATES = ["created", "retry", "active", "completed", "cancelled", "failed"] as const;

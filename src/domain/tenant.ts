@@ -2,6 +2,10 @@
 // section (general now; pipeline, scoring, approval, sending, ai… as they
 // arrive). Updates are JSON merge patches (RFC 7386) validated as a whole.
 import { z } from "zod";
+import { approvalSettingsSchema } from "./approval-policy.js";
+import { qualitySettingsSchema } from "./quality-gate.js";
+import { quotaSettingsSchema } from "./quota.js";
+import { sendingSettingsSchema } from "./sending.js";
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -24,6 +28,10 @@ export const generalSettingsSchema = z
 export const tenantSettingsSchema = z
   .object({
     general: generalSettingsSchema.default(() => generalSettingsSchema.parse({})),
+    approval: approvalSettingsSchema.default(() => approvalSettingsSchema.parse({})),
+    sending: sendingSettingsSchema.default(() => sendingSettingsSchema.parse({})),
+    quotas: quotaSettingsSchema.default(() => quotaSettingsSchema.parse({})),
+    quality: qualitySettingsSchema.default(() => qualitySettingsSchema.parse({})),
   })
   .strict();
 

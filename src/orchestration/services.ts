@@ -4,6 +4,7 @@ import type { Config } from "../config/index.js";
 import type { Database } from "../data/database.js";
 import type { JobQueue } from "../data/job-queue.js";
 import type { EventBus } from "../data/pubsub.js";
+import type { MailServices } from "../integrations/email/mail.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 
@@ -14,4 +15,6 @@ export interface Services {
   jobs: JobQueue;
   logger: Logger;
   metrics: Metrics;
+  /** E-mail transport, unsubscribe signing, public URL (operator mode). */
+  mail: MailServices;
 }

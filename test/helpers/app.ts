@@ -6,6 +6,7 @@ import { startApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config/index.js";
 import { provisionTenant } from "../../src/data/provisioning.js";
 import type { Role } from "../../src/domain/permission.js";
+import type { EmailTransport } from "../../src/integrations/email/transport.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
@@ -25,6 +26,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   db?: TestDatabase;
   onQuery?: (sql: string) => void;
+  /** Replaces the e-mail transport (a transport that fails or hangs on purpose). */
+  mailTransport?: EmailTransport;
 }
 
 export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
@@ -43,7 +46,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...options.env,
   });
-  const app = await startApp({ config, appUrl: db.appUrl, jwtSecret: TEST_JWT_SECRET, onQuery: options.onQuery });
+  const app = await startApp({ config, appUrl: db.appUrl, jwtSecret: TEST_JWT_SECRET, onQuery: options.onQuery, mailTransport: options.mailTransport });
   return {
     app,
     db,

@@ -10,6 +10,10 @@ import "./api-key.js";
 import "./audit-entry.js";
 import "./me.js";
 import "./event.js";
+import "./draft.js";
+import "./draft-mutation.js";
+import "./suppression.js";
+import "./sending.js";
 
 let schema: GraphQLSchema | undefined;
 
