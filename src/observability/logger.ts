@@ -27,10 +27,22 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           return method.apply(this, masked);
         },
       },
-      serializers: {
-        err: (err: Error) => ({ type: err.name, message: redactText(err.message), stack: err.stack }),
-      },
+      serializers: { err: serializeError },
     },
     destination,
   );
+}
+
+/** Errors as log fields, whatever was thrown (not every thrown value is an Error). */
+export function serializeError(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return {
+      type: err.name,
+      message: redactText(String(err.message ?? "")),
+      ...(code !== undefined ? { code: String(code) } : {}),
+      stack: err.stack ? redactText(err.stack) : undefined,
+    };
+  }
+  return { type: typeof err, message: redactText(String(err)) };
 }

@@ -29,3 +29,14 @@ describe("logger", () => {
     expect(lines[0]).toMatchObject({ user: "a***@example.com", msg: "login by b***@example.com" });
   });
 });
+
+describe("error serialisation", () => {
+  it("logs any thrown value without throwing itself", () => {
+    const { lines, logger } = capture();
+    logger.error({ err: { weird: true } }, "a");
+    logger.error({ err: "plain string from ann@example.com" }, "b");
+    logger.error({ err: Object.assign(new Error("boom for bob@example.com"), { code: "E42" }) }, "c");
+    expect(lines.map((l) => (l.err as { message: string }).message)).toEqual(["[object Object]", "plain string from a***@example.com", "boom for b***@example.com"]);
+    expect((lines[2]!.err as { code: string }).code).toBe("E42");
+  });
+});
