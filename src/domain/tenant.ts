@@ -2,6 +2,7 @@
 // section (general now; pipeline, scoring, approval, sending, ai… as they
 // arrive). Updates are JSON merge patches (RFC 7386) validated as a whole.
 import { z } from "zod";
+import { RECOMMENDATION_TOOLS } from "./ai-policy.js";
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -20,10 +21,33 @@ export const generalSettingsSchema = z
   })
   .strict();
 
+/**
+ * AI: which provider, the monthly budget, compliance mode, and which tools
+ * agents may propose. Budgets count calls to paid (external) providers only.
+ */
+export const aiSettingsSchema = z
+  .object({
+    /** auto: the configured external provider when there is one, else local. */
+    provider: z.enum(["auto", "local", "openai"]).default("auto"),
+    monthlyTokenBudget: z.number().int().min(0).nullable().default(null),
+    monthlyCostBudgetUsd: z.number().min(0).nullable().default(null),
+    /** hipaa: personal data is always redacted before an external call. */
+    complianceMode: z.enum(["standard", "hipaa"]).default("standard"),
+    /** allowed, redacted (personal data replaced before the call) or forbidden (local only). */
+    externalProviders: z.enum(["allowed", "redacted", "forbidden"]).default("allowed"),
+    disabledTools: z.array(z.enum(RECOMMENDATION_TOOLS)).default([]),
+    /** Largest score change qualification assist may propose (0–10 points). */
+    maxScoreAdjustment: z.number().int().min(0).max(10).default(10),
+  })
+  .strict();
+
+export type AiSettings = z.infer<typeof aiSettingsSchema>;
+
 /** Sections are registered here as features add them. */
 export const tenantSettingsSchema = z
   .object({
     general: generalSettingsSchema.default(() => generalSettingsSchema.parse({})),
+    ai: aiSettingsSchema.default(() => aiSettingsSchema.parse({})),
   })
   .strict();
 
