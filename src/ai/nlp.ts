@@ -2,7 +2,7 @@
 // from npm, nothing downloaded at run time): sentence boundaries, tokens,
 // lemmas, parts of speech, negation scope and sentence sentiment. Loaded once,
 // lazily (≈100 ms); every function here is deterministic.
-import winkNLP, { type WinkMethods } from "wink-nlp";
+import winkNLP, { type ItemSentence, type WinkMethods } from "wink-nlp";
 import model from "wink-eng-lite-web-model";
 
 let instance: WinkMethods | null = null;
@@ -43,9 +43,9 @@ export function analyse(text: string): AnalysedText {
   const its = engine.its;
   const doc = engine.readDoc(text);
   const sentences: Sentence[] = [];
-  doc.sentences().each((s) => {
+  doc.sentences().each((s: ItemSentence) => {
     const values = s.tokens().out() as string[];
-    const lemmas = s.tokens().out(its.lemma) as string[];
+    const lemmas = s.tokens().out(its.lemma as never) as string[];
     const pos = s.tokens().out(its.pos) as string[];
     const negations = s.tokens().out(its.negationFlag) as unknown as boolean[];
     const types = s.tokens().out(its.type) as string[];

@@ -372,14 +372,18 @@ function autoReply(email: InboundEmail, automation: AutomationSignals): RuleVerd
   if (!automation.automated) return null;
   const gone = GONE_TEXT.exec(email.text);
   if (gone) {
-    // The machine says the person is gone: mail to this address is wasted. Not a DSN, so suppress only the sender.
+    // The machine says the person is gone: mail to that address is wasted. The dead address is the one the
+    // notice names, else the sender (auto-responders often send from a no-reply address).
+    const line = email.text.slice(Math.max(0, email.text.lastIndexOf("\n", gone.index) + 1)).split("\n")[0] ?? "";
+    const named = uniq(line.match(EMAIL_IN_TEXT) ?? []);
+    const dead = named.length ? named : uniq([email.from.address ?? ""]);
     return {
       kind: "AUTO_REPLY",
       intent: "BOUNCE",
       action: "SUPPRESS",
       reasons: [`automatic reply (${automation.signals.join("; ")}): never answered`, `the address is dead: "${gone[0].trim()}"`],
-      suppress: uniq([email.from.address ?? ""]),
-      bounce: { category: "RECIPIENT", hard: true, status: null, action: null, diagnostic: gone[0].trim(), recipients: uniq([email.from.address ?? ""]), format: "TEXT" },
+      suppress: dead,
+      bounce: { category: "RECIPIENT", hard: true, status: null, action: null, diagnostic: gone[0].trim(), recipients: dead, format: "TEXT" },
       feedbackType: null,
     };
   }

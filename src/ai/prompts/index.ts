@@ -2,7 +2,6 @@
 import { draftWriterPrompt } from "./draft-writer.js";
 import { inboundAnalysisPrompt } from "./inbound-analysis.js";
 import { nextBestActionPrompt } from "./next-best-action.js";
-import type { PromptDefinition } from "./prompt.js";
 import { qualificationAssistPrompt } from "./qualification-assist.js";
 import { requestDetectionPrompt } from "./request-detection.js";
 import { threadReaderPrompt } from "./thread-reader.js";
@@ -14,7 +13,7 @@ export const PROMPTS = [
   draftWriterPrompt,
   nextBestActionPrompt,
   qualificationAssistPrompt,
-] as const satisfies readonly PromptDefinition<never, unknown>[];
+] as const;
 
 export {
   draftWriterPrompt,
