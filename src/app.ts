@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { createAiRuntime } from "./ai/runtime.js";
 import type { Config } from "./config/index.js";
 import { connectDatabase } from "./data/database.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./data/embedded-postgres.js";
@@ -92,7 +93,8 @@ export async function startApp(options: {
   const db = connectDatabase({ url: options.appUrl, poolMax: config.DATABASE_POOL_MAX, onQuery: options.onQuery });
   const bus = createEventBus(config.REDIS_URL);
   const jobs = await startJobQueue(options.appUrl);
-  const services: Services = { config, db, bus, jobs, logger, metrics };
+  const ai = createAiRuntime({ config, db, metrics, logger });
+  const services: Services = { config, db, bus, jobs, logger, metrics, ai };
   const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
 
   const outbox = await startOutboxDispatcher({ db, bus, logger, metrics, listenUrl: options.appUrl, sweepMs: config.OUTBOX_SWEEP_MS });

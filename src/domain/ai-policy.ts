@@ -44,6 +44,11 @@ export interface ProviderDecision {
   fallbackReason: FallbackReason | null;
 }
 
+/** The budget period: the calendar month (UTC) that contains `now`. */
+export function budgetPeriodStart(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+}
+
 export interface MonthlyUsage {
   tokens: number;
   costUsd: number;

@@ -10,6 +10,7 @@ import "./api-key.js";
 import "./audit-entry.js";
 import "./me.js";
 import "./event.js";
+import "./ai-invocation.js";
 
 let schema: GraphQLSchema | undefined;
 
