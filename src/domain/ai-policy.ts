@@ -124,5 +124,6 @@ function toolExclusion(tool: RecommendationTool, ctx: ToolContext): string | nul
 export function boundScoreAdjustment(adjustment: number, settings: AiSettings): number {
   const bound = Math.min(10, Math.max(0, settings.maxScoreAdjustment));
   if (!Number.isFinite(adjustment)) return 0;
-  return Math.max(-bound, Math.min(bound, Math.round(adjustment)));
+  const bounded = Math.max(-bound, Math.min(bound, Math.round(adjustment)));
+  return bounded === 0 ? 0 : bounded; // no -0 in stored JSON
 }

@@ -184,6 +184,7 @@ const UNSUBSCRIBE_PATTERNS: RegExp[] = [
   /\bno (?:further|more) (?:contact|e-?mails?|emails|messages|communications?)\b/i,
   /\b(?:don'?t|do not) want (?:to (?:receive|get) )?(?:any )?(?:more |further )?(?:e-?mails?|emails|messages)\b/i,
   /\bnot (?:to )?(?:be )?contacted again\b/i,
+  /\bif you (?:e-?mail|email|contact|write to|message|call) (?:me|us) (?:again|one more time)\b/i,
   /\b(?:delete|erase) (?:my|our) (?:data|details|address|e-?mail)\b/i,
   /\bright to (?:be forgotten|erasure)\b/i,
   /^\s*(?:remove|stop|unsubscribe|opt out|opt-out)\s*[.!]?\s*$/im,

@@ -209,9 +209,9 @@ function commonPhrases(bodies: string[], names: Set<string>): string[] {
 }
 
 /** Learns a voice profile from sent e-mails. Same e-mails (in any order) → same profile. */
-export function learnVoiceProfile(emails: SentEmail[]): VoiceProfile {
+export function learnVoiceProfile(emails: Array<SentEmail | string>): VoiceProfile {
   const parsed = emails
-    .map((e) => sentEmailSchema.parse(e))
+    .map((e) => sentEmailSchema.parse(typeof e === "string" ? { text: e } : e))
     .map((e) => splitEmail(e.text))
     .filter((p) => p.body.length > 0)
     // Order-independent: the profile must not depend on import order.
