@@ -31,7 +31,7 @@ import { nextBestActionPrompt, type RecommendedAction, type SalesFacts } from ".
 import { promptKey, type PromptDefinition } from "./prompts/prompt.js";
 import { qualificationAssistPrompt, type QualificationAssistInput } from "./prompts/qualification-assist.js";
 import { requestDetectionPrompt, type RequestDetectionOutput } from "./prompts/request-detection.js";
-import { threadReaderPrompt, type ThreadFacts, type ThreadReaderInput } from "./prompts/thread-reader.js";
+import { threadReaderPrompt, type ThreadFacts, type ThreadReaderRequest } from "./prompts/thread-reader.js";
 import { AiError, generateStructured, type AiProvider, type TokenUsage } from "./provider.js";
 import { estimateTokens } from "./providers/local.js";
 import { providersFromConfig, type Providers } from "./providers/index.js";
@@ -135,7 +135,7 @@ export interface AiRuntime {
   readonly providers: Providers;
   analyseInbound(ctx: AiContext, message: InboundMessageInput): Promise<AiResult<InboundAnalysis>>;
   detectRequest(ctx: AiContext, input: { text: string }): Promise<AiResult<RequestDetectionOutput>>;
-  readThread(ctx: AiContext, input: ThreadReaderInput): Promise<AiResult<ThreadFacts>>;
+  readThread(ctx: AiContext, input: ThreadReaderRequest): Promise<AiResult<ThreadFacts>>;
   learnVoice(ctx: AiContext, input: { emails: SentEmail[] }): Promise<AiResult<VoiceProfile>>;
   writeDraft(ctx: AiContext, input: DraftWriterInput): Promise<AiResult<DraftWriterOutput>>;
   recommendActions(ctx: AiContext, input: RecommendationInput): Promise<AiResult<Recommendations>>;
@@ -474,7 +474,7 @@ export function createAiRuntime(services: AiServices, options: { providers?: Pro
     providers,
     analyseInbound,
     detectRequest: (ctx, input) => run(ctx, requestDetectionPrompt, input),
-    readThread: (ctx, input) => run(ctx, threadReaderPrompt, input),
+    readThread: (ctx, input) => run(ctx, threadReaderPrompt, threadReaderPrompt.input.parse(input)),
     // Pure code, no provider: nothing to record.
     learnVoice: async (_ctx, input) => ({ proposal: learnVoiceProfile(input.emails), invocations: [], fallbackReason: null }),
     writeDraft: (ctx, input) =>

@@ -14,6 +14,8 @@ export type ThreadMessage = z.infer<typeof threadMessage>;
 
 export const threadReaderInput = z.object({ messages: z.array(threadMessage).min(1).max(50) });
 export type ThreadReaderInput = z.infer<typeof threadReaderInput>;
+/** What callers pass (subject optional). */
+export type ThreadReaderRequest = z.input<typeof threadReaderInput>;
 
 export const OBJECTION_CATEGORIES = ["PRICE", "TIMING", "AUTHORITY", "COMPETITOR", "NEED", "TRUST", "TECHNICAL", "OTHER"] as const;
 

@@ -7,6 +7,8 @@ const AiInvocationOutcomeEnum = builder.enumType("AiInvocationOutcome", { values
 
 builder.prismaNode("AiInvocation", {
   id: { field: "id" },
+  // A foreign or unknown id reads as null (not found), not as an internal error.
+  nullable: true,
   description: "One call to an AI provider. The input itself is never stored, only its hash.",
   fields: (t) => ({
     agent: t.exposeString("agent", { description: "Who asked: an agent name or a user label." }),
