@@ -43,6 +43,75 @@ export interface AiServices {
   logger: Logger;
 }
 
+/** Where invocations are recorded and the month's external use is summed. */
+export interface InvocationStore {
+  record(tenantId: string, row: InvocationRow): Promise<{ id: string }>;
+  monthlyUsage(tenantId: string, since: Date): Promise<{ tokens: number; costUsd: number }>;
+}
+
+export interface InvocationRow {
+  agent: string;
+  operation: string;
+  provider: string;
+  model: string;
+  external: boolean;
+  promptId: string | null;
+  promptVersion: number | null;
+  inputHash: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencyMs: number;
+  attempts: number;
+  outcome: "SUCCESS" | "INVALID_OUTPUT" | "ERROR";
+  errorKind: string | null;
+  errorMessage: string | null;
+  fallbackReason: string | null;
+  redacted: boolean;
+}
+
+/** The AiInvocation table, written in its own short transaction (the call happened even if the caller rolls back). */
+export function databaseInvocationStore(db: Database): InvocationStore {
+  return {
+    async record(tenantId, row) {
+      return withTenant(db.prisma, { tenantId }, (tx) =>
+        tx.aiInvocation.create({
+          data: {
+            tenantId,
+            ...row,
+            totalTokens: row.inputTokens + row.outputTokens,
+            costUsd: row.costUsd.toFixed(8),
+            errorMessage: row.errorMessage?.slice(0, 1000) ?? null,
+          },
+          select: { id: true },
+        }),
+      );
+    },
+    async monthlyUsage(tenantId, since) {
+      const sum = await withTenant(db.prisma, { tenantId }, (tx) =>
+        tx.aiInvocation.aggregate({ where: { tenantId, external: true, createdAt: { gte: since } }, _sum: { totalTokens: true, costUsd: true } }),
+      );
+      return { tokens: sum._sum.totalTokens ?? 0, costUsd: Number(sum._sum.costUsd ?? 0) };
+    },
+  };
+}
+
+/** Invocations kept in memory (evaluation runs, tools without a database). */
+export function memoryInvocationStore(): InvocationStore & { rows: Array<InvocationRow & { tenantId: string; createdAt: Date }> } {
+  const rows: Array<InvocationRow & { tenantId: string; createdAt: Date }> = [];
+  return {
+    rows,
+    async record(tenantId, row) {
+      rows.push({ ...row, tenantId, createdAt: new Date() });
+      return { id: String(rows.length) };
+    },
+    async monthlyUsage(tenantId, since) {
+      const mine = rows.filter((r) => r.tenantId === tenantId && r.external && r.createdAt >= since);
+      return { tokens: mine.reduce((s, r) => s + r.inputTokens + r.outputTokens, 0), costUsd: mine.reduce((s, r) => s + r.costUsd, 0) };
+    },
+  };
+}
+
 export interface AiContext {
   tenantId: string;
   /** Who is asking, recorded on every invocation ("inbound", "draft-writer", "user:…"). */
@@ -145,8 +214,12 @@ export interface AiRuntime {
   monthlyUsage(tenantId: string, now?: Date): Promise<{ tokens: number; costUsd: number; periodStart: Date }>;
 }
 
-export function createAiRuntime(services: AiServices, options: { providers?: Providers; now?: () => Date } = {}): AiRuntime {
+export function createAiRuntime(
+  services: AiServices,
+  options: { providers?: Providers; store?: InvocationStore; now?: () => Date } = {},
+): AiRuntime {
   const providers = options.providers ?? providersFromConfig(services.config);
+  const store = options.store ?? databaseInvocationStore(services.db);
   const now = options.now ?? (() => new Date());
 
   async function settingsOf(ctx: AiContext): Promise<AiSettings> {
@@ -159,10 +232,7 @@ export function createAiRuntime(services: AiServices, options: { providers?: Pro
 
   async function monthlyUsage(tenantId: string, at = now()) {
     const periodStart = budgetPeriodStart(at);
-    const sum = await withTenant(services.db.prisma, { tenantId }, (tx) =>
-      tx.aiInvocation.aggregate({ where: { tenantId, external: true, createdAt: { gte: periodStart } }, _sum: { totalTokens: true, costUsd: true } }),
-    );
-    return { tokens: sum._sum.totalTokens ?? 0, costUsd: Number(sum._sum.costUsd ?? 0), periodStart };
+    return { ...(await store.monthlyUsage(tenantId, periodStart)), periodStart };
   }
 
   function cost(provider: AiProvider, model: string, usage: TokenUsage): number {
@@ -177,33 +247,7 @@ export function createAiRuntime(services: AiServices, options: { providers?: Pro
     provider: AiProvider,
   ): Promise<InvocationRecord> {
     const costUsd = cost(provider, entry.model, entry);
-    const row = await withTenant(services.db.prisma, { tenantId: ctx.tenantId }, (tx) =>
-      tx.aiInvocation.create({
-        data: {
-          tenantId: ctx.tenantId,
-          agent: ctx.agent,
-          operation: entry.operation,
-          provider: entry.provider,
-          model: entry.model,
-          external: entry.external,
-          promptId: entry.promptId,
-          promptVersion: entry.promptVersion,
-          inputHash: entry.inputHash,
-          inputTokens: entry.inputTokens,
-          outputTokens: entry.outputTokens,
-          totalTokens: entry.inputTokens + entry.outputTokens,
-          costUsd: costUsd.toFixed(8),
-          latencyMs: entry.latencyMs,
-          attempts: entry.attempts,
-          outcome: entry.outcome,
-          errorKind: entry.errorKind,
-          errorMessage: entry.errorMessage?.slice(0, 1000) ?? null,
-          fallbackReason: entry.fallbackReason,
-          redacted: entry.redacted,
-        },
-        select: { id: true },
-      }),
-    );
+    const row = await store.record(ctx.tenantId, { ...entry, agent: ctx.agent, costUsd });
     const m = services.metrics;
     const prompt = entry.promptId ?? entry.operation;
     m.aiInvocations.inc({ provider: entry.provider, agent: ctx.agent, prompt, outcome: entry.outcome });
