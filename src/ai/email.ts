@@ -51,13 +51,28 @@ export async function parseRawEmail(raw: string | Buffer): Promise<InboundEmail>
     from: firstAddress(mail.from),
     to: addresses(mail.to),
     subject: mail.subject ?? "",
-    date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : null,
+    date: messageDate(headers.date?.[0]),
     headers,
     contentType: type,
     reportType,
     text,
     parts,
   };
+}
+
+// Zone abbreviations seen in real Date headers that Date.parse does not know.
+const ZONES: Record<string, string> = { JST: "+0900", KST: "+0900", CET: "+0100", CEST: "+0200", EET: "+0200", EEST: "+0300", BST: "+0100", IST: "+0530", AEST: "+1000", AEDT: "+1100", MSK: "+0300", HKT: "+0800", SGT: "+0800" };
+
+/**
+ * The Date header as ISO 8601, or null. Not mailparser's date: it substitutes
+ * "now" for a missing or unreadable header, which would make the analysis of
+ * the same message differ from run to run.
+ */
+export function messageDate(value: string | undefined): string | null {
+  if (!value) return null;
+  const cleaned = value.replace(/\s*\([^)]*\)\s*$/, "").replace(/\b([A-Z]{3,4})$/, (zone) => ZONES[zone] ?? zone);
+  const t = Date.parse(cleaned);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
 function htmlToText(html: string): string {
