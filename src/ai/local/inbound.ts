@@ -32,11 +32,13 @@ const CUES: Record<Exclude<InboundIntent, "OTHER" | "UNSUBSCRIBE">, Cue[]> = {
     ...cues(4, "not the right person", /\bnot the right (?:person|contact)\b/i, /\bwrong person\b/i, /\bthe right (?:person|contact) (?:for|would be|is)\b/i, /\bnot my (?:area|department|call)\b/i),
     ...cues(3, "points elsewhere", /\b(?:reach out to|talk to|speak (?:to|with)|contact|get in touch with)\b(?:[^.?!\n]|\.(?=\S)){0,60}\b(?:instead|directly|who|he|she|our|my colleague)\b/i, /\b(?:best|better) to (?:contact|reach|talk to|speak to)\b/i, /\bplease (?:reach out to|contact)\s+(?:our|my)\b/i),
     ...cues(3, "looped someone in", /\bI(?:'ve| have)? (?:copied|cc'?d|cc-?ed|looped in|forwarded (?:your|this) (?:message|e-?mail|note))\b/i, /\b(?:cc'?ing|cc-ing|looping)\s+(?:in\s+)?(?:him|her|them|my|our|[A-Z])/i, /\b(?:handles?|owns?|leads?|is responsible for|is in charge of|goes? through)\b[^.?!\n]{0,40}\b(?:this|these|vendor|evaluations?|purchasing|decisions?|topic|e-?commerce)\b/i),
+    ...cues(3, "names who owns it", /\bthe (?:one|person|people) to (?:talk|speak) to\b/i, /\b(?:runs|manages|owns|heads|leads) our\b/i, /\bsits with\b|\bnot (?:with )?me\b[^.?!\n]{0,20}\btry\b|^\s*try [A-Z][a-z]+/im, /\bpassing (?:this|it|your (?:note|message|e-?mail)) (?:on )?to\b/i),
     ...cues(2, "left the role", /\b(?:I )?(?:left|no longer (?:work|am) (?:in|at|with)) (?:the|this|that|my)(?: [a-z-]+)? (?:role|company|position|team|job)\b/i),
   ],
   MEETING_REQUEST: [
     ...cues(4, "asks to meet", /\b(?:set up|schedule|book|arrange|organi[sz]e|hop on|jump on|have|do) (?:a |an |some )?(?:quick |short |brief )?(?:call|meeting|demo|chat|zoom|teams call|video call|session|time)\b/i, /\blet'?s (?:talk|chat|meet|connect|book|set up|schedule|speak)\b/i, /\bcalendar invite\b|\bbooking link\b|\bgrab (?:any|a) slot\b|\bsend (?:me |us )?(?:an? )?invite\b/i, /\b(?:can|could|shall) we (?:meet|talk|speak|schedule|do a|set up|book|find)\b/i, /\bmeet (?:in person|at your|you at)\b/i),
     ...cues(3, "offers a time", /\b(?:would|does|will) [^.?!\n]{0,40}\bwork (?:for you|on your side)\b/i, /\b(?:I am|I'm|I'll be) (?:available|free)\b/i, /\b(?:available|free) (?:for|on|at|after|between)\b/i, /\bpropose (?:two|three|a few|some)? ?times\b/i, /\bwhat does your (?:availability|calendar)\b/i, /\bplease call me\b|\bcall me (?:on|at|tomorrow)\b/i, /\bhappy to (?:chat|talk|meet|hop on)\b|\b(?:glad|happy) to (?:hop|jump) on a call\b/i),
+    ...cues(4, "time slot", /\b(?:do you have|got|spare|find) (?:\d+|a few|twenty|thirty|fifteen) (?:minutes|mins)\b/i, /\b(?:my|your) (?:diary|calendar|agenda)\b/i, /\bdemo\b[^.?!\n]{0,80}[.?!]?\s*(?:when|what time)\b|\bwhen could (?:you|we) (?:do|show|run|set)\b/i),
     ...cues(1, "time mentioned", /\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b/i, /\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b/i),
   ],
   OBJECTION: [
@@ -44,10 +46,12 @@ const CUES: Record<Exclude<InboundIntent, "OTHER" | "UNSUBSCRIBE">, Cue[]> = {
     ...cues(3, "already has a solution", /\b(?:already|currently) (?:use|using|have|work with|working with|signed with|on)\b/i, /\bjust signed (?:with|a)\b/i, /\blocked in(?:to)?\b|\bcontract (?:until|runs until|ends)\b/i, /\bbuilt (?:something|our own|it) in-?house\b|\bin-?house (?:tool|solution|system)\b/i),
     ...cues(3, "timing", /\b(?:timing|time) (?:isn'?t|is not) right\b|\bnot the right time\b|\bnot a good time\b/i, /\bno (?:bandwidth|capacity|resources)\b|\bnobody has (?:the )?bandwidth\b/i, /\buntil (?:q[1-4]|next (?:year|quarter|fiscal year))\b/i, /\bin the middle of (?:a|an|our)\b/i),
     ...cues(3, "fit or capability", /\bnot (?:sure (?:this|it) is|sure it'?s|really|quite)? ?a (?:good )?fit\b/i, /\b(?:doesn'?t|does not|don'?t|do not) support\b/i, /\bmandatory for us\b|\ba requirement for us\b/i, /\bbuilt for (?:much )?(?:larger|bigger|smaller)\b|\btoo (?:small|big|large) for\b/i, /\bonly (?:host|hosted|available) in\b/i),
+    ...cues(3, "blocked", /\b(?:never|won'?t|will not|would not|wouldn'?t) approve\b/i, /\b(?:switching|changing|moving) (?:isn'?t|is not|wouldn'?t be) an option\b/i, /\b(?:above|over|beyond|more than) (?:what we|our) budget(?:ed)?\b|\bover budget\b/i, /\bwe(?:'re| are) an? [A-Z][\w.-]* (?:shop|house|customer)\b/),
     ...cues(2, "doubt or authority", /\b(?:sceptical|skeptical|doubt|concern(?:ed)?|worried|hesitant)\b/i, /\bnot the decision[- ]maker\b|\bprocurement (?:would|won'?t)\b/i, /\bsecurity review\b/i, /\btried (?:a )?similar\b|\badoption was\b/i, /\bhard to justify\b|\bdon'?t see how\b/i, /\bunless\b/i),
   ],
   NOT_INTERESTED: [
     ...cues(5, "declines", /\bnot interested\b|\bno interest\b|\bpas int[ée]ress[ée]s?\b|\bkein interesse\b|\bno (?:estamos|estoy) interesad[oa]s?\b/i, /\bno,? thank(?:s| you)\b/i, /\bdecided (?:not to|against)\b/i, /\bnot for us\b|\bnot something we need\b|\bno need for\b|\bhave no need\b/i, /\b(?:we'?re|we are) (?:going to )?pass(?:ing)?\b|^\s*pass\b/im),
+    ...cues(5, "plain no", /^\s*(?:no|nope|no thanks|nah)\s*[.!]?\s*$/im, /\b(?:we'?ll|we will|I'?ll|I will) pass\b/i, /\b(?:isn'?t|is not|not) relevant (?:to|for) (?:us|what we do|our business)\b/i),
     ...cues(3, "closed door", /\bnot (?:looking|in the market) for\b/i, /\bhappy with (?:our|the) (?:current|existing)\b/i, /\bnot a priority\b/i, /\bnot a fit for (?:our|us)\b|\bdecided it'?s not\b/i, /\bgood luck\b|\ball the best\b|\bwish you (?:success|luck)\b/i),
   ],
   QUESTION: [
@@ -57,6 +61,7 @@ const CUES: Record<Exclude<InboundIntent, "OTHER" | "UNSUBSCRIBE">, Cue[]> = {
   INTERESTED: [
     ...cues(4, "shows interest", /\b(?:(?:very|definitely|genuinely|really) )?interested\b/i, /\bsounds? (?:great|good|very relevant|relevant|interesting|promising)\b/i, /\bcount me in\b|\byes,? please\b|\bkeen\b|\bwe(?:'re| are) (?:definitely )?open to\b/i, /\bcaught my attention\b|\bon our radar\b|\blooks promising\b/i),
     ...cues(3, "wants more", /\b(?:learn|hear|know|see) more\b/i, /\bsend (?:over|me)?\s?(?:more )?(?:info|information|details|material|whatever|the (?:product )?brochure)\b/i, /\bkeep me posted\b|\blet'?s keep talking\b|\bcontinue the conversation\b|\blooking forward to hearing\b/i, /\b(?:would|'d) (?:love|like) to (?:see|receive|learn|try)\b/i, /\bforwarded (?:your|this) (?:e-?mail|message) internally\b/i),
+    ...cues(3, "moving forward", /\bwhat(?:'s| is| are) (?:the )?next steps?\b/i, /\bhappy to (?:continue|proceed|move forward)\b/i, /\bI (?:really )?like (?:it|this|what I see)\b/i, /\b(?:on (?:the|our) )?shortlist(?:ed)?\b|\bexploring options\b/i, /\bcould save (?:us|my team|our team)\b/i),
     ...cues(1, "positive", /\b(?:timing is (?:actually )?good|good timing|exactly where we struggle|been looking for)\b/i),
   ],
 };
@@ -116,6 +121,28 @@ export function scoreIntents(text: string): IntentScores {
   return { scores, evidence };
 }
 
+const ASKS_US = /\b(?:send|share|tell|explain|clarify|let me know|confirm|show)\b/i;
+const COURTESY =
+  /\b(?:many |thanks?|thank you|thx|cheers|please|kindly|feel free|ha(?:ha)*|much appreciated|appreciated?|received|got (?:it|them)|great to (?:see|meet) you[^.!?\n]*|good to (?:see|meet) you[^.!?\n]*|say hi[^.!?\n]*|have a (?:good|great|nice) [a-z]+|fun)\b[!.,]*/gi;
+const MEETING_WORDS = /\b(?:call|chat|meet(?:ing)?|demo|zoom|teams|slot|diary|calendar|minutes|catch up|walk ?through)\b/i;
+const PERSON_NAME = /\b[A-Z][a-z'-]+ [A-Z][a-z'-]+\b/;
+const RESPONSIBILITY = /\b(?:runs|manages|owns|handles|looks after|is responsible|in charge|decides|leads|heads)\b/i;
+
+/** General signals for replies none of the cue phrases matched. */
+function fallbackIntent(text: string, analysed: ReturnType<typeof analyse>, isRequest: boolean): { intent: InboundIntent; reason: string } | null {
+  const words = text.trim().split(/\s+/).filter(Boolean).length;
+  if ((isRequest || /\?/.test(text)) && MEETING_WORDS.test(text)) return { intent: "MEETING_REQUEST", reason: "asks for time together (request with meeting words)" };
+  const body = text.replace(/^(?:hi|hello|dear|hey)[^\n]*\n/i, "");
+  if (PERSON_NAME.test(body) && RESPONSIBILITY.test(body)) return { intent: "REFERRAL", reason: "names a person responsible for the topic" };
+  if (/\?\s*$/m.test(text) || (isRequest && ASKS_US.test(text))) return { intent: "QUESTION", reason: "asks something of us" };
+  const negated = analysed.sentences.some((s) => s.tokens.some((t) => t.negated));
+  // Courtesy ("thanks", "great to see you") is positive but says nothing about buying.
+  const substance = analyse(text.replace(COURTESY, " ")).sentiment;
+  if (substance >= 0.15 && !negated) return { intent: "INTERESTED", reason: `positive reply (sentiment ${substance.toFixed(2)})` };
+  if (analysed.sentiment <= -0.15 || (negated && words <= 12)) return { intent: "NOT_INTERESTED", reason: `short negative reply (sentiment ${analysed.sentiment.toFixed(2)})` };
+  return null;
+}
+
 export function classifyReply(subject: string, text: string): { intent: InboundIntent; confidence: number; reasons: string[] } {
   const unsubscribe = unsubscribeRequest(subject, text);
   if (unsubscribe) return { intent: "UNSUBSCRIBE", confidence: 1, reasons: [`asks to stop mail: "${unsubscribe}"`] };
@@ -137,7 +164,9 @@ export function classifyReply(subject: string, text: string): { intent: InboundI
   const negatedInterest = analysed.sentences.some((s) => s.tokens.some((t) => t.lemma === "interested" && t.negated));
   if (negatedInterest) scores.INTERESTED = Math.max(0, (scores.INTERESTED ?? 0) - 4);
   // A specific question outranks general interest: answering it is the next step.
-  if ((scores.QUESTION ?? 0) >= 3.5 && (scores.INTERESTED ?? 0) > 0) scores.INTERESTED = (scores.INTERESTED ?? 0) - 2;
+  // (Only a question about the product: "what's the next step?" is interest, not a question to answer.)
+  const productQuestion = (evidence.QUESTION ?? []).some((e) => e.startsWith("asks about the product"));
+  if (productQuestion && (scores.QUESTION ?? 0) >= 3.5 && (scores.INTERESTED ?? 0) > 0) scores.INTERESTED = (scores.INTERESTED ?? 0) - 2;
   // Objections are often phrased as questions about capabilities; a "we can't" beats a "?".
   if ((scores.OBJECTION ?? 0) >= 3 && (scores.NOT_INTERESTED ?? 0) >= 5) scores.OBJECTION = (scores.OBJECTION ?? 0) - 2;
   if (analysed.sentiment > 0.2) scores.INTERESTED = (scores.INTERESTED ?? 0) + 0.5;
@@ -151,7 +180,13 @@ export function classifyReply(subject: string, text: string): { intent: InboundI
       bestScore = s;
     }
   }
-  if (bestScore < 2) best = "OTHER";
+  if (bestScore < 2) {
+    // No cue phrase: fall back on general signals rather than giving up.
+    const fallback = fallbackIntent(text, analysed, requests.isRequest);
+    best = fallback?.intent ?? "OTHER";
+    bestScore = fallback ? 2 : bestScore;
+    if (fallback) reasons.push(fallback.reason);
+  }
   const sorted = Object.values(scores).sort((a, b) => b - a);
   const margin = (sorted[0] ?? 0) - (sorted[1] ?? 0);
   const confidence = best === "OTHER" ? 0.5 : Math.min(0.97, 0.55 + bestScore * 0.04 + margin * 0.05);
