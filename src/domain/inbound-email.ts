@@ -195,12 +195,35 @@ const UNSUBSCRIBE_PATTERNS: RegExp[] = [
   /\buitschrijven\b|\bafmelden\b/i,
 ];
 
+// Beyond fixed phrases: within one sentence, a refusal ("don't", "rather not",
+// "no more", "stop") before a sending/receiving verb and a mail-like object
+// ("I'd rather not receive further emails", "don't send me any more of these");
+// or a removal verb with a list/database (any of our languages).
+const REFUSAL = /\b(?:don'?t|do not|never|stop|quit|cease|no longer|rather not|prefer not to|no more|not (?:want|wish|like) to|won'?t need)\b/i;
+const MAIL_VERB = /\b(?:send(?:ing)?|receiv(?:e|ing)|get(?:ting)?|e-?mail(?:ing)?|mail(?:ing)?|contact(?:ing)?|hear(?:ing)?|writ(?:e|ing)|messag(?:e|ing))\b/i;
+const MAIL_OBJECT = /\b(?:e-?mails?|mails?|messages?|newsletters?|mailings?|communications?|these|them|anything|marketing|spam|contact|from you(?:r (?:company|team|firm))?)\b/i;
+const REMOVAL = /\b(?:remove|removing|take|delete|erase|retirer|retirez|enlever|enlevez|supprimer|supprimez|radier|entfernen|entfernt|streichen|austragen|quitar|quiten|eliminar|eliminen|borrar|togliere|toglietemi|rimuovere|rimuovetemi|cancellare|verwijder(?:en)?|schrappen)\b/i;
+const LIST = /\b(?:list|lists|mailing|database|liste|listes|diffusion|fichier|verteiler|verteilerliste|mailingliste|lista|listado|base de datos|elenco|mailinglijst|bestand)\b/i;
+
+function sentencesOf(text: string): string[] {
+  return text.split(/(?<=[.!?¡¿])\s+|\n+/).map((s) => s.trim()).filter(Boolean);
+}
+
 /** Which words of the text ask to stop mail, or null. */
 export function unsubscribeRequest(subject: string, text: string): string | null {
   for (const source of [subject, text]) {
     for (const pattern of UNSUBSCRIBE_PATTERNS) {
       const m = pattern.exec(source);
       if (m) return m[0].trim();
+    }
+    for (const sentence of sentencesOf(source)) {
+      const refusal = REFUSAL.exec(sentence);
+      if (refusal) {
+        const rest = sentence.slice(refusal.index + refusal[0].length);
+        const verb = MAIL_VERB.exec(rest);
+        if (verb && MAIL_OBJECT.test(rest.slice(verb.index + verb[0].length))) return sentence;
+      }
+      if (REMOVAL.test(sentence) && LIST.test(sentence)) return sentence;
     }
   }
   return null;

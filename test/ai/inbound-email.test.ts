@@ -104,11 +104,24 @@ describe("rules on messages given as fields", () => {
     "Por favor, darme de baja.",
     "Kindly stop sending me these messages.",
     "No further contact please.",
+    "Please don't send me any more of these.",
+    "I'd rather not receive further emails from your company.",
+    "Veuillez me retirer de votre liste de diffusion.",
+    "How do I get off this list?",
+    "Ich möchte keine weiteren Nachrichten von Ihnen bekommen.",
   ])("recognises %j as an unsubscribe request", (text) => {
     expect(unsubscribeRequest("", text)).not.toBeNull();
   });
 
-  it.each(["Stop by our booth at the fair!", "Can you remove the second paragraph from the proposal?", "We subscribe to your newsletter."])(
+  it.each([
+    "Stop by our booth at the fair!",
+    "Can you remove the second paragraph from the proposal?",
+    "We subscribe to your newsletter.",
+    "Never mind, I'll get back to you next week.",
+    "Don't hesitate to send me the contract.",
+    "Please send me more information.",
+    "We don't want to receive the hardware before March.",
+  ])(
     "does not read %j as an unsubscribe request",
     (text) => {
       expect(unsubscribeRequest("", text)).toBeNull();
