@@ -198,6 +198,9 @@ export interface LeadAssessment {
   proposedAdjustment: number;
 }
 
+/** The largest answer asked for; also what a budget check assumes a call may cost. */
+const MAX_OUTPUT_TOKENS = 1500;
+
 const PLACEHOLDER = /\[(?:[A-Z][A-Za-z ]*|[A-Z_]+_\d+)\]|\{\{?\s*[A-Za-z_.]+\s*\}\}?|<(?:NAME|COMPANY|FIRST_?NAME|DATE)>|\bTODO\b|\bundefined\b|\bnull\b|\bNaN\b/;
 
 export interface AiRuntime {
@@ -241,7 +244,7 @@ export function createAiRuntime(
     return (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
   }
 
-  async function record(
+  async function recordInvocation(
     ctx: AiContext,
     entry: Omit<InvocationRecord, "id" | "costUsd"> & { operation: string; inputHash: string; attempts: number; errorMessage: string | null; provider: string },
     provider: AiProvider,
@@ -263,6 +266,70 @@ export function createAiRuntime(
     return createHash("sha256").update(key).update("\n").update(JSON.stringify(input)).digest("hex");
   }
 
+  /**
+   * One generation on one provider, recorded whatever happens. Returns the
+   * output, or why it was refused (an error or a failed domain check).
+   */
+  async function attempt<O>(
+    ctx: AiContext,
+    provider: AiProvider,
+    prompt: PromptDefinition<unknown, O>,
+    input: unknown,
+    hash: string,
+    options: { filter: ReturnType<typeof createPiiRedactor> | null; fallbackReason: FallbackReason | null; check: (output: O) => string | null },
+  ): Promise<{ output: O; record: InvocationRecord } | { error: AiError; record: InvocationRecord }> {
+    const started = performance.now();
+    const base = {
+      operation: "generate",
+      provider: provider.name,
+      external: provider.external,
+      promptId: prompt.id,
+      promptVersion: prompt.version,
+      inputHash: hash,
+      fallbackReason: options.fallbackReason,
+      redacted: !!options.filter,
+    };
+    try {
+      const result = await generateStructured(provider, prompt, input, { filter: options.filter, maxOutputTokens: MAX_OUTPUT_TOKENS });
+      const problem = options.check(result.output);
+      const record = await recordInvocation(
+        ctx,
+        {
+          ...base,
+          model: result.model,
+          inputTokens: result.usage.inputTokens,
+          outputTokens: result.usage.outputTokens,
+          latencyMs: Math.round(performance.now() - started),
+          attempts: result.attempts,
+          outcome: problem ? "INVALID_OUTPUT" : "SUCCESS",
+          errorKind: problem ? "INVALID_OUTPUT" : null,
+          errorMessage: problem,
+        },
+        provider,
+      );
+      return problem ? { error: new AiError("INVALID_OUTPUT", `${promptKey(prompt)}: output refused: ${problem}`), record } : { output: result.output, record };
+    } catch (error) {
+      const aiError = error instanceof AiError ? error : new AiError("PERMANENT", error instanceof Error ? error.message : String(error));
+      const usage = aiError.details.usage ?? { inputTokens: 0, outputTokens: 0 };
+      const record = await recordInvocation(
+        ctx,
+        {
+          ...base,
+          model: provider.model,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          latencyMs: Math.round(performance.now() - started),
+          attempts: aiError.details.attempts ?? 1,
+          outcome: aiError.kind === "INVALID_OUTPUT" ? "INVALID_OUTPUT" : "ERROR",
+          errorKind: aiError.kind,
+          errorMessage: aiError.message,
+        },
+        provider,
+      );
+      return { error: aiError, record };
+    }
+  }
+
   /** Chooses the provider and runs one prompt, falling back to local on refusal or failure. */
   async function run<I, O>(
     ctx: AiContext,
@@ -275,112 +342,38 @@ export function createAiRuntime(
     const hash = inputHash(key, input);
     const settings = await settingsOf(ctx);
     const external = providers.external;
-    const maxOutputTokens = 1500;
+    const generic = prompt as unknown as PromptDefinition<unknown, O>;
     const invocations: InvocationRecord[] = [];
-    let fallbackReason: FallbackReason | null = null;
+    let fallbackReason: FallbackReason | null = settings.provider === "openai" && !external ? "NOT_CONFIGURED" : null;
     if (external) {
-      const estimateTokensCount = estimateTokens(prompt.instructions + prompt.render(input)) + maxOutputTokens;
+      const estimate = estimateTokens(prompt.instructions + prompt.render(input)) + MAX_OUTPUT_TOKENS;
       const price = providers.price(external.model);
-      const needsUsage = settings.provider !== "local" && (settings.monthlyTokenBudget !== null || settings.monthlyCostBudgetUsd !== null);
-      const usage = needsUsage ? await monthlyUsage(ctx.tenantId) : { tokens: 0, costUsd: 0 };
       const decision = chooseProvider({
         settings,
         externalConfigured: true,
-        usage,
-        estimate: { tokens: estimateTokensCount, costUsd: (estimateTokensCount * Math.max(price.input, price.output)) / 1_000_000 },
+        usage: await usageForBudget(ctx.tenantId, settings),
+        estimate: { tokens: estimate, costUsd: (estimate * Math.max(price.input, price.output)) / 1_000_000 },
       });
       fallbackReason = decision.fallbackReason;
       if (decision.provider === "external") {
         const filter = decision.redact ? createPiiRedactor(ctx.knownNames ?? []) : null;
-        const started = performance.now();
-        try {
-          const result = await generateStructured(external, prompt, input, { filter, maxOutputTokens });
-          const problem = check(result.output);
-          const base = {
-            operation: "generate",
-            provider: external.name,
-            model: result.model,
-            external: true,
-            promptId: prompt.id,
-            promptVersion: prompt.version,
-            inputHash: hash,
-            inputTokens: result.usage.inputTokens,
-            outputTokens: result.usage.outputTokens,
-            latencyMs: Math.round(performance.now() - started),
-            attempts: result.attempts,
-            fallbackReason: null,
-            redacted: !!filter,
-          };
-          if (!problem) {
-            invocations.push(await record(ctx, { ...base, outcome: "SUCCESS", errorKind: null, errorMessage: null }, external));
-            return { proposal: result.output, invocations, fallbackReason: null };
-          }
-          invocations.push(await record(ctx, { ...base, outcome: "INVALID_OUTPUT", errorKind: "INVALID_OUTPUT", errorMessage: problem }, external));
-          fallbackReason = "INVALID_OUTPUT";
-        } catch (error) {
-          const aiError = error instanceof AiError ? error : new AiError("PERMANENT", error instanceof Error ? error.message : String(error));
-          const usage = aiError.details.usage ?? { inputTokens: 0, outputTokens: 0 };
-          invocations.push(
-            await record(
-              ctx,
-              {
-                operation: "generate",
-                provider: external.name,
-                model: external.model,
-                external: true,
-                promptId: prompt.id,
-                promptVersion: prompt.version,
-                inputHash: hash,
-                inputTokens: usage.inputTokens,
-                outputTokens: usage.outputTokens,
-                latencyMs: Math.round(performance.now() - started),
-                attempts: aiError.details.attempts ?? 1,
-                outcome: aiError.kind === "INVALID_OUTPUT" ? "INVALID_OUTPUT" : "ERROR",
-                errorKind: aiError.kind,
-                errorMessage: aiError.message,
-                fallbackReason: null,
-                redacted: !!filter,
-              },
-              external,
-            ),
-          );
-          services.logger.warn({ tenantId: ctx.tenantId, prompt: key, kind: aiError.kind }, "external AI call failed; using the local provider");
-          fallbackReason = aiError.kind === "INVALID_OUTPUT" ? "INVALID_OUTPUT" : "PROVIDER_ERROR";
-        }
+        const outcome = await attempt(ctx, external, generic, input, hash, { filter, fallbackReason: null, check });
+        invocations.push(outcome.record);
+        if ("output" in outcome) return { proposal: outcome.output, invocations, fallbackReason: null };
+        services.logger.warn({ tenantId: ctx.tenantId, prompt: key, kind: outcome.error.kind }, "external AI call failed; using the local provider");
+        fallbackReason = outcome.error.kind === "INVALID_OUTPUT" ? "INVALID_OUTPUT" : "PROVIDER_ERROR";
       }
-    } else if (settings.provider === "openai") {
-      fallbackReason = "NOT_CONFIGURED";
     }
-    const local = providers.local;
-    const started = performance.now();
-    const result = await generateStructured(local, prompt, input, { maxOutputTokens });
-    const problem = check(result.output);
-    invocations.push(
-      await record(
-        ctx,
-        {
-          operation: "generate",
-          provider: local.name,
-          model: result.model,
-          external: false,
-          promptId: prompt.id,
-          promptVersion: prompt.version,
-          inputHash: hash,
-          inputTokens: result.usage.inputTokens,
-          outputTokens: result.usage.outputTokens,
-          latencyMs: Math.round(performance.now() - started),
-          attempts: result.attempts,
-          outcome: problem ? "INVALID_OUTPUT" : "SUCCESS",
-          errorKind: problem ? "INVALID_OUTPUT" : null,
-          errorMessage: problem,
-          fallbackReason,
-          redacted: false,
-        },
-        local,
-      ),
-    );
-    if (problem) throw new AiError("INVALID_OUTPUT", `${key}: local output refused: ${problem}`);
-    return { proposal: result.output, invocations, fallbackReason };
+    const outcome = await attempt(ctx, providers.local, generic, input, hash, { filter: null, fallbackReason, check });
+    invocations.push(outcome.record);
+    if ("error" in outcome) throw outcome.error;
+    return { proposal: outcome.output, invocations, fallbackReason };
+  }
+
+  /** This month's external use, read only when the tenant has a budget that could refuse the call. */
+  async function usageForBudget(tenantId: string, settings: AiSettings): Promise<{ tokens: number; costUsd: number }> {
+    const budgeted = settings.provider !== "local" && (settings.monthlyTokenBudget !== null || settings.monthlyCostBudgetUsd !== null);
+    return budgeted ? monthlyUsage(tenantId) : { tokens: 0, costUsd: 0 };
   }
 
   async function analyseInbound(ctx: AiContext, message: InboundMessageInput): Promise<AiResult<InboundAnalysis>> {
@@ -481,37 +474,43 @@ export function createAiRuntime(
     const settings = await settingsOf(ctx);
     const external = providers.external;
     const hash = inputHash("embed", texts);
-    const estimate = estimateTokens(texts.join("\n"));
-    let fallbackReason: FallbackReason | null = settings.provider === "openai" && !external ? "NOT_CONFIGURED" : null;
     const invocations: InvocationRecord[] = [];
+    const embedOn = async (provider: AiProvider, fallbackReason: FallbackReason | null) => {
+      const started = performance.now();
+      const entry = { operation: "embed", provider: provider.name, external: provider.external, promptId: null, promptVersion: null, inputHash: hash, outputTokens: 0, attempts: 1, fallbackReason, redacted: false };
+      try {
+        const r = await provider.embed(texts);
+        const latencyMs = Math.round(performance.now() - started);
+        invocations.push(await recordInvocation(ctx, { ...entry, model: r.model, inputTokens: r.usage.inputTokens, latencyMs, outcome: "SUCCESS", errorKind: null, errorMessage: null }, provider));
+        return r.vectors;
+      } catch (error) {
+        const e = error instanceof AiError ? error : new AiError("PERMANENT", String(error));
+        const latencyMs = Math.round(performance.now() - started);
+        invocations.push(await recordInvocation(ctx, { ...entry, model: provider.embeddingModel, inputTokens: 0, latencyMs, outcome: "ERROR", errorKind: e.kind, errorMessage: e.message }, provider));
+        if (!provider.external) throw e;
+        return null;
+      }
+    };
+    let fallbackReason: FallbackReason | null = settings.provider === "openai" && !external ? "NOT_CONFIGURED" : null;
     if (external) {
-      const usage = settings.monthlyTokenBudget !== null || settings.monthlyCostBudgetUsd !== null ? await monthlyUsage(ctx.tenantId) : { tokens: 0, costUsd: 0 };
-      const decision = chooseProvider({ settings, externalConfigured: true, usage, estimate: { tokens: estimate, costUsd: (estimate * providers.price(external.embeddingModel).input) / 1e6 } });
+      const estimate = estimateTokens(texts.join("\n"));
+      const decision = chooseProvider({
+        settings,
+        externalConfigured: true,
+        usage: await usageForBudget(ctx.tenantId, settings),
+        estimate: { tokens: estimate, costUsd: (estimate * providers.price(external.embeddingModel).input) / 1e6 },
+      });
       fallbackReason = decision.fallbackReason;
       // Embeddings cannot be redacted and still mean the same thing: redaction mode keeps them local.
-      if (decision.provider === "external" && !decision.redact) {
-        const started = performance.now();
-        try {
-          const r = await external.embed(texts);
-          invocations.push(
-            await record(ctx, { operation: "embed", provider: external.name, model: r.model, external: true, promptId: null, promptVersion: null, inputHash: hash, inputTokens: r.usage.inputTokens, outputTokens: 0, latencyMs: Math.round(performance.now() - started), attempts: 1, outcome: "SUCCESS", errorKind: null, errorMessage: null, fallbackReason: null, redacted: false }, external),
-          );
-          return { proposal: r.vectors, invocations, fallbackReason: null };
-        } catch (error) {
-          const e = error instanceof AiError ? error : new AiError("PERMANENT", String(error));
-          invocations.push(
-            await record(ctx, { operation: "embed", provider: external.name, model: external.embeddingModel, external: true, promptId: null, promptVersion: null, inputHash: hash, inputTokens: 0, outputTokens: 0, latencyMs: Math.round(performance.now() - started), attempts: 1, outcome: "ERROR", errorKind: e.kind, errorMessage: e.message, fallbackReason: null, redacted: false }, external),
-          );
-          fallbackReason = "PROVIDER_ERROR";
-        }
-      } else if (decision.provider === "external") fallbackReason = "COMPLIANCE_FORBIDS_EXTERNAL";
+      if (decision.provider === "external" && decision.redact) fallbackReason = "COMPLIANCE_FORBIDS_EXTERNAL";
+      else if (decision.provider === "external") {
+        const vectors = await embedOn(external, null);
+        if (vectors) return { proposal: vectors, invocations, fallbackReason: null };
+        fallbackReason = "PROVIDER_ERROR";
+      }
     }
-    const started = performance.now();
-    const r = await providers.local.embed(texts);
-    invocations.push(
-      await record(ctx, { operation: "embed", provider: providers.local.name, model: r.model, external: false, promptId: null, promptVersion: null, inputHash: hash, inputTokens: r.usage.inputTokens, outputTokens: 0, latencyMs: Math.round(performance.now() - started), attempts: 1, outcome: "SUCCESS", errorKind: null, errorMessage: null, fallbackReason, redacted: false }, providers.local),
-    );
-    return { proposal: r.vectors, invocations, fallbackReason };
+    const vectors = (await embedOn(providers.local, fallbackReason))!;
+    return { proposal: vectors, invocations, fallbackReason };
   }
 
   return {
