@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { createAiRuntime } from "./ai/runtime.js";
 import type { Config } from "./config/index.js";
 import { connectDatabase } from "./data/database.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./data/embedded-postgres.js";
@@ -103,7 +104,8 @@ export async function startApp(options: {
     unsubscribeSecret: resolveUnsubscribeSecret(config, options.jwtSecret),
     publicUrl: config.PUBLIC_URL ?? null,
   };
-  const services: Services = { config, db, bus, jobs, logger, metrics, mail };
+  const ai = createAiRuntime({ config, db, metrics, logger });
+  const services: Services = { config, db, bus, jobs, logger, metrics, mail, ai };
   const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
 
   const outbox = await startOutboxDispatcher({ db, bus, logger, metrics, listenUrl: options.appUrl, sweepMs: config.OUTBOX_SWEEP_MS });

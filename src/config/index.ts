@@ -72,6 +72,20 @@ function schemaFor(nodeEnv: string) {
       SEND_RETRY_DELAY_SECONDS: int(10, 1, 3_600),
       SEND_SWEEP_SECONDS: int(30, 1, 3_600),
       SEND_POLL_SECONDS: z.coerce.number().min(0.5).max(60).optional().default(2),
+      // AI: an OpenAI-compatible endpoint; without a key every agent uses the local provider.
+      OPENAI_API_KEY: z.string().min(1).optional(),
+      OPENAI_BASE_URL: z.string().url().optional(),
+      OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+      OPENAI_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
+      OPENAI_TIMEOUT_MS: int(30_000, 100, 600_000),
+      OPENAI_MAX_RETRIES: int(2, 0, 10),
+      /** Longest Retry-After honoured in-process; longer ones fail fast and the job retries later. */
+      OPENAI_MAX_RETRY_DELAY_MS: int(20_000, 0, 600_000),
+      /** json_schema (structured outputs) or json_object for servers without schema support. */
+      OPENAI_JSON_MODE: z.enum(["json_schema", "json_object"]).default("json_schema"),
+      /** USD per million tokens, for models the built-in price list does not know. */
+      OPENAI_PRICE_INPUT_PER_MTOK: z.coerce.number().min(0).optional(),
+      OPENAI_PRICE_OUTPUT_PER_MTOK: z.coerce.number().min(0).optional(),
     })
     .superRefine((env, ctx) => {
       if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL)

@@ -6,6 +6,7 @@ import { approvalSettingsSchema } from "./approval-policy.js";
 import { qualitySettingsSchema } from "./quality-gate.js";
 import { quotaSettingsSchema } from "./quota.js";
 import { sendingSettingsSchema } from "./sending.js";
+import { RECOMMENDATION_TOOLS } from "./ai-policy.js";
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -24,6 +25,28 @@ export const generalSettingsSchema = z
   })
   .strict();
 
+/**
+ * AI: which provider, the monthly budget, compliance mode, and which tools
+ * agents may propose. Budgets count calls to paid (external) providers only.
+ */
+export const aiSettingsSchema = z
+  .object({
+    /** auto: the configured external provider when there is one, else local. */
+    provider: z.enum(["auto", "local", "openai"]).default("auto"),
+    monthlyTokenBudget: z.number().int().min(0).nullable().default(null),
+    monthlyCostBudgetUsd: z.number().min(0).nullable().default(null),
+    /** hipaa: personal data is always redacted before an external call. */
+    complianceMode: z.enum(["standard", "hipaa"]).default("standard"),
+    /** allowed, redacted (personal data replaced before the call) or forbidden (local only). */
+    externalProviders: z.enum(["allowed", "redacted", "forbidden"]).default("allowed"),
+    disabledTools: z.array(z.enum(RECOMMENDATION_TOOLS)).default([]),
+    /** Largest score change qualification assist may propose (0–10 points). */
+    maxScoreAdjustment: z.number().int().min(0).max(10).default(10),
+  })
+  .strict();
+
+export type AiSettings = z.infer<typeof aiSettingsSchema>;
+
 /** Sections are registered here as features add them. */
 export const tenantSettingsSchema = z
   .object({
@@ -32,6 +55,7 @@ export const tenantSettingsSchema = z
     sending: sendingSettingsSchema.default(() => sendingSettingsSchema.parse({})),
     quotas: quotaSettingsSchema.default(() => quotaSettingsSchema.parse({})),
     quality: qualitySettingsSchema.default(() => qualitySettingsSchema.parse({})),
+    ai: aiSettingsSchema.default(() => aiSettingsSchema.parse({})),
   })
   .strict();
 

@@ -9,6 +9,11 @@ export interface Metrics {
   jobCounts: Gauge<"queue" | "state">;
   outboxPending: Gauge;
   eventsPublished: Counter<"outcome">;
+  aiInvocations: Counter<"provider" | "agent" | "prompt" | "outcome">;
+  aiTokens: Counter<"provider" | "direction">;
+  aiCostUsd: Counter<"provider">;
+  aiLatency: Histogram<"provider" | "prompt">;
+  aiFallbacks: Counter<"reason">;
 }
 
 export function createMetrics(): Metrics {
@@ -50,6 +55,37 @@ export function createMetrics(): Metrics {
       name: "events_published_total",
       help: "Outbox events published to pub/sub, by outcome",
       labelNames: ["outcome"],
+      registers: [registry],
+    }),
+    aiInvocations: new Counter({
+      name: "ai_invocations_total",
+      help: "AI provider calls by provider, agent, prompt and outcome",
+      labelNames: ["provider", "agent", "prompt", "outcome"],
+      registers: [registry],
+    }),
+    aiTokens: new Counter({
+      name: "ai_tokens_total",
+      help: "Tokens sent to (input) and received from (output) AI providers",
+      labelNames: ["provider", "direction"],
+      registers: [registry],
+    }),
+    aiCostUsd: new Counter({
+      name: "ai_cost_usd_total",
+      help: "Estimated AI cost in USD (list prices)",
+      labelNames: ["provider"],
+      registers: [registry],
+    }),
+    aiLatency: new Histogram({
+      name: "ai_invocation_duration_seconds",
+      help: "AI call latency, including retries",
+      labelNames: ["provider", "prompt"],
+      buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    aiFallbacks: new Counter({
+      name: "ai_fallbacks_total",
+      help: "Calls that ran on the local provider instead of the external one, by reason",
+      labelNames: ["reason"],
       registers: [registry],
     }),
   };

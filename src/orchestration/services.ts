@@ -1,5 +1,6 @@
 // What a use case may use. Built once at start-up (src/app.ts) and passed
 // down; tests build the same thing against their own database.
+import type { AiRuntime } from "../ai/runtime.js";
 import type { Config } from "../config/index.js";
 import type { Database } from "../data/database.js";
 import type { JobQueue } from "../data/job-queue.js";
@@ -17,4 +18,6 @@ export interface Services {
   metrics: Metrics;
   /** E-mail transport, unsubscribe signing, public URL (operator mode). */
   mail: MailServices;
+  /** The AI runtime: proposals from the local or an external provider, every call recorded. */
+  ai: AiRuntime;
 }

@@ -14,6 +14,7 @@ import "./draft.js";
 import "./draft-mutation.js";
 import "./suppression.js";
 import "./sending.js";
+import "./ai-invocation.js";
 
 let schema: GraphQLSchema | undefined;
 

@@ -1,0 +1,130 @@
+// Every raw message in ../shared/data/inbound-email/ through the real parser
+// and the deterministic rules: the right intent and action, the exact
+// addresses to suppress, return dates, and never a reply to automated mail.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { INBOUND_EMAIL_LABELS } from "../../bench/data/inbound-email-labels.js";
+import { returnDate } from "../../src/ai/dates.js";
+import { emailFromFields, parseRawEmail } from "../../src/ai/email.js";
+import { automationSignals, classifyByRules, unsubscribeRequest } from "../../src/domain/inbound-email.js";
+import { stripQuoted } from "../../src/domain/voice.js";
+
+const DIR = path.resolve("../shared/data/inbound-email");
+
+describe("the inbound corpus", () => {
+  it("has a label for every message file", () => {
+    const files = readdirSync(DIR).filter((f) => f.endsWith(".eml")).sort();
+    expect(files).toHaveLength(37);
+    expect(INBOUND_EMAIL_LABELS.map((l) => l.file).sort()).toEqual(files);
+  });
+
+  it.each(INBOUND_EMAIL_LABELS)("$file → $intent / $action", async (label) => {
+    const email = await parseRawEmail(readFileSync(path.join(DIR, label.file)));
+    const { verdict, automation } = classifyByRules(email, stripQuoted(email.text));
+    expect(verdict, "every corpus message is decided by rules, without a model").not.toBeNull();
+    expect(verdict!.intent).toBe(label.intent);
+    expect(verdict!.action).toBe(label.action);
+    expect([...verdict!.suppress].sort()).toEqual([...label.suppress].sort());
+    // Automated mail is recognised as such (and so is never answered).
+    expect(automation.automated || verdict!.kind === "COMPLAINT" || verdict!.kind === "BOUNCE").toBe(true);
+    if (label.intent === "BOUNCE" && label.file.startsWith("lhost-")) {
+      expect(verdict!.bounce!.recipients.length, "the failed recipient is found").toBeGreaterThan(0);
+      expect(verdict!.bounce!.hard).toBe(label.action === "SUPPRESS");
+    }
+    if (label.returnDate !== undefined) expect(returnDate(email, stripQuoted(email.text))).toBe(label.returnDate);
+  });
+
+  it("reads DSN fields: status, action and diagnostic of a 5.1.1", async () => {
+    const email = await parseRawEmail(readFileSync(path.join(DIR, "lhost-postfix-14.eml")));
+    const { verdict } = classifyByRules(email);
+    expect(verdict!.bounce).toMatchObject({ category: "RECIPIENT", hard: true, status: "5.1.1", action: "failed", format: "DSN", recipients: ["kijitora@2jo.example.jp"] });
+    expect(verdict!.bounce!.diagnostic).toMatch(/unknown user/);
+  });
+
+  it("reads the ARF feedback type", async () => {
+    const optOut = classifyByRules(await parseRawEmail(readFileSync(path.join(DIR, "arf-12.eml")))).verdict!;
+    expect(optOut.feedbackType).toBe("opt-out");
+    const abuse = classifyByRules(await parseRawEmail(readFileSync(path.join(DIR, "arf-02.eml")))).verdict!;
+    expect(abuse.feedbackType).toBe("abuse");
+  });
+
+  it("decodes encoded-word subjects (Russian bounce)", async () => {
+    const email = await parseRawEmail(readFileSync(path.join(DIR, "lhost-mailru-01.eml")));
+    expect(email.subject).toMatch(/не доставлено/);
+  });
+});
+
+describe("rules on messages given as fields", () => {
+  it("a human reply with no automation headers goes to the model (no verdict)", () => {
+    const email = emailFromFields({ from: "maria@lumatech.io", subject: "Re: onboarding", text: "Sounds interesting, tell me more." });
+    expect(classifyByRules(email).verdict).toBeNull();
+    expect(automationSignals(email).automated).toBe(false);
+  });
+
+  it.each([
+    ["Auto-Submitted", { "Auto-Submitted": "auto-replied" }],
+    ["X-Autoreply", { "X-Autoreply": "yes" }],
+    ["Precedence: auto_reply", { Precedence: "auto_reply" }],
+    ["X-Auto-Response-Suppress", { "X-Auto-Response-Suppress": "All" }],
+  ])("an auto-reply marked by %s is never answered", (_name, headers) => {
+    const email = emailFromFields({ from: "maria@lumatech.io", subject: "Re: onboarding", text: "I am away until Monday.", headers });
+    const { verdict } = classifyByRules(email);
+    expect(verdict).toMatchObject({ kind: "AUTO_REPLY", intent: "OUT_OF_OFFICE", action: "SCHEDULE_FOLLOW_UP" });
+  });
+
+  it("Auto-Submitted: no is a person", () => {
+    const email = emailFromFields({ from: "a@b.io", subject: "hello", text: "Tell me more.", headers: { "Auto-Submitted": "no" } });
+    expect(classifyByRules(email).verdict).toBeNull();
+  });
+
+  it("an unsubscribe request in a person's words suppresses the sender with certainty", () => {
+    const email = emailFromFields({ from: "Ken.W@CascadeOutdoors.com", subject: "Re: Following up", text: "Take me off your list.\n\nOn Mon, Tom wrote:\n> hi" });
+    const { verdict } = classifyByRules(email, stripQuoted(email.text));
+    expect(verdict).toMatchObject({ intent: "UNSUBSCRIBE", action: "SUPPRESS", suppress: ["ken.w@cascadeoutdoors.com"] });
+  });
+
+  it("an unsubscribe link in quoted history (our own footer) is not a request", () => {
+    const text = "Thanks, sounds good.\n\nOn Mon, 3 Mar 2025, Tom wrote:\n> To unsubscribe from these emails click here.";
+    const email = emailFromFields({ from: "a@b.io", subject: "Re: x", text });
+    expect(classifyByRules(email, stripQuoted(text)).verdict).toBeNull();
+  });
+
+  it.each([
+    "Please remove me from your mailing list.",
+    "unsubscribe",
+    "STOP",
+    "Stop emailing me.",
+    "Don't email me again",
+    "Please opt me out",
+    "I want to opt-out of this",
+    "Take my address off your database under GDPR.",
+    "Bitte nehmen Sie mich aus Ihrem Verteiler.",
+    "Merci de ne plus m'envoyer d'e-mails.",
+    "Por favor, darme de baja.",
+    "Kindly stop sending me these messages.",
+    "No further contact please.",
+    "Please don't send me any more of these.",
+    "I'd rather not receive further emails from your company.",
+    "Veuillez me retirer de votre liste de diffusion.",
+    "How do I get off this list?",
+    "Ich möchte keine weiteren Nachrichten von Ihnen bekommen.",
+  ])("recognises %j as an unsubscribe request", (text) => {
+    expect(unsubscribeRequest("", text)).not.toBeNull();
+  });
+
+  it.each([
+    "Stop by our booth at the fair!",
+    "Can you remove the second paragraph from the proposal?",
+    "We subscribe to your newsletter.",
+    "Never mind, I'll get back to you next week.",
+    "Don't hesitate to send me the contract.",
+    "Please send me more information.",
+    "We don't want to receive the hardware before March.",
+  ])(
+    "does not read %j as an unsubscribe request",
+    (text) => {
+      expect(unsubscribeRequest("", text)).toBeNull();
+    },
+  );
+});
