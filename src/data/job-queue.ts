@@ -21,6 +21,12 @@ export interface QueueDefinition {
 /** Every queue the service uses. Features add theirs here. */
 export const QUEUES = {
   maintenance: { name: "maintenance", retryLimit: 2, retryDelaySeconds: 30, retryBackoff: true },
+  /** Scores new and changed leads (data: tenantId, leadIds). */
+  leadScoring: { name: "lead-scoring", retryLimit: 3, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 10 * 60 },
+  /** Trains a tenant's scoring model; one queued and one running per tenant (singletonKey = tenant id). */
+  scoringTraining: { name: "scoring-training", retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 30 * 60, policy: "stately" },
+  /** Nightly: enqueues training for every tenant with new outcomes. */
+  scoringTrainingSchedule: { name: "scoring-training-schedule", retryLimit: 1, retryDelaySeconds: 300 },
 } satisfies Record<string, QueueDefinition>;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]["name"];

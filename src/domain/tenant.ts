@@ -2,8 +2,10 @@
 // section (general now; pipeline, scoring, approval, sending, ai… as they
 // arrive). Updates are JSON merge patches (RFC 7386) validated as a whole.
 import { z } from "zod";
+import { pipelineSettingsSchema } from "./pipeline.js";
+import { scoringSettingsSchema } from "./scoring/settings.js";
 
-const timeZone = z.string().refine((tz) => {
+export const timeZone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
     return true;
@@ -24,6 +26,10 @@ export const generalSettingsSchema = z
 export const tenantSettingsSchema = z
   .object({
     general: generalSettingsSchema.default(() => generalSettingsSchema.parse({})),
+    /** Deal stages and the moves between them (src/domain/pipeline.ts). */
+    pipeline: pipelineSettingsSchema.default(() => pipelineSettingsSchema.parse({})),
+    /** Lead scoring rules, model, AI bound and disqualification (src/domain/scoring/settings.ts). */
+    scoring: scoringSettingsSchema.default(() => scoringSettingsSchema.parse({})),
   })
   .strict();
 

@@ -6,6 +6,7 @@ import type { JobQueue } from "../data/job-queue.js";
 import type { EventBus } from "../data/pubsub.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { SalesHooks } from "./sales-hooks.js";
 
 export interface Services {
   config: Config;
@@ -14,4 +15,6 @@ export interface Services {
   jobs: JobQueue;
   logger: Logger;
   metrics: Metrics;
+  /** Suppression check and AI assessment for lead scoring; absent until those features wire them. */
+  salesHooks?: SalesHooks;
 }

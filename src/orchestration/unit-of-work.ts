@@ -4,7 +4,8 @@
 // userErrors rolls back, so a refused request never leaves half a change.
 import { createHash } from "node:crypto";
 import type { ActorType } from "../generated/prisma/enums.js";
-import { withTenant, type Tx, Prisma } from "../data/database.js";
+import { withTenant, type TransactionOptions, type Tx, Prisma } from "../data/database.js";
+import { canonicalJson } from "../domain/canonical-json.js";
 import { assertEventName } from "../domain/event.js";
 import type { Principal, RequestMeta } from "../domain/principal.js";
 import { redact } from "../domain/redaction.js";
@@ -75,7 +76,7 @@ export async function runUnitOfWork<T>(
   services: Pick<Services, "db">,
   actor: Actor,
   fn: (uow: UnitOfWork) => Promise<Outcome<T>>,
-  options: { isolationLevel?: Prisma.TransactionIsolationLevel } = {},
+  options: TransactionOptions = {},
 ): Promise<Outcome<T>> {
   try {
     return await withTenant(
@@ -113,9 +114,11 @@ export async function runMutation<T>(
   actor: Actor,
   request: MutationRequest,
   fn: (uow: UnitOfWork) => Promise<Outcome<T>>,
+  /** For long batches (imports): a longer transaction timeout. */
+  options: TransactionOptions = {},
 ): Promise<Outcome<T>> {
   const key = request.idempotencyKey?.trim();
-  if (!key) return runUnitOfWork(services, actor, fn);
+  if (!key) return runUnitOfWork(services, actor, fn, options);
   if (key.length > 200) {
     return fail(userError("VALIDATION_FAILED", "Idempotency key must be at most 200 characters.", ["idempotencyKey"]));
   }
@@ -151,21 +154,11 @@ export async function runMutation<T>(
       });
     }
     return outcome;
-  });
+  }, options);
 }
 
 function hashRequest(operation: string, input: unknown): string {
   return createHash("sha256").update(operation).update("\0").update(canonicalJson(input)).digest("hex");
 }
 
-/** JSON with object keys sorted, so the same input always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined) return "null";
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-}
+export { canonicalJson };
