@@ -12,6 +12,7 @@ import { installJobQueues, startJobQueue } from "./data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "./data/migrate.js";
 import { createEventBus } from "./data/pubsub.js";
 import { createApiServer, type ApiServer } from "./api/server.js";
+import { startSalesWorkers } from "./jobs/lead-scoring.js";
 import { startMaintenanceWorker } from "./jobs/maintenance.js";
 import { startOutboxDispatcher, type OutboxDispatcher } from "./jobs/outbox-dispatcher.js";
 import { createAuthenticator, type Authenticator } from "./orchestration/auth.js";
@@ -97,6 +98,7 @@ export async function startApp(options: {
 
   const outbox = await startOutboxDispatcher({ db, bus, logger, metrics, listenUrl: options.appUrl, sweepMs: config.OUTBOX_SWEEP_MS });
   await startMaintenanceWorker({ jobs, db, logger });
+  await startSalesWorkers(services);
 
   const api = await createApiServer(services, authenticator);
   const port = await api.listen(config.PORT, config.HOST);

@@ -232,7 +232,7 @@ export async function qualifyLead(services: Services, actor: Actor, input: Quali
 
 export interface ConvertInput {
   leadId: string;
-  deal: Omit<NewDeal, "leadId" | "companyId" | "contactIds"> & { name?: string | undefined };
+  deal: Omit<NewDeal, "leadId" | "companyId" | "contactIds" | "name"> & { name?: string | undefined };
   /** Name of the company to create when the lead has none. */
   companyName?: string | undefined;
 }

@@ -10,6 +10,13 @@ import "./api-key.js";
 import "./audit-entry.js";
 import "./me.js";
 import "./event.js";
+import "./company.js";
+import "./contact.js";
+import "./lead.js";
+import "./score.js";
+import "./deal.js";
+import "./task.js";
+import "./activity.js";
 
 let schema: GraphQLSchema | undefined;
 
