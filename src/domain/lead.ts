@@ -138,8 +138,9 @@ export type LeadInput = z.infer<typeof leadInputSchema>;
 export function seniorityFromTitle(title: string | null | undefined): Seniority {
   if (!title) return "UNKNOWN";
   const t = title.toLowerCase();
-  if (/\b(ceo|cto|cfo|coo|cmo|cio|ciso|cro|cpo|chief|founder|co-founder|cofounder|owner|president|managing director|geschäftsführer)\b/.test(t)) return "C_LEVEL";
+  // "Vice President" before "President".
   if (/\b(vp|svp|evp|vice president)\b/.test(t)) return "VP";
+  if (/\b(ceo|cto|cfo|coo|cmo|cio|ciso|cro|cpo|chief|founder|co-founder|cofounder|owner|president|managing director|geschäftsführer)\b/.test(t)) return "C_LEVEL";
   if (/\b(director|head of|head)\b/.test(t)) return "DIRECTOR";
   if (/\b(manager|lead|supervisor)\b/.test(t)) return "MANAGER";
   if (/\b(senior|sr\.?|principal|staff)\b/.test(t)) return "SENIOR";
