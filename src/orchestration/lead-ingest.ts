@@ -10,6 +10,8 @@ import { checkDealAgainstPipeline } from "../domain/deal.js";
 import { attributesWithinLimits, companyNameFromDomain, mergeAttributes, mergeFields, seniorityFromTitle, type FieldChange, type LeadInput } from "../domain/lead.js";
 import { findStage, firstOpenStage, type PipelineSettings } from "../domain/pipeline.js";
 import { fail, ok, userError, type Outcome } from "../domain/user-error.js";
+import type { IngestLookups } from "./lead-lookups.js";
+import type { IngestWriter } from "./lead-writer.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 export type IngestResult = "CREATED" | "MERGED" | "UNCHANGED";
@@ -31,6 +33,8 @@ export interface IngestContext {
   defaultSystem: string;
   /** Owner look-ups, cached across the rows of one import. */
   owners: Map<string, string | null>;
+  lookups: IngestLookups;
+  writer: IngestWriter;
 }
 
 async function resolveOwner(tx: Tx, ctx: IngestContext, input: LeadInput, path: string[]): Promise<Outcome<string | undefined>> {
@@ -55,9 +59,14 @@ async function resolveOwner(tx: Tx, ctx: IngestContext, input: LeadInput, path: 
   return ok(undefined);
 }
 
-/** Creates or merges one lead (with its contact, company and optional deal) inside the caller's unit of work. */
+/**
+ * Creates or merges one lead (with its contact, company and optional deal)
+ * inside the caller's unit of work. Every check that can refuse the row runs
+ * before the first write, so a refused row writes nothing.
+ */
 export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: LeadInput, path: string[]): Promise<Outcome<IngestedLead>> {
   const { tx } = uow;
+  const { lookups, writer } = ctx;
   const tenantId = uow.actor.principal.tenantId;
   const owner = await resolveOwner(tx, ctx, input, path);
   if (!owner.ok) return owner;
@@ -69,51 +78,57 @@ export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: Lea
 
   // --- Identity: external id first, then the normalised e-mail. ---
   const system = input.externalSystem ?? ctx.defaultSystem;
-  const ref = input.externalId
-    ? await tx.externalRef.findUnique({ where: { tenantId_system_entityType_externalId: { tenantId, system, entityType: "Lead", externalId: input.externalId } } })
-    : null;
+  const refLeadId = input.externalId ? await lookups.leadIdByRef(system, input.externalId) : null;
   const email = input.email;
-  const contactByEmail = email ? await tx.contact.findUnique({ where: { tenantId_email: { tenantId, email: email.normalized } } }) : null;
-  const leadByEmail = contactByEmail ? await tx.lead.findUnique({ where: { tenantId_contactId: { tenantId, contactId: contactByEmail.id } } }) : null;
-  const leadByRef = ref ? await tx.lead.findUnique({ where: { id: ref.entityId } }) : null;
+  const contactByEmail = email ? await lookups.contactByEmail(email.normalized) : null;
+  const leadByEmail = contactByEmail ? await lookups.leadByContact(contactByEmail.id) : null;
+  const leadByRef = refLeadId ? await lookups.leadById(refLeadId) : null;
   if (leadByRef && leadByEmail && leadByRef.id !== leadByEmail.id) {
     return fail(userError("CONFLICT", `External id ${input.externalId} belongs to a different lead than this e-mail address.`, [...path, "externalId"]));
   }
   const existingLead = leadByRef ?? leadByEmail;
   const matchedBy = leadByRef ? "EXTERNAL_ID" : leadByEmail ? "EMAIL" : null;
-  let contact = existingLead?.contactId ? await tx.contact.findUnique({ where: { id: existingLead.contactId } }) : contactByEmail;
+  let contact = existingLead?.contactId ? await lookups.contactById(existingLead.contactId) : contactByEmail;
   if (contact && contactByEmail && contact.id !== contactByEmail.id) {
     return fail(userError("CONFLICT", "This e-mail address belongs to another contact.", [...path, "email"]));
   }
+  const attributes = existingLead
+    ? mergeAttributes((existingLead.attributes ?? {}) as Record<string, unknown>, input.attributes)
+    : { merged: input.attributes ?? {}, changes: {} };
+  const sizeError = attributesWithinLimits(attributes.merged);
+  if (sizeError) return fail(userError("VALIDATION_FAILED", sizeError, [...path, "attributes"]));
 
+  // --- Company: by company domain, else the contact's, else exact name. ---
+  const domain = input.companyDomain ?? (email?.domainKind === "COMPANY" ? email.domain : undefined);
+  let company = domain ? await lookups.companyByDomain(domain) : null;
+  if (!company && contact?.companyId) company = await lookups.companyById(contact.companyId);
+  if (!company && input.companyName) company = await lookups.companyByName(input.companyName);
+
+  // Nothing below refuses the row: from here on, it is written.
   const changes: Record<string, Record<string, FieldChange>> = {};
   const note = (section: string, c: Record<string, FieldChange>) => {
     if (Object.keys(c).length) changes[section] = { ...(changes[section] ?? {}), ...c };
   };
-
-  // --- Company: by company domain, else the contact's, else exact name. ---
-  const domain = input.companyDomain ?? (email?.domainKind === "COMPANY" ? email.domain : undefined);
-  let company = domain ? (await tx.companyDomain.findUnique({ where: { tenantId_domain: { tenantId, domain } }, include: { company: true } }))?.company ?? null : null;
-  if (!company && contact?.companyId) company = await tx.company.findUnique({ where: { id: contact.companyId } });
-  if (!company && input.companyName) {
-    company = await tx.company.findFirst({ where: { name: { equals: input.companyName, mode: "insensitive" } }, orderBy: { createdAt: "asc" } });
-  }
   const companyFields = { industry: input.industry, employeeCount: input.employeeCount, country: input.country };
   let companyCreated = false;
   if (!company && (domain || input.companyName)) {
-    company = await tx.company.create({
-      data: { tenantId, name: input.companyName ?? companyNameFromDomain(domain!), ...companyFields },
-    });
+    company = await writer.createCompany({ tenantId, name: input.companyName ?? companyNameFromDomain(domain!), ...companyFields });
     companyCreated = true;
+    lookups.rememberCompany(company);
   } else if (company) {
     const merged = mergeFields(company, companyFields);
-    if (Object.keys(merged.update).length) company = await tx.company.update({ where: { id: company.id }, data: merged.update });
+    if (Object.keys(merged.update).length) {
+      company = await writer.updateCompany(company, merged.update);
+      lookups.rememberCompany(company);
+    }
     note("company", merged.changes);
   }
-  if (company && domain) {
+  if (company && domain && !lookups.domainRegistered(domain)) {
     // Registers the domain with the company unless another company already has it.
-    const added = await tx.companyDomain.createMany({ data: [{ tenantId, companyId: company.id, domain }], skipDuplicates: true });
-    if (added.count && !companyCreated) note("company", { domain: { from: null, to: domain } });
+    if (await writer.addDomain(tenantId, company.id, domain)) {
+      lookups.rememberDomain(domain, company);
+      if (!companyCreated) note("company", { domain: { from: null, to: domain } });
+    }
   }
 
   // --- Contact ---
@@ -129,17 +144,16 @@ export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: Lea
   };
   let contactCreated = false;
   if (!contact && (email || input.firstName || input.lastName)) {
-    contact = await tx.contact.create({
-      data: {
-        tenantId,
-        ...contactFields,
-        email: email?.normalized ?? null,
-        emailOriginal: email?.original ?? null,
-        seniority: seniority ?? "UNKNOWN",
-        doNotContact: input.doNotContact ?? false,
-      },
+    contact = await writer.createContact({
+      tenantId,
+      ...contactFields,
+      email: email?.normalized ?? null,
+      emailOriginal: email?.original ?? null,
+      seniority: seniority ?? "UNKNOWN",
+      doNotContact: input.doNotContact ?? false,
     });
     contactCreated = true;
+    lookups.rememberContact(contact);
   } else if (contact) {
     const merged = mergeFields(contact, {
       ...contactFields,
@@ -150,7 +164,10 @@ export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: Lea
       doNotContact: input.doNotContact === true ? true : undefined,
     });
     const emailOriginal = email && merged.update.email ? { emailOriginal: email.original } : {};
-    if (Object.keys(merged.update).length) contact = await tx.contact.update({ where: { id: contact.id }, data: { ...merged.update, ...emailOriginal } });
+    if (Object.keys(merged.update).length) {
+      contact = await writer.updateContact(contact, { ...merged.update, ...emailOriginal });
+      lookups.rememberContact(contact);
+    }
     note("contact", merged.changes);
   }
 
@@ -158,40 +175,32 @@ export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: Lea
   let lead = existingLead;
   let created = false;
   if (!lead) {
-    const sizeError = input.attributes ? attributesWithinLimits(input.attributes) : null;
-    if (sizeError) return fail(userError("VALIDATION_FAILED", sizeError, [...path, "attributes"]));
-    lead = await tx.lead.create({
-      data: {
-        tenantId,
-        source: input.source ?? ctx.defaultSource,
-        contactId: contact?.id ?? null,
-        companyId: company?.id ?? null,
-        ownerId: ownerId ?? null,
-        outcome: input.outcome ?? null,
-        attributes: (input.attributes ?? {}) as Prisma.InputJsonValue,
-        // A lead that arrives with its outcome is history (e.g. a CRM export to learn from), not open work.
-        ...(input.outcome === "CONVERTED" ? { status: "CONVERTED" as const, convertedAt: new Date() } : {}),
-        ...(input.outcome === "NOT_CONVERTED" ? { status: "DISQUALIFIED" as const, disqualifiedReason: "Arrived with the outcome: not converted." } : {}),
-      },
+    lead = await writer.createLead({
+      tenantId,
+      source: input.source ?? ctx.defaultSource,
+      contactId: contact?.id ?? null,
+      companyId: company?.id ?? null,
+      ownerId: ownerId ?? null,
+      outcome: input.outcome ?? null,
+      attributes: attributes.merged as Prisma.InputJsonValue,
+      // A lead that arrives with its outcome is history (e.g. a CRM export to learn from), not open work.
+      ...(input.outcome === "CONVERTED" ? { status: "CONVERTED" as const, convertedAt: new Date() } : {}),
+      ...(input.outcome === "NOT_CONVERTED" ? { status: "DISQUALIFIED" as const, disqualifiedReason: "Arrived with the outcome: not converted." } : {}),
     });
     created = true;
   } else {
-    const attributes = mergeAttributes((lead.attributes ?? {}) as Record<string, unknown>, input.attributes);
-    const sizeError = attributesWithinLimits(attributes.merged);
-    if (sizeError) return fail(userError("VALIDATION_FAILED", sizeError, [...path, "attributes"]));
-    // The first source is kept (first-touch attribution); a later one is noted in the attributes' history via the audit entry.
+    // The first source is kept (first-touch attribution).
     const merged = mergeFields(lead, { contactId: contact?.id, companyId: company?.id, ownerId, outcome: input.outcome });
     note("lead", merged.changes);
     note("attributes", attributes.changes);
     if (Object.keys(merged.update).length || Object.keys(attributes.changes).length) {
-      lead = await tx.lead.update({
-        where: { id: lead.id },
-        data: { ...merged.update, ...(Object.keys(attributes.changes).length ? { attributes: attributes.merged as Prisma.InputJsonValue } : {}) },
-      });
+      lead = await writer.updateLead(lead, { ...merged.update, ...(Object.keys(attributes.changes).length ? { attributes: attributes.merged as Prisma.JsonValue } : {}) });
     }
   }
-  if (input.externalId && !ref) {
-    await tx.externalRef.create({ data: { tenantId, system, entityType: "Lead", entityId: lead.id, externalId: input.externalId } });
+  lookups.rememberLead(lead);
+  if (input.externalId && !refLeadId) {
+    await writer.createRef({ tenantId, system, entityType: "Lead", entityId: lead.id, externalId: input.externalId });
+    lookups.rememberRef(system, input.externalId, lead.id);
     if (!created) note("lead", { externalId: { from: null, to: `${system}:${input.externalId}` } });
   }
 
@@ -199,11 +208,13 @@ export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: Lea
   const notes: string[] = [];
   let dealId: string | null = null;
   if (input.deal) {
-    const existingDeal = await tx.deal.findFirst({ where: { leadId: lead.id }, select: { id: true } });
+    const existingDeal = created ? null : await tx.deal.findFirst({ where: { leadId: lead.id }, select: { id: true } });
     if (existingDeal) {
       dealId = existingDeal.id;
       notes.push("The lead already has a deal; its deal fields were not applied (move deals with dealProgress).");
     } else {
+      // The deal references the lead, company and contact: they must be written first.
+      await writer.flush();
       const stage = input.deal.stage ? findStage(ctx.pipeline, input.deal.stage)! : firstOpenStage(ctx.pipeline);
       const deal = await tx.deal.create({
         data: {
@@ -220,7 +231,7 @@ export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: Lea
         },
       });
       await tx.dealStageChange.create({
-        data: { tenantId, dealId: deal.id, toStage: stage.key, toStatus: "OPEN", actorType: actorTypeOf(uow), actorId: uow.actor.principal.id, reason: "created with the lead" },
+        data: { tenantId, dealId: deal.id, toStage: stage.key, toStatus: "OPEN", actorType: uow.actor.principal.kind, actorId: uow.actor.principal.id, reason: "created with the lead" },
       });
       if (contact) await tx.dealContact.create({ data: { tenantId, dealId: deal.id, contactId: contact.id, role: "primary" } });
       await uow.audit({ action: "deal.created", targetType: "Deal", targetId: deal.id, summary: { leadId: lead.id, stage: stage.key, amount: deal.amount.toString(), currency: deal.currency } });
@@ -253,6 +264,3 @@ export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: Lea
   return ok({ leadId: lead.id, result: "MERGED", matchedBy, dealId, notes });
 }
 
-export function actorTypeOf(uow: UnitOfWork): "USER" | "API_KEY" | "AGENT" {
-  return uow.actor.principal.kind;
-}

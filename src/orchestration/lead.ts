@@ -9,15 +9,25 @@ import { readTenantSettings } from "../domain/tenant.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../domain/user-error.js";
 import { createDealInUnitOfWork, type NewDeal } from "./deal.js";
 import { ingestLead, type IngestContext, type IngestedLead } from "./lead-ingest.js";
+import { IngestLookups } from "./lead-lookups.js";
+import { batchWriter, directWriter } from "./lead-writer.js";
 import { loadLeadFacts } from "./lead-facts.js";
 import { assessLeads, enqueueLeadScoring, loadScoringContext, scoreLeadsInUnitOfWork } from "./lead-scoring.js";
 import type { Services } from "./services.js";
-import { runMutation, type Actor, type UnitOfWork } from "./unit-of-work.js";
+import { bufferedUnitOfWork, runMutation, type Actor, type BufferedUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
 async function ingestContext(uow: UnitOfWork, defaults: { source: string; system: string }): Promise<IngestContext> {
   const tenant = await uow.tx.tenant.findUniqueOrThrow({ where: { id: uow.actor.principal.tenantId }, select: { settings: true } });
   const settings = readTenantSettings(tenant.settings);
-  return { pipeline: settings.pipeline, defaultCurrency: settings.general.currency, defaultSource: defaults.source, defaultSystem: defaults.system, owners: new Map() };
+  return {
+    pipeline: settings.pipeline,
+    defaultCurrency: settings.general.currency,
+    defaultSource: defaults.source,
+    defaultSystem: defaults.system,
+    owners: new Map(),
+    lookups: new IngestLookups(uow.tx, uow.actor.principal.tenantId),
+    writer: directWriter(uow.tx),
+  };
 }
 
 /** Two requests creating the same person at once: the loser's unique violation is retried once, and then merges. */
@@ -42,6 +52,9 @@ export async function ingestLeadUseCase(services: Services, actor: Actor, input:
     }),
   );
 }
+
+/** Rows whose look-ups are loaded together. */
+const IMPORT_CHUNK = 500;
 
 export interface ImportRequest {
   csv?: string | null;
@@ -68,10 +81,13 @@ export interface ImportValue {
 }
 
 /**
- * Imports up to 10,000 leads. Each row is all-or-nothing on its own (a
- * savepoint per row): a bad row is rejected with its reasons and leaves no
- * trace, and never stops the good rows. The batch runs in one transaction,
- * so with an idempotency key a retried import replays the first result.
+ * Imports up to 10,000 leads. Each row is all-or-nothing on its own: a bad
+ * row is rejected with its reasons and leaves no trace (every refusal happens
+ * before the row writes anything; a database error undoes the chunk, which is
+ * redone with a savepoint per row), and never stops the good rows. The batch
+ * runs in one transaction, so with an idempotency key a retried import
+ * replays the first result; without one, the same rows again merge
+ * (idempotent by external id or e-mail) and create nothing.
  */
 export async function importLeads(services: Services, actor: Actor, request: ImportRequest, idempotencyKey?: string | null): Promise<Outcome<ImportValue>> {
   const hasCsv = typeof request.csv === "string";
@@ -94,7 +110,7 @@ export async function importLeads(services: Services, actor: Actor, request: Imp
   const system = request.externalSystem?.trim() || "import";
 
   // Validate every row first: an invalid row never reaches the database.
-  const prepared = records.map((record, index) => {
+  const prepared: PreparedRow[] = records.map((record, index) => {
     const path = ["input", "rows", String(index)];
     if (!record || typeof record !== "object" || Array.isArray(record)) {
       return { index, errors: [userError("VALIDATION_FAILED", "A row must be an object.", path)] };
@@ -116,33 +132,51 @@ export async function importLeads(services: Services, actor: Actor, request: Imp
     services,
     actor,
     { operation: "leadImport", input: request, idempotencyKey },
-    async (uow) => {
+    async (outer) => {
+      // Audit entries and events are written together at the end (same transaction).
+      const uow = bufferedUnitOfWork(outer);
       const ctx = await ingestContext(uow, { source, system });
       const results: ImportRowResult[] = [];
       const toScore = new Set<string>();
-      for (const row of prepared) {
-        if (!("input" in row) || !row.input) {
-          results.push({ row: row.index, status: "REJECTED", leadId: null, matchedBy: null, errors: row.errors ?? [], notes: [] });
-          continue;
-        }
-        const path = ["input", "rows", String(row.index)];
-        await uow.tx.$executeRawUnsafe("SAVEPOINT lead_import_row");
-        let outcome: Outcome<IngestedLead>;
+      for (let start = 0; start < prepared.length; start += IMPORT_CHUNK) {
+        const chunk = prepared.slice(start, start + IMPORT_CHUNK);
+        await ctx.lookups.prefetch(
+          chunk.flatMap((row) =>
+            row.input
+              ? [{
+                  system: row.input.externalSystem ?? system,
+                  externalId: row.input.externalId,
+                  email: row.input.email?.normalized,
+                  domain: row.input.companyDomain ?? (row.input.email?.domainKind === "COMPANY" ? row.input.email.domain : undefined),
+                  companyName: row.input.companyName,
+                }]
+              : [],
+          ),
+        );
+        // Fast path: the whole chunk under one savepoint. ingestLead refuses a row before writing
+        // anything, so a refused row needs no rollback. Only a database error (a concurrent writer
+        // taking the same e-mail or id) undoes the chunk, which is then redone row by row.
+        const mark = uow.mark();
+        await uow.tx.$executeRawUnsafe("SAVEPOINT lead_import_chunk");
+        let chunkResults: ImportRowResult[];
         try {
-          outcome = await ingestLead(uow, ctx, row.input, path);
+          // New rows of the chunk are written together, one insert per table.
+          ctx.writer = batchWriter(uow.tx);
+          chunkResults = await importChunk(uow, ctx, chunk, false);
+          await ctx.writer.flush();
         } catch (error) {
           if (!isUniqueViolation(error)) throw error;
-          outcome = fail(userError("CONFLICT", "The row collided with a concurrent change; import it again.", path));
+          await uow.tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT lead_import_chunk");
+          uow.discardFrom(mark);
+          ctx.lookups.clear();
+          ctx.writer = directWriter(uow.tx);
+          chunkResults = await importChunk(uow, ctx, chunk, true);
         }
-        if (!outcome.ok) {
-          await uow.tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT lead_import_row");
-          results.push({ row: row.index, status: "REJECTED", leadId: null, matchedBy: null, errors: outcome.errors, notes: [] });
-          continue;
+        await uow.tx.$executeRawUnsafe("RELEASE SAVEPOINT lead_import_chunk");
+        for (const r of chunkResults) {
+          results.push(r);
+          if (r.leadId && (r.status === "CREATED" || r.status === "MERGED")) toScore.add(r.leadId);
         }
-        await uow.tx.$executeRawUnsafe("RELEASE SAVEPOINT lead_import_row");
-        const v = outcome.value;
-        if (v.result !== "UNCHANGED") toScore.add(v.leadId);
-        results.push({ row: row.index, status: v.result, leadId: v.leadId, matchedBy: v.matchedBy, errors: [], notes: v.notes });
       }
       const count = (status: ImportRowResult["status"]) => results.filter((r) => r.status === status).length;
       const value: ImportValue = { created: count("CREATED"), merged: count("MERGED"), unchanged: count("UNCHANGED"), rejected: count("REJECTED"), rows: results };
@@ -152,11 +186,46 @@ export async function importLeads(services: Services, actor: Actor, request: Imp
         targetId: uow.actor.principal.tenantId,
         summary: { format: hasCsv ? "csv" : "json", rows: records.length, created: value.created, merged: value.merged, unchanged: value.unchanged, rejected: value.rejected, source, system },
       });
+      await uow.flush();
       await enqueueLeadScoring(services, uow, [...toScore]);
       return ok(value);
     },
     { timeout: 10 * 60_000 },
   );
+}
+
+type PreparedRow = { index: number; input?: LeadInput; errors?: UserError[] };
+
+/** Imports rows one after the other; with `savepoints`, each row on its own (the slow path after a collision). */
+async function importChunk(uow: BufferedUnitOfWork, ctx: IngestContext, chunk: PreparedRow[], savepoints: boolean): Promise<ImportRowResult[]> {
+  const results: ImportRowResult[] = [];
+  for (const row of chunk) {
+    if (!row.input) {
+      results.push({ row: row.index, status: "REJECTED", leadId: null, matchedBy: null, errors: row.errors ?? [], notes: [] });
+      continue;
+    }
+    const path = ["input", "rows", String(row.index)];
+    const mark = uow.mark();
+    if (savepoints) await uow.tx.$executeRawUnsafe("SAVEPOINT lead_import_row");
+    let outcome: Outcome<IngestedLead>;
+    try {
+      outcome = await ingestLead(uow, ctx, row.input, path);
+    } catch (error) {
+      if (!savepoints || !isUniqueViolation(error)) throw error;
+      outcome = fail(userError("CONFLICT", "The row collided with a concurrent change; import it again.", path));
+      ctx.lookups.clear();
+    }
+    if (!outcome.ok) {
+      if (savepoints) await uow.tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT lead_import_row");
+      uow.discardFrom(mark);
+      results.push({ row: row.index, status: "REJECTED", leadId: null, matchedBy: null, errors: outcome.errors, notes: [] });
+      continue;
+    }
+    if (savepoints) await uow.tx.$executeRawUnsafe("RELEASE SAVEPOINT lead_import_row");
+    const v = outcome.value;
+    results.push({ row: row.index, status: v.result, leadId: v.leadId, matchedBy: v.matchedBy, errors: [], notes: v.notes });
+  }
+  return results;
 }
 
 export type QualifyDecision = "AUTO" | "QUALIFY" | "DISQUALIFY";

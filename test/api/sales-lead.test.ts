@@ -250,7 +250,7 @@ describe("leadImport", () => {
     const after = await counts(tenant.tenantId);
     expect(after.leads - before.leads).toBe(2);
     expect(after.contacts - before.contacts).toBe(2);
-    // Rejected rows 2-4 got past validation into the database; their savepoints rolled back every write.
+    // Rejected rows wrote nothing: only the good rows' companies and deal exist.
     expect(after.companies - before.companies).toBe(2);
     expect(after.deals - before.deals).toBe(1);
     const attributes = await asOwner(t.db, async (c) => (await c.query(`SELECT attributes FROM "Lead" WHERE id = $1`, [uuid(byRow[0]!.leadId!)])).rows[0].attributes);
