@@ -272,6 +272,18 @@ describe("leadImport", () => {
     expect(after.audit - before.audit).toBe(1); // only the import's own summary entry
   });
 
+  it("never duplicates when two imports of the same people run at once", async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({ email: `race${i}@race-co.com`, firstName: `R${i}` }));
+    const [a, b] = await Promise.all([
+      executeOk(t.graphqlUrl, Import, { input: { rows } }, { token: operator }),
+      executeOk(t.graphqlUrl, Import, { input: { rows } }, { token: tenant.members.MANAGER.token }),
+    ]);
+    expect(a.leadImport.rejected + b.leadImport.rejected).toBe(0);
+    expect(a.leadImport.created + b.leadImport.created).toBe(60);
+    const leads = await asOwner(t.db, async (c) => Number((await c.query(`SELECT count(*) AS n FROM "Lead" l JOIN "Contact" c ON c.id = l."contactId" WHERE c.email LIKE 'race%@race-co.com'`)).rows[0].n));
+    expect(leads).toBe(60);
+  });
+
   it("refuses a batch over 10,000 rows, and one with both or neither of csv and rows", async () => {
     const big = "email\n" + Array.from({ length: 10_001 }, (_, i) => `u${i}@big.com`).join("\n");
     const tooBig = await executeOk(t.graphqlUrl, Import, { input: { csv: big } }, { token: operator });
