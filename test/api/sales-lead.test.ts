@@ -278,8 +278,8 @@ describe("leadImport", () => {
       executeOk(t.graphqlUrl, Import, { input: { rows } }, { token: operator }),
       executeOk(t.graphqlUrl, Import, { input: { rows } }, { token: tenant.members.MANAGER.token }),
     ]);
-    expect(a.leadImport.rejected + b.leadImport.rejected).toBe(0);
-    expect(a.leadImport.created + b.leadImport.created).toBe(60);
+    expect(a.leadImport.rejected! + b.leadImport.rejected!).toBe(0);
+    expect(a.leadImport.created! + b.leadImport.created!).toBe(60);
     const leads = await asOwner(t.db, async (c) => Number((await c.query(`SELECT count(*) AS n FROM "Lead" l JOIN "Contact" c ON c.id = l."contactId" WHERE c.email LIKE 'race%@race-co.com'`)).rows[0].n));
     expect(leads).toBe(60);
   });

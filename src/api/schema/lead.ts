@@ -2,6 +2,7 @@
 // the lead mutations: leadIngest, leadImport, leadQualify, leadConvert.
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import type { Prisma } from "../../data/database.js";
+import { dealFieldsSchema } from "../../domain/deal.js";
 import { LEAD_OUTCOMES, LEAD_STATUSES, leadInputSchema } from "../../domain/lead.js";
 import type { UserError } from "../../domain/user-error.js";
 import { convertLead, importLeads, ingestLeadUseCase, qualifyLead, type ImportRowResult, type ImportValue, type IngestLeadValue } from "../../orchestration/lead.js";
@@ -310,10 +311,14 @@ builder.mutationField("leadConvert", (t) =>
       if (!lead.ok) errors.push(...lead.errors);
       const ids = optionalIds(errors, { ownerId: { value: input.ownerId == null ? null : String(input.ownerId), type: "User" } });
       const expectedCloseDate = dateOnly(input.expectedCloseDate, ["input", "expectedCloseDate"], errors);
-      if (input.amount != null && (!Number.isFinite(input.amount) || input.amount < 0)) {
-        errors.push({ code: "VALIDATION_FAILED", message: "amount must not be negative.", field: ["input", "amount"] });
-      }
-      if (errors.length || !lead.ok) return errorPayload<ConvertValue>(errors);
+      const deal = parseInput(dealFieldsSchema.partial(), {
+        name: input.dealName ?? undefined,
+        amount: input.amount ?? undefined,
+        currency: input.currency ?? undefined,
+        stage: input.stage ?? undefined,
+      });
+      if (!deal.ok) errors.push(...deal.errors.map((e) => ({ ...e, field: e.field.map((f) => (f === "name" ? "dealName" : f)) })));
+      if (errors.length || !lead.ok || !deal.ok) return errorPayload<ConvertValue>(errors);
       return toPayload(
         await convertLead(
           ctx.services,
@@ -321,14 +326,7 @@ builder.mutationField("leadConvert", (t) =>
           {
             leadId: lead.id,
             companyName: input.companyName ?? undefined,
-            deal: {
-              name: input.dealName ?? undefined,
-              amount: input.amount ?? undefined,
-              currency: input.currency?.trim().toUpperCase() || undefined,
-              stage: input.stage ?? undefined,
-              expectedCloseDate,
-              ownerId: ids.ownerId,
-            },
+            deal: { ...deal.data, expectedCloseDate, ownerId: ids.ownerId },
           },
           input.idempotencyKey ?? ctx.idempotencyKey,
         ),
