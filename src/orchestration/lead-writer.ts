@@ -59,6 +59,11 @@ export function batchWriter(tx: Tx): IngestWriter {
   const refs: { id: string; tenantId: string; system: string; entityType: string; entityId: string; externalId: string }[] = [];
   const now = () => new Date();
   const json = (v: unknown) => (v ?? {}) as Prisma.JsonValue;
+  /** A change to a row still waiting to be inserted is folded into it; a stored row is updated. */
+  const foldOrUpdate = async <T extends { id: string; updatedAt: Date }>(waiting: Map<string, T>, row: T, data: Partial<T>, update: () => Promise<T>) => {
+    const pending = waiting.get(row.id);
+    return pending ? Object.assign(pending, data, { updatedAt: now() }) : update();
+  };
 
   return {
     async createCompany(data) {
@@ -79,11 +84,7 @@ export function batchWriter(tx: Tx): IngestWriter {
       companies.set(company.id, company);
       return company;
     },
-    async updateCompany(company, data) {
-      const waiting = companies.get(company.id);
-      if (waiting) return Object.assign(waiting, data, { updatedAt: now() });
-      return tx.company.update({ where: { id: company.id }, data: data as Prisma.CompanyUncheckedUpdateInput });
-    },
+    updateCompany: (company, data) => foldOrUpdate(companies, company, data, () => tx.company.update({ where: { id: company.id }, data: data as Prisma.CompanyUncheckedUpdateInput })),
     async addDomain(tenantId, companyId, domain) {
       domains.push({ id: uuidv7(), tenantId, companyId, domain });
       return true;
@@ -111,11 +112,7 @@ export function batchWriter(tx: Tx): IngestWriter {
       contacts.set(contact.id, contact);
       return contact;
     },
-    async updateContact(contact, data) {
-      const waiting = contacts.get(contact.id);
-      if (waiting) return Object.assign(waiting, data, { updatedAt: now() });
-      return tx.contact.update({ where: { id: contact.id }, data: data as Prisma.ContactUncheckedUpdateInput });
-    },
+    updateContact: (contact, data) => foldOrUpdate(contacts, contact, data, () => tx.contact.update({ where: { id: contact.id }, data: data as Prisma.ContactUncheckedUpdateInput })),
     async createLead(data) {
       const at = now();
       const lead: Lead = {
@@ -140,11 +137,7 @@ export function batchWriter(tx: Tx): IngestWriter {
       leads.set(lead.id, lead);
       return lead;
     },
-    async updateLead(lead, data) {
-      const waiting = leads.get(lead.id);
-      if (waiting) return Object.assign(waiting, data, { updatedAt: now() });
-      return tx.lead.update({ where: { id: lead.id }, data: data as Prisma.LeadUncheckedUpdateInput });
-    },
+    updateLead: (lead, data) => foldOrUpdate(leads, lead, data, () => tx.lead.update({ where: { id: lead.id }, data: data as Prisma.LeadUncheckedUpdateInput })),
     async createRef(data) {
       refs.push({ id: uuidv7(), ...data });
     },

@@ -1,7 +1,7 @@
 import type { Prisma } from "../../data/database.js";
 import { COMPANY_LIFECYCLES } from "../../domain/scoring/settings.js";
 import { builder } from "../builder.js";
-import { filterId, searchTerms, SortDirectionEnum, userGlobalId } from "./sales-common.js";
+import { filterId, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
 
 export const CompanyLifecycleEnum = builder.enumType("CompanyLifecycle", { values: COMPANY_LIFECYCLES });
 
@@ -39,12 +39,7 @@ const CompanyFilter = builder.inputType("CompanyFilter", {
   }),
 });
 
-const CompanyOrder = builder.inputType("CompanyOrder", {
-  fields: (t) => ({
-    field: t.field({ type: CompanySortField, required: true }),
-    direction: t.field({ type: SortDirectionEnum, required: true }),
-  }),
-});
+const CompanyOrder = orderInput("CompanyOrder", CompanySortField);
 
 builder.queryField("companies", (t) =>
   t.prismaConnection(
@@ -63,7 +58,7 @@ builder.queryField("companies", (t) =>
         if (filter?.lifecycle?.length) where.lifecycle = { in: filter.lifecycle };
         if (filter?.ownerId) where.ownerId = filterId(String(filter.ownerId), "User");
         if (filter?.industry) where.industry = { equals: filter.industry, mode: "insensitive" };
-        const dir = orderBy?.direction === "ASC" ? "asc" : "desc";
+        const dir = sortDirection(orderBy?.direction);
         const field = orderBy?.field === "NAME" ? "name" : orderBy?.field === "UPDATED_AT" ? "updatedAt" : "createdAt";
         return ctx.db.company.findMany({ ...query, where, orderBy: [{ [field]: dir }, { id: dir }] });
       },

@@ -1,7 +1,7 @@
 import type { Prisma } from "../../data/database.js";
 import { SENIORITIES } from "../../domain/scoring/settings.js";
 import { builder } from "../builder.js";
-import { filterId, searchTerms, SortDirectionEnum, userGlobalId } from "./sales-common.js";
+import { filterId, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
 
 export const SeniorityEnum = builder.enumType("Seniority", { values: SENIORITIES });
 
@@ -38,12 +38,7 @@ const ContactFilter = builder.inputType("ContactFilter", {
   }),
 });
 
-const ContactOrder = builder.inputType("ContactOrder", {
-  fields: (t) => ({
-    field: t.field({ type: ContactSortField, required: true }),
-    direction: t.field({ type: SortDirectionEnum, required: true }),
-  }),
-});
+const ContactOrder = orderInput("ContactOrder", ContactSortField);
 
 /** Each search term must match the contact's name, e-mail or company name. */
 export function contactSearch(terms: string[]): Prisma.ContactWhereInput[] {
@@ -71,7 +66,7 @@ builder.queryField("contacts", (t) =>
         if (filter?.companyId) where.companyId = filterId(String(filter.companyId), "Company");
         if (filter?.ownerId) where.ownerId = filterId(String(filter.ownerId), "User");
         if (typeof filter?.doNotContact === "boolean") where.doNotContact = filter.doNotContact;
-        const dir = orderBy?.direction === "ASC" ? "asc" : "desc";
+        const dir = sortDirection(orderBy?.direction);
         const field = orderBy?.field === "UPDATED_AT" ? "updatedAt" : "createdAt";
         return ctx.db.contact.findMany({ ...query, where, orderBy: [{ [field]: dir }, { id: dir }] });
       },

@@ -12,7 +12,7 @@ import { pipelineSummary, type PipelineSummary } from "../../orchestration/pipel
 import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
 import { idOf } from "./global-id.js";
-import { dateOnly, filterId, optionalIds, searchTerms, SortDirectionEnum, userGlobalId } from "./sales-common.js";
+import { dateOnly, filterId, optionalIds, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
 import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "./user-error.js";
 
 export const DealStatusEnum = builder.enumType("DealStatus", { values: ["OPEN", "WON", "LOST"] as const });
@@ -78,12 +78,7 @@ const DealFilter = builder.inputType("DealFilter", {
   }),
 });
 
-const DealOrder = builder.inputType("DealOrder", {
-  fields: (t) => ({
-    field: t.field({ type: DealSortField, required: true }),
-    direction: t.field({ type: SortDirectionEnum, required: true }),
-  }),
-});
+const DealOrder = orderInput("DealOrder", DealSortField);
 
 builder.queryField("deals", (t) =>
   t.prismaConnection(
@@ -108,7 +103,7 @@ builder.queryField("deals", (t) =>
             OR: [{ name: { contains: term, mode: "insensitive" } }, { company: { is: { name: { contains: term, mode: "insensitive" } } } }],
           }));
         }
-        const dir = orderBy?.direction === "ASC" ? "asc" : "desc";
+        const dir = sortDirection(orderBy?.direction);
         const field = { AMOUNT: "amount", UPDATED_AT: "updatedAt", EXPECTED_CLOSE_DATE: "expectedCloseDate", CREATED_AT: "createdAt" }[orderBy?.field ?? "CREATED_AT"];
         const first = field === "expectedCloseDate" ? { expectedCloseDate: { sort: dir, nulls: "last" } } : { [field]: dir };
         return ctx.db.deal.findMany({ ...query, where, orderBy: [first as Prisma.DealOrderByWithRelationInput, { id: dir }] });

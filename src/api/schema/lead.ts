@@ -10,7 +10,7 @@ import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
 import { contactSearch, SeniorityEnum } from "./contact.js";
 import { idOf } from "./global-id.js";
-import { dateOnly, filterId, optionalIds, searchTerms, SortDirectionEnum, userGlobalId } from "./sales-common.js";
+import { dateOnly, filterId, optionalIds, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
 import { errorPayload, parseInput, payloadType, toPayload, UserErrorType, type Payload } from "./user-error.js";
 
 export const LeadStatusEnum = builder.enumType("LeadStatus", { values: LEAD_STATUSES });
@@ -57,12 +57,7 @@ const LeadFilter = builder.inputType("LeadFilter", {
   }),
 });
 
-const LeadOrder = builder.inputType("LeadOrder", {
-  fields: (t) => ({
-    field: t.field({ type: LeadSortField, required: true }),
-    direction: t.field({ type: SortDirectionEnum, required: true }),
-  }),
-});
+const LeadOrder = orderInput("LeadOrder", LeadSortField);
 
 builder.queryField("leads", (t) =>
   t.prismaConnection(
@@ -88,7 +83,7 @@ builder.queryField("leads", (t) =>
             OR: [{ contact: { is: contactTerms[i]! } }, { company: { is: { name: { contains: term, mode: "insensitive" } } } }],
           }));
         }
-        const dir = orderBy?.direction === "ASC" ? "asc" : "desc";
+        const dir = sortDirection(orderBy?.direction);
         const sort: Prisma.LeadOrderByWithRelationInput[] =
           orderBy?.field === "SCORE"
             ? [{ score: { sort: dir, nulls: "last" } }, { id: dir }]

@@ -7,6 +7,18 @@ import { idOf } from "./global-id.js";
 
 export const SortDirectionEnum = builder.enumType("SortDirection", { values: ["ASC", "DESC"] as const });
 
+/** An `XOrder` input: a sort field of the given enum and a direction (default order: newest first). */
+export function orderInput<F extends string>(name: string, fieldEnum: PothosSchemaTypes.EnumRef<never, F, F>) {
+  return builder.inputType(name, {
+    fields: (t) => ({
+      field: t.field({ type: fieldEnum, required: true }),
+      direction: t.field({ type: SortDirectionEnum, required: true }),
+    }),
+  });
+}
+
+export const sortDirection = (direction: "ASC" | "DESC" | null | undefined): "asc" | "desc" => (direction === "ASC" ? "asc" : "desc");
+
 export const userGlobalId = (userId: string | null | undefined): string | null => (userId ? encodeGlobalID("User", userId) : null);
 
 /** Decodes optional global ids; collects NOT_FOUND errors instead of throwing. */
