@@ -11,7 +11,7 @@ import { ok } from "../domain/user-error.js";
 import { loadLeadFacts } from "../orchestration/lead-facts.js";
 import { assessLeads, labelledCountChanged, loadScoringContext, scoreLeadsInUnitOfWork, trainTenantModel } from "../orchestration/lead-scoring.js";
 import type { Services } from "../orchestration/services.js";
-import { runUnitOfWork, type Actor } from "../orchestration/unit-of-work.js";
+import { bufferedUnitOfWork, runUnitOfWork, type Actor } from "../orchestration/unit-of-work.js";
 
 export const TRAINING_CRON = "0 3 * * *";
 
@@ -29,8 +29,11 @@ export async function runLeadScoringJob(services: Services, data: { tenantId: st
       return { facts, context };
     }),
   );
-  const outcome = await runUnitOfWork(services, agent(tenantId, "lead-scorer", jobId), async (uow) => {
+  const outcome = await runUnitOfWork(services, agent(tenantId, "lead-scorer", jobId), async (outer) => {
+    // A batch of leads: their events and audit entries are written together.
+    const uow = bufferedUnitOfWork(outer);
     const scored = await scoreLeadsInUnitOfWork(services, uow, leadIds, { assessments });
+    await uow.flush();
     return ok({ changed: scored.filter((s) => s.changed).length });
   });
   return outcome.ok ? outcome.value.changed : 0;

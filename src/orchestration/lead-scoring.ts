@@ -3,6 +3,8 @@
 // input and version → same score, no new history row), keeps the latest
 // score on the lead for sorting and filtering, and applies the hard
 // disqualification rules to the lead's status.
+import { v7 as uuidv7 } from "uuid";
+import { insertRows, type BulkColumn } from "../data/bulk-insert.js";
 import type { Tx } from "../data/database.js";
 import { Prisma } from "../data/database.js";
 import { QUEUES } from "../data/job-queue.js";
@@ -74,6 +76,8 @@ export async function scoreLeadsInUnitOfWork(
     select: { id: true, status: true, latestScore: { select: { id: true, inputHash: true } } },
   });
   const out: ScoredLead[] = [];
+  const snapshots: Record<string, unknown>[] = [];
+  const updates: { id: string; score: number; grade: string; snapshotId: string; disqualifiedReason: string | null }[] = [];
   for (const lead of leads) {
     const leadFacts = facts.get(lead.id)!;
     const prepared = options.assessments?.get(lead.id);
@@ -82,54 +86,53 @@ export async function scoreLeadsInUnitOfWork(
     let snapshotId = lead.latestScore?.id ?? null;
     const changed = lead.latestScore?.inputHash !== result.inputHash;
     if (changed || !snapshotId) {
-      const snapshot = await uow.tx.scoreSnapshot.create({
-        data: {
-          tenantId,
-          leadId: lead.id,
-          score: result.score,
-          grade: result.grade,
-          confidence: result.confidence,
-          version: result.version,
-          disqualified: result.disqualified,
-          factors: result.factors as unknown as Prisma.InputJsonValue,
-          details: result.details as unknown as Prisma.InputJsonValue,
-          inputHash: result.inputHash,
-        },
-      });
-      snapshotId = snapshot.id;
-    }
-    const disqualify = result.disqualified && lead.status !== "DISQUALIFIED" && lead.status !== "CONVERTED";
-    const reasons = result.details.disqualifications.map((d) => d.reason).join(" ");
-    if (!changed && !disqualify && lead.latestScore) {
-      out.push({ leadId: lead.id, snapshotId, changed, result, newlyDisqualified: false });
-      continue;
-    }
-    await uow.tx.lead.update({
-      where: { id: lead.id },
-      data: {
+      snapshotId = uuidv7();
+      snapshots.push({
+        id: snapshotId,
+        tenantId,
+        leadId: lead.id,
         score: result.score,
         grade: result.grade,
-        scoredAt: asOf,
-        latestScoreId: snapshotId,
-        ...(disqualify ? { status: "DISQUALIFIED", disqualifiedReason: reasons.slice(0, 1000) } : {}),
-      },
-    });
+        confidence: result.confidence,
+        version: result.version,
+        disqualified: result.disqualified,
+        factors: result.factors,
+        details: result.details,
+        inputHash: result.inputHash,
+      });
+    }
+    const disqualify = result.disqualified && lead.status !== "DISQUALIFIED" && lead.status !== "CONVERTED";
+    out.push({ leadId: lead.id, snapshotId, changed, result, newlyDisqualified: disqualify });
+    if (!changed && !disqualify && lead.latestScore) continue;
+    const reasons = result.details.disqualifications.map((d) => d.reason).join(" ");
+    updates.push({ id: lead.id, score: result.score, grade: result.grade, snapshotId, disqualifiedReason: disqualify ? reasons.slice(0, 1000) : null });
     if (changed) {
       await uow.emit("sales.lead.scored", { leadId: lead.id, score: result.score, grade: result.grade, version: result.version });
     }
     if (disqualify) {
-      await uow.audit({
-        action: "lead.disqualified",
-        targetType: "Lead",
-        targetId: lead.id,
-        summary: { from: lead.status, rules: result.details.disqualifications.map((d) => d.rule), by: "rules" },
-      });
-      await uow.emit("sales.lead.disqualified", { leadId: lead.id, rules: result.details.disqualifications.map((d) => d.rule), by: "rules" });
+      const rules = result.details.disqualifications.map((d) => d.rule);
+      await uow.audit({ action: "lead.disqualified", targetType: "Lead", targetId: lead.id, summary: { from: lead.status, rules, by: "rules" } });
+      await uow.emit("sales.lead.disqualified", { leadId: lead.id, rules, by: "rules" });
     }
-    out.push({ leadId: lead.id, snapshotId, changed, result, newlyDisqualified: disqualify });
+  }
+  // Two statements for any number of leads: the new snapshots, then every lead's latest score.
+  await insertRows(uow.tx, "ScoreSnapshot", SNAPSHOT_COLUMNS, snapshots);
+  if (updates.length) {
+    await uow.tx.$executeRaw`
+      UPDATE "Lead" l SET "score" = v.score, "grade" = v.grade, "scoredAt" = ${asOf}, "latestScoreId" = v.snapshot_id, "updatedAt" = now(),
+        "status" = CASE WHEN v.reason IS NOT NULL THEN 'DISQUALIFIED'::"LeadStatus" ELSE l."status" END,
+        "disqualifiedReason" = COALESCE(v.reason, l."disqualifiedReason")
+      FROM unnest(${updates.map((u) => u.id)}::uuid[], ${updates.map((u) => u.score)}::int[], ${updates.map((u) => u.grade)}::text[],
+                  ${updates.map((u) => u.snapshotId)}::uuid[], ${updates.map((u) => u.disqualifiedReason)}::text[]) AS v(id, score, grade, snapshot_id, reason)
+      WHERE l."id" = v.id`;
   }
   return out;
 }
+
+const SNAPSHOT_COLUMNS: BulkColumn[] = [
+  ["id", "uuid"], ["tenantId", "uuid"], ["leadId", "uuid"], ["score", "int4"], ["grade", "text"], ["confidence", "float8"], ["version", "text"],
+  ["disqualified", "bool"], ["factors", "jsonb"], ["details", "jsonb"], ["inputHash", "text"],
+];
 
 /** Asks the configured AI assessor about leads a hard rule does not disqualify; outside any transaction. */
 export async function assessLeads(
