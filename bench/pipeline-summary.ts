@@ -95,6 +95,7 @@ try {
 
   // The use case, as the service runs it: the service role, tenant context set, RLS enforced.
   const pool = new pg.Pool({ connectionString: appUrlFromOwnerUrl(ownerUrl, password), max: 4 });
+  pool.on("error", () => {}); // idle clients are cut when the scratch database is dropped
   const captured: { query: string; params: string }[] = [];
   let capture = false;
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), log: [{ emit: "event", level: "query" }], transactionOptions: { timeout: 60_000 } });
