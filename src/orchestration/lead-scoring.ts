@@ -188,7 +188,13 @@ export async function trainTenantModel(services: Pick<Services, "jobs" | "salesH
     orderBy: { id: "asc" },
   });
   const asOfByLead = new Map(labelled.map((l) => [l.id, l.convertedAt ?? l.updatedAt]));
-  const facts = await loadLeadFacts(uow.tx, labelled.map((l) => l.id), { settings: context.settings, asOf: new Date(), asOfByLead, tenantId });
+  // In slices: a tenant's whole history would exceed PostgreSQL's bind-parameter limit in one IN list.
+  const facts = new Map<string, LeadFacts>();
+  for (let i = 0; i < labelled.length; i += 5_000) {
+    const slice = labelled.slice(i, i + 5_000);
+    const sliceAsOf = new Map(slice.map((l) => [l.id, asOfByLead.get(l.id)!]));
+    for (const [id, f] of await loadLeadFacts(uow.tx, slice.map((l) => l.id), { settings: context.settings, asOf: new Date(), asOfByLead: sliceAsOf, tenantId })) facts.set(id, f);
+  }
   const samples: TrainingSample[] = labelled.map((l) => ({ key: l.id, facts: facts.get(l.id)!, label: l.outcome === "CONVERTED" ? 1 : 0 }));
   const result = trainModel(samples, context.settings.model);
   const latest = await uow.tx.scoringModel.findFirst({ orderBy: { version: "desc" }, select: { version: true } });
