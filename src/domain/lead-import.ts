@@ -36,6 +36,8 @@ const COLUMN_ALIASES: Record<string, string> = {
   domain: "companyDomain",
   website: "companyDomain",
   industry: "industry",
+  lifecycle: "companyLifecycle",
+  company_lifecycle: "companyLifecycle",
   employee_count: "employeeCount",
   employees: "employeeCount",
   company_size: "employeeCount",
@@ -98,10 +100,11 @@ export function parseCsvRows(csv: string): ImportSource {
 export function recordToLeadInput(record: Record<string, unknown>): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   const deal: Record<string, unknown> = {};
-  const attributes: Record<string, unknown> =
-    record.attributes && typeof record.attributes === "object" && !Array.isArray(record.attributes) ? { ...(record.attributes as object) } : {};
+  const objectOf = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? { ...(v as object) } : {});
+  const attributes = objectOf(record.attributes);
+  const companyAttributes = objectOf(record.companyAttributes);
   for (const [header, value] of Object.entries(record)) {
-    if (header === "attributes") continue;
+    if (header === "attributes" || header === "companyAttributes") continue;
     if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) continue;
     if (header === "deal" && typeof value === "object" && !Array.isArray(value)) {
       Object.assign(deal, value);
@@ -109,7 +112,9 @@ export function recordToLeadInput(record: Record<string, unknown>): Record<strin
     }
     const key = canonicalHeader(header);
     const field = COLUMN_ALIASES[key];
-    if (!field) attributes[key] = value;
+    // Other "company_…" columns describe the company (company_stage → its attribute "stage").
+    if (!field && key.startsWith("company_") && key.length > 8) companyAttributes[key.slice(8)] = value;
+    else if (!field) attributes[key] = value;
     else if (field.startsWith("deal.")) deal[field.slice(5)] = value;
     else if (field === "fullName") {
       const [first, ...rest] = String(value).trim().split(/\s+/);
@@ -118,6 +123,7 @@ export function recordToLeadInput(record: Record<string, unknown>): Record<strin
     } else input[field] = value;
   }
   if (Object.keys(attributes).length) input.attributes = attributes;
+  if (Object.keys(companyAttributes).length) input.companyAttributes = companyAttributes;
   if (Object.keys(deal).length) input.deal = deal;
   return input;
 }

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { dealFieldsSchema } from "./deal.js";
 import { normalizeDomain, parseEmail } from "./email.js";
-import { SENIORITIES, type Seniority } from "./scoring/settings.js";
+import { COMPANY_LIFECYCLES, SENIORITIES, type Seniority } from "./scoring/settings.js";
 import { timeZone } from "./tenant.js";
 
 export const LEAD_STATUSES = ["NEW", "WORKING", "QUALIFIED", "DISQUALIFIED", "CONVERTED"] as const;
@@ -105,6 +105,9 @@ export const leadInputSchema = z
         return d;
       }),
     industry: optionalText(100),
+    companyLifecycle: z.preprocess((v) => (typeof v === "string" ? v.trim().toUpperCase().replace(/[\s-]+/g, "_") : v), z.enum(COMPANY_LIFECYCLES)).optional(),
+    /** The company's own custom attributes (e.g. stage: "series_a"), merged like the lead's. */
+    companyAttributes: attributesSchema.optional(),
     employeeCount: numberValue.pipe(z.number().int("must be a whole number").min(0, "must not be negative").max(10_000_000)).optional(),
     country: countryCode.optional(),
     source: optionalText(60),

@@ -103,25 +103,35 @@ export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: Lea
   let company = domain ? await lookups.companyByDomain(domain) : null;
   if (!company && contact?.companyId) company = await lookups.companyById(contact.companyId);
   if (!company && input.companyName) company = await lookups.companyByName(input.companyName);
+  const companyAttributes = mergeAttributes((company?.attributes ?? {}) as Record<string, unknown>, input.companyAttributes);
+  const companySizeError = attributesWithinLimits(companyAttributes.merged);
+  if (companySizeError) return fail(userError("VALIDATION_FAILED", companySizeError.replace("merged attributes", "merged company attributes"), [...path, "companyAttributes"]));
 
   // Nothing below refuses the row: from here on, it is written.
   const changes: Record<string, Record<string, FieldChange>> = {};
   const note = (section: string, c: Record<string, FieldChange>) => {
     if (Object.keys(c).length) changes[section] = { ...(changes[section] ?? {}), ...c };
   };
-  const companyFields = { industry: input.industry, employeeCount: input.employeeCount, country: input.country };
+  const companyFields = { industry: input.industry, employeeCount: input.employeeCount, country: input.country, lifecycle: input.companyLifecycle };
   let companyCreated = false;
   if (!company && (domain || input.companyName)) {
-    company = await writer.createCompany({ tenantId, name: input.companyName ?? companyNameFromDomain(domain!), ...companyFields });
+    company = await writer.createCompany({
+      tenantId,
+      name: input.companyName ?? companyNameFromDomain(domain!),
+      ...companyFields,
+      attributes: companyAttributes.merged as Prisma.InputJsonValue,
+    });
     companyCreated = true;
     lookups.rememberCompany(company);
   } else if (company) {
     const merged = mergeFields(company, companyFields);
-    if (Object.keys(merged.update).length) {
-      company = await writer.updateCompany(company, merged.update);
+    const attributesChanged = Object.keys(companyAttributes.changes).length > 0;
+    if (Object.keys(merged.update).length || attributesChanged) {
+      company = await writer.updateCompany(company, { ...merged.update, ...(attributesChanged ? { attributes: companyAttributes.merged as Prisma.JsonValue } : {}) });
       lookups.rememberCompany(company);
     }
     note("company", merged.changes);
+    note("companyAttributes", companyAttributes.changes);
   }
   if (company && domain && !lookups.domainRegistered(domain)) {
     // Registers the domain with the company unless another company already has it.

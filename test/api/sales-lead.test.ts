@@ -317,13 +317,15 @@ describe("leadQualify", () => {
     expect(again.leadQualify.scoreSnapshot?.id).toBe(scoreSnapshot!.id);
   });
 
-  it("disqualifies by hard rules that no decision can override (do-not-contact, competitor, disposable)", async () => {
-    const settings = await executeOk(t.graphqlUrl, ScoreSettings, { input: { patch: { disqualification: { competitorDomains: ["rival.com"] } } } }, { token: tenant.members.MANAGER.token });
+  it("disqualifies by hard rules that no decision can override (do-not-contact, competitor, disposable, company lifecycle and stage)", async () => {
+    const settings = await executeOk(t.graphqlUrl, ScoreSettings, { input: { patch: { disqualification: { competitorDomains: ["rival.com"], excludedCompanyStages: ["pre_seed"] } } } }, { token: tenant.members.MANAGER.token });
     expect(settings.scoringUpdateSettings.userErrors).toEqual([]);
     for (const [input, rule] of [
       [{ email: "dnc@fine.com", doNotContact: true }, "DO_NOT_CONTACT"],
       [{ email: "spy@sales.rival.com" }, "COMPETITOR"],
       [{ email: "temp@mailinator.com" }, "DISPOSABLE_EMAIL"],
+      [{ email: "ops@frenemy.io", companyLifecycle: "COMPETITOR" }, "EXCLUDED_LIFECYCLE"],
+      [{ email: "cto@tiny-startup.io", companyAttributes: { stage: "pre_seed" } }, "EXCLUDED_COMPANY_STAGE"],
     ] as const) {
       const lead = await executeOk(t.graphqlUrl, Ingest, { input }, { token: operator });
       const leadId = lead.leadIngest.lead!.id;

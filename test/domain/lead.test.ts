@@ -84,8 +84,17 @@ describe("import mapping", () => {
 
   it("maps known columns and synonyms, splits a full name, keeps the rest as attributes", () => {
     expect(
-      recordToLeadInput({ "E-mail": "a@b.com", Name: "Ada King Lovelace", Organisation: "Engines", Stage: "proposal", Amount: "10", Colour: "blue", Empty: "" }),
-    ).toEqual({ email: "a@b.com", firstName: "Ada", lastName: "King Lovelace", companyName: "Engines", deal: { stage: "proposal", amount: "10" }, attributes: { colour: "blue" } });
+      recordToLeadInput({ "E-mail": "a@b.com", Name: "Ada King Lovelace", Organisation: "Engines", "Company Stage": "seed", Lifecycle: "customer", Stage: "proposal", Amount: "10", Colour: "blue", Empty: "" }),
+    ).toEqual({
+      email: "a@b.com",
+      firstName: "Ada",
+      lastName: "King Lovelace",
+      companyName: "Engines",
+      companyLifecycle: "customer",
+      companyAttributes: { stage: "seed" },
+      deal: { stage: "proposal", amount: "10" },
+      attributes: { colour: "blue" },
+    });
   });
 
   it("parses CSV with quotes and a BOM, and reports a broken file", () => {

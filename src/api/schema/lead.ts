@@ -8,6 +8,7 @@ import type { UserError } from "../../domain/user-error.js";
 import { convertLead, importLeads, ingestLeadUseCase, qualifyLead, type ImportRowResult, type ImportValue, type IngestLeadValue } from "../../orchestration/lead.js";
 import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
+import { CompanyLifecycleEnum } from "./company.js";
 import { contactSearch, SeniorityEnum } from "./contact.js";
 import { idOf } from "./global-id.js";
 import { dateOnly, filterId, optionalIds, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
@@ -123,6 +124,8 @@ const LeadIngestInput = builder.inputType("LeadIngestInput", {
     companyName: t.string({ required: false }),
     companyDomain: t.string({ required: false }),
     industry: t.string({ required: false }),
+    companyLifecycle: t.field({ type: CompanyLifecycleEnum, required: false }),
+    companyAttributes: t.field({ type: "JSON", required: false, description: "The company's custom attributes, e.g. { stage: \"series_a\" } (read by the company-stage guardrail)." }),
     employeeCount: t.int({ required: false }),
     country: t.string({ required: false }),
     source: t.string({ required: false }),
