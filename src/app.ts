@@ -14,6 +14,7 @@ import { appUrlFromOwnerUrl, migrate } from "./data/migrate.js";
 import { createEventBus } from "./data/pubsub.js";
 import { createApiServer, type ApiServer } from "./api/server.js";
 import { startSendWorkers } from "./jobs/draft-send.js";
+import { startSalesWorkers } from "./jobs/lead-scoring.js";
 import { startMaintenanceWorker } from "./jobs/maintenance.js";
 import { createEmailTransport } from "./integrations/email/index.js";
 import { resolveUnsubscribeSecret, type MailServices } from "./integrations/email/mail.js";
@@ -21,6 +22,7 @@ import type { EmailTransport } from "./integrations/email/transport.js";
 import { startOutboxDispatcher, type OutboxDispatcher } from "./jobs/outbox-dispatcher.js";
 import { createAuthenticator, type Authenticator } from "./orchestration/auth.js";
 import type { Services } from "./orchestration/services.js";
+import { suppressionCheck } from "./orchestration/suppression.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
 
@@ -105,11 +107,14 @@ export async function startApp(options: {
     publicUrl: config.PUBLIC_URL ?? null,
   };
   const ai = createAiRuntime({ config, db, metrics, logger });
-  const services: Services = { config, db, bus, jobs, logger, metrics, mail, ai };
+  // Lead scoring treats a suppressed address as a hard disqualification.
+  const salesHooks = { suppression: suppressionCheck };
+  const services: Services = { config, db, bus, jobs, logger, metrics, mail, ai, salesHooks };
   const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
 
   const outbox = await startOutboxDispatcher({ db, bus, logger, metrics, listenUrl: options.appUrl, sweepMs: config.OUTBOX_SWEEP_MS });
   await startMaintenanceWorker({ jobs, db, logger });
+  await startSalesWorkers(services);
 
   const api = await createApiServer(services, authenticator);
   const port = await api.listen(config.PORT, config.HOST);

@@ -98,7 +98,9 @@ export function tenantClient(prisma: PrismaClient, scope: TenantScope): PrismaCl
   }) as unknown as PrismaClient;
 }
 
-/** True when the error is PostgreSQL's unique violation (optionally on a given constraint/columns). */
+/** True when the error is PostgreSQL's unique violation, from a model query (P2002) or a raw one (P2010 with SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === "P2002") return true;
+  return error.code === "P2010" && ((error.meta as { code?: string } | undefined)?.code === "23505" || /\b23505\b/.test(error.message));
 }

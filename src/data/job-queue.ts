@@ -27,6 +27,12 @@ export const QUEUES = {
    * draft decides exactly-once; pg-boss retries transient failures.
    */
   draftSend: { name: "draft-send", retryLimit: 10, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 15 * 60, policy: "stately" },
+  /** Scores new and changed leads (data: tenantId, leadIds). */
+  leadScoring: { name: "lead-scoring", retryLimit: 3, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 10 * 60 },
+  /** Trains a tenant's scoring model; one queued and one running per tenant (singletonKey = tenant id). */
+  scoringTraining: { name: "scoring-training", retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 30 * 60, policy: "stately" },
+  /** Nightly: enqueues training for every tenant with new outcomes. */
+  scoringTrainingSchedule: { name: "scoring-training-schedule", retryLimit: 1, retryDelaySeconds: 300 },
 } satisfies Record<string, QueueDefinition>;
 
 export const JOB_STATES = ["created", "retry", "active", "completed", "cancelled", "failed"] as const;

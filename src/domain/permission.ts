@@ -22,6 +22,7 @@ export const PERMISSIONS = [
   "deal:write",
   "deal:reopen",
   "scoring:manage",
+  "pipeline:manage",
   "task:write",
   "draft:read",
   "draft:write",
@@ -66,6 +67,7 @@ const MANAGER: Permission[] = [
   "deal:write",
   "deal:reopen",
   "scoring:manage",
+  "pipeline:manage",
   "suppression:remove",
   "sending:control",
 ];

@@ -60,3 +60,8 @@ export function sendingStopError(stop: SendStop, state: SendingState, field: str
     field,
   );
 }
+
+/** A sender mailbox as stored and counted: lower case and trimmed (never canonicalised — it is the From address). */
+export function normaliseMailbox(value: string): string {
+  return value.trim().toLowerCase();
+}

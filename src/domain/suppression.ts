@@ -1,6 +1,7 @@
 // The suppression list: addresses and whole domains that must never be
 // mailed (unsubscribed, bounced, complained, or added by hand).
 import { z } from "zod";
+import { parseEmail } from "./email.js";
 
 export const SUPPRESSION_REASONS = ["UNSUBSCRIBED", "BOUNCED", "COMPLAINED", "MANUAL"] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
@@ -9,9 +10,15 @@ export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
 
 const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-/** Lower case and trimmed: how addresses are compared everywhere in sending. */
+/**
+ * The canonical form of an address (src/domain/email.ts: case, spaces,
+ * provider-specific "+tags" and Gmail dots), so a suppression, a quota and a
+ * contact all mean the same mailbox however it was written. An address that
+ * does not parse is compared lower-cased and trimmed.
+ */
 export function normaliseEmail(value: string): string {
-  return value.trim().toLowerCase();
+  const parsed = parseEmail(value);
+  return parsed.ok ? parsed.email.normalized : value.trim().toLowerCase();
 }
 
 export function normaliseDomain(value: string): string {
@@ -20,7 +27,7 @@ export function normaliseDomain(value: string): string {
 
 export const suppressionEntrySchema = z
   .object({
-    email: z.string().trim().toLowerCase().email("must be an e-mail address").max(254).optional(),
+    email: z.string().trim().toLowerCase().email("must be an e-mail address").max(254).transform(normaliseEmail).optional(),
     domain: z
       .string()
       .transform(normaliseDomain)

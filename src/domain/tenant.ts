@@ -7,8 +7,10 @@ import { qualitySettingsSchema } from "./quality-gate.js";
 import { quotaSettingsSchema } from "./quota.js";
 import { sendingSettingsSchema } from "./sending.js";
 import { RECOMMENDATION_TOOLS } from "./ai-policy.js";
+import { pipelineSettingsSchema } from "./pipeline.js";
+import { scoringSettingsSchema } from "./scoring/settings.js";
 
-const timeZone = z.string().refine((tz) => {
+export const timeZone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
     return true;
@@ -56,6 +58,10 @@ export const tenantSettingsSchema = z
     quotas: quotaSettingsSchema.default(() => quotaSettingsSchema.parse({})),
     quality: qualitySettingsSchema.default(() => qualitySettingsSchema.parse({})),
     ai: aiSettingsSchema.default(() => aiSettingsSchema.parse({})),
+    /** Deal stages and the moves between them (src/domain/pipeline.ts). */
+    pipeline: pipelineSettingsSchema.default(() => pipelineSettingsSchema.parse({})),
+    /** Lead scoring rules, model, AI bound and disqualification (src/domain/scoring/settings.ts). */
+    scoring: scoringSettingsSchema.default(() => scoringSettingsSchema.parse({})),
   })
   .strict();
 

@@ -27,6 +27,13 @@ export const USER_ERROR_CODES = [
   "QUOTA_EXCEEDED",
   "STALE_REVISION",
   "ALREADY_SUPPRESSED",
+  // Sales: a stage that is not in the tenant's pipeline; a move the pipeline
+  // does not allow; a closed deal moved without an explicit reopen; a lead that
+  // a hard rule disqualifies (no person or AI can qualify it).
+  "UNKNOWN_STAGE",
+  "INVALID_TRANSITION",
+  "DEAL_CLOSED",
+  "HARD_DISQUALIFIED",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

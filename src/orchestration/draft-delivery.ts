@@ -19,6 +19,7 @@ import { randomUUID } from "node:crypto";
 import type { Prisma } from "../data/database.js";
 import { agentPrincipal } from "../domain/principal.js";
 import { describeBinding, recipientDomain } from "../domain/quota.js";
+import { normaliseEmail } from "../domain/suppression.js";
 import { sendingStop } from "../domain/sending.js";
 import { signUnsubscribeToken } from "../domain/unsubscribe-token.js";
 import { ok, type Outcome } from "../domain/user-error.js";
@@ -100,8 +101,9 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
     const messageId = draft.messageId ?? messageIdFor(draft.id, draft.mailbox);
     const sendRecord = {
       mailbox: draft.mailbox,
-      recipientEmail: draft.recipientEmail,
-      recipientDomain: recipientDomain(draft.recipientEmail),
+      // Counted by the canonical address, like the quota keys and the suppression list.
+      recipientEmail: normaliseEmail(draft.recipientEmail),
+      recipientDomain: recipientDomain(normaliseEmail(draft.recipientEmail)),
       state: "RESERVED" as const,
       transport: services.mail.transport.name,
       messageId,

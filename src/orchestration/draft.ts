@@ -10,7 +10,7 @@ import { DRAFT_ORIGINS, MAIL_CATEGORIES, transition, type DraftOrigin, type Draf
 import type { Principal } from "../domain/principal.js";
 import { describeBinding } from "../domain/quota.js";
 import { sendingStop, sendingStopError } from "../domain/sending.js";
-import { normaliseEmail } from "../domain/suppression.js";
+import { normaliseMailbox } from "../domain/sending.js";
 import type { TenantSettings } from "../domain/tenant.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../domain/user-error.js";
 import { messageIdFor } from "../integrations/email/compose.js";
@@ -101,7 +101,7 @@ async function resolveMailbox(
     : null;
   const allowed = settings.sending.mailboxes;
   if (requested) {
-    const mailbox = normaliseEmail(requested);
+    const mailbox = normaliseMailbox(requested);
     if (allowed.includes(mailbox) || mailbox === own) return { ok: true, mailbox };
     return {
       ok: false,

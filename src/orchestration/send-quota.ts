@@ -5,6 +5,7 @@
 // reservation and the limit holds exactly under any concurrency.
 import { withTenant, type Tx } from "../data/database.js";
 import { evaluateQuota, quotaRules, QUOTA_KINDS, type QuotaKind, type QuotaRule, type QuotaStatus } from "../domain/quota.js";
+import { normaliseMailbox } from "../domain/sending.js";
 import { normaliseEmail } from "../domain/suppression.js";
 import type { TenantSettings } from "../domain/tenant.js";
 import type { Actor } from "./unit-of-work.js";
@@ -48,7 +49,7 @@ export async function quotaStatus(
   now: Date,
   options: { lock: boolean; excludeDraftId?: string },
 ): Promise<QuotaStatus> {
-  const rules = quotaRules(settings.quotas, { mailbox: normaliseEmail(keys.mailbox), recipient: normaliseEmail(keys.recipient) });
+  const rules = quotaRules(settings.quotas, { mailbox: normaliseMailbox(keys.mailbox), recipient: normaliseEmail(keys.recipient) });
   if (options.lock) await lockQuotaKeys(tx, keys.tenantId, rules);
   return evaluateQuota(rules, await quotaUsage(tx, rules, now, options.excludeDraftId), now);
 }

@@ -8,6 +8,7 @@ import type { EventBus } from "../data/pubsub.js";
 import type { MailServices } from "../integrations/email/mail.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { SalesHooks } from "./sales-hooks.js";
 
 export interface Services {
   config: Config;
@@ -20,4 +21,6 @@ export interface Services {
   mail: MailServices;
   /** The AI runtime: proposals from the local or an external provider, every call recorded. */
   ai: AiRuntime;
+  /** Suppression check and AI assessment for lead scoring; absent until those features wire them. */
+  salesHooks?: SalesHooks;
 }

@@ -4,8 +4,9 @@
 import type { z } from "zod";
 import type { Tx } from "../data/database.js";
 import type { Principal } from "../domain/principal.js";
-import type { suppressionEntrySchema, SuppressionKind, SuppressionReason } from "../domain/suppression.js";
+import { normaliseDomain, suppressionKeys, type suppressionEntrySchema, type SuppressionKind, type SuppressionReason } from "../domain/suppression.js";
 import { fail, ok, userError, type Outcome } from "../domain/user-error.js";
+import type { SuppressionCheck } from "./sales-hooks.js";
 import type { Services } from "./services.js";
 import { runMutation, type Actor, type UnitOfWork } from "./unit-of-work.js";
 
@@ -77,3 +78,17 @@ export async function removeSuppression(
     return ok({ suppressionId: entry.id });
   });
 }
+
+/** The suppression list as lead scoring sees it (a hard disqualification): the address, or its domain, is listed. */
+export const suppressionCheck: SuppressionCheck = {
+  async isSuppressed(tx, { email, domain }) {
+    const keys = email
+      ? suppressionKeys(email)
+      : domain
+        ? [{ kind: "DOMAIN" as const, value: normaliseDomain(domain) }]
+        : [];
+    if (keys.length === 0) return false;
+    const entry = await tx.suppression.findFirst({ where: { OR: keys.map((k) => ({ kind: k.kind, value: k.value })) }, select: { id: true } });
+    return entry !== null;
+  },
+};

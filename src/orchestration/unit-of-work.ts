@@ -4,7 +4,10 @@
 // userErrors rolls back, so a refused request never leaves half a change.
 import { createHash } from "node:crypto";
 import type { ActorType } from "../generated/prisma/enums.js";
-import { withTenant, type Tx, Prisma } from "../data/database.js";
+import { v7 as uuidv7 } from "uuid";
+import { insertRows, type BulkColumn } from "../data/bulk-insert.js";
+import { withTenant, type TransactionOptions, type Tx, Prisma } from "../data/database.js";
+import { canonicalJson } from "../domain/canonical-json.js";
 import { assertEventName } from "../domain/event.js";
 import type { Principal, RequestMeta } from "../domain/principal.js";
 import { redact } from "../domain/redaction.js";
@@ -40,32 +43,83 @@ class Rollback extends Error {
 
 const ACTOR_TYPE: Record<Principal["kind"], ActorType> = { USER: "USER", API_KEY: "API_KEY", AGENT: "AGENT" };
 
-function unitOfWork(tx: Tx, actor: Actor): UnitOfWork {
+function auditData(actor: Actor, entry: AuditInput): Prisma.AuditEntryCreateManyInput {
   const { principal, meta } = actor;
+  return {
+    tenantId: principal.tenantId,
+    actorType: ACTOR_TYPE[principal.kind],
+    actorId: principal.id,
+    actorLabel: principal.label,
+    action: entry.action,
+    targetType: entry.targetType ?? null,
+    targetId: entry.targetId ?? null,
+    summary: (redact(entry.summary ?? {}) ?? {}) as Prisma.InputJsonValue,
+    requestId: meta.requestId,
+    traceId: meta.traceId,
+  };
+}
+
+function outboxData(actor: Actor, type: string, payload: Record<string, unknown>): Prisma.OutboxEventCreateManyInput {
+  assertEventName(type);
+  return { tenantId: actor.principal.tenantId, type, payload: { ...payload, actor: actor.principal.label } as Prisma.InputJsonValue };
+}
+
+function unitOfWork(tx: Tx, actor: Actor): UnitOfWork {
   return {
     tx,
     actor,
     async audit(entry) {
-      await tx.auditEntry.create({
-        data: {
-          tenantId: principal.tenantId,
-          actorType: ACTOR_TYPE[principal.kind],
-          actorId: principal.id,
-          actorLabel: principal.label,
-          action: entry.action,
-          targetType: entry.targetType ?? null,
-          targetId: entry.targetId ?? null,
-          summary: (redact(entry.summary ?? {}) ?? {}) as Prisma.InputJsonValue,
-          requestId: meta.requestId,
-          traceId: meta.traceId,
-        },
-      });
+      await tx.auditEntry.create({ data: auditData(actor, entry) });
     },
     async emit(type, payload) {
-      assertEventName(type);
-      await tx.outboxEvent.create({
-        data: { tenantId: principal.tenantId, type, payload: { ...payload, actor: principal.label } as Prisma.InputJsonValue },
-      });
+      await tx.outboxEvent.create({ data: outboxData(actor, type, payload) });
+    },
+  };
+}
+
+export interface BufferedUnitOfWork extends UnitOfWork {
+  /** Where the buffers stand now. */
+  mark(): { audits: number; events: number };
+  /** Drops what was buffered since `mark` (the part of a batch that was rolled back to a savepoint). */
+  discardFrom(mark: { audits: number; events: number }): void;
+  /** Writes the buffered audit entries and events, in order, in two statements. */
+  flush(): Promise<void>;
+}
+
+const AUDIT_COLUMNS: BulkColumn[] = [
+  ["id", "uuid"], ["tenantId", "uuid"], ["actorType", "ActorType"], ["actorId", "text"], ["actorLabel", "text"], ["action", "text"],
+  ["targetType", "text"], ["targetId", "text"], ["summary", "jsonb"], ["requestId", "text"], ["traceId", "text"],
+];
+const OUTBOX_COLUMNS: BulkColumn[] = [["id", "uuid"], ["tenantId", "uuid"], ["type", "text"], ["payload", "jsonb"]];
+
+/**
+ * The same unit of work for batches (imports): audit entries and events are
+ * held in memory and written together by flush(), still inside the
+ * transaction, so they commit or roll back with the change as always.
+ */
+export function bufferedUnitOfWork(uow: UnitOfWork): BufferedUnitOfWork {
+  const audits: Prisma.AuditEntryCreateManyInput[] = [];
+  const events: Prisma.OutboxEventCreateManyInput[] = [];
+  return {
+    tx: uow.tx,
+    actor: uow.actor,
+    async audit(entry) {
+      audits.push(auditData(uow.actor, entry));
+    },
+    async emit(type, payload) {
+      events.push(outboxData(uow.actor, type, payload));
+    },
+    mark: () => ({ audits: audits.length, events: events.length }),
+    discardFrom(mark) {
+      audits.length = mark.audits;
+      events.length = mark.events;
+    },
+    async flush() {
+      // Ids are made here, time-ordered (uuid v7), so within the transaction's one timestamp
+      // the events keep the order they were emitted in.
+      const withIds = <T extends object>(rows: T[]) => rows.splice(0).map((r) => ({ id: uuidv7(), ...r }));
+      await insertRows(uow.tx, "AuditEntry", AUDIT_COLUMNS, withIds(audits));
+      await insertRows(uow.tx, "OutboxEvent", OUTBOX_COLUMNS, withIds(events));
     },
   };
 }
@@ -75,7 +129,7 @@ export async function runUnitOfWork<T>(
   services: Pick<Services, "db">,
   actor: Actor,
   fn: (uow: UnitOfWork) => Promise<Outcome<T>>,
-  options: { isolationLevel?: Prisma.TransactionIsolationLevel } = {},
+  options: TransactionOptions = {},
 ): Promise<Outcome<T>> {
   try {
     return await withTenant(
@@ -113,9 +167,11 @@ export async function runMutation<T>(
   actor: Actor,
   request: MutationRequest,
   fn: (uow: UnitOfWork) => Promise<Outcome<T>>,
+  /** For long batches (imports): a longer transaction timeout. */
+  options: TransactionOptions = {},
 ): Promise<Outcome<T>> {
   const key = request.idempotencyKey?.trim();
-  if (!key) return runUnitOfWork(services, actor, fn);
+  if (!key) return runUnitOfWork(services, actor, fn, options);
   if (key.length > 200) {
     return fail(userError("VALIDATION_FAILED", "Idempotency key must be at most 200 characters.", ["idempotencyKey"]));
   }
@@ -151,21 +207,11 @@ export async function runMutation<T>(
       });
     }
     return outcome;
-  });
+  }, options);
 }
 
 function hashRequest(operation: string, input: unknown): string {
   return createHash("sha256").update(operation).update("\0").update(canonicalJson(input)).digest("hex");
 }
 
-/** JSON with object keys sorted, so the same input always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined) return "null";
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-}
+export { canonicalJson };

@@ -15,6 +15,13 @@ import "./draft-mutation.js";
 import "./suppression.js";
 import "./sending.js";
 import "./ai-invocation.js";
+import "./company.js";
+import "./contact.js";
+import "./lead.js";
+import "./score.js";
+import "./deal.js";
+import "./task.js";
+import "./activity.js";
 
 let schema: GraphQLSchema | undefined;
 

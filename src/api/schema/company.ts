@@ -1,0 +1,69 @@
+import type { Prisma } from "../../data/database.js";
+import { COMPANY_LIFECYCLES } from "../../domain/scoring/settings.js";
+import { builder } from "../builder.js";
+import { filterId, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
+
+export const CompanyLifecycleEnum = builder.enumType("CompanyLifecycle", { values: COMPANY_LIFECYCLES });
+
+export const CompanyType = builder.prismaNode("Company", {
+  id: { field: "id" },
+  authScopes: { permission: "lead:read" },
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    domains: t.field({
+      type: ["String"],
+      select: { domains: { select: { domain: true }, orderBy: { createdAt: "asc" } } },
+      resolve: (company) => company.domains.map((d) => d.domain),
+    }),
+    industry: t.exposeString("industry", { nullable: true }),
+    employeeCount: t.exposeInt("employeeCount", { nullable: true }),
+    country: t.exposeString("country", { nullable: true, description: "ISO 3166-1 alpha-2." }),
+    lifecycle: t.expose("lifecycle", { type: CompanyLifecycleEnum }),
+    ownerId: t.field({ type: "ID", nullable: true, description: "Global id of the owning User.", resolve: (c) => userGlobalId(c.ownerId) }),
+    attributes: t.expose("attributes", { type: "JSON" }),
+    contacts: t.relatedConnection("contacts", { cursor: "id", query: () => ({ orderBy: { id: "asc" } }) }),
+    deals: t.relatedConnection("deals", { cursor: "id", query: () => ({ orderBy: { id: "desc" } }) }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+  }),
+});
+
+const CompanySortField = builder.enumType("CompanySortField", { values: ["NAME", "CREATED_AT", "UPDATED_AT"] as const });
+
+const CompanyFilter = builder.inputType("CompanyFilter", {
+  fields: (t) => ({
+    search: t.string({ required: false, description: "Matches the name or a domain (case-insensitive, every word must match)." }),
+    lifecycle: t.field({ type: [CompanyLifecycleEnum], required: false }),
+    ownerId: t.id({ required: false }),
+    industry: t.string({ required: false }),
+  }),
+});
+
+const CompanyOrder = orderInput("CompanyOrder", CompanySortField);
+
+builder.queryField("companies", (t) =>
+  t.prismaConnection(
+    {
+      type: "Company",
+      cursor: "id",
+      authScopes: { permission: "lead:read" },
+      args: { filter: t.arg({ type: CompanyFilter, required: false }), orderBy: t.arg({ type: CompanyOrder, required: false }) },
+      resolve: (query, _root, { filter, orderBy }, ctx) => {
+        const where: Prisma.CompanyWhereInput = {};
+        const terms = searchTerms(filter?.search);
+        if (terms.length)
+          where.AND = terms.map((term) => ({
+            OR: [{ name: { contains: term, mode: "insensitive" } }, { domains: { some: { domain: { contains: term.toLowerCase() } } } }],
+          }));
+        if (filter?.lifecycle?.length) where.lifecycle = { in: filter.lifecycle };
+        if (filter?.ownerId) where.ownerId = filterId(String(filter.ownerId), "User");
+        if (filter?.industry) where.industry = { equals: filter.industry, mode: "insensitive" };
+        const dir = sortDirection(orderBy?.direction);
+        const field = orderBy?.field === "NAME" ? "name" : orderBy?.field === "UPDATED_AT" ? "updatedAt" : "createdAt";
+        return ctx.db.company.findMany({ ...query, where, orderBy: [{ [field]: dir }, { id: dir }] });
+      },
+    },
+    { name: "CompanyConnection" },
+    { name: "CompanyEdge" },
+  ),
+);

@@ -1,0 +1,30 @@
+// Multi-row inserts in one statement: one array parameter per column,
+// unnested by PostgreSQL. For batches (imports, buffered audit entries and
+// events), where one INSERT per row, or Prisma's createMany with a parameter
+// per value, costs far more than the insert itself.
+import type { Tx } from "./database.js";
+
+/** A column and the PostgreSQL type of its array parameter (uuid, text, int4, bool, timestamptz, jsonb, or an enum name). */
+export type BulkColumn = readonly [name: string, type: string];
+
+export async function insertRows(tx: Tx, table: string, columns: readonly BulkColumn[], rows: Record<string, unknown>[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const names = columns.map(([name]) => `"${name}"`).join(", ");
+  const arrays = columns.map(([, type], i) => `$${i + 1}::${type === "jsonb" ? "text" : quoteType(type)}[]`).join(", ");
+  const select = columns.map(([name, type], i) => (type === "jsonb" ? `c${i}::jsonb` : `c${i}`)).join(", ");
+  const aliases = columns.map((_, i) => `c${i}`).join(", ");
+  const params = columns.map(([name, type]) =>
+    rows.map((row) => {
+      const value = row[name];
+      if (value === undefined || value === null) return null;
+      if (type === "jsonb") return JSON.stringify(value);
+      if (value instanceof Date) return value.toISOString();
+      return value;
+    }),
+  );
+  return tx.$executeRawUnsafe(`INSERT INTO "${table}" (${names}) SELECT ${select} FROM unnest(${arrays}) AS t(${aliases})`, ...params);
+}
+
+function quoteType(type: string): string {
+  return /^[a-z0-9_]+$/.test(type) ? type : `"${type}"`;
+}
