@@ -41,9 +41,15 @@ export async function resolveRecipient(
   return { ok: true, recipient: { contactId: row.id, email: deliveryAddress(row.email, row.emailOriginal) }, created: row.created };
 }
 
-/** The address as given when it is the same mailbox as the canonical one, else the canonical address. */
+/**
+ * The address as the contact gave it (its mailbox name untouched, the domain
+ * lower-cased) when it is the same mailbox as the canonical one; otherwise the
+ * canonical address.
+ */
 function deliveryAddress(canonical: string, original: string | null): string {
   if (!original) return canonical;
   const parsed = parseEmail(original);
-  return parsed.ok && parsed.email.normalized === canonical ? parsed.email.original : canonical;
+  if (!parsed.ok || parsed.email.normalized !== canonical) return canonical;
+  const at = parsed.email.original.lastIndexOf("@");
+  return `${parsed.email.original.slice(0, at)}@${parsed.email.original.slice(at + 1).toLowerCase()}`;
 }
