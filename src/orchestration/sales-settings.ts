@@ -6,7 +6,7 @@ import { QUEUES } from "../data/job-queue.js";
 import type { Prisma } from "../data/database.js";
 import { applyMergePatch, readTenantSettings, tenantSettingsSchema } from "../domain/tenant.js";
 import { fail, ok, userError, type Outcome } from "../domain/user-error.js";
-import { enqueueLeadScoring } from "./lead-scoring.js";
+import { afterSettingsChange, settingsChangeErrors } from "./settings-change.js";
 import type { Services } from "./services.js";
 import { runMutation, type Actor } from "./unit-of-work.js";
 
@@ -36,22 +36,13 @@ export async function updateSalesSettings(
         }),
       );
     }
-    if (section === "pipeline") {
-      const open = new Set(parsed.data.pipeline.stages.filter((s) => s.kind === "OPEN").map((s) => s.key));
-      const stranded = await uow.tx.deal.groupBy({ by: ["stage"], where: { status: "OPEN", stage: { notIn: [...open] } }, _count: { _all: true } });
-      if (stranded.length) {
-        const list = stranded.map((s) => `${s._count._all} in "${s.stage}"`).join(", ");
-        return fail(userError("CONFLICT", `Open deals are in stages this change removes or closes (${list}); move them first.`, ["input", "patch", "stages"]));
-      }
-    }
+    const refused = await settingsChangeErrors(uow, current, parsed.data, ["input", "patch"]);
+    // Errors point into this section's patch, not the whole document.
+    if (refused.length) return fail(...refused.map((e) => ({ ...e, field: e.field.filter((f, i) => !(i === 2 && f === section)) })));
     await uow.tx.tenant.update({ where: { id: tenant.id }, data: { settings: parsed.data as unknown as Prisma.InputJsonValue } });
     await uow.audit({ action: `tenant.${section}_settings_updated`, targetType: "Tenant", targetId: tenant.id, summary: { patch } });
     await uow.emit("sales.tenant.updated", { tenantId: tenant.id, section });
-    if (section === "scoring") {
-      // New rules: open leads are scored again by the job.
-      const leads = await uow.tx.lead.findMany({ where: { status: { in: ["NEW", "WORKING", "QUALIFIED"] } }, select: { id: true } });
-      await enqueueLeadScoring(services, uow, leads.map((l) => l.id));
-    }
+    await afterSettingsChange(services, uow, current, parsed.data);
     return ok({ tenantId: tenant.id });
   });
 }

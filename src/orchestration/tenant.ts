@@ -1,6 +1,7 @@
 // Tenant settings: merge-patch, validate the whole document, audit what changed.
 import type { Prisma } from "../data/database.js";
-import { applyMergePatch, tenantNameSchema, tenantSettingsSchema } from "../domain/tenant.js";
+import { applyMergePatch, readTenantSettings, tenantNameSchema, tenantSettingsSchema } from "../domain/tenant.js";
+import { afterSettingsChange, settingsChangeErrors } from "./settings-change.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../domain/user-error.js";
 import { runMutation, type Actor } from "./unit-of-work.js";
 import type { Services } from "./services.js";
@@ -43,6 +44,10 @@ export async function updateTenantSettings(
       }
     }
     if (errors.length) return fail(...errors);
+    const before = readTenantSettings(tenant.settings);
+    const after = readTenantSettings(settings);
+    const refused = await settingsChangeErrors(uow, before, after, ["input", "settings"]);
+    if (refused.length) return fail(...refused);
     await uow.tx.tenant.update({
       where: { id: tenant.id },
       data: { name, settings: settings as Prisma.InputJsonValue },
@@ -50,6 +55,7 @@ export async function updateTenantSettings(
     const changes = { name: name !== tenant.name ? { from: tenant.name, to: name } : undefined, settingsPatch: input.settings };
     await uow.audit({ action: "tenant.settings_updated", targetType: "Tenant", targetId: tenant.id, summary: changes });
     await uow.emit("sales.tenant.updated", { tenantId: tenant.id });
+    await afterSettingsChange(services, uow, before, after);
     return ok({ tenantId: tenant.id });
   });
 }
