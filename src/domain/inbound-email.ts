@@ -203,6 +203,13 @@ const UNSUBSCRIBE_PATTERNS: RegExp[] = [
   /\bne (?:m'|me |nous )?(?:écri\w*|ecri\w*|envo\w*|contact\w*)\b[^.!?\n]{0,20}\bplus\b|\bne (?:souhaite|veux|désire) plus recevoir\b|\barr[êe]te[zr]? de (?:m'|me |nous )?(?:envoyer|écrire|ecrire|contacter|spammer)\b|\bd[ée]sabonn\w*/i,
   /\b(?:dejen?|deje|paren?|pare) de (?:escribir|enviar|mandar|contactar)\w*|\bno (?:quiero|deseo|queremos) (?:recibir|que me)\b|\bno (?:me |nos )?(?:escrib|envi|mand|contact)\w*\b[^.!?\n]{0,30}\bmás\b/i,
   /\bnon (?:voglio|desidero|vogliamo) più ricevere\b|\bnon (?:mi |ci )?(?:scrivete|contattate|inviate)\w* più\b/i,
+  // Added after the fourth held-out set missed five unsubscribes (general constructions, not its sentences):
+  // a removal verb + me/my address + "out of/off/from your …", "unlist", and refusals in DE/FR/ES/IT.
+  /\bun-?list (?:me|us)\b|\b(?:take|get|remove|delete|erase|drop|strike)\s+(?:me|us|this|my|our)(?:\s+(?:e-?mail(?: address)?|address|name|details|contact(?: details)?|data|info(?:rmation)?))?\s+(?:out of|off|from)\s+(?:your|the|this|all|any)\b/i,
+  /\b(?:cesse[rz]?|arr[êe]te[rz]?)\b[^.!?\n]{0,30}\b(?:envois?|envoyer|e-?mails?|mails?|messages?|courriels?|sollicitations?|prospection)\b/i,
+  /\bno (?:quiero|deseo|queremos|deseamos) (?:seguir )?recib\w*|\bdejar de recibir\b|\bno (?:me |nos )?(?:sigan|vuelvan a) (?:escribi|envia|contacta)\w*/i,
+  /\bunterlassen sie\b[^.!?\n]{0,60}\b(?:kontakt\w*|e-?mails?|zusendung\w*|werbung|anschreiben|anrufe)\b|\bkeine (?:weitere[n]? )?(?:kontaktaufnahme|zusendungen?)\b|\bnicht mehr (?:angeschrieben|kontaktiert|angerufen)\b/i,
+  /\bsmettete di (?:scriver|inviar|contattar)\w*|\bnon (?:voglio|desidero|vogliamo) (?:più )?ricevere\b/i,
 ];
 
 // Beyond fixed phrases: within one sentence, a refusal ("don't", "rather not",

@@ -88,7 +88,7 @@ export const LATER_CONTACT =
  * me in September" is not a request to stop mail.
  */
 export const STOPPING_WORDS =
-  /\b(?:stop\w*|no more|no further|enough|don'?t|do not|never|quit|cease|remove|removal|delete|erase|unsubscribe|opt(?:[- ]?out|ed)?|spam\w*|leave (?:me|us) alone|gdpr|dsgvo|rgpd|keine|nicht mehr|aufhören|hören sie|abmelden|austragen|löschen|entfernen|streichen|widerspr\w*|ne\b[^.!?\n]{0,30}\bplus|arrêtez|désabonn\w*|désinscri\w*|supprim\w*|retir\w*|no\b[^.!?\n]{0,30}\bmás|dejen?|dar(?:me|nos|se)? de baja|elimin\w*|borr\w*|non\b[^.!?\n]{0,30}\bpiù|cancella\w*|uitschrijven|afmelden)\b/i;
+  /\b(?:stop\w*|no more|no further|enough (?:with|of|now|already)|that'?s enough|don'?t|do not|never|quit|cease|remove|removal|delete|erase|unsubscribe|opt(?:[- ]?out|ed)?|spam\w*|leave (?:me|us) alone|gdpr|dsgvo|rgpd|keine|nicht mehr|aufhören|hören sie|abmelden|austragen|löschen|entfernen|streichen|widerspr\w*|ne\b[^.!?\n]{0,30}\bplus|arrêtez|désabonn\w*|désinscri\w*|supprim\w*|retir\w*|no\b[^.!?\n]{0,30}\bmás|dejen?|dar(?:me|nos|se)? de baja|elimin\w*|borr\w*|non\b[^.!?\n]{0,30}\bpiù|cancella\w*|uitschrijven|afmelden)\b/i;
 
 export const INTENT_LEXICON_DESCRIPTIONS: Record<string, string> = Object.fromEntries(LEXICONS.map(([feature, description]) => [feature, description]));
 
