@@ -36,7 +36,7 @@ const DETAILED: Array<{ name: string; replies: LabelledReplyWithAction[]; baseli
     baseline: path.resolve("bench/snapshots/intent-holdout-3-baseline.json"),
   },
   {
-    name: "sales replies, fourth held-out set (95; written after the model was frozen, never used for training or tuning)",
+    name: "sales replies, fourth held-out set (95; written after the model was frozen; only its 5 unsubscribe misses led to a change)",
     replies: SALES_REPLIES_HOLDOUT_4,
     baseline: path.resolve("bench/snapshots/intent-holdout-4-baseline.json"),
   },
@@ -61,8 +61,9 @@ interface Sample { id: string; intent: InboundIntent; message: Parameters<AiRunt
 function samples(): Record<string, Sample[]> {
   const corpus = INBOUND_EMAIL_LABELS.map((l) => ({ id: l.file, intent: l.intent, message: { raw: readFileSync(path.join(SHARED, "inbound-email", l.file)) } }));
   const replies = (set: typeof SALES_REPLIES) => set.map((r) => ({ id: r.id, intent: r.intent, message: { from: r.from, subject: r.subject, text: r.body } }));
-  return { "inbound-email corpus (37, rules)": corpus, "sales replies (93, written before the classifier)": replies(SALES_REPLIES), "sales replies, held out (29; used to revise the classifier once, see RESULTS.md)": replies(SALES_REPLIES_HOLDOUT),
-    "sales replies, second held-out set (25; run only after the revision)": replies(SALES_REPLIES_HOLDOUT_2),
+  // The first three reply sets are training data of the intent model now: their figures show fit, not generalisation.
+  return { "inbound-email corpus (37, rules)": corpus, "sales replies (93; training data of the intent model)": replies(SALES_REPLIES), "sales replies, first held-out set (29; training data of the intent model)": replies(SALES_REPLIES_HOLDOUT),
+    "sales replies, second held-out set (25; training data of the intent model)": replies(SALES_REPLIES_HOLDOUT_2),
     ...Object.fromEntries(DETAILED.map((d) => [d.name, replies(d.replies)])),
   };
 }
@@ -88,7 +89,7 @@ async function intentEval(which: "local" | "openai") {
     const correct = rows.filter((r) => r.expected === r.got).length;
     line(`  ${set}: intent accuracy ${correct}/${rows.length} = ${pct(correct, rows.length)}`);
   }
-  line("  per-class recall (all sets):");
+  line("  per-class recall (all sets, training data included):");
   for (const intent of INBOUND_INTENTS) {
     const rows = all.filter((a) => a.expected === intent);
     if (!rows.length) continue;

@@ -187,7 +187,7 @@ export function analyseInboundLocally(input: InboundAnalysisInput): InboundAnaly
   const relevance = Math.max(0, Math.min(1, RELEVANCE[intent] + (intent === "OBJECTION" || intent === "QUESTION" ? sentiment * 0.1 : 0)));
   const back = intent === "OUT_OF_OFFICE" ? returnDate({ headers: {}, date: input.sentAt, subject: input.subject }, input.text) : null;
   const referral = intent === "REFERRAL" ? referredPerson(input.text, input.from, input.senderName) : null;
-  const reply = action === "DRAFT_REPLY" || intent === "NOT_INTERESTED" ? suggestedReply(intent, input, { referral, followUp: later?.date ?? null }) : null;
+  const reply = action === "DRAFT_REPLY" || (intent === "NOT_INTERESTED" && action !== "ESCALATE") ? suggestedReply(intent, input, { referral, followUp: later?.date ?? null }) : null;
   return {
     intent,
     relevance: Math.round(relevance * 100) / 100,
