@@ -12,6 +12,9 @@ import { localRegressions, REGRESSIONS_FILE } from "./regressions.js";
 import { SALES_REPLIES } from "./data/sales-replies.js";
 import { SALES_REPLIES_HOLDOUT } from "./data/sales-replies-holdout.js";
 import { SALES_REPLIES_HOLDOUT_2 } from "./data/sales-replies-holdout-2.js";
+import { SALES_REPLIES_HOLDOUT_3, type LabelledReplyWithAction } from "./data/sales-replies-holdout-3.js";
+import { SALES_REPLIES_HOLDOUT_4 } from "./data/sales-replies-holdout-4.js";
+import { readBaseline, reportIntentSet, writeBaseline, type IntentOutcome } from "./intent-report.js";
 import { loadConfig } from "../src/config/index.js";
 import { parseLabelledSentences } from "../src/ai/request-detector-training.js";
 import { INBOUND_INTENTS, type InboundIntent } from "../src/ai/prompts/inbound-analysis.js";
@@ -24,6 +27,20 @@ import type { Database } from "../src/data/database.js";
 
 const SHARED = path.resolve(process.env.SHARED_DATA_DIR ?? "../shared/data");
 const updateSnapshots = process.argv.includes("--update-snapshots");
+// Baselines (the classifier before the intent work) are recorded once, for a set that has none yet.
+const recordBaseline = process.argv.includes("--record-baseline");
+const DETAILED: Array<{ name: string; replies: LabelledReplyWithAction[]; baseline: string }> = [
+  {
+    name: "sales replies, third held-out set (173; written before the intent work, never used for training or tuning)",
+    replies: SALES_REPLIES_HOLDOUT_3,
+    baseline: path.resolve("bench/snapshots/intent-holdout-3-baseline.json"),
+  },
+  {
+    name: "sales replies, fourth held-out set (95; written after the model was frozen; only its 5 unsubscribe misses led to a change)",
+    replies: SALES_REPLIES_HOLDOUT_4,
+    baseline: path.resolve("bench/snapshots/intent-holdout-4-baseline.json"),
+  },
+];
 const config = loadConfig({ ...process.env, NODE_ENV: "test" });
 const allProviders = providersFromConfig(config);
 const store = memoryInvocationStore();
@@ -44,8 +61,10 @@ interface Sample { id: string; intent: InboundIntent; message: Parameters<AiRunt
 function samples(): Record<string, Sample[]> {
   const corpus = INBOUND_EMAIL_LABELS.map((l) => ({ id: l.file, intent: l.intent, message: { raw: readFileSync(path.join(SHARED, "inbound-email", l.file)) } }));
   const replies = (set: typeof SALES_REPLIES) => set.map((r) => ({ id: r.id, intent: r.intent, message: { from: r.from, subject: r.subject, text: r.body } }));
-  return { "inbound-email corpus (37, rules)": corpus, "sales replies (93, written before the classifier)": replies(SALES_REPLIES), "sales replies, held out (29; used to revise the classifier once, see RESULTS.md)": replies(SALES_REPLIES_HOLDOUT),
-    "sales replies, second held-out set (25; run only after the revision)": replies(SALES_REPLIES_HOLDOUT_2),
+  // The first three reply sets are training data of the intent model now: their figures show fit, not generalisation.
+  return { "inbound-email corpus (37, rules)": corpus, "sales replies (93; training data of the intent model)": replies(SALES_REPLIES), "sales replies, first held-out set (29; training data of the intent model)": replies(SALES_REPLIES_HOLDOUT),
+    "sales replies, second held-out set (25; training data of the intent model)": replies(SALES_REPLIES_HOLDOUT_2),
+    ...Object.fromEntries(DETAILED.map((d) => [d.name, replies(d.replies)])),
   };
 }
 
@@ -53,10 +72,16 @@ async function intentEval(which: "local" | "openai") {
   const { ai, settings } = runtimeFor(which);
   const ctx = { tenantId: TENANT, agent: "eval", settings };
   const all: Array<{ set: string; expected: InboundIntent; got: InboundIntent; id: string }> = [];
+  const detailed = new Map<string, IntentOutcome[]>(DETAILED.map((d) => [d.name, []]));
+  const labels = new Map(DETAILED.flatMap((d) => d.replies.map((r) => [r.id, r] as const)));
   for (const [set, list] of Object.entries(samples())) {
     for (const s of list) {
-      const result = await ai.analyseInbound(ctx, s.message);
-      all.push({ set, expected: s.intent, got: result.proposal.intent, id: s.id });
+      const { proposal } = await ai.analyseInbound(ctx, s.message);
+      all.push({ set, expected: s.intent, got: proposal.intent, id: s.id });
+      const label = detailed.has(set) ? labels.get(s.id) : undefined;
+      if (label) {
+        detailed.get(set)!.push({ id: s.id, expected: s.intent, got: proposal.intent, expectedAction: label.action, gotAction: proposal.action, expectedReferralEmail: label.referralEmail, gotReferralEmail: proposal.referral?.email ?? null });
+      }
     }
   }
   for (const set of [...new Set(all.map((a) => a.set)), "all"]) {
@@ -64,7 +89,7 @@ async function intentEval(which: "local" | "openai") {
     const correct = rows.filter((r) => r.expected === r.got).length;
     line(`  ${set}: intent accuracy ${correct}/${rows.length} = ${pct(correct, rows.length)}`);
   }
-  line("  per-class recall (all sets):");
+  line("  per-class recall (all sets, training data included):");
   for (const intent of INBOUND_INTENTS) {
     const rows = all.filter((a) => a.expected === intent);
     if (!rows.length) continue;
@@ -75,8 +100,15 @@ async function intentEval(which: "local" | "openai") {
   const unsub = all.filter((a) => a.expected === "UNSUBSCRIBE");
   const unsubHit = unsub.filter((a) => a.got === "UNSUBSCRIBE").length;
   line(`  UNSUBSCRIBE recall: ${unsubHit}/${unsub.length} = ${pct(unsubHit, unsub.length)} ${unsubHit === unsub.length ? "(required: 100% — OK)" : "(required: 100% — FAILED)"}`);
-  const misses = all.filter((a) => a.expected !== a.got);
-  if (misses.length) line(`  misses: ${misses.map((m) => `${m.id} ${m.expected}→${m.got}`).join(", ")}`);
+  const misses = all.filter((a) => a.expected !== a.got && !detailed.has(a.set));
+  if (misses.length) line(`  misses (earlier sets): ${misses.map((m) => `${m.id} ${m.expected}→${m.got}`).join(", ")}`);
+  for (const d of DETAILED) {
+    if (which === "local" && recordBaseline && !existsSync(d.baseline)) {
+      writeBaseline(d.baseline, "local-rules-v1 (cue patterns, before the intent work)", detailed.get(d.name)!);
+      line(`  baseline written to ${path.relative(process.cwd(), d.baseline)}`);
+    }
+    reportIntentSet(d.name, detailed.get(d.name)!, which === "local" ? readBaseline(d.baseline) : null, line);
+  }
   return unsubHit === unsub.length;
 }
 

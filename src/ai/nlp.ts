@@ -18,6 +18,8 @@ export interface Token {
   lemma: string;
   pos: string;
   negated: boolean;
+  /** wink's token type: word, number, email, url, emoji, time, currency, punctuation, … */
+  type: string;
 }
 
 export interface Sentence {
@@ -27,9 +29,16 @@ export interface Sentence {
   sentiment: number;
 }
 
+export interface Entity {
+  value: string;
+  /** DATE, TIME, DURATION, EMAIL, URL, MONEY, CARDINAL, EMOJI, … (wink's entity recogniser) */
+  type: string;
+}
+
 export interface AnalysedText {
   sentences: Sentence[];
   sentiment: number;
+  entities: Entity[];
 }
 
 const cache = new Map<string, AnalysedText>();
@@ -52,11 +61,12 @@ export function analyse(text: string): AnalysedText {
     const tokens: Token[] = [];
     for (let i = 0; i < values.length; i++) {
       if (types[i] === "tabCRLF") continue;
-      tokens.push({ value: values[i]!, lower: values[i]!.toLowerCase(), lemma: (lemmas[i] ?? values[i]!).toLowerCase(), pos: pos[i] ?? "X", negated: !!negations[i] });
+      tokens.push({ value: values[i]!, lower: values[i]!.toLowerCase(), lemma: (lemmas[i] ?? values[i]!).toLowerCase(), pos: pos[i] ?? "X", negated: !!negations[i], type: types[i] ?? "word" });
     }
     sentences.push({ text: (s.out() as string).trim(), tokens, sentiment: Number(s.out(its.sentiment)) || 0 });
   });
-  const result = { sentences: sentences.filter((s) => s.tokens.length > 0), sentiment: Number(doc.out(its.sentiment)) || 0 };
+  const entities = (doc.entities().out(its.detail) as unknown as Entity[]).map((e) => ({ value: e.value, type: e.type }));
+  const result = { sentences: sentences.filter((s) => s.tokens.length > 0), sentiment: Number(doc.out(its.sentiment)) || 0, entities };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(text, result);
   return result;

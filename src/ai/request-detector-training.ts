@@ -3,6 +3,7 @@
 // so the training script and the reproducibility test share it.
 import { analyse } from "./nlp.js";
 import { requestFeatures, score, type RequestDetectorModel } from "./request-detector.js";
+import { mulberry32, shuffleInPlace } from "./seeded-random.js";
 
 export interface LabelledSentence {
   label: boolean;
@@ -23,17 +24,6 @@ export function sentenceFeatures(text: string): string[] {
   const parts = analyse(text).sentences;
   if (parts.length <= 1) return requestFeatures(parts[0] ?? text);
   return [...new Set(parts.flatMap((p) => requestFeatures(p)))].sort();
-}
-
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface TrainingOptions {
@@ -58,10 +48,7 @@ export function trainRequestDetector(content: string, trainedOn: string, options
   const random = mulberry32(seed);
   const order = rows.map((_, i) => i);
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    shuffleInPlace(order, random);
     const rate = learningRate / (1 + epoch * 0.2);
     for (const r of order) {
       const row = rows[r]!;

@@ -424,7 +424,8 @@ export function createAiRuntime(
         confidence: o.confidence,
         action,
         reasons: o.reasons,
-        suggestedReply: action === "DRAFT_REPLY" ? o.suggestedReply : null,
+        // A draft is proposed for replies to answer; a "no" may carry a polite close that a person can choose to send.
+        suggestedReply: action === "DRAFT_REPLY" || (o.intent === "NOT_INTERESTED" && action !== "ESCALATE") ? o.suggestedReply : null,
         returnDate: o.intent === "OUT_OF_OFFICE" ? (o.returnDate ?? returnDate(email, humanText)) : null,
         referral: o.intent === "REFERRAL" ? o.referral : null,
         suppress,

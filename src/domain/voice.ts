@@ -50,6 +50,12 @@ const STOP = new Set(
   ),
 );
 
+// "On … wrote:" in the languages our senders use (Gmail, Apple Mail, Outlook), on one line or two.
+const QUOTE_INTRO_START = /^\s*(?:On|Am|Le|El|Il|Op)\s.{4,200}$/i;
+const QUOTE_VERB = "(?:wrote|schrieb|a écrit|escribió|ha scritto|schreef)(?:\\s.{0,120})?\\s?:\\s*$";
+const QUOTE_INTRO_END = new RegExp(QUOTE_VERB, "i");
+const QUOTE_INTRO = new RegExp(`^\\s*(?:On|Am|Le|El|Il|Op)\\s.{4,200}${QUOTE_VERB}`, "i");
+
 /** The new text of an e-mail: quoted history and forwarded parts removed. */
 export function stripQuoted(text: string): string {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
@@ -57,9 +63,9 @@ export function stripQuoted(text: string): string {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (/^\s*>/.test(line)) continue;
-    if (/^\s*On .{4,200}wrote:\s*$/i.test(line) || (/^\s*On .{4,200}$/i.test(line) && /wrote:\s*$/i.test(lines[i + 1] ?? ""))) break;
-    if (/^\s*-{2,}\s*(Original Message|Forwarded message)\s*-{2,}/i.test(line)) break;
-    if (/^\s*(From|Von|De):\s.+/.test(line) && /^\s*(Sent|Date|Gesendet|Envoyé):\s/.test(lines[i + 1] ?? "")) break;
+    if (QUOTE_INTRO.test(line) || (QUOTE_INTRO_START.test(line) && QUOTE_INTRO_END.test(lines[i + 1] ?? ""))) break;
+    if (/^\s*-{2,}\s*(Original Message|Forwarded message|Ursprüngliche Nachricht|Weitergeleitete Nachricht|Message d'origine|Message transféré|Mensaje original|Mensaje reenviado|Messaggio originale)\s*-{2,}/i.test(line)) break;
+    if (/^\s*(From|Von|De|Da)\s?:\s.+/.test(line) && /^\s*(Sent|Date|Gesendet|Datum|Envoyé|Enviado|Inviato)\s?:\s/.test(lines[i + 1] ?? "")) break;
     if (/^\s*_{10,}\s*$/.test(line)) break;
     out.push(line);
   }

@@ -95,7 +95,7 @@ describe("recording", () => {
       model: "gpt-4o-mini",
       external: true,
       promptId: "inbound-analysis",
-      promptVersion: 1,
+      promptVersion: 2,
       inputTokens: 400,
       outputTokens: 100,
       totalTokens: 500,

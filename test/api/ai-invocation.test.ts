@@ -88,7 +88,7 @@ describe("aiInvocations", () => {
     expect(nodes).toHaveLength(4);
     expect(nodes.map((n) => n.promptId)).toEqual(["inbound-analysis", null, "thread-reader", "request-detection"]);
     const local = nodes.find((n) => n.promptId === "request-detection")!;
-    expect(local).toMatchObject({ agent: "inbound", provider: "local", model: "local-rules-v1", external: false, promptVersion: 1, outcome: "SUCCESS", costUsd: 0, attempts: 1, redacted: false });
+    expect(local).toMatchObject({ agent: "inbound", provider: "local", model: "local-v2", external: false, promptVersion: 1, outcome: "SUCCESS", costUsd: 0, attempts: 1, redacted: false });
     expect(local.inputTokens).toBeGreaterThan(0);
     expect(local.inputHash).toMatch(/^[0-9a-f]{64}$/);
     expect(nodes[0]).toMatchObject({ provider: "openai", external: true, totalTokens: 1200, costUsd: 0.00027, outcome: "ERROR", errorKind: "TIMEOUT", latencyMs: 850 });

@@ -152,6 +152,9 @@ export function writeDraftLocally(facts: DraftWriterFacts): DraftWriterOutput {
           factsUsed.add("offers");
           paragraphs.push(`Would one of these times suit you: ${facts.offers.join(", ")}? I'll send an invitation as soon as you confirm.`);
         } else paragraphs.push("Could you tell me two or three times that suit you? I'll send an invitation as soon as you confirm.");
+        // A meeting request often carries a question too ("What does pricing look like? Could we talk Thursday?").
+        const otherQuestions = questions.filter((q) => !/\b(?:call|talk|meet|meeting|chat|demo|zoom|teams|time|slot|available|free)\b/i.test(q) && !(when && q.includes(when.text)));
+        if (otherQuestions.length) paragraphs.push(`You also asked "${quote(otherQuestions[0]!)}" — I'll bring a clear answer to the call, or send it beforehand if you prefer.`);
         paragraphs.push(
           pick(
             [

@@ -29,7 +29,8 @@ export function estimateTokens(text: string): number {
 export class LocalProvider implements AiProvider {
   readonly name = "local";
   readonly external = false;
-  readonly model = "local-rules-v1";
+  // v2: the inbound intents come from a trained model (src/ai/models/inbound-intent.json), not cue rules alone.
+  readonly model = "local-v2";
   readonly embeddingModel = `local-hash-${LOCAL_EMBEDDING_DIMENSIONS}`;
 
   async complete(request: CompletionRequest): Promise<CompletionResponse> {
