@@ -5,6 +5,7 @@
 // nothing that exists.
 import pg from "pg";
 import type { Role } from "../domain/permission.js";
+import { tenantSettingsSchema } from "../domain/tenant.js";
 
 export interface ProvisionTenantInput {
   name: string;
@@ -30,7 +31,7 @@ export async function provisionTenant(ownerUrl: string, input: ProvisionTenantIn
        VALUES (gen_random_uuid(), $1, $2, $3::jsonb, CURRENT_TIMESTAMP)
        ON CONFLICT ("slug") DO UPDATE SET "slug" = EXCLUDED."slug"
        RETURNING "id", (xmax = 0) AS created`,
-      [input.name, input.slug, JSON.stringify(input.settings ?? {})],
+      [input.name, input.slug, JSON.stringify(tenantSettingsSchema.parse(input.settings ?? {}))],
     );
     const tenantId = tenant.rows[0]!.id;
     const created = tenant.rows[0]!.created;
@@ -67,6 +68,16 @@ export async function provisionTenant(ownerUrl: string, input: ProvisionTenantIn
 export const DEMO_TENANT: ProvisionTenantInput = {
   name: "Demo Sales Co",
   slug: "demo",
+  // Ready to try sending: a shared mailbox, the postal address marketing mail
+  // needs (CAN-SPAM) and the company's own links allowed. Still DRAFT_ONLY.
+  settings: {
+    sending: {
+      mailboxes: ["sales@demo-sales.example"],
+      senderName: "Demo Sales Co",
+      postalAddress: "Demo Sales Co, 1 Example Street, Springfield, 12345, USA",
+    },
+    quality: { allowedLinkDomains: ["demo-sales.example"] },
+  },
   members: [
     { email: "owner@demo-sales.example", name: "Olivia Owner", role: "OWNER" },
     { email: "admin@demo-sales.example", name: "Adam Admin", role: "ADMIN" },
