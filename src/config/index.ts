@@ -28,7 +28,6 @@ function schemaFor(nodeEnv: string) {
 
       DATABASE_URL: postgresUrl.optional(),
       DATABASE_APP_URL: postgresUrl.optional(),
-      DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a plain lower-case role name").default("sales_app"),
       DATABASE_APP_PASSWORD: z.string().min(8).optional(),
       DATABASE_POOL_MAX: int(10, 1, 500),
       MIGRATE_ON_START: bool(true),
