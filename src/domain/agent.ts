@@ -33,7 +33,8 @@ const LOWEST_PRIORITY = -1_000_000;
  * at most the jobs already running.
  */
 export function fairPriority(pendingRunsOfTenant: number): number {
-  return Math.max(LOWEST_PRIORITY, -Math.max(0, Math.floor(pendingRunsOfTenant)));
+  const pending = Math.max(0, Math.floor(pendingRunsOfTenant));
+  return pending === 0 ? 0 : Math.max(LOWEST_PRIORITY, -pending);
 }
 
 /** After a failed attempt: back in the queue while attempts remain, else FAILED (and dead-lettered). */

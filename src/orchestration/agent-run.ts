@@ -7,6 +7,7 @@
 // through the normal use cases, with the permissions of the SERVICE role,
 // which can never approve or send.
 import { randomUUID } from "node:crypto";
+import { AiError } from "../ai/provider.js";
 import type { AiContext, AiResult } from "../ai/runtime.js";
 import type { Prisma } from "../data/database.js";
 import { QUEUES, type QueueName } from "../data/job-queue.js";
@@ -91,7 +92,7 @@ export class AgentSkip extends Error {
   }
 }
 
-/** A failure no retry can fix (e.g. no sender mailbox configured): the run ends FAILED at once. */
+/** A failure no retry can fix (e.g. no sender mailbox configured): the run ends FAILED at once. So does a non-transient AiError. */
 export class PermanentAgentError extends Error {
   constructor(reason: string) {
     super(reason);
@@ -180,7 +181,8 @@ export async function executeAgentRun(services: Services, data: AgentJobData, ha
       log.info({ tenantId: run.tenantId, agent, runId: run.id, reason: error.message }, "agent run skipped");
       return "SUCCEEDED";
     }
-    const permanent = error instanceof PermanentAgentError;
+    // Retries help a timeout, a rate limit, a database hiccup; not a refused or invalid answer.
+    const permanent = error instanceof PermanentAgentError || (error instanceof AiError && !error.transient);
     const status = permanent ? "FAILED" : statusAfterFailure(run.attempts, run.maxAttempts);
     await settle(services, actor, run.id, { status, output: null, error: errorSummary(error), fallbackReason });
     log.warn({ tenantId: run.tenantId, agent, runId: run.id, attempt: run.attempts, err: error, status }, "agent run failed");

@@ -100,8 +100,10 @@ export async function ingestMessage(services: Services, actor: Actor, input: Mes
   const inReplyTo = normaliseMessageId(email.headers["in-reply-to"]?.[0]);
   const references = messageIdList(email.headers.references);
   const human = !analysis && !automation.automated;
-  // Whose message this is: the sender, except for bounces and complaints, which are about the address we mailed.
-  const about = analysis && (analysis.ruleKind === "BOUNCE" || analysis.ruleKind === "COMPLAINT") ? (analysis.bounce?.recipients[0] ?? analysis.suppress[0] ?? null) : email.from.address;
+  // Whose message this is: the sender, except for bounces (also a "this inbox is no longer in use" reply) and
+  // complaints, which are about the address we mailed.
+  const aboutMailed = !!analysis && (analysis.intent === "BOUNCE" || analysis.ruleKind === "COMPLAINT");
+  const about = aboutMailed ? (analysis.bounce?.recipients[0] ?? analysis.suppress[0] ?? null) : email.from.address;
 
   return retryOnUniqueViolation(() =>
     runMutation<MessageIngestValue>(services, actor, { operation: "messageIngest", input, idempotencyKey }, async (uow) => {
@@ -114,9 +116,8 @@ export async function ingestMessage(services: Services, actor: Actor, input: Mes
       const mailbox = input.mailbox ?? email.to.find((t) => settings.sending.mailboxes.includes(t)) ?? email.to[0] ?? null;
       const person = await linkPerson(services, uow, { about, human, fromName: email.from.name, mailbox });
 
-      const bounceOrComplaint = analysis?.ruleKind === "BOUNCE" || analysis?.ruleKind === "COMPLAINT";
       const thread =
-        person.contactId && !bounceOrComplaint
+        person.contactId && !aboutMailed
           ? await resolveThread(uow.tx, {
               tenantId,
               messageIds: [...(inReplyTo ? [inReplyTo] : []), ...[...references].reverse()],
