@@ -14,6 +14,7 @@ import { normaliseEmail } from "../domain/suppression.js";
 import { readTenantSettings } from "../domain/tenant.js";
 import { ok } from "../domain/user-error.js";
 import { AgentSkip, type AgentRunContext } from "./agent-run.js";
+import { enqueueLeadScoring } from "./lead-scoring.js";
 import type { Services } from "./services.js";
 import { recordSuppression, suppressionCheck } from "./suppression.js";
 import { createTaskInUnitOfWork } from "./task.js";
@@ -76,6 +77,8 @@ export async function runInboundAnalysis(services: Services, run: AgentRunContex
     if (suppressed.length) await uow.tx.inboundMessage.update({ where: { id: message.id }, data: { suppressed: [...new Set([...message.suppressed, ...suppressed])] } });
 
     const acted = repeated ? { taskIds: [], rescheduledTaskIds: [], enqueuedRunIds: [], draftReply: false } : await act(services, uow, run, message, plan);
+    // The reply's intent is something qualification assist reads: rescore the lead.
+    if (message.leadId && !repeated) await enqueueLeadScoring(services, uow, [message.leadId]);
     await uow.audit({
       action: "message.analysed",
       targetType: "InboundMessage",
