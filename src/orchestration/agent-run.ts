@@ -136,7 +136,7 @@ function runEvent(status: "SUCCEEDED" | "FAILED" | "DEAD"): string {
  * last attempt) only for errors a retry may fix; everything else is settled here.
  */
 export async function executeAgentRun(services: Services, data: AgentJobData, handler: AgentHandler): Promise<AgentRunOutcome> {
-  const started = await runUnitOfWork(services, agentActor(data.tenantId, "agent-runner", data.runId), async (uow) => {
+  const claimed = await runUnitOfWork(services, agentActor(data.tenantId, "agent-runner", data.runId), async (uow) => {
     const rows = await uow.tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "AgentRun" WHERE "id" = ${data.runId}::uuid FOR UPDATE`;
     if (!rows.length) return ok(null);
     const run = await uow.tx.agentRun.findUniqueOrThrow({ where: { id: data.runId } });
@@ -147,7 +147,7 @@ export async function executeAgentRun(services: Services, data: AgentJobData, ha
     });
     return ok(updated);
   });
-  const run = started.ok ? started.value : null;
+  const run = claimed.ok ? claimed.value : null;
   if (!run) return "IGNORED";
   const agent = run.agent as AgentName;
   const actor = agentActor(run.tenantId, agent, run.jobId);
@@ -170,14 +170,21 @@ export async function executeAgentRun(services: Services, data: AgentJobData, ha
     enqueue: (uow, spec) => enqueueAgent(services, uow, spec),
   };
   const log = services.logger;
+  const started = performance.now();
+  const observe = (status: string) => {
+    services.metrics.agentRuns.inc({ agent, status });
+    services.metrics.agentRunDuration.observe({ agent }, (performance.now() - started) / 1000);
+  };
   try {
     const output = await handler(services, context);
     await settle(services, actor, run.id, { status: "SUCCEEDED", output, error: null, fallbackReason });
+    observe("SUCCEEDED");
     log.info({ tenantId: run.tenantId, agent, runId: run.id, attempt: run.attempts }, "agent run succeeded");
     return "SUCCEEDED";
   } catch (error) {
     if (error instanceof AgentSkip) {
       await settle(services, actor, run.id, { status: "SUCCEEDED", output: { skipped: error.message }, error: null, fallbackReason });
+      observe("SUCCEEDED");
       log.info({ tenantId: run.tenantId, agent, runId: run.id, reason: error.message }, "agent run skipped");
       return "SUCCEEDED";
     }
@@ -185,6 +192,7 @@ export async function executeAgentRun(services: Services, data: AgentJobData, ha
     const permanent = error instanceof PermanentAgentError || (error instanceof AiError && !error.transient);
     const status = permanent ? "FAILED" : statusAfterFailure(run.attempts, run.maxAttempts);
     await settle(services, actor, run.id, { status, output: null, error: errorSummary(error), fallbackReason });
+    observe(status);
     log.warn({ tenantId: run.tenantId, agent, runId: run.id, attempt: run.attempts, err: error, status }, "agent run failed");
     if (permanent) return "FAILED";
     throw error;
@@ -228,14 +236,16 @@ async function settle(
 export async function markRunDead(services: Services, data: AgentJobData, lastError: string | null): Promise<boolean> {
   const outcome = await runUnitOfWork(services, agentActor(data.tenantId, "dead-letter", data.runId), async (uow) => {
     const run = await uow.tx.agentRun.findUnique({ where: { id: data.runId } });
-    if (!run || run.status === "SUCCEEDED" || run.status === "DEAD") return ok(false);
+    if (!run || run.status === "SUCCEEDED" || run.status === "DEAD") return ok(null);
     const error = run.error ?? lastError ?? "every attempt failed";
     await uow.tx.agentRun.update({ where: { id: run.id }, data: { status: "DEAD", error, finishedAt: run.finishedAt ?? new Date() } });
     await uow.audit({ action: "agent_run.dead", targetType: "AgentRun", targetId: run.id, summary: { agent: run.agent, attempts: run.attempts, error } });
     await uow.emit(runEvent("DEAD"), { agentRunId: run.id, agent: run.agent, status: "DEAD", attempts: run.attempts, leadId: run.leadId, dealId: run.dealId, error });
-    return ok(true);
+    return ok(run.agent);
   });
-  const dead = outcome.ok && outcome.value;
-  if (dead) services.logger.error({ tenantId: data.tenantId, runId: data.runId, error: lastError }, "agent run dead-lettered after its last attempt");
-  return dead;
+  const agent = outcome.ok ? outcome.value : null;
+  if (!agent) return false;
+  services.metrics.agentRuns.inc({ agent, status: "DEAD" });
+  services.logger.error({ tenantId: data.tenantId, runId: data.runId, agent, error: lastError }, "agent run dead-lettered after its last attempt");
+  return true;
 }

@@ -101,6 +101,11 @@ describe("retries and dead letters", () => {
       expect.objectContaining({ id: r.messageIngest.agentRun!.id, agent: "inbound-analysis", attempts: 3, maxAttempts: 3, triggeredBy: `user:${tenant.members.OPERATOR.email}`, lead: { id: r.messageIngest.inboundMessage!.lead!.id } }),
     ]);
     expect(listed.agentRuns.edges[0]!.node.invocations.map((i) => i.outcome)).toEqual(["ERROR", "ERROR", "ERROR"]);
+    // And in /metrics: two attempts back in the queue, the last one failed, then dead.
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/agent_runs_total\{agent="inbound-analysis",status="QUEUED"\} 2\b/);
+    expect(metrics).toMatch(/agent_runs_total\{agent="inbound-analysis",status="FAILED"\} 1\b/);
+    expect(metrics).toMatch(/agent_runs_total\{agent="inbound-analysis",status="DEAD"\} 1\b/);
   });
 
   it("a permanent failure ends FAILED after one attempt and is not dead-lettered", async () => {
