@@ -7,7 +7,7 @@
 // else can be sent. Then the analysis agent is queued.
 import { z } from "zod";
 import type { InboundMessageInput } from "../ai/runtime.js";
-import { isUniqueViolation, type Prisma } from "../data/database.js";
+import type { Prisma } from "../data/database.js";
 import { parseEmail } from "../domain/email.js";
 import { messageIdList, nameFromDisplay, normaliseMessageId, suppressionReasonFor, syntheticMessageId } from "../domain/inbound-message.js";
 import { leadInputSchema } from "../domain/lead.js";
@@ -17,7 +17,7 @@ import { fail, ok, userError, type Outcome } from "../domain/user-error.js";
 import { recordActivity } from "./activity.js";
 import { enqueueAgent } from "./agent-run.js";
 import { resolveThread } from "./email-thread.js";
-import { ingestContext } from "./lead.js";
+import { ingestContext, retryOnUniqueViolation } from "./lead.js";
 import { ingestLead } from "./lead-ingest.js";
 import { enqueueLeadScoring } from "./lead-scoring.js";
 import type { Services } from "./services.js";
@@ -62,16 +62,6 @@ export interface MessageIngestValue {
   /** Addresses the certain rules suppressed now. */
   suppressed: string[];
   agentRunId: string | null;
-}
-
-async function retryOnUniqueViolation<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    // Someone stored the same message (or created the same person) at the same moment: now it is found.
-    return fn();
-  }
 }
 
 function runtimeInput(input: MessageIngestInput): InboundMessageInput {

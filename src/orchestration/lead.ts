@@ -31,7 +31,7 @@ export async function ingestContext(uow: UnitOfWork, defaults: { source: string;
 }
 
 /** Two requests creating the same person at once: the loser's unique violation is retried once, and then merges. */
-async function retryOnUniqueViolation<T>(fn: () => Promise<T>): Promise<T> {
+export async function retryOnUniqueViolation<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
