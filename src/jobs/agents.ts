@@ -39,14 +39,22 @@ export interface AgentWorkers {
 export async function startAgentWorkers(services: Services): Promise<AgentWorkers> {
   const { jobs, config, logger } = services;
   const queues: string[] = [];
+  const workerIds = new Map<string, string[]>();
   if (config.AGENT_WORKERS > 0) {
     for (const agent of AGENTS) {
       const queue = AGENT_QUEUES[agent];
       queues.push(queue);
       for (let i = 0; i < config.AGENT_WORKERS; i++) {
-        await jobs.boss.work<AgentJobData>(queue, { batchSize: 1, pollingIntervalSeconds: config.AGENT_POLL_SECONDS }, async ([job]) => {
-          if (job) await handleAgentJob(services, agent, job.data);
+        let workerId: string | null = null;
+        workerId = await jobs.boss.work<AgentJobData>(queue, { batchSize: 1, pollingIntervalSeconds: config.AGENT_POLL_SECONDS }, async ([job]) => {
+          if (!job) return;
+          const outcome = await handleAgentJob(services, agent, job.data);
+          // pg-boss waits a polling interval after every fetch: with work done, fetch the next job at once,
+          // and wake this instance's idle workers of the agents just queued (the interval only paces idle workers).
+          if (workerId) jobs.boss.notifyWorker(workerId);
+          for (const next of outcome.enqueuedQueues) for (const id of workerIds.get(next) ?? []) jobs.boss.notifyWorker(id);
         });
+        workerIds.set(queue, [...(workerIds.get(queue) ?? []), workerId]);
       }
     }
     queues.push(QUEUES.agentDeadLetter.name);

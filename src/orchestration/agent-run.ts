@@ -121,7 +121,11 @@ export interface AgentRunContext {
 
 export type AgentHandler = (services: Services, run: AgentRunContext) => Promise<Record<string, unknown>>;
 
-export type AgentRunOutcome = "SUCCEEDED" | "FAILED" | "RETRY" | "IGNORED";
+export interface AgentRunOutcome {
+  status: "SUCCEEDED" | "FAILED" | "IGNORED";
+  /** Queues the run added jobs to (committed): their idle workers may start at once. */
+  enqueuedQueues: QueueName[];
+}
 
 export function agentActor(tenantId: string, agent: string, jobId: string): Actor {
   return { principal: agentPrincipal(tenantId, agent), meta: { requestId: `job:${jobId}`, traceId: null } };
@@ -148,10 +152,11 @@ export async function executeAgentRun(services: Services, data: AgentJobData, ha
     return ok(updated);
   });
   const run = claimed.ok ? claimed.value : null;
-  if (!run) return "IGNORED";
+  if (!run) return { status: "IGNORED", enqueuedQueues: [] };
   const agent = run.agent as AgentName;
   const actor = agentActor(run.tenantId, agent, run.jobId);
   let fallbackReason: FallbackReason | null = null;
+  const enqueuedQueues = new Set<QueueName>();
   const context: AgentRunContext = {
     runId: run.id,
     jobId: run.jobId,
@@ -167,7 +172,10 @@ export async function executeAgentRun(services: Services, data: AgentJobData, ha
       fallbackReason ??= result.fallbackReason;
       return result.proposal;
     },
-    enqueue: (uow, spec) => enqueueAgent(services, uow, spec),
+    enqueue: (uow, spec) => {
+      enqueuedQueues.add(AGENT_QUEUES[spec.agent]);
+      return enqueueAgent(services, uow, spec);
+    },
   };
   const log = services.logger;
   const started = performance.now();
@@ -180,13 +188,13 @@ export async function executeAgentRun(services: Services, data: AgentJobData, ha
     await settle(services, actor, run.id, { status: "SUCCEEDED", output, error: null, fallbackReason });
     observe("SUCCEEDED");
     log.info({ tenantId: run.tenantId, agent, runId: run.id, attempt: run.attempts }, "agent run succeeded");
-    return "SUCCEEDED";
+    return { status: "SUCCEEDED", enqueuedQueues: [...enqueuedQueues] };
   } catch (error) {
     if (error instanceof AgentSkip) {
       await settle(services, actor, run.id, { status: "SUCCEEDED", output: { skipped: error.message }, error: null, fallbackReason });
       observe("SUCCEEDED");
       log.info({ tenantId: run.tenantId, agent, runId: run.id, reason: error.message }, "agent run skipped");
-      return "SUCCEEDED";
+      return { status: "SUCCEEDED", enqueuedQueues: [] };
     }
     // Retries help a timeout, a rate limit, a database hiccup; not a refused or invalid answer.
     const permanent = error instanceof PermanentAgentError || (error instanceof AiError && !error.transient);
@@ -194,7 +202,7 @@ export async function executeAgentRun(services: Services, data: AgentJobData, ha
     await settle(services, actor, run.id, { status, output: null, error: errorSummary(error), fallbackReason });
     observe(status);
     log.warn({ tenantId: run.tenantId, agent, runId: run.id, attempt: run.attempts, err: error, status }, "agent run failed");
-    if (permanent) return "FAILED";
+    if (permanent) return { status: "FAILED", enqueuedQueues: [] };
     throw error;
   }
 }
