@@ -31,6 +31,9 @@ const nullableText = (max: number) => z.string().trim().max(max).nullish();
 export const TOOL_ARGUMENTS = {
   sendOutreachEmail: z.object({
     kind: z.enum(["REPLY", "OUTREACH"]).default("OUTREACH"),
+    /** Someone other than the lead's contact (the person a reply referred us to). */
+    recipientEmail: z.string().trim().toLowerCase().email("must be an e-mail address").max(254).nullish(),
+    recipientName: nullableText(200),
     /** Give both to skip the writer and use this text as the draft. */
     subject: nullableText(998),
     bodyText: nullableText(100_000),

@@ -22,6 +22,8 @@ export interface SalesContext {
   tool: Pick<ToolContext, "contact" | "deal">;
   /** The latest thread with the contact that has facts. */
   thread: { id: string; facts: ThreadFacts } | null;
+  /** The person the latest reply referred us to, when it did and named an address. */
+  referral: { name: string | null; email: string } | null;
   settings: TenantSettings;
 }
 
@@ -124,8 +126,15 @@ export async function loadSalesContext(tx: Tx, tenantId: string, target: { leadI
       deal: deal ? { status: deal.status } : null,
     },
     thread: thread && threadFacts ? { id: thread.id, facts: threadFacts } : null,
+    referral: referralOf(lastInbound),
     settings,
   };
+}
+
+function referralOf(inbound: { intent: string | null; analysis: unknown } | null): SalesContext["referral"] {
+  if (inbound?.intent !== "REFERRAL") return null;
+  const referral = (inbound.analysis as { referral?: { name?: string | null; email?: string | null } | null } | null)?.referral;
+  return referral?.email ? { name: referral.name ?? null, email: referral.email } : null;
 }
 
 /** A contact attribute "consentToEmail"/"emailConsent" (true/false), when the CRM or form sent one. */

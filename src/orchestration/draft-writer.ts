@@ -21,7 +21,9 @@ import { runUnitOfWork } from "./unit-of-work.js";
 
 export interface DraftSpec {
   kind: "REPLY" | "OUTREACH";
-  contactId: string;
+  /** The contact to write to; or, for someone not yet a contact (a referral), their address and name. */
+  contactId: string | null;
+  newContact?: { email: string; firstName: string | null; lastName: string | null } | null;
   leadId?: string | null;
   dealId?: string | null;
   threadId?: string | null;
@@ -33,6 +35,8 @@ export interface DraftSpec {
 }
 
 export interface ComposedDraft {
+  /** Who it goes to: the contact, or the address of someone not yet a contact. */
+  recipient: { contactId: string } | { email: string; firstName: string | null; lastName: string | null };
   subject: string;
   bodyText: string;
   factsUsed: string[];
@@ -50,21 +54,31 @@ interface WriterFacts {
   author: Author | null;
   reachable: boolean;
   knownNames: Array<string | null>;
-  links: Pick<ComposedDraft, "leadId" | "dealId" | "threadId" | "inboundMessageId">;
+  links: Pick<ComposedDraft, "recipient" | "leadId" | "dealId" | "threadId" | "inboundMessageId">;
   inboundSubject: string | null;
 }
 
+/** The recipient as the writer sees them: a stored contact, or a person not yet stored (id null). */
+async function recipientOf(tx: Tx, spec: DraftSpec) {
+  if (spec.contactId) return tx.contact.findUnique({ where: { id: spec.contactId }, include: { company: true } });
+  if (!spec.newContact) return null;
+  const { email, firstName, lastName } = spec.newContact;
+  return { id: null, email, firstName, lastName, title: null, ownerId: null, doNotContact: false, company: null };
+}
+
 async function readWriterFacts(tx: Tx, tenantId: string, spec: DraftSpec): Promise<WriterFacts | null> {
-  const contact = await tx.contact.findUnique({ where: { id: spec.contactId }, include: { company: true } });
+  const contact = await recipientOf(tx, spec);
   if (!contact) return null;
   const tenant = await tx.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { name: true, settings: true } });
   const settings = readTenantSettings(tenant.settings);
   const lead = spec.leadId
     ? await tx.lead.findUnique({ where: { id: spec.leadId }, select: { id: true, ownerId: true } })
-    : await tx.lead.findFirst({ where: { contactId: contact.id }, select: { id: true, ownerId: true } });
+    : contact.id
+      ? await tx.lead.findFirst({ where: { contactId: contact.id }, select: { id: true, ownerId: true } })
+      : null;
   const deal = spec.dealId ? await tx.deal.findUnique({ where: { id: spec.dealId }, select: { id: true, ownerId: true } }) : null;
   const inbound =
-    spec.kind !== "REPLY"
+    spec.kind !== "REPLY" || !contact.id
       ? null
       : spec.inboundMessageId
         ? await tx.inboundMessage.findUnique({ where: { id: spec.inboundMessageId } })
@@ -72,7 +86,9 @@ async function readWriterFacts(tx: Tx, tenantId: string, spec: DraftSpec): Promi
   const threadId = spec.threadId ?? inbound?.threadId ?? null;
   const thread = threadId
     ? await tx.emailThread.findUnique({ where: { id: threadId }, select: { id: true, facts: true } })
-    : await tx.emailThread.findFirst({ where: { contactId: contact.id, factsUpdatedAt: { not: null } }, orderBy: { lastMessageAt: "desc" }, select: { id: true, facts: true } });
+    : contact.id
+      ? await tx.emailThread.findFirst({ where: { contactId: contact.id, factsUpdatedAt: { not: null } }, orderBy: { lastMessageAt: "desc" }, select: { id: true, facts: true } })
+      : null;
   const author = await resolveAuthor(tx, settings, [...(spec.authorCandidates ?? []), lead?.ownerId, contact.ownerId, deal?.ownerId], inbound?.mailbox);
   const reachable =
     !!contact.email &&
@@ -95,7 +111,13 @@ async function readWriterFacts(tx: Tx, tenantId: string, spec: DraftSpec): Promi
     author,
     reachable,
     knownNames: [contact.firstName, contact.lastName, author?.name ?? null],
-    links: { leadId: lead?.id ?? null, dealId: deal?.id ?? null, threadId: thread?.id ?? threadId, inboundMessageId: inbound?.id ?? null },
+    links: {
+      recipient: contact.id ? { contactId: contact.id } : { email: contact.email ?? "", firstName: contact.firstName, lastName: contact.lastName },
+      leadId: lead?.id ?? null,
+      dealId: deal?.id ?? null,
+      threadId: thread?.id ?? threadId,
+      inboundMessageId: inbound?.id ?? null,
+    },
     inboundSubject: inbound?.subject ?? null,
   };
 }
@@ -135,7 +157,7 @@ export async function runDraftWriter(services: Services, run: AgentRunContext): 
     const existing = await uow.tx.draft.findFirst({ where: { origin: "AGENT", originRef: run.jobId }, select: { id: true, status: true } });
     if (existing) return ok({ draftId: existing.id, status: existing.status, enqueued: [] as string[] });
     const created = await createDraftInUnitOfWork(services, uow, {
-      recipient: { contactId: input.contactId },
+      recipient: { contactId: input.contactId! },
       subject: composed.subject,
       bodyText: composed.bodyText,
       leadId: composed.leadId,

@@ -6,19 +6,22 @@
 // their own permission for the tool, so a recommendation never grants a right
 // they lack; an e-mail becomes a draft for review, never a send. Or they
 // dismiss it with a reason, kept as feedback.
+import type { RecommendedAction } from "../ai/prompts/next-best-action.js";
 import type { Prisma } from "../data/database.js";
 import { withTenant } from "../data/database.js";
 import { TOOL_PERMISSION, type RecommendationTool } from "../domain/ai-policy.js";
 import { HUMAN_ROLES, type Role } from "../domain/permission.js";
+import { parseEmail } from "../domain/email.js";
+import { nameFromDisplay } from "../domain/inbound-message.js";
 import { can } from "../domain/principal.js";
 import { acceptArguments, decisionRefusal, type RecommendationStatus, type ToolArguments } from "../domain/recommendation.js";
 import { fail, ok, userError, type Outcome } from "../domain/user-error.js";
 import { recordActivity } from "./activity.js";
-import { loadSalesContext, memberRole } from "./agent-facts.js";
+import { loadSalesContext, memberRole, type SalesContext } from "./agent-facts.js";
 import { AgentSkip, enqueueAgent, type AgentRunContext } from "./agent-run.js";
 import { progressDealInUnitOfWork } from "./deal.js";
 import { createDraftInUnitOfWork } from "./draft.js";
-import { composeDraft, type ComposedDraft } from "./draft-writer.js";
+import { composeDraft, type ComposedDraft, type DraftSpec } from "./draft-writer.js";
 import type { Services } from "./services.js";
 import { createTaskInUnitOfWork } from "./task.js";
 import { runMutation, runUnitOfWork, type Actor, type UnitOfWork } from "./unit-of-work.js";
@@ -70,7 +73,7 @@ export async function runRecommender(services: Services, run: AgentRunContext): 
           contactId: sales.contactId,
           tool: action.tool,
           title: action.title,
-          params: action.arguments as Prisma.InputJsonValue,
+          params: paramsFor(action, sales.referral) as Prisma.InputJsonValue,
           rationale: action.rationale,
           confidence: action.confidence,
           factsUsed: action.factsUsed,
@@ -107,6 +110,12 @@ export async function runRecommender(services: Services, run: AgentRunContext): 
     rejected: proposal.rejected,
     excludedTools: proposal.policy.excluded,
   };
+}
+
+/** A suggestion to write to the person a reply referred us to carries their address: accepting it writes to them. */
+function paramsFor(action: RecommendedAction, referral: SalesContext["referral"]): Record<string, unknown> {
+  if (action.tool !== "sendOutreachEmail" || action.arguments.intent !== "REFERRAL" || !referral) return action.arguments;
+  return { ...action.arguments, kind: "OUTREACH", recipientEmail: referral.email, recipientName: referral.name };
 }
 
 /** recommendationsGenerate: queues the recommender for a lead or a deal, shaped for the caller's role. */
@@ -168,11 +177,20 @@ export async function acceptRecommendation(
   let composed: ComposedDraft | null = null;
   if (tool === "sendOutreachEmail" && !refusal) {
     const email = args.value as ToolArguments["sendOutreachEmail"];
-    if (!rec.contactId) return fail(userError("RECIPIENT_HAS_NO_EMAIL", "The recommendation names no contact to write to.", field));
+    const someoneElse = email.recipientEmail ? await referredPerson(services, actor, email.recipientEmail, email.recipientName ?? null) : null;
+    if (!rec.contactId && !someoneElse) return fail(userError("RECIPIENT_HAS_NO_EMAIL", "The recommendation names no contact to write to.", field));
     composed = await composeDraft(
       services,
       { tenantId: actor.principal.tenantId, agent: "recommendation-accept" },
-      { kind: email.kind, contactId: rec.contactId, leadId: rec.leadId, dealId: rec.dealId, recommendation: { title: rec.title, rationale: rec.rationale }, authorCandidates: [actor.principal.userId] },
+      {
+        kind: someoneElse ? "OUTREACH" : email.kind,
+        ...(someoneElse ?? { contactId: rec.contactId }),
+        // The referred person is not the lead: the draft belongs to the deal, not to the lead.
+        leadId: someoneElse ? null : rec.leadId,
+        dealId: rec.dealId,
+        recommendation: { title: rec.title, rationale: rec.rationale },
+        authorCandidates: [actor.principal.userId],
+      },
     );
     if (!composed) return fail(userError("NOT_FOUND", "The recommendation's contact no longer exists.", field));
     if (!composed.reachable) return fail(userError("RECIPIENT_SUPPRESSED", "The contact may not be e-mailed (suppressed, do-not-contact or no address).", field));
@@ -197,6 +215,15 @@ export async function acceptRecommendation(
   });
 }
 
+/** The referred person: their contact when they are one, else their address and name for a new one. */
+async function referredPerson(services: Services, actor: Actor, email: string, name: string | null): Promise<Pick<DraftSpec, "contactId" | "newContact">> {
+  const parsed = parseEmail(email);
+  const normalized = parsed.ok ? parsed.email.normalized : email;
+  const existing = await withTenant(services.db.prisma, { tenantId: actor.principal.tenantId }, (tx) => tx.contact.findFirst({ where: { email: normalized }, select: { id: true } }));
+  if (existing) return { contactId: existing.id, newContact: null };
+  return { contactId: null, newContact: { email, ...nameFromDisplay(name) } };
+}
+
 type Performed = Outcome<{ draftId?: string; taskId?: string; activityId?: string; dealId?: string }>;
 
 async function perform(
@@ -211,10 +238,10 @@ async function perform(
   switch (rec.tool as RecommendationTool) {
     case "sendOutreachEmail": {
       const draft = await createDraftInUnitOfWork(services, uow, {
-        recipient: { contactId: rec.contactId! },
+        recipient: composed!.recipient,
         subject: composed!.subject,
         bodyText: composed!.bodyText,
-        leadId: rec.leadId,
+        leadId: composed!.leadId,
         dealId: rec.dealId,
         category: "ONE_TO_ONE",
         originRef: `recommendation:${rec.id}`,

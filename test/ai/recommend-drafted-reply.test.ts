@@ -38,3 +38,10 @@ describe("recommendations around a drafted reply", () => {
     expect(actions.map((a) => a.tool)).not.toContain("scheduleFollowUp");
   });
 });
+
+describe("a referral", () => {
+  it("still suggests writing to the person named, even with the reply to the referrer drafted", () => {
+    const { actions } = recommendLocally({ facts: facts(1, "REFERRAL"), allowedTools: [...RECOMMENDATION_TOOLS], maxActions: 3 });
+    expect(actions.find((a) => a.tool === "sendOutreachEmail")).toMatchObject({ title: "Write to the person they referred you to", arguments: { kind: "REPLY", intent: "REFERRAL" } });
+  });
+});

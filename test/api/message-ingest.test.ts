@@ -78,6 +78,17 @@ const DraftNode = graphql(`
   }
 `);
 
+const AnyNode = graphql(`
+  query IngestAnyNode($id: ID!) {
+    node(id: $id) { id }
+  }
+`);
+const Messages = graphql(`
+  query IngestMessagesList {
+    inboundMessages(first: 100) { edges { node { id } } }
+  }
+`);
+
 let t: TestApp;
 let tenant: TestTenant;
 let other: TestTenant;
@@ -336,7 +347,14 @@ describe("identity, retries and access", () => {
   it("another tenant's message, thread and analysis run read as not found", async () => {
     const r = await executeOk(t.graphqlUrl, Ingest, { input: { message: message("<private-1@helio.example>") } }, { token: other.members.OPERATOR.token });
     const m = r.messageIngest.inboundMessage!;
-    const seen = await executeOk(t.graphqlUrl, Message, { id: m.id }, { token: tenant.members.OWNER.token });
-    expect(seen.node).toBeNull();
+    expect(m.thread).not.toBeNull();
+    for (const id of [m.id, m.thread!.id, r.messageIngest.agentRun!.id, m.lead!.id]) {
+      const seen = await executeOk(t.graphqlUrl, AnyNode, { id }, { token: tenant.members.OWNER.token });
+      expect(seen.node, id).toBeNull();
+      const own = await executeOk(t.graphqlUrl, AnyNode, { id }, { token: other.members.OWNER.token });
+      expect(own.node?.id, id).toBe(id);
+    }
+    const list = await executeOk(t.graphqlUrl, Messages, {}, { token: tenant.members.OWNER.token });
+    expect(list.inboundMessages.edges.map((e) => e.node.id)).not.toContain(m.id);
   });
 });

@@ -160,6 +160,32 @@ describe("recommendationAccept performs the action as the accepting person", () 
   });
 });
 
+describe("a referral", () => {
+  it("the recommendation to write to the person named carries their address, and accepting writes to them, not to the referrer", async () => {
+    const t5 = await createTenant(t, "rec-referral");
+    const op = t5.members.OPERATOR;
+    await executeOk(t.graphqlUrl, LeadIngest, { input: { email: "tom@pavo.example", firstName: "Tom", companyName: "Pavo" } }, { token: op.token });
+    const raw = rawEmail(
+      { From: "Tom Berg <tom@pavo.example>", To: op.email, Subject: "Re: Routing at Pavo", "Message-ID": "<ref-1@pavo.example>", Date: new Date().toUTCString() },
+      ["Hi,", "", "I'm not the right person for this. Please reach out to Jane Doe (jane.doe@pavo.example), she runs our sales operations.", "", "Tom"],
+    );
+    await executeOk(t.graphqlUrl, Ingest, { input: { raw } }, { token: op.token });
+    await agentsSettled(t, t5.tenantId, { atLeast: 4 });
+    const recs = await executeOk(t.graphqlUrl, List, { filter: { status: ["OPEN"], tool: ["sendOutreachEmail"] } }, { token: op.token });
+    const referral = recs.recommendations.edges.map((e) => e.node).find((r) => (r.params as { recipientEmail?: string }).recipientEmail);
+    expect(referral?.params).toMatchObject({ kind: "OUTREACH", recipientEmail: "jane.doe@pavo.example", recipientName: "Jane Doe" });
+    const accepted = await executeOk(t.graphqlUrl, Accept, { input: { recommendationId: referral!.id } }, { token: op.token });
+    expect(accepted.recommendationAccept.userErrors).toEqual([]);
+    const draft = await sql<{ recipientEmail: string; leadId: string | null; firstName: string; bodyText: string }>(
+      t.db,
+      `SELECT d."recipientEmail", d."leadId", c."firstName", d."bodyText" FROM "Draft" d JOIN "Contact" c ON c.id = d."contactId" WHERE d.id = $1`,
+      [decodeGlobalID(accepted.recommendationAccept.draft!.id).id],
+    );
+    expect(draft[0]).toMatchObject({ recipientEmail: "jane.doe@pavo.example", leadId: null, firstName: "Jane" });
+    expect(draft[0]!.bodyText).toMatch(/Jane/);
+  }, 30_000);
+});
+
 describe("what cannot be accepted", () => {
   it("an expired recommendation reads EXPIRED and is refused", async () => {
     const id = await insertRec("logSalesActivity", { type: "NOTE", summary: "x" }, { expiresAt: new Date(Date.now() - 1_000) });
@@ -250,6 +276,13 @@ describe("generation", () => {
     const tools = await sql<{ tool: string }>(t.db, `SELECT tool::text FROM "Recommendation" WHERE "tenantId" = $1`, [t4.tenantId]);
     expect(tools.every((x) => x.tool === "sendOutreachEmail")).toBe(true);
     expect(runs[0]!.output!.excludedTools).toEqual(expect.arrayContaining([{ tool: "logSalesActivity", reason: "disabled in the tenant's AI settings" }]));
+  });
+
+  it("a retry with the same idempotency key queues one run", async () => {
+    const input = { leadId: encodeGlobalID("Lead", leadId), idempotencyKey: "rec-generate-1" };
+    const a = await executeOk(t.graphqlUrl, Generate, { input }, { token: tenant.members.OPERATOR.token });
+    const b = await executeOk(t.graphqlUrl, Generate, { input }, { token: tenant.members.OPERATOR.token });
+    expect(b.recommendationsGenerate.agentRun!.id).toBe(a.recommendationsGenerate.agentRun!.id);
   });
 
   it.each([

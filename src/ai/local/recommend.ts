@@ -78,7 +78,8 @@ export function recommendLocally(input: { facts: SalesFacts; allowedTools: Recom
     });
   }
 
-  if (recentReply && facts.pendingDraftCount === 0) {
+  // A draft waiting for review answers the sender; the person a referral names still needs writing to.
+  if (recentReply && (facts.pendingDraftCount === 0 || inbound!.intent === "REFERRAL")) {
     const why = replyWorthy[inbound!.intent];
     if (why && inbound && unanswered) {
       add({
