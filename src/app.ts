@@ -5,14 +5,15 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createAiRuntime } from "./ai/runtime.js";
+import { createAiRuntime, type AiRuntime } from "./ai/runtime.js";
 import type { Config } from "./config/index.js";
-import { connectDatabase } from "./data/database.js";
+import { connectDatabase, type Database } from "./data/database.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./data/embedded-postgres.js";
 import { installJobQueues, startJobQueue } from "./data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "./data/migrate.js";
 import { createEventBus } from "./data/pubsub.js";
 import { createApiServer, type ApiServer } from "./api/server.js";
+import { startAgentWorkers } from "./jobs/agents.js";
 import { startSendWorkers } from "./jobs/draft-send.js";
 import { startSalesWorkers } from "./jobs/lead-scoring.js";
 import { startMaintenanceWorker } from "./jobs/maintenance.js";
@@ -21,10 +22,11 @@ import { resolveUnsubscribeSecret, type MailServices } from "./integrations/emai
 import type { EmailTransport } from "./integrations/email/transport.js";
 import { startOutboxDispatcher, type OutboxDispatcher } from "./jobs/outbox-dispatcher.js";
 import { createAuthenticator, type Authenticator } from "./orchestration/auth.js";
+import { aiLeadAssessor } from "./orchestration/qualification-assist.js";
 import type { Services } from "./orchestration/services.js";
 import { suppressionCheck } from "./orchestration/suppression.js";
 import { createLogger, type Logger } from "./observability/logger.js";
-import { createMetrics } from "./observability/metrics.js";
+import { createMetrics, type Metrics } from "./observability/metrics.js";
 
 /** Only ever used outside production, where no DATABASE_APP_PASSWORD is required. */
 const DEVELOPMENT_APP_PASSWORD = "sales_app_local_only";
@@ -94,6 +96,8 @@ export async function startApp(options: {
   onQuery?: (sql: string) => void;
   /** Replaces the configured e-mail transport (tests: a transport that fails or hangs on purpose). */
   mailTransport?: EmailTransport;
+  /** Replaces the AI runtime (tests: providers that fail on purpose). */
+  ai?: (deps: { config: Config; db: Database; metrics: Metrics; logger: Logger }) => AiRuntime;
 }): Promise<App> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
@@ -106,9 +110,9 @@ export async function startApp(options: {
     unsubscribeSecret: resolveUnsubscribeSecret(config, options.jwtSecret),
     publicUrl: config.PUBLIC_URL ?? null,
   };
-  const ai = createAiRuntime({ config, db, metrics, logger });
-  // Lead scoring treats a suppressed address as a hard disqualification.
-  const salesHooks = { suppression: suppressionCheck };
+  const ai = options.ai ? options.ai({ config, db, metrics, logger }) : createAiRuntime({ config, db, metrics, logger });
+  // Lead scoring treats a suppressed address as a hard disqualification, and asks the AI for a bounded adjustment.
+  const salesHooks = { suppression: suppressionCheck, assessor: aiLeadAssessor({ db, ai }) };
   const services: Services = { config, db, bus, jobs, logger, metrics, mail, ai, salesHooks };
   const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
 
@@ -122,6 +126,7 @@ export async function startApp(options: {
   const url = config.PUBLIC_URL?.replace(/\/$/, "") ?? `http://${host}:${port}`;
   mail.publicUrl = url;
   const sendWorkers = await startSendWorkers(services);
+  const agentWorkers = await startAgentWorkers(services);
 
   let stopping: Promise<void> | null = null;
   return {
@@ -135,6 +140,7 @@ export async function startApp(options: {
       stopping ??= (async () => {
         await api.close().catch((e) => logger.warn({ err: e }, "API server did not close cleanly"));
         await sendWorkers.stop().catch(() => {});
+        await agentWorkers.stop().catch(() => {});
         await outbox.stop();
         await jobs.stop().catch(() => {});
         await mail.transport.close?.().catch(() => {});

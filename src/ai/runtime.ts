@@ -16,7 +16,7 @@ import {
   type ToolContext,
   type ToolPolicy,
 } from "../domain/ai-policy.js";
-import { classifyByRules, type AutomationSignals, type BounceDetails, type InboundEmail } from "../domain/inbound-email.js";
+import { classifyByRules, type AutomationSignals, type BounceDetails, type InboundEmail, type RuleVerdict } from "../domain/inbound-email.js";
 import type { Role } from "../domain/permission.js";
 import { readTenantSettings, type AiSettings } from "../domain/tenant.js";
 import { learnVoiceProfile, stripQuoted, type SentEmail, type VoiceProfile } from "../domain/voice.js";
@@ -68,6 +68,8 @@ export interface InvocationRow {
   errorMessage: string | null;
   fallbackReason: string | null;
   redacted: boolean;
+  /** The agent run that asked, when an agent did. */
+  agentRunId?: string | null;
 }
 
 /** The AiInvocation table, written in its own short transaction (the call happened even if the caller rolls back). */
@@ -120,6 +122,8 @@ export interface AiContext {
   settings?: AiSettings;
   /** Names of the people involved, redacted before an external call in compliance mode. */
   knownNames?: Array<string | null | undefined>;
+  /** The AgentRun the call belongs to: recorded on the invocation. */
+  agentRunId?: string | null;
 }
 
 export interface InvocationRecord {
@@ -150,6 +154,8 @@ export interface AiResult<T> {
 export interface InboundAnalysis {
   /** rules: decided by headers/structure (certain); model: by the provider. */
   source: "rules" | "model";
+  /** Which certain rule decided (complaint report, bounce, unsubscribe notice, automatic reply); null for a model's answer. */
+  ruleKind: RuleVerdict["kind"] | null;
   intent: InboundIntent;
   relevance: number;
   confidence: number;
@@ -168,6 +174,13 @@ export interface InboundAnalysis {
   sender: { address: string | null; name: string | null };
   subject: string;
   sentAt: string | null;
+}
+
+/** A parsed message and what the certain rules say about it (analysis null: human mail, for the model). */
+export interface InboundClassification {
+  email: InboundEmail;
+  automation: AutomationSignals;
+  analysis: InboundAnalysis | null;
 }
 
 export type InboundMessageInput =
@@ -206,6 +219,8 @@ const PLACEHOLDER = /\[(?:[A-Z][A-Za-z ]*|[A-Z_]+_\d+)\]|\{\{?\s*[A-Za-z_.]+\s*\
 export interface AiRuntime {
   readonly providers: Providers;
   analyseInbound(ctx: AiContext, message: InboundMessageInput): Promise<AiResult<InboundAnalysis>>;
+  /** The rules path alone: parses and applies the certain rules, calls no provider, records nothing. */
+  inboundRules(message: InboundMessageInput): Promise<InboundClassification>;
   detectRequest(ctx: AiContext, input: { text: string }): Promise<AiResult<RequestDetectionOutput>>;
   readThread(ctx: AiContext, input: ThreadReaderRequest): Promise<AiResult<ThreadFacts>>;
   learnVoice(ctx: AiContext, input: { emails: SentEmail[] }): Promise<AiResult<VoiceProfile>>;
@@ -250,7 +265,7 @@ export function createAiRuntime(
     provider: AiProvider,
   ): Promise<InvocationRecord> {
     const costUsd = cost(provider, entry.model, entry);
-    const row = await store.record(ctx.tenantId, { ...entry, agent: ctx.agent, costUsd });
+    const row = await store.record(ctx.tenantId, { ...entry, agent: ctx.agent, costUsd, agentRunId: ctx.agentRunId ?? null });
     const m = services.metrics;
     const prompt = entry.promptId ?? entry.operation;
     m.aiInvocations.inc({ provider: entry.provider, agent: ctx.agent, prompt, outcome: entry.outcome });
@@ -376,33 +391,43 @@ export function createAiRuntime(
     return budgeted ? monthlyUsage(tenantId) : { tokens: 0, costUsd: 0 };
   }
 
-  async function analyseInbound(ctx: AiContext, message: InboundMessageInput): Promise<AiResult<InboundAnalysis>> {
+  /** Parses the message and applies the certain rules (no provider): their verdict, or null for human mail. */
+  async function classifyInbound(message: InboundMessageInput): Promise<InboundClassification & { humanText: string }> {
     const email: InboundEmail = "raw" in message ? await parseRawEmail(message.raw) : emailFromFields(message);
     const humanText = stripQuoted(email.text);
     const { verdict, automation } = classifyByRules(email, humanText);
+    if (!verdict) return { email, humanText, automation, analysis: null };
+    return {
+      email,
+      humanText,
+      automation,
+      analysis: {
+        automation,
+        sender: email.from,
+        subject: email.subject,
+        sentAt: email.date,
+        source: "rules",
+        ruleKind: verdict.kind,
+        intent: verdict.intent,
+        relevance: verdict.intent === "OUT_OF_OFFICE" ? 0.3 : 0.05,
+        confidence: 1,
+        action: verdict.action,
+        reasons: verdict.reasons,
+        suggestedReply: null,
+        returnDate: verdict.intent === "OUT_OF_OFFICE" ? returnDate(email, humanText) : null,
+        referral: null,
+        suppress: verdict.suppress,
+        neverReply: true,
+        bounce: verdict.bounce,
+        feedbackType: verdict.feedbackType,
+      },
+    };
+  }
+
+  async function analyseInbound(ctx: AiContext, message: InboundMessageInput): Promise<AiResult<InboundAnalysis>> {
+    const { email, humanText, automation, analysis } = await classifyInbound(message);
+    if (analysis) return { proposal: analysis, invocations: [], fallbackReason: null };
     const common = { automation, sender: email.from, subject: email.subject, sentAt: email.date };
-    if (verdict) {
-      return {
-        proposal: {
-          ...common,
-          source: "rules",
-          intent: verdict.intent,
-          relevance: verdict.intent === "OUT_OF_OFFICE" ? 0.3 : 0.05,
-          confidence: 1,
-          action: verdict.action,
-          reasons: verdict.reasons,
-          suggestedReply: null,
-          returnDate: verdict.intent === "OUT_OF_OFFICE" ? returnDate(email, humanText) : null,
-          referral: null,
-          suppress: verdict.suppress,
-          neverReply: true,
-          bounce: verdict.bounce,
-          feedbackType: verdict.feedbackType,
-        },
-        invocations: [],
-        fallbackReason: null,
-      };
-    }
     const result = await run(
       { ...ctx, knownNames: [...(ctx.knownNames ?? []), email.from.name] },
       inboundAnalysisPrompt,
@@ -419,6 +444,7 @@ export function createAiRuntime(
       proposal: {
         ...common,
         source: "model",
+        ruleKind: null,
         intent: o.intent,
         relevance: o.relevance,
         confidence: o.confidence,
@@ -517,6 +543,10 @@ export function createAiRuntime(
   return {
     providers,
     analyseInbound,
+    inboundRules: async (message) => {
+      const { humanText: _text, ...classification } = await classifyInbound(message);
+      return classification;
+    },
     detectRequest: (ctx, input) => run(ctx, requestDetectionPrompt, input),
     readThread: (ctx, input) => run(ctx, threadReaderPrompt, threadReaderPrompt.input.parse(input)),
     // Pure code, no provider: nothing to record.

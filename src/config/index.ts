@@ -85,6 +85,16 @@ function schemaFor(nodeEnv: string) {
       /** USD per million tokens, for models the built-in price list does not know. */
       OPENAI_PRICE_INPUT_PER_MTOK: z.coerce.number().min(0).optional(),
       OPENAI_PRICE_OUTPUT_PER_MTOK: z.coerce.number().min(0).optional(),
+      // Agents (src/jobs/agents.ts)
+      /** Workers per agent queue in this instance; 0 runs none (an API-only instance). */
+      AGENT_WORKERS: int(2, 0, 32),
+      AGENT_POLL_SECONDS: z.coerce.number().min(0.5).max(60).optional().default(1),
+      /** Attempts per agent job before it is dead-lettered. */
+      AGENT_MAX_ATTEMPTS: int(4, 1, 20),
+      /** First retry delay; doubles (with jitter) on every retry. */
+      AGENT_RETRY_DELAY_SECONDS: int(15, 1, 3_600),
+      /** A run taking longer than this fails (and is retried). */
+      AGENT_TIMEOUT_SECONDS: int(300, 10, 3_600),
     })
     .superRefine((env, ctx) => {
       if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL)

@@ -33,6 +33,18 @@ export const QUEUES = {
   scoringTraining: { name: "scoring-training", retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 30 * 60, policy: "stately" },
   /** Nightly: enqueues training for every tenant with new outcomes. */
   scoringTrainingSchedule: { name: "scoring-training-schedule", retryLimit: 1, retryDelaySeconds: 300 },
+  /**
+   * Agents, one queue each (data: tenantId, runId; the AgentRun row holds the
+   * rest). Jobs carry a fair-share priority (src/domain/agent.ts); after their
+   * last attempt they go to the dead-letter queue, whose worker marks the run DEAD.
+   * Retry counts and delays are set per job from the AGENT_* configuration.
+   */
+  agentInboundAnalysis: { name: "agent-inbound-analysis", deadLetter: "agent-dead-letter" },
+  agentThreadReader: { name: "agent-thread-reader", deadLetter: "agent-dead-letter" },
+  agentDraftWriter: { name: "agent-draft-writer", deadLetter: "agent-dead-letter" },
+  agentRecommender: { name: "agent-recommender", deadLetter: "agent-dead-letter" },
+  agentVoiceLearner: { name: "agent-voice-learner", deadLetter: "agent-dead-letter" },
+  agentDeadLetter: { name: "agent-dead-letter", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true },
 } satisfies Record<string, QueueDefinition>;
 
 export const JOB_STATES = ["created", "retry", "active", "completed", "cancelled", "failed"] as const;

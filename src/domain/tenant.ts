@@ -9,6 +9,7 @@ import { sendingSettingsSchema } from "./sending.js";
 import { RECOMMENDATION_TOOLS } from "./ai-policy.js";
 import { pipelineSettingsSchema } from "./pipeline.js";
 import { scoringSettingsSchema } from "./scoring/settings.js";
+import { agentSettingsSchema } from "./agent.js";
 
 export const timeZone = z.string().refine((tz) => {
   try {
@@ -62,6 +63,8 @@ export const tenantSettingsSchema = z
     pipeline: pipelineSettingsSchema.default(() => pipelineSettingsSchema.parse({})),
     /** Lead scoring rules, model, AI bound and disqualification (src/domain/scoring/settings.ts). */
     scoring: scoringSettingsSchema.default(() => scoringSettingsSchema.parse({})),
+    /** The agents: product facts for the writer, the default author, what runs after inbound mail (src/domain/agent.ts). */
+    agents: agentSettingsSchema.default(() => agentSettingsSchema.parse({})),
   })
   .strict();
 

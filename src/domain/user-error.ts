@@ -34,6 +34,9 @@ export const USER_ERROR_CODES = [
   "INVALID_TRANSITION",
   "DEAL_CLOSED",
   "HARD_DISQUALIFIED",
+  // Agents: a recommendation past its expiry, or already accepted/dismissed.
+  "RECOMMENDATION_EXPIRED",
+  "RECOMMENDATION_NOT_OPEN",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -14,6 +14,8 @@ export interface Metrics {
   aiCostUsd: Counter<"provider">;
   aiLatency: Histogram<"provider" | "prompt">;
   aiFallbacks: Counter<"reason">;
+  agentRuns: Counter<"agent" | "status">;
+  agentRunDuration: Histogram<"agent">;
 }
 
 export function createMetrics(): Metrics {
@@ -86,6 +88,19 @@ export function createMetrics(): Metrics {
       name: "ai_fallbacks_total",
       help: "Calls that ran on the local provider instead of the external one, by reason",
       labelNames: ["reason"],
+      registers: [registry],
+    }),
+    agentRuns: new Counter({
+      name: "agent_runs_total",
+      help: "Agent run attempts by how they ended: SUCCEEDED, QUEUED (retry pending), FAILED, DEAD",
+      labelNames: ["agent", "status"],
+      registers: [registry],
+    }),
+    agentRunDuration: new Histogram({
+      name: "agent_run_duration_seconds",
+      help: "Agent run attempt duration",
+      labelNames: ["agent"],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: [registry],
     }),
   };

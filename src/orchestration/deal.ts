@@ -142,50 +142,57 @@ export interface StageProgress {
 }
 
 export async function progressDeal(services: Services, actor: Actor, input: StageProgress, idempotencyKey?: string | null): Promise<Outcome<{ dealId: string }>> {
-  return runMutation(services, actor, { operation: "dealProgress", input, idempotencyKey }, async (uow) => {
-    const deal = await uow.tx.deal.findUnique({ where: { id: input.dealId } });
-    if (!deal) return fail(userError("NOT_FOUND", "No Deal with this id.", ["input", "dealId"]));
-    const { pipeline } = await salesSettings(uow.tx, actor.principal.tenantId);
-    const move = checkStageMove(pipeline, { stage: deal.stage, status: deal.status as DealStatus }, {
-      to: input.stage,
-      reopen: input.reopen === true,
-      mayReopen: can(actor.principal, "deal:reopen"),
-    });
-    if (!move.ok) return fail(move.error);
-    const reason = input.reason?.trim() || null;
-    if (move.reopened && !reason) return fail(userError("VALIDATION_FAILED", "Reopening a closed deal needs a reason.", ["input", "reason"]));
-    await uow.tx.deal.update({
-      where: { id: deal.id },
-      data: {
-        stage: move.to.key,
-        status: "OPEN",
-        probability: move.to.probability,
-        stageChangedAt: new Date(),
-        ...(move.reopened ? { closedAt: null, lostReason: null } : {}),
-      },
-    });
-    await uow.tx.dealStageChange.create({
-      data: {
-        tenantId: actor.principal.tenantId,
-        dealId: deal.id,
-        fromStage: deal.stage,
-        toStage: move.to.key,
-        fromStatus: deal.status,
-        toStatus: "OPEN",
-        actorType: actor.principal.kind,
-        actorId: actor.principal.id,
-        reason,
-      },
-    });
-    await uow.audit({
-      action: move.reopened ? "deal.reopened" : "deal.stage_changed",
-      targetType: "Deal",
-      targetId: deal.id,
-      summary: { from: deal.stage, to: move.to.key, fromStatus: deal.status, reason },
-    });
-    await uow.emit("sales.deal.updated", { dealId: deal.id, fromStage: deal.stage, toStage: move.to.key, reopened: move.reopened });
-    return ok({ dealId: deal.id });
+  return runMutation(services, actor, { operation: "dealProgress", input, idempotencyKey }, (uow) => progressDealInUnitOfWork(uow, input));
+}
+
+/**
+ * Moves a deal inside the caller's unit of work. The caller has checked
+ * deal:write (the GraphQL field, or recommendationAccept for the accepting person).
+ */
+export async function progressDealInUnitOfWork(uow: UnitOfWork, input: StageProgress, path: string[] = ["input"]): Promise<Outcome<{ dealId: string }>> {
+  const { actor } = uow;
+  const deal = await uow.tx.deal.findUnique({ where: { id: input.dealId } });
+  if (!deal) return fail(userError("NOT_FOUND", "No Deal with this id.", [...path, "dealId"]));
+  const { pipeline } = await salesSettings(uow.tx, actor.principal.tenantId);
+  const move = checkStageMove(pipeline, { stage: deal.stage, status: deal.status as DealStatus }, {
+    to: input.stage,
+    reopen: input.reopen === true,
+    mayReopen: can(actor.principal, "deal:reopen"),
   });
+  if (!move.ok) return fail(move.error);
+  const reason = input.reason?.trim() || null;
+  if (move.reopened && !reason) return fail(userError("VALIDATION_FAILED", "Reopening a closed deal needs a reason.", ["input", "reason"]));
+  await uow.tx.deal.update({
+    where: { id: deal.id },
+    data: {
+      stage: move.to.key,
+      status: "OPEN",
+      probability: move.to.probability,
+      stageChangedAt: new Date(),
+      ...(move.reopened ? { closedAt: null, lostReason: null } : {}),
+    },
+  });
+  await uow.tx.dealStageChange.create({
+    data: {
+      tenantId: actor.principal.tenantId,
+      dealId: deal.id,
+      fromStage: deal.stage,
+      toStage: move.to.key,
+      fromStatus: deal.status,
+      toStatus: "OPEN",
+      actorType: actor.principal.kind,
+      actorId: actor.principal.id,
+      reason,
+    },
+  });
+  await uow.audit({
+    action: move.reopened ? "deal.reopened" : "deal.stage_changed",
+    targetType: "Deal",
+    targetId: deal.id,
+    summary: { from: deal.stage, to: move.to.key, fromStatus: deal.status, reason },
+  });
+  await uow.emit("sales.deal.updated", { dealId: deal.id, fromStage: deal.stage, toStage: move.to.key, reopened: move.reopened });
+  return ok({ dealId: deal.id });
 }
 
 export interface DealCloseInput {

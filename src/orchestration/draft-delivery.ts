@@ -152,7 +152,8 @@ async function buildMessage(services: Services, draft: Draft, claimInfo: Extract
     html: draft.bodyHtml,
     date: new Date(),
     marketing,
-    headers: { "X-Sales-Agent-Draft": draft.id },
+    // A reply names the message it answers, so it joins the recipient's thread (RFC 5322 §3.6.4).
+    headers: { "X-Sales-Agent-Draft": draft.id, ...(draft.inReplyTo ? { "In-Reply-To": draft.inReplyTo, References: draft.inReplyTo } : {}) },
   });
   return {
     tenantId: draft.tenantId,

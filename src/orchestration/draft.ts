@@ -59,6 +59,14 @@ export const draftCreateSchema = draftContentSchema.extend({
   origin: z.enum(DRAFT_ORIGINS).nullish(),
   /** The agent job id or sequence step id behind the draft. */
   originRef: z.string().trim().min(1).max(200).nullish(),
+  /** The conversation and the inbound message this draft answers (agents' replies). */
+  threadId: z.string().uuid().nullish(),
+  inboundMessageId: z.string().uuid().nullish(),
+  /**
+   * Agents only: the member the draft is written for. Their own address may
+   * then be the sender mailbox, as it may for a draft they write themselves.
+   */
+  onBehalfOfUserId: z.string().uuid().nullish(),
 });
 export type DraftCreateInput = z.infer<typeof draftCreateSchema>;
 
@@ -94,11 +102,12 @@ async function resolveMailbox(
   uow: UnitOfWork,
   settings: TenantSettings,
   requested: string | null | undefined,
+  onBehalfOfUserId?: string | null,
 ): Promise<{ ok: true; mailbox: string } | { ok: false; error: UserError }> {
   const { principal } = uow.actor;
-  const own = principal.userId
-    ? (await uow.tx.user.findUnique({ where: { id: principal.userId }, select: { email: true } }))?.email?.toLowerCase() ?? null
-    : null;
+  // An agent writing for a member may use that member's address (a member of this tenant: RLS hides others).
+  const ownerId = principal.userId ?? (principal.kind === "AGENT" ? (onBehalfOfUserId ?? null) : null);
+  const own = ownerId ? (await uow.tx.user.findUnique({ where: { id: ownerId }, select: { email: true } }))?.email?.toLowerCase() ?? null : null;
   const allowed = settings.sending.mailboxes;
   if (requested) {
     const mailbox = normaliseMailbox(requested);
@@ -132,66 +141,80 @@ function lengthErrors(settings: TenantSettings, content: { subject?: string | nu
 }
 
 export async function createDraft(services: Services, actor: Actor, input: DraftCreateInput, idempotencyKey?: string | null): Promise<DraftResult> {
-  return runMutation(services, actor, { operation: "draftCreate", input, idempotencyKey }, async (uow) => {
-    const { principal } = actor;
-    const settings = await tenantSettings(uow.tx, principal.tenantId);
-    const origin = originFor(principal, input.origin);
-    if (!origin.ok) return fail(origin.error);
-    const tooLong = lengthErrors(settings, input);
-    if (tooLong.length) return fail(...tooLong);
-    const recipient = await resolveRecipient(uow.tx, principal.tenantId, input.recipient as RecipientInput);
-    if (!recipient.ok) return fail(recipient.error);
-    const mailbox = await resolveMailbox(uow, settings, input.mailbox);
-    if (!mailbox.ok) return fail(mailbox.error);
-    if (input.leadId && !(await uow.tx.lead.findUnique({ where: { id: input.leadId }, select: { id: true } }))) {
-      return fail(userError("NOT_FOUND", "No Lead with this id.", ["input", "leadId"]));
-    }
-    if (input.dealId && !(await uow.tx.deal.findUnique({ where: { id: input.dealId }, select: { id: true } }))) {
-      return fail(userError("NOT_FOUND", "No Deal with this id.", ["input", "dealId"]));
-    }
-    const content = { subject: input.subject, bodyText: input.bodyText, bodyHtml: input.bodyHtml ?? null, category: input.category, mailbox: mailbox.mailbox };
-    const report = gateFor(settings, services.mail, content);
-    const status: DraftStatus = report.verdict === "BLOCK" ? "BLOCKED" : "PENDING_REVIEW";
-    const author = authorOf(principal);
-    const draft = await uow.tx.draft.create({
-      data: {
-        tenantId: principal.tenantId,
-        contactId: recipient.recipient.contactId,
-        leadId: input.leadId ?? null,
-        dealId: input.dealId ?? null,
-        recipientEmail: recipient.recipient.email,
-        origin: origin.origin,
-        originRef: input.originRef ?? null,
-        ...author,
-        ...content,
-        status,
-        revision: 1,
-        qualityReport: report as unknown as Prisma.InputJsonValue,
-      },
-    });
-    await uow.tx.draftRevision.create({
-      data: { tenantId: principal.tenantId, draftId: draft.id, number: 1, ...pick(content), qualityReport: report as unknown as Prisma.InputJsonValue, ...author },
-    });
-    await uow.audit({
-      action: "draft.created",
-      targetType: "Draft",
-      targetId: draft.id,
-      summary: {
-        status,
-        origin: origin.origin,
-        originRef: input.originRef ?? null,
-        contactId: draft.contactId,
-        contactCreated: recipient.created,
-        mailbox: draft.mailbox,
-        category: draft.category,
-        verdict: report.verdict,
-        findings: report.findings.map((f) => f.check),
-      },
-    });
-    await emitDraftEvent(uow, "sales.draft.created", draft, null, { verdict: report.verdict });
-    if (status === "BLOCKED") await emitDraftEvent(uow, "sales.draft.blocked", draft, null, { verdict: report.verdict });
-    return ok({ draftId: draft.id });
+  return runMutation(services, actor, { operation: "draftCreate", input, idempotencyKey }, (uow) => createDraftInUnitOfWork(services, uow, input));
+}
+
+/** Creates a draft inside the caller's unit of work (recommendationAccept creates one together with its own change). */
+export async function createDraftInUnitOfWork(services: Pick<Services, "mail">, uow: UnitOfWork, input: DraftCreateInput): Promise<DraftResult> {
+  const { principal } = uow.actor;
+  const settings = await tenantSettings(uow.tx, principal.tenantId);
+  const origin = originFor(principal, input.origin);
+  if (!origin.ok) return fail(origin.error);
+  const tooLong = lengthErrors(settings, input);
+  if (tooLong.length) return fail(...tooLong);
+  const recipient = await resolveRecipient(uow.tx, principal.tenantId, input.recipient as RecipientInput);
+  if (!recipient.ok) return fail(recipient.error);
+  const mailbox = await resolveMailbox(uow, settings, input.mailbox, input.onBehalfOfUserId);
+  if (!mailbox.ok) return fail(mailbox.error);
+  if (input.leadId && !(await uow.tx.lead.findUnique({ where: { id: input.leadId }, select: { id: true } }))) {
+    return fail(userError("NOT_FOUND", "No Lead with this id.", ["input", "leadId"]));
+  }
+  if (input.dealId && !(await uow.tx.deal.findUnique({ where: { id: input.dealId }, select: { id: true } }))) {
+    return fail(userError("NOT_FOUND", "No Deal with this id.", ["input", "dealId"]));
+  }
+  const inboundMessage = input.inboundMessageId
+    ? await uow.tx.inboundMessage.findUnique({ where: { id: input.inboundMessageId }, select: { id: true, messageId: true, threadId: true } })
+    : null;
+  if (input.inboundMessageId && !inboundMessage) return fail(userError("NOT_FOUND", "No InboundMessage with this id.", ["input", "inboundMessageId"]));
+  const threadId = input.threadId ?? inboundMessage?.threadId ?? null;
+  if (input.threadId && !(await uow.tx.emailThread.findUnique({ where: { id: input.threadId }, select: { id: true } }))) {
+    return fail(userError("NOT_FOUND", "No EmailThread with this id.", ["input", "threadId"]));
+  }
+  const content = { subject: input.subject, bodyText: input.bodyText, bodyHtml: input.bodyHtml ?? null, category: input.category, mailbox: mailbox.mailbox };
+  const report = gateFor(settings, services.mail, content);
+  const status: DraftStatus = report.verdict === "BLOCK" ? "BLOCKED" : "PENDING_REVIEW";
+  const author = authorOf(principal);
+  const draft = await uow.tx.draft.create({
+    data: {
+      tenantId: principal.tenantId,
+      contactId: recipient.recipient.contactId,
+      leadId: input.leadId ?? null,
+      dealId: input.dealId ?? null,
+      recipientEmail: recipient.recipient.email,
+      origin: origin.origin,
+      originRef: input.originRef ?? null,
+      threadId,
+      inboundMessageId: inboundMessage?.id ?? null,
+      inReplyTo: inboundMessage?.messageId ?? null,
+      ...author,
+      ...content,
+      status,
+      revision: 1,
+      qualityReport: report as unknown as Prisma.InputJsonValue,
+    },
   });
+  await uow.tx.draftRevision.create({
+    data: { tenantId: principal.tenantId, draftId: draft.id, number: 1, ...pick(content), qualityReport: report as unknown as Prisma.InputJsonValue, ...author },
+  });
+  await uow.audit({
+    action: "draft.created",
+    targetType: "Draft",
+    targetId: draft.id,
+    summary: {
+      status,
+      origin: origin.origin,
+      originRef: input.originRef ?? null,
+      contactId: draft.contactId,
+      contactCreated: recipient.created,
+      mailbox: draft.mailbox,
+      category: draft.category,
+      verdict: report.verdict,
+      findings: report.findings.map((f) => f.check),
+    },
+  });
+  await emitDraftEvent(uow, "sales.draft.created", draft, null, { verdict: report.verdict });
+  if (status === "BLOCKED") await emitDraftEvent(uow, "sales.draft.blocked", draft, null, { verdict: report.verdict });
+  return ok({ draftId: draft.id });
 }
 
 function pick(c: { subject: string; bodyText: string; bodyHtml: string | null }) {

@@ -16,7 +16,7 @@ import { assessLeads, enqueueLeadScoring, loadScoringContext, scoreLeadsInUnitOf
 import type { Services } from "./services.js";
 import { bufferedUnitOfWork, runMutation, type Actor, type BufferedUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
-async function ingestContext(uow: UnitOfWork, defaults: { source: string; system: string }): Promise<IngestContext> {
+export async function ingestContext(uow: UnitOfWork, defaults: { source: string; system: string }): Promise<IngestContext> {
   const tenant = await uow.tx.tenant.findUniqueOrThrow({ where: { id: uow.actor.principal.tenantId }, select: { settings: true } });
   const settings = readTenantSettings(tenant.settings);
   return {
@@ -31,7 +31,7 @@ async function ingestContext(uow: UnitOfWork, defaults: { source: string; system
 }
 
 /** Two requests creating the same person at once: the loser's unique violation is retried once, and then merges. */
-async function retryOnUniqueViolation<T>(fn: () => Promise<T>): Promise<T> {
+export async function retryOnUniqueViolation<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {

@@ -25,28 +25,31 @@ async function checkLinks(uow: UnitOfWork, links: { leadId?: string | undefined;
 }
 
 export async function createTask(services: Services, actor: Actor, input: NewTask, idempotencyKey?: string | null): Promise<Outcome<{ taskId: string }>> {
-  return runMutation(services, actor, { operation: "taskCreate", input, idempotencyKey }, async (uow) => {
-    const errors = await checkLinks(uow, input);
-    const assigneeError = await checkMember(uow.tx, input.assigneeId, ["input", "assigneeId"]);
-    if (assigneeError) errors.push(assigneeError);
-    if (errors.length) return fail(...errors);
-    const task = await uow.tx.task.create({
-      data: {
-        tenantId: actor.principal.tenantId,
-        title: input.title,
-        description: input.description ?? null,
-        dueAt: input.dueAt ?? null,
-        assigneeId: input.assigneeId ?? null,
-        leadId: input.leadId ?? null,
-        contactId: input.contactId ?? null,
-        dealId: input.dealId ?? null,
-        createdById: actor.principal.userId,
-      },
-    });
-    await uow.audit({ action: "task.created", targetType: "Task", targetId: task.id, summary: { title: task.title, assigneeId: task.assigneeId, dueAt: task.dueAt, leadId: task.leadId, dealId: task.dealId } });
-    await uow.emit("sales.task.created", { taskId: task.id, assigneeId: task.assigneeId, dueAt: task.dueAt?.toISOString() ?? null });
-    return ok({ taskId: task.id });
+  return runMutation(services, actor, { operation: "taskCreate", input, idempotencyKey }, (uow) => createTaskInUnitOfWork(uow, input));
+}
+
+/** Creates a task inside the caller's unit of work (agents and accepted recommendations create one with their own change). */
+export async function createTaskInUnitOfWork(uow: UnitOfWork, input: NewTask, path: string[] = ["input"]): Promise<Outcome<{ taskId: string }>> {
+  const errors = (await checkLinks(uow, input)).map((e) => ({ ...e, field: [...path, ...e.field.slice(1)] }));
+  const assigneeError = await checkMember(uow.tx, input.assigneeId, [...path, "assigneeId"]);
+  if (assigneeError) errors.push(assigneeError);
+  if (errors.length) return fail(...errors);
+  const task = await uow.tx.task.create({
+    data: {
+      tenantId: uow.actor.principal.tenantId,
+      title: input.title,
+      description: input.description ?? null,
+      dueAt: input.dueAt ?? null,
+      assigneeId: input.assigneeId ?? null,
+      leadId: input.leadId ?? null,
+      contactId: input.contactId ?? null,
+      dealId: input.dealId ?? null,
+      createdById: uow.actor.principal.userId,
+    },
   });
+  await uow.audit({ action: "task.created", targetType: "Task", targetId: task.id, summary: { title: task.title, assigneeId: task.assigneeId, dueAt: task.dueAt, leadId: task.leadId, dealId: task.dealId } });
+  await uow.emit("sales.task.created", { taskId: task.id, assigneeId: task.assigneeId, dueAt: task.dueAt?.toISOString() ?? null });
+  return ok({ taskId: task.id });
 }
 
 export async function assignTask(services: Services, actor: Actor, input: { taskId: string; assigneeId: string | null }, idempotencyKey?: string | null): Promise<Outcome<{ taskId: string }>> {

@@ -28,6 +28,8 @@ export interface StartOptions {
   onQuery?: (sql: string) => void;
   /** Replaces the e-mail transport (a transport that fails or hangs on purpose). */
   mailTransport?: EmailTransport;
+  /** Replaces the AI runtime (providers that fail on purpose). */
+  ai?: Parameters<typeof startApp>[0]["ai"];
 }
 
 export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
@@ -46,7 +48,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...options.env,
   });
-  const app = await startApp({ config, appUrl: db.appUrl, jwtSecret: TEST_JWT_SECRET, onQuery: options.onQuery, mailTransport: options.mailTransport });
+  const app = await startApp({ config, appUrl: db.appUrl, jwtSecret: TEST_JWT_SECRET, onQuery: options.onQuery, mailTransport: options.mailTransport, ai: options.ai });
   return {
     app,
     db,

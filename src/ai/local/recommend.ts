@@ -43,16 +43,45 @@ export function recommendLocally(input: { facts: SalesFacts; allowedTools: Recom
   const sinceOutbound = days(facts.lastOutboundAt, now);
   const sinceActivity = days(facts.lastActivityAt, now);
 
-  if (inbound && !blocked && !stopped && sinceInbound !== null && sinceInbound <= 14 && facts.pendingDraftCount === 0) {
-    const replyWorthy: Record<string, [string, number]> = {
-      MEETING_REQUEST: ["asked to meet", 0.92],
-      QUESTION: ["asked a question", 0.88],
-      INTERESTED: ["replied with interest", 0.85],
-      OBJECTION: ["raised a concern", 0.75],
-      REFERRAL: ["pointed us to someone else", 0.7],
-    };
-    const why = replyWorthy[inbound.intent];
-    if (why && (!facts.lastOutboundAt || new Date(facts.lastOutboundAt) < new Date(inbound.at))) {
+  const replyWorthy: Record<string, [string, number]> = {
+    MEETING_REQUEST: ["asked to meet", 0.92],
+    QUESTION: ["asked a question", 0.88],
+    INTERESTED: ["replied with interest", 0.85],
+    OBJECTION: ["raised a concern", 0.75],
+    REFERRAL: ["pointed us to someone else", 0.7],
+  };
+  const recentReply = !!inbound && !blocked && !stopped && sinceInbound !== null && sinceInbound <= 14;
+  const unanswered = !!inbound && (!facts.lastOutboundAt || new Date(facts.lastOutboundAt) < new Date(inbound.at));
+  if (recentReply && facts.pendingDraftCount > 0 && replyWorthy[inbound!.intent] && unanswered) {
+    // The reply is drafted and waits for review: what is left is making sure the conversation does not stall.
+    add({
+      tool: "scheduleFollowUp",
+      title: `Make sure ${name} gets an answer`,
+      rationale: `${name} ${replyWorthy[inbound!.intent]![0]} and a reply is drafted, waiting for review; check in three business days that it went out and was answered.`,
+      confidence: 0.55,
+      factsUsed: ["lastInbound.intent", "pendingDraftCount", ...(facts.threadNextStep ? ["threadNextStep"] : [])],
+      arguments: { dueAt: businessDay(now, 3), reason: "reply pending" },
+      score: 50,
+      expiresInDays: 5,
+    });
+  }
+  if (recentReply && inbound!.intent === "MEETING_REQUEST") {
+    add({
+      tool: "logSalesActivity",
+      title: "Log the meeting request",
+      rationale: `${name} asked for a meeting; record it so the pipeline reflects the engagement.`,
+      confidence: 0.6,
+      factsUsed: ["lastInbound.intent"],
+      arguments: { type: "NOTE", summary: "Prospect asked for a meeting" },
+      score: 40,
+      expiresInDays: 7,
+    });
+  }
+
+  // A draft waiting for review answers the sender; the person a referral names still needs writing to.
+  if (recentReply && (facts.pendingDraftCount === 0 || inbound!.intent === "REFERRAL")) {
+    const why = replyWorthy[inbound!.intent];
+    if (why && inbound && unanswered) {
       add({
         tool: "sendOutreachEmail",
         title: inbound.intent === "REFERRAL" ? "Write to the person they referred you to" : `Reply to ${name}`,
@@ -62,18 +91,6 @@ export function recommendLocally(input: { facts: SalesFacts; allowedTools: Recom
         arguments: { kind: "REPLY", intent: inbound.intent },
         score: 100 * why[1],
         expiresInDays: 3,
-      });
-    }
-    if (inbound.intent === "MEETING_REQUEST") {
-      add({
-        tool: "logSalesActivity",
-        title: "Log the meeting request",
-        rationale: `${name} asked for a meeting; record it so the pipeline reflects the engagement.`,
-        confidence: 0.6,
-        factsUsed: ["lastInbound.intent"],
-        arguments: { type: "NOTE", summary: "Prospect asked for a meeting" },
-        score: 40,
-        expiresInDays: 7,
       });
     }
   }

@@ -22,6 +22,10 @@ import "./score.js";
 import "./deal.js";
 import "./task.js";
 import "./activity.js";
+import "./agent-run.js";
+import "./inbound-message.js";
+import "./recommendation.js";
+import "./voice.js";
 
 let schema: GraphQLSchema | undefined;
 
