@@ -44,7 +44,7 @@ export const attributesSchema = z
   .refine((a) => Object.keys(a).length <= MAX_ATTRIBUTE_KEYS, `must have at most ${MAX_ATTRIBUTE_KEYS} keys`)
   .refine((a) => Buffer.byteLength(JSON.stringify(a), "utf8") <= MAX_ATTRIBUTES_BYTES, `must be at most ${MAX_ATTRIBUTES_BYTES} bytes as JSON`);
 
-const countryCode = z
+export const countryCode = z
   .string()
   .trim()
   .transform((c) => c.toUpperCase())
@@ -200,7 +200,7 @@ export function mergeAttributes(
   return { merged, changes };
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+export function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date) return new Date(a as Date).getTime() === new Date(b as Date).getTime();
   if (typeof a === "object" || typeof b === "object") return JSON.stringify(a) === JSON.stringify(b);
   return a === b;

@@ -238,3 +238,12 @@ export async function labelledCountChanged(tx: Tx): Promise<boolean> {
   const before = (latest?.metrics as { labelled?: number } | undefined)?.labelled;
   return before === undefined ? count > 0 : before !== count;
 }
+
+/** The hard rules that disqualify a lead as it is now (empty when none); reads only. */
+export async function hardDisqualifications(services: Pick<Services, "salesHooks">, uow: UnitOfWork, leadId: string): Promise<{ rule: string; reason: string }[]> {
+  const tenantId = uow.actor.principal.tenantId;
+  const context = await loadScoringContext(uow.tx, tenantId);
+  const facts = await loadLeadFacts(uow.tx, [leadId], { settings: context.settings, asOf: new Date(), suppression: services.salesHooks?.suppression, tenantId });
+  const leadFacts = facts.get(leadId);
+  return leadFacts ? scoreLead({ facts: leadFacts, settings: context.settings, model: null }).details.disqualifications : [];
+}

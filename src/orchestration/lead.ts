@@ -1,5 +1,6 @@
-// Lead use cases: ingest one lead, import a batch, qualify (score + status),
-// convert into company + contact + deal.
+// Lead use cases: ingest one lead, import a batch, a person's edit (owner,
+// company, source, outcome, attributes, back to WORKING), qualify (score +
+// status), convert into company + contact + deal.
 import { withTenant } from "../data/database.js";
 import { isUniqueViolation } from "../data/database.js";
 import { canTransition, leadInputSchema, MAX_IMPORT_ROWS, type LeadInput, type LeadStatus } from "../domain/lead.js";
@@ -12,7 +13,11 @@ import { ingestLead, type IngestContext, type IngestedLead } from "./lead-ingest
 import { IngestLookups } from "./lead-lookups.js";
 import { batchWriter, directWriter } from "./lead-writer.js";
 import { loadLeadFacts } from "./lead-facts.js";
-import { assessLeads, enqueueLeadScoring, loadScoringContext, scoreLeadsInUnitOfWork } from "./lead-scoring.js";
+import { assessLeads, enqueueLeadScoring, hardDisqualifications, loadScoringContext, scoreLeadsInUnitOfWork } from "./lead-scoring.js";
+import { checkManualLeadStatus, diffFields, patchAttributes, type LeadPatch } from "../domain/record-update.js";
+import type { Prisma } from "../data/database.js";
+import { checkMember } from "./deal.js";
+import { prefixed } from "./contact.js";
 import type { Services } from "./services.js";
 import { bufferedUnitOfWork, runMutation, type Actor, type BufferedUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
@@ -226,6 +231,56 @@ async function importChunk(uow: BufferedUnitOfWork, ctx: IngestContext, chunk: P
     results.push({ row: row.index, status: v.result, leadId: v.leadId, matchedBy: v.matchedBy, errors: [], notes: v.notes });
   }
   return results;
+}
+
+export interface LeadUpdate extends LeadPatch {
+  leadId: string;
+  /** undefined: unchanged; null: none. */
+  ownerId?: string | null | undefined;
+  companyId?: string | null | undefined;
+}
+
+/**
+ * A person's edit of a lead. Status can only be set to WORKING here (picking a
+ * lead up, or taking a disqualified one back, which a hard rule still
+ * forbids); qualifying and converting have their own mutations.
+ */
+export async function updateLead(services: Services, actor: Actor, input: LeadUpdate, idempotencyKey?: string | null): Promise<Outcome<{ leadId: string }>> {
+  return runMutation(services, actor, { operation: "leadUpdate", input, idempotencyKey }, async (uow) => {
+    const { tx } = uow;
+    const lead = await tx.lead.findUnique({ where: { id: input.leadId } });
+    if (!lead) return fail(userError("NOT_FOUND", "No Lead with this id.", ["input", "leadId"]));
+    const errors: UserError[] = [];
+    const { leadId: _id, attributes, ...fields } = input;
+    const diff = diffFields(lead, fields);
+    if (diff.update.status !== undefined) {
+      const refused = checkManualLeadStatus(lead.status, diff.update.status, ["input", "status"]);
+      if (refused) errors.push(refused);
+      else {
+        const rules = await hardDisqualifications(services, uow, lead.id);
+        if (rules.length) errors.push(userError("HARD_DISQUALIFIED", `This lead cannot be worked: ${rules.map((r) => r.reason).join(" ")}`, ["input", "status"]));
+      }
+    }
+    if (diff.update.companyId && !(await tx.company.findUnique({ where: { id: diff.update.companyId }, select: { id: true } }))) {
+      errors.push(userError("NOT_FOUND", "No Company with this id.", ["input", "companyId"]));
+    }
+    const ownerError = await checkMember(tx, diff.update.ownerId, ["input", "ownerId"]);
+    if (ownerError) errors.push(ownerError);
+    const patched = patchAttributes(lead.attributes as Record<string, unknown>, attributes);
+    if (!patched.ok) errors.push(userError("VALIDATION_FAILED", patched.message, ["input", "attributes"]));
+    if (errors.length || !patched.ok) return fail(...errors);
+
+    const changes = { ...diff.changes, ...prefixed("attributes", patched.changes) };
+    if (Object.keys(changes).length === 0) return ok({ leadId: lead.id });
+    const data: Prisma.LeadUncheckedUpdateInput = { ...diff.update };
+    if (diff.update.status === "WORKING") data.disqualifiedReason = null;
+    if (Object.keys(patched.changes).length) data.attributes = patched.attributes as Prisma.InputJsonValue;
+    await tx.lead.update({ where: { id: lead.id }, data });
+    await uow.audit({ action: "lead.updated", targetType: "Lead", targetId: lead.id, summary: { changes } });
+    await uow.emit("sales.lead.updated", { leadId: lead.id, changed: Object.keys(changes), status: diff.update.status ?? lead.status });
+    if (lead.status !== "CONVERTED") await enqueueLeadScoring(services, uow, [lead.id]);
+    return ok({ leadId: lead.id });
+  });
 }
 
 export type QualifyDecision = "AUTO" | "QUALIFY" | "DISQUALIFY";

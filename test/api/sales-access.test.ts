@@ -37,6 +37,14 @@ const TASK = `mutation AclTask($input: TaskCreateInput!) { taskCreate(input: $in
 
 const newLead = (target: TestTenant = tenant) =>
   must(INGEST, { input: { email: `lead${++seq}@acl-co.com` } }, (p) => (p.lead as { id: string }).id, target);
+const INGEST_FULL = `mutation AclIngestFull($input: LeadIngestInput!) { leadIngest(input: $input) { lead { id contact { id } company { id } } userErrors { code field } } }`;
+/** A lead with its contact and company (a company domain of its own). */
+const newRecords = (target: TestTenant = tenant) => {
+  const n = ++seq;
+  return must(INGEST_FULL, { input: { email: `rec${n}@acl-rec${n}.com`, companyName: `Rec ${n}` } }, (p) => JSON.stringify(p.lead), target).then(
+    (json) => JSON.parse(json) as { id: string; contact: { id: string }; company: { id: string } },
+  );
+};
 const newDeal = (target: TestTenant = tenant) => must(DEAL, { input: { name: `Deal ${++seq}`, amount: 10 } }, (p) => (p.deal as { id: string }).id, target);
 const newTask = (target: TestTenant = tenant) => must(TASK, { input: { title: `Task ${++seq}` } }, (p) => (p.task as { id: string }).id, target);
 
@@ -66,6 +74,24 @@ const CASES: MatrixCase[] = [
     permission: "deal:write",
     document: `mutation AclConvert($input: LeadConvertInput!) { leadConvert(input: $input) { deal { id } userErrors { code field } } }`,
     variables: async () => ({ input: { leadId: await newLead(), amount: 5 } }),
+  },
+  {
+    name: "leadUpdate",
+    permission: "lead:write",
+    document: `mutation AclLeadUpdate($input: LeadUpdateInput!) { leadUpdate(input: $input) { lead { id } userErrors { code field } } }`,
+    variables: async () => ({ input: { leadId: await newLead(), source: "matrix" } }),
+  },
+  {
+    name: "contactUpdate",
+    permission: "lead:write",
+    document: `mutation AclContactUpdate($input: ContactUpdateInput!) { contactUpdate(input: $input) { contact { id } userErrors { code field } } }`,
+    variables: async () => ({ input: { contactId: (await newRecords()).contact.id, title: "Head of Matrix" } }),
+  },
+  {
+    name: "companyUpdate",
+    permission: "lead:write",
+    document: `mutation AclCompanyUpdate($input: CompanyUpdateInput!) { companyUpdate(input: $input) { company { id } userErrors { code field } } }`,
+    variables: async () => ({ input: { companyId: (await newRecords()).company.id, industry: "Matrix" } }),
   },
   { name: "dealCreate", permission: "deal:write", document: DEAL, variables: async () => ({ input: { name: "matrix deal", amount: 1 } }) },
   {
@@ -199,6 +225,7 @@ describe("cross-tenant access by global id", () => {
     const leadId = await newLead(other);
     const dealId = await newDeal(other);
     const taskId = await newTask(other);
+    const records = await newRecords(other);
     const owner = tenant.members.OWNER.token;
     const node = await gql(`query AclForeignNode($id: ID!) { node(id: $id) { id } }`, { id: leadId }, owner);
     expect(node.data?.node ?? null).toBeNull();
@@ -211,10 +238,15 @@ describe("cross-tenant access by global id", () => {
       [`mutation AclForeignTask($input: TaskCompleteInput!) { taskComplete(input: $input) { userErrors { code field } } }`, { input: { taskId } }, ["input", "taskId"]],
       [`mutation AclForeignActivity($input: ActivityLogInput!) { activityLog(input: $input) { userErrors { code field } } }`, { input: { type: "NOTE", direction: "INTERNAL", leadId } }, ["input", "leadId"]],
       [`mutation AclForeignDeal($input: DealCreateInput!) { dealCreate(input: $input) { userErrors { code field } } }`, { input: { name: "x", leadId } }, ["input", "leadId"]],
+      [`mutation AclForeignLeadUpdate($input: LeadUpdateInput!) { leadUpdate(input: $input) { userErrors { code field } } }`, { input: { leadId, status: "WORKING", source: "x" } }, ["input", "leadId"]],
+      [`mutation AclForeignContactUpdate($input: ContactUpdateInput!) { contactUpdate(input: $input) { userErrors { code field } } }`, { input: { contactId: records.contact.id, doNotContact: true } }, ["input", "contactId"]],
+      [`mutation AclForeignCompanyUpdate($input: CompanyUpdateInput!) { companyUpdate(input: $input) { userErrors { code field } } }`, { input: { companyId: records.company.id, name: "taken over" } }, ["input", "companyId"]],
+      [`mutation AclForeignCompanyLink($input: ContactUpdateInput!) { contactUpdate(input: $input) { userErrors { code field } } }`, { input: { contactId: (await newRecords()).contact.id, companyId: records.company.id } }, ["input", "companyId"]],
       [`mutation AclForeignTaskCreate($input: TaskCreateInput!) { taskCreate(input: $input) { userErrors { code field } } }`, { input: { title: "x", dealId } }, ["input", "dealId"]],
     ];
     const snapshot = () =>
       asOwner(t.db, async (c) => ({
+        records: (await c.query(`SELECT c.id, c."doNotContact", c."companyId", co.name FROM "Contact" c LEFT JOIN "Company" co ON co.id = c."companyId" ORDER BY c.id`)).rows,
         other: (await c.query(`SELECT l.status, d.stage, d.status AS deal, k.status AS task FROM "Lead" l, "Deal" d, "Task" k WHERE l."tenantId" = $1 AND d."tenantId" = $1 AND k."tenantId" = $1 ORDER BY l.id, d.id, k.id`, [other.tenantId])).rows,
         audit: Number((await c.query(`SELECT count(*) AS n FROM "AuditEntry" WHERE "actorType" <> 'AGENT'`)).rows[0].n),
       }));

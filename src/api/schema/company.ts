@@ -1,7 +1,14 @@
+// Companies: the Company type, the companies connection, and companyUpdate.
 import type { Prisma } from "../../data/database.js";
 import { COMPANY_LIFECYCLES } from "../../domain/scoring/settings.js";
+import { companyPatchSchema } from "../../domain/record-update.js";
+import type { UserError } from "../../domain/user-error.js";
+import { updateCompany } from "../../orchestration/company.js";
+import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
-import { filterId, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
+import { idOf } from "./global-id.js";
+import { clearableId, filterId, presentFields, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
+import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "./user-error.js";
 
 export const CompanyLifecycleEnum = builder.enumType("CompanyLifecycle", { values: COMPANY_LIFECYCLES });
 
@@ -66,4 +73,47 @@ builder.queryField("companies", (t) =>
     { name: "CompanyConnection" },
     { name: "CompanyEdge" },
   ),
+);
+
+// --- companyUpdate ----------------------------------------------------------
+
+const CompanyUpdateInput = builder.inputType("CompanyUpdateInput", {
+  description: "Only the fields given change; null clears a field that may be empty.",
+  fields: (t) => ({
+    companyId: t.id({ required: true }),
+    name: t.string({ required: false }),
+    industry: t.string({ required: false }),
+    employeeCount: t.int({ required: false }),
+    country: t.string({ required: false, description: "ISO 3166-1 alpha-2." }),
+    lifecycle: t.field({ type: CompanyLifecycleEnum, required: false }),
+    addDomains: t.stringList({ required: false, description: "Domains that identify the company when leads arrive (not free-mail; not another company's)." }),
+    removeDomains: t.stringList({ required: false }),
+    ownerId: t.id({ required: false, description: "Global id of a User who is a member; null unassigns." }),
+    attributes: t.field({ type: "JSON", required: false, description: "A patch: each key given is set, a key set to null is removed." }),
+    idempotencyKey: t.string({ required: false }),
+  }),
+});
+
+const CompanyUpdatePayload = payloadType<Payload<{ companyId: string }>>("CompanyUpdatePayload", (t) => ({
+  company: t.prismaField({ type: "Company", nullable: true, resolve: (q, p, _a, ctx) => (p.companyId ? ctx.db.company.findUnique({ ...q, where: { id: p.companyId } }) : null) }),
+}));
+
+builder.mutationField("companyUpdate", (t) =>
+  t.field({
+    type: CompanyUpdatePayload,
+    description: "Edits a company and its domains; its open leads are scored again. Audited with old and new values.",
+    authScopes: { permission: "lead:write" },
+    args: { input: t.arg({ type: CompanyUpdateInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const errors: UserError[] = [];
+      const { companyId, ownerId, idempotencyKey, ...fields } = input;
+      const company = idOf(String(companyId), "Company", ["input", "companyId"]);
+      if (!company.ok) errors.push(...company.errors);
+      const owner = clearableId(errors, ownerId, "User", ["input", "ownerId"]);
+      const parsed = parseInput(companyPatchSchema, presentFields(fields));
+      if (!parsed.ok) errors.push(...parsed.errors);
+      if (errors.length || !parsed.ok || !company.ok) return errorPayload<{ companyId: string }>(errors);
+      return toPayload(await updateCompany(ctx.services, actorOf(ctx), { ...parsed.data, companyId: company.id, ownerId: owner }, idempotencyKey ?? ctx.idempotencyKey));
+    },
+  }),
 );

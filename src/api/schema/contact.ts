@@ -1,7 +1,14 @@
+// Contacts: the Contact type, the contacts connection, and contactUpdate.
 import type { Prisma } from "../../data/database.js";
 import { SENIORITIES } from "../../domain/scoring/settings.js";
+import { contactPatchSchema } from "../../domain/record-update.js";
+import type { UserError } from "../../domain/user-error.js";
+import { updateContact } from "../../orchestration/contact.js";
+import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
-import { filterId, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
+import { idOf } from "./global-id.js";
+import { clearableId, filterId, presentFields, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
+import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "./user-error.js";
 
 export const SeniorityEnum = builder.enumType("Seniority", { values: SENIORITIES });
 
@@ -74,4 +81,52 @@ builder.queryField("contacts", (t) =>
     { name: "ContactConnection" },
     { name: "ContactEdge" },
   ),
+);
+
+// --- contactUpdate ----------------------------------------------------------
+
+const ContactUpdateInput = builder.inputType("ContactUpdateInput", {
+  description: "Only the fields given change; null (or an empty string) clears a field that may be empty.",
+  fields: (t) => ({
+    contactId: t.id({ required: true }),
+    email: t.string({ required: false, description: "Refused while drafts to the current address are open, or when another contact has it." }),
+    firstName: t.string({ required: false }),
+    lastName: t.string({ required: false }),
+    title: t.string({ required: false }),
+    seniority: t.field({ type: SeniorityEnum, required: false }),
+    phone: t.string({ required: false }),
+    timeZone: t.string({ required: false, description: "IANA time zone, e.g. Europe/Berlin." }),
+    doNotContact: t.boolean({ required: false, description: "true takes effect at once (open leads disqualified, no draft approved or sent); clearing it needs MANAGER or above." }),
+    companyId: t.id({ required: false, description: "null unlinks the company." }),
+    ownerId: t.id({ required: false, description: "Global id of a User who is a member; null unassigns." }),
+    attributes: t.field({ type: "JSON", required: false, description: "A patch: each key given is set, a key set to null is removed." }),
+    idempotencyKey: t.string({ required: false }),
+  }),
+});
+
+const ContactUpdatePayload = payloadType<Payload<{ contactId: string }>>("ContactUpdatePayload", (t) => ({
+  contact: t.prismaField({ type: "Contact", nullable: true, resolve: (q, p, _a, ctx) => (p.contactId ? ctx.db.contact.findUnique({ ...q, where: { id: p.contactId } }) : null) }),
+}));
+
+builder.mutationField("contactUpdate", (t) =>
+  t.field({
+    type: ContactUpdatePayload,
+    description: "Edits a contact: a value replaces, null clears, an absent field stays. Audited with old and new values.",
+    authScopes: { permission: "lead:write" },
+    args: { input: t.arg({ type: ContactUpdateInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const errors: UserError[] = [];
+      const { contactId, companyId, ownerId, idempotencyKey, ...fields } = input;
+      const contact = idOf(String(contactId), "Contact", ["input", "contactId"]);
+      if (!contact.ok) errors.push(...contact.errors);
+      const company = clearableId(errors, companyId, "Company", ["input", "companyId"]);
+      const owner = clearableId(errors, ownerId, "User", ["input", "ownerId"]);
+      const parsed = parseInput(contactPatchSchema, presentFields(fields));
+      if (!parsed.ok) errors.push(...parsed.errors);
+      if (errors.length || !parsed.ok || !contact.ok) return errorPayload<{ contactId: string }>(errors);
+      return toPayload(
+        await updateContact(ctx.services, actorOf(ctx), { ...parsed.data, contactId: contact.id, companyId: company, ownerId: owner }, idempotencyKey ?? ctx.idempotencyKey),
+      );
+    },
+  }),
 );

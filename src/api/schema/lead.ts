@@ -1,17 +1,18 @@
 // Leads: the Lead type, the leads connection (filters, search, sorting), and
-// the lead mutations: leadIngest, leadImport, leadQualify, leadConvert.
+// the lead mutations: leadIngest, leadImport, leadUpdate, leadQualify, leadConvert.
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import type { Prisma } from "../../data/database.js";
 import { dealFieldsSchema } from "../../domain/deal.js";
 import { LEAD_OUTCOMES, LEAD_STATUSES, leadInputSchema } from "../../domain/lead.js";
 import type { UserError } from "../../domain/user-error.js";
-import { convertLead, importLeads, ingestLeadUseCase, qualifyLead, type ImportRowResult, type ImportValue, type IngestLeadValue } from "../../orchestration/lead.js";
+import { leadPatchSchema } from "../../domain/record-update.js";
+import { convertLead, importLeads, ingestLeadUseCase, qualifyLead, updateLead, type ImportRowResult, type ImportValue, type IngestLeadValue } from "../../orchestration/lead.js";
 import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
 import { CompanyLifecycleEnum } from "./company.js";
 import { contactSearch, SeniorityEnum } from "./contact.js";
 import { idOf } from "./global-id.js";
-import { dateOnly, filterId, optionalIds, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
+import { clearableId, dateOnly, filterId, optionalIds, presentFields, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
 import { errorPayload, parseInput, payloadType, toPayload, UserErrorType, type Payload } from "./user-error.js";
 
 export const LeadStatusEnum = builder.enumType("LeadStatus", { values: LEAD_STATUSES });
@@ -270,6 +271,51 @@ builder.mutationField("leadQualify", (t) =>
       return toPayload(
         await qualifyLead(ctx.services, actorOf(ctx), { leadId: id.id, decision: input.decision ?? "AUTO", reason: input.reason ?? null }, input.idempotencyKey ?? ctx.idempotencyKey),
       );
+    },
+  }),
+);
+
+// --- leadUpdate -----------------------------------------------------------
+
+const LeadUpdateInput = builder.inputType("LeadUpdateInput", {
+  description: "Only the fields given change; null clears a field that may be empty.",
+  fields: (t) => ({
+    leadId: t.id({ required: true }),
+    ownerId: t.id({ required: false, description: "Global id of a User who is a member; null unassigns." }),
+    companyId: t.id({ required: false, description: "null unlinks the company." }),
+    source: t.string({ required: false }),
+    status: t.field({
+      type: LeadStatusEnum,
+      required: false,
+      description: "Only WORKING (pick the lead up, or take a disqualified one back unless a hard rule disqualifies it); use leadQualify and leadConvert for the rest.",
+    }),
+    outcome: t.field({ type: LeadOutcomeEnum, required: false, description: "The known result the scoring model learns from; null clears it." }),
+    attributes: t.field({ type: "JSON", required: false, description: "A patch: each key given is set, a key set to null is removed." }),
+    idempotencyKey: t.string({ required: false }),
+  }),
+});
+
+const LeadUpdatePayload = payloadType<Payload<{ leadId: string }>>("LeadUpdatePayload", (t) => ({
+  lead: t.prismaField({ type: "Lead", nullable: true, resolve: (q, p, _a, ctx) => (p.leadId ? ctx.db.lead.findUnique({ ...q, where: { id: p.leadId } }) : null) }),
+}));
+
+builder.mutationField("leadUpdate", (t) =>
+  t.field({
+    type: LeadUpdatePayload,
+    description: "Edits a lead (owner, company, source, outcome, attributes) or starts working it. Audited with old and new values; the lead is scored again.",
+    authScopes: { permission: "lead:write" },
+    args: { input: t.arg({ type: LeadUpdateInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const errors: UserError[] = [];
+      const { leadId, ownerId, companyId, idempotencyKey, ...fields } = input;
+      const lead = idOf(String(leadId), "Lead", ["input", "leadId"]);
+      if (!lead.ok) errors.push(...lead.errors);
+      const owner = clearableId(errors, ownerId, "User", ["input", "ownerId"]);
+      const company = clearableId(errors, companyId, "Company", ["input", "companyId"]);
+      const parsed = parseInput(leadPatchSchema, presentFields(fields));
+      if (!parsed.ok) errors.push(...parsed.errors);
+      if (errors.length || !parsed.ok || !lead.ok) return errorPayload<{ leadId: string }>(errors);
+      return toPayload(await updateLead(ctx.services, actorOf(ctx), { ...parsed.data, leadId: lead.id, ownerId: owner, companyId: company }, idempotencyKey ?? ctx.idempotencyKey));
     },
   }),
 );

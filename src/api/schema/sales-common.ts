@@ -64,3 +64,21 @@ export function dateOnly(value: string | null | undefined, field: string[], erro
   }
   return d;
 }
+
+/**
+ * An id an edit may set or clear: absent → undefined (leave it), null → null
+ * (clear it), a global id → the decoded id (or a NOT_FOUND error).
+ */
+export function clearableId(errors: UserError[], value: string | number | null | undefined, type: string, field: string[]): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return null;
+  const decoded = idOf(String(value), type, field);
+  if (decoded.ok) return decoded.id;
+  errors.push(...decoded.errors);
+  return undefined;
+}
+
+/** Drops absent (undefined) fields and keeps null, which an edit reads as "clear". */
+export function presentFields<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
