@@ -143,3 +143,23 @@ export function checkManualLeadStatus(from: LeadStatus, to: LeadStatus, field: s
   if (from === "CONVERTED") return userError("INVALID_TRANSITION", "A converted lead is final.", field);
   return null;
 }
+
+export type RecordEdit<P> =
+  | { ok: true; update: Partial<P> & { attributes?: Record<string, unknown> }; changes: Record<string, FieldChange>; changed: boolean }
+  | { ok: false; message: string; update: Partial<P> };
+
+/**
+ * An edit of a record with custom attributes: the changed fields, the patched
+ * attributes (only when they changed), and every change for the audit entry
+ * (attribute keys as `attributes.<key>`).
+ */
+export function planEdit<P extends Record<string, unknown>>(existing: { attributes: unknown }, fields: P, attributes: Record<string, unknown> | undefined): RecordEdit<P> {
+  const diff = diffFields(existing, fields);
+  const patched = patchAttributes((existing.attributes ?? {}) as Record<string, unknown>, attributes);
+  if (!patched.ok) return { ok: false, message: patched.message, update: diff.update };
+  const changes = { ...diff.changes };
+  for (const [key, change] of Object.entries(patched.changes)) changes[`attributes.${key}`] = change;
+  const update: Partial<P> & { attributes?: Record<string, unknown> } = { ...diff.update };
+  if (Object.keys(patched.changes).length) update.attributes = patched.attributes;
+  return { ok: true, update, changes, changed: Object.keys(changes).length > 0 };
+}

@@ -3,9 +3,8 @@
 // company per tenant; adding one another company holds is a conflict, not a
 // silent move.
 import type { Prisma } from "../data/database.js";
-import { diffFields, patchAttributes, type CompanyPatch } from "../domain/record-update.js";
+import { planEdit, type CompanyPatch } from "../domain/record-update.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../domain/user-error.js";
-import { prefixed } from "./contact.js";
 import { checkMember } from "./deal.js";
 import { enqueueLeadScoring } from "./lead-scoring.js";
 import type { Services } from "./services.js";
@@ -24,11 +23,10 @@ export async function updateCompany(services: Services, actor: Actor, input: Com
     if (!company) return fail(userError("NOT_FOUND", "No Company with this id.", ["input", "companyId"]));
     const errors: UserError[] = [];
     const { companyId: _id, attributes, addDomains = [], removeDomains = [], ...fields } = input;
-    const diff = diffFields(company, fields);
-    const ownerError = await checkMember(tx, diff.update.ownerId, ["input", "ownerId"]);
+    const edit = planEdit(company, fields, attributes);
+    if (!edit.ok) errors.push(userError("VALIDATION_FAILED", edit.message, ["input", "attributes"]));
+    const ownerError = await checkMember(tx, edit.update.ownerId, ["input", "ownerId"]);
     if (ownerError) errors.push(ownerError);
-    const patched = patchAttributes(company.attributes as Record<string, unknown>, attributes);
-    if (!patched.ok) errors.push(userError("VALIDATION_FAILED", patched.message, ["input", "attributes"]));
 
     const held = new Set(company.domains.map((d) => d.domain));
     const toAdd = [...new Set(addDomains)].filter((d) => !held.has(d));
@@ -41,14 +39,12 @@ export async function updateCompany(services: Services, actor: Actor, input: Com
         errors.push(userError("CONFLICT", `${taken.map((d) => d.domain).join(", ")} already identifies another company.`, ["input", "addDomains"]));
       }
     }
-    if (errors.length || !patched.ok) return fail(...errors);
+    if (errors.length || !edit.ok) return fail(...errors);
 
-    const changes: Record<string, unknown> = { ...diff.changes, ...prefixed("attributes", patched.changes) };
+    const changes: Record<string, unknown> = { ...edit.changes };
     if (toAdd.length || toRemove.length) changes.domains = { added: toAdd, removed: toRemove };
     if (Object.keys(changes).length === 0) return ok({ companyId: company.id });
-    const data: Prisma.CompanyUncheckedUpdateInput = { ...diff.update };
-    if (Object.keys(patched.changes).length) data.attributes = patched.attributes as Prisma.InputJsonValue;
-    await tx.company.update({ where: { id: company.id }, data });
+    await tx.company.update({ where: { id: company.id }, data: edit.update as Prisma.CompanyUncheckedUpdateInput });
     if (toRemove.length) await tx.companyDomain.deleteMany({ where: { companyId: company.id, domain: { in: toRemove } } });
     if (toAdd.length) await tx.companyDomain.createMany({ data: toAdd.map((domain) => ({ tenantId, companyId: company.id, domain })) });
     await uow.audit({ action: "company.updated", targetType: "Company", targetId: company.id, summary: { changes } });

@@ -6,7 +6,7 @@
 // address from the suppression list, and does not requalify anyone by itself.
 import type { Prisma } from "../data/database.js";
 import { can } from "../domain/principal.js";
-import { diffFields, patchAttributes, type ContactPatch } from "../domain/record-update.js";
+import { planEdit, type ContactPatch } from "../domain/record-update.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../domain/user-error.js";
 import { checkMember } from "./deal.js";
 import { enqueueLeadScoring, scoreLeadsInUnitOfWork } from "./lead-scoring.js";
@@ -31,32 +31,30 @@ export async function updateContact(services: Services, actor: Actor, input: Con
     const errors: UserError[] = [];
 
     const { email, attributes, contactId: _id, ...fields } = input;
-    const diff = diffFields(contact, { ...fields, email: email?.normalized });
-    if (diff.update.email !== undefined) {
-      const taken = await tx.contact.findFirst({ where: { email: diff.update.email, id: { not: contact.id } }, select: { id: true } });
+    const edit = planEdit(contact, { ...fields, email: email?.normalized }, attributes);
+    if (!edit.ok) errors.push(userError("VALIDATION_FAILED", edit.message, ["input", "attributes"]));
+    if (edit.update.email !== undefined) {
+      const taken = await tx.contact.findFirst({ where: { email: edit.update.email, id: { not: contact.id } }, select: { id: true } });
       if (taken) errors.push(userError("CONFLICT", "Another contact has this e-mail address; merge them by ingesting instead.", ["input", "email"]));
       const open = await tx.draft.count({ where: { contactId: contact.id, status: { in: [...OPEN_DRAFT_STATUSES] } } });
       if (open) {
         errors.push(userError("CONFLICT", `${open} open draft(s) are addressed to the current e-mail; cancel or finish them before changing it.`, ["input", "email"]));
       }
     }
-    if (diff.update.doNotContact === false && !can(actor.principal, "suppression:remove")) {
+    if (edit.update.doNotContact === false && !can(actor.principal, "suppression:remove")) {
       errors.push(userError("FORBIDDEN", "Only a manager or above may clear do-not-contact.", ["input", "doNotContact"]));
     }
-    if (diff.update.companyId && !(await tx.company.findUnique({ where: { id: diff.update.companyId }, select: { id: true } }))) {
+    if (edit.update.companyId && !(await tx.company.findUnique({ where: { id: edit.update.companyId }, select: { id: true } }))) {
       errors.push(userError("NOT_FOUND", "No Company with this id.", ["input", "companyId"]));
     }
-    const ownerError = await checkMember(tx, diff.update.ownerId, ["input", "ownerId"]);
+    const ownerError = await checkMember(tx, edit.update.ownerId, ["input", "ownerId"]);
     if (ownerError) errors.push(ownerError);
-    const patched = patchAttributes(contact.attributes as Record<string, unknown>, attributes);
-    if (!patched.ok) errors.push(userError("VALIDATION_FAILED", patched.message, ["input", "attributes"]));
-    if (errors.length || !patched.ok) return fail(...errors);
+    if (errors.length || !edit.ok) return fail(...errors);
+    if (!edit.changed) return ok({ contactId: contact.id });
 
-    const changes = { ...diff.changes, ...prefixed("attributes", patched.changes) };
-    if (Object.keys(changes).length === 0) return ok({ contactId: contact.id });
-    const data: Prisma.ContactUncheckedUpdateInput = { ...diff.update };
-    if (email && diff.update.email !== undefined) data.emailOriginal = email.original;
-    if (Object.keys(patched.changes).length) data.attributes = patched.attributes as Prisma.InputJsonValue;
+    const { changes } = edit;
+    const data = { ...edit.update } as Prisma.ContactUncheckedUpdateInput;
+    if (email && edit.update.email !== undefined) data.emailOriginal = email.original;
     await tx.contact.update({ where: { id: contact.id }, data });
     await uow.audit({ action: "contact.updated", targetType: "Contact", targetId: contact.id, summary: { changes } });
     await uow.emit("sales.contact.updated", { contactId: contact.id, changed: Object.keys(changes) });
@@ -64,12 +62,8 @@ export async function updateContact(services: Services, actor: Actor, input: Con
     // What a contact is feeds its leads' scores (seniority, e-mail, do-not-contact…).
     const leads = await tx.lead.findMany({ where: { contactId: contact.id, status: { in: ["NEW", "WORKING", "QUALIFIED"] } }, select: { id: true } });
     const leadIds = leads.map((l) => l.id);
-    if (diff.update.doNotContact === true) await scoreLeadsInUnitOfWork(services, uow, leadIds);
+    if (edit.update.doNotContact === true) await scoreLeadsInUnitOfWork(services, uow, leadIds);
     else await enqueueLeadScoring(services, uow, leadIds);
     return ok({ contactId: contact.id });
   });
-}
-
-export function prefixed(prefix: string, changes: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(changes).map(([k, v]) => [`${prefix}.${k}`, v]));
 }

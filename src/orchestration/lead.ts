@@ -14,10 +14,9 @@ import { IngestLookups } from "./lead-lookups.js";
 import { batchWriter, directWriter } from "./lead-writer.js";
 import { loadLeadFacts } from "./lead-facts.js";
 import { assessLeads, enqueueLeadScoring, hardDisqualifications, loadScoringContext, scoreLeadsInUnitOfWork } from "./lead-scoring.js";
-import { checkManualLeadStatus, diffFields, patchAttributes, type LeadPatch } from "../domain/record-update.js";
+import { checkManualLeadStatus, planEdit, type LeadPatch } from "../domain/record-update.js";
 import type { Prisma } from "../data/database.js";
 import { checkMember } from "./deal.js";
-import { prefixed } from "./contact.js";
 import type { Services } from "./services.js";
 import { bufferedUnitOfWork, runMutation, type Actor, type BufferedUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
@@ -252,32 +251,30 @@ export async function updateLead(services: Services, actor: Actor, input: LeadUp
     if (!lead) return fail(userError("NOT_FOUND", "No Lead with this id.", ["input", "leadId"]));
     const errors: UserError[] = [];
     const { leadId: _id, attributes, ...fields } = input;
-    const diff = diffFields(lead, fields);
-    if (diff.update.status !== undefined) {
-      const refused = checkManualLeadStatus(lead.status, diff.update.status, ["input", "status"]);
+    const edit = planEdit(lead, fields, attributes);
+    if (!edit.ok) errors.push(userError("VALIDATION_FAILED", edit.message, ["input", "attributes"]));
+    if (edit.update.status !== undefined) {
+      const refused = checkManualLeadStatus(lead.status, edit.update.status, ["input", "status"]);
       if (refused) errors.push(refused);
       else {
         const rules = await hardDisqualifications(services, uow, lead.id);
         if (rules.length) errors.push(userError("HARD_DISQUALIFIED", `This lead cannot be worked: ${rules.map((r) => r.reason).join(" ")}`, ["input", "status"]));
       }
     }
-    if (diff.update.companyId && !(await tx.company.findUnique({ where: { id: diff.update.companyId }, select: { id: true } }))) {
+    if (edit.update.companyId && !(await tx.company.findUnique({ where: { id: edit.update.companyId }, select: { id: true } }))) {
       errors.push(userError("NOT_FOUND", "No Company with this id.", ["input", "companyId"]));
     }
-    const ownerError = await checkMember(tx, diff.update.ownerId, ["input", "ownerId"]);
+    const ownerError = await checkMember(tx, edit.update.ownerId, ["input", "ownerId"]);
     if (ownerError) errors.push(ownerError);
-    const patched = patchAttributes(lead.attributes as Record<string, unknown>, attributes);
-    if (!patched.ok) errors.push(userError("VALIDATION_FAILED", patched.message, ["input", "attributes"]));
-    if (errors.length || !patched.ok) return fail(...errors);
+    if (errors.length || !edit.ok) return fail(...errors);
+    if (!edit.changed) return ok({ leadId: lead.id });
 
-    const changes = { ...diff.changes, ...prefixed("attributes", patched.changes) };
-    if (Object.keys(changes).length === 0) return ok({ leadId: lead.id });
-    const data: Prisma.LeadUncheckedUpdateInput = { ...diff.update };
-    if (diff.update.status === "WORKING") data.disqualifiedReason = null;
-    if (Object.keys(patched.changes).length) data.attributes = patched.attributes as Prisma.InputJsonValue;
+    const { changes } = edit;
+    const data = { ...edit.update } as Prisma.LeadUncheckedUpdateInput;
+    if (edit.update.status === "WORKING") data.disqualifiedReason = null;
     await tx.lead.update({ where: { id: lead.id }, data });
     await uow.audit({ action: "lead.updated", targetType: "Lead", targetId: lead.id, summary: { changes } });
-    await uow.emit("sales.lead.updated", { leadId: lead.id, changed: Object.keys(changes), status: diff.update.status ?? lead.status });
+    await uow.emit("sales.lead.updated", { leadId: lead.id, changed: Object.keys(changes), status: edit.update.status ?? lead.status });
     if (lead.status !== "CONVERTED") await enqueueLeadScoring(services, uow, [lead.id]);
     return ok({ leadId: lead.id });
   });

@@ -86,7 +86,8 @@ async function snapshot(tenantId: string) {
   return asOwner(t.db, async (c) => ({
     contacts: (await c.query(`SELECT * FROM "Contact" WHERE "tenantId" = $1 ORDER BY id`, [tenantId])).rows,
     companies: (await c.query(`SELECT c.*, array(SELECT domain FROM "CompanyDomain" d WHERE d."companyId" = c.id ORDER BY domain) AS domains FROM "Company" c WHERE "tenantId" = $1 ORDER BY id`, [tenantId])).rows,
-    leads: (await c.query(`SELECT * FROM "Lead" WHERE "tenantId" = $1 ORDER BY id`, [tenantId])).rows,
+    // Not the score columns: the background scoring job fills those in for new leads at any time.
+    leads: (await c.query(`SELECT id, status, source, outcome, "ownerId", "companyId", "contactId", attributes, "disqualifiedReason" FROM "Lead" WHERE "tenantId" = $1 ORDER BY id`, [tenantId])).rows,
     audit: Number((await c.query(`SELECT count(*) AS n FROM "AuditEntry" WHERE "tenantId" = $1`, [tenantId])).rows[0].n),
   }));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LEAD_STATUSES, MAX_ATTRIBUTES_BYTES } from "../../src/domain/lead.js";
-import { checkManualLeadStatus, companyPatchSchema, contactPatchSchema, diffFields, leadPatchSchema, patchAttributes } from "../../src/domain/record-update.js";
+import { checkManualLeadStatus, companyPatchSchema, contactPatchSchema, diffFields, leadPatchSchema, patchAttributes, planEdit } from "../../src/domain/record-update.js";
 
 describe("diffFields", () => {
   it("leaves absent fields, clears with null, replaces changed values and skips equal ones", () => {
@@ -31,6 +31,21 @@ describe("patchAttributes", () => {
     expect(big.ok).toBe(false);
     expect(patchAttributes({ a: 1 }, undefined)).toEqual({ ok: true, attributes: { a: 1 }, changes: {} });
     expect(patchAttributes({ a: { b: 1 } }, { a: { b: 1 } })).toEqual({ ok: true, attributes: { a: { b: 1 } }, changes: {} });
+  });
+});
+
+describe("planEdit", () => {
+  it("combines field and attribute changes, and says when nothing changes", () => {
+    const existing = { title: "CTO", attributes: { tier: "gold" } };
+    const edit = planEdit(existing, { title: "CEO" }, { tier: null, region: "EU" });
+    expect(edit).toEqual({
+      ok: true,
+      update: { title: "CEO", attributes: { region: "EU" } },
+      changes: { title: { from: "CTO", to: "CEO" }, "attributes.tier": { from: "gold", to: null }, "attributes.region": { from: null, to: "EU" } },
+      changed: true,
+    });
+    expect(planEdit(existing, { title: "CTO" }, { tier: "gold" })).toMatchObject({ ok: true, update: {}, changed: false });
+    expect(planEdit(existing, { title: "CEO" }, { blob: "x".repeat(MAX_ATTRIBUTES_BYTES) })).toMatchObject({ ok: false, update: { title: "CEO" } });
   });
 });
 
