@@ -50,6 +50,12 @@ const Close = graphql(`
   }
 `);
 
+const Update = graphql(`
+  mutation SalesDealUpdate($input: DealUpdateInput!) {
+    dealUpdate(input: $input) { deal { id name amount currency probability expectedCloseDate ownerId } userErrors { field message code } }
+  }
+`);
+
 const Summary = graphql(`
   query SalesDealSummary($filter: PipelineSummaryFilter) {
     pipelineSummary(filter: $filter) {
@@ -227,6 +233,30 @@ describe("dealProgress and dealClose", () => {
     expect(removing.pipelineUpdateSettings.userErrors[0]!.message).toMatch(/1 in "discovery"/);
     const invalid = await executeOk(t.graphqlUrl, PipelineSettings, { input: { patch: { stages: stages.slice(0, 2) } } }, { token: mgr });
     expect(invalid.pipelineUpdateSettings.userErrors[0]).toMatchObject({ code: "VALIDATION_FAILED", field: ["input", "patch", "stages"] });
+  });
+});
+
+describe("dealUpdate", () => {
+  it("changes the fields given, clears owner and close date with null, audits old and new values, and refuses bad values and closed deals", async () => {
+    const owner = encodeGlobalID("User", tenant.members.OPERATOR.userId);
+    const dealId = await newDeal({ name: "Update me", amount: 100 });
+    const set = await executeOk(t.graphqlUrl, Update, { input: { dealId, amount: 2500.5, expectedCloseDate: "2027-03-31", ownerId: owner, probability: 40 } }, { token: manager });
+    expect(set.dealUpdate.userErrors).toEqual([]);
+    expect(set.dealUpdate.deal).toMatchObject({ name: "Update me", amount: 2500.5, expectedCloseDate: "2027-03-31", ownerId: owner, probability: 40 });
+
+    const cleared = await executeOk(t.graphqlUrl, Update, { input: { dealId, ownerId: null, expectedCloseDate: null } }, { token: manager });
+    expect(cleared.dealUpdate.userErrors).toEqual([]);
+    expect(cleared.dealUpdate.deal).toMatchObject({ amount: 2500.5, expectedCloseDate: null, ownerId: null });
+    const audit = await asOwner(t.db, async (c) => (await c.query(`SELECT summary FROM "AuditEntry" WHERE "targetId" = $1 AND action = 'deal.updated' ORDER BY "createdAt"`, [uuid(dealId)])).rows);
+    expect(audit[1]!.summary.changes).toEqual({ ownerId: { from: tenant.members.OPERATOR.userId, to: null }, expectedCloseDate: { from: "2027-03-31", to: null } });
+
+    const bad = await executeOk(t.graphqlUrl, Update, { input: { dealId, amount: -1, expectedCloseDate: "31.03.2027" } }, { token: manager });
+    expect(bad.dealUpdate.userErrors.map((e) => e.field.join("."))).toEqual(expect.arrayContaining(["input.amount", "input.expectedCloseDate"]));
+    const currency = await executeOk(t.graphqlUrl, Update, { input: { dealId, currency: "EURO" } }, { token: manager });
+    expect(currency.dealUpdate.userErrors).toMatchObject([{ code: "VALIDATION_FAILED", field: ["input", "currency"] }]);
+    await executeOk(t.graphqlUrl, Close, { input: { dealId, outcome: "WON" } }, { token: manager });
+    const closed = await executeOk(t.graphqlUrl, Update, { input: { dealId, amount: 1 } }, { token: manager });
+    expect(closed.dealUpdate.userErrors).toMatchObject([{ code: "DEAL_CLOSED" }]);
   });
 });
 

@@ -12,7 +12,7 @@ import { pipelineSummary, type PipelineSummary } from "../../orchestration/pipel
 import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
 import { idOf } from "./global-id.js";
-import { dateOnly, filterId, optionalIds, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
+import { clearableId, dateOnly, filterId, optionalIds, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
 import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "./user-error.js";
 
 export const DealStatusEnum = builder.enumType("DealStatus", { values: ["OPEN", "WON", "LOST"] as const });
@@ -277,9 +277,9 @@ const DealUpdateInput = builder.inputType("DealUpdateInput", {
     name: t.string({ required: false }),
     amount: t.float({ required: false }),
     currency: t.string({ required: false }),
-    expectedCloseDate: t.string({ required: false, description: "YYYY-MM-DD." }),
+    expectedCloseDate: t.string({ required: false, description: "YYYY-MM-DD; null clears it." }),
     probability: t.int({ required: false }),
-    ownerId: t.id({ required: false }),
+    ownerId: t.id({ required: false, description: "Global id of a User who is a member; null unassigns." }),
     idempotencyKey: t.string({ required: false }),
   }),
 });
@@ -294,8 +294,9 @@ builder.mutationField("dealUpdate", (t) =>
       const errors: UserError[] = [];
       const deal = idOf(String(input.dealId), "Deal", ["input", "dealId"]);
       if (!deal.ok) errors.push(...deal.errors);
-      const ids = optionalIds(errors, { ownerId: { value: input.ownerId == null ? null : String(input.ownerId), type: "User" } });
-      const expectedCloseDate = dateOnly(input.expectedCloseDate, ["input", "expectedCloseDate"], errors);
+      // null clears the owner or the expected close date; an absent field stays.
+      const ownerId = clearableId(errors, input.ownerId, "User", ["input", "ownerId"]);
+      const expectedCloseDate = input.expectedCloseDate === null ? null : dateOnly(input.expectedCloseDate, ["input", "expectedCloseDate"], errors);
       const parsed = parseInput(dealFieldsSchema.partial(), {
         name: input.name ?? undefined,
         amount: input.amount ?? undefined,
@@ -305,7 +306,7 @@ builder.mutationField("dealUpdate", (t) =>
       if (!parsed.ok) errors.push(...parsed.errors);
       if (errors.length || !parsed.ok || !deal.ok) return errorPayload<{ dealId: string }>(errors);
       return toPayload(
-        await updateDeal(ctx.services, actorOf(ctx), { dealId: deal.id, ...parsed.data, expectedCloseDate, ownerId: ids.ownerId }, input.idempotencyKey ?? ctx.idempotencyKey),
+        await updateDeal(ctx.services, actorOf(ctx), { dealId: deal.id, ...parsed.data, expectedCloseDate, ownerId }, input.idempotencyKey ?? ctx.idempotencyKey),
       );
     },
   }),
