@@ -138,14 +138,18 @@ export async function startApp(options: {
     url,
     stop() {
       stopping ??= (async () => {
-        await api.close().catch((e) => logger.warn({ err: e }, "API server did not close cleanly"));
-        await sendWorkers.stop().catch(() => {});
-        await agentWorkers.stop().catch(() => {});
-        await outbox.stop();
-        await jobs.stop().catch(() => {});
-        await mail.transport.close?.().catch(() => {});
-        await bus.close();
-        await db.close();
+        const step = async (name: string, fn: () => Promise<unknown>) => {
+          logger.debug({ step: name }, "stopping");
+          await fn();
+        };
+        await step("api", () => api.close().catch((e) => logger.warn({ err: e }, "API server did not close cleanly")));
+        await step("send workers", () => sendWorkers.stop().catch(() => {}));
+        await step("agent workers", () => agentWorkers.stop().catch(() => {}));
+        await step("outbox", () => outbox.stop());
+        await step("jobs", () => jobs.stop().catch(() => {}));
+        await step("mail", async () => mail.transport.close?.().catch(() => {}));
+        await step("bus", () => bus.close());
+        await step("db", () => db.close());
       })();
       return stopping;
     },

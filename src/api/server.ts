@@ -42,6 +42,9 @@ export async function createApiServer(services: Services, authenticator: Authent
     schema,
     introspection: config.INTROSPECTION_ENABLED,
     csrfPrevention: true,
+    // main.ts owns SIGINT/SIGTERM and stops everything in order (API, workers,
+    // outbox, jobs, database); Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: !development,
