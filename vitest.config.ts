@@ -16,6 +16,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/setup/global-setup.ts"],
+    // Drops each file's databases after the file (see the file).
+    setupFiles: ["test/setup/per-file.ts"],
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -10,6 +10,7 @@ import type { AiSettings } from "../../src/domain/tenant.js";
 import { agentPrincipal } from "../../src/domain/principal.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { asOwner, asServiceRole } from "../helpers/database.js";
+import { fixturePath } from "../helpers/shared-data.js";
 import { startFakeOpenAi, type FakeOpenAi, type RecordedRequest, type FakeReply } from "../helpers/fake-openai.js";
 
 let t: TestApp;
@@ -149,9 +150,9 @@ describe("deterministic rules come first", () => {
 
   it("a raw bounce is parsed and decided by rules", async () => {
     const { readFileSync } = await import("node:fs");
-    const raw = readFileSync("../shared/data/inbound-email/lhost-gmail-01.eml");
+    const raw = readFileSync(fixturePath("inbound-email", "dsn-hard-recipient-unknown.eml"));
     const result = await t.app.services.ai.analyseInbound(ctx(), { raw });
-    expect(result.proposal).toMatchObject({ source: "rules", intent: "BOUNCE", action: "SUPPRESS", suppress: ["userunknown@example.jp"], neverReply: true });
+    expect(result.proposal).toMatchObject({ source: "rules", intent: "BOUNCE", action: "SUPPRESS", suppress: ["no.such.person@fixture-buyer.example"], neverReply: true });
     expect(result.proposal.bounce).toMatchObject({ status: "5.1.1", hard: true });
     expect(fake.requests).toHaveLength(0);
   });

@@ -9,7 +9,8 @@ import { decodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INBOUND_EMAIL_LABELS } from "../../bench/data/inbound-email-labels.js";
 import { graphql } from "../generated/gql/index.js";
-import { agentsSettled, inboundEmail, rawEmail } from "../helpers/agents.js";
+import { agentsSettled, fixtureEmail, inboundEmail, rawEmail } from "../helpers/agents.js";
+import { sharedData, withSharedData } from "../helpers/shared-data.js";
 import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute, executeOk } from "../helpers/graphql.js";
 import { patchSettings, sql, waitFor } from "../helpers/operator.js";
@@ -102,7 +103,7 @@ afterAll(() => t?.close());
 
 const uuid = (id: string) => decodeGlobalID(id).id;
 
-describe("the shared raw messages (bounces, complaints, auto-replies)", () => {
+describe.skipIf(!sharedData.dir)(withSharedData("the shared raw messages (bounces, complaints, auto-replies)"), () => {
   const expectedReason = (file: string) => (file === "arf-26.eml" ? "UNSUBSCRIBED" : file.startsWith("arf-") ? "COMPLAINED" : "BOUNCED");
 
   it("suppress exactly the labelled addresses at ingest, link bounces to the contact we mailed, and are never answered", async () => {
@@ -158,8 +159,44 @@ describe("the shared raw messages (bounces, complaints, auto-replies)", () => {
     ]);
   });
 
+});
+
+describe("the project's own raw messages (every clone)", () => {
+  const FIXTURES = [
+    { file: "dsn-hard-recipient-unknown.eml", intent: "BOUNCE", action: "SUPPRESS", suppress: { "no.such.person@fixture-buyer.example": "BOUNCED" } },
+    { file: "dsn-delayed-mailbox-full.eml", intent: "BOUNCE", action: "SCHEDULE_FOLLOW_UP", suppress: {} },
+    { file: "arf-abuse.eml", intent: "UNSUBSCRIBE", action: "SUPPRESS", suppress: { "annoyed.reader@fixture-mailbox.example": "COMPLAINED" } },
+    { file: "arf-opt-out.eml", intent: "UNSUBSCRIBE", action: "SUPPRESS", suppress: { "quiet.reader@fixture-mailbox.example": "COMPLAINED" } },
+    { file: "auto-reply-out-of-office.eml", intent: "OUT_OF_OFFICE", action: "SCHEDULE_FOLLOW_UP", suppress: {} },
+    { file: "auto-reply-mailbox-gone.eml", intent: "BOUNCE", action: "SUPPRESS", suppress: { "olaf.berg@fixture-buyer.example": "BOUNCED" } },
+    { file: "auto-reply-ticket.eml", intent: "OTHER", action: "ARCHIVE", suppress: {} },
+  ] as const;
+
+  it("bounces, complaints and auto-replies suppress exactly the right addresses at ingest and are never answered", async () => {
+    const t1 = await createTenant(t, "ingest-fixtures");
+    for (const f of FIXTURES) {
+      const r = await executeOk(t.graphqlUrl, Ingest, { input: { raw: await fixtureEmail(f.file) } }, { token: t1.members.OPERATOR.token });
+      const m = r.messageIngest;
+      expect(m.userErrors, f.file).toEqual([]);
+      expect(m.inboundMessage!.automated, f.file).toBe(true);
+      expect([...m.inboundMessage!.suppressed].sort(), f.file).toEqual(Object.keys(f.suppress).sort());
+    }
+    const suppressed = await sql<{ value: string; reason: string }>(t.db, `SELECT value, reason::text FROM "Suppression" WHERE "tenantId" = $1 ORDER BY value`, [t1.tenantId]);
+    expect(Object.fromEntries(suppressed.map((s) => [s.value, s.reason]))).toEqual(Object.assign({}, ...FIXTURES.map((f) => f.suppress)));
+    const runs = await agentsSettled(t, t1.tenantId, { atLeast: FIXTURES.length });
+    expect(runs.filter((r) => r.status !== "SUCCEEDED")).toEqual([]);
+    expect(runs.filter((r) => r.agent === "draft-writer" || r.agent === "thread-reader")).toEqual([]);
+    expect(await sql(t.db, `SELECT id FROM "Draft" WHERE "tenantId" = $1`, [t1.tenantId])).toEqual([]);
+    const analysed = await sql<{ subject: string; intent: string; action: string; status: string }>(
+      t.db,
+      `SELECT subject, intent::text, action::text, status::text FROM "InboundMessage" WHERE "tenantId" = $1`,
+      [t1.tenantId],
+    );
+    expect(analysed.map((a) => `${a.status} ${a.intent} ${a.action}`).sort()).toEqual(FIXTURES.map((f) => `ANALYSED ${f.intent} ${f.action}`).sort());
+  });
+
   it("reads an ARF complaint's analysis back through the API", async () => {
-    const r = await executeOk(t.graphqlUrl, Ingest, { input: { raw: await inboundEmail("arf-02.eml") } }, { token: tenant.members.MANAGER.token });
+    const r = await executeOk(t.graphqlUrl, Ingest, { input: { raw: await fixtureEmail("arf-abuse.eml") } }, { token: tenant.members.MANAGER.token });
     const id = r.messageIngest.inboundMessage!.id;
     await agentsSettled(t, tenant.tenantId);
     const node = await executeOk(t.graphqlUrl, Message, { id }, { token: tenant.members.ANALYST.token });
@@ -168,7 +205,7 @@ describe("the shared raw messages (bounces, complaints, auto-replies)", () => {
       intent: "UNSUBSCRIBE",
       action: "SUPPRESS",
       automated: true,
-      suppressed: ["this-local-part-does-not-exist-on-yahoo@yahoo.com"],
+      suppressed: ["annoyed.reader@fixture-mailbox.example"],
       analysis: { source: "rules", ruleKind: "COMPLAINT", feedbackType: "abuse", neverReply: true },
       drafts: [],
     });

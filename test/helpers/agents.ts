@@ -2,14 +2,18 @@
 // from, the shared inbound-email files, and waiting until a tenant's agent
 // runs have settled.
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type { TestApp } from "./app.js";
 import { sql, waitFor } from "./operator.js";
+import { fixturePath, sharedDataPath } from "./shared-data.js";
 
-export const INBOUND_EMAIL_DIR = path.resolve(import.meta.dirname, "../../../shared/data/inbound-email");
-
+/** A message of the shared inbound-email corpus; only in tests skipped when it is absent (helpers/shared-data.ts). */
 export function inboundEmail(file: string): Promise<string> {
-  return readFile(path.join(INBOUND_EMAIL_DIR, file), "utf8");
+  return readFile(sharedDataPath("inbound-email", file), "utf8");
+}
+
+/** A raw message the project wrote itself (test/fixtures/inbound-email/), present in every clone. */
+export function fixtureEmail(file: string): Promise<string> {
+  return readFile(fixturePath("inbound-email", file), "utf8");
 }
 
 /** An RFC 5322 message with CRLF line ends. */

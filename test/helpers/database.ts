@@ -1,7 +1,7 @@
 // A database of its own for each test file, cloned from the migrated template.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, inject } from "vitest";
+import { inject } from "vitest";
 import { TEST_APP_PASSWORD } from "../setup/global-setup.js";
 
 export interface TestDatabase {
@@ -22,11 +22,29 @@ function withDatabase(url: string, database: string, user?: { name: string; pass
   return u.toString();
 }
 
-/** Clones the template into a fresh database, dropped after the file's tests. */
+/** The databases this file created, dropped after its tests by test/setup/per-file.ts. */
+const created: string[] = [];
+
+/** Drops the databases this file created (FORCE: an app the test forgot to close must not keep one alive). */
+export async function dropFileDatabases(): Promise<void> {
+  if (created.length === 0) return;
+  const cleanup = new pg.Client({ connectionString: inject("adminUrl") });
+  await cleanup.connect();
+  try {
+    for (const name of created.splice(0)) await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await cleanup.end();
+  }
+}
+
+/**
+ * Clones the template into a fresh database, dropped after the file's tests
+ * (and, should the file crash, when the run ends: the name carries the run id).
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = inject("adminUrl");
   const template = inject("templateDb");
-  const name = `sales_test_f_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString("hex")}`;
+  const name = `sales_test_f_${Math.floor(Date.now() / 1000)}_${inject("testRunId")}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -43,12 +61,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   } finally {
     await admin.end();
   }
-  afterAll(async () => {
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
-    await cleanup.end();
-  });
+  created.push(name);
   return {
     name,
     ownerUrl: withDatabase(adminUrl, name),

@@ -7,6 +7,7 @@ import type { Actor } from "../../src/orchestration/unit-of-work.js";
 import type { EmailTransport } from "../../src/integrations/email/transport.js";
 import { startTestApp, type StartOptions, type TestApp, type TestTenant } from "./app.js";
 import { asOwner, type TestDatabase } from "./database.js";
+import { waitFor as waitForCondition } from "./wait.js";
 
 export async function insertContact(
   db: TestDatabase,
@@ -50,14 +51,9 @@ export function startOperatorApp(options: StartOptions & { mailTransport?: Email
   });
 }
 
-export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Polls until the probe returns something (see helpers/wait.ts). */
+export function waitFor<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+  return waitForCondition(probe, { timeout: timeoutMs, message: what });
 }
 
 /** The headers of an RFC 5322 message (unfolded), by lower-case name. */

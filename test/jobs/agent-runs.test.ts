@@ -15,7 +15,7 @@ import { AGENT_QUEUES, agentActor, type AgentJobData } from "../../src/orchestra
 import { approveDraft, approveDrafts, createDraft, sendDraft } from "../../src/orchestration/draft.js";
 import { aiLeadAssessor } from "../../src/orchestration/qualification-assist.js";
 import { graphql } from "../generated/gql/index.js";
-import { agentRuns, agentsSettled, inboundEmail, OSCAR_SENT_MAIL, rawEmail } from "../helpers/agents.js";
+import { agentRuns, agentsSettled, fixtureEmail, OSCAR_SENT_MAIL, rawEmail } from "../helpers/agents.js";
 import { createTenant, startTestApp, type TestApp } from "../helpers/app.js";
 import { executeOk } from "../helpers/graphql.js";
 import { patchSettings, sql, waitFor } from "../helpers/operator.js";
@@ -120,7 +120,7 @@ describe("retries and dead letters", () => {
 
   it("mail the certain rules decide needs no provider: it is analysed while the provider is down", async () => {
     const tenant = await createTenant(t, "rules-only");
-    const r = await executeOk(t.graphqlUrl, Ingest, { input: { raw: await inboundEmail("lhost-gmail-01.eml") } }, { token: tenant.members.OPERATOR.token });
+    const r = await executeOk(t.graphqlUrl, Ingest, { input: { raw: await fixtureEmail("dsn-hard-recipient-unknown.eml") } }, { token: tenant.members.OPERATOR.token });
     const runs = await agentsSettled(t, tenant.tenantId);
     expect(runs).toEqual([expect.objectContaining({ id: decodeGlobalID(r.messageIngest.agentRun!.id).id, status: "SUCCEEDED", attempts: 1 })]);
   });
