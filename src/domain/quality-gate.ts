@@ -5,12 +5,16 @@
 // say what was found and where, masked.
 import { z } from "zod";
 import type { MailCategory } from "./draft.js";
+import { findProfanity, maskTerm, PROFANITY_LANGUAGES } from "./profanity.js";
+import { findThreats } from "./threatening-language.js";
 
 export const QUALITY_CHECKS = [
   "PROHIBITED_TERM",
   "SPAM_PHRASE",
   "SHOUTING",
   "AGGRESSIVE_TONE",
+  "THREAT",
+  "PROFANITY",
   "UNRESOLVED_PLACEHOLDER",
   "SUBJECT_LENGTH",
   "BODY_LENGTH",
@@ -121,6 +125,17 @@ export const qualitySettingsSchema = z
       )
       .max(200)
       .default([]),
+    /**
+     * Languages the tenant writes in (ISO 639 codes the profanity lists cover, e.g. en, de, fr):
+     * drafts are checked for profanity in each of them.
+     */
+    languages: z
+      .array(z.string().trim().toLowerCase().refine((code) => PROFANITY_LANGUAGES.includes(code), { message: `must be one of ${PROFANITY_LANGUAGES.join(", ")}` }))
+      .min(1, "name at least one language")
+      .max(20)
+      .default(["en"]),
+    /** Words of the profanity lists the tenant needs in ordinary mail (a clinic's "nipple"), never flagged. */
+    profanityExceptions: z.array(z.string().trim().min(2).max(100)).max(200).default([]),
     subjectMinLength: z.number().int().min(0).max(200).default(3),
     subjectMaxLength: z.number().int().min(10).max(998).default(150),
     bodyMinLength: z.number().int().min(0).max(10_000).default(20),
@@ -167,6 +182,13 @@ export function runQualityGate(draft: DraftContent, context: GateContext): Quali
     const spam = findPhrases(text, SPAM_PHRASES);
     for (const phrase of spam) add("SPAM_PHRASE", spam.length >= 3 ? "BLOCK" : "WARN", location, `Spam-trigger phrasing: "${phrase}".`);
     for (const phrase of findPhrases(text, AGGRESSIVE_PHRASES)) add("AGGRESSIVE_TONE", "WARN", location, `Aggressive tone: "${phrase}".`);
+    const threat = findThreats(text)[0];
+    if (threat) add("THREAT", "BLOCK", location, `Threatening or intimidating language aimed at the recipient (${threat.rule.description}): "${threat.said}".`);
+    const profanity = findProfanity(text, context.settings.languages, context.settings.profanityExceptions);
+    if (profanity.length) {
+      const words = profanity.slice(0, 3).map((h) => `"${maskTerm(h.term)}" (${h.language})`).join(", ");
+      add("PROFANITY", "BLOCK", location, `Profanity or offensive language: ${words}${profanity.length > 3 ? ` and ${profanity.length - 3} more` : ""}.`);
+    }
     for (const placeholder of findPlaceholders(text)) {
       add("UNRESOLVED_PLACEHOLDER", "BLOCK", location, `Unresolved placeholder ${placeholder}: fill it in before sending.`);
     }
