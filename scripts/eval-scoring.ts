@@ -11,6 +11,7 @@ import { parse } from "csv-parse/sync";
 import { rocAuc } from "../src/domain/scoring/logistic.js";
 import { trainModel, type TrainingSample } from "../src/domain/scoring/model.js";
 import type { LeadFacts } from "../src/domain/scoring/facts.js";
+import { segmentLabel } from "../src/domain/scoring/missing-values.js";
 import { scoreLead } from "../src/domain/scoring/score.js";
 import { scoringSettingsSchema } from "../src/domain/scoring/settings.js";
 
@@ -102,7 +103,7 @@ if (values.segment) {
   out.push("| --- | ---: | ---: | ---: | ---: | ---: |");
   const groups = new Map<string, number[]>();
   test.forEach((t, i) => {
-    const v = String(rows[Number(t.sample.key.slice(4))]![values.segment!] ?? "(missing)");
+    const v = segmentLabel(rows[Number(t.sample.key.slice(4))]![values.segment!]);
     groups.set(v, [...(groups.get(v) ?? []), i]);
   });
   for (const [segment, idx] of [...groups.entries()].sort((a, b) => b[1].length - a[1].length)) {

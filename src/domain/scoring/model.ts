@@ -8,11 +8,13 @@
 // each feature's contribution relative to the average training lead.
 import { fitLogistic, rocAuc, sigmoid, type SparseRow } from "./logistic.js";
 import type { LeadFacts } from "./facts.js";
+import { isMissingValue, MISSING_LABEL } from "./missing-values.js";
 import type { ScoringSettings } from "./settings.js";
 
 export const MODEL_ALGORITHM = "logistic-regression-l2";
 
-const MISSING = "(missing)";
+const MISSING = MISSING_LABEL;
+const LEGACY_MISSING = "(missing)";
 const OTHER = "(other)";
 const MIN_LEVEL_COUNT = 5;
 const MAX_LEVELS = 25;
@@ -100,11 +102,12 @@ export function isHeldOut(key: string): boolean {
 
 /** The facts as named raw features. */
 export function rawFeatures(facts: LeadFacts, lookbackDays = 90): Record<string, RawValue> {
-  const lower = (v: string | null | undefined) => (v ? v.trim().toLowerCase() : null);
+  // Blanks and form placeholders ("Select", "N/A", "-", "unknown") are missing values, not categories.
+  const lower = (v: string | null | undefined) => (v && !isMissingValue(v) ? v.trim().toLowerCase() : null);
   const out: Record<string, RawValue> = {
     source: lower(facts.source),
     industry: lower(facts.company?.industry),
-    country: facts.company?.country?.toUpperCase() ?? null,
+    country: lower(facts.company?.country)?.toUpperCase() ?? null,
     seniority: facts.seniority === "UNKNOWN" ? null : facts.seniority,
     lifecycle: facts.company?.lifecycle ?? null,
     company_stage: lower(facts.company?.stage),
@@ -115,7 +118,7 @@ export function rawFeatures(facts: LeadFacts, lookbackDays = 90): Record<string,
   for (const a of facts.activities) if (a.ageDays <= lookbackDays) counts[a.type] = (counts[a.type] ?? 0) + 1;
   for (const [type, count] of Object.entries(counts)) out[`activity.${type.toLowerCase()}`] = count;
   for (const [key, value] of Object.entries(facts.attributes)) {
-    if (value === null || value === "") out[`attr.${key}`] = null;
+    if (isMissingValue(value)) out[`attr.${key}`] = null;
     else if (typeof value === "boolean") out[`attr.${key}`] = String(value);
     else out[`attr.${key}`] = typeof value === "string" ? value.trim() : value;
   }
@@ -181,7 +184,7 @@ function columnsOf(specs: FeatureSpec[]): { feature: string; label: string }[] {
     if (spec.kind === "categorical") for (const level of spec.levels) columns.push({ feature: spec.name, label: `${displayName(spec.name)} = ${level}` });
     else {
       columns.push({ feature: spec.name, label: displayName(spec.name) });
-      if (spec.missingColumn) columns.push({ feature: spec.name, label: `${displayName(spec.name)} unknown` });
+      if (spec.missingColumn) columns.push({ feature: spec.name, label: `${displayName(spec.name)} ${MISSING_LABEL}` });
     }
   }
   return columns;
@@ -200,14 +203,15 @@ function encode(specs: FeatureSpec[], raw: Record<string, RawValue>): { row: Spa
   for (const spec of specs) {
     const v = raw[spec.name] ?? null;
     if (spec.kind === "categorical") {
-      const level = v === null ? MISSING : String(v).toLowerCase();
+      // Models trained before missing values were named "missing" call the level "(missing)".
+      const level = v === null ? (spec.levels.includes(LEGACY_MISSING) ? LEGACY_MISSING : MISSING) : String(v).toLowerCase();
       let at = spec.levels.indexOf(level);
       if (at === -1) at = spec.levels.indexOf(OTHER);
       if (at !== -1) {
         idx.push(offset + at);
         val.push(1);
       }
-      shown.set(spec.name, v === null ? "unknown" : String(v));
+      shown.set(spec.name, v === null ? MISSING_LABEL : String(v));
       offset += spec.levels.length;
     } else {
       const x = asNumber(v);
@@ -216,7 +220,7 @@ function encode(specs: FeatureSpec[], raw: Record<string, RawValue>): { row: Spa
           idx.push(offset + 1);
           val.push(1);
         }
-        shown.set(spec.name, "unknown");
+        shown.set(spec.name, MISSING_LABEL);
       } else {
         const z = Math.max(-Z_CLIP, Math.min(Z_CLIP, (transform(x, spec.log) - spec.mean) / spec.std));
         if (z !== 0) {
@@ -252,7 +256,7 @@ export function predict(parameters: ModelParameters, facts: LeadFacts): Predicti
   });
   const contributions = [...byFeature.entries()].map(([feature, c]) => ({
     feature,
-    label: `${displayName(feature)} = ${shown.get(feature) ?? "unknown"}`,
+    label: `${displayName(feature)} = ${shown.get(feature) ?? MISSING_LABEL}`,
     logit: c,
   }));
   return { probability: sigmoid(logit), baselineProbability: sigmoid(parameters.baselineLogit), contributions };
