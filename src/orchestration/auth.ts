@@ -5,13 +5,15 @@
 // audience and expiry are always checked and `alg: none` never accepted.
 // Claims: `sub` = user id, `tid` = tenant id; the role comes from the user's
 // membership in that tenant (so a demotion takes effect at once, not when the
-// token expires).
+// token expires). API keys act for their creator: the key's role and scopes
+// are intersected with the creator's current membership on every request, and
+// a removed creator's keys are refused (see src/domain/api-key.ts).
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
 import type { Config } from "../config/index.js";
 import { withTenant, type Database } from "../data/database.js";
-import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "../domain/api-key.js";
-import { effectivePermissions, ROLE_PERMISSIONS } from "../domain/permission.js";
+import { apiKeyAccess, apiKeyRefusal, apiKeyStatus, hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "../domain/api-key.js";
+import { ROLE_PERMISSIONS } from "../domain/permission.js";
 import type { Principal } from "../domain/principal.js";
 
 export class AuthenticationError extends Error {
@@ -99,22 +101,33 @@ export function createAuthenticator(deps: { config: Config; db: Database; jwtSec
       SELECT tenant_id, api_key_id FROM app_api_key_tenant(${hash})`;
     const owner = owners[0];
     if (!owner) throw new AuthenticationError("The API key is not valid.");
-    const key = await withTenant(db.prisma, { tenantId: owner.tenant_id }, async (tx) => {
-      const found = await tx.apiKey.findUnique({ where: { id: owner.api_key_id } });
-      if (found && !found.revokedAt && (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)) {
-        await tx.apiKey.update({ where: { id: found.id }, data: { lastUsedAt: new Date() } });
+    // The key and its creator's CURRENT membership, read together on every
+    // request: the key never does more than the person who made it may do now.
+    const found = await withTenant(db.prisma, { tenantId: owner.tenant_id }, async (tx) => {
+      const key = await tx.apiKey.findUnique({ where: { id: owner.api_key_id } });
+      if (!key) return null;
+      const creator = key.createdById
+        ? await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: key.tenantId, userId: key.createdById } }, select: { role: true } })
+        : null;
+      const creatorRole = creator?.role ?? null;
+      const status = apiKeyStatus(key, creatorRole);
+      if (status === "ACTIVE" && (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)) {
+        await tx.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date() } });
       }
-      return found;
+      return { key, creatorRole, status };
     });
-    if (!key) throw new AuthenticationError("The API key is not valid.");
-    if (key.revokedAt) throw new AuthenticationError("The API key has been revoked.");
-    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new AuthenticationError("The API key has expired.");
+    if (!found) throw new AuthenticationError("The API key is not valid.");
+    const { key, creatorRole, status } = found;
+    const refusal = apiKeyRefusal(status);
+    if (refusal) throw new AuthenticationError(refusal);
+    const access = apiKeyAccess(key, creatorRole);
+    if (!access) throw new AuthenticationError(apiKeyRefusal("CREATOR_REMOVED")!);
     return {
       kind: "API_KEY",
       id: key.id,
       tenantId: key.tenantId,
-      role: key.role,
-      permissions: effectivePermissions(key.role, key.scopes),
+      role: access.role,
+      permissions: access.permissions,
       label: `apikey:${key.prefix}`,
       userId: key.createdById,
     };
