@@ -237,8 +237,11 @@ describe("approval policy and roles", () => {
                   : mutation === "draftsApprove"
                     ? await execute(t.graphqlUrl, BulkApprove, { input: { draftIds: [draft.id] } }, { token })
                     : await execute(t.graphqlUrl, Cancel, { input: { draftId: draft.id } }, { token });
-      const forbidden = result.errors?.[0]?.extensions?.code === "FORBIDDEN";
-      expect({ role, forbidden }).toEqual({ role, forbidden: !allowed });
+      // Allowed means answered: no top-level error of any kind (an internal error is not "allowed") and a payload
+      // (business refusals such as an unapproved send come back inside it as userErrors). Refused means FORBIDDEN only.
+      const codes = (result.errors ?? []).map((e) => (e.extensions as { code?: string } | undefined)?.code ?? e.message);
+      const payload = (result.data as Record<string, unknown> | null | undefined)?.[mutation] ?? null;
+      expect({ role, codes, answered: payload !== null }).toEqual({ role, codes: allowed ? [] : ["FORBIDDEN"], answered: allowed });
     }
   });
 
@@ -405,6 +408,9 @@ describe("review queue, lists and bulk approval", () => {
     const c = (await create(tenant.members.OPERATOR.token, { subject: "Queue C" })).draft!;
     const ids = (await executeOk(t.graphqlUrl, Pending, {}, { token: tenant.members.ANALYST.token })).pendingDrafts.edges.map((e) => e.node.id);
     expect(ids).not.toContain(a.id);
+    // Both are listed (indexOf would be -1 for a missing one, which is "less than" anything), B before C.
+    expect(ids).toContain(b.id);
+    expect(ids).toContain(c.id);
     expect(ids.indexOf(b.id)).toBeLessThan(ids.indexOf(c.id));
     const all = await sql<{ status: string }>(t.db, `SELECT DISTINCT "status"::text AS status FROM "Draft" WHERE "tenantId" = $1`, [tenant.tenantId]);
     expect(ids.length).toBe((await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM "Draft" WHERE "tenantId" = $1 AND "status" = 'PENDING_REVIEW'`, [tenant.tenantId]))[0]!.n);

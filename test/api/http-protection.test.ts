@@ -1,5 +1,6 @@
 // Bad requests get a clear 4xx or GraphQL error — never a 500, a crash or a
 // leaked internal message — and the service keeps serving afterwards.
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../generated/gql/index.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
@@ -28,6 +29,21 @@ async function post(body: string, headers: Record<string, string> = {}) {
   });
   const text = await response.text();
   return { status: response.status, text, json: (() => { try { return JSON.parse(text); } catch { return null; } })() };
+}
+
+/** A GET with the path sent exactly as given (no URL normalisation). */
+function rawGet(rawPath: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: hostname, port, method: "GET", path: rawPath }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (c: Buffer) => chunks.push(c));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end();
+  });
 }
 
 function expectNoLeak(text: string) {
@@ -132,10 +148,16 @@ describe("query cost limits", () => {
   });
 
   it("caps page sizes at 100", async () => {
-    const r = await post(JSON.stringify({ query: "{ memberships(first: 1000) { edges { node { id } } } }" }));
-    // 1,000 requested: the cost check refuses it outright, or the page is capped.
-    if (r.status === 200) expect(r.json.data.memberships.edges.length).toBeLessThanOrEqual(100);
-    else expect(r.json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
+    // More than 100 rows to page through (leads: the cheapest way to make 120 rows through the API).
+    const csv = ["email", ...Array.from({ length: 120 }, (_, i) => `cap${i}@page-cap.example`)].join("\n");
+    const imported = await post(JSON.stringify({ query: "mutation CapImport($input: LeadImportInput!) { leadImport(input: $input) { created userErrors { code } } }", variables: { input: { csv } } }));
+    expect(imported.json.data.leadImport).toEqual({ created: 120, userErrors: [] });
+    // Asked for 150: exactly 100 come back, and there are more.
+    const r = await post(JSON.stringify({ query: "{ leads(first: 150) { edges { node { id } } pageInfo { hasNextPage } } }" }));
+    expect(r.status).toBe(200);
+    expect(r.json.errors).toBeUndefined();
+    expect(r.json.data.leads.edges).toHaveLength(100);
+    expect(r.json.data.leads.pageInfo.hasNextPage).toBe(true);
   });
 });
 
@@ -181,6 +203,27 @@ describe("health, readiness, metrics, GraphiQL", () => {
     expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
     expect((await fetch(`${t.url}/graphiql/assets/monacoeditorwork/editor.worker.bundle.js`)).status).toBe(200);
     expect((await fetch(`${t.url}/graphiql/assets/graphiql.css`)).status).toBe(200);
-    expect((await fetch(`${t.url}/graphiql/assets/../../package.json`)).status).toBe(404);
+  });
+
+  it("never serves a file outside the GraphiQL assets, whatever the raw path", async () => {
+    // fetch() would normalise "../" away before sending: send the path byte for byte.
+    const ok = await rawGet("/graphiql/assets/graphiql.css");
+    expect(ok.status).toBe(200);
+    for (const p of [
+      "/graphiql/assets/../package.json",
+      "/graphiql/assets/../../package.json",
+      "/graphiql/assets/../../../../package.json",
+      "/graphiql/assets/..%2fpackage.json",
+      "/graphiql/assets/%2e%2e/package.json",
+      "/graphiql/assets/%2e%2e%2f%2e%2e%2fpackage.json",
+      "/graphiql/assets/..%5cpackage.json",
+      "/graphiql/assets/....//package.json",
+    ]) {
+      const r = await rawGet(p);
+      expect(r.status, p).toBeGreaterThanOrEqual(400);
+      expect(r.status, p).toBeLessThan(500);
+      // Neither the assets package's manifest nor the service's own.
+      expect(r.body, p).not.toMatch(/"name":\s*"(@graphql-yoga\/graphiql|sales-agent)"|"dependencies"/);
+    }
   });
 });

@@ -257,7 +257,15 @@ describe("cross-tenant access by global id", () => {
       expect(Object.values(r.data!)[0]!.userErrors?.[0]).toMatchObject({ code: "NOT_FOUND", field });
     }
     expect(await snapshot()).toEqual(before);
-    const filtered = await gql(`query AclForeignFilter($id: ID!) { leads(first: 5, filter: { companyId: $id }) { edges { node { id } } } }`, { id: leadId }, owner);
-    expect((filtered.data as unknown as { leads: { edges: unknown[] } }).leads.edges).toEqual([]);
+    // Filtering by the other tenant's company, which has a lead there: its own members find the lead…
+    const byCompany = `query AclForeignFilter($id: ID!) { leads(first: 5, filter: { companyId: $id }) { edges { node { id } } } }`;
+    const leadsOf = (r: Awaited<ReturnType<typeof gql>>) => (r.data as unknown as { leads: { edges: { node: { id: string } }[] } }).leads.edges.map((e) => e.node.id);
+    const own = await gql(byCompany, { id: records.company.id }, other.members.OWNER.token);
+    expect(own.errors ?? []).toEqual([]);
+    expect(leadsOf(own)).toEqual([records.id]);
+    // …and this tenant's owner finds nothing.
+    const foreign = await gql(byCompany, { id: records.company.id }, owner);
+    expect(foreign.errors ?? []).toEqual([]);
+    expect(leadsOf(foreign)).toEqual([]);
   });
 });

@@ -63,11 +63,30 @@ describe("effective permissions of a credential", () => {
 });
 
 describe("who may assign which role", () => {
-  const cases: [Role, Role, boolean][] = [];
-  for (const actor of ROLES) for (const target of ROLES) {
-    const expected = target !== "SERVICE" && (target === "OWNER" ? actor === "OWNER" : ROLE_RANK[actor] >= ROLE_RANK[target]);
-    cases.push([actor, target, expected]);
-  }
+  // Written by hand from the README's rule ("never above one's own role; OWNER only by an OWNER; nobody
+  // assigns SERVICE"), not computed from ROLE_RANK: a wrong rank or rule in the code makes these fail.
+  // Columns: the role being assigned, in the order of TARGETS.
+  const TARGETS = ["OWNER", "ADMIN", "MANAGER", "OPERATOR", "ANALYST", "SERVICE"] as const;
+  const MAY_ASSIGN: Record<Role, string> = {
+    //         OWNER ADMIN MANAGER OPERATOR ANALYST SERVICE
+    OWNER:    "  Y     Y      Y       Y        Y       -  ",
+    ADMIN:    "  -     Y      Y       Y        Y       -  ",
+    MANAGER:  "  -     -      Y       Y        Y       -  ",
+    OPERATOR: "  -     -      -       Y        Y       -  ",
+    ANALYST:  "  -     -      -       -        Y       -  ",
+    SERVICE:  "  -     -      -       -        -       -  ",
+  };
+  const cases: [Role, Role, boolean][] = Object.entries(MAY_ASSIGN).flatMap(([actor, row]) => {
+    const cells = row.trim().split(/\s+/);
+    expect(cells).toHaveLength(TARGETS.length);
+    return TARGETS.map((target, i): [Role, Role, boolean] => [actor as Role, target, cells[i] === "Y"]);
+  });
+
+  it("the table covers every pair of roles", () => {
+    expect(cases).toHaveLength(ROLES.length * ROLES.length);
+    expect(new Set(cases.map(([a, b]) => `${a}>${b}`)).size).toBe(ROLES.length * ROLES.length);
+  });
+
   it.each(cases)("%s → %s: %s", (actor, target, expected) => {
     expect(canAssignRole(actor, target)).toBe(expected);
   });

@@ -8,6 +8,7 @@ import { provisionTenant } from "../../src/data/provisioning.js";
 import type { Role } from "../../src/domain/permission.js";
 import type { EmailTransport } from "../../src/integrations/email/transport.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
+import { watchSubscriptions } from "./subscriptions.js";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
@@ -49,12 +50,14 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ...options.env,
   });
   const app = await startApp({ config, appUrl: db.appUrl, jwtSecret: TEST_JWT_SECRET, onQuery: options.onQuery, mailTransport: options.mailTransport, ai: options.ai });
+  const wsUrl = `${app.url.replace(/^http/, "ws")}/graphql`;
+  watchSubscriptions(wsUrl, app.services.bus, options.redisUrl ?? null);
   return {
     app,
     db,
     url: app.url,
     graphqlUrl: `${app.url}/graphql`,
-    wsUrl: `${app.url.replace(/^http/, "ws")}/graphql`,
+    wsUrl,
     close: () => app.stop(),
   };
 }

@@ -3,6 +3,7 @@
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import type { TypedDocumentString } from "../generated/gql/graphql.js";
+import { listeningCount, untilListening } from "./subscriptions.js";
 
 export interface GraphQLResponse<T> {
   status: number;
@@ -78,9 +79,12 @@ export async function subscribe<TResult, TVariables>(
   variables: TVariables,
   connectionParams: Record<string, unknown>,
 ): Promise<Subscription<TResult> & { errors: unknown[] }> {
-  const { client } = wsClient(wsUrl, connectionParams);
+  const { client, closed } = wsClient(wsUrl, connectionParams);
   const received: TResult[] = [];
   const errors: unknown[] = [];
+  let ended = false;
+  void closed.then(() => (ended = true));
+  const listeningBefore = listeningCount(wsUrl) ?? 0;
   const waiters: ((v: TResult) => void)[] = [];
   let acknowledged!: () => void;
   const ready = new Promise<void>((r) => (acknowledged = r));
@@ -95,13 +99,19 @@ export async function subscribe<TResult, TVariables>(
           waiters.shift()?.(value.data);
         }
       },
-      error: (e) => errors.push(e),
-      complete: () => {},
+      error: (e) => {
+        errors.push(e);
+        ended = true;
+      },
+      complete: () => {
+        ended = true;
+      },
     },
   );
   await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error(`not connected: ${JSON.stringify(errors)}`)), 5_000))]);
-  // The server registers the subscription right after the connection is acknowledged.
-  await new Promise((r) => setTimeout(r, 100));
+  // The acknowledgement covers the connection, not the subscription: wait until the server listens for events
+  // (or the subscription ended with errors, which the caller inspects).
+  await untilListening(wsUrl, listeningBefore, () => ended || errors.length > 0);
   let consumed = 0;
   return {
     received,
