@@ -108,3 +108,25 @@ describe("learned scoring with form placeholders", () => {
     expect(prediction.contributions.find((c) => c.feature === "attr.employees_form")!.label).toBe("employees form = missing");
   });
 });
+
+describe("the scoring evaluation's bias segments", () => {
+  it("groups placeholders of the segment column as 'missing'", async () => {
+    const { execFile } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "eval-scoring-"));
+    const csv = join(dir, "leads.csv");
+    const lines = ["budget,region,converted"];
+    samples(400).forEach((s, i) => lines.push(`"${s.facts.attributes.budget}",${["EMEA", "N/A", "Select", "AMER", " - "][i % 5]},${s.label ? "yes" : "no"}`));
+    writeFileSync(csv, lines.join("\n"));
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ["--import", "tsx", "scripts/eval-scoring.ts", "--csv", csv, "--label", "converted", "--segment", "region"], { timeout: 60_000 }, (error, out, err) =>
+        error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+      ),
+    );
+    const segments = stdout.split("\n").filter((l) => /^\| (?!segment|---)/.test(l) && stdout.indexOf(l) > stdout.indexOf("By segment")).map((l) => l.split("|")[1]!.trim());
+    expect(segments.sort()).toEqual(["AMER", "EMEA", "missing"]);
+    expect(stdout).not.toMatch(/= (?:select|n\/a|-)\b/i);
+  }, 90_000);
+});
