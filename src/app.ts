@@ -17,6 +17,8 @@ import { startAgentWorkers } from "./jobs/agents.js";
 import { startSendWorkers } from "./jobs/draft-send.js";
 import { startSalesWorkers } from "./jobs/lead-scoring.js";
 import { startMaintenanceWorker } from "./jobs/maintenance.js";
+import { startCredentialRotationWorker } from "./jobs/credential-rotation.js";
+import { createConnectorServices } from "./orchestration/connection.js";
 import { createEmailTransport } from "./integrations/email/index.js";
 import { resolveUnsubscribeSecret, type MailServices } from "./integrations/email/mail.js";
 import type { EmailTransport } from "./integrations/email/transport.js";
@@ -113,12 +115,14 @@ export async function startApp(options: {
   const ai = options.ai ? options.ai({ config, db, metrics, logger }) : createAiRuntime({ config, db, metrics, logger });
   // Lead scoring treats a suppressed address as a hard disqualification, and asks the AI for a bounded adjustment.
   const salesHooks = { suppression: suppressionCheck, assessor: aiLeadAssessor({ db, ai }) };
-  const services: Services = { config, db, bus, jobs, logger, metrics, mail, ai, salesHooks };
+  const connectors = await createConnectorServices({ config, db, metrics, logger });
+  const services: Services = { config, db, bus, jobs, logger, metrics, mail, ai, salesHooks, connectors };
   const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
 
   const outbox = await startOutboxDispatcher({ db, bus, logger, metrics, listenUrl: options.appUrl, sweepMs: config.OUTBOX_SWEEP_MS });
   await startMaintenanceWorker({ jobs, db, logger });
   await startSalesWorkers(services);
+  await startCredentialRotationWorker(services);
 
   const api = await createApiServer(services, authenticator);
   const port = await api.listen(config.PORT, config.HOST);
@@ -148,6 +152,7 @@ export async function startApp(options: {
         await step("outbox", () => outbox.stop());
         await step("jobs", () => jobs.stop().catch(() => {}));
         await step("mail", async () => mail.transport.close?.().catch(() => {}));
+        await step("connectors", () => connectors.resilience.close());
         await step("bus", () => bus.close());
         await step("db", () => db.close());
       })();

@@ -19,6 +19,7 @@ import { validationRules } from "./limits.js";
 import { costLimitPlugin, observabilityPlugin } from "./plugins.js";
 import { authenticate, contextFor, header, requestMeta } from "./request.js";
 import { unsubscribeRouter } from "./unsubscribe.js";
+import { oauthCallbackRouter } from "./oauth-callback.js";
 import { buildSchema } from "./schema/index.js";
 import { attachWebSocketServer } from "./websocket.js";
 
@@ -81,7 +82,9 @@ export async function createApiServer(services: Services, authenticator: Authent
       .catch(() => "down" as const);
     if (services.bus.kind === "redis") checks.redis = (await services.bus.isHealthy()) ? "ok" : "down";
     const ready = Object.values(checks).every((c) => c === "ok");
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
+    // Open connector circuits are reported, not counted: one tenant's provider outage must not take the instance out of rotation.
+    const openCircuits = (services.connectors?.resilience.circuits() ?? []).filter((c) => c.state !== "closed");
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks, connectors: { openCircuits } });
   });
 
   app.get("/metrics", async (_req, res) => {
@@ -92,6 +95,7 @@ export async function createApiServer(services: Services, authenticator: Authent
 
   if (config.GRAPHIQL_ENABLED) app.use(graphiqlRouter());
   app.use(unsubscribeRouter(services));
+  app.use(oauthCallbackRouter(services));
 
   app.use(
     "/graphql",

@@ -95,6 +95,30 @@ function schemaFor(nodeEnv: string) {
       AGENT_RETRY_DELAY_SECONDS: int(15, 1, 3_600),
       /** A run taking longer than this fails (and is retried). */
       AGENT_TIMEOUT_SECONDS: int(300, 10, 3_600),
+      // Connections and the credential vault (src/domain/connection.ts, src/data/credential-vault.ts)
+      /** Key ring for stored credentials: `kid1:base64key,kid2:base64key` (32-byte keys); the last encrypts, all decrypt. */
+      CREDENTIALS_KEYS: z.string().min(1).optional(),
+      /** Re-encryption batch size of the credential-rotation job. */
+      CREDENTIALS_ROTATION_BATCH: int(100, 1, 10_000),
+      GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+      GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+      /** Base URL of Google's OAuth endpoints (a fake server in tests); unset: Google's own. */
+      GOOGLE_OAUTH_BASE_URL: z.string().url().optional(),
+      /** Where the provider sends the browser back; default PUBLIC_URL + /oauth/callback. */
+      OAUTH_REDIRECT_URL: z.string().url().optional(),
+      // Resilience of every connector call (src/integrations/resilience.ts)
+      CONNECTOR_TIMEOUT_MS: int(15_000, 100, 600_000),
+      CONNECTOR_MAX_RETRIES: int(3, 0, 10),
+      /** First retry delay; grows exponentially with jitter. A Retry-After from the provider wins. */
+      CONNECTOR_RETRY_BASE_MS: int(500, 1, 60_000),
+      /** Longest wait honoured in-process (Retry-After or backoff); longer ones fail fast and the caller retries later. */
+      CONNECTOR_MAX_RETRY_DELAY_MS: int(30_000, 0, 600_000),
+      /** Consecutive failures that open a (tenant, provider) circuit, and how long it stays open before a trial call. */
+      CONNECTOR_BREAKER_THRESHOLD: int(5, 1, 1_000),
+      CONNECTOR_BREAKER_HALF_OPEN_MS: int(30_000, 10, 3_600_000),
+      /** Calls per second per (tenant, provider), shared by all instances (Redis when REDIS_URL is set, else PostgreSQL). */
+      GOOGLE_RATE_LIMIT_PER_SECOND: int(20, 1, 10_000),
+      HUBSPOT_RATE_LIMIT_PER_SECOND: int(10, 1, 10_000),
     })
     .superRefine((env, ctx) => {
       if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL)
@@ -104,6 +128,8 @@ function schemaFor(nodeEnv: string) {
         ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required in production (or set JWT_JWKS_URL)" });
       if (!env.DATABASE_URL)
         ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "is required in production (the embedded database is for development)" });
+      if (!env.CREDENTIALS_KEYS)
+        ctx.addIssue({ code: "custom", path: ["CREDENTIALS_KEYS"], message: "is required in production (encrypts stored OAuth tokens)" });
       if (!env.UNSUBSCRIBE_SECRET)
         ctx.addIssue({ code: "custom", path: ["UNSUBSCRIBE_SECRET"], message: "is required in production (signs unsubscribe links)" });
       if (!env.DATABASE_APP_URL && !env.DATABASE_APP_PASSWORD)

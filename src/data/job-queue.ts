@@ -45,6 +45,8 @@ export const QUEUES = {
   agentRecommender: { name: "agent-recommender", deadLetter: "agent-dead-letter" },
   agentVoiceLearner: { name: "agent-voice-learner", deadLetter: "agent-dead-letter" },
   agentDeadLetter: { name: "agent-dead-letter", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true },
+  /** Re-seals stored credentials under the newest key of CREDENTIALS_KEYS (src/jobs/credential-rotation.ts). */
+  credentialRotation: { name: "credential-rotation", retryLimit: 3, retryDelaySeconds: 60, retryBackoff: true, expireInSeconds: 30 * 60 },
 } satisfies Record<string, QueueDefinition>;
 
 export const JOB_STATES = ["created", "retry", "active", "completed", "cancelled", "failed"] as const;

@@ -35,6 +35,9 @@ export const PERMISSIONS = [
   "ai:read",
   "agent:run",
   "recommendation:act",
+  "connection:read",
+  "connection:connect",
+  "connection:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -48,6 +51,7 @@ const READ: Permission[] = [
   "draft:read",
   "suppression:read",
   "ai:read",
+  "connection:read",
 ];
 
 const OPERATOR: Permission[] = [
@@ -60,6 +64,7 @@ const OPERATOR: Permission[] = [
   "suppression:write",
   "agent:run",
   "recommendation:act",
+  "connection:connect",
 ];
 
 const MANAGER: Permission[] = [
@@ -72,7 +77,7 @@ const MANAGER: Permission[] = [
   "sending:control",
 ];
 
-const ADMIN: Permission[] = [...MANAGER, "settings:write", "member:manage", "apikey:manage"];
+const ADMIN: Permission[] = [...MANAGER, "settings:write", "member:manage", "apikey:manage", "connection:manage"];
 
 /**
  * Agents act for the tenant: they read, score leads, write drafts and

@@ -37,6 +37,11 @@ export const USER_ERROR_CODES = [
   // Agents: a recommendation past its expiry, or already accepted/dismissed.
   "RECOMMENDATION_EXPIRED",
   "RECOMMENDATION_NOT_OPEN",
+  // Connections: the provider is not configured on this server; the provider
+  // could not be reached (or refused); the connection is not ACTIVE.
+  "NOT_CONFIGURED",
+  "PROVIDER_UNAVAILABLE",
+  "CONNECTION_NOT_ACTIVE",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -8,6 +8,7 @@ import type { EventBus } from "../data/pubsub.js";
 import type { MailServices } from "../integrations/email/mail.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { ConnectorServices } from "./connection.js";
 import type { SalesHooks } from "./sales-hooks.js";
 
 export interface Services {
@@ -23,4 +24,6 @@ export interface Services {
   ai: AiRuntime;
   /** Suppression check and AI assessment for lead scoring; absent until those features wire them. */
   salesHooks?: SalesHooks;
+  /** Connections: the credential vault, the resilience policy, the OAuth providers (built by app.ts; absent in bare scripts). */
+  connectors?: ConnectorServices;
 }

@@ -10,7 +10,7 @@ describe("configuration", () => {
   });
 
   it("switches GraphiQL and introspection off in production by default", () => {
-    const config = loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://u:p@db/x", DATABASE_APP_PASSWORD: "long-password", JWT_SECRET: "x".repeat(40), UNSUBSCRIBE_SECRET: "u".repeat(40) });
+    const config = loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgres://u:p@db/x", DATABASE_APP_PASSWORD: "long-password", JWT_SECRET: "x".repeat(40), UNSUBSCRIBE_SECRET: "u".repeat(40), CREDENTIALS_KEYS: `k1:${Buffer.alloc(32, 1).toString("base64")}` });
     expect(config).toMatchObject({ GRAPHIQL_ENABLED: false, INTROSPECTION_ENABLED: false, SEED_DEMO_TENANT: false });
   });
 

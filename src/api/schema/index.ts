@@ -26,6 +26,7 @@ import "./agent-run.js";
 import "./inbound-message.js";
 import "./recommendation.js";
 import "./voice.js";
+import "./connection.js";
 
 let schema: GraphQLSchema | undefined;
 
