@@ -29,6 +29,71 @@ beforeAll(async () => {
   });
 });
 
+let seeding: Promise<{ failed: string[] }> | null = null;
+
+/**
+ * One row of each tenant in every tenant-owned table, written as the owner with
+ * foreign-key and other triggers off (session_replication_role = replica): the
+ * rows only need to exist, not to make sense. Each NOT NULL column without a
+ * default gets a value of its type. Runs once per file.
+ */
+function seedEveryTable(): Promise<{ failed: string[] }> {
+  seeding ??= asOwner(db, async (c) => {
+    await c.query("SET LOCAL session_replication_role = replica");
+    const columns = (
+      await c.query<{ table: string; column: string; type: string; udt: string; nullable: boolean; hasDefault: boolean }>(`
+        SELECT table_name AS table, column_name AS column, data_type AS type, udt_name AS udt,
+               is_nullable = 'YES' AS nullable, column_default IS NOT NULL AS "hasDefault"
+        FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`)
+    ).rows;
+    const failed: string[] = [];
+    for (const t of tables.filter((x) => x.tenantColumn)) {
+      for (const tenantId of [tenantA, tenantB]) {
+        const names: string[] = [];
+        const values: string[] = [];
+        for (const col of columns.filter((x) => x.table === t.name)) {
+          if (col.column === "tenantId") {
+            names.push(`"tenantId"`);
+            values.push(`'${tenantId}'`);
+            continue;
+          }
+          if (col.column === "id") {
+            names.push(`"id"`);
+            values.push("gen_random_uuid()");
+            continue;
+          }
+          if (col.nullable || col.hasDefault) continue;
+          names.push(`"${col.column}"`);
+          values.push(valueOfType(col.type, col.udt));
+        }
+        await c.query("SAVEPOINT seed");
+        try {
+          await c.query(`INSERT INTO "${t.name}" (${names.join(", ")}) VALUES (${values.join(", ")})`);
+        } catch (error) {
+          failed.push(`${t.name}: ${(error as Error).message}`);
+          await c.query("ROLLBACK TO SAVEPOINT seed");
+        }
+      }
+    }
+    return { failed };
+  });
+  return seeding;
+}
+
+function valueOfType(type: string, udt: string): string {
+  const unique = "md5(random()::text)";
+  if (type === "ARRAY") return "'{}'";
+  if (type === "USER-DEFINED") return `(SELECT enumlabel::"${udt}" FROM pg_enum WHERE enumtypid = '"${udt}"'::regtype ORDER BY enumsortorder LIMIT 1)`;
+  if (type === "uuid") return "gen_random_uuid()";
+  if (type === "jsonb" || type === "json") return "'{}'";
+  if (type === "boolean") return "false";
+  if (/int|numeric|double|real/.test(type)) return "0";
+  if (/timestamp/.test(type)) return "now()";
+  if (type === "date") return "current_date";
+  if (type === "bytea") return "'\\x00'";
+  return unique;
+}
+
 describe("the service role", () => {
   it("is not a superuser, owns no table and cannot bypass row-level security", async () => {
     const role = await asServiceRole(db, async (c) => (await c.query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).rows[0]);
@@ -51,8 +116,21 @@ describe("every table", () => {
     expect(weak).toEqual([]);
   });
 
+  it("has a row of each tenant in every tenant-owned table (so that zero rows below means hidden, not absent)", async () => {
+    const seeded = await seedEveryTable();
+    expect(seeded.failed).toEqual([]);
+    const counts = await asOwner(db, async (c) => {
+      const out: Record<string, string[]> = {};
+      for (const t of tables.filter((x) => x.tenantColumn)) {
+        out[t.name] = (await c.query(`SELECT DISTINCT "tenantId"::text AS t FROM "${t.name}" ORDER BY 1`)).rows.map((r) => r.t);
+      }
+      return out;
+    });
+    for (const [name, tenants] of Object.entries(counts)) expect({ name, tenants }).toEqual({ name, tenants: [tenantA, tenantB].sort() });
+  });
+
   it("without a tenant in the transaction: the service role sees zero rows and cannot insert", async () => {
-    // Give every tenant-owned table a row to hide, using the foundation tables that provisioning filled.
+    await seedEveryTable();
     const results = await asServiceRole(db, async (c) => {
       const out: Record<string, { visible: number; insert: string }> = {};
       for (const t of tables) {
@@ -75,9 +153,32 @@ describe("every table", () => {
     for (const [name, r] of Object.entries(results)) {
       expect({ name, ...r }).toEqual({ name, visible: 0, insert: "refused" });
     }
-    // The owner does see the rows (they exist): zero above means hidden, not absent.
-    const existing = await asOwner(db, async (c) => (await c.query(`SELECT count(*)::int AS n FROM "Membership"`)).rows[0].n);
-    expect(existing).toBeGreaterThanOrEqual(2);
+    // The owner does see the rows (they exist in every table): zero above means hidden, not absent.
+    const existing = await asOwner(db, async (c) => {
+      const out: Record<string, number> = {};
+      for (const t of tables) out[t.name] = (await c.query(`SELECT count(*)::int AS n FROM "${t.name}"`)).rows[0].n;
+      return out;
+    });
+    expect(Object.entries(existing).filter(([, n]) => n < 2)).toEqual([]);
+  });
+
+  it("with a tenant set: every tenant-owned table shows that tenant's rows and no other's", async () => {
+    await seedEveryTable();
+    for (const [tenant, other] of [[tenantA, tenantB], [tenantB, tenantA]] as const) {
+      const seen = await asServiceRole(db, async (c) => {
+        await c.query("BEGIN");
+        await c.query("SELECT set_config('app.tenant_id', $1, true)", [tenant]);
+        const out: Record<string, string[]> = {};
+        for (const t of tables) {
+          const column = t.tenantColumn ? `"tenantId"` : t.name === "Tenant" ? `"id"` : null;
+          if (!column) continue;
+          out[t.name] = (await c.query(`SELECT DISTINCT ${column}::text AS t FROM "${t.name}"`)).rows.map((r) => r.t);
+        }
+        await c.query("ROLLBACK");
+        return out;
+      });
+      for (const [name, tenants] of Object.entries(seen)) expect({ name, tenants }, `as ${tenant === tenantA ? "A" : "B"}, not ${other}`).toEqual({ name, tenants: [tenant] });
+    }
   });
 
   it("with tenant A set: only A's rows are visible and rows for B cannot be written", async () => {

@@ -210,9 +210,18 @@ describe("fairness and the agents' limits", () => {
       const source = await readFile(path.resolve(import.meta.dirname, "../..", file), "utf8");
       expect(source, file).not.toMatch(/\b(approveDraft|approveDrafts|sendDraft|enqueueSend|deliverDraft|queueLocked|draft-delivery)\b/);
     }
-    // And every agent module is in that list.
-    const agentsDir = await readdir(path.resolve(import.meta.dirname, "../../src/orchestration"));
-    expect(agentsDir).toEqual(expect.arrayContaining(files.filter((f) => f.startsWith("src/orchestration")).map((f) => path.basename(f))));
+    // And every agent module is in that list: any orchestration or job module that works with agent runs
+    // (a new agent added without being listed here would escape the check above).
+    const agentModules: string[] = [];
+    for (const dir of ["src/orchestration", "src/jobs"]) {
+      for (const name of await readdir(path.resolve(import.meta.dirname, "../..", dir))) {
+        if (!name.endsWith(".ts")) continue;
+        const source = await readFile(path.resolve(import.meta.dirname, "../..", dir, name), "utf8");
+        if (/agent-run\.js|\bagentRun\b|AgentRun/.test(source)) agentModules.push(`${dir}/${name}`);
+      }
+    }
+    expect(agentModules.length, "agent modules found").toBeGreaterThanOrEqual(5);
+    expect(agentModules.filter((f) => !files.includes(f))).toEqual([]);
   });
 });
 
