@@ -1,17 +1,17 @@
 // The agent-facing AI API. Each function takes the tenant context and an
-// input, picks the provider (tenant preference, budget, compliance mode),
-// redacts personal data when an external call requires it, validates the
-// answer, checks it against domain rules, records the invocation, and returns
-// a proposal — never an action. Callers (use cases, jobs) decide what to do
-// with it through the normal permission-checked paths.
-import { createHash } from "node:crypto";
+// input, picks the provider (provider-choice.ts: tenant preference, budget,
+// compliance mode), redacts personal data when an external call requires it,
+// validates the answer, checks it against domain rules (domain/ai-policy.ts),
+// records the invocation (invocation.ts), and returns a proposal — never an
+// action. Callers (use cases, jobs) decide what to do with it through the
+// normal permission-checked paths.
 import type { Config } from "../config/index.js";
 import { withTenant, type Database } from "../data/database.js";
 import {
   allowedRecommendationTools,
-  boundScoreAdjustment,
   budgetPeriodStart,
-  chooseProvider,
+  filterRecommendations,
+  leadAssessmentAdjustment,
   type FallbackReason,
   type ToolContext,
   type ToolPolicy,
@@ -24,6 +24,7 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { returnDate } from "./dates.js";
 import { emailFromFields, parseRawEmail } from "./email.js";
+import { createInvocationRecorder, databaseInvocationStore, type InvocationRecord, type InvocationStore } from "./invocation.js";
 import { createPiiRedactor } from "./pii.js";
 import { draftWriterPrompt, type DraftWriterInput, type DraftWriterOutput } from "./prompts/draft-writer.js";
 import { inboundAnalysisPrompt, type InboundAction, type InboundIntent } from "./prompts/inbound-analysis.js";
@@ -32,86 +33,22 @@ import { promptKey, type PromptDefinition } from "./prompts/prompt.js";
 import { qualificationAssistPrompt, type QualificationAssistInput } from "./prompts/qualification-assist.js";
 import { requestDetectionPrompt, type RequestDetectionOutput } from "./prompts/request-detection.js";
 import { threadReaderPrompt, type ThreadFacts, type ThreadReaderRequest } from "./prompts/thread-reader.js";
-import { AiError, generateStructured, type AiProvider, type TokenUsage } from "./provider.js";
-import { estimateTokens } from "./providers/local.js";
+import { createProviderChooser } from "./provider-choice.js";
 import { providersFromConfig, type Providers } from "./providers/index.js";
+
+export {
+  databaseInvocationStore,
+  memoryInvocationStore,
+  type InvocationRecord,
+  type InvocationRow,
+  type InvocationStore,
+} from "./invocation.js";
 
 export interface AiServices {
   config: Config;
   db: Database;
   metrics: Metrics;
   logger: Logger;
-}
-
-/** Where invocations are recorded and the month's external use is summed. */
-export interface InvocationStore {
-  record(tenantId: string, row: InvocationRow): Promise<{ id: string }>;
-  monthlyUsage(tenantId: string, since: Date): Promise<{ tokens: number; costUsd: number }>;
-}
-
-export interface InvocationRow {
-  agent: string;
-  operation: string;
-  provider: string;
-  model: string;
-  external: boolean;
-  promptId: string | null;
-  promptVersion: number | null;
-  inputHash: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  latencyMs: number;
-  attempts: number;
-  outcome: "SUCCESS" | "INVALID_OUTPUT" | "ERROR";
-  errorKind: string | null;
-  errorMessage: string | null;
-  fallbackReason: string | null;
-  redacted: boolean;
-  /** The agent run that asked, when an agent did. */
-  agentRunId?: string | null;
-}
-
-/** The AiInvocation table, written in its own short transaction (the call happened even if the caller rolls back). */
-export function databaseInvocationStore(db: Database): InvocationStore {
-  return {
-    async record(tenantId, row) {
-      return withTenant(db.prisma, { tenantId }, (tx) =>
-        tx.aiInvocation.create({
-          data: {
-            tenantId,
-            ...row,
-            totalTokens: row.inputTokens + row.outputTokens,
-            costUsd: row.costUsd.toFixed(8),
-            errorMessage: row.errorMessage?.slice(0, 1000) ?? null,
-          },
-          select: { id: true },
-        }),
-      );
-    },
-    async monthlyUsage(tenantId, since) {
-      const sum = await withTenant(db.prisma, { tenantId }, (tx) =>
-        tx.aiInvocation.aggregate({ where: { tenantId, external: true, createdAt: { gte: since } }, _sum: { totalTokens: true, costUsd: true } }),
-      );
-      return { tokens: sum._sum.totalTokens ?? 0, costUsd: Number(sum._sum.costUsd ?? 0) };
-    },
-  };
-}
-
-/** Invocations kept in memory (evaluation runs, tools without a database). */
-export function memoryInvocationStore(): InvocationStore & { rows: Array<InvocationRow & { tenantId: string; createdAt: Date }> } {
-  const rows: Array<InvocationRow & { tenantId: string; createdAt: Date }> = [];
-  return {
-    rows,
-    async record(tenantId, row) {
-      rows.push({ ...row, tenantId, createdAt: new Date() });
-      return { id: String(rows.length) };
-    },
-    async monthlyUsage(tenantId, since) {
-      const mine = rows.filter((r) => r.tenantId === tenantId && r.external && r.createdAt >= since);
-      return { tokens: mine.reduce((s, r) => s + r.inputTokens + r.outputTokens, 0), costUsd: mine.reduce((s, r) => s + r.costUsd, 0) };
-    },
-  };
 }
 
 export interface AiContext {
@@ -124,23 +61,6 @@ export interface AiContext {
   knownNames?: Array<string | null | undefined>;
   /** The AgentRun the call belongs to: recorded on the invocation. */
   agentRunId?: string | null;
-}
-
-export interface InvocationRecord {
-  id: string;
-  provider: string;
-  model: string;
-  external: boolean;
-  promptId: string | null;
-  promptVersion: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  latencyMs: number;
-  outcome: "SUCCESS" | "INVALID_OUTPUT" | "ERROR";
-  errorKind: string | null;
-  fallbackReason: FallbackReason | null;
-  redacted: boolean;
 }
 
 export interface AiResult<T> {
@@ -211,9 +131,6 @@ export interface LeadAssessment {
   proposedAdjustment: number;
 }
 
-/** The largest answer asked for; also what a budget check assumes a call may cost. */
-const MAX_OUTPUT_TOKENS = 1500;
-
 const PLACEHOLDER = /\[(?:[A-Z][A-Za-z ]*|[A-Z_]+_\d+)\]|\{\{?\s*[A-Za-z_.]+\s*\}\}?|<(?:NAME|COMPANY|FIRST_?NAME|DATE)>|\bTODO\b|\bundefined\b|\bnull\b|\bNaN\b/;
 
 export interface AiRuntime {
@@ -239,6 +156,8 @@ export function createAiRuntime(
   const providers = options.providers ?? providersFromConfig(services.config);
   const store = options.store ?? databaseInvocationStore(services.db);
   const now = options.now ?? (() => new Date());
+  const recorder = createInvocationRecorder({ store, metrics: services.metrics, price: providers.price });
+  const chooser = createProviderChooser({ providers, monthlyUsage: (tenantId) => monthlyUsage(tenantId) });
 
   async function settingsOf(ctx: AiContext): Promise<AiSettings> {
     if (ctx.settings) return ctx.settings;
@@ -253,98 +172,6 @@ export function createAiRuntime(
     return { ...(await store.monthlyUsage(tenantId, periodStart)), periodStart };
   }
 
-  function cost(provider: AiProvider, model: string, usage: TokenUsage): number {
-    if (!provider.external) return 0;
-    const price = providers.price(model);
-    return (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
-  }
-
-  async function recordInvocation(
-    ctx: AiContext,
-    entry: Omit<InvocationRecord, "id" | "costUsd"> & { operation: string; inputHash: string; attempts: number; errorMessage: string | null; provider: string },
-    provider: AiProvider,
-  ): Promise<InvocationRecord> {
-    const costUsd = cost(provider, entry.model, entry);
-    const row = await store.record(ctx.tenantId, { ...entry, agent: ctx.agent, costUsd, agentRunId: ctx.agentRunId ?? null });
-    const m = services.metrics;
-    const prompt = entry.promptId ?? entry.operation;
-    m.aiInvocations.inc({ provider: entry.provider, agent: ctx.agent, prompt, outcome: entry.outcome });
-    m.aiTokens.inc({ provider: entry.provider, direction: "input" }, entry.inputTokens);
-    m.aiTokens.inc({ provider: entry.provider, direction: "output" }, entry.outputTokens);
-    if (costUsd > 0) m.aiCostUsd.inc({ provider: entry.provider }, costUsd);
-    m.aiLatency.observe({ provider: entry.provider, prompt }, entry.latencyMs / 1000);
-    if (entry.fallbackReason) m.aiFallbacks.inc({ reason: entry.fallbackReason });
-    return { id: row.id, ...entry, costUsd };
-  }
-
-  function inputHash(key: string, input: unknown): string {
-    return createHash("sha256").update(key).update("\n").update(JSON.stringify(input)).digest("hex");
-  }
-
-  /**
-   * One generation on one provider, recorded whatever happens. Returns the
-   * output, or why it was refused (an error or a failed domain check).
-   */
-  async function attempt<O>(
-    ctx: AiContext,
-    provider: AiProvider,
-    prompt: PromptDefinition<unknown, O>,
-    input: unknown,
-    hash: string,
-    options: { filter: ReturnType<typeof createPiiRedactor> | null; fallbackReason: FallbackReason | null; check: (output: O) => string | null },
-  ): Promise<{ output: O; record: InvocationRecord } | { error: AiError; record: InvocationRecord }> {
-    const started = performance.now();
-    const base = {
-      operation: "generate",
-      provider: provider.name,
-      external: provider.external,
-      promptId: prompt.id,
-      promptVersion: prompt.version,
-      inputHash: hash,
-      fallbackReason: options.fallbackReason,
-      redacted: !!options.filter,
-    };
-    try {
-      const result = await generateStructured(provider, prompt, input, { filter: options.filter, maxOutputTokens: MAX_OUTPUT_TOKENS });
-      const problem = options.check(result.output);
-      const record = await recordInvocation(
-        ctx,
-        {
-          ...base,
-          model: result.model,
-          inputTokens: result.usage.inputTokens,
-          outputTokens: result.usage.outputTokens,
-          latencyMs: Math.round(performance.now() - started),
-          attempts: result.attempts,
-          outcome: problem ? "INVALID_OUTPUT" : "SUCCESS",
-          errorKind: problem ? "INVALID_OUTPUT" : null,
-          errorMessage: problem,
-        },
-        provider,
-      );
-      return problem ? { error: new AiError("INVALID_OUTPUT", `${promptKey(prompt)}: output refused: ${problem}`), record } : { output: result.output, record };
-    } catch (error) {
-      const aiError = error instanceof AiError ? error : new AiError("PERMANENT", error instanceof Error ? error.message : String(error));
-      const usage = aiError.details.usage ?? { inputTokens: 0, outputTokens: 0 };
-      const record = await recordInvocation(
-        ctx,
-        {
-          ...base,
-          model: provider.model,
-          inputTokens: usage.inputTokens,
-          outputTokens: usage.outputTokens,
-          latencyMs: Math.round(performance.now() - started),
-          attempts: aiError.details.attempts ?? 1,
-          outcome: aiError.kind === "INVALID_OUTPUT" ? "INVALID_OUTPUT" : "ERROR",
-          errorKind: aiError.kind,
-          errorMessage: aiError.message,
-        },
-        provider,
-      );
-      return { error: aiError, record };
-    }
-  }
-
   /** Chooses the provider and runs one prompt, falling back to local on refusal or failure. */
   async function run<I, O>(
     ctx: AiContext,
@@ -353,42 +180,23 @@ export function createAiRuntime(
     check: (output: O) => string | null = () => null,
   ): Promise<AiResult<O>> {
     const input = prompt.input.parse(rawInput);
-    const key = promptKey(prompt);
-    const hash = inputHash(key, input);
     const settings = await settingsOf(ctx);
-    const external = providers.external;
     const generic = prompt as unknown as PromptDefinition<unknown, O>;
     const invocations: InvocationRecord[] = [];
-    let fallbackReason: FallbackReason | null = settings.provider === "openai" && !external ? "NOT_CONFIGURED" : null;
-    if (external) {
-      const estimate = estimateTokens(prompt.instructions + prompt.render(input)) + MAX_OUTPUT_TOKENS;
-      const price = providers.price(external.model);
-      const decision = chooseProvider({
-        settings,
-        externalConfigured: true,
-        usage: await usageForBudget(ctx.tenantId, settings),
-        estimate: { tokens: estimate, costUsd: (estimate * Math.max(price.input, price.output)) / 1_000_000 },
-      });
-      fallbackReason = decision.fallbackReason;
-      if (decision.provider === "external") {
-        const filter = decision.redact ? createPiiRedactor(ctx.knownNames ?? []) : null;
-        const outcome = await attempt(ctx, external, generic, input, hash, { filter, fallbackReason: null, check });
-        invocations.push(outcome.record);
-        if ("output" in outcome) return { proposal: outcome.output, invocations, fallbackReason: null };
-        services.logger.warn({ tenantId: ctx.tenantId, prompt: key, kind: outcome.error.kind }, "external AI call failed; using the local provider");
-        fallbackReason = outcome.error.kind === "INVALID_OUTPUT" ? "INVALID_OUTPUT" : "PROVIDER_ERROR";
-      }
+    const choice = await chooser.forGeneration(ctx.tenantId, settings, () => prompt.instructions + prompt.render(input));
+    let fallbackReason = choice.fallbackReason;
+    if (choice.provider.external) {
+      const filter = choice.redact ? createPiiRedactor(ctx.knownNames ?? []) : null;
+      const outcome = await recorder.generate(ctx, choice.provider, generic, input, { filter, fallbackReason: null, check });
+      invocations.push(outcome.record);
+      if ("output" in outcome) return { proposal: outcome.output, invocations, fallbackReason: null };
+      services.logger.warn({ tenantId: ctx.tenantId, prompt: promptKey(prompt), kind: outcome.error.kind }, "external AI call failed; using the local provider");
+      fallbackReason = outcome.error.kind === "INVALID_OUTPUT" ? "INVALID_OUTPUT" : "PROVIDER_ERROR";
     }
-    const outcome = await attempt(ctx, providers.local, generic, input, hash, { filter: null, fallbackReason, check });
+    const outcome = await recorder.generate(ctx, providers.local, generic, input, { filter: null, fallbackReason, check });
     invocations.push(outcome.record);
     if ("error" in outcome) throw outcome.error;
     return { proposal: outcome.output, invocations, fallbackReason };
-  }
-
-  /** This month's external use, read only when the tenant has a budget that could refuse the call. */
-  async function usageForBudget(tenantId: string, settings: AiSettings): Promise<{ tokens: number; costUsd: number }> {
-    const budgeted = settings.provider !== "local" && (settings.monthlyTokenBudget !== null || settings.monthlyCostBudgetUsd !== null);
-    return budgeted ? monthlyUsage(tenantId) : { tokens: 0, costUsd: 0 };
   }
 
   /** Parses the message and applies the certain rules (no provider): their verdict, or null for human mail. */
@@ -470,74 +278,33 @@ export function createAiRuntime(
       ? await run({ ...ctx, settings }, nextBestActionPrompt, promptInput)
       : { proposal: { actions: [] }, invocations: [], fallbackReason: null };
     const facts = nextBestActionPrompt.input.parse(promptInput).facts;
-    const at = new Date(facts.now).getTime();
-    const rejected: Recommendations["rejected"] = [];
-    const actions = result.proposal.actions.filter((a) => {
-      const reason = !policy.allowed.includes(a.tool)
-        ? (policy.excluded.find((e) => e.tool === a.tool)?.reason ?? "tool not allowed")
-        : Number.isNaN(Date.parse(a.expiresAt)) || Date.parse(a.expiresAt) <= at
-          ? "already expired"
-          : a.tool === "updateDealStage" && (!facts.deal || !facts.deal.stages.includes(String(a.arguments.toStage)) || a.arguments.toStage === facts.deal.stage)
-            ? "target stage is not a later stage of this pipeline"
-            : null;
-      if (reason) rejected.push({ tool: a.tool, title: a.title, reason });
-      return !reason;
-    });
-    return { ...result, proposal: { actions: actions.slice(0, promptInput.maxActions), policy, rejected } };
+    const { actions, rejected } = filterRecommendations(result.proposal.actions, { policy, now: facts.now, deal: facts.deal, maxActions: promptInput.maxActions });
+    return { ...result, proposal: { actions, policy, rejected } };
   }
 
   async function assessLead(ctx: AiContext, input: QualificationAssistInput & { disqualified?: boolean }): Promise<AiResult<LeadAssessment>> {
     const settings = await settingsOf(ctx);
     const { disqualified, ...promptInput } = input;
     const result = await run({ ...ctx, settings }, qualificationAssistPrompt, promptInput);
-    const proposed = result.proposal.adjustment;
-    // Disqualification rules win over any adjustment.
-    const adjustment = disqualified ? 0 : boundScoreAdjustment(proposed, settings);
-    const reason = disqualified ? `Lead is disqualified by rule; the AI adjustment (${proposed}) is not applied.` : result.proposal.reason;
-    return { ...result, proposal: { adjustment, reason, signals: result.proposal.signals, proposedAdjustment: proposed } };
+    const { adjustment, reason } = leadAssessmentAdjustment(result.proposal, { disqualified, settings });
+    return { ...result, proposal: { adjustment, reason, signals: result.proposal.signals, proposedAdjustment: result.proposal.adjustment } };
   }
 
   async function embed(ctx: AiContext, texts: string[]): Promise<AiResult<number[][]>> {
     const settings = await settingsOf(ctx);
-    const external = providers.external;
-    const hash = inputHash("embed", texts);
     const invocations: InvocationRecord[] = [];
-    const embedOn = async (provider: AiProvider, fallbackReason: FallbackReason | null) => {
-      const started = performance.now();
-      const entry = { operation: "embed", provider: provider.name, external: provider.external, promptId: null, promptVersion: null, inputHash: hash, outputTokens: 0, attempts: 1, fallbackReason, redacted: false };
-      try {
-        const r = await provider.embed(texts);
-        const latencyMs = Math.round(performance.now() - started);
-        invocations.push(await recordInvocation(ctx, { ...entry, model: r.model, inputTokens: r.usage.inputTokens, latencyMs, outcome: "SUCCESS", errorKind: null, errorMessage: null }, provider));
-        return r.vectors;
-      } catch (error) {
-        const e = error instanceof AiError ? error : new AiError("PERMANENT", String(error));
-        const latencyMs = Math.round(performance.now() - started);
-        invocations.push(await recordInvocation(ctx, { ...entry, model: provider.embeddingModel, inputTokens: 0, latencyMs, outcome: "ERROR", errorKind: e.kind, errorMessage: e.message }, provider));
-        if (!provider.external) throw e;
-        return null;
-      }
-    };
-    let fallbackReason: FallbackReason | null = settings.provider === "openai" && !external ? "NOT_CONFIGURED" : null;
-    if (external) {
-      const estimate = estimateTokens(texts.join("\n"));
-      const decision = chooseProvider({
-        settings,
-        externalConfigured: true,
-        usage: await usageForBudget(ctx.tenantId, settings),
-        estimate: { tokens: estimate, costUsd: (estimate * providers.price(external.embeddingModel).input) / 1e6 },
-      });
-      fallbackReason = decision.fallbackReason;
-      // Embeddings cannot be redacted and still mean the same thing: redaction mode keeps them local.
-      if (decision.provider === "external" && decision.redact) fallbackReason = "COMPLIANCE_FORBIDS_EXTERNAL";
-      else if (decision.provider === "external") {
-        const vectors = await embedOn(external, null);
-        if (vectors) return { proposal: vectors, invocations, fallbackReason: null };
-        fallbackReason = "PROVIDER_ERROR";
-      }
+    const choice = await chooser.forEmbedding(ctx.tenantId, settings, texts);
+    let fallbackReason = choice.fallbackReason;
+    if (choice.provider.external) {
+      const outcome = await recorder.embed(ctx, choice.provider, texts, null);
+      invocations.push(outcome.record);
+      if ("output" in outcome) return { proposal: outcome.output, invocations, fallbackReason: null };
+      fallbackReason = "PROVIDER_ERROR";
     }
-    const vectors = (await embedOn(providers.local, fallbackReason))!;
-    return { proposal: vectors, invocations, fallbackReason };
+    const outcome = await recorder.embed(ctx, providers.local, texts, fallbackReason);
+    invocations.push(outcome.record);
+    if ("error" in outcome) throw outcome.error;
+    return { proposal: outcome.output, invocations, fallbackReason };
   }
 
   return {

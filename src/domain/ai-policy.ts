@@ -1,8 +1,9 @@
 // AI policy, pure: which provider may run a call (tenant preference, budget,
 // compliance mode), which tools an agent may propose (role, tenant
-// configuration, compliance, the lead's contact status), and the bound on a
-// score adjustment. The runtime asks these before calling a model and checks
-// the model's output against them afterwards: AI output is a proposal.
+// configuration, compliance, the lead's contact status), which proposed
+// actions survive those rules and the facts, and the bound on a score
+// adjustment. The runtime asks these before calling a model and checks the
+// model's output against them afterwards: AI output is a proposal.
 import type { Permission, Role } from "./permission.js";
 import { ROLE_PERMISSIONS } from "./permission.js";
 import type { AiSettings } from "./tenant.js";
@@ -54,17 +55,25 @@ export interface MonthlyUsage {
   costUsd: number;
 }
 
+/** Whether this month's external use can refuse a call: only then is it worth reading. */
+export function budgetApplies(settings: AiSettings): boolean {
+  return settings.provider !== "local" && (settings.monthlyTokenBudget !== null || settings.monthlyCostBudgetUsd !== null);
+}
+
 /**
  * Decides the provider for one call. `estimate` is the expected size of this
  * call: a call that would cross the budget is refused before it is made.
+ * `redactable: false` (embeddings: redacted text no longer means the same)
+ * keeps a call local where compliance would require redaction.
  */
 export function chooseProvider(input: {
   settings: AiSettings;
   externalConfigured: boolean;
   usage: MonthlyUsage;
   estimate: MonthlyUsage;
+  redactable?: boolean;
 }): ProviderDecision {
-  const { settings, externalConfigured, usage, estimate } = input;
+  const { settings, externalConfigured, usage, estimate, redactable = true } = input;
   if (settings.provider === "local") return { provider: "local", redact: false, fallbackReason: null };
   if (!externalConfigured)
     return { provider: "local", redact: false, fallbackReason: settings.provider === "openai" ? "NOT_CONFIGURED" : null };
@@ -74,6 +83,7 @@ export function chooseProvider(input: {
     return { provider: "local", redact: false, fallbackReason: "TOKEN_BUDGET_EXCEEDED" };
   if (settings.monthlyCostBudgetUsd !== null && usage.costUsd + estimate.costUsd > settings.monthlyCostBudgetUsd)
     return { provider: "local", redact: false, fallbackReason: "COST_BUDGET_EXCEEDED" };
+  if (policy === "redacted" && !redactable) return { provider: "local", redact: false, fallbackReason: "COMPLIANCE_FORBIDS_EXTERNAL" };
   return { provider: "external", redact: policy === "redacted", fallbackReason: null };
 }
 
@@ -120,10 +130,61 @@ function toolExclusion(tool: RecommendationTool, ctx: ToolContext): string | nul
   return null;
 }
 
+/** An action a model proposed, as far as the rules below look at it. */
+export interface ProposedAction {
+  tool: RecommendationTool;
+  title: string;
+  /** ISO 8601. */
+  expiresAt: string;
+  arguments: Record<string, unknown>;
+}
+
+export interface RecommendationCheck {
+  policy: ToolPolicy;
+  /** The facts' "now" (ISO 8601): an action must not have expired by then. */
+  now: string;
+  /** The deal the actions are about: its stage and the pipeline's open stages in order. */
+  deal: { stage: string; stages: string[] } | null;
+}
+
+/** Why a proposed action is refused (a tool the policy excludes, already expired, an impossible stage move), or null. */
+export function recommendationRejection(action: ProposedAction, check: RecommendationCheck): string | null {
+  const { policy, deal } = check;
+  if (!policy.allowed.includes(action.tool)) return policy.excluded.find((e) => e.tool === action.tool)?.reason ?? "tool not allowed";
+  const expires = Date.parse(action.expiresAt);
+  if (Number.isNaN(expires) || expires <= new Date(check.now).getTime()) return "already expired";
+  if (action.tool === "updateDealStage" && (!deal || !deal.stages.includes(String(action.arguments.toStage)) || action.arguments.toStage === deal.stage))
+    return "target stage is not a later stage of this pipeline";
+  return null;
+}
+
+/** The proposed actions that pass the rules (in order, at most `maxActions`), and the refused ones with why. */
+export function filterRecommendations<A extends ProposedAction>(
+  actions: A[],
+  check: RecommendationCheck & { maxActions: number },
+): { actions: A[]; rejected: Array<{ tool: string; title: string; reason: string }> } {
+  const rejected: Array<{ tool: string; title: string; reason: string }> = [];
+  const kept = actions.filter((a) => {
+    const reason = recommendationRejection(a, check);
+    if (reason) rejected.push({ tool: a.tool, title: a.title, reason });
+    return !reason;
+  });
+  return { actions: kept.slice(0, check.maxActions), rejected };
+}
+
 /** Clamps a proposed score adjustment to the tenant's bound (never more than ±10). */
 export function boundScoreAdjustment(adjustment: number, settings: AiSettings): number {
   const bound = Math.min(10, Math.max(0, settings.maxScoreAdjustment));
   if (!Number.isFinite(adjustment)) return 0;
   const bounded = Math.max(-bound, Math.min(bound, Math.round(adjustment)));
   return bounded === 0 ? 0 : bounded; // no -0 in stored JSON
+}
+
+/** The adjustment a lead assessment may apply, and why: disqualification rules win over any adjustment. */
+export function leadAssessmentAdjustment(
+  proposal: { adjustment: number; reason: string },
+  input: { disqualified?: boolean; settings: AiSettings },
+): { adjustment: number; reason: string } {
+  if (input.disqualified) return { adjustment: 0, reason: `Lead is disqualified by rule; the AI adjustment (${proposal.adjustment}) is not applied.` };
+  return { adjustment: boundScoreAdjustment(proposal.adjustment, input.settings), reason: proposal.reason };
 }
