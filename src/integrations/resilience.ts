@@ -222,6 +222,16 @@ export function createResilience(options: ResilienceOptions): Resilience {
   async function takeSlot(tenantId: string, provider: string, signal: AbortSignal): Promise<void> {
     const limiter = limiterFor(provider);
     if (!limiter) return;
+    // Still connecting (start-up, reconnect): wait briefly for the shared store rather than fall back to per-process counting.
+    if (redis && (redis.status === "connecting" || redis.status === "connect" || redis.status === "wait" || redis.status === "reconnecting")) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1_000);
+        redis.once("ready", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     for (;;) {
       try {
         await limiter.consume(tenantId, 1);
