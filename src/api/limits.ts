@@ -1,12 +1,29 @@
 // Limits on what one operation may ask for, applied the same way over HTTP
 // and WebSocket: token count (at parse time), aliases, directives, depth and
-// cost. A query over a limit is refused before any resolver runs.
+// cost. A query over a limit is refused before any resolver runs. Aliases
+// count `__typename` too; directives count those on fragment spreads too.
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
-import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { complexityFromQuery } from "@pothos/plugin-complexity";
-import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from "graphql";
+import {
+  GraphQLError,
+  Kind,
+  type ASTNode,
+  type DirectiveNode,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
 import type { Config } from "../config/index.js";
+
+/**
+ * Limit errors carry the validation code themselves: Apollo adds it over HTTP,
+ * but over WebSocket an error without a code would be masked as internal.
+ */
+const VALIDATION_FAILED = { code: "GRAPHQL_VALIDATION_FAILED" } as const;
 
 /** graphql-armor throws by default; report the error through validation instead (a 400, not a 500). */
 const report = {
@@ -14,14 +31,61 @@ const report = {
   exposeLimits: true,
   onReject: [
     (context: ValidationContext | null, error: GraphQLError) =>
-      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ""))),
+      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ""), { extensions: VALIDATION_FAILED })),
   ],
 };
 
+/**
+ * Counts every directive an operation carries once its fragments are
+ * expanded: on the operation, its variables, fields, inline fragments,
+ * fragment definitions AND fragment spreads. (graphql-armor's rule forgets
+ * the directives on a spread of a fragment it has already seen, so
+ * `...F @skip(if: false)` a thousand times counted as one.) Each fragment is
+ * counted once and its count reused per spread, so a deep fragment fan-out
+ * costs linear time; cycles are left to the NoFragmentCycles rule.
+ */
+export function maxDirectivesRule(max: number): ValidationRule {
+  return (context: ValidationContext) => {
+    const fragmentCounts = new Map<string, number>();
+    const inProgress = new Set<string>();
+    const own = (node: { directives?: readonly DirectiveNode[] }) => node.directives?.length ?? 0;
+    const countFragment = (name: string): number => {
+      const cached = fragmentCounts.get(name);
+      if (cached !== undefined) return cached;
+      const fragment: FragmentDefinitionNode | null | undefined = context.getFragment(name);
+      if (!fragment || inProgress.has(name)) return 0;
+      inProgress.add(name);
+      const n = own(fragment) + countSelections(fragment.selectionSet);
+      inProgress.delete(name);
+      fragmentCounts.set(name, n);
+      return n;
+    };
+    const countSelections = (set: SelectionSetNode | undefined): number => {
+      let n = 0;
+      for (const selection of set?.selections ?? []) {
+        n += own(selection);
+        if (selection.kind === Kind.FRAGMENT_SPREAD) n += countFragment(selection.name.value);
+        else n += countSelections(selection.selectionSet);
+      }
+      return n;
+    };
+    return {
+      OperationDefinition(operation) {
+        const variables = (operation.variableDefinitions ?? []).reduce((sum, v) => sum + own(v), 0);
+        const found = own(operation) + variables + countSelections(operation.selectionSet);
+        if (found > max) context.reportError(
+            new GraphQLError(`Directives limit of ${max} exceeded, found ${found}.`, { nodes: [operation as ASTNode], extensions: VALIDATION_FAILED }),
+          );
+      },
+    };
+  };
+}
+
 export function validationRules(config: Config): ValidationRule[] {
   return [
-    maxAliasesRule({ n: config.GRAPHQL_MAX_ALIASES, ...report }) as unknown as ValidationRule,
-    maxDirectivesRule({ n: config.GRAPHQL_MAX_DIRECTIVES, ...report }) as unknown as ValidationRule,
+    // An empty allow-list: `__typename` aliases count like any other (graphql-armor exempts them by default).
+    maxAliasesRule({ n: config.GRAPHQL_MAX_ALIASES, allowList: [], ...report }) as unknown as ValidationRule,
+    maxDirectivesRule(config.GRAPHQL_MAX_DIRECTIVES),
     // Depth counted over the whole document, introspection included.
     maxDepthRule({ n: config.GRAPHQL_MAX_DEPTH, flattenFragments: true, ...report }) as unknown as ValidationRule,
   ];
