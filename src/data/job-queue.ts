@@ -4,6 +4,8 @@
 // The owner installs pg-boss's schema and creates every queue
 // (installJobQueues, at migration time); the service role only uses them.
 import PgBoss from "pg-boss";
+import { createLogger, type Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
 import type { Tx } from "./database.js";
 
 export interface QueueDefinition {
@@ -22,11 +24,27 @@ export interface QueueDefinition {
 export const QUEUES = {
   maintenance: { name: "maintenance", retryLimit: 2, retryDelaySeconds: 30, retryBackoff: true },
   /**
-   * One job per queued draft (singletonKey = draft id; "stately": at most one
-   * waiting and one running per draft). The worker's own bookkeeping on the
-   * draft decides exactly-once; pg-boss retries transient failures.
+   * One job per queued draft (singletonKey = draft id). The job is only a
+   * trigger: exactly-once is decided by the draft itself — a worker claims it
+   * from QUEUED under the draft's row lock and holds a SENDING lease; the send
+   * record is unique per draft; the Message-ID is fixed. A second job for the
+   * same draft finds it no longer QUEUED and does nothing.
+   *
+   * Policy "short": at most one *waiting* (created) job per draft, any number
+   * active. Not "stately" or "singleton": those add a unique index over
+   * *active* jobs per key, and pg-boss 10's fetch (plans.js fetchNextJob)
+   * takes the oldest waiting job and sets it active without checking it; when
+   * a job of the same draft is still active — e.g. one held by an instance that
+   * was killed, until expireInSeconds — that UPDATE violates the index, the
+   * whole fetch fails, and since the same oldest job is picked every time, no
+   * job of any tenant is fetched again (issue 9: 15–18 minutes without a
+   * send). "short" only constrains inserts (a duplicate enqueue is dropped),
+   * never fetch or retry, so no job can become unfetchable. A dead instance's
+   * active jobs are harmless: the sweeper re-enqueues its drafts once their
+   * lease lapses (src/jobs/draft-send.ts), and when pg-boss finally expires
+   * the dead jobs, their retries find the drafts settled.
    */
-  draftSend: { name: "draft-send", retryLimit: 10, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 15 * 60, policy: "stately" },
+  draftSend: { name: "draft-send", retryLimit: 10, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 15 * 60, policy: "short" },
   /** Scores new and changed leads (data: tenantId, leadIds). */
   leadScoring: { name: "lead-scoring", retryLimit: 3, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 10 * 60 },
   /** Trains a tenant's scoring model; one queued and one running per tenant (singletonKey = tenant id). */
@@ -67,10 +85,35 @@ function queueOptions(q: QueueDefinition): PgBoss.Queue {
   };
 }
 
+/** pg-boss reports errors as events (a failed fetch, maintenance, the pool); the worker loops go on after them. */
+interface BossError {
+  message?: string;
+  stack?: string;
+  code?: string;
+  detail?: string;
+  constraint?: string;
+  queue?: string;
+  worker?: string;
+}
+
+/** Logs (and counts) every pg-boss error: silently discarded, a jammed queue looks like an idle one. */
+function reportErrors(boss: PgBoss, logger: Logger, metrics?: Pick<Metrics, "jobQueueErrors">): void {
+  boss.on("error", (raw: unknown) => {
+    const e = (raw ?? {}) as BossError;
+    const err = raw instanceof Error ? raw : Object.assign(new Error(String(e.message ?? raw)), { code: e.code, stack: e.stack });
+    metrics?.jobQueueErrors.inc({ queue: e.queue ?? "none", code: e.code ?? "none" });
+    logger.error({ err, queue: e.queue, worker: e.worker, detail: e.detail, constraint: e.constraint }, "job queue error");
+  });
+}
+
 /** Installs (or upgrades) pg-boss and creates all queues, as the schema owner; grants the service role their use. */
-export async function installJobQueues(ownerUrl: string, queues: QueueDefinition[] = Object.values(QUEUES)): Promise<void> {
+export async function installJobQueues(
+  ownerUrl: string,
+  queues: QueueDefinition[] = Object.values(QUEUES),
+  options: { logger?: Logger } = {},
+): Promise<void> {
   const boss = new PgBoss({ connectionString: ownerUrl, schema: SCHEMA, supervise: false, schedule: false, max: 2 });
-  boss.on("error", () => {});
+  reportErrors(boss, options.logger ?? createLogger("warn"));
   await boss.start();
   try {
     // Dead-letter queues must exist before the queues that point at them.
@@ -79,6 +122,17 @@ export async function installJobQueues(ownerUrl: string, queues: QueueDefinition
       const existing = await boss.getQueue(q.name);
       if (existing) await boss.updateQueue(q.name, queueOptions(q));
       else await boss.createQueue(q.name, queueOptions(q));
+      // pg-boss copies the policy into each job row. Unfinished jobs of a queue that was "stately"
+      // (draft-send until issue 9) would keep its unique index on active jobs — and could still jam
+      // fetch — so they move to the queue's new policy. Safe: "stately" allowed at most one created
+      // job per key, which is all "short" asks; "standard" asks nothing.
+      const policy = queueOptions(q).policy;
+      if (existing?.policy === "stately" && (policy === "short" || policy === "standard")) {
+        await boss.getDb().executeSql(
+          `UPDATE ${SCHEMA}.job SET policy = $2 WHERE name = $1 AND policy = 'stately' AND state < 'completed'`,
+          [q.name, policy],
+        );
+      }
     }
     await boss.getDb().executeSql(
       `GRANT USAGE ON SCHEMA ${SCHEMA} TO sales_app;
@@ -98,11 +152,27 @@ export interface JobQueue {
   send(queue: QueueName, data: object, options?: PgBoss.SendOptions, tx?: Tx): Promise<string | null>;
   /** Job counts by queue and state, for /metrics. */
   counts(): Promise<{ queue: string; state: string; count: number }[]>;
+  /**
+   * Of these singleton keys, the ones that still have a live job in the queue:
+   * one waiting (created, or retry while it backs off) or one that a worker
+   * started less than `activeWithinSeconds` ago. An older active job is taken
+   * for dead (its worker's instance was killed, or it hangs).
+   */
+  liveSingletonKeys(queue: QueueName, keys: string[], activeWithinSeconds: number): Promise<Set<string>>;
   stop(): Promise<void>;
 }
 
+export interface JobQueueOptions {
+  supervise?: boolean;
+  schedule?: boolean;
+  /** Where pg-boss errors are logged (the service logger). */
+  logger?: Logger;
+  /** Where they are counted (job_queue_errors_total). */
+  metrics?: Pick<Metrics, "jobQueueErrors">;
+}
+
 /** Connects as the service role; does not install or migrate anything. */
-export async function startJobQueue(appUrl: string, options: { supervise?: boolean; schedule?: boolean } = {}): Promise<JobQueue> {
+export async function startJobQueue(appUrl: string, options: JobQueueOptions = {}): Promise<JobQueue> {
   const boss = new PgBoss({
     connectionString: appUrl,
     schema: SCHEMA,
@@ -112,7 +182,7 @@ export async function startJobQueue(appUrl: string, options: { supervise?: boole
     max: 4,
     application_name: "sales-agent-jobs",
   });
-  boss.on("error", () => {});
+  reportErrors(boss, options.logger ?? createLogger("warn"), options.metrics);
   await boss.start();
   return {
     boss,
@@ -125,6 +195,16 @@ export async function startJobQueue(appUrl: string, options: { supervise?: boole
         [],
       );
       return result.rows as { queue: string; state: string; count: number }[];
+    },
+    async liveSingletonKeys(queue, keys, activeWithinSeconds) {
+      if (keys.length === 0) return new Set();
+      const result = await boss.getDb().executeSql(
+        `SELECT DISTINCT singleton_key AS key FROM ${SCHEMA}.job
+         WHERE name = $1 AND singleton_key = ANY($2::text[])
+           AND (state < 'active' OR (state = 'active' AND started_on > now() - make_interval(secs => $3)))`,
+        [queue, keys, activeWithinSeconds],
+      );
+      return new Set((result.rows as { key: string }[]).map((r) => r.key));
     },
     async stop() {
       await boss.stop({ graceful: true, wait: true, timeout: 5_000 });

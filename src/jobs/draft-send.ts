@@ -2,10 +2,22 @@
 //
 // Workers take one draft-send job at a time (SEND_WORKERS of them per
 // instance); a job whose draft needs another try (a transient transport error)
-// throws, and pg-boss retries it with backoff. The sweeper runs every
-// SEND_SWEEP_SECONDS on every instance: it recovers drafts whose SENDING lease
-// lapsed (see recoverLapsedSend) and re-enqueues QUEUED drafts whose job went
-// missing. Both are safe to run concurrently: the draft row lock decides.
+// throws, and pg-boss retries it with backoff. How long one send may take is
+// the transport's own timeout (SMTP_TIMEOUT_MS; the local outbox's database
+// budget): a worker stuck longer does not hold anything else up — the
+// sweeper takes its draft over when the lease lapses, and other workers and
+// instances go on fetching.
+//
+// The sweeper runs every SEND_SWEEP_SECONDS on every instance. It recovers
+// drafts whose SENDING lease lapsed (see recoverLapsedSend), and re-enqueues
+// QUEUED drafts that have no live job: none waiting and none started within
+// the lease (a job a killed instance had fetched stays "active" in pg-boss
+// until expireInSeconds; it is not waited for). So a dead instance's drafts
+// are back in the queue within SEND_LEASE_SECONDS + SEND_SWEEP_SECONDS of the
+// moment its worker took them, and sent at the next poll. Everything here is
+// safe to run concurrently and twice: the draft row lock and its status decide
+// (a second job for a draft finds it no longer QUEUED), and the queue drops a
+// duplicate waiting job (see QUEUES.draftSend).
 import type PgBoss from "pg-boss";
 import { QUEUES } from "../data/job-queue.js";
 import { deliverDraft, recoverLapsedSend, type SendJob } from "../orchestration/draft-delivery.js";
@@ -31,15 +43,31 @@ export interface SendSweepResult {
   requeued: number;
 }
 
-/** One sweep: lapsed leases and stranded queued drafts, across tenants (each handled under its own tenant). */
+type StuckRow = { tenant_id: string; draft_id: string; status: string };
+
+/**
+ * One sweep: lapsed leases and stranded queued drafts, across tenants (each
+ * handled under its own tenant). A queued draft counts as stranded once it has
+ * waited `queuedGraceSeconds` (default: the lease, or the sweep interval when
+ * that is longer) and no live job is left for it (see JobQueue.liveSingletonKeys):
+ * one backing off before a retry is live, so retries are not doubled.
+ */
 export async function sweepSends(services: Services, options: { queuedGraceSeconds?: number } = {}): Promise<SendSweepResult> {
-  // Long enough that a job waiting out pg-boss's retry backoff is not doubled.
-  const grace = `${options.queuedGraceSeconds ?? 300} seconds`;
-  const stuck = await services.db.prisma.$queryRaw<{ tenant_id: string; draft_id: string; status: string }[]>`
-    SELECT * FROM app_stuck_sends(200, ${grace}::interval)`;
+  const { config } = services;
+  const queuedGrace = `${options.queuedGraceSeconds ?? Math.max(config.SEND_LEASE_SECONDS, config.SEND_SWEEP_SECONDS)} seconds`;
+  // Lapsed leases first, in a pass of their own, so a long queue of waiting drafts cannot crowd them out.
+  const lapsed = await services.db.prisma.$queryRaw<StuckRow[]>`
+    SELECT * FROM app_stuck_sends(200, '100 years'::interval) WHERE status = 'SENDING'`;
+  const waiting = await services.db.prisma.$queryRaw<StuckRow[]>`
+    SELECT * FROM app_stuck_sends(500, ${queuedGrace}::interval) WHERE status = 'QUEUED'`;
+  const live = await services.jobs.liveSingletonKeys(
+    QUEUES.draftSend.name,
+    waiting.map((r) => r.draft_id),
+    config.SEND_LEASE_SECONDS,
+  );
   let recovered = 0;
   let requeued = 0;
-  for (const row of stuck) {
+  for (const row of [...lapsed, ...waiting.filter((r) => !live.has(r.draft_id))]) {
     const job = { tenantId: row.tenant_id, draftId: row.draft_id };
     try {
       if (row.status === "SENDING") {

@@ -7,6 +7,7 @@ export interface Metrics {
   graphqlDuration: Histogram<"operation" | "type">;
   graphqlErrors: Counter<"code">;
   jobCounts: Gauge<"queue" | "state">;
+  jobQueueErrors: Counter<"queue" | "code">;
   outboxPending: Gauge;
   eventsPublished: Counter<"outcome">;
   aiInvocations: Counter<"provider" | "agent" | "prompt" | "outcome">;
@@ -46,6 +47,12 @@ export function createMetrics(): Metrics {
       name: "jobs",
       help: "Background jobs by queue and state (sampled at scrape time)",
       labelNames: ["queue", "state"],
+      registers: [registry],
+    }),
+    jobQueueErrors: new Counter({
+      name: "job_queue_errors_total",
+      help: "Errors pg-boss reported (failed fetches, maintenance, connections), by queue (none: not about one queue) and PostgreSQL error code",
+      labelNames: ["queue", "code"],
       registers: [registry],
     }),
     outboxPending: new Gauge({

@@ -172,8 +172,31 @@ async function markSent(uow: UnitOfWork, draftId: string, providerMessageId: str
   if (draft.status === "SENT") return { outcome: "sent", providerMessageId: draft.providerMessageId ?? providerMessageId };
   const now = new Date();
   const approvals = await currentApprovals(uow.tx, draft);
-  // A lapsed lease may have been recovered to QUEUED or FAILED meanwhile; the message went out all the same.
-  const from = draft.status === "SENDING" ? draft : await uow.tx.draft.update({ where: { id: draft.id }, data: { status: "SENDING" } });
+  let from = draft;
+  if (from.status !== "SENDING") {
+    // A lapsed lease was settled meanwhile, and the late worker's message went out all the same.
+    // The machine decides what can be recorded: a draft back in the queue is claimed again and
+    // marked SENT (both steps audited); one the machine has closed (FAILED as uncertain, or
+    // CANCELLED since) keeps its status, and the delivery goes on its send record (so quotas count
+    // it) and into the audit log, for a person to see.
+    const reclaimed = await changeStatus(uow, from, {
+      action: "claim",
+      data: { leaseToken: null, leaseExpiresAt: null, holdReason: null, holdUntil: null },
+      auditAction: "draft.sending",
+      summary: { reason: "The transport accepted the message after the sending worker's lease had lapsed.", recordedBy: how },
+    });
+    if (!reclaimed.ok) {
+      await uow.tx.emailSend.updateMany({ where: { tenantId: draft.tenantId, draftId: draft.id }, data: { state: "SENT", sentAt: now, providerMessageId } });
+      await uow.audit({
+        action: "draft.delivered_after_settlement",
+        targetType: "Draft",
+        targetId: draft.id,
+        summary: { status: draft.status, messageId: draft.messageId, providerMessageId, recordedBy: how },
+      });
+      return { outcome: "skipped", reason: `The message was delivered after the draft was settled as ${draft.status}; recorded on its send record.` };
+    }
+    from = reclaimed.draft;
+  }
   const changed = await changeStatus(uow, from, {
     action: "sent",
     data: { sentAt: now, providerMessageId, leaseToken: null, leaseExpiresAt: null, lastError: null, failureReason: null, cancelReason: null },
