@@ -33,7 +33,8 @@ function contentTypeOf(value: HeaderValue | undefined): { type: string; reportTy
 /** Parses a raw message (string or bytes) into the structure the inbound rules use. */
 export async function parseRawEmail(raw: string | Buffer): Promise<InboundEmail> {
   const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-  const headers: Record<string, string[]> = {};
+  // No prototype: a header named "constructor" or "__proto__" is just a header.
+  const headers: Record<string, string[]> = Object.create(null);
   for (const { key, line } of mail.headerLines) {
     const value = unfold(line).replace(/^[^:]*:\s?/, "");
     (headers[key.toLowerCase()] ??= []).push(value);
@@ -101,7 +102,7 @@ export function emailFromFields(input: {
   sentAt?: string | null;
   headers?: Record<string, string>;
 }): InboundEmail {
-  const headers: Record<string, string[]> = {};
+  const headers: Record<string, string[]> = Object.create(null);
   for (const [k, v] of Object.entries(input.headers ?? {})) (headers[k.toLowerCase()] ??= []).push(v);
   return {
     from: { address: input.from.toLowerCase(), name: input.fromName ?? null },

@@ -13,6 +13,7 @@ import { getDatamodel } from "../generated/pothos-prisma-types.js";
 import type { Permission } from "../domain/permission.js";
 import { can } from "../domain/principal.js";
 import type { GraphQLContext } from "./context.js";
+import InputGuardPlugin from "./input-guard.js";
 
 /** Prisma's "record not found" (P2025) becomes null, as Relay's node field expects. */
 async function nullIfMissing<T>(lookup: T | Promise<T>): Promise<T | null> {
@@ -42,7 +43,8 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin],
+  // InputGuardPlugin last: it sees arguments as parsed (global ids decoded) and runs before every resolver.
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, InputGuardPlugin],
   // Fields are non-null unless they say otherwise; payload fields say so.
   defaultFieldNullability: false,
   scopeAuth: {

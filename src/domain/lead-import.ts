@@ -3,9 +3,10 @@
 // lead fields, every other column is kept as a custom attribute.
 import { parse } from "csv-parse/sync";
 import { MAX_IMPORT_ROWS } from "./lead.js";
+import { RESERVED_KEYS, unstorableText, valueProblem } from "./safe-text.js";
 
 /** Canonical header (lower-case, non-alphanumerics as "_") → the lead field it fills. */
-const COLUMN_ALIASES: Record<string, string> = {
+const COLUMN_ALIAS_TABLE: Record<string, string> = {
   email: "email",
   e_mail: "email",
   email_address: "email",
@@ -62,6 +63,8 @@ const COLUMN_ALIASES: Record<string, string> = {
   expected_close_date: "deal.expectedCloseDate",
   deal_expected_close_date: "deal.expectedCloseDate",
 };
+// A Map: a header named like a built-in ("constructor", "toString") must not find Object.prototype's members.
+const COLUMN_ALIASES: ReadonlyMap<string, string> = new Map(Object.entries(COLUMN_ALIAS_TABLE));
 
 export function canonicalHeader(header: string): string {
   return header
@@ -90,7 +93,26 @@ export function parseCsvRows(csv: string): ImportSource {
   } catch (error) {
     return { ok: false, message: `The CSV could not be read: ${(error as Error).message}`, field: ["input", "csv"] };
   }
+  // A header is every row's: a bad one refuses the file, naming the column.
+  const headers = records.length ? Object.keys(records[0]!) : [];
+  for (const header of headers) {
+    const why = unstorableText(header);
+    if (why) return { ok: false, message: `A column name ${why}.`, field: ["input", "csv"] };
+    if (RESERVED_KEYS.has(header) || RESERVED_KEYS.has(canonicalHeader(header))) {
+      return { ok: false, message: `The column name "${header}" is reserved; rename the column.`, field: ["input", "csv"] };
+    }
+  }
   return { ok: true, rows: records };
+}
+
+/**
+ * Why one import row cannot be stored, with the path inside the row: text
+ * PostgreSQL cannot hold (NUL, lone surrogates), keys named like built-ins,
+ * nesting too deep. The row is rejected on its own; the other rows go on.
+ */
+export function importRowProblem(record: Record<string, unknown>): { message: string; path: string[] } | null {
+  const problem = valueProblem(record);
+  return problem ? { message: `${problem.path.join(".") || "row"} ${problem.message}`, path: problem.path } : null;
 }
 
 /**
@@ -98,9 +120,11 @@ export function parseCsvRows(csv: string): ImportSource {
  * shape. Empty cells are left out; unknown columns become attributes.
  */
 export function recordToLeadInput(record: Record<string, unknown>): Record<string, unknown> {
-  const input: Record<string, unknown> = {};
-  const deal: Record<string, unknown> = {};
-  const objectOf = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? { ...(v as object) } : {});
+  // Objects without a prototype: no key, whatever its name, can reach Object.prototype.
+  const input: Record<string, unknown> = Object.create(null);
+  const deal: Record<string, unknown> = Object.create(null);
+  const objectOf = (v: unknown): Record<string, unknown> =>
+    Object.assign(Object.create(null), v && typeof v === "object" && !Array.isArray(v) ? v : {});
   const attributes = objectOf(record.attributes);
   const companyAttributes = objectOf(record.companyAttributes);
   for (const [header, value] of Object.entries(record)) {
@@ -111,7 +135,7 @@ export function recordToLeadInput(record: Record<string, unknown>): Record<strin
       continue;
     }
     const key = canonicalHeader(header);
-    const field = COLUMN_ALIASES[key];
+    const field = COLUMN_ALIASES.get(key);
     // Other "company_…" columns describe the company (company_stage → its attribute "stage").
     if (!field && key.startsWith("company_") && key.length > 8) companyAttributes[key.slice(8)] = value;
     else if (!field) attributes[key] = value;

@@ -14,6 +14,7 @@ import { leadInputSchema } from "../domain/lead.js";
 import { normaliseEmail } from "../domain/suppression.js";
 import { readTenantSettings } from "../domain/tenant.js";
 import { fail, ok, userError, type Outcome } from "../domain/user-error.js";
+import { valueProblem } from "../domain/safe-text.js";
 import { recordActivity } from "./activity.js";
 import { enqueueAgent } from "./agent-run.js";
 import { resolveThread } from "./email-thread.js";
@@ -84,6 +85,12 @@ export async function ingestMessage(services: Services, actor: Actor, input: Mes
     return fail(userError("VALIDATION_FAILED", `The message could not be parsed: ${(error as Error).message}`.slice(0, 500), ["input", input.raw ? "raw" : "message"]));
   }
   const { email, analysis, automation } = classification;
+  // The message as parsed (encoded words and quoted-printable or base64 bodies decoded) is what is stored.
+  const unstorable = valueProblem({ from: email.from, to: email.to, subject: email.subject, text: email.text, headers: email.headers, parts: email.parts }, { maxDepth: 8 });
+  if (unstorable) {
+    const where = unstorable.path.filter((p) => !/^\d+$/.test(p)).join(".");
+    return fail(userError("VALIDATION_FAILED", `The message cannot be stored: its ${where} ${unstorable.message}.`, ["input", input.raw ? "raw" : "message"]));
+  }
   const sentAt = email.date ? new Date(email.date) : null;
   const messageId =
     normaliseMessageId(email.headers["message-id"]?.[0]) ?? syntheticMessageId({ from: email.from.address, sentAt: email.date, subject: email.subject, text: email.text });

@@ -4,7 +4,7 @@
 import { withTenant } from "../data/database.js";
 import { isUniqueViolation } from "../data/database.js";
 import { canTransition, leadInputSchema, MAX_IMPORT_ROWS, type LeadInput, type LeadStatus } from "../domain/lead.js";
-import { parseCsvRows, recordToLeadInput } from "../domain/lead-import.js";
+import { importRowProblem, parseCsvRows, recordToLeadInput } from "../domain/lead-import.js";
 import { disqualifications } from "../domain/scoring/disqualification.js";
 import { readTenantSettings } from "../domain/tenant.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../domain/user-error.js";
@@ -119,6 +119,8 @@ export async function importLeads(services: Services, actor: Actor, request: Imp
     if (!record || typeof record !== "object" || Array.isArray(record)) {
       return { index, errors: [userError("VALIDATION_FAILED", "A row must be an object.", path)] };
     }
+    const unstorable = importRowProblem(record as Record<string, unknown>);
+    if (unstorable) return { index, errors: [userError("VALIDATION_FAILED", unstorable.message, [...path, ...unstorable.path])] };
     const parsed = leadInputSchema.safeParse(recordToLeadInput(record as Record<string, unknown>));
     if (!parsed.success) {
       return {

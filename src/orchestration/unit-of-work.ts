@@ -11,6 +11,7 @@ import { canonicalJson } from "../domain/canonical-json.js";
 import { assertEventName } from "../domain/event.js";
 import type { Principal, RequestMeta } from "../domain/principal.js";
 import { redact } from "../domain/redaction.js";
+import { unstorableText } from "../domain/safe-text.js";
 import { fail, userError, type Outcome, type UserError } from "../domain/user-error.js";
 import type { Services } from "./services.js";
 
@@ -171,10 +172,12 @@ export async function runMutation<T>(
   options: TransactionOptions = {},
 ): Promise<Outcome<T>> {
   const key = request.idempotencyKey?.trim();
-  if (!key) return runUnitOfWork(services, actor, fn, options);
+  if (!key) return runUnitOfWork(services, actor, withCommittedRows(fn), options);
   if (key.length > 200) {
     return fail(userError("VALIDATION_FAILED", "Idempotency key must be at most 200 characters.", ["idempotencyKey"]));
   }
+  const unstorable = unstorableText(key);
+  if (unstorable) return fail(userError("VALIDATION_FAILED", `Idempotency key ${unstorable}.`, ["idempotencyKey"]));
   const requestHash = hashRequest(request.operation, request.input);
   const ttlMs = services.config.IDEMPOTENCY_TTL_HOURS * 3_600_000;
   return runUnitOfWork(services, actor, async (uow) => {
@@ -199,7 +202,7 @@ export async function runMutation<T>(
       }
       return { ok: true, value: existing.response as T };
     }
-    const outcome = await fn(uow);
+    const outcome = await withCommittedRows(fn)(uow);
     if (outcome.ok) {
       await uow.tx.idempotencyRecord.update({
         where: { id: inserted[0]!.id },
@@ -208,6 +211,40 @@ export async function runMutation<T>(
     }
     return outcome;
   }, options);
+}
+
+const COMMITTED = Symbol("rows as committed");
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Reads back, inside the transaction, the rows a mutation's result names
+ * (`leadId` → the Lead, `draftId` → the Draft, …) and keeps them on the result
+ * (under a symbol: never serialised, never in an idempotency record). The API
+ * answers from them when reading the payload again after the commit fails, so
+ * a change that committed is never reported as an error.
+ */
+function withCommittedRows<T>(fn: (uow: UnitOfWork) => Promise<Outcome<T>>): (uow: UnitOfWork) => Promise<Outcome<T>> {
+  return async (uow) => {
+    const outcome = await fn(uow);
+    if (!outcome.ok || !outcome.value || typeof outcome.value !== "object" || Array.isArray(outcome.value) || !Object.isExtensible(outcome.value)) return outcome;
+    const rows: Record<string, object> = {};
+    for (const [key, id] of Object.entries(outcome.value as Record<string, unknown>)) {
+      if (!key.endsWith("Id") || typeof id !== "string" || !UUID.test(id)) continue;
+      const delegate = (uow.tx as unknown as Record<string, { findUnique?: (args: { where: { id: string } }) => Promise<object | null> } | undefined>)[key.slice(0, -2)];
+      if (typeof delegate?.findUnique !== "function") continue;
+      const row = await delegate.findUnique({ where: { id } });
+      if (row) rows[key] = row;
+    }
+    Object.defineProperty(outcome.value, COMMITTED, { value: rows, enumerable: true });
+    return outcome;
+  };
+}
+
+/** The row named `idKey` as it was committed by the mutation whose result (or payload spread from it) is `result`. */
+export function committedRow(result: unknown, idKey: string): object | null {
+  if (!result || typeof result !== "object") return null;
+  const rows = (result as { [COMMITTED]?: Record<string, object> })[COMMITTED];
+  return rows?.[idKey] ?? null;
 }
 
 function hashRequest(operation: string, input: unknown): string {

@@ -1,6 +1,7 @@
 // Deals: the Deal type and its stage history, the deals connection, the deal
 // mutations (dealCreate, dealUpdate, dealProgress, dealClose), the pipeline
 // stages and the pipeline summary.
+import { GraphQLError } from "graphql";
 import type { Prisma } from "../../data/database.js";
 import { dealFieldsSchema } from "../../domain/deal.js";
 import { orderedStages, type Stage } from "../../domain/pipeline.js";
@@ -11,7 +12,7 @@ import { closeDeal, createDeal, progressDeal, updateDeal } from "../../orchestra
 import { pipelineSummary, type PipelineSummary } from "../../orchestration/pipeline.js";
 import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
-import { idOf } from "./global-id.js";
+import { decodeId, idOf } from "./global-id.js";
 import { clearableId, dateOnly, filterId, optionalIds, searchTerms, orderInput, sortDirection, userGlobalId } from "./sales-common.js";
 import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "./user-error.js";
 
@@ -197,6 +198,13 @@ const PipelineSummaryFilter = builder.inputType("PipelineSummaryFilter", {
   }),
 });
 
+/** The summary's owner filter: a User id, or BAD_USER_INPUT (an aggregate has no "matches nothing" to answer with). */
+function ownerOf(globalId: string | number): string {
+  const id = decodeId(globalId, "User");
+  if (id === null) throw new GraphQLError("filter.ownerId is not the id of a User.", { extensions: { code: "BAD_USER_INPUT", argumentPath: ["filter", "ownerId"] } });
+  return id;
+}
+
 builder.queryField("pipelineSummary", (t) =>
   t.field({
     type: PipelineSummaryType,
@@ -205,7 +213,7 @@ builder.queryField("pipelineSummary", (t) =>
     args: { filter: t.arg({ type: PipelineSummaryFilter, required: false }) },
     resolve: (_root, { filter }, ctx) =>
       pipelineSummary(ctx.services, ctx.principal!, {
-        ownerId: filter?.ownerId ? filterId(String(filter.ownerId), "User") : null,
+        ownerId: filter?.ownerId ? ownerOf(filter.ownerId) : null,
         stage: filter?.stage ?? null,
         from: filter?.from ?? null,
         to: filter?.to ?? null,

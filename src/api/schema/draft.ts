@@ -2,14 +2,16 @@
 // the draft / drafts / pendingDrafts queries; and the live subscriptions
 // draftStatusChanged and pendingDraftsChanged (tenant-scoped, built on the
 // domain events).
-import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
+import { encodeGlobalID } from "@pothos/plugin-relay";
 import type { Prisma } from "../../data/database.js";
 import { DRAFT_ORIGINS, DRAFT_STATUSES, MAIL_CATEGORIES, type DraftStatus } from "../../domain/draft.js";
 import type { DomainEvent } from "../../domain/event.js";
 import { QUALITY_CHECKS, type QualityFinding, type QualityReport } from "../../domain/quality-gate.js";
-import { readTenantSettings } from "../../domain/tenant.js";
+import { readTenantSettings, type TenantSettings } from "../../domain/tenant.js";
 import { builder } from "../builder.js";
+import type { GraphQLContext } from "../context.js";
 import { filterIterator } from "./event.js";
+import { decodeId, whereId } from "./global-id.js";
 
 export const DraftStatusEnum = builder.enumType("DraftStatus", { values: DRAFT_STATUSES });
 export const DraftOriginEnum = builder.enumType("DraftOrigin", {
@@ -85,6 +87,21 @@ builder.prismaObject("DraftApproval", {
   }),
 });
 
+/** The tenant's settings, read once per request however many drafts ask (no N+1). */
+const settingsPerRequest = new WeakMap<GraphQLContext, Promise<TenantSettings>>();
+function requestSettings(ctx: GraphQLContext): Promise<TenantSettings> {
+  let settings = settingsPerRequest.get(ctx);
+  if (!settings) {
+    settings = ctx.db.tenant
+      .findUniqueOrThrow({ where: { id: ctx.principal!.tenantId }, select: { settings: true } })
+      .then((tenant) => readTenantSettings(tenant.settings));
+    settingsPerRequest.set(ctx, settings);
+    // A failed read is not kept: the next field tries again.
+    settings.catch(() => settingsPerRequest.delete(ctx));
+  }
+  return settings;
+}
+
 export const DraftType = builder.prismaNode("Draft", {
   id: { field: "id" },
   description: "An e-mail to a contact that a person must approve before it can be sent.",
@@ -118,10 +135,7 @@ export const DraftType = builder.prismaNode("Draft", {
     }),
     approvalsRequired: t.int({
       description: "Distinct approvals the tenant's policy requires on the current revision.",
-      resolve: async (_d, _a, ctx) => {
-        const tenant = await ctx.db.tenant.findUniqueOrThrow({ where: { id: ctx.principal!.tenantId }, select: { settings: true } });
-        return readTenantSettings(tenant.settings).approval.requiredApprovals;
-      },
+      resolve: async (_d, _a, ctx) => (await requestSettings(ctx)).approval.requiredApprovals,
     }),
     rejectionReason: t.exposeString("rejectionReason", { nullable: true }),
     failureReason: t.exposeString("failureReason", { nullable: true }),
@@ -150,27 +164,16 @@ const DraftFilter = builder.inputType("DraftFilter", {
   }),
 });
 
-/** The raw uuid of a global id of the given type, or a uuid that matches nothing. */
-function rawId(globalId: string | null | undefined, typename: string): string | undefined {
-  if (!globalId) return undefined;
-  try {
-    const decoded = decodeGlobalID(globalId);
-    if (decoded.typename === typename) return decoded.id;
-  } catch {
-    // fall through
-  }
-  return "00000000-0000-0000-0000-000000000000";
-}
-
 builder.queryField("draft", (t) =>
   t.prismaField({
     type: "Draft",
     nullable: true,
     authScopes: { permission: "draft:read" },
     args: { id: t.arg.id({ required: true }) },
+    // An id that names no draft (or one of another tenant) reads as null; a database failure stays an error.
     resolve: (query, _root, { id }, ctx) => {
-      const uuid = rawId(String(id), "Draft");
-      return ctx.db.draft.findUnique({ ...query, where: { id: uuid! } }).catch(() => null);
+      const uuid = decodeId(id, "Draft");
+      return uuid ? ctx.db.draft.findUnique({ ...query, where: { id: uuid } }) : null;
     },
   }),
 );
@@ -187,7 +190,7 @@ builder.queryField("drafts", (t) =>
         const where: Prisma.DraftWhereInput = {};
         if (filter?.status?.length) where.status = { in: filter.status };
         if (filter?.origin?.length) where.origin = { in: filter.origin };
-        if (filter?.contactId) where.contactId = rawId(String(filter.contactId), "Contact");
+        if (filter?.contactId) where.contactId = whereId(filter.contactId, "Contact");
         if (filter?.recipientEmail) where.recipientEmail = filter.recipientEmail.trim().toLowerCase();
         if (filter?.mailbox) where.mailbox = filter.mailbox.trim().toLowerCase();
         return ctx.db.draft.findMany({ ...query, where, orderBy: { id: "desc" } });
@@ -268,8 +271,9 @@ builder.subscriptionField("draftStatusChanged", (t) =>
     authScopes: { $all: { permission: "event:subscribe", $any: { permission: "draft:read" } } },
     args: { draftId: t.arg.id({ required: false }) },
     subscribe: (_root, { draftId }, ctx) => {
-      const only = draftId ? rawId(String(draftId), "Draft") : undefined;
-      return draftEvents(ctx.services.bus.subscribe(ctx.principal!.tenantId), (v) => !only || v.draftId === only);
+      // undefined: every draft; null: an id that names no draft, which matches no event.
+      const only = draftId ? decodeId(draftId, "Draft") : undefined;
+      return draftEvents(ctx.services.bus.subscribe(ctx.principal!.tenantId), (v) => only === undefined || (only !== null && v.draftId === only));
     },
     resolve: (v) => v,
   }),

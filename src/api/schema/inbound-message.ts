@@ -11,6 +11,7 @@ import { ingestMessage, messageIngestSchema, type MessageIngestValue } from "../
 import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
 import { filterIterator } from "./event.js";
+import { decodeId } from "./global-id.js";
 import { filterId } from "./sales-common.js";
 import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "./user-error.js";
 
@@ -310,9 +311,11 @@ builder.subscriptionField("inboundMessageAnalysed", (t) =>
     authScopes: { $all: { permission: "event:subscribe", $any: { permission: "lead:read" } } },
     args: { leadId: t.arg.id({ required: false }), contactId: t.arg.id({ required: false }) },
     subscribe: (_root, args, ctx) => {
-      const leadId = args.leadId ? filterId(String(args.leadId), "Lead") : undefined;
-      const contactId = args.contactId ? filterId(String(args.contactId), "Contact") : undefined;
-      return mapIterator(ctx.services.bus.subscribe(ctx.principal!.tenantId), analysedView, (v) => (!leadId || v.leadId === leadId) && (!contactId || v.contactId === contactId));
+      // undefined: no filter; null: an id that names nothing, which matches no event.
+      const leadId = args.leadId ? decodeId(args.leadId, "Lead") : undefined;
+      const contactId = args.contactId ? decodeId(args.contactId, "Contact") : undefined;
+      const matches = (want: string | null | undefined, got: string | null) => want === undefined || (want !== null && got === want);
+      return mapIterator(ctx.services.bus.subscribe(ctx.principal!.tenantId), analysedView, (v) => matches(leadId, v.leadId) && matches(contactId, v.contactId));
     },
     resolve: (v) => v,
   }),

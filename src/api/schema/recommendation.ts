@@ -11,7 +11,7 @@ import type { UserError } from "../../domain/user-error.js";
 import { acceptRecommendation, dismissRecommendation, requestRecommendations } from "../../orchestration/recommendation.js";
 import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
-import { idOf } from "./global-id.js";
+import { decodeId, idOf } from "./global-id.js";
 import { mapIterator } from "./inbound-message.js";
 import { filterId, optionalIds } from "./sales-common.js";
 import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "./user-error.js";
@@ -269,9 +269,11 @@ builder.subscriptionField("recommendationGenerated", (t) =>
     authScopes: { $all: { permission: "event:subscribe", $any: { permission: "lead:read" } } },
     args: { leadId: t.arg.id({ required: false }), dealId: t.arg.id({ required: false }) },
     subscribe: (_root, args, ctx) => {
-      const leadId = args.leadId ? filterId(String(args.leadId), "Lead") : undefined;
-      const dealId = args.dealId ? filterId(String(args.dealId), "Deal") : undefined;
-      return mapIterator(ctx.services.bus.subscribe(ctx.principal!.tenantId), generatedView, (v) => (!leadId || v.leadId === leadId) && (!dealId || v.dealId === dealId));
+      // undefined: no filter; null: an id that names nothing, which matches no event.
+      const leadId = args.leadId ? decodeId(args.leadId, "Lead") : undefined;
+      const dealId = args.dealId ? decodeId(args.dealId, "Deal") : undefined;
+      const matches = (want: string | null | undefined, got: string | null) => want === undefined || (want !== null && got === want);
+      return mapIterator(ctx.services.bus.subscribe(ctx.principal!.tenantId), generatedView, (v) => matches(leadId, v.leadId) && matches(dealId, v.dealId));
     },
     resolve: (v) => v,
   }),

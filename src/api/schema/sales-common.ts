@@ -3,7 +3,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { userError, type UserError } from "../../domain/user-error.js";
 import { builder } from "../builder.js";
-import { idOf } from "./global-id.js";
+import { idOf, whereId } from "./global-id.js";
 
 export const SortDirectionEnum = builder.enumType("SortDirection", { values: ["ASC", "DESC"] as const });
 
@@ -46,11 +46,9 @@ export function searchTerms(search: string | null | undefined): string[] {
     .map((t) => t.slice(0, 100));
 }
 
-/** A filter's global id for a where clause; an id of the wrong type matches nothing. */
-export function filterId(globalId: string | null | undefined, type: string): string | undefined {
-  if (!globalId) return undefined;
-  const decoded = idOf(globalId, type, []);
-  return decoded.ok ? decoded.id : "00000000-0000-0000-0000-000000000000";
+/** A filter's global id for a where clause; an id that names nothing (wrong type, not a uuid) matches nothing. */
+export function filterId(globalId: string, type: string): string | { in: string[] } {
+  return whereId(globalId, type);
 }
 
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
