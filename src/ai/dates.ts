@@ -1,7 +1,24 @@
 // Dates in free text, resolved against the message's own send date with
-// chrono-node (so "next Tuesday" in a 2019 e-mail means a 2019 Tuesday).
+// chrono-node (so "next Tuesday" in a 2019 e-mail means a 2019 Tuesday). A
+// message without a send date (no Date header, or ingested as fields without
+// sentAt) is read against the time it was received, never against 1970.
 import * as chrono from "chrono-node";
 import type { InboundEmail } from "../domain/inbound-email.js";
+import { LATER_CONTACT } from "./local/intent-features.js";
+
+function validDate(value: string | Date | null | undefined): Date | null {
+  if (value === null || value === undefined || value === "") return null;
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/**
+ * What relative dates in a message are resolved against: when it was sent,
+ * else when it was received, else now (the analysis runs as it arrives).
+ */
+export function referenceDate(sentAt: string | Date | null | undefined, receivedAt?: string | Date | null): Date {
+  return validDate(sentAt) ?? validDate(receivedAt) ?? new Date();
+}
 
 export interface MentionedDate {
   text: string;
@@ -43,11 +60,11 @@ const RETURN_CUE = /(?:until|till|through|thru|back|return(?:ing)?|resume|reacha
  * meaning back on the 5th, so X itself is used: a follow-up on the return
  * day is never early by more than a day.
  */
-export function returnDate(email: Pick<InboundEmail, "headers" | "date" | "subject">, text: string): string | null {
+export function returnDate(email: Pick<InboundEmail, "headers" | "date" | "subject">, text: string, receivedAt?: string | Date | null): string | null {
   const criteria = email.headers["x-apple-criteria"]?.[0];
   const end = criteria ? /endDate=(\d{4}-\d{2}-\d{2})/.exec(criteria)?.[1] : undefined;
   if (end) return end;
-  const reference = email.date ? new Date(email.date) : new Date(0);
+  const reference = referenceDate(email.date, receivedAt);
   const source = `${email.subject}\n${text}`;
   const dates = mentionedDates(source, reference);
   if (!dates.length) return null;
@@ -66,10 +83,22 @@ function addMonths(d: Date, months: number): Date {
 
 /**
  * When someone who said "not now" asked to be contacted again: "in Q3", "next
- * quarter", "after the summer", "in six months", "next year", "in January".
- * Resolved against the message's own date; null when no time is given.
+ * quarter", "after the summer", "in six months", "next year", "in January",
+ * "after the 15th". Resolved against the message's own date; null when no
+ * time is given. `after`: the time was given as "after …" (come back once it
+ * has passed, not on it).
  */
-export function followUpDate(text: string, reference: Date): { date: string; text: string } | null {
+export function followUpDate(text: string, reference: Date): { date: string; text: string; after: boolean; index: number } | null {
+  const found = followUpTime(text, reference);
+  if (!found) return null;
+  const index = Math.max(0, text.indexOf(found.text));
+  const after = found.after ?? /\b(?:after|past|beyond|once)\s+(?:the\s+)?$/i.test(text.slice(Math.max(0, index - 12), index));
+  return { date: found.date, text: found.text, after, index };
+}
+
+const ORDINAL_DAY = /\b(?:after|from|on|by|until|till|around|past|beyond)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))/i;
+
+function followUpTime(text: string, reference: Date): { date: string; text: string; after?: boolean } | null {
   const year = reference.getUTCFullYear();
   const quarter = /\bQ([1-4])(?:\s*(?:\/\s*)?('?\d{2,4}))?\b/i.exec(text);
   if (quarter) {
@@ -96,6 +125,43 @@ export function followUpDate(text: string, reference: Date): { date: string; tex
   }
   const newYear = /\b(?:next year|(?:in |after )?the new year|nächstes jahr|l'année prochaine|el (?:próximo )?año (?:que viene|próximo))\b/i.exec(text);
   if (newYear) return { date: isoDay(new Date(Date.UTC(year + 1, 0, 1))), text: newYear[0] };
+  // "after the 15th": the next 15th after the message (chrono reads no bare ordinal day).
+  const ordinal = ORDINAL_DAY.exec(text);
+  if (ordinal) {
+    const day = Number(ordinal[1]);
+    if (day >= 1 && day <= 31) {
+      let date = new Date(Date.UTC(year, reference.getUTCMonth(), day));
+      if (date.getUTCDate() !== day || isoDay(date) <= isoDay(reference)) date = new Date(Date.UTC(year, reference.getUTCMonth() + 1, day));
+      if (date.getUTCDate() === day) return { date: isoDay(date), text: ordinal[0], after: /^(?:after|past|beyond)/i.test(ordinal[0]) };
+    }
+  }
   const dates = mentionedDates(text, reference).filter((d) => d.date > isoDay(reference));
   return dates.length ? { date: dates[0]!.date, text: dates[0]!.text } : null;
+}
+
+/** Words that ask for a later contact, or say why later is better, in the sentence around a time. */
+const CONTACT_LATER =
+  /\b(?:get back to (?:me|us)|come back to (?:me|us)|reach (?:out|me|us)|try (?:me|us|again)|contact (?:me|us)|ping (?:me|us)|check (?:back|in)|circle back|follow(?:ing)? up|touch base|talk|speak|chat|revisit|reconnect|reconsider|look (?:at|into) (?:it|this) again|write (?:to )?(?:me|us)|e-?mail (?:me|us)|call (?:me|us)|drop (?:me|us) a line|get in touch|be in touch|budget|timing|time is right|not (?:right )?now|not yet|until then|maybe|perhaps)\b/i;
+
+function sentenceAround(text: string, index: number): string {
+  const start = Math.max(text.lastIndexOf(".", index - 1), text.lastIndexOf("!", index - 1), text.lastIndexOf("?", index - 1), text.lastIndexOf("\n", index - 1)) + 1;
+  const ends = [".", "!", "?", "\n"].map((c) => text.indexOf(c, index)).filter((i) => i !== -1);
+  return text.slice(start, ends.length ? Math.min(...ends) + 1 : text.length);
+}
+
+/**
+ * A reply that asks to be contacted later ("not now, try me in Q3", "reach
+ * out in March", "get back to me after the 15th", "check back later"), with
+ * the date when one is named and still ahead; null when it does not ask. A
+ * date alone is not a request: "we renewed with Acme in January" names a
+ * time but asks nothing, so it counts only in a sentence about getting back
+ * in touch (or about timing and budget).
+ */
+export function laterContactRequest(text: string, reference: Date): { said: string; date: string | null; after: boolean } | null {
+  const asked = LATER_CONTACT.exec(text);
+  const when = followUpDate(text, reference);
+  const whenAsks = !!when && CONTACT_LATER.test(sentenceAround(text, when.index));
+  if (!asked && !whenAsks) return null;
+  const ahead = when && when.date > isoDay(reference) ? when : null;
+  return { said: (asked?.[0] ?? when!.text).trim(), date: ahead?.date ?? null, after: ahead?.after ?? false };
 }

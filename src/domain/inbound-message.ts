@@ -63,7 +63,7 @@ export function suppressionReasonFor(analysis: { ruleKind: string | null; intent
 
 const DAY_MS = 86_400_000;
 
-/** 09:00 UTC on the first weekday strictly after the given date (YYYY-MM-DD or a Date). */
+/** 09:00 UTC on the first weekday strictly after the given date (YYYY-MM-DD or a Date); `extraDays` -1: on or after it. */
 export function businessDayAfter(date: string | Date, extraDays = 0): Date {
   const base = typeof date === "string" ? new Date(`${date.slice(0, 10)}T00:00:00Z`) : date;
   const d = new Date(Date.UTC(base.getUTCFullYear(), base.getUTCMonth(), base.getUTCDate() + 1 + extraDays, 9));
@@ -95,8 +95,26 @@ export interface InboundPlan {
   escalate: { title: string; description: string } | null;
 }
 
-/** What the analysis agent does with a verdict. Automated mail is never answered. */
-export function planForAnalysis(analysis: AnalysisVerdict, now: Date): InboundPlan {
+/** A reply's request to be contacted later: when (YYYY-MM-DD, or null when no time was named) and whether "after" that day. */
+export interface LaterContact {
+  said: string;
+  date: string | null;
+  after: boolean;
+}
+
+/** A decline that asks to be contacted "later" without naming when: come back in a quarter, not in a week. */
+export const DECLINE_LATER_DAYS = 90;
+/** Any other follow-up without a named time. */
+export const DEFAULT_FOLLOW_UP_DAYS = 7;
+
+/**
+ * What the analysis agent does with a verdict. Automated mail is never
+ * answered. A follow-up is due when the reply said to come back ("reach out
+ * in March", "after the 15th", "next quarter"), else after a default; a
+ * decline (NOT_INTERESTED) gets a follow-up only when it asks to be contacted
+ * later, whatever the action says.
+ */
+export function planForAnalysis(analysis: AnalysisVerdict, now: Date, later: LaterContact | null = null): InboundPlan {
   const automated = analysis.neverReply || analysis.automation.automated;
   const reply = analysis.action === "DRAFT_REPLY" && !automated;
   let followUp: InboundPlan["followUp"] = null;
@@ -105,10 +123,17 @@ export function planForAnalysis(analysis: AnalysisVerdict, now: Date): InboundPl
       ? { dueAt: businessDayAfter(analysis.returnDate), title: `Follow up: back on ${analysis.returnDate}`, reschedule: true }
       : { dueAt: new Date(now.getTime() + 7 * DAY_MS), title: "Follow up: was out of office (no return date)", reschedule: false };
   } else if (analysis.action === "SCHEDULE_FOLLOW_UP") {
-    followUp =
-      analysis.intent === "BOUNCE" && analysis.bounce && !analysis.bounce.hard
-        ? { dueAt: businessDayAfter(now), title: "Retry: delivery failed temporarily", reschedule: false }
-        : { dueAt: new Date(now.getTime() + 7 * DAY_MS), title: `Follow up: ${analysis.subject || "their reply"}`.slice(0, 300), reschedule: false };
+    const title = `Follow up: ${analysis.subject || "their reply"}`.slice(0, 300);
+    if (analysis.intent === "BOUNCE" && analysis.bounce && !analysis.bounce.hard) {
+      followUp = { dueAt: businessDayAfter(now), title: "Retry: delivery failed temporarily", reschedule: false };
+    } else if (later?.date) {
+      // "after the 15th" is the first business day after it; "in March", "next quarter" the first business day from then.
+      followUp = { dueAt: later.after ? businessDayAfter(later.date) : businessDayAfter(later.date, -1), title, reschedule: false };
+    } else if (analysis.intent === "NOT_INTERESTED") {
+      followUp = later ? { dueAt: new Date(now.getTime() + DECLINE_LATER_DAYS * DAY_MS), title, reschedule: false } : null;
+    } else {
+      followUp = { dueAt: new Date(now.getTime() + DEFAULT_FOLLOW_UP_DAYS * DAY_MS), title, reschedule: false };
+    }
   }
   const escalate =
     analysis.action === "ESCALATE"

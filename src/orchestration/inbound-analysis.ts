@@ -7,11 +7,13 @@
 // human message starts the thread reader, which starts the draft writer and
 // then the recommender. Automated mail is never answered. Nothing here can
 // approve or send.
+import { laterContactRequest } from "../ai/dates.js";
 import type { InboundMessageInput } from "../ai/runtime.js";
 import { withTenant, type Prisma } from "../data/database.js";
 import { planForAnalysis, suppressionReasonFor } from "../domain/inbound-message.js";
 import { normaliseEmail } from "../domain/suppression.js";
 import { readTenantSettings } from "../domain/tenant.js";
+import { stripQuoted } from "../domain/voice.js";
 import { ok } from "../domain/user-error.js";
 import { AgentSkip, type AgentRunContext } from "./agent-run.js";
 import { enqueueLeadScoring } from "./lead-scoring.js";
@@ -19,6 +21,11 @@ import type { Services } from "./services.js";
 import { recordSuppression, suppressionCheck } from "./suppression.js";
 import { createTaskInUnitOfWork } from "./task.js";
 import { runUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
+
+/** The raw message with a Date header of its receipt in front (RFC 5322 requires one; this message had none). */
+function withDateHeader(raw: string, receivedAt: Date): string {
+  return `Date: ${receivedAt.toUTCString().replace(/GMT$/, "+0000")}${raw.includes("\r\n") ? "\r\n" : "\n"}${raw}`;
+}
 
 function firstValues(headers: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -34,19 +41,25 @@ export async function runInboundAnalysis(services: Services, run: AgentRunContex
     tx.inboundMessage.findUnique({ where: { id: inboundMessageId }, include: { contact: { select: { firstName: true, lastName: true } } } }),
   );
   if (!loaded) throw new AgentSkip("the message no longer exists");
+  // Relative dates ("back on Monday", "reach out in March") are read against when the message was sent,
+  // or, without a send date, when it was received: a message without one is given a Date header
+  // (as an MTA adds one) or a sentAt of its receipt for the analysis.
+  const reference = loaded.sentAt ?? loaded.receivedAt;
   const source: InboundMessageInput = loaded.raw
-    ? { raw: loaded.raw }
+    ? { raw: loaded.sentAt ? loaded.raw : withDateHeader(loaded.raw, loaded.receivedAt) }
     : {
         from: loaded.fromEmail ?? "",
         fromName: loaded.fromName,
         to: loaded.to,
         subject: loaded.subject,
         text: loaded.text,
-        sentAt: loaded.sentAt?.toISOString() ?? null,
+        sentAt: reference.toISOString(),
         headers: firstValues(loaded.headers),
       };
   const analysis = run.use(await services.ai.analyseInbound({ ...run.ai, knownNames: [loaded.contact?.firstName, loaded.contact?.lastName] }, source));
-  const plan = planForAnalysis(analysis, new Date());
+  // When the reply asks to be contacted again; the follow-up is due then (and a decline that asks nothing gets none).
+  const later = analysis.intent === "OUT_OF_OFFICE" ? null : laterContactRequest(`${analysis.subject}\n${stripQuoted(loaded.text)}`, reference);
+  const plan = planForAnalysis(analysis, new Date(), later);
 
   const outcome = await runUnitOfWork(services, run.actor, async (uow) => {
     await uow.tx.$queryRaw`SELECT "id" FROM "InboundMessage" WHERE "id" = ${inboundMessageId}::uuid FOR UPDATE`;

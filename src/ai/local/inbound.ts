@@ -11,11 +11,11 @@
 //   4. the action follows from the intent, with "not now, try me in Q3"
 //      declines scheduled for a follow-up and threats escalated.
 import { unsubscribeRequest } from "../../domain/inbound-email.js";
-import { followUpDate, returnDate } from "../dates.js";
+import { laterContactRequest, referenceDate, returnDate } from "../dates.js";
 import { analyse } from "../nlp.js";
 import type { InboundAction, InboundAnalysisInput, InboundAnalysisOutput, InboundIntent } from "../prompts/inbound-analysis.js";
 import { cueMatches } from "./intent-cues.js";
-import { INTENT_LEXICON_DESCRIPTIONS, LATER_CONTACT, STOPPING_WORDS } from "./intent-features.js";
+import { INTENT_LEXICON_DESCRIPTIONS, STOPPING_WORDS } from "./intent-features.js";
 import { intentModel, predictIntent, strongestEvidence, type Contribution, type IntentModel, type IntentPrediction } from "./intent-model.js";
 import { referredPerson, suggestedReply } from "./inbound-reply.js";
 
@@ -170,7 +170,8 @@ export function classifyReply(subject: string, text: string, model: IntentModel 
 export function analyseInboundLocally(input: InboundAnalysisInput): InboundAnalysisOutput {
   const { intent, confidence, reasons } = classifyReply(input.subject, input.text);
   let action = ACTION[intent];
-  const reference = input.sentAt ? new Date(input.sentAt) : new Date(0);
+  // The orchestration passes the received time when the message has no send date.
+  const reference = referenceDate(input.sentAt);
   // "Not now, try me in Q3": a decline that asks for a later contact is a follow-up, not an archive.
   const later = intent === "NOT_INTERESTED" ? laterContact(input.text, reference) : null;
   if (later) {
@@ -185,7 +186,7 @@ export function analyseInboundLocally(input: InboundAnalysisInput): InboundAnaly
   }
   const sentiment = analyse(input.text).sentiment;
   const relevance = Math.max(0, Math.min(1, RELEVANCE[intent] + (intent === "OBJECTION" || intent === "QUESTION" ? sentiment * 0.1 : 0)));
-  const back = intent === "OUT_OF_OFFICE" ? returnDate({ headers: {}, date: input.sentAt, subject: input.subject }, input.text) : null;
+  const back = intent === "OUT_OF_OFFICE" ? returnDate({ headers: {}, date: reference.toISOString(), subject: input.subject }, input.text) : null;
   const referral = intent === "REFERRAL" ? referredPerson(input.text, input.from, input.senderName) : null;
   const reply = action === "DRAFT_REPLY" || (intent === "NOT_INTERESTED" && action !== "ESCALATE") ? suggestedReply(intent, input, { referral, followUp: later?.date ?? null }) : null;
   return {
@@ -200,12 +201,8 @@ export function analyseInboundLocally(input: InboundAnalysisInput): InboundAnaly
   };
 }
 
-/** A decline that names a later time or asks to be contacted again; the date when one can be resolved. */
+/** A decline that names a later time or asks to be contacted again; the date when one can be resolved (src/ai/dates.ts). */
 function laterContact(text: string, reference: Date): { said: string; date: string | null } | null {
-  const asked = LATER_CONTACT.exec(text);
-  const when = followUpDate(text, reference);
   // "Not a priority this year" alone is a plain no; a time to come back, or "try me again", makes it a follow-up.
-  if (!asked && !when) return null;
-  if (!asked && when && !/\b(?:again|back|then|later|until|before|after|next|in)\b/i.test(text)) return null;
-  return { said: (asked?.[0] ?? when!.text).trim(), date: when && when.date > reference.toISOString().slice(0, 10) ? when.date : null };
+  return laterContactRequest(text, reference);
 }
