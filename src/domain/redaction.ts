@@ -2,10 +2,12 @@
 // logs: audit summaries, log lines. Secrets disappear, e-mail addresses are
 // masked so a log reader can still tell two addresses apart.
 
-const SECRET_KEY = /pass(word)?|secret|token|authorization|api[-_]?key|cookie|hash|credential|private[-_]?key/i;
+const SECRET_KEY = /pass(word)?|secret|token|authorization|api[-_]?key|cookie|hash|credential|private[-_]?key|verifier/i;
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 const API_KEY = /\bsk_[A-Za-z0-9_]{8,}\b/g;
+/** Google OAuth access (ya29.…) and refresh (1//…) tokens, wherever they appear in text. */
+const OAUTH_TOKEN = /\b(?:ya29\.[A-Za-z0-9._~-]{8,}|1\/\/[A-Za-z0-9._~-]{8,})/g;
 
 export const REDACTED = "[REDACTED]";
 
@@ -14,7 +16,8 @@ export function redactText(text: string): string {
   return text
     .replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`)
     .replace(BEARER, `$1${REDACTED}`)
-    .replace(API_KEY, REDACTED);
+    .replace(API_KEY, REDACTED)
+    .replace(OAUTH_TOKEN, REDACTED);
 }
 
 /** Deep copy of `value` with secret-named keys removed and free text masked. */
