@@ -20,6 +20,12 @@ export interface EventBus {
   /** Events of one tenant, as they are published. */
   subscribe(tenantId: string): AsyncIterableIterator<DomainEvent>;
   isHealthy(): Promise<boolean>;
+  /**
+   * Calls `listener` whenever the publishing connection becomes ready again
+   * (after Redis was down), so the outbox can resume at once instead of
+   * waiting out its backoff. Returns an unsubscribe function.
+   */
+  onReady(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -27,7 +33,7 @@ export function createEventBus(redisUrl: string | undefined): EventBus {
   return redisUrl ? redisEventBus(redisUrl) : memoryEventBus();
 }
 
-function busOver(kind: EventBus["kind"], engine: PubSubEngine, extra: Pick<EventBus, "isHealthy" | "close">): EventBus {
+function busOver(kind: EventBus["kind"], engine: PubSubEngine, extra: Pick<EventBus, "isHealthy" | "close" | "onReady">): EventBus {
   return {
     kind,
     publish: (event) => engine.publish(topics.tenantEvents(event.tenantId), event),
@@ -37,7 +43,7 @@ function busOver(kind: EventBus["kind"], engine: PubSubEngine, extra: Pick<Event
 }
 
 function memoryEventBus(): EventBus {
-  return busOver("memory", new PubSub(), { isHealthy: async () => true, close: async () => {} });
+  return busOver("memory", new PubSub(), { isHealthy: async () => true, onReady: () => () => {}, close: async () => {} });
 }
 
 function redisEventBus(url: string): EventBus {
@@ -46,7 +52,9 @@ function redisEventBus(url: string): EventBus {
     // keeps the event and the dispatcher retries once Redis is back.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    // Reconnect attempts are cheap (a refused connection): retry at least every
+    // second, so events flow again within about a second of Redis coming back.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
     lazyConnect: false,
   };
   const publisher = new Redis(url, options);
@@ -57,7 +65,28 @@ function redisEventBus(url: string): EventBus {
   publisher.on("error", () => {});
   subscriber.on("error", () => {});
   const engine = new RedisPubSub({ publisher, subscriber });
+  // "Back" means both connections are ready and this instance's subscriptions
+  // are in place again: ioredis re-sends SUBSCRIBE right after emitting
+  // 'ready', so a PING queued behind them answers once they are done (an event
+  // published earlier would miss this instance's own subscribers).
+  const readyListeners = new Set<() => void>();
+  const whenBothReady = async () => {
+    if (publisher.status !== "ready" || subscriber.status !== "ready") return;
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      await subscriber.ping();
+    } catch {
+      return; // down again; the next 'ready' tries again
+    }
+    for (const listener of readyListeners) listener();
+  };
+  publisher.on("ready", () => void whenBothReady());
+  subscriber.on("ready", () => void whenBothReady());
   return busOver("redis", engine, {
+    onReady(listener) {
+      readyListeners.add(listener);
+      return () => void readyListeners.delete(listener);
+    },
     async isHealthy() {
       if (publisher.status !== "ready") return false;
       try {

@@ -6,7 +6,9 @@
 // tenant's context with FOR UPDATE SKIP LOCKED, so several service instances
 // can dispatch side by side. Delivery is at least once; the event id lets a
 // subscriber drop a repeat. A failed publish keeps the event (and everything
-// after it, to preserve order) for a later attempt with backoff.
+// after it, to preserve order) for a later attempt with backoff — except that
+// when pub/sub reports its connection ready again, the backoff of the tenants
+// this instance backed off is cleared and dispatch resumes at once.
 import pg from "pg";
 import { withTenant, type Database } from "../data/database.js";
 import type { EventBus } from "../data/pubsub.js";
@@ -45,6 +47,8 @@ export async function startOutboxDispatcher(deps: {
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
+  /** Tenants whose events this instance put into backoff after a failed publish. */
+  const backedOff = new Set<string>();
 
   async function dispatchTenant(tenantId: string): Promise<{ delivered: number; failed: boolean }> {
     return withTenant(db.prisma, { tenantId }, async (tx) => {
@@ -87,8 +91,27 @@ export async function startOutboxDispatcher(deps: {
         metrics.eventsPublished.inc({ outcome: "failed" });
         logger.warn({ eventId: failure.row.id, err: failure.error }, "publishing an outbox event failed; it will be retried");
       }
+      if (failure) backedOff.add(tenantId);
+      else if (delivered.length) backedOff.delete(tenantId);
       return { delivered: delivered.length, failed: failure !== null };
     });
+  }
+
+  /** Pub/sub is back: clear the backoff this instance set, then dispatch now. */
+  async function resume(): Promise<void> {
+    for (const tenantId of [...backedOff]) {
+      if (stopped) return;
+      try {
+        await withTenant(db.prisma, { tenantId }, (tx) =>
+          tx.$executeRaw`UPDATE "OutboxEvent" SET "lockedUntil" = NULL
+            WHERE "deliveredAt" IS NULL AND "lockedUntil" IS NOT NULL AND "lockedUntil" > CURRENT_TIMESTAMP`,
+        );
+        backedOff.delete(tenantId);
+      } catch (error) {
+        logger.warn({ err: error, tenantId }, "could not clear the outbox backoff after pub/sub reconnected");
+      }
+    }
+    await trigger();
   }
 
   async function drain(): Promise<void> {
@@ -156,6 +179,10 @@ export async function startOutboxDispatcher(deps: {
   }
 
   await listen();
+  const stopWatchingBus = bus.onReady(() => {
+    if (backedOff.size) logger.info({ tenants: backedOff.size }, "pub/sub is back; resuming the outbox now");
+    void resume();
+  });
   const sweep = setInterval(() => void trigger(), deps.sweepMs);
   sweep.unref();
   void trigger();
@@ -164,6 +191,7 @@ export async function startOutboxDispatcher(deps: {
     flush: () => trigger(),
     async stop() {
       stopped = true;
+      stopWatchingBus();
       clearInterval(sweep);
       if (reconnectTimer) clearTimeout(reconnectTimer);
       await running?.catch(() => {});
