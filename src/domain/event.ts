@@ -1,6 +1,9 @@
 // Domain events, named `sales.<entity>.<verb>`. They are written to the
 // transactional outbox with the change they announce and published on the
-// tenant's topic; subscribers only ever see their own tenant's events.
+// tenant's topic; subscribers only ever see their own tenant's events, and
+// of those only the ones whose subject they could read (EVENT_READ_PERMISSION).
+import type { Permission } from "./permission.js";
+import { maskEmails, maskEmailsDeep } from "./redaction.js";
 
 export const EVENT_NAME = /^sales\.[a-z][a-z_]*\.[a-z][a-z_]*$/;
 
@@ -16,4 +19,59 @@ export interface DomainEvent<P extends Record<string, unknown> = Record<string, 
 
 export function assertEventName(type: string): void {
   if (!EVENT_NAME.test(type)) throw new Error(`event name "${type}" does not follow sales.<entity>.<verb>`);
+}
+
+/**
+ * Which permission reading an event's subject needs, by event family (the
+ * `<entity>` in `sales.<entity>.<verb>`): the same permission that guards the
+ * queries for that entity. A family that is not here is never delivered
+ * (default deny): a new family must be added on purpose.
+ */
+export const EVENT_READ_PERMISSION: Readonly<Record<string, Permission>> = {
+  // Sales records and everything hanging off them (the `leads`, `contacts`,
+  // `companies`, `activities`, `tasks`, `inboundMessages`, `emailThreads`,
+  // `recommendations` and `scoringModels` queries all need lead:read).
+  lead: "lead:read",
+  contact: "lead:read",
+  company: "lead:read",
+  activity: "lead:read",
+  task: "lead:read",
+  message: "lead:read",
+  thread: "lead:read",
+  recommendation: "lead:read",
+  scoring_model: "lead:read",
+  deal: "deal:read",
+  // Operator mode: drafts, sending status, the sender's voice.
+  draft: "draft:read",
+  sending: "draft:read",
+  voice_profile: "draft:read",
+  suppression: "suppression:read",
+  // Agents and AI usage.
+  agent_run: "ai:read",
+  ai: "ai:read",
+  ai_invocation: "ai:read",
+  // Foundation.
+  membership: "member:read",
+  tenant: "tenant:read",
+  api_key: "apikey:manage",
+  // Connections (Google, HubSpot): the same permission as the `connections` query.
+  connection: "connection:read",
+};
+
+/** The permission a subscriber needs to receive events of this type; null: nobody receives it. */
+export function eventReadPermission(type: string): Permission | null {
+  const match = /^sales\.([a-z][a-z_]*)\.[a-z][a-z_]*$/.exec(type);
+  if (!match) return null;
+  return Object.hasOwn(EVENT_READ_PERMISSION, match[1]!) ? EVENT_READ_PERMISSION[match[1]!]! : null;
+}
+
+/** Whether a subscriber holding `permissions` may receive an event of this type. */
+export function canReceiveEvent(permissions: ReadonlySet<Permission>, type: string): boolean {
+  const needed = eventReadPermission(type);
+  return needed !== null && permissions.has(needed);
+}
+
+/** The event as a subscriber sees it: e-mail addresses in the actor and payload masked, as in the audit log. */
+export function eventForSubscriber(event: DomainEvent): DomainEvent {
+  return { ...event, actor: maskEmails(event.actor), payload: maskEmailsDeep(event.payload) as Record<string, unknown> };
 }

@@ -20,6 +20,22 @@ export function redactText(text: string): string {
     .replace(OAUTH_TOKEN, REDACTED);
 }
 
+/** Masks e-mail addresses only (`a***@example.com`), as audit summaries show them. */
+export function maskEmails(text: string): string {
+  return text.replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`);
+}
+
+/** Deep copy of `value` with every e-mail address inside its strings masked; keys and other values untouched. */
+export function maskEmailsDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return maskEmails(value);
+  if (depth > 12) return value;
+  if (Array.isArray(value)) return value.map((v) => maskEmailsDeep(v, depth + 1));
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskEmailsDeep(v, depth + 1)]));
+  }
+  return value;
+}
+
 /** Deep copy of `value` with secret-named keys removed and free text masked. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 12) return REDACTED;

@@ -1,6 +1,7 @@
 // Live events: the `events` subscription streams the caller's tenant's domain
-// events as the outbox dispatcher publishes them.
-import type { DomainEvent } from "../../domain/event.js";
+// events as the outbox dispatcher publishes them — only those whose subject
+// the subscriber could read (src/domain/event.ts), with e-mail addresses masked.
+import { canReceiveEvent, eventForSubscriber, type DomainEvent } from "../../domain/event.js";
 import { builder } from "../builder.js";
 
 export const EventType = builder.objectRef<DomainEvent>("Event").implement({
@@ -34,10 +35,15 @@ builder.subscriptionField("events", (t) =>
     type: EventType,
     authScopes: { permission: "event:subscribe" },
     args: {
-      types: t.arg.stringList({ required: false, description: "Event types to receive; `sales.draft.*` matches a prefix. Empty: all." }),
+      types: t.arg.stringList({ required: false, description: "Event types to receive; `sales.draft.*` matches a prefix. Empty: all. Only events whose subject the caller may read are delivered (e.g. `sales.lead.*` needs lead:read)." }),
     },
     subscribe: (_root, { types }, ctx) =>
-      filterIterator(ctx.services.bus.subscribe(ctx.principal!.tenantId), (e) => eventTypeMatches(types, e.type)),
-    resolve: (event) => event,
+      // Checked per event against the subscriber's permissions at subscribe time (a removed or
+      // revoked credential closes the socket at the next re-check).
+      filterIterator(
+        ctx.services.bus.subscribe(ctx.principal!.tenantId),
+        (e) => !!ctx.principal && canReceiveEvent(ctx.principal.permissions, e.type) && eventTypeMatches(types, e.type),
+      ),
+    resolve: (event) => eventForSubscriber(event),
   }),
 );
