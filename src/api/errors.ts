@@ -39,7 +39,10 @@ export function createErrorFormatter(options: { development: boolean; logger: Lo
       let message = formatted.message.replace(/^Context creation failed: /, "");
       // Field suggestions help an attacker map a schema whose introspection is off.
       if (!options.development) message = message.replace(/ Did you mean .*\?$/, "");
-      return { message, locations: formatted.locations, path: formatted.path, extensions: { code, requestId } };
+      // Where in the arguments the fault is (input checks at the edge say so).
+      const argumentPath = formatted.extensions?.argumentPath;
+      const at = Array.isArray(argumentPath) && argumentPath.every((p) => typeof p === "string") ? { argumentPath } : {};
+      return { message, locations: formatted.locations, path: formatted.path, extensions: { code, requestId, ...at } };
     }
     options.logger.error({ err: error, requestId }, "internal error in GraphQL operation");
     if (options.development) {

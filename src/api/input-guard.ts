@@ -11,6 +11,7 @@
 //
 // The plugin also keeps a committed mutation from answering with an error
 // when reading its payload back fails afterwards (see committedFallback).
+import type { ApolloServerPlugin } from "@apollo/server";
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from "@pothos/core";
 import { GraphQLError, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { MAX_JSON_DEPTH, valueProblem } from "../domain/safe-text.js";
@@ -148,3 +149,23 @@ declare global {
 
 const inputGuardPlugin = "inputGuard" as const;
 export default inputGuardPlugin;
+
+/**
+ * Apollo plugin: a subscription sent over HTTP (POST or GET) is a client
+ * mistake — subscriptions are served by graphql-ws on the same path — and gets
+ * 400 with a message that says so, before anything runs.
+ */
+export function subscriptionsOverHttpPlugin(): ApolloServerPlugin<object> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== "subscription") return;
+          throw new GraphQLError("Subscriptions are served over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on this path, not over HTTP.", {
+            extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+          });
+        },
+      };
+    },
+  };
+}

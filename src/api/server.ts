@@ -14,6 +14,7 @@ import type { Services } from "../orchestration/services.js";
 import { runWithRequestContext } from "../observability/request-context.js";
 import type { GraphQLContext } from "./context.js";
 import { createErrorFormatter } from "./errors.js";
+import { subscriptionsOverHttpPlugin } from "./input-guard.js";
 import { graphiqlRouter } from "./graphiql.js";
 import { validationRules } from "./limits.js";
 import { costLimitPlugin, observabilityPlugin } from "./plugins.js";
@@ -57,6 +58,7 @@ export async function createApiServer(services: Services, authenticator: Authent
       ApolloServerPluginLandingPageDisabled(),
       observabilityPlugin(metrics, logger),
       costLimitPlugin(config, schema),
+      subscriptionsOverHttpPlugin(),
       { serverWillStart: async () => ({ drainServer: () => ws.close() }) },
     ],
   });
