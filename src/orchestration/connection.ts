@@ -308,7 +308,11 @@ async function recordSuccess(services: ConnectionServices, ref: ConnectionRef): 
  * meanwhile, so two instances never refresh at once). An invalid_grant turns
  * the connection to NEEDS_REAUTH and throws ConnectionUnavailableError.
  */
-export async function accessTokenFor(services: ConnectionServices, ref: ConnectionRef): Promise<string> {
+export async function accessTokenFor(
+  services: ConnectionServices,
+  ref: ConnectionRef,
+  options: { forceRefresh?: boolean; rejectedToken?: string } = {},
+): Promise<string> {
   const { vault, resilience } = services.connectors;
   let failed: unknown = null;
   const token = await withTenant(
@@ -324,7 +328,9 @@ export async function accessTokenFor(services: ConnectionServices, ref: Connecti
       await tx.$queryRaw`SELECT 1 FROM "ConnectionCredential" WHERE "connectionId" = ${ref.id}::uuid FOR UPDATE`;
       const tokens = await vault.load(tx, ref.tenantId, ref.id);
       if (!tokens) throw new ConnectionUnavailableError(ref.id, connection.status, "The connection has no stored credentials; connect the account again.");
-      if (tokens.accessToken && tokens.expiresAt && tokens.expiresAt - EXPIRY_MARGIN_MS > Date.now()) return tokens.accessToken;
+      const stillValid = tokens.accessToken && tokens.expiresAt && tokens.expiresAt - EXPIRY_MARGIN_MS > Date.now();
+      // forceRefresh: the provider refused this very token; another caller may have refreshed it meanwhile.
+      if (stillValid && (!options.forceRefresh || tokens.accessToken !== options.rejectedToken)) return tokens.accessToken!;
       const provider = services.connectors.oauth[connection.provider];
       if (!tokens.refreshToken || !provider) {
         failed = Object.assign(new Error("no refresh token"), { response: { status: 400, data: { error: "invalid_grant" } } });
@@ -360,17 +366,35 @@ export async function callWithConnection<T>(
   fn: (auth: { accessToken: string; client: OAuth2Client | null; signal: AbortSignal }) => Promise<T>,
   options: { idempotent?: boolean } = {},
 ): Promise<T> {
-  const accessToken = await accessTokenFor(services, ref);
   const provider = services.connectors.oauth[ref.provider];
-  const client = provider ? provider.clientFor({ accessToken, refreshToken: null, expiresAt: null }) : null;
+  const attempt = async (accessToken: string) => {
+    const client = provider ? provider.clientFor({ accessToken, refreshToken: null, expiresAt: null }) : null;
+    return services.connectors.resilience.execute(ref.tenantId, ref.provider, (signal) => fn({ accessToken, client, signal }), options);
+  };
+  let accessToken = await accessTokenFor(services, ref);
   try {
-    const result = await services.connectors.resilience.execute(ref.tenantId, ref.provider, (signal) => fn({ accessToken, client, signal }), options);
+    let result: T;
+    try {
+      result = await attempt(accessToken);
+    } catch (error) {
+      // The provider refused a token we thought valid (401 / invalid_token): refresh once and
+      // try again before calling the grant lost.
+      if (!tokenRejected(error)) throw error;
+      accessToken = await accessTokenFor(services, ref, { forceRefresh: true, rejectedToken: accessToken });
+      result = await attempt(accessToken);
+    }
     await recordSuccess(services, ref).catch(() => {});
     return result;
   } catch (error) {
-    await recordFailure(services, ref, error).catch(() => {});
+    if (!(error instanceof ConnectionUnavailableError)) await recordFailure(services, ref, error).catch(() => {});
     throw error;
   }
+}
+
+function tokenRejected(error: unknown): boolean {
+  const e = error as { status?: unknown; response?: { status?: unknown; data?: { error?: unknown } } } | null;
+  const status = typeof e?.response?.status === "number" ? e.response.status : typeof e?.status === "number" ? e.status : null;
+  return status === 401 || e?.response?.data?.error === "invalid_token";
 }
 
 // ---- revoke and test ------------------------------------------------------------

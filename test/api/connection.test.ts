@@ -227,6 +227,16 @@ describe("refresh and revoked grants", () => {
     expect(google.fake.calls["token:refresh_token"]).toBe(refreshes + 1);
   });
 
+  it("an access token the provider refuses early is refreshed once and the call repeated, not taken for a lost grant", async () => {
+    const op = tenant.members.OPERATOR;
+    const id = await connect(op.token, "early@example.com");
+    google.fake.expireAccessTokens(); // dead at Google, still valid by our clock
+    const refreshes = google.fake.calls["token:refresh_token"] ?? 0;
+    const r = await executeOk(t.graphqlUrl, Test, { input: { connectionId: encodeGlobalID("Connection", id) } }, { token: op.token });
+    expect(r.connectionTest).toMatchObject({ ok: true, connection: { status: "ACTIVE" } });
+    expect(google.fake.calls["token:refresh_token"]).toBe(refreshes + 1);
+  });
+
   it("a grant revoked at Google turns the connection to NEEDS_REAUTH, audited and evented — never a silent failure", async () => {
     const op = tenant.members.OPERATOR;
     google.fake.accessTokenTtlSeconds = 30;
