@@ -61,7 +61,7 @@ export async function prepareDatabase(config: Config, logger: Logger): Promise<D
       appPassword: config.DATABASE_APP_URL ? undefined : appPassword,
       log: (m) => logger.info(m),
     });
-    await installJobQueues(ownerUrl, undefined, { logger });
+    await installJobQueues(ownerUrl);
     logger.info({ applied: result.applied, alreadyApplied: result.alreadyApplied }, "database migrations done");
   }
   return { ownerUrl, appUrl: config.DATABASE_APP_URL ?? appUrlFromOwnerUrl(ownerUrl, appPassword), embedded };
@@ -80,7 +80,10 @@ export async function resolveJwtSecret(config: Config): Promise<string | undefin
 }
 
 export interface App {
+  /** The API's services (its own pool). */
   services: Services;
+  /** The same services on the background pool, as the workers, outbox and agents use them. */
+  background: Services;
   authenticator: Authenticator;
   api: ApiServer;
   outbox: OutboxDispatcher;
@@ -104,37 +107,60 @@ export async function startApp(options: {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const db = connectDatabase({ url: options.appUrl, poolMax: config.DATABASE_POOL_MAX, onQuery: options.onQuery });
+  // Two pools: API requests (each holding at most one connection at a time, within its time budget)
+  // and background work (outbox, job workers, agents, sending, maintenance), so API load cannot starve it.
+  const db = connectDatabase({
+    url: options.appUrl,
+    poolMax: config.DATABASE_POOL_MAX,
+    applicationName: "sales-agent-api",
+    budget: {
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      transactionTimeoutMs: config.DATABASE_TRANSACTION_TIMEOUT_MS,
+      acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
+    },
+    onQuery: options.onQuery,
+  });
+  const backgroundDb = connectDatabase({
+    url: options.appUrl,
+    poolMax: config.DATABASE_BACKGROUND_POOL_MAX,
+    applicationName: "sales-agent-background",
+    onQuery: options.onQuery,
+  });
   const bus = createEventBus(config.REDIS_URL);
-  const jobs = await startJobQueue(options.appUrl, { logger, metrics });
+  const jobs = await startJobQueue(options.appUrl);
   const mail: MailServices = {
-    transport: options.mailTransport ?? createEmailTransport(config, db),
+    transport: options.mailTransport ?? createEmailTransport(config, backgroundDb),
     unsubscribeSecret: resolveUnsubscribeSecret(config, options.jwtSecret),
     publicUrl: config.PUBLIC_URL ?? null,
   };
-  const ai = options.ai ? options.ai({ config, db, metrics, logger }) : createAiRuntime({ config, db, metrics, logger });
+  // The AI runtime and the mail transport are mostly background work; their own short transactions use its pool.
+  const ai = options.ai
+    ? options.ai({ config, db: backgroundDb, metrics, logger })
+    : createAiRuntime({ config, db: backgroundDb, metrics, logger });
   // Lead scoring treats a suppressed address as a hard disqualification, and asks the AI for a bounded adjustment.
-  const salesHooks = { suppression: suppressionCheck, assessor: aiLeadAssessor({ db, ai }) };
+  const salesHooks = { suppression: suppressionCheck, assessor: aiLeadAssessor({ db: backgroundDb, ai }) };
   const connectors = await createConnectorServices({ config, db, metrics, logger });
   const services: Services = { config, db, bus, jobs, logger, metrics, mail, ai, salesHooks, connectors };
+  const background: Services = { ...services, db: backgroundDb };
   const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
 
-  const outbox = await startOutboxDispatcher({ db, bus, logger, metrics, listenUrl: options.appUrl, sweepMs: config.OUTBOX_SWEEP_MS });
-  await startMaintenanceWorker({ jobs, db, logger });
-  await startSalesWorkers(services);
-  await startCredentialRotationWorker(services);
+  const outbox = await startOutboxDispatcher({ db: backgroundDb, bus, logger, metrics, listenUrl: options.appUrl, sweepMs: config.OUTBOX_SWEEP_MS });
+  await startMaintenanceWorker({ jobs, db: backgroundDb, logger });
+  await startSalesWorkers(background);
+  await startCredentialRotationWorker(background);
 
   const api = await createApiServer(services, authenticator);
   const port = await api.listen(config.PORT, config.HOST);
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const url = config.PUBLIC_URL?.replace(/\/$/, "") ?? `http://${host}:${port}`;
   mail.publicUrl = url;
-  const sendWorkers = await startSendWorkers(services);
-  const agentWorkers = await startAgentWorkers(services);
+  const sendWorkers = await startSendWorkers(background);
+  const agentWorkers = await startAgentWorkers(background);
 
   let stopping: Promise<void> | null = null;
   return {
     services,
+    background,
     authenticator,
     api,
     outbox,
@@ -154,7 +180,7 @@ export async function startApp(options: {
         await step("mail", async () => mail.transport.close?.().catch(() => {}));
         await step("connectors", () => connectors.resilience.close());
         await step("bus", () => bus.close());
-        await step("db", () => db.close());
+        await step("db", () => Promise.all([db.close(), backgroundDb.close()]));
       })();
       return stopping;
     },

@@ -1,5 +1,5 @@
 // The GraphQL context of one request or one subscription connection.
-import type { PrismaClient } from "../data/database.js";
+import type { PrismaClient, RequestSession } from "../data/database.js";
 import type { Principal, RequestMeta } from "../domain/principal.js";
 import type { Actor } from "../orchestration/unit-of-work.js";
 import type { Services } from "../orchestration/services.js";
@@ -10,6 +10,12 @@ export interface GraphQLContext {
   meta: RequestMeta;
   /** Reads through this client are confined to the principal's tenant by row-level security. */
   db: PrismaClient;
+  /**
+   * The request's database session behind `db`: one transaction shared by the
+   * resolvers, and withTenant() calls made during the request take turns with
+   * it, so a request holds at most one pooled connection at a time.
+   */
+  session: RequestSession;
   services: Services;
   /** From the Idempotency-Key header; applies to the request's mutation. */
   idempotencyKey: string | null;

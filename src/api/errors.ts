@@ -18,6 +18,9 @@ const CLIENT_CODES = new Set([
   "OPERATION_RESOLUTION_FAILURE",
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
+  // Database budget (src/data/database.ts): no connection free in time, or the request ran too long.
+  "SERVICE_UNAVAILABLE",
+  "TIMEOUT",
 ]);
 
 /** Errors thrown by Pothos for bad arguments (cursors, connection arguments, global ids). */

@@ -3,7 +3,7 @@
 // request id.
 import { randomUUID } from "node:crypto";
 import type { Principal, RequestMeta } from "../domain/principal.js";
-import { tenantClient } from "../data/database.js";
+import { RequestSession } from "../data/database.js";
 import type { Authenticator, Credentials } from "../orchestration/auth.js";
 import { AuthenticationError, bearerFrom } from "../orchestration/auth.js";
 import type { Services } from "../orchestration/services.js";
@@ -49,14 +49,16 @@ export function credentialsFrom(source: Record<string, unknown>): Credentials {
   return { bearer: token ?? null, apiKey: apiKey ?? null };
 }
 
-export function contextFor(services: Services, principal: Principal | null, meta: RequestMeta, idempotencyKey: string | null): GraphQLContext {
-  return {
-    principal,
-    meta,
-    services,
-    idempotencyKey,
-    db: tenantClient(services.db.prisma, { tenantId: principal?.tenantId ?? NO_TENANT, userId: principal?.userId ?? null }),
-  };
+/** The context of one operation; its reads go through `session` (one transaction, one connection at a time). */
+export function contextFor(
+  services: Services,
+  principal: Principal | null,
+  meta: RequestMeta,
+  idempotencyKey: string | null,
+  session: RequestSession = new RequestSession(services.db),
+): GraphQLContext {
+  session.scope = { tenantId: principal?.tenantId ?? NO_TENANT, userId: principal?.userId ?? null };
+  return { principal, meta, services, idempotencyKey, db: session.client, session };
 }
 
 export async function authenticate(authenticator: Authenticator, source: Record<string, unknown>): Promise<Principal | null> {

@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GraphQLError } from "graphql";
+import { budgetErrorOf, RequestSession } from "../data/database.js";
 import { JOB_STATES, QUEUES } from "../data/job-queue.js";
 import type { Authenticator } from "../orchestration/auth.js";
 import { AuthenticationError } from "../orchestration/auth.js";
@@ -60,6 +61,8 @@ export async function createApiServer(services: Services, authenticator: Authent
       costLimitPlugin(config, schema),
       subscriptionsOverHttpPlugin(),
       { serverWillStart: async () => ({ drainServer: () => ws.close() }) },
+      // The request's reads are done: commit and give the connection back before answering.
+      { requestDidStart: async () => ({ willSendResponse: async ({ contextValue }) => contextValue.session?.release() }) },
     ],
   });
   await apollo.start();
@@ -108,6 +111,15 @@ export async function createApiServer(services: Services, authenticator: Authent
       if (!("body" in req)) (req as { body?: unknown }).body = undefined;
       next();
     },
+    // The request's database session: everything below (authentication, resolvers, use cases)
+    // holds at most one pooled connection at a time. Released before the response is sent
+    // (plugin below), and in any case when the response ends.
+    (_req: Request, res: Response, next: NextFunction) => {
+      const session = new RequestSession(services.db);
+      res.locals.session = session;
+      res.once("close", () => void session.release());
+      session.run(next);
+    },
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const meta = res.locals.meta as ReturnType<typeof requestMeta>;
@@ -118,9 +130,12 @@ export async function createApiServer(services: Services, authenticator: Authent
           if (error instanceof AuthenticationError) {
             throw new GraphQLError(error.message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
           }
+          // No connection came free in time: 503 with Retry-After, never a 500 with internal text.
+          const budget = budgetErrorOf(error);
+          if (budget) throw new GraphQLError(budget.message, { extensions: budget.extensions, originalError: budget });
           throw error;
         }
-        return contextFor(services, principal, meta, header(req.headers, "idempotency-key") ?? null);
+        return contextFor(services, principal, meta, header(req.headers, "idempotency-key") ?? null, res.locals.session as RequestSession);
       },
     }),
   );

@@ -3,16 +3,18 @@
 // bad token closes it with 4403. Credentials are re-checked every minute, so a
 // revoked key or removed member stops receiving events.
 import type { Server } from "node:http";
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type GraphQLSchema } from "graphql";
+import { execute, GraphQLError, type ExecutionResult, NoSchemaIntrospectionCustomRule, parse, specifiedRules, subscribe, validate, type GraphQLSchema } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import { RequestSession } from "../data/database.js";
 import type { Principal, RequestMeta } from "../domain/principal.js";
 import type { Authenticator } from "../orchestration/auth.js";
 import type { Services } from "../orchestration/services.js";
 import { runWithRequestContext } from "../observability/request-context.js";
 import { createErrorFormatter } from "./errors.js";
 import { checkOperationCost, validationRules } from "./limits.js";
+import type { GraphQLContext } from "./context.js";
 import { authenticate, contextFor, requestMeta } from "./request.js";
 
 const REAUTHENTICATE_EVERY_MS = 60_000;
@@ -44,6 +46,22 @@ export function attachWebSocketServer(deps: {
     {
       schema,
       isProd: config.NODE_ENV !== "development",
+      // withTenant() calls made while resolving take turns with the operation's session.
+      execute: (args) => (args.contextValue as GraphQLContext).session.run(() => execute(args)),
+      subscribe: async (args) => {
+        const session = (args.contextValue as GraphQLContext).session;
+        const result = await session.run(() => subscribe(args));
+        if (!(Symbol.asyncIterator in result)) return result;
+        // Each event is resolved when the stream is pulled: pull it inside the session too.
+        const events = result as AsyncGenerator<ExecutionResult>;
+        const stream: AsyncIterableIterator<ExecutionResult> = {
+          next: () => session.run(() => events.next()),
+          return: (value?: unknown) => events.return(value as undefined),
+          throw: (error?: unknown) => events.throw(error),
+          [Symbol.asyncIterator]: () => stream,
+        };
+        return stream;
+      },
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         try {
@@ -82,7 +100,8 @@ export function attachWebSocketServer(deps: {
           }
           const errors = validate(schema, document, rules);
           if (errors.length) return errors;
-          const contextValue = contextFor(services, principal, meta, null);
+          // One session per operation: each event's reads share one short transaction (closed when idle).
+          const contextValue = contextFor(services, principal, meta, null, new RequestSession(services.db));
           const costError = checkOperationCost(config, schema, document, payload.variables ?? undefined, contextValue);
           if (costError) return [costError];
           return {

@@ -30,6 +30,14 @@ function schemaFor(nodeEnv: string) {
       DATABASE_APP_URL: postgresUrl.optional(),
       DATABASE_APP_PASSWORD: z.string().min(8).optional(),
       DATABASE_POOL_MAX: int(10, 1, 500),
+      /** Connections for background work (outbox, job workers, agents, sending, maintenance), apart from the API's. */
+      DATABASE_BACKGROUND_POOL_MAX: int(5, 1, 500),
+      /** Budget of every statement an API request runs (statement_timeout); 0: none. */
+      DATABASE_STATEMENT_TIMEOUT_MS: int(10_000, 0, 3_600_000),
+      /** Budget of each API transaction (a request's reads, a mutation), and how long it may sit idle in it. */
+      DATABASE_TRANSACTION_TIMEOUT_MS: int(30_000, 100, 3_600_000),
+      /** How long an API request waits for a pooled connection before it is answered 503. */
+      DATABASE_ACQUIRE_TIMEOUT_MS: int(10_000, 100, 600_000),
       MIGRATE_ON_START: bool(true),
       SEED_DEMO_TENANT: bool(!production),
       EMBEDDED_PG_DIR: z.string().min(1).default(".data/postgres"),

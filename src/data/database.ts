@@ -3,6 +3,20 @@
 // so a pooled connection never carries one tenant's context into another
 // request. Row-level security in PostgreSQL does the filtering; this module
 // only makes sure the context is always set.
+//
+// Budgets: every tenant transaction sets statement_timeout and
+// idle_in_transaction_session_timeout (SET LOCAL, in the same round-trip as
+// the tenant) and has Prisma's transaction timeout, so no query shape can hold
+// a pooled connection for long.
+//
+// One connection per request: a GraphQL request reads through a
+// RequestSession — one lazily opened transaction shared by all its resolvers
+// (same-tick findUniques are batched by Prisma into one query) and committed
+// as soon as nothing is reading. A withTenant() made while the request is in
+// progress (a mutation's unit of work, a read use case) first waits for the
+// request's reads to finish and its transaction to close, and the request's
+// reads wait for it: the request never holds two pooled connections at once.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { Prisma, PrismaClient } from "../generated/prisma/client.js";
@@ -10,42 +24,64 @@ import { Prisma, PrismaClient } from "../generated/prisma/client.js";
 export { Prisma, PrismaClient };
 export type Tx = Prisma.TransactionClient;
 
+/** How long one tenant transaction and its statements may take, and how long to wait for a connection. */
+export interface DatabaseBudget {
+  /** statement_timeout of every statement in a tenant transaction (ms; 0: none). */
+  statementTimeoutMs: number;
+  /** Prisma's interactive-transaction timeout, also idle_in_transaction_session_timeout (ms). */
+  transactionTimeoutMs: number;
+  /** How long to wait for a pooled connection before giving up (ms). */
+  acquireTimeoutMs: number;
+}
+
+export const DEFAULT_BUDGET: DatabaseBudget = { statementTimeoutMs: 0, transactionTimeoutMs: 30_000, acquireTimeoutMs: 10_000 };
+
 export interface Database {
-  /** Client connected as the service role. Use withTenant()/tenantClient(), never bare. */
+  /** Client connected as the service role. Use withTenant()/RequestSession, never bare. */
   prisma: PrismaClient;
   pool: pg.Pool;
+  budget: DatabaseBudget;
   close(): Promise<void>;
 }
 
 export interface DatabaseOptions {
   url: string;
   poolMax?: number;
+  /** Shown in pg_stat_activity: which pool (API or background) a backend belongs to. */
+  applicationName?: string;
+  budget?: Partial<DatabaseBudget>;
   /** Called for every SQL statement Prisma sends (tests count queries with it). */
   onQuery?: (sql: string) => void;
 }
 
+/** The budget of each client, so withTenant() (called with the client only) applies the right one. */
+const budgets = new WeakMap<object, DatabaseBudget>();
+
 export function connectDatabase(options: DatabaseOptions): Database {
+  const budget = { ...DEFAULT_BUDGET, ...options.budget };
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 10_000,
-    application_name: "sales-agent",
+    connectionTimeoutMillis: budget.acquireTimeoutMs,
+    application_name: options.applicationName ?? "sales-agent",
   });
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool),
-    transactionOptions: { maxWait: 10_000, timeout: 30_000 },
+    transactionOptions: { maxWait: budget.acquireTimeoutMs, timeout: budget.transactionTimeoutMs },
     log: options.onQuery ? [{ emit: "event", level: "query" }] : [],
   });
   if (options.onQuery) {
     const onQuery = options.onQuery;
     (prisma as unknown as { $on(e: "query", cb: (ev: { query: string }) => void): void }).$on("query", (ev) => onQuery(ev.query));
   }
+  budgets.set(prisma, budget);
   return {
     prisma,
     pool,
+    budget,
     async close() {
       await prisma.$disconnect();
       await pool.end().catch(() => {});
@@ -58,13 +94,66 @@ export interface TenantScope {
   userId?: string | null;
 }
 
-function setContext(client: PrismaClient | Tx, scope: TenantScope) {
-  return client.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.userId ?? ""}, true)`;
+/** Tenant, user and the transaction's time budget, in one round-trip (set_config(…, true) is SET LOCAL). */
+function setContext(client: Tx, scope: TenantScope, limits: { statementTimeoutMs: number; idleTimeoutMs: number }) {
+  return client.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.userId ?? ""}, true), set_config('statement_timeout', ${String(limits.statementTimeoutMs)}, true), set_config('idle_in_transaction_session_timeout', ${String(limits.idleTimeoutMs)}, true)`;
 }
 
 export interface TransactionOptions {
   isolationLevel?: Prisma.TransactionIsolationLevel;
+  /** A longer budget for this transaction (long batches such as imports); also lifts its statement budget to match. */
   timeout?: number;
+}
+
+/**
+ * A database call that ran out of its budget: no connection came free in
+ * time (the service is busy), or a statement or transaction took too long.
+ * Carries GraphQL-style `extensions` so the API reports it as what it is
+ * (and never as an internal error).
+ */
+export class DatabaseBudgetError extends Error {
+  readonly extensions: { code: string; http?: { status: number; headers: Map<string, string> } };
+  constructor(
+    readonly kind: "busy" | "timeout",
+    cause: unknown,
+  ) {
+    super(
+      kind === "busy"
+        ? "The service is busy. Retry in a moment."
+        : "The request took longer than its database time budget. Ask for less (fewer ids, smaller pages) or retry later.",
+      { cause },
+    );
+    this.name = "DatabaseBudgetError";
+    this.extensions =
+      kind === "busy"
+        ? { code: "SERVICE_UNAVAILABLE", http: { status: 503, headers: new Map([["retry-after", "1"]]) } }
+        : { code: "TIMEOUT" };
+  }
+}
+
+/** Classifies pool-wait, statement and transaction timeouts; anything else is not a budget error. */
+export function budgetErrorOf(error: unknown): DatabaseBudgetError | null {
+  if (error instanceof DatabaseBudgetError) return error;
+  if (!(error instanceof Error)) return null;
+  const code = (error as { code?: string }).code;
+  const text = `${error.message} ${JSON.stringify((error as { meta?: unknown }).meta ?? null)}`;
+  if (/Unable to start a transaction in the given time|timeout exceeded when trying to connect|Timed out fetching a new connection/i.test(text)) {
+    return new DatabaseBudgetError("busy", error);
+  }
+  if (
+    /statement timeout|\b57014\b|idle-in-transaction|\b25P03\b|expired transaction|Transaction already closed|Transaction API error: .*timeout/i.test(text) ||
+    (code === "P2028" && /timeout|expired/i.test(text))
+  ) {
+    return new DatabaseBudgetError("timeout", error);
+  }
+  return null;
+}
+
+function limitsFor(budget: DatabaseBudget, options: TransactionOptions) {
+  const timeout = options.timeout ?? budget.transactionTimeoutMs;
+  // A caller that asked for a longer transaction (an import) gets statements as long; never shorter than configured.
+  const statementTimeoutMs = budget.statementTimeoutMs > 0 ? Math.max(budget.statementTimeoutMs, options.timeout ?? 0) : 0;
+  return { timeout, maxWait: budget.acquireTimeoutMs, statementTimeoutMs, idleTimeoutMs: timeout };
 }
 
 /** Runs `fn` in one transaction scoped to the tenant. Everything it writes commits or rolls back together. */
@@ -74,28 +163,244 @@ export async function withTenant<T>(
   fn: (tx: Tx) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  return prisma.$transaction(async (tx) => {
-    await setContext(tx, scope);
-    return fn(tx);
-  }, options);
+  const limits = limitsFor(budgets.get(prisma) ?? DEFAULT_BUDGET, options);
+  const run = () =>
+    prisma
+      .$transaction(
+        async (tx) => {
+          await setContext(tx, scope, limits);
+          return fn(tx);
+        },
+        { isolationLevel: options.isolationLevel, timeout: limits.timeout, maxWait: limits.maxWait },
+      )
+      .catch((error: unknown) => {
+        throw budgetErrorOf(error) ?? error;
+      });
+  // Inside a request on the same pool: take the request's one connection in turn.
+  const current = sessionStorage.getStore();
+  if (current && current.session.prisma === prisma) return current.session.exclusive(run);
+  return run();
+}
+
+// ---------------------------------------------------------------------------
+// One request, one connection at a time.
+
+interface SessionStore {
+  session: RequestSession;
+  /** True inside the session's exclusive section (a withTenant of the request). */
+  exclusive: boolean;
+}
+
+const sessionStorage = new AsyncLocalStorage<SessionStore>();
+
+const NO_TENANT: TenantScope = { tenantId: "00000000-0000-0000-0000-000000000000", userId: null };
+
+function delegateName(model: string | symbol): string | symbol {
+  return typeof model === "string" ? model.charAt(0).toLowerCase() + model.slice(1) : model;
 }
 
 /**
- * A client whose every model query runs in its own short transaction scoped
- * to the tenant (Prisma's documented RLS pattern). Used for GraphQL reads,
- * where Pothos issues the queries; writes go through withTenant().
+ * The database side of one GraphQL request (or one subscription). Resolvers
+ * read through `client`: every model query runs in the session's one
+ * transaction, opened on first use and committed as soon as no query is in
+ * flight (after the current tick), or at release(). withTenant() calls made
+ * inside `run()` take turns with those reads, so the request holds at most one
+ * pooled connection at any moment.
  */
-export function tenantClient(prisma: PrismaClient, scope: TenantScope): PrismaClient {
-  return prisma.$extends({
-    query: {
-      $allModels: {
-        async $allOperations({ args, query }) {
-          const [, result] = await prisma.$transaction([setContext(prisma, scope), query(args)]);
-          return result;
-        },
+export class RequestSession {
+  readonly prisma: PrismaClient;
+  /** The tenant the reads are scoped to; set once the caller is authenticated. */
+  scope: TenantScope | null = null;
+  /** A Prisma-shaped client (model delegates only) whose queries run in this session. */
+  readonly client: PrismaClient;
+  /** Transactions opened by this session (reads) and exclusive sections run (tests and metrics look at these). */
+  readonly stats = { transactions: 0, exclusive: 0, nested: 0 };
+
+  private readonly budget: DatabaseBudget;
+  private tx: Promise<Tx> | null = null;
+  private finishTx: (() => void) | null = null;
+  private txDone: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  private reads = 0;
+  private exclusivePending = 0;
+  private exclusiveTail: Promise<void> = Promise.resolve();
+  private readWaiters: (() => void)[] = [];
+  private drainWaiters: (() => void)[] = [];
+  private idleScheduled = false;
+
+  constructor(db: Pick<Database, "prisma" | "budget">) {
+    this.prisma = db.prisma;
+    this.budget = db.budget;
+    const delegates = new Map<string | symbol, unknown>();
+    const isModel = (key: string | symbol): key is string => typeof key === "string" && !key.startsWith("$") && !key.startsWith("_") && key in db.prisma;
+    this.client = new Proxy({} as PrismaClient, {
+      has: (_target, model) => isModel(model),
+      get: (_target, model) => {
+        if (!isModel(model)) return undefined;
+        let delegate = delegates.get(model);
+        if (!delegate) {
+          const name = delegateName(model);
+          delegate = new Proxy(
+            {},
+            {
+              get: (_t, operation) =>
+                typeof operation !== "string" || operation === "then"
+                  ? undefined
+                  : (args?: unknown) =>
+                      this.read((tx) => (tx as unknown as Record<string | symbol, Record<string, (a?: unknown) => Promise<unknown>>>)[name]![operation]!(args)),
+            },
+          );
+          delegates.set(model, delegate);
+        }
+        return delegate;
       },
+    });
+  }
+
+  /** Runs `fn` (the request's execution) so that withTenant() calls inside it take turns with the session. */
+  run<T>(fn: () => T): T {
+    return sessionStorage.run({ session: this, exclusive: false }, fn);
+  }
+
+  /** Runs one read in the session's transaction (opened if needed). */
+  async read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const store = sessionStorage.getStore();
+    if (store?.session === this && store.exclusive) {
+      // A read issued from inside one of this request's own withTenant calls: waiting for the
+      // session would wait for itself. Counted, so tests show the path never happens.
+      this.stats.nested++;
+      return withTenantUngated(this.prisma, this.scope ?? NO_TENANT, fn, this.budget);
+    }
+    while (this.exclusivePending > 0) await new Promise<void>((resolve) => this.readWaiters.push(resolve));
+    this.reads++;
+    try {
+      const tx = await this.open();
+      return await fn(tx);
+    } catch (error) {
+      throw budgetErrorOf(error) ?? error;
+    } finally {
+      this.reads--;
+      if (this.reads === 0) {
+        for (const wake of this.drainWaiters.splice(0)) wake();
+        this.scheduleIdleClose();
+      }
+    }
+  }
+
+  /** Runs `fn` (which opens its own transaction) once no read holds the connection; reads wait for it. */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const store = sessionStorage.getStore();
+    if (store?.session === this && store.exclusive) {
+      // A withTenant nested in one of this request's withTenant calls cannot wait for its parent.
+      this.stats.nested++;
+      return fn();
+    }
+    this.exclusivePending++;
+    const previous = this.exclusiveTail;
+    let done!: () => void;
+    this.exclusiveTail = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await previous;
+      while (this.reads > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+      await this.closeTx();
+      this.stats.exclusive++;
+      return await sessionStorage.run({ session: this, exclusive: true }, fn);
+    } finally {
+      this.exclusivePending--;
+      done();
+      if (this.exclusivePending === 0) for (const wake of this.readWaiters.splice(0)) wake();
+    }
+  }
+
+  /** Commits the session's transaction, if one is open, and gives its connection back. */
+  release(): Promise<void> {
+    return this.closeTx();
+  }
+
+  private open(): Promise<Tx> {
+    if (this.tx) return this.tx;
+    const scope = this.scope ?? NO_TENANT;
+    const limits = limitsFor(this.budget, {});
+    let resolveTx!: (tx: Tx) => void;
+    let rejectTx!: (error: unknown) => void;
+    const tx = new Promise<Tx>((resolve, reject) => {
+      resolveTx = resolve;
+      rejectTx = reject;
+    });
+    tx.catch(() => {});
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    this.tx = tx;
+    this.finishTx = finish;
+    const previous = this.closing ?? Promise.resolve();
+    this.stats.transactions++;
+    this.txDone = previous.then(() =>
+      this.prisma
+        .$transaction(
+          async (itx) => {
+            await setContext(itx, scope, limits);
+            resolveTx(itx);
+            await finished;
+          },
+          { timeout: limits.timeout, maxWait: limits.maxWait },
+        )
+        .then(
+          () => {},
+          (error: unknown) => {
+            rejectTx(error);
+            if (this.tx === tx) {
+              this.tx = null;
+              this.finishTx = null;
+              this.txDone = null;
+            }
+          },
+        ),
+    );
+    return tx;
+  }
+
+  private closeTx(): Promise<void> {
+    if (this.finishTx && this.txDone) {
+      const finish = this.finishTx;
+      const closing = this.txDone.finally(() => {
+        if (this.closing === closing) this.closing = null;
+      });
+      this.tx = null;
+      this.finishTx = null;
+      this.txDone = null;
+      this.closing = closing;
+      finish();
+    }
+    return this.closing ?? Promise.resolve();
+  }
+
+  /** Commits once nothing has read for a tick: resolvers of one execution wave keep the transaction. */
+  private scheduleIdleClose() {
+    if (this.idleScheduled || !this.tx) return;
+    this.idleScheduled = true;
+    setImmediate(() => {
+      this.idleScheduled = false;
+      if (this.reads === 0 && this.exclusivePending === 0) void this.closeTx();
+    });
+  }
+}
+
+function withTenantUngated<T>(prisma: PrismaClient, scope: TenantScope, fn: (tx: Tx) => Promise<T>, budget: DatabaseBudget): Promise<T> {
+  const limits = limitsFor(budget, {});
+  return prisma.$transaction(
+    async (tx) => {
+      await setContext(tx, scope, limits);
+      return fn(tx);
     },
-  }) as unknown as PrismaClient;
+    { timeout: limits.timeout, maxWait: limits.maxWait },
+  );
+}
+
+/** A session outside any request (scripts, tests): reads through one reused transaction. */
+export function requestSession(db: Pick<Database, "prisma" | "budget">, scope: TenantScope | null = null): RequestSession {
+  const session = new RequestSession(db);
+  session.scope = scope;
+  return session;
 }
 
 /** True when the error is PostgreSQL's unique violation, from a model query (P2002) or a raw one (P2010 with SQLSTATE 23505). */
