@@ -61,7 +61,7 @@ export async function prepareDatabase(config: Config, logger: Logger): Promise<D
       appPassword: config.DATABASE_APP_URL ? undefined : appPassword,
       log: (m) => logger.info(m),
     });
-    await installJobQueues(ownerUrl);
+    await installJobQueues(ownerUrl, undefined, { logger });
     logger.info({ applied: result.applied, alreadyApplied: result.alreadyApplied }, "database migrations done");
   }
   return { ownerUrl, appUrl: config.DATABASE_APP_URL ?? appUrlFromOwnerUrl(ownerUrl, appPassword), embedded };
@@ -127,7 +127,7 @@ export async function startApp(options: {
     onQuery: options.onQuery,
   });
   const bus = createEventBus(config.REDIS_URL);
-  const jobs = await startJobQueue(options.appUrl);
+  const jobs = await startJobQueue(options.appUrl, { logger, metrics });
   const mail: MailServices = {
     transport: options.mailTransport ?? createEmailTransport(config, backgroundDb),
     unsubscribeSecret: resolveUnsubscribeSecret(config, options.jwtSecret),
