@@ -1,4 +1,6 @@
 // Memberships: add (invite) a person with a role, change a role, remove.
+// Adding someone by e-mail reveals nothing about an account they may already
+// have: the tenant sees the name it supplied (Membership.displayName).
 // Owner rows are locked while a change is checked, so two owners demoting
 // each other at the same moment cannot leave the tenant without an owner.
 import { z } from "zod";
@@ -26,11 +28,15 @@ export async function addMembership(
     if (!canAssignRole(actor.principal.role, input.role)) {
       return fail(userError("ROLE_NOT_ASSIGNABLE", `A ${actor.principal.role} cannot give the ${input.role} role.`, ["input", "role"]));
     }
-    const [row] = await uow.tx.$queryRaw<{ id: string }[]>`SELECT app_ensure_user(${input.email}, ${input.name ?? input.email.split("@")[0]!}) AS id`;
+    // The person may already have an account (from another tenant): this
+    // tenant knows them only by what the caller supplied, never by the name
+    // they use elsewhere (see Membership.displayName).
+    const displayName = input.name ?? input.email.split("@")[0]!;
+    const [row] = await uow.tx.$queryRaw<{ id: string }[]>`SELECT app_ensure_user(${input.email}, ${displayName}) AS id`;
     const userId = row!.id;
     try {
       const membership = await uow.tx.membership.create({
-        data: { tenantId: actor.principal.tenantId, userId, role: input.role },
+        data: { tenantId: actor.principal.tenantId, userId, role: input.role, displayName },
       });
       await uow.audit({
         action: "membership.added",

@@ -10,6 +10,11 @@ export const MembershipType = builder.prismaNode("Membership", {
   id: { field: "id" },
   fields: (t) => ({
     role: t.expose("role", { type: RoleEnum }),
+    displayName: t.string({
+      description: "The name this tenant knows the member by (supplied when they were added); never the name they use in other tenants.",
+      select: { displayName: true, user: { select: { name: true } } },
+      resolve: (m) => m.displayName ?? m.user.name,
+    }),
     user: t.relation("user"),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
