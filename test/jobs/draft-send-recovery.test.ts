@@ -20,10 +20,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startJobQueue } from "../../src/data/job-queue.js";
+import { sweepSends } from "../../src/jobs/draft-send.js";
 import { messageIdFor } from "../../src/integrations/email/compose.js";
+import { createLocalOutboxTransport } from "../../src/integrations/email/local-outbox.js";
+import type { EmailTransport, SendReceipt } from "../../src/integrations/email/transport.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createMetrics } from "../../src/observability/metrics.js";
+import { deliverDraft } from "../../src/orchestration/draft-delivery.js";
 import { approveDraft, createDraft, sendDraft } from "../../src/orchestration/draft.js";
+import type { Services } from "../../src/orchestration/services.js";
 import { createTenant, startTestApp, TEST_JWT_SECRET, type TestApp, type TestTenant } from "../helpers/app.js";
 import { createTestDatabase } from "../helpers/database.js";
 import { insertContact, patchSettings, sql, startOperatorApp, userActor } from "../helpers/operator.js";
@@ -249,6 +254,117 @@ describe("a send worker's instance killed with SIGKILL", () => {
     const errors = await b.app.services.metrics.jobQueueErrors.get();
     expect(errors.values.filter((v) => v.value > 0)).toEqual([]);
   }, 180_000);
+});
+
+describe("the sweeper and late deliveries (one process)", () => {
+  let t: TestApp;
+  let tenant: TestTenant;
+  /** Steps for the next sends (default: just send), and an optional lookup override. */
+  const steps: ((send: () => Promise<SendReceipt>) => Promise<SendReceipt>)[] = [];
+  let lookup: EmailTransport["lookup"] | null = null;
+  beforeAll(async () => {
+    let services: Services | null = null;
+    const local = () => createLocalOutboxTransport(services!.db);
+    const transport: EmailTransport = {
+      name: "local",
+      send: (m) => {
+        const step = steps.shift();
+        return step ? step(() => local().send(m)) : local().send(m);
+      },
+      lookup: (r) => (lookup ? lookup(r) : local().lookup(r)),
+    };
+    // A 1-second lease so lapses are quick; no workers and no periodic sweep: the test drives them.
+    t = await startOperatorApp({ mailTransport: transport, env: { SEND_LEASE_SECONDS: "1" } });
+    services = t.app.services;
+    tenant = await createTenant(t, "late");
+    await patchSettings(t.db, tenant.tenantId, { sending: { mode: "SEND_ALLOWED", mailboxes: [MAILBOX] } });
+  });
+  afterAll(() => t?.close());
+
+  const jobsOf = (draftId: string) =>
+    sql<{ state: string }>(t.db, `SELECT state::text AS state FROM pgboss.job WHERE name = 'draft-send' AND singleton_key = $1 ORDER BY created_on`, [draftId]);
+
+  it("re-enqueues a queued draft whose job a dead worker had taken once that job is older than the lease, but never one whose job is alive or backing off", async () => {
+    const services = t.app.services;
+    const id = await queuedDraft(t, tenant);
+    const [taken] = await services.jobs.boss.fetch("draft-send"); // a worker takes the job, then its instance dies before the claim
+    expect(taken!.data).toMatchObject({ draftId: id });
+    expect(await sweepSends(services, { queuedGraceSeconds: 0 })).toEqual({ recovered: 0, requeued: 0 }); // started within the lease: alive
+    await sql(t.db, `UPDATE pgboss.job SET started_on = now() - interval '5 seconds' WHERE id = $1`, [taken!.id]);
+    expect(await sweepSends(services, { queuedGraceSeconds: 0 })).toEqual({ recovered: 0, requeued: 1 });
+    expect((await jobsOf(id)).map((j) => j.state)).toEqual(["active", "created"]);
+    expect(await sweepSends(services, { queuedGraceSeconds: 0 })).toEqual({ recovered: 0, requeued: 0 }); // a job is waiting now
+    expect((await deliverDraft(services, { tenantId: tenant.tenantId, draftId: id })).outcome).toBe("sent");
+
+    // A job backing off before its retry is alive too: the retry is not doubled.
+    const other = await queuedDraft(t, tenant);
+    const retried = (await services.jobs.boss.fetch<{ draftId: string }>("draft-send", { batchSize: 10 })).find((j) => j.data.draftId === other);
+    await services.jobs.boss.fail("draft-send", retried!.id, { message: "transient" });
+    expect((await jobsOf(other)).map((j) => j.state)).toEqual(["retry"]);
+    expect(await sweepSends(services, { queuedGraceSeconds: 0 })).toEqual({ recovered: 0, requeued: 0 });
+  });
+
+  it("a late delivery of a draft the sweeper put back in the queue is recorded through the draft machine: claimed again, then SENT", async () => {
+    const services = t.app.services;
+    const id = await queuedDraft(t, tenant);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inTransport = new Promise<void>((r) => (entered = r));
+    steps.push(async (send) => {
+      entered();
+      await released; // stuck on the way to the provider past the lease
+      return send();
+    });
+    const hung = deliverDraft(services, { tenantId: tenant.tenantId, draftId: id });
+    await inTransport;
+    await poll(async () => (await sweepSends(services)).recovered === 1, 10_000, "the sweeper to take over the lapsed lease");
+    expect((await statuses(t, [id]))[id]).toBe("QUEUED");
+    release();
+    expect((await hung).outcome).toBe("sent");
+    expect((await statuses(t, [id]))[id]).toBe("SENT");
+    const audit = await sql<{ action: string; summary: { from?: string; to?: string; reason?: string } }>(
+      t.db,
+      `SELECT "action", "summary" FROM "AuditEntry" WHERE "targetId" = $1 AND "action" IN ('draft.sending', 'draft.send_recovered', 'draft.sent') ORDER BY "createdAt", "id"`,
+      [id],
+    );
+    expect(audit.map((a) => [a.action, a.summary.from, a.summary.to])).toEqual([
+      ["draft.sending", "QUEUED", "SENDING"],
+      ["draft.send_recovered", "SENDING", "QUEUED"],
+      ["draft.sending", "QUEUED", "SENDING"],
+      ["draft.sent", "SENDING", "SENT"],
+    ]);
+    expect(audit[2]!.summary.reason).toMatch(/after the sending worker's lease had lapsed/);
+  });
+
+  it("a late delivery of a draft the sweeper closed as FAILED (uncertain) does not reopen it: the delivery goes on the send record and into the audit log", async () => {
+    const services = t.app.services;
+    const id = await queuedDraft(t, tenant);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inTransport = new Promise<void>((r) => (entered = r));
+    steps.push(async (send) => {
+      entered();
+      await released;
+      return send();
+    });
+    lookup = async () => ({ status: "unknown" });
+    try {
+      const hung = deliverDraft(services, { tenantId: tenant.tenantId, draftId: id });
+      await inTransport;
+      await poll(async () => (await sweepSends(services)).recovered === 1, 10_000, "the sweeper to settle the lapsed lease");
+      expect((await statuses(t, [id]))[id]).toBe("FAILED");
+      release();
+      expect((await hung).outcome).toBe("skipped");
+    } finally {
+      lookup = null;
+    }
+    expect((await statuses(t, [id]))[id]).toBe("FAILED");
+    expect(await sql(t.db, `SELECT "state"::text AS state FROM "EmailSend" WHERE "draftId" = $1`, [id])).toEqual([{ state: "SENT" }]);
+    const audit = await sql<{ action: string }>(t.db, `SELECT "action" FROM "AuditEntry" WHERE "targetId" = $1 AND "action" = 'draft.delivered_after_settlement'`, [id]);
+    expect(audit).toHaveLength(1);
+  });
 });
 
 describe("the draft-send queue", () => {
