@@ -19,7 +19,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startJobQueue } from "../../src/data/job-queue.js";
+import { installJobQueues, startJobQueue } from "../../src/data/job-queue.js";
 import { sweepSends } from "../../src/jobs/draft-send.js";
 import { messageIdFor } from "../../src/integrations/email/compose.js";
 import { createLocalOutboxTransport } from "../../src/integrations/email/local-outbox.js";
@@ -386,6 +386,25 @@ describe("the draft-send queue", () => {
       expect(await jobs.liveSingletonKeys("draft-send", [draftA, draftB, "01a00000-0000-7000-8000-00000000000c"], 60)).toEqual(new Set([draftA, draftB]));
       await sql(db, `UPDATE pgboss.job SET started_on = now() - interval '2 minutes' WHERE name = 'draft-send' AND singleton_key = $1`, [draftB]);
       expect(await jobs.liveSingletonKeys("draft-send", [draftA, draftB], 60)).toEqual(new Set([draftA]));
+    } finally {
+      await jobs.stop();
+    }
+  });
+});
+
+describe("upgrading a jammed stately queue", () => {
+  it("moves its unfinished jobs to the new policy, so the job that could not be fetched is fetched", async () => {
+    const db = await createTestDatabase();
+    const queue = "recovery-test-upgrade";
+    await installJobQueues(db.ownerUrl, [{ name: queue, policy: "stately" }]);
+    const jobs = await startJobQueue(db.appUrl, { supervise: false, schedule: false });
+    try {
+      await jobs.boss.send(queue, { n: 1 }, { singletonKey: "k" });
+      expect(await jobs.boss.fetch(queue)).toHaveLength(1); // active; its instance dies
+      expect(await jobs.boss.send(queue, { n: 2 }, { singletonKey: "k" })).toBeTruthy();
+      expect(await jobs.boss.fetch(queue)).toEqual([]); // jammed: the fetch violates the stately index (pg-boss swallows the error)
+      await installJobQueues(db.ownerUrl, [{ name: queue, policy: "short" }]);
+      expect((await jobs.boss.fetch<{ n: number }>(queue)).map((j) => j.data)).toEqual([{ n: 2 }]);
     } finally {
       await jobs.stop();
     }
