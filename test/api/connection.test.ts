@@ -12,7 +12,7 @@ import { redactText } from "../../src/domain/redaction.js";
 import { graphql } from "../generated/gql/index.js";
 import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute, executeOk } from "../helpers/graphql.js";
-import { sql } from "../helpers/operator.js";
+import { sql, waitFor } from "../helpers/operator.js";
 import { startFakeGoogleOAuth } from "../fakes/google/oauth.js";
 
 const Start = graphql(`
@@ -272,6 +272,33 @@ describe("refresh and revoked grants", () => {
     expect(twice.connectionRevoke.userErrors.map((e) => e.code)).toEqual(["ALREADY_REVOKED"]);
     const test = await executeOk(t.graphqlUrl, Test, { input: { connectionId: encodeGlobalID("Connection", id) } }, { token: op.token });
     expect(test.connectionTest.userErrors.map((e) => e.code)).toEqual(["CONNECTION_NOT_ACTIVE"]);
+  });
+});
+
+describe("key rotation without downtime", () => {
+  it("a second instance with a new key appended re-seals every credential at start-up; its connections keep working and the old key can go", async () => {
+    const id = await connect(tenant.members.OPERATOR.token, "rotate@example.com");
+    const K2 = `k2:${randomBytes(32).toString("base64")}`;
+    const env = { GOOGLE_OAUTH_BASE_URL: google.url, GOOGLE_CLIENT_ID: google.fake.clientId, GOOGLE_CLIENT_SECRET: google.fake.clientSecret, CONNECTOR_RETRY_BASE_MS: "10" };
+    const second = await startTestApp({ db: t.db, env: { ...env, CREDENTIALS_KEYS: `${K1},${K2}` } });
+    try {
+      await waitFor(async () => {
+        const ids = await sql<{ keyId: string }>(t.db, `SELECT DISTINCT "keyId" FROM "ConnectionCredential"`);
+        return ids.length === 1 && ids[0]!.keyId === "k2";
+      }, 20_000, "every credential re-sealed under k2");
+    } finally {
+      await second.close();
+    }
+    // An instance that only has the new key decrypts everything.
+    const third = await startTestApp({ db: t.db, env: { ...env, CREDENTIALS_KEYS: K2 } });
+    try {
+      const op = tenant.members.OPERATOR;
+      const token = await third.app.authenticator.issueUserToken({ userId: op.userId, tenantId: tenant.tenantId }, 600);
+      const r = await executeOk(third.graphqlUrl, Test, { input: { connectionId: encodeGlobalID("Connection", id) } }, { token });
+      expect(r.connectionTest).toMatchObject({ ok: true, connection: { status: "ACTIVE" } });
+    } finally {
+      await third.close();
+    }
   });
 });
 
