@@ -58,7 +58,8 @@ export async function runInboundAnalysis(services: Services, run: AgentRunContex
       };
   const analysis = run.use(await services.ai.analyseInbound({ ...run.ai, knownNames: [loaded.contact?.firstName, loaded.contact?.lastName] }, source));
   // When the reply asks to be contacted again; the follow-up is due then (and a decline that asks nothing gets none).
-  const later = analysis.intent === "OUT_OF_OFFICE" ? null : laterContactRequest(`${analysis.subject}\n${stripQuoted(loaded.text)}`, reference);
+  const later =
+    analysis.action === "SCHEDULE_FOLLOW_UP" && analysis.intent !== "OUT_OF_OFFICE" ? laterContactRequest(`${analysis.subject}\n${stripQuoted(loaded.text)}`, reference) : null;
   const plan = planForAnalysis(analysis, new Date(), later);
 
   const outcome = await runUnitOfWork(services, run.actor, async (uow) => {
