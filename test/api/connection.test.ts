@@ -275,6 +275,16 @@ describe("refresh and revoked grants", () => {
   });
 });
 
+describe("health in /ready and /metrics", () => {
+  it("reports open connector circuits (informational) and the circuit gauge", async () => {
+    const ready = await (await fetch(`${t.url}/ready`)).json();
+    expect(ready).toMatchObject({ status: "ready", connectors: { openCircuits: [] } });
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`connector_circuit_state\\{tenant="${tenant.tenantId}",provider="GOOGLE"\\} 0`));
+    expect(metrics).toMatch(/connector_calls_total\{provider="GOOGLE",outcome="ok"\} \d+/);
+  });
+});
+
 describe("key rotation without downtime", () => {
   it("a second instance with a new key appended re-seals every credential at start-up; its connections keep working and the old key can go", async () => {
     const id = await connect(tenant.members.OPERATOR.token, "rotate@example.com");
