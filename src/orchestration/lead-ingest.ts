@@ -3,13 +3,24 @@
 // contact's normalised e-mail; the company by a company (not free-mail or
 // disposable) domain, else by exact name. A repeat merges into what exists:
 // empty values never erase, changed values replace and the audit entry
-// records old and new.
+// records old and new. What to do is decided by planIngest
+// (domain/lead-ingest.ts); this loads what exists, plans, and applies.
 import type { Tx } from "../data/database.js";
 import { Prisma } from "../data/database.js";
-import { checkDealAgainstPipeline } from "../domain/deal.js";
-import { attributesWithinLimits, companyNameFromDomain, mergeAttributes, mergeFields, seniorityFromTitle, type FieldChange, type LeadInput } from "../domain/lead.js";
-import { findStage, firstOpenStage, type PipelineSettings } from "../domain/pipeline.js";
-import { fail, ok, userError, type Outcome } from "../domain/user-error.js";
+import type { LeadInput } from "../domain/lead.js";
+import {
+  appliedChanges,
+  changesWithIds,
+  companyDomainOf,
+  matchedLead,
+  planIngest,
+  withIds,
+  type IngestExisting,
+  type IngestPlan,
+} from "../domain/lead-ingest.js";
+import type { PipelineSettings } from "../domain/pipeline.js";
+import { ok, type Outcome } from "../domain/user-error.js";
+import type { Company, Contact, Lead } from "../generated/prisma/client.js";
 import type { IngestLookups } from "./lead-lookups.js";
 import type { IngestWriter } from "./lead-writer.js";
 import type { UnitOfWork } from "./unit-of-work.js";
@@ -37,15 +48,15 @@ export interface IngestContext {
   writer: IngestWriter;
 }
 
-async function resolveOwner(tx: Tx, ctx: IngestContext, input: LeadInput, path: string[]): Promise<Outcome<string | undefined>> {
+/** The member the row names as owner: undefined when it names none, null when no member matches. */
+async function loadOwner(tx: Tx, ctx: IngestContext, input: LeadInput): Promise<string | null | undefined> {
   if (input.ownerId) {
     const key = `id:${input.ownerId}`;
     if (!ctx.owners.has(key)) {
       const member = await tx.membership.findFirst({ where: { userId: input.ownerId }, select: { userId: true } });
       ctx.owners.set(key, member?.userId ?? null);
     }
-    const owner = ctx.owners.get(key);
-    return owner ? ok(owner) : fail(userError("NOT_FOUND", "The owner is not a member of this tenant.", [...path, "ownerId"]));
+    return ctx.owners.get(key) ?? null;
   }
   if (input.ownerEmail) {
     const key = `email:${input.ownerEmail.toLowerCase()}`;
@@ -53,10 +64,39 @@ async function resolveOwner(tx: Tx, ctx: IngestContext, input: LeadInput, path: 
       const user = await tx.user.findFirst({ where: { email: input.ownerEmail.toLowerCase(), memberships: { some: {} } }, select: { id: true } });
       ctx.owners.set(key, user?.id ?? null);
     }
-    const owner = ctx.owners.get(key);
-    return owner ? ok(owner) : fail(userError("NOT_FOUND", "No member of this tenant has that e-mail address.", [...path, "ownerEmail"]));
+    return ctx.owners.get(key) ?? null;
   }
-  return ok(undefined);
+  return undefined;
+}
+
+/** Everything the plan needs to know about what exists, looked up in identity order. */
+async function loadExisting(tx: Tx, ctx: IngestContext, input: LeadInput): Promise<IngestExisting & { leadByRef: Lead | null; leadByEmail: Lead | null; contact: Contact | null; company: Company | null }> {
+  const { lookups } = ctx;
+  const owner = await loadOwner(tx, ctx, input);
+  const system = input.externalSystem ?? ctx.defaultSystem;
+  const refLeadId = input.externalId ? await lookups.leadIdByRef(system, input.externalId) : null;
+  const email = input.email;
+  const contactByEmail = email ? await lookups.contactByEmail(email.normalized) : null;
+  const leadByEmail = contactByEmail ? await lookups.leadByContact(contactByEmail.id) : null;
+  const leadByRef = refLeadId ? await lookups.leadById(refLeadId) : null;
+  const lead = matchedLead({ leadByRef, leadByEmail });
+  const contact = lead?.contactId ? await lookups.contactById(lead.contactId) : contactByEmail;
+  const domain = companyDomainOf(input);
+  let company = domain ? await lookups.companyByDomain(domain) : null;
+  if (!company && contact?.companyId) company = await lookups.companyById(contact.companyId);
+  if (!company && input.companyName) company = await lookups.companyByName(input.companyName);
+  const existingDeal = input.deal && lead ? await tx.deal.findFirst({ where: { leadId: lead.id }, select: { id: true } }) : null;
+  return {
+    owner,
+    refLeadId,
+    leadByRef,
+    contactByEmail,
+    leadByEmail,
+    contact,
+    company,
+    domainRegistered: domain ? lookups.domainRegistered(domain) : false,
+    existingDealId: existingDeal?.id ?? null,
+  };
 }
 
 /**
@@ -65,212 +105,100 @@ async function resolveOwner(tx: Tx, ctx: IngestContext, input: LeadInput, path: 
  * before the first write, so a refused row writes nothing.
  */
 export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: LeadInput, path: string[]): Promise<Outcome<IngestedLead>> {
+  const existing = await loadExisting(uow.tx, ctx, input);
+  const plan = planIngest(input, existing, ctx, path, new Date());
+  if (!plan.ok) return plan;
+  return ok(await applyIngest(uow, ctx, input, plan.value, existing));
+}
+
+/** Writes what the plan says, then its audit entries and events. */
+async function applyIngest(
+  uow: UnitOfWork,
+  ctx: IngestContext,
+  input: LeadInput,
+  plan: IngestPlan,
+  existing: { leadByRef: Lead | null; leadByEmail: Lead | null; contact: Contact | null; company: Company | null },
+): Promise<IngestedLead> {
   const { tx } = uow;
   const { lookups, writer } = ctx;
   const tenantId = uow.actor.principal.tenantId;
-  const owner = await resolveOwner(tx, ctx, input, path);
-  if (!owner.ok) return owner;
-  const ownerId = owner.value;
-  const dealErrors = input.deal
-    ? checkDealAgainstPipeline(ctx.pipeline, { stage: input.deal.stage, currency: input.deal.currency ?? ctx.defaultCurrency }, [...path, "deal"])
-    : [];
-  if (dealErrors.length) return fail(...dealErrors);
 
-  // --- Identity: external id first, then the normalised e-mail. ---
-  const system = input.externalSystem ?? ctx.defaultSystem;
-  const refLeadId = input.externalId ? await lookups.leadIdByRef(system, input.externalId) : null;
-  const email = input.email;
-  const contactByEmail = email ? await lookups.contactByEmail(email.normalized) : null;
-  const leadByEmail = contactByEmail ? await lookups.leadByContact(contactByEmail.id) : null;
-  const leadByRef = refLeadId ? await lookups.leadById(refLeadId) : null;
-  if (leadByRef && leadByEmail && leadByRef.id !== leadByEmail.id) {
-    return fail(userError("CONFLICT", `External id ${input.externalId} belongs to a different lead than this e-mail address.`, [...path, "externalId"]));
-  }
-  const existingLead = leadByRef ?? leadByEmail;
-  const matchedBy = leadByRef ? "EXTERNAL_ID" : leadByEmail ? "EMAIL" : null;
-  let contact = existingLead?.contactId ? await lookups.contactById(existingLead.contactId) : contactByEmail;
-  if (contact && contactByEmail && contact.id !== contactByEmail.id) {
-    return fail(userError("CONFLICT", "This e-mail address belongs to another contact.", [...path, "email"]));
-  }
-  const attributes = existingLead
-    ? mergeAttributes((existingLead.attributes ?? {}) as Record<string, unknown>, input.attributes)
-    : { merged: input.attributes ?? {}, changes: {} };
-  const sizeError = attributesWithinLimits(attributes.merged);
-  if (sizeError) return fail(userError("VALIDATION_FAILED", sizeError, [...path, "attributes"]));
-
-  // --- Company: by company domain, else the contact's, else exact name. ---
-  const domain = input.companyDomain ?? (email?.domainKind === "COMPANY" ? email.domain : undefined);
-  let company = domain ? await lookups.companyByDomain(domain) : null;
-  if (!company && contact?.companyId) company = await lookups.companyById(contact.companyId);
-  if (!company && input.companyName) company = await lookups.companyByName(input.companyName);
-  const companyAttributes = mergeAttributes((company?.attributes ?? {}) as Record<string, unknown>, input.companyAttributes);
-  const companySizeError = attributesWithinLimits(companyAttributes.merged);
-  if (companySizeError) return fail(userError("VALIDATION_FAILED", companySizeError.replace("merged attributes", "merged company attributes"), [...path, "companyAttributes"]));
-
-  // Nothing below refuses the row: from here on, it is written.
-  const changes: Record<string, Record<string, FieldChange>> = {};
-  const note = (section: string, c: Record<string, FieldChange>) => {
-    if (Object.keys(c).length) changes[section] = { ...(changes[section] ?? {}), ...c };
-  };
-  const companyFields = { industry: input.industry, employeeCount: input.employeeCount, country: input.country, lifecycle: input.companyLifecycle };
-  let companyCreated = false;
-  if (!company && (domain || input.companyName)) {
-    company = await writer.createCompany({
-      tenantId,
-      name: input.companyName ?? companyNameFromDomain(domain!),
-      ...companyFields,
-      attributes: companyAttributes.merged as Prisma.InputJsonValue,
-    });
-    companyCreated = true;
+  let company = existing.company;
+  if (plan.company.action === "create") {
+    const { attributes, ...fields } = plan.company.data;
+    company = await writer.createCompany({ tenantId, ...fields, attributes: attributes as Prisma.InputJsonValue } as Parameters<IngestWriter["createCompany"]>[0]);
     lookups.rememberCompany(company);
-  } else if (company) {
-    const merged = mergeFields(company, companyFields);
-    const attributesChanged = Object.keys(companyAttributes.changes).length > 0;
-    if (Object.keys(merged.update).length || attributesChanged) {
-      company = await writer.updateCompany(company, { ...merged.update, ...(attributesChanged ? { attributes: companyAttributes.merged as Prisma.JsonValue } : {}) });
-      lookups.rememberCompany(company);
-    }
-    note("company", merged.changes);
-    note("companyAttributes", companyAttributes.changes);
+  } else if (plan.company.action === "merge" && plan.company.update) {
+    company = await writer.updateCompany(company!, plan.company.update as Partial<Company>);
+    lookups.rememberCompany(company);
   }
-  if (company && domain && !lookups.domainRegistered(domain)) {
-    // Registers the domain with the company unless another company already has it.
-    if (await writer.addDomain(tenantId, company.id, domain)) {
-      lookups.rememberDomain(domain, company);
-      if (!companyCreated) note("company", { domain: { from: null, to: domain } });
-    }
+  let domainAdded = false;
+  if (company && plan.registerDomain && (await writer.addDomain(tenantId, company.id, plan.registerDomain))) {
+    // Registered unless another company already has it.
+    domainAdded = true;
+    lookups.rememberDomain(plan.registerDomain, company);
   }
 
-  // --- Contact ---
-  const seniority = input.seniority ?? (input.title ? seniorityFromTitle(input.title) : undefined);
-  const contactFields = {
-    firstName: input.firstName,
-    lastName: input.lastName,
-    title: input.title,
-    phone: input.phone,
-    timeZone: input.timeZone,
-    companyId: company?.id,
-    ownerId,
-  };
-  let contactCreated = false;
-  if (!contact && (email || input.firstName || input.lastName)) {
-    contact = await writer.createContact({
-      tenantId,
-      ...contactFields,
-      email: email?.normalized ?? null,
-      emailOriginal: email?.original ?? null,
-      seniority: seniority ?? "UNKNOWN",
-      doNotContact: input.doNotContact ?? false,
-    });
-    contactCreated = true;
+  const ids = () => ({ company: company?.id ?? null, contact: contact?.id ?? null });
+  let contact = existing.contact;
+  if (plan.contact.action === "create") {
+    contact = await writer.createContact({ tenantId, ...withIds(plan.contact.data, ids()) } as Parameters<IngestWriter["createContact"]>[0]);
     lookups.rememberContact(contact);
-  } else if (contact) {
-    const merged = mergeFields(contact, {
-      ...contactFields,
-      email: email?.normalized,
-      // An explicit seniority replaces; one derived from the title only fills a blank.
-      seniority: input.seniority ?? (contact.seniority === "UNKNOWN" ? seniority : undefined),
-      // Do-not-contact is sticky: an import can set it, never clear it.
-      doNotContact: input.doNotContact === true ? true : undefined,
-    });
-    const emailOriginal = email && merged.update.email ? { emailOriginal: email.original } : {};
-    if (Object.keys(merged.update).length) {
-      contact = await writer.updateContact(contact, { ...merged.update, ...emailOriginal });
-      lookups.rememberContact(contact);
-    }
-    note("contact", merged.changes);
+  } else if (plan.contact.action === "merge" && plan.contact.update) {
+    contact = await writer.updateContact(contact!, withIds(plan.contact.update, ids()) as Partial<Contact>);
+    lookups.rememberContact(contact);
   }
 
-  // --- Lead ---
-  let lead = existingLead;
-  let created = false;
-  if (!lead) {
-    lead = await writer.createLead({
-      tenantId,
-      source: input.source ?? ctx.defaultSource,
-      contactId: contact?.id ?? null,
-      companyId: company?.id ?? null,
-      ownerId: ownerId ?? null,
-      outcome: input.outcome ?? null,
-      attributes: attributes.merged as Prisma.InputJsonValue,
-      // A lead that arrives with its outcome is history (e.g. a CRM export to learn from), not open work.
-      ...(input.outcome === "CONVERTED" ? { status: "CONVERTED" as const, convertedAt: new Date() } : {}),
-      ...(input.outcome === "NOT_CONVERTED" ? { status: "DISQUALIFIED" as const, disqualifiedReason: "Arrived with the outcome: not converted." } : {}),
-    });
-    created = true;
-  } else {
-    // The first source is kept (first-touch attribution).
-    const merged = mergeFields(lead, { contactId: contact?.id, companyId: company?.id, ownerId, outcome: input.outcome });
-    note("lead", merged.changes);
-    note("attributes", attributes.changes);
-    if (Object.keys(merged.update).length || Object.keys(attributes.changes).length) {
-      lead = await writer.updateLead(lead, { ...merged.update, ...(Object.keys(attributes.changes).length ? { attributes: attributes.merged as Prisma.JsonValue } : {}) });
-    }
+  let lead = matchedLead(existing)!;
+  if (plan.lead.action === "create") {
+    lead = await writer.createLead({ tenantId, ...withIds(plan.lead.data, ids()) } as Parameters<IngestWriter["createLead"]>[0]);
+  } else if (plan.lead.update) {
+    lead = await writer.updateLead(lead, withIds(plan.lead.update, ids()) as Partial<Lead>);
   }
   lookups.rememberLead(lead);
-  if (input.externalId && !refLeadId) {
-    await writer.createRef({ tenantId, system, entityType: "Lead", entityId: lead.id, externalId: input.externalId });
-    lookups.rememberRef(system, input.externalId, lead.id);
-    if (!created) note("lead", { externalId: { from: null, to: `${system}:${input.externalId}` } });
+  if (plan.ref) {
+    await writer.createRef({ tenantId, system: plan.ref.system, entityType: "Lead", entityId: lead.id, externalId: plan.ref.externalId });
+    lookups.rememberRef(plan.ref.system, plan.ref.externalId, lead.id);
   }
 
-  // --- Optional deal that came with the lead ---
-  const notes: string[] = [];
   let dealId: string | null = null;
-  if (input.deal) {
-    const existingDeal = created ? null : await tx.deal.findFirst({ where: { leadId: lead.id }, select: { id: true } });
-    if (existingDeal) {
-      dealId = existingDeal.id;
-      notes.push("The lead already has a deal; its deal fields were not applied (move deals with dealProgress).");
-    } else {
-      // The deal references the lead, company and contact: they must be written first.
-      await writer.flush();
-      const stage = input.deal.stage ? findStage(ctx.pipeline, input.deal.stage)! : firstOpenStage(ctx.pipeline);
-      const deal = await tx.deal.create({
-        data: {
-          tenantId,
-          name: input.deal.name ?? `${company?.name ?? ([contact?.firstName, contact?.lastName].filter(Boolean).join(" ") || "New")} deal`,
-          companyId: company?.id ?? null,
-          leadId: lead.id,
-          ownerId: ownerId ?? lead.ownerId,
-          stage: stage.key,
-          amount: new Prisma.Decimal(input.deal.amount ?? 0),
-          currency: input.deal.currency ?? ctx.defaultCurrency,
-          expectedCloseDate: input.deal.expectedCloseDate ?? null,
-          probability: input.deal.probability ?? stage.probability,
-        },
-      });
-      await tx.dealStageChange.create({
-        data: { tenantId, dealId: deal.id, toStage: stage.key, toStatus: "OPEN", actorType: uow.actor.principal.kind, actorId: uow.actor.principal.id, reason: "created with the lead" },
-      });
-      if (contact) await tx.dealContact.create({ data: { tenantId, dealId: deal.id, contactId: contact.id, role: "primary" } });
-      await uow.audit({ action: "deal.created", targetType: "Deal", targetId: deal.id, summary: { leadId: lead.id, stage: stage.key, amount: deal.amount.toString(), currency: deal.currency } });
-      await uow.emit("sales.deal.created", { dealId: deal.id, leadId: lead.id, stage: stage.key });
-      dealId = deal.id;
-    }
+  if (plan.deal.action === "existing") dealId = plan.deal.dealId;
+  else if (plan.deal.action === "create") {
+    // The deal references the lead, company and contact: they must be written first.
+    await writer.flush();
+    const { amount, ...data } = plan.deal.data;
+    const deal = await tx.deal.create({ data: { tenantId, ...data, companyId: company?.id ?? null, leadId: lead.id, amount: new Prisma.Decimal(amount) } });
+    await tx.dealStageChange.create({
+      data: { tenantId, dealId: deal.id, toStage: deal.stage, toStatus: "OPEN", actorType: uow.actor.principal.kind, actorId: uow.actor.principal.id, reason: "created with the lead" },
+    });
+    if (contact) await tx.dealContact.create({ data: { tenantId, dealId: deal.id, contactId: contact.id, role: "primary" } });
+    await uow.audit({ action: "deal.created", targetType: "Deal", targetId: deal.id, summary: { leadId: lead.id, stage: deal.stage, amount: deal.amount.toString(), currency: deal.currency } });
+    await uow.emit("sales.deal.created", { dealId: deal.id, leadId: lead.id, stage: deal.stage });
+    dealId = deal.id;
   }
 
-  if (created) {
+  const { notes, matchedBy } = plan;
+  if (plan.lead.action === "create") {
     await uow.audit({
       action: "lead.created",
       targetType: "Lead",
       targetId: lead.id,
       summary: {
         source: lead.source,
-        externalId: input.externalId ? `${system}:${input.externalId}` : null,
+        externalId: input.externalId ? `${plan.system}:${input.externalId}` : null,
         contactId: contact?.id ?? null,
-        contactCreated,
+        contactCreated: plan.contact.action === "create",
         companyId: company?.id ?? null,
-        companyCreated,
-        emailDomainKind: email?.domainKind ?? null,
+        companyCreated: plan.company.action === "create",
+        emailDomainKind: input.email?.domainKind ?? null,
       },
     });
     await uow.emit("sales.lead.created", { leadId: lead.id, source: lead.source, status: lead.status, companyId: company?.id ?? null });
-    return ok({ leadId: lead.id, result: "CREATED", matchedBy: null, dealId, notes });
+    return { leadId: lead.id, result: "CREATED", matchedBy: null, dealId, notes };
   }
-  if (Object.keys(changes).length === 0) return ok({ leadId: lead.id, result: "UNCHANGED", matchedBy, dealId, notes });
+  const changes = Object.fromEntries(Object.entries(appliedChanges(plan.changes, domainAdded)).map(([section, c]) => [section, changesWithIds(c, ids())]));
+  if (Object.keys(changes).length === 0) return { leadId: lead.id, result: "UNCHANGED", matchedBy, dealId, notes };
   await uow.audit({ action: "lead.merged", targetType: "Lead", targetId: lead.id, summary: { matchedBy, changes } });
   await uow.emit("sales.lead.updated", { leadId: lead.id, changed: Object.keys(changes) });
-  return ok({ leadId: lead.id, result: "MERGED", matchedBy, dealId, notes });
+  return { leadId: lead.id, result: "MERGED", matchedBy, dealId, notes };
 }
-
