@@ -24,7 +24,7 @@ export const THREAT_RULES: readonly ThreatRule[] = [
   {
     id: "regret",
     description: "tells the reader they will regret it",
-    pattern: new RegExp(String.raw`\b${YOU_WILL} (?!never\b|not\b)(?:(?:really|truly|deeply|so|surely|definitely|certainly|live to|very much) )?(?:regret|be (?:(?:very|really|so|truly) )?sorry|pay for (?:this|that|it)|wish you (?:had|hadn't|never|did))\b`),
+    pattern: new RegExp(String.raw`\b${YOU_WILL} (?!never\b|not\b)(?:(?:really|truly|deeply|so|surely|definitely|certainly|live to|very much) )?(?:regret(?! not\b| missing\b| passing\b)|be (?:(?:very|really|so|truly) )?sorry|pay for (?:this|that|it)|wish you (?:had|hadn't|never|did))\b`),
   },
   {
     id: "consequences",
@@ -57,14 +57,14 @@ export const THREAT_RULES: readonly ThreatRule[] = [
     id: "harm",
     description: "threatens physical harm",
     pattern: new RegExp(
-      String.raw`\b${WE}${WILL} (?:personally )?(?:hunt you down|come after you|come for you|hurt you|kill you|find you(?= *(?:[.!?]|$| and| if| wherever))|break your (?:legs?|arms?|neck|face|bones|knees?)|beat you up|end you|deal with you(?= *(?:[.!?]|$| personally)))\b|\b(?:you|people|those|anyone|whoever)\b[^.!?]{0,40}\b(?:get|gets|getting) hurt\b|\b(?:shame|pity) if (?:something|anything) (?:bad |unfortunate |terrible )?(?:were to |should |would |was to )?happen(?:ed|s)? to\b|\bsomething (?:bad|terrible|unfortunate|nasty|awful) (?:might|could|will|may|would|is going to) happen to (?:you|your)\b|\byou (?:won't|will not|wouldn't) be safe\b`,
+      String.raw`\b${WE}${WILL} (?:personally )?(?:hunt you down|come after you|come for you|hurt you|kill you|find you(?= *(?:[.!?]|$| and| if| wherever))|break your (?:legs?|arms?|neck|face|bones|knees?)|beat you up|end you|deal with you(?= *(?:[.!?]|$| personally)))\b|\b(?:you|people|those|anyone|whoever)\b[^.!?]{0,40}\b(?:get|gets|getting) hurt\b|\b(?:shame|pity) if (?:something|anything) (?:bad |unfortunate |terrible )?(?:were to |should |would |was to )?happen(?:ed|s)? to\b|\bsomething (?:bad|terrible|unfortunate|nasty|awful) (?:might|could|will|may|would|is going to) happen to (?:you\b|your (?:family|kids|children|wife|husband|partner|loved ones|home|house)\b)|\byou (?:won't|will not|wouldn't) be safe\b`,
     ),
   },
   {
     id: "legal",
     description: "threatens the reader with legal action",
     pattern: new RegExp(
-      String.raw`\b${WE}${WILL} (?:sue|prosecute|report) you\b|\b(?:take|bring|pursue|start|initiate|file|launch) (?:legal action|legal proceedings|proceedings|a lawsuit|a claim|charges|action) against you\b|\bsee you in court\b|\bdrag you (?:through|to|into) (?:the )?(?:courts?|mud)\b|\b(?:our|my) (?:lawyers?|attorneys?|solicitors?|legal team)\b[^.!?]{0,30}\b(?:after you|on you)\b|\b(?:hear from|a letter from|a call from|a visit from) (?:our|my) (?:lawyers?|attorneys?|solicitors?|legal team)\b`,
+      String.raw`\b${WE}${WILL} (?:sue|prosecute) you\b|\b${WE}${WILL} report you(?= to\b| *(?:[.!?]|$))|\b${WE}${WILL} (?:take|drag|see) you (?:to|into|in) court\b|\b(?:take|bring|pursue|start|initiate|file|launch) (?:legal action|legal proceedings|proceedings|a lawsuit|a claim|charges|action) against you\b|\bsee you in court\b|\bdrag you (?:through|to|into) (?:the )?(?:courts?|mud)\b|\b(?:our|my) (?:lawyers?|attorneys?|solicitors?|legal team)\b[^.!?]{0,30}\b(?:after you|on you)\b|\b(?:hear from|a letter from|a call from|a visit from) (?:our|my) (?:lawyers?|attorneys?|solicitors?|legal team)\b`,
     ),
   },
   {
@@ -73,6 +73,11 @@ export const THREAT_RULES: readonly ThreatRule[] = [
     pattern: new RegExp(
       String.raw`\b${WE}${WILL} (?:personally )?(?:make sure|ensure|see to it(?: that)?) (?:that )?(?:everyone|everybody|the whole (?:industry|market|world)|all your|your (?:boss|customers|clients|colleagues|investors|board|employer))\b|\b${WE}${WILL} ${FEW_WORDS}(?:ruin|destroy|wreck|trash) (?:you\b|your (?:reputation|career|business|company|life|name))|\b${WE}${WILL} ${FEW_WORDS}make your life (?:a (?:living )?hell|hell|miserable|difficult|very difficult|unbearable)\b`,
     ),
+  },
+  {
+    id: "exposure",
+    description: "threatens to expose the reader",
+    pattern: /\b(?:i|we)(?:'d| would) hate for (?:you|your (?:boss|customers|clients|colleagues|investors|board|employer|wife|husband|family|team))(?: \w+)? to (?:find out|learn|hear|see|know)\b|\bwe have (?:ways|means) of making you\b/,
   },
   {
     id: "warned",

@@ -69,8 +69,19 @@ const THREAT_TABLE: Row[] = [
   ["Sorry to hear the launch went badly; nothing bad will happen to your data during the migration.", "PASS"],
 ];
 
+// Rows added after the first version of the rules was probed with new phrasing: each was wrong then
+// (a missed threat, or marketing copy blocked) and is kept so it stays right.
+const PROBED_LATER: Row[] = [
+  ["We will take you to court.", "BLOCK"],
+  ["I'd hate for your customers to find out about this.", "BLOCK"],
+  ["We have ways of making you sign.", "BLOCK"],
+  ["You will regret not booking a demo sooner, ha!", "PASS"],
+  ["Something unfortunate might happen to your data if you skip backups.", "PASS"],
+  ["We will report you the monthly numbers every Friday.", "PASS"],
+];
+
 describe("threats and intimidation aimed at the recipient", () => {
-  it.each(THREAT_TABLE)("%s → %s", (text, expected) => {
+  it.each([...THREAT_TABLE, ...PROBED_LATER])("%s → %s", (text, expected) => {
     const report = gate(text);
     const threats = threatFindings(text);
     if (expected === "BLOCK") {
