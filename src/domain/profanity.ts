@@ -69,6 +69,12 @@ export const ORDINARY_IN_LANGUAGE: Readonly<Record<string, readonly string[]>> =
   nl: ["pot", "del"],
 };
 
+/**
+ * Entries that are also first names ("Dick from finance"): matched only when
+ * written in lower case or all capitals, never as a capitalised name.
+ */
+const NAME_LIKE = new Set(["dick"]);
+
 /** English inflections of the core swear words that the list spells only in its base form. */
 const ENGLISH_INFLECTED = /^(?:fuck|shit|bitch|asshole|arsehole|bastard|cunt|twat|wank|whore|slut|motherfucker|bullshit|faggot|dick)$/;
 const INFLECTIONS = "(?:s|es|ed|ing|er|ers|y|ty|head|heads|face)?";
@@ -86,6 +92,8 @@ export function normaliseForProfanity(text: string): string {
 interface Matcher {
   term: string;
   pattern: RegExp;
+  /** Matched against the text as written (case kept): terms that are also names. */
+  caseSensitive?: RegExp;
 }
 
 const matcherCache = new Map<string, Matcher[]>();
@@ -102,7 +110,10 @@ function matchersFor(language: string): Matcher[] {
     const body = escapeRegExp(term).replace(/ /g, "[\\s-]+");
     const suffix = language === "en" && ENGLISH_INFLECTED.test(term) ? INFLECTIONS : "";
     const pattern = UNSPACED.test(term) ? new RegExp(body, "u") : new RegExp(`(?<![\\p{L}\\p{N}])${body}${suffix}(?![\\p{L}\\p{N}])`, "u");
-    matchers.push({ term, pattern });
+    const caseSensitive = NAME_LIKE.has(term)
+      ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${body}|${body.toUpperCase()})${suffix}(?![\\p{L}\\p{N}])`, "u")
+      : undefined;
+    matchers.push({ term, pattern, caseSensitive });
   }
   matcherCache.set(language, matchers);
   return matchers;
@@ -116,14 +127,15 @@ export interface ProfanityHit {
 /** Listed words in `text` for the given languages, minus the tenant's exceptions; each term once. */
 export function findProfanity(text: string, languages: readonly string[], exceptions: readonly string[] = []): ProfanityHit[] {
   const haystack = normaliseForProfanity(text);
+  const asWritten = text.normalize("NFKC").replace(/\s+/g, " ");
   const allowed = new Set(
     [...exceptions, ...languages.flatMap((l) => ORDINARY_IN_LANGUAGE[l] ?? [])].map((e) => normaliseForProfanity(e).trim()),
   );
   const hits: ProfanityHit[] = [];
   for (const language of new Set(languages)) {
-    for (const { term, pattern } of matchersFor(language)) {
+    for (const { term, pattern, caseSensitive } of matchersFor(language)) {
       if (allowed.has(term) || hits.some((h) => h.term === term)) continue;
-      if (pattern.test(haystack)) hits.push({ language, term });
+      if (caseSensitive ? caseSensitive.test(asWritten) : pattern.test(haystack)) hits.push({ language, term });
     }
   }
   return hits;

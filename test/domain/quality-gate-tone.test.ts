@@ -107,6 +107,7 @@ describe("profanity, in the tenant's languages", () => {
     ["What the fuck happened to our order?", "en"],
     ["Stop being such a bitch about the contract.", "en"],
     ["Your support team are a bunch of assholes.", "en"],
+    ["Your account manager is a dick.", "en"],
   ])("blocks %j (default: English)", (text) => {
     const report = gate(text);
     expect(report.verdict).toBe("BLOCK");
@@ -137,6 +138,7 @@ describe("profanity, in the tenant's languages", () => {
     "Here is how to kill churn before it starts.",
     "We shipped the butter knives and the title deeds to Middlesex.",
     "The Dickens quote in the deck was a nice touch.",
+    "Dick from finance will join the call on Tuesday.",
   ])("no false alarm on ordinary words: %j", (text) => {
     expect(gate(text, { languages: ["en", "de", "fr", "es", "it", "nl", "pt"] }).findings.filter((f) => f.check === "PROFANITY")).toEqual([]);
   });
