@@ -111,7 +111,7 @@ function matchersFor(language: string): Matcher[] {
     const suffix = language === "en" && ENGLISH_INFLECTED.test(term) ? INFLECTIONS : "";
     const pattern = UNSPACED.test(term) ? new RegExp(body, "u") : new RegExp(`(?<![\\p{L}\\p{N}])${body}${suffix}(?![\\p{L}\\p{N}])`, "u");
     const caseSensitive = NAME_LIKE.has(term)
-      ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${body}|${body.toUpperCase()})${suffix}(?![\\p{L}\\p{N}])`, "u")
+      ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${body}|${escapeRegExp(term.toUpperCase()).replace(/ /g, "[\\s-]+")})${suffix}(?![\\p{L}\\p{N}])`, "u")
       : undefined;
     matchers.push({ term, pattern, caseSensitive });
   }
