@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../generated/gql/index.js";
 import { createTenant, startTestApp, TEST_JWT_SECRET, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute, executeOk } from "../helpers/graphql.js";
+import { sql } from "../helpers/operator.js";
+import { waitFor } from "../helpers/wait.js";
 
 const Me = graphql(`
   query AuthMe {
@@ -155,17 +157,22 @@ describe("API keys", () => {
   });
 
   it("refuses a key with a forged secret or one that has expired", async () => {
+    const expiresAt = new Date(Date.now() + 1500);
     const created = await executeOk(
       t.graphqlUrl,
       CreateKey,
-      { input: { name: "short-lived", role: "ANALYST", expiresAt: new Date(Date.now() + 1500).toISOString() } },
+      { input: { name: "short-lived", role: "ANALYST", expiresAt: expiresAt.toISOString() } },
       { token: tenant.members.ADMIN.token },
     );
     const secret = created.apiKeyCreate.secret!;
     const forged = secret.slice(0, -4) + (secret.endsWith("AAAA") ? "BBBB" : "AAAA");
     expect((await execute(t.graphqlUrl, Me, {}, { token: forged })).status).toBe(401);
     expect((await execute(t.graphqlUrl, Me, {}, { token: secret })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1600));
+    // Wait for the moment the key expires (by the database's clock, which stores expiresAt), then ask at once.
+    await waitFor(
+      async () => (await sql<{ past: boolean }>(t.db, `SELECT $1::timestamptz < clock_timestamp() AS past`, [expiresAt.toISOString()]))[0]!.past,
+      { timeout: 10_000, message: "the key's expiry time to pass" },
+    );
     const expired = await execute(t.graphqlUrl, Me, {}, { token: secret });
     expect(expired.status).toBe(401);
     expect(expired.errors?.[0]?.message).toMatch(/expired/);

@@ -8,6 +8,7 @@ import type { SalesQueryLeadsQuery } from "../generated/gql/graphql.js";
 import { asOwner } from "../helpers/database.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { executeOk } from "../helpers/graphql.js";
+import { waitFor } from "../helpers/wait.js";
 
 const Import = graphql(`
   mutation SalesQueryImport($input: LeadImportInput!) {
@@ -80,12 +81,12 @@ beforeAll(async () => {
   expect(imported.leadImport.created).toBe(60);
   const leadIds = await asOwner(t.db, async (c) => (await c.query(`SELECT id FROM "Lead" WHERE "tenantId" = $1`, [tenant.tenantId])).rows.map((r) => r.id as string));
   await runLeadScoringJob(t.app.services, { tenantId: tenant.tenantId, leadIds });
-  // Let the queued scoring jobs of the import finish, so no worker queries while counting.
-  for (let i = 0; i < 100; i++) {
-    const pending = await asOwner(t.db, async (c) => Number((await c.query(`SELECT count(*) AS n FROM pgboss.job WHERE name = 'lead-scoring' AND state IN ('created', 'retry', 'active')`)).rows[0].n));
-    if (pending === 0) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  // Let the queued scoring jobs of the import finish, so no worker queries while counting (and fail here,
+  // saying so, if they never do: counting with a worker still busy would measure the wrong thing).
+  await waitFor(
+    async () => (await asOwner(t.db, async (c) => Number((await c.query(`SELECT count(*) AS n FROM pgboss.job WHERE name = 'lead-scoring' AND state IN ('created', 'retry', 'active')`)).rows[0].n))) === 0,
+    { timeout: 90_000, interval: 200, message: "the import's lead-scoring jobs to finish" },
+  );
 });
 afterAll(() => t?.close());
 

@@ -76,6 +76,20 @@ const PendingChanged = graphql(`
 let t: TestApp;
 let tenant: TestTenant;
 let other: TestTenant;
+
+/** A draft in the other tenant (approved too, when asked), to give that tenant's subscribers an event of their own. */
+async function draftOfOtherTenant(approve: boolean): Promise<string> {
+  const contactId = await insertContact(t.db, other.tenantId, { email: `other-${Date.now()}@elsewhere.example` });
+  const created = await executeOk(
+    t.graphqlUrl,
+    CreateDraft,
+    { input: { recipient: { contactId: encodeGlobalID("Contact", contactId) }, subject: "Their own draft", bodyText: BODY } },
+    { token: other.members.OPERATOR.token },
+  );
+  const id = created.draftCreate.draft!.id;
+  if (approve) expect((await executeOk(t.graphqlUrl, ApproveDraft, { input: { draftId: id } }, { token: other.members.MANAGER.token })).draftApprove.userErrors).toEqual([]);
+  return id;
+}
 const MAILBOX = "sales@acme.example";
 const BODY = "Hi Ana,\n\nThanks for the call on Tuesday. Would Thursday at 10:00 work for a short follow-up on the pilot?\n\nBest,\nSam";
 
@@ -202,8 +216,10 @@ describe("live subscriptions", () => {
       expect(seen[2]!.draft).toEqual({ id, status: "SENT" });
       await waitFor(async () => all.received.length >= 3, 5_000, "the unfiltered subscription");
       expect(all.received.every((e) => e.draftStatusChanged.draftId === id)).toBe(true);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(theirs.received).toEqual([]);
+      // The other tenant's subscriber: once an event of its own (published after ours) is in, ours would be too.
+      const theirId = await draftOfOtherTenant(true);
+      await waitFor(async () => theirs.received.some((e) => e.draftStatusChanged.draftId === theirId), 10_000, "the other tenant's own event");
+      expect(theirs.received.filter((e) => e.draftStatusChanged.draftId !== theirId)).toEqual([]);
     } finally {
       await Promise.all([mine.close(), all.close(), theirs.close()]);
     }
@@ -227,8 +243,10 @@ describe("live subscriptions", () => {
       await executeOk(t.graphqlUrl, ApproveDraft, { input: { draftId: id } }, { token: tenant.members.MANAGER.token });
       const removed = (await sub.next()).pendingDraftsChanged;
       expect(removed).toMatchObject({ change: "REMOVED", status: "APPROVED", draftId: id, pendingCount: added.pendingCount - 1 });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(theirs.received).toEqual([]);
+      // The other tenant's subscriber: once an event of its own (published after ours) is in, ours would be too.
+      const theirId = await draftOfOtherTenant(false);
+      await waitFor(async () => theirs.received.some((e) => e.pendingDraftsChanged.draftId === theirId), 10_000, "the other tenant's own event");
+      expect(theirs.received.filter((e) => e.pendingDraftsChanged.draftId !== theirId)).toEqual([]);
     } finally {
       await Promise.all([sub.close(), theirs.close()]);
     }

@@ -13,6 +13,7 @@ import { graphql } from "../generated/gql/index.js";
 import { asOwner } from "../helpers/database.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { executeOk } from "../helpers/graphql.js";
+import { waitFor as waitForCondition } from "../helpers/wait.js";
 
 const Import = graphql(`
   mutation SalesJobImport($input: LeadImportInput!) {
@@ -97,6 +98,24 @@ async function waitFor<T>(probe: () => Promise<T | null | undefined>, timeoutMs 
   }
 }
 
+/**
+ * Waits until a pg-boss job of `queue` whose data names `leadId` has completed, however long a loaded
+ * machine takes (bounded generously); throws at once, with the job's output, when it fails for good.
+ */
+async function waitForJob(queue: string, leadId: string, timeoutMs = 120_000): Promise<void> {
+  await waitForCondition(
+    async () => {
+      const jobs = await asOwner(t.db, async (c) =>
+        (await c.query<{ state: string; output: unknown }>(`SELECT state::text AS state, output FROM pgboss.job WHERE name = $1 AND data->'leadIds' ? $2`, [queue, leadId])).rows,
+      );
+      const failed = jobs.find((j) => j.state === "failed" || j.state === "cancelled");
+      if (failed) throw new Error(`the ${queue} job for lead ${leadId} ended ${failed.state}: ${JSON.stringify(failed.output)}`);
+      return jobs.some((j) => j.state === "completed");
+    },
+    { timeout: timeoutMs, interval: 250, message: `the ${queue} job for lead ${leadId} to complete` },
+  );
+}
+
 describe("training", () => {
   it("falls back to the rules with too little history, keeps the run, and says so on the score", async () => {
     const tenant = await createTenant(t, "few");
@@ -149,17 +168,16 @@ describe("the scoring job and the nightly schedule", () => {
     const tenant = await createTenant(t, "bg");
     const lead = await executeOk(t.graphqlUrl, Ingest, { input: { email: "vp@background-co.com", title: "VP Marketing", employeeCount: 120 } }, { token: tenant.members.OPERATOR.token });
     const id = lead.leadIngest.lead!.id;
-    const scored = await waitFor(async () => {
-      const data = await executeOk(t.graphqlUrl, Lead, { id }, { token: tenant.members.ANALYST.token });
-      const node = data.node as { score?: number | null; scoreHistory: { edges: unknown[] } } | null;
-      return node?.score != null ? node : null;
-    });
+    // Wait on the job itself: the lead-scoring job for this lead completes (failing fast, with its output, if it fails).
+    await waitForJob("lead-scoring", uuid(id));
+    const data = await executeOk(t.graphqlUrl, Lead, { id }, { token: tenant.members.ANALYST.token });
+    const scored = data.node as { score?: number | null; scoreHistory: { edges: unknown[] } };
     expect(scored.score).toBe(18 + 15 + 5);
     const again = await runLeadScoringJob(t.app.services, { tenantId: tenant.tenantId, leadIds: [uuid(id)] });
     expect(again).toBe(0);
     const after = await executeOk(t.graphqlUrl, Lead, { id }, { token: tenant.members.ANALYST.token });
     expect((after.node as { scoreHistory: { edges: unknown[] } }).scoreHistory.edges).toHaveLength(1);
-  });
+  }, 180_000);
 
   it("queues nightly training only for tenants whose outcomes changed since their last run", async () => {
     const changed = await createTenant(t, "night");

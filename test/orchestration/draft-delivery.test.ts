@@ -43,6 +43,15 @@ async function queuedDraft(t: TestApp, tenant: TestTenant, options: { email?: st
   return draftId;
 }
 
+/** Waits until the draft's SENDING lease has lapsed by the database's clock (the sweeper's clock). */
+async function leaseLapsed(t: TestApp, id: string): Promise<void> {
+  await waitFor(
+    async () => (await sql<{ lapsed: boolean }>(t.db, `SELECT "leaseExpiresAt" < clock_timestamp() AS lapsed FROM "Draft" WHERE "id" = $1`, [id]))[0]?.lapsed === true,
+    15_000,
+    `the SENDING lease of draft ${id} to lapse`,
+  );
+}
+
 async function draftRow(t: TestApp, id: string) {
   return (await sql<{ status: string; sendAttempts: number; failureReason: string | null; cancelReason: string | null; holdReason: string | null; holdUntil: Date | null; providerMessageId: string | null; messageId: string | null; leaseExpiresAt: Date | null }>(
     t.db,
@@ -163,7 +172,7 @@ describe("exactly once under worker crashes", () => {
     expect((await draftRow(t, id)).status).toBe("SENDING");
     // Before the lease lapses the sweeper leaves it alone.
     expect(await sweepSends(t.app.services)).toEqual({ recovered: 0, requeued: 0 });
-    await new Promise((r) => setTimeout(r, 1_200));
+    await leaseLapsed(t, id);
     expect(await sweepSends(t.app.services)).toEqual({ recovered: 1, requeued: 0 });
     const recovered = await draftRow(t, id);
     expect(recovered.status).toBe("SENT");
@@ -185,7 +194,7 @@ describe("exactly once under worker crashes", () => {
     });
     const hung = deliverDraft(t.app.services, { tenantId: tenant.tenantId, draftId: id });
     await entered.promise;
-    await new Promise((r) => setTimeout(r, 1_200));
+    await leaseLapsed(t, id);
     expect(await sweepSends(t.app.services)).toEqual({ recovered: 1, requeued: 0 });
     expect((await draftRow(t, id)).status).toBe("QUEUED");
     expect(await counts(t, id)).toMatchObject({ outbox: 0 });
@@ -211,7 +220,7 @@ describe("exactly once under worker crashes", () => {
     try {
       const hung = deliverDraft(t.app.services, { tenantId: tenant.tenantId, draftId: id });
       await entered.promise;
-      await new Promise((r) => setTimeout(r, 1_200));
+      await leaseLapsed(t, id);
       await sweepSends(t.app.services);
       const row = await draftRow(t, id);
       expect(row.status).toBe("FAILED");

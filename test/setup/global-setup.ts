@@ -85,6 +85,10 @@ export default async function setup(project: TestProject) {
   const runId = randomBytes(4).toString("hex");
   // This connection lives for the whole run: it holds the run lock.
   const runLock = new pg.Client({ connectionString: adminUrl });
+  // A test that kills connections (or a server restart) may end this one: that must not crash the run.
+  // The lock is then gone too, which only means another run's teardown may think it is alone; it drops
+  // nothing anyone is connected to.
+  runLock.on("error", () => {});
   await runLock.connect();
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -163,6 +167,7 @@ async function dropStaleFileDatabases(admin: pg.Client): Promise<void> {
  */
 async function dropRunDatabases(adminUrl: string, runLock: pg.Client, runId: string): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
+  admin.on("error", () => {});
   await admin.connect();
   try {
     for (const datname of await databasesLike(admin, `sales\\_test\\_f\\_%\\_${runId}\\_%`)) {
@@ -170,7 +175,7 @@ async function dropRunDatabases(adminUrl: string, runLock: pg.Client, runId: str
     }
     await admin.query("SELECT pg_advisory_lock($1)", [TEMPLATE_LOCK]);
     try {
-      await runLock.query("SELECT pg_advisory_unlock_shared($1)", [RUN_LOCK]);
+      await runLock.query("SELECT pg_advisory_unlock_shared($1)", [RUN_LOCK]).catch(() => {});
       const alone = (await admin.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [RUN_LOCK])).rows[0]!.ok;
       // A run that does not take the lock (an older checkout) shows up as connections to its databases.
       const busy = alone && (await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE 'sales\\_test\\_%' LIMIT 1")).rowCount! > 0;
