@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { domainKind, normalizeDomain, parseEmail } from "./email.js";
 import { attributesWithinLimits, countryCode, sameValue, type FieldChange, type LeadStatus } from "./lead.js";
+import { RESERVED_KEYS } from "./safe-text.js";
 import { COMPANY_LIFECYCLES, SENIORITIES } from "./scoring/settings.js";
 import { timeZone } from "./tenant.js";
 import { userError, type UserError } from "./user-error.js";
@@ -114,9 +115,11 @@ export function patchAttributes(
   const next = { ...existing };
   const changes: Record<string, FieldChange> = {};
   for (const [key, value] of Object.entries(patch ?? {})) {
-    const before = existing[key];
+    // A key named like a built-in would read Object.prototype's member (or, as __proto__, replace the prototype).
+    if (RESERVED_KEYS.has(key)) return { ok: false, message: `the attribute name "${key}" is reserved` };
+    const before = Object.hasOwn(existing, key) ? existing[key] : undefined;
     if (value === null || value === undefined) {
-      if (!(key in existing)) continue;
+      if (!Object.hasOwn(existing, key)) continue;
       delete next[key];
       changes[key] = { from: before, to: null };
     } else if (!sameValue(before, value)) {
