@@ -110,7 +110,7 @@ export default async function setup(project: TestProject) {
       // The service role is cluster-wide; make sure it can log in with the test password.
       await migrate({ ownerUrl: withDatabase(adminUrl, templateDb), appPassword: TEST_APP_PASSWORD });
     }
-    await dropStaleFileDatabases(admin);
+    await dropStaleFileDatabases(admin, templateDb);
   } finally {
     await admin.query("SELECT pg_advisory_unlock($1)", [TEMPLATE_LOCK]).catch(() => {});
     await admin.end();
@@ -138,7 +138,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     try {
-      await dropRunDatabases(adminUrl, runLock, runId);
+      await dropRunDatabases(adminUrl, runLock, runId, templateDb);
     } finally {
       await runLock.end().catch(() => {});
       await embedded?.stop();
@@ -151,12 +151,28 @@ async function databasesLike(admin: pg.Client, pattern: string): Promise<string[
   return r.rows.map((row) => row.datname);
 }
 
-/** Per-file databases that interrupted runs left behind (named sales_test_f_<epoch seconds>_…), once they are old. */
-async function dropStaleFileDatabases(admin: pg.Client): Promise<void> {
+/**
+ * Per-file databases that interrupted runs left behind (named sales_test_f_<epoch seconds>_…), once they
+ * are old; and templates of other migration sets (other checkouts, older commits) untouched for as long,
+ * unless something is connected to them.
+ */
+async function dropStaleFileDatabases(admin: pg.Client, currentTemplate?: string): Promise<void> {
   const cutoff = Date.now() / 1000 - STALE_SECONDS;
   for (const datname of await databasesLike(admin, "sales\\_test\\_f\\_%")) {
     const created = Number(datname.split("_")[3]);
     if (created && created < cutoff) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+  }
+  // The age of a template: when its files last changed (needs a superuser, as the test owner is; else kept).
+  const templates = await admin
+    .query<{ datname: string; changed: number }>(
+      `SELECT datname, extract(epoch FROM (pg_stat_file('base/' || oid || '/PG_VERSION')).modification)::float8 AS changed
+       FROM pg_database WHERE datname LIKE 'sales\\_test\\_template\\_%'`,
+    )
+    .then((r) => r.rows)
+    .catch(() => []);
+  for (const { datname, changed } of templates) {
+    if (datname === currentTemplate || changed >= cutoff) continue;
+    await admin.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => {});
   }
 }
 
@@ -165,7 +181,7 @@ async function dropStaleFileDatabases(admin: pg.Client): Promise<void> {
  * then, if no other run is active on this server, every sales_test_*
  * database, templates included (none is in use: every run holds RUN_LOCK).
  */
-async function dropRunDatabases(adminUrl: string, runLock: pg.Client, runId: string): Promise<void> {
+async function dropRunDatabases(adminUrl: string, runLock: pg.Client, runId: string, templateDb: string): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   admin.on("error", () => {});
   await admin.connect();
@@ -187,7 +203,7 @@ async function dropRunDatabases(adminUrl: string, runLock: pg.Client, runId: str
         }
         await admin.query("SELECT pg_advisory_unlock($1)", [RUN_LOCK]);
       } else {
-        await dropStaleFileDatabases(admin);
+        await dropStaleFileDatabases(admin, templateDb);
       }
     } finally {
       await admin.query("SELECT pg_advisory_unlock($1)", [TEMPLATE_LOCK]).catch(() => {});
