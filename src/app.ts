@@ -23,6 +23,7 @@ import { createEmailTransport } from "./integrations/email/index.js";
 import { resolveUnsubscribeSecret, type MailServices } from "./integrations/email/mail.js";
 import type { EmailTransport } from "./integrations/email/transport.js";
 import { startOutboxDispatcher, type OutboxDispatcher } from "./jobs/outbox-dispatcher.js";
+import { enqueueWebhookDeliveries, startWebhookDeliveryWorker } from "./jobs/webhook-delivery.js";
 import { createAuthenticator, type Authenticator } from "./orchestration/auth.js";
 import { aiLeadAssessor } from "./orchestration/qualification-assist.js";
 import type { Services } from "./orchestration/services.js";
@@ -144,10 +145,20 @@ export async function startApp(options: {
   const background: Services = { ...services, db: backgroundDb };
   const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
 
-  const outbox = await startOutboxDispatcher({ db: backgroundDb, bus, logger, metrics, listenUrl: options.appUrl, sweepMs: config.OUTBOX_SWEEP_MS });
+  const outbox = await startOutboxDispatcher({
+    db: backgroundDb,
+    bus,
+    logger,
+    metrics,
+    listenUrl: options.appUrl,
+    sweepMs: config.OUTBOX_SWEEP_MS,
+    // Outbound webhooks: their jobs are enqueued in the transaction that marks the events delivered.
+    onDelivered: async (tx, tenantId, events) => void (await enqueueWebhookDeliveries(jobs, tx, tenantId, events)),
+  });
   await startMaintenanceWorker({ jobs, db: backgroundDb, logger });
   await startSalesWorkers(background);
   await startCredentialRotationWorker(background);
+  await startWebhookDeliveryWorker(background);
 
   const api = await createApiServer(services, authenticator);
   const port = await api.listen(config.PORT, config.HOST);

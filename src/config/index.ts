@@ -127,6 +127,22 @@ function schemaFor(nodeEnv: string) {
       /** Calls per second per (tenant, provider), shared by all instances (Redis when REDIS_URL is set, else PostgreSQL). */
       GOOGLE_RATE_LIMIT_PER_SECOND: int(20, 1, 10_000),
       HUBSPOT_RATE_LIMIT_PER_SECOND: int(10, 1, 10_000),
+      // Outbound webhooks (src/integrations/webhook/)
+      /** Hosts (names or IP addresses) webhooks may reach although they are private or loopback: tests and on-premise only. */
+      WEBHOOK_ALLOWED_HOSTS: z
+        .string()
+        .default("")
+        .transform((v) => v.split(",").map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, "")).filter(Boolean)),
+      /** Delays in seconds before each retry after the first attempt (Standard Webhooks' schedule, ≈ 27 h in all), jittered ±10%. */
+      WEBHOOK_RETRY_SCHEDULE: z
+        .string()
+        .default("5,300,1800,7200,18000,36000,36000")
+        .refine((v) => v.split(",").every((d) => Number.isFinite(Number(d)) && Number(d) >= 0), "must be comma-separated seconds")
+        .transform((v) => v.split(",").map(Number)),
+      /** Connect and total timeout of one delivery attempt. */
+      WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
+      /** How long the previous secret still signs (next to the new one) after webhookEndpointRotateSecret. */
+      WEBHOOK_SECRET_GRACE_SECONDS: int(24 * 3600, 0, 30 * 24 * 3600),
     })
     .superRefine((env, ctx) => {
       if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL)

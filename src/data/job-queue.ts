@@ -65,6 +65,13 @@ export const QUEUES = {
   agentDeadLetter: { name: "agent-dead-letter", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true },
   /** Re-seals stored credentials under the newest key of CREDENTIALS_KEYS (src/jobs/credential-rotation.ts). */
   credentialRotation: { name: "credential-rotation", retryLimit: 3, retryDelaySeconds: 60, retryBackoff: true, expireInSeconds: 30 * 60 },
+  /**
+   * One outbound webhook attempt (data: tenantId, endpointId, eventId, attempt).
+   * The retry schedule is the job's own (the next attempt is a new job with
+   * startAfter, enqueued with the attempt's log row); pg-boss's retries only
+   * cover a worker that crashed or threw mid-attempt (src/jobs/webhook-delivery.ts).
+   */
+  webhookDelivery: { name: "webhook-delivery", retryLimit: 5, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 5 * 60 },
 } satisfies Record<string, QueueDefinition>;
 
 export const JOB_STATES = ["created", "retry", "active", "completed", "cancelled", "failed"] as const;

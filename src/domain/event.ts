@@ -56,6 +56,8 @@ export const EVENT_READ_PERMISSION: Readonly<Record<string, Permission>> = {
   api_key: "apikey:manage",
   // Connections (Google, HubSpot): the same permission as the `connections` query.
   connection: "connection:read",
+  // Outbound webhooks: endpoint status changes (`sales.webhook.endpoint_failing`, …).
+  webhook: "webhook:read",
 };
 
 /** The permission a subscriber needs to receive events of this type; null: nobody receives it. */
@@ -63,6 +65,12 @@ export function eventReadPermission(type: string): Permission | null {
   const match = /^sales\.([a-z][a-z_]*)\.[a-z][a-z_]*$/.exec(type);
   if (!match) return null;
   return Object.hasOwn(EVENT_READ_PERMISSION, match[1]!) ? EVENT_READ_PERMISSION[match[1]!]! : null;
+}
+
+/** True when `type` is in the list; an entry ending in `*` matches a prefix ("sales.draft.*"). Empty or absent: every type. */
+export function eventTypeMatches(patterns: readonly string[] | null | undefined, type: string): boolean {
+  if (!patterns || patterns.length === 0) return true;
+  return patterns.some((p) => (p.endsWith("*") ? type.startsWith(p.slice(0, -1)) : p === type));
 }
 
 /** Whether a subscriber holding `permissions` may receive an event of this type. */

@@ -38,6 +38,9 @@ export const PERMISSIONS = [
   "connection:read",
   "connection:connect",
   "connection:manage",
+  "webhook:read",
+  "webhook:manage",
+  "report:read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -53,6 +56,10 @@ const READ: Permission[] = [
   "ai:read",
   "connection:read",
 ];
+
+// Outcome reports (funnel, agent performance, system health) are for people who manage or analyse the team;
+// an OPERATOR works the queue and does not get them.
+const REPORT: Permission[] = ["report:read"];
 
 const OPERATOR: Permission[] = [
   ...READ,
@@ -75,9 +82,12 @@ const MANAGER: Permission[] = [
   "pipeline:manage",
   "suppression:remove",
   "sending:control",
+  ...REPORT,
 ];
 
-const ADMIN: Permission[] = [...MANAGER, "settings:write", "member:manage", "apikey:manage", "connection:manage"];
+// Webhook endpoints are ADMIN-only, reading included: an endpoint URL can carry the receiver's own token,
+// and delivery logs show what the receiver answered.
+const ADMIN: Permission[] = [...MANAGER, "settings:write", "member:manage", "apikey:manage", "connection:manage", "webhook:read", "webhook:manage"];
 
 /**
  * Agents act for the tenant: they read, score leads, write drafts and
@@ -101,7 +111,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
   ADMIN: new Set(ADMIN),
   MANAGER: new Set(MANAGER),
   OPERATOR: new Set(OPERATOR),
-  ANALYST: new Set(READ),
+  ANALYST: new Set([...READ, ...REPORT]),
   SERVICE: new Set(SERVICE),
 };
 

@@ -10,7 +10,7 @@
 // when pub/sub reports its connection ready again, the backoff of the tenants
 // this instance backed off is cleared and dispatch resumes at once.
 import pg from "pg";
-import { withTenant, type Database } from "../data/database.js";
+import { withTenant, type Database, type Tx } from "../data/database.js";
 import type { EventBus } from "../data/pubsub.js";
 import type { DomainEvent } from "../domain/event.js";
 import type { Logger } from "../observability/logger.js";
@@ -42,6 +42,11 @@ export async function startOutboxDispatcher(deps: {
   /** Connection string for the LISTEN connection (the service role). */
   listenUrl: string;
   sweepMs: number;
+  /**
+   * Runs in the transaction that marks a batch delivered (outbound webhooks enqueue their
+   * jobs here): if it throws, the batch stays undelivered and is taken again later.
+   */
+  onDelivered?: (tx: Tx, tenantId: string, events: DomainEvent[]) => Promise<void>;
 }): Promise<OutboxDispatcher> {
   const { db, bus, logger, metrics } = deps;
   let stopped = false;
@@ -58,6 +63,7 @@ export async function startOutboxDispatcher(deps: {
         FROM "OutboxEvent" WHERE "deliveredAt" IS NULL
         ORDER BY "createdAt", "id" LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
       const delivered: string[] = [];
+      const deliveredEvents: DomainEvent[] = [];
       let failure: { row: OutboxRow; error: Error } | null = null;
       for (const row of rows) {
         // Keep the tenant's order: nothing overtakes an event waiting for its retry.
@@ -74,6 +80,7 @@ export async function startOutboxDispatcher(deps: {
         try {
           await bus.publish(event);
           delivered.push(row.id);
+          deliveredEvents.push(event);
         } catch (error) {
           failure = { row, error: error as Error };
           break;
@@ -82,6 +89,7 @@ export async function startOutboxDispatcher(deps: {
       if (delivered.length) {
         await tx.$executeRaw`UPDATE "OutboxEvent" SET "deliveredAt" = CURRENT_TIMESTAMP, "attempts" = "attempts" + 1, "lastError" = NULL
           WHERE "id" = ANY(${delivered}::uuid[])`;
+        if (deps.onDelivered) await deps.onDelivered(tx, tenantId, deliveredEvents);
         metrics.eventsPublished.inc({ outcome: "delivered" }, delivered.length);
       }
       if (failure) {

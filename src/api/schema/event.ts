@@ -1,7 +1,7 @@
 // Live events: the `events` subscription streams the caller's tenant's domain
 // events as the outbox dispatcher publishes them — only those whose subject
 // the subscriber could read (src/domain/event.ts), with e-mail addresses masked.
-import { canReceiveEvent, eventForSubscriber, type DomainEvent } from "../../domain/event.js";
+import { canReceiveEvent, eventForSubscriber, eventTypeMatches, type DomainEvent } from "../../domain/event.js";
 import { builder } from "../builder.js";
 
 export const EventType = builder.objectRef<DomainEvent>("Event").implement({
@@ -15,11 +15,8 @@ export const EventType = builder.objectRef<DomainEvent>("Event").implement({
   }),
 });
 
-/** True when `type` is in the list; an entry ending in `*` matches a prefix ("sales.draft.*"). */
-export function eventTypeMatches(patterns: readonly string[] | null | undefined, type: string): boolean {
-  if (!patterns || patterns.length === 0) return true;
-  return patterns.some((p) => (p.endsWith("*") ? type.startsWith(p.slice(0, -1)) : p === type));
-}
+// The type filter lives in the domain: outbound webhooks filter with the same rule.
+export { eventTypeMatches };
 
 /** Passes through the values `keep` accepts, and closes the source when the subscriber goes away. */
 export async function* filterIterator<T>(source: AsyncIterableIterator<T>, keep: (value: T) => boolean): AsyncGenerator<T> {

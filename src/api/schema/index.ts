@@ -27,6 +27,8 @@ import "./inbound-message.js";
 import "./recommendation.js";
 import "./voice.js";
 import "./connection.js";
+import "./outcome-report.js";
+import "./webhook.js";
 
 let schema: GraphQLSchema | undefined;
 
