@@ -157,6 +157,9 @@ export interface IngestPlan {
   notes: string[];
 }
 
+type Merge = { merged: Record<string, unknown>; changes: Record<string, FieldChange> };
+type Note = (section: PlannedChange["section"], changes: Record<string, FieldChange>, ifDomainAdded?: boolean) => void;
+
 function ownerRefusal(input: LeadInput, existing: IngestExisting, path: string[]) {
   if (existing.owner !== null) return null;
   if (input.ownerId) return userError("NOT_FOUND", "The owner is not a member of this tenant.", [...path, "ownerId"]);
@@ -165,117 +168,105 @@ function ownerRefusal(input: LeadInput, existing: IngestExisting, path: string[]
 }
 
 /**
- * Plans one row. Every check that can refuse the row comes first (owner,
- * deal, identity conflicts, attribute sizes), so a refused row writes nothing.
- * `now` stamps a lead that arrives already converted.
+ * Every check that can refuse the row, in order: the owner, the deal, identity
+ * conflicts, the size of the merged attributes. Passes on the merged attributes.
  */
-export function planIngest(input: LeadInput, existing: IngestExisting, defaults: IngestDefaults, path: string[], now: Date): Outcome<IngestPlan> {
+function checkRow(input: LeadInput, existing: IngestExisting, defaults: IngestDefaults, path: string[]): Outcome<{ attributes: Merge; companyAttributes: Merge }> {
   const ownerError = ownerRefusal(input, existing, path);
   if (ownerError) return fail(ownerError);
-  const ownerId = existing.owner ?? undefined;
   const dealErrors = input.deal
     ? checkDealAgainstPipeline(defaults.pipeline, { stage: input.deal.stage, currency: input.deal.currency ?? defaults.defaultCurrency }, [...path, "deal"])
     : [];
   if (dealErrors.length) return fail(...dealErrors);
-
-  // --- Identity: external id first, then the normalised e-mail. ---
-  const { leadByRef, leadByEmail, contactByEmail } = existing;
+  // Identity: external id first, then the normalised e-mail.
+  const { leadByRef, leadByEmail, contactByEmail, contact } = existing;
   if (leadByRef && leadByEmail && leadByRef.id !== leadByEmail.id) {
     return fail(userError("CONFLICT", `External id ${input.externalId} belongs to a different lead than this e-mail address.`, [...path, "externalId"]));
   }
-  const lead = matchedLead(existing);
-  const matchedBy = leadByRef ? "EXTERNAL_ID" : leadByEmail ? "EMAIL" : null;
-  const contact = existing.contact;
   if (contact && contactByEmail && contact.id !== contactByEmail.id) {
     return fail(userError("CONFLICT", "This e-mail address belongs to another contact.", [...path, "email"]));
   }
+  const lead = matchedLead(existing);
   const attributes = lead ? mergeAttributes((lead.attributes ?? {}) as Record<string, unknown>, input.attributes) : { merged: input.attributes ?? {}, changes: {} };
   const sizeError = attributesWithinLimits(attributes.merged);
   if (sizeError) return fail(userError("VALIDATION_FAILED", sizeError, [...path, "attributes"]));
-  const company = existing.company;
-  const companyAttributes = mergeAttributes((company?.attributes ?? {}) as Record<string, unknown>, input.companyAttributes);
+  const companyAttributes = mergeAttributes((existing.company?.attributes ?? {}) as Record<string, unknown>, input.companyAttributes);
   const companySizeError = attributesWithinLimits(companyAttributes.merged);
   if (companySizeError) {
     return fail(userError("VALIDATION_FAILED", companySizeError.replace("merged attributes", "merged company attributes"), [...path, "companyAttributes"]));
   }
+  return ok({ attributes, companyAttributes });
+}
 
-  // Nothing below refuses the row.
-  const changes: PlannedChange[] = [];
-  const note = (section: PlannedChange["section"], c: Record<string, FieldChange>, ifDomainAdded = false) => {
-    if (Object.keys(c).length) changes.push({ section, changes: c, ...(ifDomainAdded ? { ifDomainAdded: true as const } : {}) });
-  };
-
-  // --- Company: found by domain, the contact's, or by name; else created from the domain or name. ---
+/** The company: the one found (merged), else one created from the domain or name; and the domain to register with it. */
+function planCompany(input: LeadInput, existing: IngestExisting, companyAttributes: Merge, note: Note): { step: CompanyStep; id: RecordId | undefined; name: string | undefined; registerDomain: string | null } {
+  const company = existing.company;
   const domain = companyDomainOf(input);
-  const companyFields = { industry: input.industry, employeeCount: input.employeeCount, country: input.country, lifecycle: input.companyLifecycle };
-  let companyStep: CompanyStep = { action: "none" };
-  let companyId: RecordId | undefined;
-  let companyName: string | undefined;
+  const fields = { industry: input.industry, employeeCount: input.employeeCount, country: input.country, lifecycle: input.companyLifecycle };
+  let planned: { step: CompanyStep; id: RecordId | undefined; name: string | undefined } = { step: { action: "none" }, id: undefined, name: undefined };
   if (!company && (domain || input.companyName)) {
-    companyName = input.companyName ?? companyNameFromDomain(domain!);
-    companyStep = { action: "create", data: { name: companyName, ...companyFields, attributes: companyAttributes.merged } };
-    companyId = NEW_COMPANY;
+    const name = input.companyName ?? companyNameFromDomain(domain!);
+    planned = { step: { action: "create", data: { name, ...fields, attributes: companyAttributes.merged } }, id: NEW_COMPANY, name };
   } else if (company) {
-    const merged = mergeFields(company, companyFields);
+    const merged = mergeFields(company, fields);
     const attributesChanged = Object.keys(companyAttributes.changes).length > 0;
     const update = { ...merged.update, ...(attributesChanged ? { attributes: companyAttributes.merged } : {}) };
-    companyStep = { action: "merge", update: Object.keys(merged.update).length || attributesChanged ? update : null };
-    companyId = company.id;
-    companyName = company.name;
+    planned = { step: { action: "merge", update: Object.keys(merged.update).length || attributesChanged ? update : null }, id: company.id, name: company.name };
     note("company", merged.changes);
     note("companyAttributes", companyAttributes.changes);
   }
-  const registerDomain = companyId && domain && !existing.domainRegistered ? domain : null;
-  if (registerDomain && companyStep.action !== "create") note("company", { domain: { from: null, to: registerDomain } }, true);
+  const registerDomain = planned.id && domain && !existing.domainRegistered ? domain : null;
+  if (registerDomain && planned.step.action !== "create") note("company", { domain: { from: null, to: registerDomain } }, true);
+  return { ...planned, registerDomain };
+}
 
-  // --- Contact ---
+/** The contact: the one found (merged; seniority and do-not-contact by their own rules), else a new one when there is an e-mail or a name. */
+function planContact(
+  input: LeadInput,
+  existing: IngestExisting,
+  links: { companyId: RecordId | undefined; ownerId: string | undefined },
+  note: Note,
+): { step: ContactStep; id: RecordId | undefined; name: { firstName: string | null | undefined; lastName: string | null | undefined } | undefined } {
+  const contact = existing.contact;
   const email = input.email;
   const seniority = input.seniority ?? (input.title ? seniorityFromTitle(input.title) : undefined);
-  const contactFields = {
-    firstName: input.firstName,
-    lastName: input.lastName,
-    title: input.title,
-    phone: input.phone,
-    timeZone: input.timeZone,
-    companyId,
-    ownerId,
-  };
-  let contactStep: ContactStep = { action: "none" };
-  let contactId: RecordId | undefined;
-  let contactName: { firstName: string | null | undefined; lastName: string | null | undefined } | undefined;
+  const fields = { firstName: input.firstName, lastName: input.lastName, title: input.title, phone: input.phone, timeZone: input.timeZone, ...links };
   if (!contact && (email || input.firstName || input.lastName)) {
-    contactStep = {
-      action: "create",
-      data: {
-        ...contactFields,
-        email: email?.normalized ?? null,
-        emailOriginal: email?.original ?? null,
-        seniority: seniority ?? "UNKNOWN",
-        doNotContact: input.doNotContact ?? false,
-      },
-    };
-    contactId = NEW_CONTACT;
-    contactName = { firstName: input.firstName, lastName: input.lastName };
-  } else if (contact) {
-    const merged = mergeFields(contact, {
-      ...contactFields,
-      email: email?.normalized,
-      // An explicit seniority replaces; one derived from the title only fills a blank.
-      seniority: input.seniority ?? (contact.seniority === "UNKNOWN" ? seniority : undefined),
-      // Do-not-contact is sticky: an import can set it, never clear it.
-      doNotContact: input.doNotContact === true ? true : undefined,
-    });
-    const emailOriginal = email && merged.update.email ? { emailOriginal: email.original } : {};
-    contactStep = { action: "merge", update: Object.keys(merged.update).length ? { ...merged.update, ...emailOriginal } : null };
-    contactId = contact.id;
-    contactName = { firstName: merged.update.firstName ?? contact.firstName, lastName: merged.update.lastName ?? contact.lastName };
-    note("contact", merged.changes);
+    const data = { ...fields, email: email?.normalized ?? null, emailOriginal: email?.original ?? null, seniority: seniority ?? "UNKNOWN", doNotContact: input.doNotContact ?? false };
+    return { step: { action: "create", data }, id: NEW_CONTACT, name: { firstName: input.firstName, lastName: input.lastName } };
   }
+  if (!contact) return { step: { action: "none" }, id: undefined, name: undefined };
+  const merged = mergeFields(contact, {
+    ...fields,
+    email: email?.normalized,
+    // An explicit seniority replaces; one derived from the title only fills a blank.
+    seniority: input.seniority ?? (contact.seniority === "UNKNOWN" ? seniority : undefined),
+    // Do-not-contact is sticky: an import can set it, never clear it.
+    doNotContact: input.doNotContact === true ? true : undefined,
+  });
+  const emailOriginal = email && merged.update.email ? { emailOriginal: email.original } : {};
+  note("contact", merged.changes);
+  return {
+    step: { action: "merge", update: Object.keys(merged.update).length ? { ...merged.update, ...emailOriginal } : null },
+    id: contact.id,
+    name: { firstName: merged.update.firstName ?? contact.firstName, lastName: merged.update.lastName ?? contact.lastName },
+  };
+}
 
-  // --- Lead ---
-  let leadStep: LeadStep;
+/** The lead: the one matched (merged; its first source kept), else a new one; and the external id to register. */
+function planLead(
+  input: LeadInput,
+  existing: IngestExisting,
+  links: { contactId: RecordId | undefined; companyId: RecordId | undefined; ownerId: string | undefined; attributes: Merge },
+  defaults: IngestDefaults,
+  now: Date,
+  note: Note,
+): { step: LeadStep; ref: IngestPlan["ref"]; system: string } {
+  const lead = matchedLead(existing);
+  const { contactId, companyId, ownerId, attributes } = links;
+  let step: LeadStep;
   if (!lead) {
-    leadStep = {
+    step = {
       action: "create",
       data: {
         source: input.source ?? defaults.defaultSource,
@@ -290,44 +281,77 @@ export function planIngest(input: LeadInput, existing: IngestExisting, defaults:
       },
     };
   } else {
-    // The first source is kept (first-touch attribution).
     const merged = mergeFields(lead, { contactId, companyId, ownerId, outcome: input.outcome });
     note("lead", merged.changes);
     note("attributes", attributes.changes);
     const attributesChanged = Object.keys(attributes.changes).length > 0;
-    leadStep = { action: "merge", update: Object.keys(merged.update).length || attributesChanged ? { ...merged.update, ...(attributesChanged ? { attributes: attributes.merged } : {}) } : null };
+    step = { action: "merge", update: Object.keys(merged.update).length || attributesChanged ? { ...merged.update, ...(attributesChanged ? { attributes: attributes.merged } : {}) } : null };
   }
   const system = input.externalSystem ?? defaults.defaultSystem;
   const ref = input.externalId && !existing.refLeadId ? { system, externalId: input.externalId } : null;
   if (ref && lead) note("lead", { externalId: { from: null, to: `${system}:${input.externalId}` } });
+  return { step, ref, system };
+}
 
-  // --- Optional deal that came with the lead ---
-  const notes: string[] = [];
-  let deal: DealStep = { action: "none" };
-  if (input.deal) {
-    const existingDealId = lead ? existing.existingDealId : null;
-    if (existingDealId) {
-      deal = { action: "existing", dealId: existingDealId };
-      notes.push("The lead already has a deal; its deal fields were not applied (move deals with dealProgress).");
-    } else {
-      const stage = input.deal.stage ? findStage(defaults.pipeline, input.deal.stage)! : firstOpenStage(defaults.pipeline);
-      const person = [contactName?.firstName, contactName?.lastName].filter(Boolean).join(" ");
-      deal = {
-        action: "create",
-        data: {
-          name: input.deal.name ?? `${companyName ?? (person || "New")} deal`,
-          stage: stage.key,
-          amount: input.deal.amount ?? 0,
-          currency: input.deal.currency ?? defaults.defaultCurrency,
-          expectedCloseDate: input.deal.expectedCloseDate ?? null,
-          probability: input.deal.probability ?? stage.probability,
-          ownerId: ownerId ?? lead?.ownerId ?? null,
-        },
-      };
-    }
+/** The deal that came with the row: none, the matched lead's own (kept, with a note), or a new one in the given or first open stage. */
+function planDeal(
+  input: LeadInput,
+  existing: IngestExisting,
+  names: { company: string | undefined; contact: { firstName: string | null | undefined; lastName: string | null | undefined } | undefined; ownerId: string | undefined },
+  defaults: IngestDefaults,
+): { step: DealStep; notes: string[] } {
+  if (!input.deal) return { step: { action: "none" }, notes: [] };
+  const lead = matchedLead(existing);
+  const existingDealId = lead ? existing.existingDealId : null;
+  if (existingDealId) {
+    return { step: { action: "existing", dealId: existingDealId }, notes: ["The lead already has a deal; its deal fields were not applied (move deals with dealProgress)."] };
   }
+  const stage = input.deal.stage ? findStage(defaults.pipeline, input.deal.stage)! : firstOpenStage(defaults.pipeline);
+  const person = [names.contact?.firstName, names.contact?.lastName].filter(Boolean).join(" ");
+  const data = {
+    name: input.deal.name ?? `${names.company ?? (person || "New")} deal`,
+    stage: stage.key,
+    amount: input.deal.amount ?? 0,
+    currency: input.deal.currency ?? defaults.defaultCurrency,
+    expectedCloseDate: input.deal.expectedCloseDate ?? null,
+    probability: input.deal.probability ?? stage.probability,
+    ownerId: names.ownerId ?? lead?.ownerId ?? null,
+  };
+  return { step: { action: "create", data }, notes: [] };
+}
 
-  return ok({ matchedBy, system, ownerId, company: companyStep, registerDomain, contact: contactStep, lead: leadStep, ref, deal, changes, notes });
+/**
+ * Plans one row. Every check that can refuse the row comes first, so a refused
+ * row writes nothing; then company, contact, lead and deal, each linked to the
+ * ones before. `now` stamps a lead that arrives already converted.
+ */
+export function planIngest(input: LeadInput, existing: IngestExisting, defaults: IngestDefaults, path: string[], now: Date): Outcome<IngestPlan> {
+  const checked = checkRow(input, existing, defaults, path);
+  if (!checked.ok) return checked;
+  const { attributes, companyAttributes } = checked.value;
+  const changes: PlannedChange[] = [];
+  const note: Note = (section, c, ifDomainAdded = false) => {
+    if (Object.keys(c).length) changes.push({ section, changes: c, ...(ifDomainAdded ? { ifDomainAdded: true as const } : {}) });
+  };
+  const ownerId = existing.owner ?? undefined;
+  const company = planCompany(input, existing, companyAttributes, note);
+  const contact = planContact(input, existing, { companyId: company.id, ownerId }, note);
+  const lead = planLead(input, existing, { contactId: contact.id, companyId: company.id, ownerId, attributes }, defaults, now, note);
+  const deal = planDeal(input, existing, { company: company.name, contact: contact.name, ownerId }, defaults);
+  const { leadByRef, leadByEmail } = existing;
+  return ok({
+    matchedBy: leadByRef ? "EXTERNAL_ID" : leadByEmail ? "EMAIL" : null,
+    system: lead.system,
+    ownerId,
+    company: company.step,
+    registerDomain: company.registerDomain,
+    contact: contact.step,
+    lead: lead.step,
+    ref: lead.ref,
+    deal: deal.step,
+    changes,
+    notes: deal.notes,
+  });
 }
 
 /** The audit entry's changes once the plan is applied: sections merged in order, the domain only if it was registered. */
