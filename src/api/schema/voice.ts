@@ -8,7 +8,7 @@ import type { UserError } from "../../domain/user-error.js";
 import { importVoiceSamples, voiceSamplesImportSchema, type VoiceImportValue } from "../../orchestration/voice.js";
 import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
-import { idOf } from "./global-id.js";
+import { decodeId, idOf } from "./global-id.js";
 import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "./user-error.js";
 
 const VoiceHabitType = builder.objectRef<VoiceHabit>("VoiceHabit").implement({
@@ -69,9 +69,9 @@ builder.queryField("voiceProfile", (t) =>
     resolve: async (_root, { userId }, ctx) => {
       let id = ctx.principal!.userId;
       if (userId) {
-        const decoded = idOf(String(userId), "User", ["userId"]);
-        if (!decoded.ok) return null;
-        id = decoded.id;
+        const decoded = decodeId(userId, "User");
+        if (decoded === null) return null;
+        id = decoded;
       }
       return id ? profileOf(ctx, id) : null;
     },
