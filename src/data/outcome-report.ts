@@ -9,9 +9,10 @@
 // - approved: approvedAt set (a sent draft counts as approved even if it was
 //   sent under a policy that needed no approval); sent: sentAt set;
 //   delivered: sent, and no bounce (inbound message with intent or rule BOUNCE
-//   about the same contact, or answering its Message-ID) after the send;
-//   replied: a human (not automated) inbound message in the draft's thread, or
-//   answering its Message-ID, after the send; positive: such a reply with
+//   about the same contact: ingest links a bounce to the bounced address's
+//   contact) after the send; replied: a human (not automated) inbound message
+//   in the draft's thread after the send (ingest puts a reply that names our
+//   Message-ID into the draft's thread); positive: such a reply with
 //   intent INTERESTED or MEETING_REQUEST; meeting: a MEETING_REQUEST reply or a
 //   MEETING activity with the contact after the send; deal created: a deal
 //   with the draft's contact among its contacts, created after the send; won:
@@ -133,44 +134,52 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
         AND (${p.agent}::text IS NULL OR (d."origin" = 'AGENT' AND EXISTS (
               SELECT 1 FROM "AgentRun" r WHERE r."tenantId" = d."tenantId" AND r."jobId"::text = d."originRef" AND r."agent" = ${p.agent}::text)))
     ),
+    -- Set-based look-ups (hash joins over the period's rows, not one probe per draft). Every reply, bounce
+    -- and meeting of a cohort draft happens after the draft was created, so after from.
+    bounce AS (
+      SELECT DISTINCT c."id" FROM cohort c
+      JOIN "InboundMessage" im ON im."tenantId" = ${p.tenantId}::uuid AND im."contactId" = c."contactId"
+      WHERE c."sentAt" IS NOT NULL AND im."receivedAt" >= ${p.from}::timestamptz AND im."receivedAt" >= c."sentAt"
+        AND (im."intent" = 'BOUNCE' OR im."ruleKind" = 'BOUNCE')
+    ),
+    reply AS (
+      SELECT c."id", min(im."receivedAt") AS t_reply,
+        min(im."receivedAt") FILTER (WHERE im."intent" IN ('INTERESTED', 'MEETING_REQUEST')) AS t_positive,
+        min(im."receivedAt") FILTER (WHERE im."intent" = 'MEETING_REQUEST') AS t_meeting_reply
+      FROM cohort c
+      JOIN "InboundMessage" im ON im."tenantId" = ${p.tenantId}::uuid AND im."threadId" = c."threadId"
+      WHERE c."sentAt" IS NOT NULL AND NOT im."automated" AND im."receivedAt" >= ${p.from}::timestamptz AND im."receivedAt" >= c."sentAt"
+      GROUP BY c."id"
+    ),
+    meeting AS (
+      SELECT c."id", min(a."occurredAt") AS t_meeting_act FROM cohort c
+      JOIN "Activity" a ON a."tenantId" = ${p.tenantId}::uuid AND a."contactId" = c."contactId"
+      WHERE c."sentAt" IS NOT NULL AND a."type" = 'MEETING' AND a."occurredAt" >= ${p.from}::timestamptz AND a."occurredAt" >= c."sentAt"
+      GROUP BY c."id"
+    ),
+    deal AS (
+      SELECT c."id", min(dl."createdAt") AS t_deal, min(dl."closedAt") FILTER (WHERE dl."status" = 'WON') AS t_won
+      FROM cohort c
+      JOIN "DealContact" dc ON dc."tenantId" = ${p.tenantId}::uuid AND dc."contactId" = c."contactId"
+      JOIN "Deal" dl ON dl."tenantId" = dc."tenantId" AND dl."id" = dc."dealId"
+      WHERE c."sentAt" IS NOT NULL AND dl."createdAt" >= c."sentAt"
+      GROUP BY c."id"
+    ),
     raw AS (
       SELECT c.*,
         CASE WHEN c."approvedAt" IS NOT NULL THEN c."approvedAt" WHEN c."sentAt" IS NOT NULL THEN c."sentAt" END AS t_approved,
-        b.bounced, r.t_reply, r.t_positive, r.t_meeting_reply, m.t_meeting_act, dd.t_deal, dd.t_won
+        (b."id" IS NOT NULL) AS bounced, r.t_reply, r.t_positive, r.t_meeting_reply, m.t_meeting_act, dd.t_deal, dd.t_won
       FROM cohort c
-      LEFT JOIN LATERAL (
-        SELECT true AS bounced FROM "InboundMessage" im
-        WHERE c."sentAt" IS NOT NULL AND im."tenantId" = ${p.tenantId}::uuid
-          AND (im."intent" = 'BOUNCE' OR im."ruleKind" = 'BOUNCE') AND im."receivedAt" >= c."sentAt"
-          AND (im."contactId" = c."contactId" OR im."inReplyTo" = c."messageId")
-        LIMIT 1
-      ) b ON true
-      LEFT JOIN LATERAL (
-        SELECT min(im."receivedAt") AS t_reply,
-          min(im."receivedAt") FILTER (WHERE im."intent" IN ('INTERESTED', 'MEETING_REQUEST')) AS t_positive,
-          min(im."receivedAt") FILTER (WHERE im."intent" = 'MEETING_REQUEST') AS t_meeting_reply
-        FROM "InboundMessage" im
-        WHERE c."sentAt" IS NOT NULL AND im."tenantId" = ${p.tenantId}::uuid AND NOT im."automated"
-          AND im."receivedAt" >= c."sentAt"
-          AND (im."threadId" = c."threadId" OR (c."threadId" IS NULL AND im."inReplyTo" = c."messageId"))
-      ) r ON true
-      LEFT JOIN LATERAL (
-        SELECT min(a."occurredAt") AS t_meeting_act FROM "Activity" a
-        WHERE c."sentAt" IS NOT NULL AND a."tenantId" = ${p.tenantId}::uuid AND a."contactId" = c."contactId"
-          AND a."type" = 'MEETING' AND a."occurredAt" >= c."sentAt"
-      ) m ON true
-      LEFT JOIN LATERAL (
-        SELECT min(dl."createdAt") AS t_deal, min(dl."closedAt") FILTER (WHERE dl."status" = 'WON') AS t_won
-        FROM "DealContact" dc JOIN "Deal" dl ON dl."tenantId" = dc."tenantId" AND dl."id" = dc."dealId"
-        WHERE c."sentAt" IS NOT NULL AND dc."tenantId" = ${p.tenantId}::uuid AND dc."contactId" = c."contactId"
-          AND dl."createdAt" >= c."sentAt"
-      ) dd ON true
+      LEFT JOIN bounce b ON b."id" = c."id"
+      LEFT JOIN reply r ON r."id" = c."id"
+      LEFT JOIN meeting m ON m."id" = c."id"
+      LEFT JOIN deal dd ON dd."id" = c."id"
     ),
     s1 AS (
       SELECT raw.*, CASE WHEN t_approved IS NOT NULL THEN "sentAt" END AS t_sent FROM raw
     ),
     s2 AS (
-      SELECT s1.*, CASE WHEN t_sent IS NOT NULL AND bounced IS NULL THEN t_sent END AS t_delivered FROM s1
+      SELECT s1.*, CASE WHEN t_sent IS NOT NULL AND NOT bounced THEN t_sent END AS t_delivered FROM s1
     ),
     s3 AS (
       SELECT s2.*, CASE WHEN t_delivered IS NOT NULL THEN t_reply END AS t_replied FROM s2
@@ -292,14 +301,10 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
       SELECT 'drafted' AS kind, "createdAt" AS at FROM cohort
       UNION ALL SELECT 'sent', "sentAt" FROM cohort WHERE "sentAt" IS NOT NULL
       UNION ALL
-      SELECT 'replied', r.t FROM cohort c
-      CROSS JOIN LATERAL (
-        SELECT min(im."receivedAt") AS t FROM "InboundMessage" im
-        WHERE c."sentAt" IS NOT NULL AND im."tenantId" = ${p.tenantId}::uuid AND NOT im."automated"
-          AND im."receivedAt" >= c."sentAt"
-          AND (im."threadId" = c."threadId" OR (c."threadId" IS NULL AND im."inReplyTo" = c."messageId"))
-      ) r
-      WHERE r.t IS NOT NULL
+      SELECT 'replied', min(im."receivedAt") FROM cohort c
+      JOIN "InboundMessage" im ON im."tenantId" = ${p.tenantId}::uuid AND im."threadId" = c."threadId"
+      WHERE c."sentAt" IS NOT NULL AND NOT im."automated" AND im."receivedAt" >= ${p.from}::timestamptz AND im."receivedAt" >= c."sentAt"
+      GROUP BY c."id"
     ),
     counted AS (
       SELECT date_trunc(${p.unit}::text, at AT TIME ZONE ${p.timeZone}::text) AS local_start, kind, count(*) AS k
