@@ -112,6 +112,8 @@ function schemaFor(nodeEnv: string) {
       GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
       /** Base URL of Google's OAuth endpoints (a fake server in tests); unset: Google's own. */
       GOOGLE_OAUTH_BASE_URL: z.string().url().optional(),
+      /** Root URL of the Google APIs (Gmail, Calendar, Drive) for the SDKs' rootUrl, with a trailing slash (a fake server); unset: Google's own. */
+      GOOGLE_API_ROOT_URL: z.string().url().optional(),
       /** Where the provider sends the browser back; default PUBLIC_URL + /oauth/callback. */
       OAUTH_REDIRECT_URL: z.string().url().optional(),
       // Resilience of every connector call (src/integrations/resilience.ts)

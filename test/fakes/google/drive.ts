@@ -29,7 +29,7 @@ export interface FakeDriveFile {
 
 export interface FakeDrive {
   readonly files: Map<string, FakeDriveFile>;
-  addFolder(name: string, options?: { parent?: string; driveId?: string | null; readers?: string[] | null }): FakeDriveFile;
+  addFolder(name: string, options?: { id?: string; parent?: string; driveId?: string | null; readers?: string[] | null }): FakeDriveFile;
   addFile(parent: string, input: { name: string; mimeType?: string; content?: string; description?: string; readers?: string[] | null; trashed?: boolean; modifiedTime?: string }): FakeDriveFile;
   /** files.list requests received (the q of each), so tests can check what the adapter asked. */
   readonly listQueries: string[];
@@ -43,7 +43,7 @@ export function createFakeDrive(): FakeDrive {
     addFolder(name, options = {}) {
       const parent = options.parent ? files.get(options.parent) : undefined;
       const f: FakeDriveFile = {
-        id: `fld${randomBytes(10).toString("hex")}`,
+        id: options.id ?? `fld${randomBytes(10).toString("hex")}`,
         name,
         mimeType: FOLDER,
         parents: options.parent ? [options.parent] : [],
