@@ -60,6 +60,13 @@ const EXPECTED: Record<string, Permission> = {
   "sales.api_key.created": "apikey:manage",
   "sales.api_key.revoked": "apikey:manage",
   "sales.api_key.reissued": "apikey:manage",
+  // Outbound webhooks: endpoint changes and failures (ADMIN and up).
+  "sales.webhook.endpoint_created": "webhook:read",
+  "sales.webhook.endpoint_updated": "webhook:read",
+  "sales.webhook.endpoint_deleted": "webhook:read",
+  "sales.webhook.secret_rotated": "webhook:read",
+  "sales.webhook.redelivery_requested": "webhook:read",
+  "sales.webhook.endpoint_failing": "webhook:read",
 };
 
 describe("event visibility", () => {
