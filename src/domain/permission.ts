@@ -55,11 +55,11 @@ const READ: Permission[] = [
   "suppression:read",
   "ai:read",
   "connection:read",
+  // Outcome reports (aggregates only: funnel, agent performance, system health). Every human role: ANALYST is
+  // the role that reads reports, and the matrix must stay monotonic (an OPERATOR can issue ANALYST keys, so
+  // an ANALYST-only permission would let an operator's key do what the operator cannot).
+  "report:read",
 ];
-
-// Outcome reports (funnel, agent performance, system health) are for people who manage or analyse the team;
-// an OPERATOR works the queue and does not get them.
-const REPORT: Permission[] = ["report:read"];
 
 const OPERATOR: Permission[] = [
   ...READ,
@@ -82,7 +82,6 @@ const MANAGER: Permission[] = [
   "pipeline:manage",
   "suppression:remove",
   "sending:control",
-  ...REPORT,
 ];
 
 // Webhook endpoints are ADMIN-only, reading included: an endpoint URL can carry the receiver's own token,
@@ -111,7 +110,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> =
   ADMIN: new Set(ADMIN),
   MANAGER: new Set(MANAGER),
   OPERATOR: new Set(OPERATOR),
-  ANALYST: new Set([...READ, ...REPORT]),
+  ANALYST: new Set(READ),
   SERVICE: new Set(SERVICE),
 };
 

@@ -3,7 +3,7 @@
 // its medians, DAY and WEEK buckets across the spring DST change in
 // Europe/Berlin (29 March 2026), agent performance, AI drafts (rejection
 // reasons, edit distance), recommendations, intents and system health; another
-// tenant's rows are never counted; the role check.
+// tenant's rows are never counted; the permission check.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,6 +32,12 @@ const Report = graphql(`
         }
       }
     }
+  }
+`);
+
+const CreateKey = graphql(`
+  mutation OutcomeReportCreateKey($input: ApiKeyCreateInput!) {
+    apiKeyCreate(input: $input) { secret userErrors { code } }
   }
 `);
 
@@ -324,12 +330,13 @@ describe("outcomeReport", () => {
     expect(rc.health.mailboxes).toEqual([]);
   });
 
-  it("is for managers and analysts, not operators", async () => {
-    for (const role of ["OWNER", "ADMIN", "MANAGER", "ANALYST"] as const) {
+  it("is for every human role, not for a key scoped without report:read", async () => {
+    for (const role of ["OWNER", "ADMIN", "MANAGER", "OPERATOR", "ANALYST"] as const) {
       const res = await execute(t.graphqlUrl, Report, { input: { from: FROM, to: TO } }, { token: a.members[role].token });
       expect(res.errors, role).toBeUndefined();
     }
-    const res = await execute(t.graphqlUrl, Report, { input: { from: FROM, to: TO } }, { token: a.members.OPERATOR.token });
+    const key = await executeOk(t.graphqlUrl, CreateKey, { input: { name: "leads only", role: "MANAGER", scopes: ["LEAD_READ"] } }, { token: a.members.ADMIN.token });
+    const res = await execute(t.graphqlUrl, Report, { input: { from: FROM, to: TO } }, { token: key.apiKeyCreate.secret! });
     expect(res.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(res.data?.outcomeReport ?? null).toBeNull();
   });
