@@ -27,6 +27,7 @@ import "./inbound-message.js";
 import "./recommendation.js";
 import "./voice.js";
 import "./connection.js";
+import "./meeting-slot.js";
 import "./outcome-report.js";
 import "./webhook.js";
 
