@@ -173,7 +173,7 @@ try {
   for (const [name, input] of inputs) {
     await outcomeReport({ db }, principal, input);
     const times: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<typeof outcomeReport>> | undefined;
     for (let i = 0; i < RUNS; i++) {
       const t0 = performance.now();
       last = await outcomeReport({ db }, principal, input);
@@ -181,9 +181,10 @@ try {
     }
     times.sort((a, b) => a - b);
     if (!last?.ok) throw new Error(JSON.stringify(last));
-    const f = (s: string) => last.value.funnel.find((r) => r.step === s)!.count;
+    const report = last.value;
+    const f = (s: string) => report.funnel.find((r) => r.step === s)!.count;
     process.stdout.write(
-      `| ${name} | ${times[Math.floor(times.length / 2)]!.toFixed(1)} | ${times[0]!.toFixed(1)} | ${times.at(-1)!.toFixed(1)} | ${f("DRAFTED")} | ${f("SENT")} | ${f("REPLIED")} | ${f("WON")} | ${last.value.aiDrafts.meanEditDistance} |\n`,
+      `| ${name} | ${times[Math.floor(times.length / 2)]!.toFixed(1)} | ${times[0]!.toFixed(1)} | ${times.at(-1)!.toFixed(1)} | ${f("DRAFTED")} | ${f("SENT")} | ${f("REPLIED")} | ${f("WON")} | ${report.aiDrafts.meanEditDistance} |\n`,
     );
   }
   if (values.plans) {
