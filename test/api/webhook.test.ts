@@ -8,7 +8,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { decodeGlobalID } from "@pothos/plugin-relay";
+import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../generated/gql/index.js";
@@ -133,6 +133,18 @@ describe("roles", () => {
     } else {
       expect(created.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
       expect(listed.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      const someId = encodeGlobalID("WebhookEndpoint", randomUUID());
+      for (const [doc, input] of [
+        [Update, { endpointId: someId, enabled: false }],
+        [Delete, { endpointId: someId }],
+        [Rotate, { endpointId: someId }],
+        [Redeliver, { deliveryId: encodeGlobalID("WebhookDelivery", randomUUID()) }],
+      ] as const) {
+        const r = await execute(t.graphqlUrl, doc as typeof Update, { input: input as { endpointId: string } }, { token });
+        expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      }
+      const log = await execute(t.graphqlUrl, Deliveries, { endpointId: someId }, { token });
+      expect(log.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     }
   });
 
@@ -162,6 +174,18 @@ describe("delivery through the real outbox", () => {
     // The filtered endpoint did not get it; nor did the endpoint get events outside its filter (its own creation event).
     expect(received.filter((r) => r.path === "/e2e-leads")).toEqual([]);
     expect(received.filter((r) => r.path === "/e2e").map((r) => JSON.parse(r.body).type)).toEqual(["sales.draft.sent"]);
+  });
+
+  it("delivers the events of real use cases too (sales.webhook.endpoint_created from webhookEndpointCreate)", async () => {
+    const watcher = await createEndpoint(a, "/watcher", ["sales.webhook.*"]);
+    const created = await createEndpoint(a, "/watched", ["sales.deal.won"]);
+    const got = await waitFor(
+      () => received.find((r) => r.path === "/watcher" && (JSON.parse(r.body) as { data: { endpointId?: string } }).data.endpointId === decodeGlobalID(created.id).id),
+      { message: "the endpoint_created webhook" },
+    );
+    const body = new Webhook(watcher.secret).verify(got.body, got.headers) as { type: string; data: Record<string, unknown> };
+    expect(body.type).toBe("sales.webhook.endpoint_created");
+    expect(JSON.stringify(body)).not.toContain("whsec_");
   });
 
   it("retries with backoff against an endpoint that fails then recovers; webhook-id is the same on every attempt", async () => {
