@@ -60,7 +60,11 @@ async function loadNodes(
       const query = await queryFromInfo({ context: ctx, info, typeName });
       const delegate = (ctx.db as unknown as Record<string, { findMany(args: unknown): Promise<{ id: string }[]> }>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
       const rows = await delegate.findMany({ ...query, where: { id: { in: [...typeIds] } } });
-      for (const row of rows) found.set(`${typeName}:${row.id.toLowerCase()}`, brandWithType(row, typeName) ?? row);
+      for (const row of rows) {
+        // The Node interface resolves the object's type from this brand, as for Pothos's own loaders.
+        brandWithType(row, typeName as never);
+        found.set(`${typeName}:${row.id.toLowerCase()}`, row);
+      }
     }),
   );
   return ids.map((globalId) => (globalId ? (found.get(`${globalId.typename}:${globalId.id.toLowerCase()}`) ?? null) : null));
