@@ -23,7 +23,7 @@ import { createEmailTransport } from "./integrations/email/index.js";
 import { resolveUnsubscribeSecret, type MailServices } from "./integrations/email/mail.js";
 import type { EmailTransport } from "./integrations/email/transport.js";
 import { startOutboxDispatcher, type OutboxDispatcher } from "./jobs/outbox-dispatcher.js";
-import { enqueueWebhookDeliveries, startWebhookDeliveryWorker } from "./jobs/webhook-delivery.js";
+import { enqueueWebhookDeliveries, startWebhookDeliveryWorker, type WebhookDeliveryWorker } from "./jobs/webhook-delivery.js";
 import { createAuthenticator, type Authenticator } from "./orchestration/auth.js";
 import { aiLeadAssessor } from "./orchestration/qualification-assist.js";
 import type { Services } from "./orchestration/services.js";
@@ -145,6 +145,7 @@ export async function startApp(options: {
   const background: Services = { ...services, db: backgroundDb };
   const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
 
+  let webhookWorker: WebhookDeliveryWorker | undefined;
   const outbox = await startOutboxDispatcher({
     db: backgroundDb,
     bus,
@@ -152,13 +153,15 @@ export async function startApp(options: {
     metrics,
     listenUrl: options.appUrl,
     sweepMs: config.OUTBOX_SWEEP_MS,
-    // Outbound webhooks: their jobs are enqueued in the transaction that marks the events delivered.
+    // Outbound webhooks: their jobs are enqueued in the transaction that marks the events delivered,
+    // and the worker is woken once it committed.
     onDelivered: async (tx, tenantId, events) => void (await enqueueWebhookDeliveries(jobs, tx, tenantId, events)),
+    afterDelivered: () => webhookWorker?.wake(),
   });
   await startMaintenanceWorker({ jobs, db: backgroundDb, logger });
   await startSalesWorkers(background);
   await startCredentialRotationWorker(background);
-  await startWebhookDeliveryWorker(background);
+  webhookWorker = await startWebhookDeliveryWorker(background);
 
   const api = await createApiServer(services, authenticator);
   const port = await api.listen(config.PORT, config.HOST);

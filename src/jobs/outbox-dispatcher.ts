@@ -47,6 +47,8 @@ export async function startOutboxDispatcher(deps: {
    * jobs here): if it throws, the batch stays undelivered and is taken again later.
    */
   onDelivered?: (tx: Tx, tenantId: string, events: DomainEvent[]) => Promise<void>;
+  /** Called after that transaction committed (wakes the webhook worker instead of waiting for its poll). */
+  afterDelivered?: (tenantId: string, count: number) => void;
 }): Promise<OutboxDispatcher> {
   const { db, bus, logger, metrics } = deps;
   let stopped = false;
@@ -129,6 +131,7 @@ export async function startOutboxDispatcher(deps: {
       let progress = 0;
       for (const { id } of tenants) {
         const result = await dispatchTenant(id);
+        if (result.delivered) deps.afterDelivered?.(id, result.delivered);
         progress += result.delivered;
       }
       if (progress === 0) return; // everything left is waiting for a retry

@@ -131,9 +131,14 @@ export async function runWebhookAttempt(services: Services, job: WebhookDelivery
   return attempt;
 }
 
-export async function startWebhookDeliveryWorker(services: Services): Promise<void> {
+export interface WebhookDeliveryWorker {
+  /** Fetch now rather than at the next poll (called once the dispatcher's transaction committed new jobs). */
+  wake(): void;
+}
+
+export async function startWebhookDeliveryWorker(services: Services): Promise<WebhookDeliveryWorker> {
   const { jobs, logger } = services;
-  await jobs.boss.work<WebhookDeliveryJob>(QUEUES.webhookDelivery.name, { batchSize: 10, pollingIntervalSeconds: 0.5 }, async (batch) => {
+  const workerId = await jobs.boss.work<WebhookDeliveryJob>(QUEUES.webhookDelivery.name, { batchSize: 10, pollingIntervalSeconds: 0.5 }, async (batch) => {
     // The batch's attempts run side by side; if any threw, the whole batch is retried by pg-boss and
     // the attempts already recorded are skipped.
     const results = await Promise.allSettled(batch.map((job) => runWebhookAttempt(services, job.data)));
@@ -143,4 +148,5 @@ export async function startWebhookDeliveryWorker(services: Services): Promise<vo
       throw failed.reason;
     }
   });
+  return { wake: () => jobs.boss.notifyWorker(workerId) };
 }
