@@ -47,8 +47,18 @@ export const QUEUES = {
   draftSend: { name: "draft-send", retryLimit: 10, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 15 * 60, policy: "short" },
   /** Scores new and changed leads (data: tenantId, leadIds). */
   leadScoring: { name: "lead-scoring", retryLimit: 3, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 10 * 60 },
-  /** Trains a tenant's scoring model; one queued and one running per tenant (singletonKey = tenant id). */
-  scoringTraining: { name: "scoring-training", retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 30 * 60, policy: "stately" },
+  /**
+   * Trains a tenant's scoring model (singletonKey = tenant id). At most one
+   * queued per tenant: policy "short" drops a second enqueue while one waits.
+   * At most one running per tenant: the worker holds a per-tenant transaction
+   * advisory lock for the whole training (src/jobs/lead-scoring.ts), so a job
+   * fetched while another of its tenant runs waits for it, and a dead
+   * instance's job holds nothing (its transaction ended with its connection).
+   * Not "stately", for draftSend's reason above: its unique index on active
+   * jobs per key made fetch fail for the whole queue whenever a tenant's next
+   * training (or a retry) came due while one was still active.
+   */
+  scoringTraining: { name: "scoring-training", retryLimit: 1, retryDelaySeconds: 60, expireInSeconds: 30 * 60, policy: "short" },
   /** Nightly: enqueues training for every tenant with new outcomes. */
   scoringTrainingSchedule: { name: "scoring-training-schedule", retryLimit: 1, retryDelaySeconds: 300 },
   /**
@@ -130,7 +140,7 @@ export async function installJobQueues(
       if (existing) await boss.updateQueue(q.name, queueOptions(q));
       else await boss.createQueue(q.name, queueOptions(q));
       // pg-boss copies the policy into each job row. Unfinished jobs of a queue that was "stately"
-      // (draft-send until issue 9) would keep its unique index on active jobs — and could still jam
+      // (draft-send and scoring-training until issue 9) would keep its unique index on active jobs — and could still jam
       // fetch — so they move to the queue's new policy. Safe: "stately" allowed at most one created
       // job per key, which is all "short" asks; "standard" asks nothing.
       const policy = queueOptions(q).policy;

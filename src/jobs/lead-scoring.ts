@@ -39,8 +39,24 @@ export async function runLeadScoringJob(services: Services, data: { tenantId: st
   return outcome.ok ? outcome.value.changed : 0;
 }
 
+/**
+ * Trains one tenant's model. Two trainings of one tenant never overlap: each
+ * first takes the tenant's training lock (a transaction advisory lock, held
+ * until it commits or rolls back), so a second waits for the first and then
+ * trains on what the first committed (the next version). The queue's policy
+ * cannot give that guarantee without jamming fetch (QUEUES.scoringTraining);
+ * a lock, unlike a job state, ends with a dead instance's connection.
+ */
 export async function runTrainingJob(services: Services, data: { tenantId: string; trigger?: string }, jobId: string = randomUUID()) {
-  return runUnitOfWork(services, agent(data.tenantId, "model-trainer", jobId), (uow) => trainTenantModel(services, uow, data.trigger ?? "job"), { timeout: 20 * 60_000 });
+  return runUnitOfWork(
+    services,
+    agent(data.tenantId, "model-trainer", jobId),
+    async (uow) => {
+      await uow.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`scoring-training:${data.tenantId}`}, 0))`;
+      return trainTenantModel(services, uow, data.trigger ?? "job");
+    },
+    { timeout: 20 * 60_000 },
+  );
 }
 
 /** The nightly pass: every tenant that allows scheduled retraining and has new outcomes gets a training job. */
