@@ -21,7 +21,8 @@
 //   the multisets of lower-case words of subject + body (the AI's revision 1
 //   versus the text that was sent). 0 = sent as written, 1 = nothing kept.
 //   Drafts sent at revision 1 are 0 without tokenising, so only edited drafts
-//   cost anything.
+//   cost anything, and of those at most EDIT_SAMPLE are measured (a fixed
+//   sample by id hash beyond that; their mean stands for all edited drafts).
 import type { Tx } from "./database.js";
 
 export interface OutcomeParams {
@@ -113,6 +114,9 @@ export interface OutcomeRows {
   intents: { intent: string; count: number }[];
 }
 
+/** Edited drafts whose distance is measured per report (a deterministic sample beyond this). */
+export const EDIT_SAMPLE = 1000;
+
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const nn = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
@@ -199,25 +203,31 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
     f AS (
       SELECT s6.*, CASE WHEN t_dealc IS NOT NULL THEN t_won END AS t_wonc FROM s6
     ),
-    -- The AI's own text (revision 1) against what was sent, for AI drafts sent after an edit.
+    -- AI drafts sent after an edit; the distance is measured on at most EDIT_SAMPLE of them (a fixed
+    -- pseudo-random sample by id hash beyond that, so the cost is bounded whatever the volume).
+    edited_ids AS (
+      SELECT f."id" FROM f WHERE f."origin" = 'AGENT' AND f.t_sent IS NOT NULL AND f."revision" > 1
+    ),
     edited AS (
-      SELECT f."id", r1."subject" || ' ' || r1."bodyText" AS a, d."subject" || ' ' || d."bodyText" AS b
-      FROM f
-      JOIN "Draft" d ON d."tenantId" = ${p.tenantId}::uuid AND d."id" = f."id"
-      JOIN "DraftRevision" r1 ON r1."tenantId" = ${p.tenantId}::uuid AND r1."draftId" = f."id" AND r1."number" = 1
-      WHERE f."origin" = 'AGENT' AND f.t_sent IS NOT NULL AND f."revision" > 1
+      SELECT e."id", r1."subject" || ' ' || r1."bodyText" AS a, d."subject" || ' ' || d."bodyText" AS b
+      FROM (SELECT "id" FROM edited_ids ORDER BY hashtext("id"::text), "id" LIMIT ${EDIT_SAMPLE}) e
+      JOIN "Draft" d ON d."tenantId" = ${p.tenantId}::uuid AND d."id" = e."id"
+      JOIN "DraftRevision" r1 ON r1."tenantId" = ${p.tenantId}::uuid AND r1."draftId" = e."id" AND r1."number" = 1
     ),
-    tokens AS (
-      SELECT e."id", tok, 1 AS in_a, 0 AS in_b FROM edited e, unnest(regexp_split_to_array(lower(e.a), '[^[:alnum:]]+')) tok WHERE tok <> ''
-      UNION ALL
-      SELECT e."id", tok, 0, 1 FROM edited e, unnest(regexp_split_to_array(lower(e.b), '[^[:alnum:]]+')) tok WHERE tok <> ''
-    ),
-    per_token AS (
-      SELECT "id", sum(in_a) AS na, sum(in_b) AS nb FROM tokens GROUP BY "id", tok
+    -- Per edited draft: its two word lists and the size of their multiset intersection (INTERSECT ALL over
+    -- two small lists), so no grouping of every word of every draft.
+    words AS (
+      SELECT e."id", regexp_split_to_array(lower(e.a), '[^[:alnum:]]+') AS wa, regexp_split_to_array(lower(e.b), '[^[:alnum:]]+') AS wb
+      FROM edited e
     ),
     distance AS (
-      SELECT "id", CASE WHEN sum(na) + sum(nb) = 0 THEN 0 ELSE 1 - 2.0 * sum(least(na, nb)) / (sum(na) + sum(nb)) END AS dist
-      FROM per_token GROUP BY "id"
+      SELECT w."id", CASE WHEN na + nb = 0 THEN 0 ELSE 1 - 2.0 * common / (na + nb) END AS dist
+      FROM words w
+      CROSS JOIN LATERAL (
+        SELECT (SELECT count(*) FROM unnest(w.wa) x WHERE x <> '') AS na,
+               (SELECT count(*) FROM unnest(w.wb) x WHERE x <> '') AS nb,
+               (SELECT count(*) FROM (SELECT x FROM unnest(w.wa) x WHERE x <> '' INTERSECT ALL SELECT x FROM unnest(w.wb) x WHERE x <> '') i) AS common
+      ) k
     )
     -- greatest() skips nulls, so each median is filtered to the drafts that reached its step.
     SELECT
@@ -245,7 +255,9 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM
         COALESCE(t_approved, CASE WHEN "status" = 'REJECTED' THEN "updatedAt" END) - "createdAt"))
         FILTER (WHERE "origin" = 'AGENT') AS ai_review_s,
-      (SELECT COALESCE(sum(dist), 0) FROM distance) / NULLIF(count(t_sent) FILTER (WHERE "origin" = 'AGENT'), 0) AS ai_edit_mean
+      -- Unedited sent drafts are 0; the edited ones count with the (sampled) mean distance.
+      COALESCE((SELECT avg(dist) FROM distance), 0) * (SELECT count(*) FROM edited_ids)
+        / NULLIF(count(t_sent) FILTER (WHERE "origin" = 'AGENT'), 0) AS ai_edit_mean
     FROM f`;
 
   const funnel: FunnelSqlRow = {
