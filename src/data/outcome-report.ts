@@ -122,6 +122,7 @@ const nn = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<OutcomeRows> {
   await tx.$executeRaw`SET LOCAL work_mem = '32MB'`;
+  const interval = p.unit === "day" ? "1 day" : "1 week";
   // Per draft of the cohort, the time it reached each step (nested: null once a step is missed), then one
   // aggregate over them. The per-draft lookups are index probes on (tenantId, threadId / contactId …).
   const [funnelRaw] = await tx.$queryRaw<Record<string, unknown>[]>`
@@ -229,6 +230,29 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
                (SELECT count(*) FROM (SELECT x FROM unnest(w.wa) x WHERE x <> '' INTERSECT ALL SELECT x FROM unnest(w.wb) x WHERE x <> '') i) AS common
       ) k
     )
+    ,
+    -- Buckets in the report's zone: local midnights (or ISO-week Mondays) stepped in local time, then turned
+    -- back into instants, so a bucket across a DST change is 23 or 25 hours long and still starts at 00:00.
+    -- Per bucket: the cohort's drafts created, sent and first replied to in it (computed from f, no second pass).
+    bucket AS (
+      SELECT g AS local_start
+      FROM generate_series(
+        date_trunc(${p.unit}::text, ${p.from}::timestamptz AT TIME ZONE ${p.timeZone}::text),
+        (${p.to}::timestamptz AT TIME ZONE ${p.timeZone}::text) - interval '1 millisecond',
+        ${interval}::interval) g
+    ),
+    bucket_events AS (
+      SELECT date_trunc(${p.unit}::text, f."createdAt" AT TIME ZONE ${p.timeZone}::text) AS local_start, 1 AS dr, 0 AS se, 0 AS re FROM f
+      UNION ALL
+      SELECT date_trunc(${p.unit}::text, f."sentAt" AT TIME ZONE ${p.timeZone}::text), 0, 1, 0 FROM f
+      WHERE f."sentAt" >= ${p.from}::timestamptz AND f."sentAt" < ${p.to}::timestamptz
+      UNION ALL
+      SELECT date_trunc(${p.unit}::text, f.t_reply AT TIME ZONE ${p.timeZone}::text), 0, 0, 1 FROM f
+      WHERE f.t_reply >= ${p.from}::timestamptz AND f.t_reply < ${p.to}::timestamptz
+    ),
+    bucket_counts AS (
+      SELECT local_start, sum(dr) AS drafted, sum(se) AS sent, sum(re) AS replied FROM bucket_events GROUP BY local_start
+    )
     -- greatest() skips nulls, so each median is filtered to the drafts that reached its step.
     SELECT
       count(*)::int AS drafted,
@@ -257,7 +281,12 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
         FILTER (WHERE "origin" = 'AGENT') AS ai_review_s,
       -- Unedited sent drafts are 0; the edited ones count with the (sampled) mean distance.
       COALESCE((SELECT avg(dist) FROM distance), 0) * (SELECT count(*) FROM edited_ids)
-        / NULLIF(count(t_sent) FILTER (WHERE "origin" = 'AGENT'), 0) AS ai_edit_mean
+        / NULLIF(count(t_sent) FILTER (WHERE "origin" = 'AGENT'), 0) AS ai_edit_mean,
+      (SELECT json_agg(json_build_object(
+                'start', b.local_start AT TIME ZONE ${p.timeZone}::text, 'label', to_char(b.local_start, 'YYYY-MM-DD'),
+                'drafted', COALESCE(bc.drafted, 0), 'sent', COALESCE(bc.sent, 0), 'replied', COALESCE(bc.replied, 0))
+              ORDER BY b.local_start)
+         FROM bucket b LEFT JOIN bucket_counts bc ON bc.local_start = b.local_start) AS buckets
     FROM f`;
 
   const funnel: FunnelSqlRow = {
@@ -285,51 +314,6 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
     ai_review_s: nn(funnelRaw?.ai_review_s),
     ai_edit_mean: nn(funnelRaw?.ai_edit_mean),
   };
-
-  // Buckets in the tenant's zone: local midnights (or ISO-week Mondays) stepped in local time, then turned
-  // back into instants, so a bucket across a DST change is 23 or 25 hours long and still starts at 00:00.
-  const interval = p.unit === "day" ? "1 day" : "1 week";
-  const buckets = await tx.$queryRaw<{ start: Date; label: string; drafted: number; sent: number; replied: number }[]>`
-    WITH b AS (
-      SELECT g AS local_start, g AT TIME ZONE ${p.timeZone}::text AS start
-      FROM generate_series(
-        date_trunc(${p.unit}::text, ${p.from}::timestamptz AT TIME ZONE ${p.timeZone}::text),
-        (${p.to}::timestamptz AT TIME ZONE ${p.timeZone}::text) - interval '1 millisecond',
-        ${interval}::interval) g
-    ),
-    cohort AS MATERIALIZED (
-      SELECT d."id", d."createdAt", d."sentAt", d."threadId", d."messageId"
-      FROM "Draft" d
-      LEFT JOIN "Lead" l ON l."tenantId" = d."tenantId" AND l."id" = d."leadId"
-      LEFT JOIN "Deal" dl ON dl."tenantId" = d."tenantId" AND dl."id" = d."dealId"
-      WHERE d."tenantId" = ${p.tenantId}::uuid
-        AND d."createdAt" >= ${p.from}::timestamptz AND d."createdAt" < ${p.to}::timestamptz
-        AND (${p.mailbox}::text IS NULL OR d."mailbox" = ${p.mailbox}::text)
-        AND (${p.ownerId}::uuid IS NULL OR COALESCE(l."ownerId", dl."ownerId") = ${p.ownerId}::uuid)
-        AND (${p.agent}::text IS NULL OR (d."origin" = 'AGENT' AND EXISTS (
-              SELECT 1 FROM "AgentRun" r WHERE r."tenantId" = d."tenantId" AND r."jobId"::text = d."originRef" AND r."agent" = ${p.agent}::text)))
-    ),
-    events AS (
-      SELECT 'drafted' AS kind, "createdAt" AS at FROM cohort
-      UNION ALL SELECT 'sent', "sentAt" FROM cohort WHERE "sentAt" IS NOT NULL
-      UNION ALL
-      SELECT 'replied', min(im."receivedAt") FROM cohort c
-      JOIN "InboundMessage" im ON im."tenantId" = ${p.tenantId}::uuid AND im."threadId" = c."threadId"
-      WHERE c."sentAt" IS NOT NULL AND NOT im."automated" AND im."receivedAt" >= ${p.from}::timestamptz AND im."receivedAt" >= c."sentAt"
-      GROUP BY c."id"
-    ),
-    counted AS (
-      SELECT date_trunc(${p.unit}::text, at AT TIME ZONE ${p.timeZone}::text) AS local_start, kind, count(*) AS k
-      FROM events WHERE at >= ${p.from}::timestamptz AND at < ${p.to}::timestamptz
-      GROUP BY 1, 2
-    )
-    SELECT b.start, to_char(b.local_start, 'YYYY-MM-DD') AS label,
-      COALESCE(sum(c.k) FILTER (WHERE c.kind = 'drafted'), 0)::int AS drafted,
-      COALESCE(sum(c.k) FILTER (WHERE c.kind = 'sent'), 0)::int AS sent,
-      COALESCE(sum(c.k) FILTER (WHERE c.kind = 'replied'), 0)::int AS replied
-    FROM b LEFT JOIN counted c ON c.local_start = b.local_start
-    GROUP BY b.start, b.local_start
-    ORDER BY b.local_start`;
 
   const agents = await tx.$queryRaw<AgentRow[]>`
     WITH runs AS (
@@ -412,7 +396,13 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
 
   return {
     funnel,
-    buckets,
+    buckets: ((funnelRaw?.buckets ?? []) as { start: string; label: string; drafted: number; sent: number; replied: number }[]).map((b) => ({
+      start: new Date(b.start),
+      label: b.label,
+      drafted: Number(b.drafted),
+      sent: Number(b.sent),
+      replied: Number(b.replied),
+    })),
     agents: agents.map((a) => ({ ...a, p50_ms: nn(a.p50_ms), p95_ms: nn(a.p95_ms), cost_usd: n(a.cost_usd) })),
     rejectionReasons,
     recommendations: rec ?? { total: 0, accepted: 0, dismissed: 0, expired: 0, open: 0 },
