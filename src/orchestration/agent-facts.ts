@@ -177,9 +177,12 @@ export async function resolveAuthor(tx: Tx, settings: TenantSettings, candidates
   }
   userId ??= (await tx.membership.findFirst({ where: { role: "OWNER" }, orderBy: { createdAt: "asc" }, select: { userId: true } }))?.userId ?? null;
   if (!userId) return null;
-  const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, name: true, email: true } });
-  if (!user) return null;
-  return { userId: user.id, name: user.name, email: user.email, voice: await loadVoice(tx, user.id) };
+  // The name this tenant knows the author by (Membership.displayName, as the API shows it), never
+  // the one the person uses elsewhere; row-level security confines the membership to this tenant.
+  const member = await tx.membership.findFirst({ where: { userId }, select: { displayName: true, user: { select: { id: true, name: true, email: true } } } });
+  if (!member) return null;
+  const { user } = member;
+  return { userId: user.id, name: member.displayName ?? user.name, email: user.email, voice: await loadVoice(tx, user.id) };
 }
 
 export async function loadVoice(tx: Tx, userId: string): Promise<VoiceProfile | null> {
