@@ -1,13 +1,38 @@
 // graphql-ws on the same HTTP server and path as Apollo. The connection is
 // authenticated in connection_init (same token kinds as HTTP); a missing or
-// bad token closes it with 4403. Credentials are re-checked every minute, so a
-// revoked key or removed member stops receiving events.
+// bad token closes it with 4403.
+//
+// Permissions follow the caller while the socket is open: every event taken
+// from the tenant's bus for a subscription is delivered only after a credential
+// check no older than RECHECK_AFTER_MS (one shared check per connection), and
+// a membership or API-key event forces a fresh check at once. The operation's
+// context reads the connection's current principal, so the `events` filter and
+// the event-visibility table (src/domain/event.ts) use today's role; a removed
+// member or revoked key closes the socket with 4403. Idle sockets are still
+// re-checked every minute.
+//
+// Client faults (syntax, validation, variable values) answer with the codes
+// and messages HTTP gives for the same document; only real faults are masked.
 import type { Server } from "node:http";
-import { execute, GraphQLError, type ExecutionResult, NoSchemaIntrospectionCustomRule, parse, specifiedRules, subscribe, validate, type GraphQLSchema } from "graphql";
+import {
+  execute,
+  getOperationAST,
+  GraphQLError,
+  type ExecutionResult,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  subscribe,
+  validate,
+  type GraphQLSchema,
+} from "graphql";
+import { getVariableValues } from "graphql/execution/values.js";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { RequestSession } from "../data/database.js";
+import type { EventBus } from "../data/pubsub.js";
+import { canReceiveEvent, type DomainEvent } from "../domain/event.js";
 import type { Principal, RequestMeta } from "../domain/principal.js";
 import type { Authenticator } from "../orchestration/auth.js";
 import type { Services } from "../orchestration/services.js";
@@ -18,13 +43,49 @@ import type { GraphQLContext } from "./context.js";
 import { authenticate, contextFor, requestMeta } from "./request.js";
 
 const REAUTHENTICATE_EVERY_MS = 60_000;
+/** An event is delivered only under a credential check at most this old (the bound on a demotion taking effect). */
+export const RECHECK_AFTER_MS = 2_000;
+/** Events that may change who may read what: they force a fresh check before anything else is delivered. */
+const ACCESS_EVENT = /^sales\.(membership|api_key)\./;
 
 type ConnectionState = {
   principal?: Principal;
   meta?: RequestMeta;
   params?: Record<string, unknown>;
   timer?: NodeJS.Timeout;
+  /** The connection's principal now: re-authenticates when the last check is older than RECHECK_AFTER_MS (or `force`). */
+  current?: (force: boolean) => Promise<Principal | null>;
 };
+
+/** The same error with `code`, unless it already carries one (limits set their own). */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions?.code) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/**
+ * The tenant's events for one operation, each let through only after the
+ * connection's principal was re-checked and may still subscribe to and read it.
+ * Ends when the principal is gone (the socket is being closed).
+ */
+async function* eventsForCurrentPrincipal(source: AsyncIterableIterator<DomainEvent>, state: ConnectionState): AsyncGenerator<DomainEvent> {
+  try {
+    for await (const event of source) {
+      const principal = await state.current!(ACCESS_EVENT.test(event.type));
+      if (!principal) return;
+      if (principal.permissions.has("event:subscribe") && canReceiveEvent(principal.permissions, event.type)) yield event;
+    }
+  } finally {
+    await source.return?.();
+  }
+}
 
 export function attachWebSocketServer(deps: {
   httpServer: Server;
@@ -71,14 +132,30 @@ export function attachWebSocketServer(deps: {
           ctx.extra.meta = requestMeta(ctx.extra.request.headers);
           ctx.extra.params = params;
           const socket = ctx.extra.socket;
-          ctx.extra.timer = setInterval(() => {
-            authenticate(authenticator, params)
-              .then((p) => {
-                if (!p) socket.close(CloseCode.Forbidden, "Forbidden");
-                else ctx.extra.principal = p;
-              })
-              .catch(() => socket.close(CloseCode.Forbidden, "Forbidden"));
-          }, REAUTHENTICATE_EVERY_MS);
+          const state = ctx.extra;
+          let checkedAt = Date.now();
+          let inflight: Promise<Principal | null> | undefined;
+          state.current = (force) => {
+            if (!state.principal) return Promise.resolve(null);
+            if (!force && !inflight && Date.now() - checkedAt < RECHECK_AFTER_MS) return Promise.resolve(state.principal);
+            if (!inflight) {
+              checkedAt = Date.now(); // when the check started: what it proves is at least this fresh
+              inflight = authenticate(authenticator, params)
+                .catch(() => null)
+                .then((p) => {
+                  inflight = undefined;
+                  if (!p || p.tenantId !== state.principal?.tenantId) {
+                    state.principal = undefined;
+                    socket.close(CloseCode.Forbidden, "Forbidden");
+                    return null;
+                  }
+                  state.principal = p;
+                  return p;
+                });
+            }
+            return inflight;
+          };
+          ctx.extra.timer = setInterval(() => void state.current!(true), REAUTHENTICATE_EVERY_MS);
           ctx.extra.timer.unref();
           return true;
         } catch {
@@ -96,12 +173,32 @@ export function attachWebSocketServer(deps: {
           try {
             document = parse(payload.query, { maxTokens: config.GRAPHQL_MAX_TOKENS });
           } catch (error) {
-            return [error instanceof GraphQLError ? error : new GraphQLError("Could not parse the operation.")];
+            return [withCode(error instanceof GraphQLError ? error : new GraphQLError("Could not parse the operation."), "GRAPHQL_PARSE_FAILED")];
           }
           const errors = validate(schema, document, rules);
-          if (errors.length) return errors;
+          if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
+          // Checked here, as Apollo does before executing, so bad values are the client's error (BAD_USER_INPUT).
+          const operation = getOperationAST(document, payload.operationName ?? undefined);
+          if (!operation) {
+            const message = payload.operationName ? `Unknown operation named "${payload.operationName}".` : "Must provide operation name if query contains multiple operations.";
+            return [new GraphQLError(message, { extensions: { code: "OPERATION_RESOLUTION_FAILURE" } })];
+          }
+          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+          if (coerced.errors) return coerced.errors.map((e) => withCode(e, "BAD_USER_INPUT"));
           // One session per operation: each event's reads share one short transaction (closed when idle).
-          const contextValue = contextFor(services, principal, meta, null, new RequestSession(services.db));
+          // Its event stream and its principal follow the connection's current credentials.
+          const state = ctx.extra;
+          const shared = services.bus;
+          const bus: EventBus = {
+            kind: shared.kind,
+            publish: (event) => shared.publish(event),
+            subscribe: (tenantId) => eventsForCurrentPrincipal(shared.subscribe(tenantId), state),
+            isHealthy: () => shared.isHealthy(),
+            onReady: (listener) => shared.onReady(listener),
+            close: () => shared.close(),
+          };
+          const contextValue = contextFor({ ...services, bus }, principal, meta, null, new RequestSession(services.db));
+          Object.defineProperty(contextValue, "principal", { get: () => state.principal ?? null, enumerable: true });
           const costError = checkOperationCost(config, schema, document, payload.variables ?? undefined, contextValue);
           if (costError) return [costError];
           return {
