@@ -34,7 +34,7 @@ import { RequestSession } from "../data/database.js";
 import type { EventBus } from "../data/pubsub.js";
 import { canReceiveEvent, type DomainEvent } from "../domain/event.js";
 import type { Principal, RequestMeta } from "../domain/principal.js";
-import type { Authenticator } from "../orchestration/auth.js";
+import { AuthenticationError, type Authenticator } from "../orchestration/auth.js";
 import type { Services } from "../orchestration/services.js";
 import { runWithRequestContext } from "../observability/request-context.js";
 import { createErrorFormatter } from "./errors.js";
@@ -141,9 +141,16 @@ export function attachWebSocketServer(deps: {
             if (!inflight) {
               checkedAt = Date.now(); // when the check started: what it proves is at least this fresh
               inflight = authenticate(authenticator, params)
-                .catch(() => null)
+                // Refused credentials end the connection (4403); a failed check (database down) too, but
+                // as a server fault the client may retry (4500), never by delivering on stale permissions.
+                .catch((error: unknown) => (error instanceof AuthenticationError ? null : ("failed" as const)))
                 .then((p) => {
                   inflight = undefined;
+                  if (p === "failed") {
+                    state.principal = undefined;
+                    socket.close(CloseCode.InternalServerError, "Could not re-check the credentials");
+                    return null;
+                  }
                   if (!p || p.tenantId !== state.principal?.tenantId) {
                     state.principal = undefined;
                     socket.close(CloseCode.Forbidden, "Forbidden");
