@@ -282,12 +282,13 @@ try {
   service.kill("SIGTERM");
   await new Promise((r) => service.once("exit", r));
   if (values.profile) {
-    const newest = readdirSync(profileDir)
+    const mainThread = readdirSync(profileDir)
       .filter((f) => f.endsWith(".cpuprofile"))
       .map((f) => path.join(profileDir, f))
       .filter((f) => statSync(f).mtimeMs >= profileStarted)
-      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-    if (newest) printProfile(newest);
+      // One profile per thread (tsx runs a loader thread too): the main thread's is the largest.
+      .sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    if (mainThread) printProfile(mainThread);
   }
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
