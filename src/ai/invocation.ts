@@ -4,6 +4,7 @@
 // with its tokens, estimated cost, latency, outcome and fallback reason, and
 // counted in the metrics.
 import { createHash } from "node:crypto";
+import { externalAiUsageSince } from "../data/ai-usage.js";
 import { withTenant, type Database } from "../data/database.js";
 import type { FallbackReason } from "../domain/ai-policy.js";
 import type { Metrics } from "../observability/metrics.js";
@@ -61,10 +62,7 @@ export function databaseInvocationStore(db: Database): InvocationStore {
       );
     },
     async monthlyUsage(tenantId, since) {
-      const sum = await withTenant(db.prisma, { tenantId }, (tx) =>
-        tx.aiInvocation.aggregate({ where: { tenantId, external: true, createdAt: { gte: since } }, _sum: { totalTokens: true, costUsd: true } }),
-      );
-      return { tokens: sum._sum.totalTokens ?? 0, costUsd: Number(sum._sum.costUsd ?? 0) };
+      return withTenant(db.prisma, { tenantId }, (tx) => externalAiUsageSince(tx, tenantId, since));
     },
   };
 }

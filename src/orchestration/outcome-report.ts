@@ -15,6 +15,7 @@ import { evaluateQuota, quotaRules, type QuotaLimitStatus } from "../domain/quot
 import { normaliseMailbox } from "../domain/sending.js";
 import { readTenantSettings } from "../domain/tenant.js";
 import { fail, ok, userError, type Outcome } from "../domain/user-error.js";
+import { externalAiUsageSince } from "../data/ai-usage.js";
 import { withTenant } from "../data/database.js";
 import { queryOutboxLag, queryOutcomeReport, queryQueueHealth, queryRecentMailboxes } from "../data/outcome-report.js";
 import { quotaUsage } from "./send-quota.js";
@@ -144,9 +145,7 @@ export async function outcomeReport(services: Pick<Services, "db">, principal: P
     }
     // The aiUsage figures: this calendar month's (UTC) external tokens and cost against the budget.
     const periodStart = budgetPeriodStart(now);
-    const external = await tx.aiInvocation.aggregate({ where: { external: true, createdAt: { gte: periodStart } }, _sum: { totalTokens: true, costUsd: true } });
-    const externalTokens = external._sum.totalTokens ?? 0;
-    const externalCostUsd = Number(external._sum.costUsd ?? 0);
+    const { tokens: externalTokens, costUsd: externalCostUsd } = await externalAiUsageSince(tx, tenantId, periodStart);
     const ai = settings.ai;
 
     return ok({

@@ -1,3 +1,4 @@
+import { externalAiUsageSince } from "../../data/ai-usage.js";
 import type { Prisma } from "../../data/database.js";
 import { budgetPeriodStart } from "../../domain/ai-policy.js";
 import { readTenantSettings } from "../../domain/tenant.js";
@@ -107,7 +108,7 @@ builder.queryField("aiUsage", (t) =>
       const tenantId = ctx.principal!.tenantId;
       const periodStart = budgetPeriodStart(new Date());
       const [external, all, fallbacks, tenant] = await Promise.all([
-        ctx.db.aiInvocation.aggregate({ where: { external: true, createdAt: { gte: periodStart } }, _sum: { totalTokens: true, costUsd: true } }),
+        externalAiUsageSince(ctx.db, tenantId, periodStart),
         ctx.db.aiInvocation.count({ where: { createdAt: { gte: periodStart } } }),
         ctx.db.aiInvocation.count({ where: { createdAt: { gte: periodStart }, fallbackReason: { not: null } } }),
         ctx.db.tenant.findUnique({ where: { id: tenantId }, select: { settings: true } }),
@@ -115,8 +116,8 @@ builder.queryField("aiUsage", (t) =>
       const settings = readTenantSettings(tenant?.settings).ai;
       return {
         periodStart,
-        externalTokens: external._sum.totalTokens ?? 0,
-        externalCostUsd: Number(external._sum.costUsd ?? 0),
+        externalTokens: external.tokens,
+        externalCostUsd: external.costUsd,
         invocations: all,
         fallbacks,
         monthlyTokenBudget: settings.monthlyTokenBudget,
