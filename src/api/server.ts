@@ -16,6 +16,7 @@ import { runWithRequestContext } from "../observability/request-context.js";
 import type { GraphQLContext } from "./context.js";
 import { createErrorFormatter } from "./errors.js";
 import { subscriptionsOverHttpPlugin } from "./input-guard.js";
+import { consoleRouter } from "./console.js";
 import { graphiqlRouter } from "./graphiql.js";
 import { validationRules } from "./limits.js";
 import { costLimitPlugin, observabilityPlugin } from "./plugins.js";
@@ -101,6 +102,8 @@ export async function createApiServer(services: Services, authenticator: Authent
   if (config.GRAPHIQL_ENABLED) app.use(graphiqlRouter());
   app.use(unsubscribeRouter(services));
   app.use(oauthCallbackRouter(services));
+  // The operator console (web/dist) at / and its client-side routes.
+  app.use(consoleRouter());
 
   app.use(
     "/graphql",

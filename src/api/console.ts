@@ -1,0 +1,37 @@
+// The operator console: the single-page app built from web/ (scripts/console-build.mjs,
+// run by `npm start` when the build is missing or stale) served at /. Hashed assets
+// are cached for a year; index.html is never cached and answers the console's own
+// routes (/queue, /leads/…) so a reload or a shared link opens the same screen.
+// The console talks to the public /graphql endpoint only.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import express, { type Router } from "express";
+
+export const CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+
+/** Client-side routes of the console; anything else falls through to the 404. */
+const ROUTES = /^\/(?:|queue|reports|recommendations|leads(?:\/[A-Za-z0-9_=-]+)?|settings(?:\/[a-z-]+)?)\/?$/;
+
+const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sales Agent</title></head>
+<body><main><h1>The console is not built</h1><p>Run <code>npm run console:build</code> (or restart with <code>npm start</code>, which builds it).
+GraphQL is at <a href="/graphql">/graphql</a>, GraphiQL at <a href="/graphiql">/graphiql</a>.</p></main></body></html>`;
+
+export function consoleRouter(dist: string = CONSOLE_DIST): Router {
+  const router = express.Router();
+  const index = path.join(dist, "index.html");
+  router.use("/assets", express.static(path.join(dist, "assets"), { index: false, fallthrough: false, maxAge: "365d", immutable: true }));
+  router.get(ROUTES, (_req, res) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "no-referrer");
+    // Everything is bundled: no CDN, no inline script.
+    res.setHeader(
+      "Content-Security-Policy",
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    if (!existsSync(index)) return void res.status(503).type("html").send(NOT_BUILT);
+    res.sendFile(index);
+  });
+  return router;
+}
