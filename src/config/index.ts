@@ -120,6 +120,18 @@ function schemaFor(nodeEnv: string) {
       CONNECTOR_TIMEOUT_MS: int(15_000, 100, 600_000),
       CONNECTOR_MAX_RETRIES: int(3, 0, 10),
       /** First retry delay; grows exponentially with jitter. A Retry-After from the provider wins. */
+      // HubSpot (src/integrations/hubspot/): OAuth app credentials; a private-app token needs none of these.
+      HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
+      HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
+      /** Base of HubSpot's consent page (/oauth/authorize); unset: https://app.hubspot.com (a fake server in tests). */
+      HUBSPOT_OAUTH_BASE_URL: z.string().url().optional(),
+      /** Base of HubSpot's API and token endpoint (the SDK's basePath); unset: https://api.hubapi.com (a fake server in tests). */
+      HUBSPOT_API_BASE_URL: z.string().url().optional(),
+      /** Records per page in a HubSpot sync (search API: at most 200; list API: at most 100). */
+      HUBSPOT_SYNC_PAGE_SIZE: int(100, 1, 100),
+      /** When every ACTIVE HubSpot connection gets an incremental sync (cron), and the full reconcile; "off" for none. Off by default in tests. */
+      HUBSPOT_SYNC_CRON: nodeEnv === "test" ? z.string().min(3).default("off") : z.string().min(3).default("*/10 * * * *"),
+      HUBSPOT_RECONCILE_CRON: nodeEnv === "test" ? z.string().min(3).default("off") : z.string().min(3).default("40 3 * * *"),
       CONNECTOR_RETRY_BASE_MS: int(500, 1, 60_000),
       /** Longest wait honoured in-process (Retry-After or backoff); longer ones fail fast and the caller retries later. */
       CONNECTOR_MAX_RETRY_DELAY_MS: int(30_000, 0, 600_000),

@@ -1,0 +1,198 @@
+// HubSpot through @hubspot/api-client (13.x, the last line for Node 20) — never
+// hand-written HTTP. One small interface (HubspotApi) over the SDK for what the
+// service needs: CRM objects (list, search, batch read), associations v4,
+// owners, deal pipelines and creating engagements. The SDK's own retries and
+// limiter are off: every call runs under our resilience policy
+// (callWithConnection → src/integrations/resilience.ts), which honours
+// Retry-After, shares the rate limit across instances and opens the circuit.
+// SDK errors (ApiException: code, body, headers) are rethrown in the
+// `{ response: { status, headers, data } }` shape the policy and
+// classifyProviderError read, so a 429 waits the told time and a 401 or
+// invalid_grant turns the connection to NEEDS_REAUTH.
+import { Client } from "@hubspot/api-client";
+
+export const HUBSPOT_API_BASE = "https://api.hubapi.com";
+export const HUBSPOT_APP_BASE = "https://app.hubspot.com";
+
+export type HubspotObjectType = "contacts" | "companies" | "deals";
+
+export interface HubspotObject {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface HubspotPage<T> {
+  results: T[];
+  /** The next page's cursor; null on the last page. */
+  after: string | null;
+  total?: number;
+}
+
+export interface HubspotOwner {
+  id: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  updatedAt: Date;
+}
+
+export interface HubspotPipeline {
+  id: string;
+  label: string;
+  stages: { id: string; label: string }[];
+}
+
+export type SearchFilter = { propertyName: string; operator: "EQ" | "NEQ" | "GT" | "GTE" | "LT" | "LTE" | "IN" | "HAS_PROPERTY" | "CONTAINS_TOKEN"; value?: string; values?: string[] };
+
+export type EngagementType = "emails" | "notes" | "tasks" | "meetings";
+
+export interface EngagementInput {
+  type: EngagementType;
+  /** HubSpot properties of the engagement (hs_timestamp, hs_email_subject, hs_note_body, …). */
+  properties: Record<string, string>;
+  /** Records whose timelines show it. */
+  associations: { contactIds?: string[]; companyIds?: string[]; dealIds?: string[] };
+}
+
+/** HubSpot-defined association type ids from each engagement type to contacts, companies and deals. */
+const ENGAGEMENT_ASSOCIATION: Record<EngagementType, { contacts: number; companies: number; deals: number }> = {
+  emails: { contacts: 198, companies: 186, deals: 210 },
+  meetings: { contacts: 200, companies: 188, deals: 212 },
+  notes: { contacts: 202, companies: 190, deals: 214 },
+  tasks: { contacts: 204, companies: 192, deals: 216 },
+};
+
+export interface HubspotApi {
+  /** One page of every record (the list API: no 10,000-result cap), ordered by id. */
+  listPage(type: HubspotObjectType, input: { after: string | null; limit: number; properties: string[] }): Promise<HubspotPage<HubspotObject>>;
+  /** The search API (filters AND-ed in one group), at most 200 a page and 10,000 in all. */
+  search(type: HubspotObjectType, input: { filters: SearchFilter[]; properties: string[]; after?: string | null; limit: number; sortBy?: string; descending?: boolean }): Promise<HubspotPage<HubspotObject>>;
+  batchRead(type: HubspotObjectType, ids: string[], properties: string[]): Promise<HubspotObject[]>;
+  /** For each given record, the ids of its associated records of `to` (≤ 1,000 ids a call). */
+  associations(from: HubspotObjectType, to: HubspotObjectType, ids: string[]): Promise<Map<string, string[]>>;
+  ownersPage(input: { after: string | null; limit: number }): Promise<HubspotPage<HubspotOwner>>;
+  dealPipelines(): Promise<HubspotPipeline[]>;
+  /** Creates an engagement (email, note, task, meeting) on the given timelines; returns its HubSpot id. Not for blind retries. */
+  createEngagement(input: EngagementInput): Promise<{ id: string }>;
+}
+
+/** An SDK error in the shape our resilience policy and error classification read. */
+export class HubspotApiError extends Error {
+  readonly response: { status: number; headers: Record<string, string>; data: unknown };
+  constructor(status: number, headers: Record<string, string>, data: unknown) {
+    const category = (data as { category?: unknown } | null)?.category;
+    super(`HubSpot answered HTTP ${status}${typeof category === "string" && /^[A-Z_]{1,40}$/.test(category) ? ` (${category})` : ""}`);
+    this.name = "HubspotApiError";
+    this.response = { status, headers, data };
+  }
+}
+
+/** Rethrows the SDK's ApiException (code, body, headers) as a HubspotApiError; other errors unchanged. */
+export function normalizeHubspotError(error: unknown): unknown {
+  const e = error as { code?: unknown; body?: unknown; headers?: unknown } | null;
+  if (e && typeof e.code === "number" && e.code >= 100 && e.code < 600) {
+    let data = e.body;
+    if (typeof data === "string") {
+      try {
+        data = JSON.parse(data);
+      } catch {
+        data = null;
+      }
+    }
+    // HubSpot names a refused grant by status (BAD_REFRESH_TOKEN, BAD_AUTH_CODE); give it the OAuth code too.
+    const hsStatus = (data as { status?: unknown; error?: unknown } | null)?.status;
+    if (data && typeof data === "object" && !(data as { error?: unknown }).error && (hsStatus === "BAD_REFRESH_TOKEN" || hsStatus === "BAD_AUTH_CODE")) {
+      data = { ...(data as object), error: "invalid_grant" };
+    }
+    const headers: Record<string, string> = {};
+    if (e.headers && typeof e.headers === "object") for (const [k, v] of Object.entries(e.headers as Record<string, unknown>)) headers[k.toLowerCase()] = String(v);
+    return new HubspotApiError(e.code, headers, data);
+  }
+  return error;
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw normalizeHubspotError(error);
+  }
+}
+
+/** The SDK client for one access token (an OAuth access token or a private-app token). */
+export function sdkClient(accessToken: string, basePath?: string): Client {
+  return new Client({ accessToken, basePath: (basePath ?? HUBSPOT_API_BASE).replace(/\/+$/, ""), numberOfApiCallRetries: 0 });
+}
+
+function toObject(o: { id: string; properties: Record<string, string | null>; createdAt: Date; updatedAt: Date }): HubspotObject {
+  return { id: String(o.id), properties: o.properties ?? {}, createdAt: new Date(o.createdAt), updatedAt: new Date(o.updatedAt) };
+}
+
+function api(client: Client, type: HubspotObjectType) {
+  return type === "contacts" ? client.crm.contacts : type === "companies" ? client.crm.companies : client.crm.deals;
+}
+
+export function createHubspotApi(input: { accessToken: string; basePath?: string }): HubspotApi {
+  const client = sdkClient(input.accessToken, input.basePath);
+  return {
+    async listPage(type, { after, limit, properties }) {
+      const page = await call(() => api(client, type).basicApi.getPage(limit, after ?? undefined, properties, undefined, undefined, false));
+      return { results: page.results.map(toObject), after: page.paging?.next?.after ?? null };
+    },
+    async search(type, { filters, properties, after, limit, sortBy, descending }) {
+      const page = await call(() =>
+        api(client, type).searchApi.doSearch({
+          filterGroups: filters.length ? [{ filters: filters as never }] : [],
+          properties,
+          limit,
+          after: after ?? undefined,
+          // The SDK types sorts as strings; HubSpot takes { propertyName, direction } objects, which the serializer passes through.
+          sorts: sortBy ? [{ propertyName: sortBy, direction: descending ? "DESCENDING" : "ASCENDING" } as never] : [],
+        } as never),
+      );
+      return { results: page.results.map(toObject), after: page.paging?.next?.after ?? null, total: page.total };
+    },
+    async batchRead(type, ids, properties) {
+      if (!ids.length) return [];
+      const out: HubspotObject[] = [];
+      for (let i = 0; i < ids.length; i += 100) {
+        const batch = await call(() => api(client, type).batchApi.read({ inputs: ids.slice(i, i + 100).map((id) => ({ id })), properties, propertiesWithHistory: [] }, false));
+        out.push(...batch.results.map(toObject));
+      }
+      return out;
+    },
+    async associations(from, to, ids) {
+      const map = new Map<string, string[]>();
+      for (let i = 0; i < ids.length; i += 1000) {
+        const batch = await call(() => client.crm.associations.v4.batchApi.getPage(from, to, { inputs: ids.slice(i, i + 1000).map((id) => ({ id })) }));
+        for (const r of batch.results) map.set(String(r._from.id), r.to.map((t) => String(t.toObjectId)));
+      }
+      return map;
+    },
+    async ownersPage({ after, limit }) {
+      const page = await call(() => client.crm.owners.ownersApi.getPage(undefined, after ?? undefined, limit, false));
+      return {
+        results: page.results.map((o) => ({ id: String(o.id), email: o.email ?? null, firstName: o.firstName ?? null, lastName: o.lastName ?? null, updatedAt: new Date(o.updatedAt) })),
+        after: page.paging?.next?.after ?? null,
+      };
+    },
+    async dealPipelines() {
+      const all = await call(() => client.crm.pipelines.pipelinesApi.getAll("deals"));
+      return all.results.map((p) => ({ id: p.id, label: p.label, stages: p.stages.map((s) => ({ id: s.id, label: s.label })) }));
+    },
+    async createEngagement({ type, properties, associations }) {
+      const ids = ENGAGEMENT_ASSOCIATION[type];
+      const to = (list: string[] | undefined, typeId: number) =>
+        (list ?? []).map((id) => ({ to: { id }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: typeId }] }));
+      const created = await call(() =>
+        client.crm.objects.basicApi.create(type, {
+          properties,
+          associations: [...to(associations.contactIds, ids.contacts), ...to(associations.companyIds, ids.companies), ...to(associations.dealIds, ids.deals)],
+        } as never),
+      );
+      return { id: String(created.id) };
+    },
+  };
+}
