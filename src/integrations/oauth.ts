@@ -50,8 +50,8 @@ export interface OAuthProvider {
   /** A new access token from the refresh token; the refresh token is kept unless the provider rotated it. */
   refresh(refreshToken: string): Promise<StoredTokens>;
   revoke(token: string): Promise<void>;
-  /** An OAuth2Client with the given tokens, for the Google API clients (googleapis accepts it as `auth`). */
-  clientFor(tokens: StoredTokens): OAuth2Client;
+  /** An OAuth2Client with the given tokens, for the Google API clients (googleapis accepts it as `auth`); absent for providers whose SDK takes the bare token (HubSpot). */
+  clientFor?(tokens: StoredTokens): OAuth2Client;
 }
 
 function toStored(c: Credentials, previousRefresh: string | null = null): StoredTokens {
@@ -63,7 +63,7 @@ function toStored(c: Credentials, previousRefresh: string | null = null): Stored
   };
 }
 
-export function googleOAuth(config: Pick<Config, "GOOGLE_CLIENT_ID" | "GOOGLE_CLIENT_SECRET" | "GOOGLE_OAUTH_BASE_URL">): OAuthProvider {
+export function googleOAuth(config: Pick<Config, "GOOGLE_CLIENT_ID" | "GOOGLE_CLIENT_SECRET" | "GOOGLE_OAUTH_BASE_URL">): OAuthProvider & { clientFor(tokens: StoredTokens): OAuth2Client } {
   const endpoints = googleEndpoints(config.GOOGLE_OAUTH_BASE_URL);
   const client = () =>
     new OAuth2Client({

@@ -28,6 +28,7 @@ import { ROLE_PERMISSIONS } from "../domain/permission.js";
 import { agentPrincipal, type Principal } from "../domain/principal.js";
 import { fail, ok, userError, type Outcome } from "../domain/user-error.js";
 import { googleOAuth, type OAuthProvider } from "../integrations/oauth.js";
+import { hubspotOAuth, resolveHubspotScopes } from "../integrations/hubspot/oauth.js";
 import { ConnectorUnavailableError, createResilience, type Resilience } from "../integrations/resilience.js";
 import type { Services } from "./services.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "./unit-of-work.js";
@@ -56,7 +57,7 @@ export async function createConnectorServices(deps: { config: Config; db: Databa
     registry: deps.metrics.registry,
     onCircuitChange: (change) => logger.warn({ circuit: change }, "connector circuit state changed"),
   });
-  return { vault: new CredentialVault(ring), resilience, oauth: { GOOGLE: googleOAuth(config) } };
+  return { vault: new CredentialVault(ring), resilience, oauth: { GOOGLE: googleOAuth(config), HUBSPOT: hubspotOAuth(config) } };
 }
 
 export type ConnectionServices = Pick<Services, "db" | "config" | "mail" | "logger"> & { connectors: ConnectorServices };
@@ -88,6 +89,8 @@ export async function startConnection(
   input: ConnectionStartInput,
 ): Promise<Outcome<{ authorizationUrl: string; expiresAt: Date }>> {
   const { principal } = actor;
+  // HubSpot is the tenant's CRM: always its shared account (OWNER/ADMIN), never a personal one.
+  if (input.provider === "HUBSPOT") input = { ...input, shared: true };
   if (!mayConnect(principal, input.shared) || !principal.userId) {
     return fail(
       userError(
@@ -98,13 +101,14 @@ export async function startConnection(
     );
   }
   const provider = services.connectors.oauth[input.provider];
-  if (input.provider !== "GOOGLE" || !provider) {
+  if (!provider) {
     return fail(userError("NOT_CONFIGURED", `Connecting ${input.provider} is not available yet.`, ["input", "provider"]));
   }
   if (!provider.configured) {
-    return fail(userError("NOT_CONFIGURED", "Google is not configured on this server (GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET).", ["input", "provider"]));
+    const vars = input.provider === "HUBSPOT" ? "HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET; or connect a private-app token" : "GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET";
+    return fail(userError("NOT_CONFIGURED", `${input.provider === "HUBSPOT" ? "HubSpot" : "Google"} is not configured on this server (${vars}).`, ["input", "provider"]));
   }
-  const { scopes, unknown } = resolveGoogleScopes(input.scopes);
+  const { scopes, unknown } = input.provider === "HUBSPOT" ? resolveHubspotScopes(input.scopes) : resolveGoogleScopes(input.scopes);
   if (unknown.length) {
     return fail(userError("VALIDATION_FAILED", `Unknown scopes: ${unknown.slice(0, 5).join(", ")}.`, ["input", "scopes"]));
   }
@@ -328,7 +332,8 @@ export async function accessTokenFor(
       await tx.$queryRaw`SELECT 1 FROM "ConnectionCredential" WHERE "connectionId" = ${ref.id}::uuid FOR UPDATE`;
       const tokens = await vault.load(tx, ref.tenantId, ref.id);
       if (!tokens) throw new ConnectionUnavailableError(ref.id, connection.status, "The connection has no stored credentials; connect the account again.");
-      const stillValid = tokens.accessToken && tokens.expiresAt && tokens.expiresAt - EXPIRY_MARGIN_MS > Date.now();
+      // No expiry and nothing to refresh with (a HubSpot private-app token): valid until the provider refuses it.
+      const stillValid = tokens.accessToken && (tokens.expiresAt ? tokens.expiresAt - EXPIRY_MARGIN_MS > Date.now() : !tokens.refreshToken);
       // forceRefresh: the provider refused this very token; another caller may have refreshed it meanwhile.
       if (stillValid && (!options.forceRefresh || tokens.accessToken !== options.rejectedToken)) return tokens.accessToken!;
       const provider = services.connectors.oauth[connection.provider];
@@ -368,7 +373,7 @@ export async function callWithConnection<T>(
 ): Promise<T> {
   const provider = services.connectors.oauth[ref.provider];
   const attempt = async (accessToken: string) => {
-    const client = provider ? provider.clientFor({ accessToken, refreshToken: null, expiresAt: null }) : null;
+    const client = provider?.clientFor ? provider.clientFor({ accessToken, refreshToken: null, expiresAt: null }) : null;
     return services.connectors.resilience.execute(ref.tenantId, ref.provider, (signal) => fn({ accessToken, client, signal }), options);
   };
   let accessToken = await accessTokenFor(services, ref);
