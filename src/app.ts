@@ -15,16 +15,23 @@ import { createEventBus } from "./data/pubsub.js";
 import { createApiServer, type ApiServer } from "./api/server.js";
 import { startAgentWorkers } from "./jobs/agents.js";
 import { startSendWorkers } from "./jobs/draft-send.js";
+import { startSequenceStepWorker } from "./jobs/sequence-step.js";
 import { startSalesWorkers } from "./jobs/lead-scoring.js";
 import { startMaintenanceWorker } from "./jobs/maintenance.js";
 import { startCredentialRotationWorker } from "./jobs/credential-rotation.js";
+import { startGmailSyncWorkers } from "./jobs/gmail-sync.js";
+import { startHubspotSyncWorkers } from "./jobs/hubspot-sync.js";
 import { createConnectorServices } from "./orchestration/connection.js";
 import { createEmailTransport } from "./integrations/email/index.js";
 import { resolveUnsubscribeSecret, type MailServices } from "./integrations/email/mail.js";
 import type { EmailTransport } from "./integrations/email/transport.js";
 import { startOutboxDispatcher, type OutboxDispatcher } from "./jobs/outbox-dispatcher.js";
 import { enqueueWebhookDeliveries, startWebhookDeliveryWorker, type WebhookDeliveryWorker } from "./jobs/webhook-delivery.js";
+import { startInboundWebhookWorker } from "./jobs/inbound-webhook.js";
 import { createAuthenticator, type Authenticator } from "./orchestration/auth.js";
+import { createPlatformIdentity } from "./orchestration/platform-admin.js";
+import { PrincipalCache, parseAuthChange } from "./orchestration/principal-cache.js";
+import { listenForNotifications } from "./data/notification-listener.js";
 import { aiLeadAssessor } from "./orchestration/qualification-assist.js";
 import type { Services } from "./orchestration/services.js";
 import { suppressionCheck } from "./orchestration/suppression.js";
@@ -142,8 +149,21 @@ export async function startApp(options: {
   const salesHooks = { suppression: suppressionCheck, assessor: aiLeadAssessor({ db: backgroundDb, ai }) };
   const connectors = await createConnectorServices({ config, db, metrics, logger });
   const services: Services = { config, db, bus, jobs, logger, metrics, mail, ai, salesHooks, connectors };
+  services.platform = createPlatformIdentity({ config, jwtSecret: options.jwtSecret });
   const background: Services = { ...services, db: backgroundDb };
-  const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret });
+  // Callers are remembered for a few seconds; every committed change to memberships, keys, users or
+  // tenants is announced by PostgreSQL (NOTIFY auth_change) and drops the affected entries on every instance.
+  const principalCache = new PrincipalCache({ ttlMs: config.AUTH_CACHE_TTL_MS });
+  const authChanges = await listenForNotifications({
+    url: options.appUrl,
+    channel: "auth_change",
+    applicationName: "sales-agent-auth-changes",
+    logger,
+    onNotification: (payload) => principalCache.invalidate(parseAuthChange(payload)),
+    onConnected: () => principalCache.resume(),
+    onDisconnected: () => principalCache.suspend(),
+  });
+  const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret, cache: principalCache });
 
   let webhookWorker: WebhookDeliveryWorker | undefined;
   const outbox = await startOutboxDispatcher({
@@ -161,7 +181,11 @@ export async function startApp(options: {
   await startMaintenanceWorker({ jobs, db: backgroundDb, logger });
   await startSalesWorkers(background);
   await startCredentialRotationWorker(background);
+  await startGmailSyncWorkers(background);
+  await startHubspotSyncWorkers(background);
   webhookWorker = await startWebhookDeliveryWorker(background);
+  // Inbound webhooks: verified deliveries (stored by /hooks/*) become leads, follow-up drafts and CRM change records.
+  const inboundWebhookWorker = await startInboundWebhookWorker(background);
 
   const api = await createApiServer(services, authenticator);
   const port = await api.listen(config.PORT, config.HOST);
@@ -170,6 +194,8 @@ export async function startApp(options: {
   mail.publicUrl = url;
   const sendWorkers = await startSendWorkers(background);
   const agentWorkers = await startAgentWorkers(background);
+  // Sequences: each enrolment step is a job due at its time (src/jobs/sequence-step.ts).
+  await startSequenceStepWorker(background);
 
   let stopping: Promise<void> | null = null;
   return {
@@ -189,7 +215,9 @@ export async function startApp(options: {
         await step("api", () => api.close().catch((e) => logger.warn({ err: e }, "API server did not close cleanly")));
         await step("send workers", () => sendWorkers.stop().catch(() => {}));
         await step("agent workers", () => agentWorkers.stop().catch(() => {}));
+        await step("inbound webhook worker", () => inboundWebhookWorker.stop());
         await step("outbox", () => outbox.stop());
+        await step("auth changes", () => authChanges.stop());
         await step("jobs", () => jobs.stop().catch(() => {}));
         await step("mail", async () => mail.transport.close?.().catch(() => {}));
         await step("connectors", () => connectors.resilience.close());

@@ -10,7 +10,7 @@ import { GraphQLError } from "graphql";
 import { budgetErrorOf, RequestSession } from "../data/database.js";
 import { JOB_STATES, QUEUES } from "../data/job-queue.js";
 import type { Authenticator } from "../orchestration/auth.js";
-import { AuthenticationError } from "../orchestration/auth.js";
+import { AuthenticationError, TenantSuspendedError } from "../orchestration/auth.js";
 import type { Services } from "../orchestration/services.js";
 import { runWithRequestContext } from "../observability/request-context.js";
 import type { GraphQLContext } from "./context.js";
@@ -20,9 +20,11 @@ import { consoleRouter } from "./console.js";
 import { graphiqlRouter } from "./graphiql.js";
 import { validationRules } from "./limits.js";
 import { costLimitPlugin, observabilityPlugin } from "./plugins.js";
-import { authenticate, contextFor, header, requestMeta } from "./request.js";
+import { authenticate, contextFor, credentialsFrom, header, requestMeta } from "./request.js";
 import { unsubscribeRouter } from "./unsubscribe.js";
 import { oauthCallbackRouter } from "./oauth-callback.js";
+import { inboundWebhookRouter } from "./inbound-webhook.js";
+import { gmailPushRouter } from "./gmail-push.js";
 import { buildSchema } from "./schema/index.js";
 import { attachWebSocketServer } from "./websocket.js";
 
@@ -102,8 +104,10 @@ export async function createApiServer(services: Services, authenticator: Authent
   if (config.GRAPHIQL_ENABLED) app.use(graphiqlRouter());
   app.use(unsubscribeRouter(services));
   app.use(oauthCallbackRouter(services));
+  app.use(inboundWebhookRouter(services));
   // The operator console (web/dist) at / and its client-side routes.
   app.use(consoleRouter());
+  app.use(gmailPushRouter(services));
 
   app.use(
     "/graphql",
@@ -128,8 +132,16 @@ export async function createApiServer(services: Services, authenticator: Authent
         const meta = res.locals.meta as ReturnType<typeof requestMeta>;
         let principal;
         try {
+          // A platform administrator's token (no tenant) is theirs alone: no tenant principal with it.
+          const platformAdmin = await services.platform?.identify(credentialsFrom(req.headers));
+          if (platformAdmin) {
+            return { ...contextFor(services, null, meta, header(req.headers, "idempotency-key") ?? null, res.locals.session as RequestSession), platformAdmin };
+          }
           principal = await authenticate(authenticator, req.headers);
         } catch (error) {
+          if (error instanceof TenantSuspendedError) {
+            throw new GraphQLError(error.message, { extensions: { code: "TENANT_SUSPENDED", http: { status: 403 } } });
+          }
           if (error instanceof AuthenticationError) {
             throw new GraphQLError(error.message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
           }

@@ -49,6 +49,10 @@ function schemaFor(nodeEnv: string) {
       JWT_JWKS_URL: z.string().url().optional(),
       JWT_ISSUER: z.string().min(1).default("sales-agent"),
       JWT_AUDIENCE: z.string().min(1).default("sales-agent"),
+      /** Platform administrators (tenantCreate/Suspend/Resume, tenants): JWT subjects, comma-separated; their tokens carry no tenant. */
+      PLATFORM_ADMIN_SUBJECTS: z.string().optional(),
+      /** How long a verified caller (token → membership) is remembered; changes drop it at once. 0 = verify every request. */
+      AUTH_CACHE_TTL_MS: int(5_000, 0, 60_000),
 
       GRAPHIQL_ENABLED: bool(!production),
       INTROSPECTION_ENABLED: bool(!production),
@@ -116,10 +120,6 @@ function schemaFor(nodeEnv: string) {
       GOOGLE_API_ROOT_URL: z.string().url().optional(),
       /** Where the provider sends the browser back; default PUBLIC_URL + /oauth/callback. */
       OAUTH_REDIRECT_URL: z.string().url().optional(),
-      // Resilience of every connector call (src/integrations/resilience.ts)
-      CONNECTOR_TIMEOUT_MS: int(15_000, 100, 600_000),
-      CONNECTOR_MAX_RETRIES: int(3, 0, 10),
-      /** First retry delay; grows exponentially with jitter. A Retry-After from the provider wins. */
       // HubSpot (src/integrations/hubspot/): OAuth app credentials; a private-app token needs none of these.
       HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
       HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
@@ -132,6 +132,10 @@ function schemaFor(nodeEnv: string) {
       /** When every ACTIVE HubSpot connection gets an incremental sync (cron), and the full reconcile; "off" for none. Off by default in tests. */
       HUBSPOT_SYNC_CRON: nodeEnv === "test" ? z.string().min(3).default("off") : z.string().min(3).default("*/10 * * * *"),
       HUBSPOT_RECONCILE_CRON: nodeEnv === "test" ? z.string().min(3).default("off") : z.string().min(3).default("40 3 * * *"),
+      // Resilience of every connector call (src/integrations/resilience.ts)
+      CONNECTOR_TIMEOUT_MS: int(15_000, 100, 600_000),
+      CONNECTOR_MAX_RETRIES: int(3, 0, 10),
+      /** First retry delay; grows exponentially with jitter. A Retry-After from the provider wins. */
       CONNECTOR_RETRY_BASE_MS: int(500, 1, 60_000),
       /** Longest wait honoured in-process (Retry-After or backoff); longer ones fail fast and the caller retries later. */
       CONNECTOR_MAX_RETRY_DELAY_MS: int(30_000, 0, 600_000),
@@ -157,10 +161,36 @@ function schemaFor(nodeEnv: string) {
       WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
       /** How long the previous secret still signs (next to the new one) after webhookEndpointRotateSecret. */
       WEBHOOK_SECRET_GRACE_SECONDS: int(24 * 3600, 0, 30 * 24 * 3600),
+      // Inbound webhooks (src/api/inbound-webhook.ts): /hooks/hubspot/:id and /hooks/in/:id
+      /** Largest body accepted (larger: 413, nothing stored). */
+      INBOUND_WEBHOOK_MAX_BODY_BYTES: int(256 * 1024, 1024, 10 * 1024 * 1024),
+      /** How far a delivery's timestamp may be from now (HubSpot's rule: 5 minutes). */
+      INBOUND_WEBHOOK_TOLERANCE_SECONDS: int(300, 1, 3600),
+      /** How long the previous secret stays valid after inboundWebhookEndpointRotateSecret, unless the call says otherwise. */
+      INBOUND_WEBHOOK_SECRET_GRACE_SECONDS: int(24 * 3600, 0, 7 * 24 * 3600),
+      // Gmail sync and push (src/orchestration/gmail-sync.ts, src/api/gmail-push.ts)
+      /** How far back the first sync of a mailbox (and a resync after expired history) imports mail. */
+      GMAIL_SYNC_INITIAL_DAYS: int(30, 1, 3650),
+      /** When the scheduled poll enqueues an incremental sync of every ACTIVE Google mailbox (cron; push makes it faster, polling stays the fallback); "off" for none. Off by default in tests. */
+      GMAIL_SYNC_POLL_CRON: nodeEnv === "test" ? z.string().min(3).default("off") : z.string().min(3).default("* * * * *"),
+      /** Sync workers in this instance; 0 runs none (an API-only instance). */
+      GMAIL_SYNC_WORKERS: int(2, 0, 32),
+      /** Messages fetched from Gmail at once within a sync (they are ingested in order, one by one). */
+      GMAIL_SYNC_FETCH_CONCURRENCY: int(8, 1, 64),
+      /** How long a running sync holds its mailbox (renewed per page); a crashed instance's hold lapses after it. */
+      GMAIL_SYNC_LEASE_SECONDS: int(600, 10, 86_400),
+      /** The audience of Pub/Sub push tokens (the push subscription's --push-auth-token-audience); unset: POST /hooks/gmail/push answers 404. */
+      GMAIL_PUSH_AUDIENCE: z.string().min(1).optional(),
+      /** The service account Pub/Sub signs push tokens as (--push-auth-service-account); tokens of any other account are refused. */
+      GMAIL_PUSH_SERVICE_ACCOUNT: z.string().email().optional(),
+      /** Where Google's token-signing certificates are fetched (PEM); a fake's in tests. */
+      GMAIL_PUSH_CERTS_URL: z.string().url().default("https://www.googleapis.com/oauth2/v1/certs"),
     })
     .superRefine((env, ctx) => {
       if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL)
         ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when MAIL_TRANSPORT=smtp" });
+      if (env.GMAIL_PUSH_AUDIENCE && !env.GMAIL_PUSH_SERVICE_ACCOUNT)
+        ctx.addIssue({ code: "custom", path: ["GMAIL_PUSH_SERVICE_ACCOUNT"], message: "is required with GMAIL_PUSH_AUDIENCE (push tokens are accepted only from that account)" });
       if (!production) return;
       if (!env.JWT_SECRET && !env.JWT_JWKS_URL)
         ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required in production (or set JWT_JWKS_URL)" });

@@ -82,6 +82,40 @@ export const QUEUES = {
    * cover a worker that crashed or threw mid-attempt (src/jobs/webhook-delivery.ts).
    */
   webhookDelivery: { name: "webhook-delivery", retryLimit: 5, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 5 * 60 },
+  /**
+   * Processes one verified inbound webhook delivery (data: tenantId, deliveryId = the
+   * InboundWebhookDelivery row). Idempotent: the row's status is checked under its lock,
+   * so a retried or duplicate job acts once (src/jobs/inbound-webhook.ts).
+   */
+  inboundWebhook: { name: "inbound-webhook", retryLimit: 5, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 5 * 60 },
+  /**
+   * One sync of one connected Gmail mailbox (data: tenantId, connectionId, reason; singletonKey =
+   * connection id). Policy "short": at most one waiting per mailbox, so a burst of push notifications
+   * or polls while a sync runs leaves exactly one more to run after it. Two running at once (another
+   * instance, an expired job) are harmless: the mailbox's lease makes the second wait, and every
+   * message is ingested once by unique constraints (src/orchestration/gmail-sync.ts).
+   */
+  gmailSync: { name: "gmail-sync", retryLimit: 3, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 30 * 60, policy: "short" },
+  /** Scheduled (GMAIL_SYNC_POLL_CRON): enqueues an incremental sync for every ACTIVE Google mailbox. */
+  gmailSyncPoll: { name: "gmail-sync-poll", retryLimit: 1, retryDelaySeconds: 30 },
+  /**
+   * One step of one sequence enrolment, due at its time (startAfter): prepare the step (a draft ahead of
+   * the recipient's window, a task, a wait), check it at the window's end, or resume a paused enrolment
+   * (data: tenantId, enrollmentId, stepRunId, token, action). A job whose token is older than the
+   * enrolment's does nothing (src/jobs/sequence-step.ts).
+   */
+  sequenceStep: { name: "sequence-step", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 10 * 60 },
+  /**
+   * HubSpot inbound sync of one connection (data: tenantId, connectionId;
+   * singletonKey = connection id): incremental by last-modified, and the full
+   * reconcile (src/jobs/hubspot-sync.ts). Policy "short": one waiting job per
+   * connection; a per-connection advisory lock keeps two runs from overlapping.
+   */
+  hubspotSync: { name: "hubspot-sync", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 60 * 60, policy: "short" },
+  hubspotReconcile: { name: "hubspot-reconcile", retryLimit: 3, retryDelaySeconds: 60, retryBackoff: true, expireInSeconds: 4 * 60 * 60, policy: "short" },
+  /** Scheduled (HUBSPOT_SYNC_CRON / HUBSPOT_RECONCILE_CRON): enqueue a sync / reconcile of every ACTIVE HubSpot connection. */
+  hubspotSyncPoll: { name: "hubspot-sync-poll", retryLimit: 1, retryDelaySeconds: 60 },
+  hubspotReconcilePoll: { name: "hubspot-reconcile-poll", retryLimit: 1, retryDelaySeconds: 300 },
 } satisfies Record<string, QueueDefinition>;
 
 export const JOB_STATES = ["created", "retry", "active", "completed", "cancelled", "failed"] as const;

@@ -52,12 +52,18 @@ export const EVENT_READ_PERMISSION: Readonly<Record<string, Permission>> = {
   ai_invocation: "ai:read",
   // Foundation.
   membership: "member:read",
+  // Invitations (issue 15): the same as the `invitations` query.
+  invitation: "member:read",
   tenant: "tenant:read",
   api_key: "apikey:manage",
   // Connections (Google, HubSpot): the same permission as the `connections` query.
   connection: "connection:read",
   // Outbound webhooks: endpoint status changes (`sales.webhook.endpoint_failing`, …).
   webhook: "webhook:read",
+  // Inbound webhooks: endpoints and processed deliveries (`sales.inbound_webhook.*`), like the `inboundWebhookEndpoints` query.
+  inbound_webhook: "webhook:read",
+  // Meetings booked with contacts (meetingBook): who meets whom and when, like activities.
+  meeting: "lead:read",
 };
 
 /** The permission a subscriber needs to receive events of this type; null: nobody receives it. */

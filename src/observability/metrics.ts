@@ -17,6 +17,8 @@ export interface Metrics {
   aiFallbacks: Counter<"reason">;
   agentRuns: Counter<"agent" | "status">;
   agentRunDuration: Histogram<"agent">;
+  /** Inbound webhook requests by kind and outcome (accepted, duplicate, unknown_endpoint, bad_signature, stale, too_large…): refused ones are only counted. */
+  inboundWebhookRequests: Counter<"kind" | "outcome">;
 }
 
 export function createMetrics(): Metrics {
@@ -108,6 +110,12 @@ export function createMetrics(): Metrics {
       help: "Agent run attempt duration",
       labelNames: ["agent"],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    inboundWebhookRequests: new Counter({
+      name: "inbound_webhook_requests_total",
+      help: "Requests to the public inbound webhook routes, by kind (hubspot, generic) and outcome; refused ones are stored nowhere else",
+      labelNames: ["kind", "outcome"],
       registers: [registry],
     }),
   };

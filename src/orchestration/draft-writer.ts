@@ -7,7 +7,10 @@
 import type { DraftWriterInput } from "../ai/prompts/draft-writer.js";
 import type { ThreadFacts } from "../ai/prompts/thread-reader.js";
 import type { AiContext, AiResult } from "../ai/runtime.js";
-import { withTenant, type Tx } from "../data/database.js";
+import { withTenant, type Prisma, type Tx } from "../data/database.js";
+import type { CitedAsset, RankedAsset } from "../domain/asset.js";
+import { assetsForDraft } from "./asset-hunter.js";
+import { slotsForDraft, type OfferedSlots } from "./meeting-slot.js";
 import { replySubject } from "../domain/inbound-message.js";
 import { readTenantSettings } from "../domain/tenant.js";
 import { stripQuoted } from "../domain/voice.js";
@@ -32,6 +35,14 @@ export interface DraftSpec {
   recommendation?: { title: string; rationale: string } | null;
   /** Members to write for, in order of preference (e.g. the accepting user); then the lead's owner and the tenant default. */
   authorCandidates?: Array<string | null | undefined>;
+  /** A reply to a form submission (an inbound webhook) rather than to an e-mail: what the person wrote in the form. */
+  formSubmission?: { formName: string | null; message: string | null; pageUrl?: string | null } | null;
+  /**
+   * Consult the author's Google Calendar (free slots, for meeting requests and
+   * follow-ups) and Drive (allowlisted assets) — the agents and recommendation
+   * acceptance do; default false.
+   */
+  calendarAndAssets?: boolean;
 }
 
 export interface ComposedDraft {
@@ -47,6 +58,10 @@ export interface ComposedDraft {
   dealId: string | null;
   threadId: string | null;
   inboundMessageId: string | null;
+  /** The slots looked up for this draft (null: none were: no connected calendar, or not a meeting request/follow-up). */
+  offeredSlots: OfferedSlots | null;
+  /** The assets the text actually links (their links pass the quality gate). */
+  citedAssets: CitedAsset[];
 }
 
 interface WriterFacts {
@@ -56,6 +71,8 @@ interface WriterFacts {
   knownNames: Array<string | null>;
   links: Pick<ComposedDraft, "recipient" | "leadId" | "dealId" | "threadId" | "inboundMessageId">;
   inboundSubject: string | null;
+  /** An outreach to someone already written to (a thread or a sent draft exists): a follow-up. */
+  followUp: boolean;
 }
 
 /** The recipient as the writer sees them: a stored contact, or a person not yet stored (id null). */
@@ -78,7 +95,7 @@ async function readWriterFacts(tx: Tx, tenantId: string, spec: DraftSpec): Promi
       : null;
   const deal = spec.dealId ? await tx.deal.findUnique({ where: { id: spec.dealId }, select: { id: true, ownerId: true } }) : null;
   const inbound =
-    spec.kind !== "REPLY" || !contact.id
+    spec.kind !== "REPLY" || !contact.id || spec.formSubmission
       ? null
       : spec.inboundMessageId
         ? await tx.inboundMessage.findUnique({ where: { id: spec.inboundMessageId } })
@@ -94,13 +111,19 @@ async function readWriterFacts(tx: Tx, tenantId: string, spec: DraftSpec): Promi
     !!contact.email &&
     !contact.doNotContact &&
     !(await suppressionCheck.isSuppressed(tx, { tenantId, email: contact.email, domain: contact.email.split("@")[1] ?? null }));
+  // A form submission answered (inbound webhook): the person's words stand where an e-mail's would.
+  const form = spec.kind === "REPLY" && contact.id ? (spec.formSubmission ?? null) : null;
   const input: DraftWriterInput = {
-    kind: spec.kind === "REPLY" && inbound ? "REPLY" : "OUTREACH",
+    kind: spec.kind === "REPLY" && (inbound || form) ? "REPLY" : "OUTREACH",
     sender: { name: author?.name ?? settings.sending.senderName ?? tenant.name, title: null, company: tenant.name },
     contact: { firstName: contact.firstName, lastName: contact.lastName, title: contact.title },
     company: { name: contact.company?.name ?? null, industry: contact.company?.industry ?? null },
     product: { name: settings.agents.productName ?? tenant.name, valueProposition: settings.agents.valueProposition },
-    inbound: inbound ? { subject: inbound.subject, text: stripQuoted(inbound.text).slice(0, 8_000), intent: inbound.intent } : null,
+    inbound: inbound
+      ? { subject: inbound.subject, text: stripQuoted(inbound.text).slice(0, 8_000), intent: inbound.intent }
+      : form
+        ? { subject: form.formName ? `Form: ${form.formName}` : "Website form submission", text: (form.message ?? "(The form had no message.)").slice(0, 8_000), intent: null }
+        : null,
     thread: (thread?.facts ?? null) as ThreadFacts | null,
     recommendation: spec.recommendation ?? null,
     voice: author?.voice ?? null,
@@ -119,7 +142,24 @@ async function readWriterFacts(tx: Tx, tenantId: string, spec: DraftSpec): Promi
       inboundMessageId: inbound?.id ?? null,
     },
     inboundSubject: inbound?.subject ?? null,
+    followUp:
+      spec.kind === "OUTREACH" &&
+      !!contact.id &&
+      (!!thread || (await tx.draft.count({ where: { contactId: contact.id, status: "SENT" }, take: 1 })) > 0),
   };
+}
+
+/** Slots for meeting requests and follow-ups, and the assets to cite, when the author has connected Google. */
+async function calendarAndAssets(services: Services, tenantId: string, facts: WriterFacts, spec: DraftSpec): Promise<{ slots: OfferedSlots | null; assets: RankedAsset[] }> {
+  const contactId = "contactId" in facts.links.recipient ? facts.links.recipient.contactId : null;
+  const userId = facts.author?.userId ?? null;
+  if (!spec.calendarAndAssets || !contactId || !userId) return { slots: null, assets: [] };
+  const meeting = (facts.input.kind === "REPLY" && facts.input.inbound?.intent === "MEETING_REQUEST") || facts.followUp;
+  const [slots, assets] = await Promise.all([
+    meeting ? slotsForDraft(services, tenantId, userId, contactId) : Promise.resolve(null),
+    assetsForDraft(services, tenantId, userId, { contactId, threadId: facts.links.threadId }),
+  ]);
+  return { slots, assets };
 }
 
 /** Reads the facts and writes the text (one AI call). Persists nothing. */
@@ -132,9 +172,29 @@ export async function composeDraft(
 ): Promise<ComposedDraft | null> {
   const facts = await withTenant(services.db.prisma, { tenantId: ai.tenantId }, (tx) => readWriterFacts(tx, ai.tenantId, spec));
   if (!facts) return null;
-  const written = use(await services.ai.writeDraft({ ...ai, knownNames: [...(ai.knownNames ?? []), ...facts.knownNames] }, facts.input));
+  const aids = facts.reachable ? await calendarAndAssets(services, ai.tenantId, facts, spec) : { slots: null, assets: [] };
+  const input: DraftWriterInput = {
+    ...facts.input,
+    meetingSlots: aids.slots ? { timeZone: aids.slots.timeZone, labels: aids.slots.slots.map((s) => s.label) } : null,
+    assets: aids.assets.map((a) => ({ title: a.name, url: a.url })),
+  };
+  const written = use(await services.ai.writeDraft({ ...ai, knownNames: [...(ai.knownNames ?? []), ...facts.knownNames] }, input));
   const subject = facts.input.kind === "REPLY" && facts.inboundSubject !== null && !/^\s*re\s*:/i.test(written.subject) ? replySubject(facts.inboundSubject) : written.subject;
-  return { subject, bodyText: written.body, factsUsed: written.factsUsed, author: facts.author, reachable: facts.reachable, ...facts.links };
+  return {
+    subject,
+    bodyText: written.body,
+    factsUsed: written.factsUsed,
+    author: facts.author,
+    reachable: facts.reachable,
+    ...facts.links,
+    offeredSlots: aids.slots,
+    citedAssets: citedIn(written.body, aids.assets),
+  };
+}
+
+/** The offered assets whose link the text really contains. */
+export function citedIn(bodyText: string, assets: readonly { fileId: string; name: string; url: string }[]): CitedAsset[] {
+  return assets.filter((a) => bodyText.includes(a.url)).map((a) => ({ fileId: a.fileId, name: a.name, url: a.url }));
 }
 
 export interface DraftWriterJobInput extends Omit<DraftSpec, "recommendation" | "authorCandidates"> {
@@ -149,7 +209,7 @@ export async function runDraftWriter(services: Services, run: AgentRunContext): 
   const recommendation = input.recommendationId
     ? await withTenant(services.db.prisma, { tenantId: run.tenantId }, (tx) => tx.recommendation.findUnique({ where: { id: input.recommendationId! }, select: { title: true, rationale: true } }))
     : null;
-  const composed = await composeDraft(services, run.ai, { ...input, recommendation }, (r) => run.use(r));
+  const composed = await composeDraft(services, run.ai, { ...input, recommendation, calendarAndAssets: true }, (r) => run.use(r));
   if (!composed) throw new AgentSkip("the contact no longer exists");
   if (!composed.reachable) throw new AgentSkip("the contact may not be e-mailed (suppressed, do-not-contact or no address)");
   const outcome = await runUnitOfWork(services, run.actor, async (uow) => {
@@ -168,7 +228,7 @@ export async function runDraftWriter(services: Services, run: AgentRunContext): 
       threadId: composed.threadId,
       inboundMessageId: composed.inboundMessageId,
       onBehalfOfUserId: composed.author?.userId ?? null,
-    });
+    }, { offeredSlots: composed.offeredSlots as unknown as Prisma.InputJsonValue | null, citedAssets: composed.citedAssets });
     if (!created.ok) return fail(...created.errors);
     const draft = await uow.tx.draft.findUniqueOrThrow({ where: { id: created.value.draftId }, select: { id: true, status: true } });
     const enqueued: string[] = [];
@@ -185,6 +245,8 @@ export async function runDraftWriter(services: Services, run: AgentRunContext): 
     authorUserId: composed.author?.userId ?? null,
     voiceSamples: composed.author?.voice?.sampleSize ?? 0,
     factsUsed: composed.factsUsed,
+    offeredSlots: composed.offeredSlots?.slots.length ?? null,
+    citedAssets: composed.citedAssets.map((a) => a.fileId),
     enqueuedRunIds: outcome.value.enqueued,
   };
 }

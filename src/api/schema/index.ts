@@ -27,9 +27,16 @@ import "./inbound-message.js";
 import "./recommendation.js";
 import "./voice.js";
 import "./connection.js";
+import "./gmail-sync.js";
 import "./meeting-slot.js";
+import "./asset.js";
 import "./outcome-report.js";
 import "./webhook.js";
+import "./inbound-webhook.js";
+import "./platform.js";
+import "./invitation.js";
+import "./hubspot.js";
+import "./sequence.js";
 
 let schema: GraphQLSchema | undefined;
 
