@@ -3,6 +3,7 @@ import type { PrismaClient, RequestSession } from "../data/database.js";
 import type { Principal, RequestMeta } from "../domain/principal.js";
 import type { Actor } from "../orchestration/unit-of-work.js";
 import type { Services } from "../orchestration/services.js";
+import type { PlatformAdmin } from "../orchestration/platform-admin.js";
 import { GraphQLError } from "graphql";
 
 export interface GraphQLContext {
@@ -19,6 +20,8 @@ export interface GraphQLContext {
   services: Services;
   /** From the Idempotency-Key header; applies to the request's mutation. */
   idempotencyKey: string | null;
+  /** A platform administrator (src/orchestration/platform-admin.ts); they are never also a tenant principal. */
+  platformAdmin?: PlatformAdmin | null;
 }
 
 /** The acting principal; auth scopes have already refused anonymous callers on protected fields. */

@@ -21,16 +21,22 @@ const CLIENT_CODES = new Set([
   // Database budget (src/data/database.ts): no connection free in time, or the request ran too long.
   "SERVICE_UNAVAILABLE",
   "TIMEOUT",
+  // The caller's tenant is suspended by the platform (src/orchestration/tenant-lifecycle.ts).
+  "TENANT_SUSPENDED",
 ]);
 
-/** Errors thrown by Pothos for bad arguments (cursors, connection arguments, global ids). */
-function isPothosValidationError(error: unknown): boolean {
+function hasErrorNamed(error: unknown, name: string): boolean {
   let e = error as { name?: string; originalError?: unknown } | undefined;
   for (let i = 0; e && i < 4; i++) {
-    if (e.name === "PothosValidationError") return true;
+    if (e.name === name) return true;
     e = e.originalError as typeof e;
   }
   return false;
+}
+
+/** Errors thrown by Pothos for bad arguments (cursors, connection arguments, global ids). */
+function isPothosValidationError(error: unknown): boolean {
+  return hasErrorNamed(error, "PothosValidationError");
 }
 
 export function createErrorFormatter(options: { development: boolean; logger: Logger }) {
@@ -38,6 +44,8 @@ export function createErrorFormatter(options: { development: boolean; logger: Lo
     const requestId = currentRequestContext()?.requestId;
     let code = String(formatted.extensions?.code ?? "INTERNAL_SERVER_ERROR");
     if (code === "INTERNAL_SERVER_ERROR" && isPothosValidationError(error)) code = "BAD_USER_INPUT";
+    // A cached caller whose access changed mid-request (src/orchestration/auth.ts): the message says to retry.
+    if (code === "INTERNAL_SERVER_ERROR" && hasErrorNamed(error, "AccessChangedError")) code = "FORBIDDEN";
     if (CLIENT_CODES.has(code)) {
       let message = formatted.message.replace(/^Context creation failed: /, "");
       // Field suggestions help an attacker map a schema whose introspection is off.

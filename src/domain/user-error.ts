@@ -42,6 +42,21 @@ export const USER_ERROR_CODES = [
   "NOT_CONFIGURED",
   "PROVIDER_UNAVAILABLE",
   "CONNECTION_NOT_ACTIVE",
+  // Tenant lifecycle: the tenant is suspended by the platform; an invitation
+  // link that is not valid (forged, revoked, replaced), past its expiry, or
+  // already accepted.
+  "TENANT_SUSPENDED",
+  "INVITATION_INVALID",
+  "INVITATION_EXPIRED",
+  "INVITATION_ALREADY_USED",
+  // Meetings: the slot is busy on the calendar now; a draft's booking names a slot the draft did not offer.
+  "SLOT_BUSY",
+  "SLOT_NOT_OFFERED",
+  // Gmail sync and voice from the mailbox: no connected mailbox of the caller's; the connection's
+  // grant lacks the scope (e.g. gmail.readonly); the mailbox has no sent mail to learn from.
+  "NOT_CONNECTED",
+  "MISSING_SCOPE",
+  "NO_SENT_MAIL",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

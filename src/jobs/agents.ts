@@ -4,7 +4,8 @@
 import type PgBoss from "pg-boss";
 import { QUEUES } from "../data/job-queue.js";
 import { AGENTS, type AgentName } from "../domain/agent.js";
-import { AGENT_QUEUES, executeAgentRun, markRunDead, type AgentHandler, type AgentJobData } from "../orchestration/agent-run.js";
+import { AGENT_QUEUES, executeAgentRun, markRunDead, type AgentHandler, type AgentJobData, type AgentRunOutcome } from "../orchestration/agent-run.js";
+import { deferAgentJobWhileSuspended } from "../orchestration/tenant-lifecycle.js";
 import { runDraftWriter } from "../orchestration/draft-writer.js";
 import { runThreadReader } from "../orchestration/email-thread.js";
 import { runInboundAnalysis } from "../orchestration/inbound-analysis.js";
@@ -21,7 +22,9 @@ export const AGENT_HANDLERS: Readonly<Record<AgentName, AgentHandler>> = {
 };
 
 /** Runs one agent job (tests call it to drive a run without workers). Throws when pg-boss should retry. */
-export function handleAgentJob(services: Services, agent: AgentName, data: AgentJobData) {
+export async function handleAgentJob(services: Services, agent: AgentName, data: AgentJobData): Promise<AgentRunOutcome> {
+  // A suspended tenant's job waits: put back with a delay, its run still queued.
+  if (await deferAgentJobWhileSuspended(services, AGENT_QUEUES[agent], data)) return { status: "IGNORED", enqueuedQueues: [] };
   return executeAgentRun(services, data, AGENT_HANDLERS[agent]);
 }
 

@@ -15,11 +15,21 @@ import { withTenant, type Database } from "../data/database.js";
 import { apiKeyAccess, apiKeyRefusal, apiKeyStatus, hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "../domain/api-key.js";
 import { ROLE_PERMISSIONS } from "../domain/permission.js";
 import type { Principal } from "../domain/principal.js";
+import { TENANT_SUSPENDED_MESSAGE, tenantSuspension } from "./tenant-suspension.js";
 
 export class AuthenticationError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "AuthenticationError";
+  }
+}
+
+/** The credentials are fine but their tenant is suspended by the platform (tenant-lifecycle.ts): nothing of it is read or written. */
+export class TenantSuspendedError extends AuthenticationError {
+  readonly code = "TENANT_SUSPENDED";
+  constructor() {
+    super(TENANT_SUSPENDED_MESSAGE);
+    this.name = "TenantSuspendedError";
   }
 }
 
@@ -79,9 +89,11 @@ export function createAuthenticator(deps: { config: Config; db: Database; jwtSec
 
   async function userPrincipal(token: string): Promise<Principal> {
     const { sub, tid } = await verifyJwt(token);
-    const membership = await withTenant(db.prisma, { tenantId: tid, userId: sub }, (tx) =>
-      tx.membership.findUnique({ where: { tenantId_userId: { tenantId: tid, userId: sub } }, include: { user: true } }),
-    );
+    const membership = await withTenant(db.prisma, { tenantId: tid, userId: sub }, async (tx) => {
+      const found = await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: tid, userId: sub } }, include: { user: true } });
+      if (found && (await tenantSuspension(tx, tid))) throw new TenantSuspendedError();
+      return found;
+    });
     if (!membership) throw new AuthenticationError("This user is not a member of the token's tenant.");
     return {
       kind: "USER",
@@ -106,6 +118,7 @@ export function createAuthenticator(deps: { config: Config; db: Database; jwtSec
     const found = await withTenant(db.prisma, { tenantId: owner.tenant_id }, async (tx) => {
       const key = await tx.apiKey.findUnique({ where: { id: owner.api_key_id } });
       if (!key) return null;
+      if (await tenantSuspension(tx, key.tenantId)) throw new TenantSuspendedError();
       const creator = key.createdById
         ? await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: key.tenantId, userId: key.createdById } }, select: { role: true } })
         : null;

@@ -31,6 +31,7 @@ import { enqueueSend } from "./draft.js";
 import { quotaStatus } from "./send-quota.js";
 import type { Services } from "./services.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "./unit-of-work.js";
+import { holdSendWhileSuspended } from "./tenant-lifecycle.js";
 
 export type DeliveryResult =
   | { outcome: "sent"; providerMessageId: string }
@@ -57,6 +58,9 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
     const draft = await lockDraft(uow.tx, job.draftId);
     if (!draft) return done({ outcome: "skipped", reason: "no such draft" });
     if (draft.status !== "QUEUED") return done({ outcome: "skipped", reason: `draft is ${draft.status}` });
+    // A suspended tenant sends nothing: the draft stays queued, held until the tenant is resumed.
+    const suspended = await holdSendWhileSuspended(uow, draft);
+    if (suspended) return done({ outcome: "held", ...suspended });
     const settings = await tenantSettings(uow.tx, job.tenantId);
 
     const stop = sendingStop({ mode: settings.sending.mode, tenantKillSwitch: settings.sending.killSwitch.engaged, globalKillSwitch: services.config.SENDING_KILL_SWITCH });

@@ -9,6 +9,7 @@ import type { MailServices } from "../integrations/email/mail.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { ConnectorServices } from "./connection.js";
+import type { PlatformIdentity } from "./platform-admin.js";
 import type { SalesHooks } from "./sales-hooks.js";
 
 export interface Services {
@@ -26,4 +27,6 @@ export interface Services {
   salesHooks?: SalesHooks;
   /** Connections: the credential vault, the resilience policy, the OAuth providers (built by app.ts; absent in bare scripts). */
   connectors?: ConnectorServices;
+  /** Platform administrators' tokens, and sign-in tokens handed out on accepting an invitation (built by app.ts). */
+  platform?: PlatformIdentity;
 }
