@@ -5,6 +5,7 @@
 // overlapping busy time (buffers included). Pure: `now` is an input; time
 // zones via Intl (IANA names), so DST days have their real 23 or 25 hours.
 // No slot → an explicit empty result with the reason, so the draft can say so.
+import { z } from "zod";
 
 export type WeekdayKey = "sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat";
 export const WEEKDAYS: readonly WeekdayKey[] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
@@ -318,4 +319,75 @@ function pickSpread(free: Candidate[], count: number): Candidate[] {
     }
   }
   return picks.sort((a, b) => a.start - b.start);
+}
+
+// ---- the tenant's meeting settings (settings.meetings) -------------------------------------
+
+
+const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, "must be a time HH:MM (00:00–24:00)");
+const dayRanges = z
+  .array(z.object({ start: hhmm, end: hhmm }).strict())
+  .max(4)
+  .superRefine((ranges, ctx) => {
+    const sorted = ranges.map((r, i) => ({ s: minutesOf(r.start)!, e: minutesOf(r.end)!, i })).sort((a, b) => a.s - b.s);
+    for (const r of sorted) if (r.e <= r.s) ctx.addIssue({ code: "custom", path: [r.i, "end"], message: "must be after start" });
+    for (let k = 1; k < sorted.length; k++) {
+      if (sorted[k]!.s < sorted[k - 1]!.e) ctx.addIssue({ code: "custom", path: [sorted[k]!.i, "start"], message: "overlaps another range of the same day" });
+    }
+  });
+
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
+  .refine((d) => {
+    const [y, m, day] = d.split("-").map(Number) as [number, number, number];
+    const t = new Date(Date.UTC(y, m - 1, day));
+    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === day;
+  }, "is not a calendar date");
+
+/**
+ * settings.meetings: when the tenant's people take meetings. The working hours
+ * are wall-clock ranges in `timeZone` (null: the tenant's general.timeZone),
+ * holidays are dates in that zone; the rest bounds what the slot computation
+ * may offer.
+ */
+export const meetingSettingsSchema = z
+  .object({
+    timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin").nullable().default(null),
+    workingHours: z
+      .object(Object.fromEntries(WEEKDAYS.map((d) => [d, dayRanges.optional()])) as Record<WeekdayKey, z.ZodOptional<typeof dayRanges>>)
+      .strict()
+      .default(() => ({ ...DEFAULT_WORKING_HOURS })),
+    defaultDurationMinutes: z.number().int().min(5).max(480).default(30),
+    bufferBeforeMinutes: z.number().int().min(0).max(240).default(0),
+    bufferAfterMinutes: z.number().int().min(0).max(240).default(0),
+    /** No slot starts sooner than this after now. */
+    minimumNoticeMinutes: z.number().int().min(0).max(30 * 24 * 60).default(120),
+    /** How many days ahead slots are looked for. */
+    horizonDays: z.number().int().min(1).max(90).default(14),
+    /** How many slots a draft offers (2 or 3). */
+    slotsOffered: z.number().int().min(2).max(3).default(3),
+    holidays: z.array(isoDay).max(366).default([]),
+  })
+  .strict();
+export type MeetingSettings = z.infer<typeof meetingSettingsSchema>;
+
+/** The slot computation's input from the settings (the host zone resolved by the caller). */
+export function slotRules(settings: MeetingSettings, tenantTimeZone: string): Pick<MeetingSlotInput, "hostTimeZone" | "workingHours" | "bufferBeforeMinutes" | "bufferAfterMinutes" | "earliestNoticeMinutes" | "holidays" | "horizonDays"> {
+  return {
+    hostTimeZone: settings.timeZone ?? tenantTimeZone,
+    workingHours: settings.workingHours,
+    bufferBeforeMinutes: settings.bufferBeforeMinutes,
+    bufferAfterMinutes: settings.bufferAfterMinutes,
+    earliestNoticeMinutes: settings.minimumNoticeMinutes,
+    holidays: settings.holidays,
+    horizonDays: settings.horizonDays,
+  };
+}
+
+/** Whether [start, end) plus buffers overlaps any busy interval. */
+export function overlapsBusy(slot: Interval, busy: readonly Interval[], bufferBeforeMinutes = 0, bufferAfterMinutes = 0): boolean {
+  const from = slot.start.getTime() - bufferBeforeMinutes * 60_000;
+  const to = slot.end.getTime() + bufferAfterMinutes * 60_000;
+  return busy.some((b) => b.start.getTime() < to && b.end.getTime() > from);
 }

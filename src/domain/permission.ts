@@ -41,6 +41,10 @@ export const PERMISSIONS = [
   "webhook:read",
   "webhook:manage",
   "report:read",
+  "meeting:book",
+  "sequence:read",
+  "sequence:enroll",
+  "sequence:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -59,6 +63,8 @@ const READ: Permission[] = [
   // the role that reads reports, and the matrix must stay monotonic (an OPERATOR can issue ANALYST keys, so
   // an ANALYST-only permission would let an operator's key do what the operator cannot).
   "report:read",
+  // Sequences, their enrolments and engagement.
+  "sequence:read",
 ];
 
 const OPERATOR: Permission[] = [
@@ -72,6 +78,10 @@ const OPERATOR: Permission[] = [
   "agent:run",
   "recommendation:act",
   "connection:connect",
+  // Booking a meeting invites the contact from the person's own calendar (Google e-mails them): like sending, OPERATOR and up.
+  "meeting:book",
+  // Enrol contacts in a sequence, pause, resume or end an enrolment.
+  "sequence:enroll",
 ];
 
 const MANAGER: Permission[] = [
@@ -82,6 +92,8 @@ const MANAGER: Permission[] = [
   "pipeline:manage",
   "suppression:remove",
   "sending:control",
+  // Create, edit (a new version) and archive sequences: a cadence mails many people, so it is a manager's decision.
+  "sequence:manage",
 ];
 
 // Webhook endpoints are ADMIN-only, reading included: an endpoint URL can carry the receiver's own token,

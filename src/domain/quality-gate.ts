@@ -160,6 +160,12 @@ export interface GateContext {
   postalAddress: string | null;
   /** Host of the signed unsubscribe links the service appends to marketing mail, when it can. */
   unsubscribeHost: string | null;
+  /**
+   * Exact links allowed whatever their domain: the Drive files the draft
+   * writer cited (Draft.citedAssets). Only these files' URLs pass (same host
+   * and path; the query may differ) — any other link on that domain is still refused.
+   */
+  allowedLinks?: readonly string[];
 }
 
 export function runQualityGate(draft: DraftContent, context: GateContext): QualityReport {
@@ -413,10 +419,32 @@ export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   return allowed.some((d) => host === d || host.endsWith(`.${d}`));
 }
 
+/** A link as "host/path" (lower-case host, no query or fragment), to compare a link with an allowed one. */
+function linkKey(raw: string): string | null {
+  try {
+    const url = new URL(/^https?:\/\//i.test(raw) ? raw : `http://${raw}`);
+    return `${url.hostname.toLowerCase().replace(/\.$/, "")}${url.pathname.replace(/\/+$/, "")}`;
+  } catch {
+    return null;
+  }
+}
+
 function checkLinks(draft: DraftContent, context: GateContext, add: Add): void {
   const mailboxDomain = draft.mailbox.split("@")[1]?.toLowerCase();
   const allowed = [...context.settings.allowedLinkDomains, ...(mailboxDomain ? [mailboxDomain] : []), ...(context.unsubscribeHost ? [context.unsubscribeHost] : [])];
-  const hosts = linkedHosts(`${draft.subject}\n${draft.bodyText}`, draft.bodyHtml);
+  const exact = new Set((context.allowedLinks ?? []).map(linkKey).filter((k): k is string => k !== null));
+  const text = `${draft.subject}\n${draft.bodyText}`;
+  const urls = [...text.matchAll(URL_IN_TEXT)].map((m) => m[0]);
+  if (draft.bodyHtml) urls.push(...[...draft.bodyHtml.matchAll(HREF)].map((m) => m[1]!), ...[...htmlToText(draft.bodyHtml).matchAll(URL_IN_TEXT)].map((m) => m[0]));
+  // A host is refused when one of its links is neither on an allowed domain nor an allowed exact link.
+  const hosts = new Set<string>();
+  for (const raw of urls) {
+    if (/^(mailto|tel):/i.test(raw) || raw.startsWith("#")) continue;
+    const key = linkKey(raw);
+    if (key !== null && exact.has(key)) continue;
+    const [host] = linkedHosts(raw);
+    if (host) hosts.add(host);
+  }
   for (const host of hosts) {
     if (!hostAllowed(host, allowed)) {
       add("LINK_NOT_ALLOWED", "BLOCK", "body", `Links to ${host}, which is not an allowed link domain (allowed: ${allowed.join(", ") || "none"}).`);

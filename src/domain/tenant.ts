@@ -10,6 +10,9 @@ import { RECOMMENDATION_TOOLS } from "./ai-policy.js";
 import { pipelineSettingsSchema } from "./pipeline.js";
 import { scoringSettingsSchema } from "./scoring/settings.js";
 import { agentSettingsSchema } from "./agent.js";
+import { sequenceSettingsSchema } from "./sequence.js";
+import { assetSettingsSchema } from "./asset.js";
+import { meetingSettingsSchema } from "./meeting-slot.js";
 
 export const timeZone = z.string().refine((tz) => {
   try {
@@ -65,6 +68,12 @@ export const tenantSettingsSchema = z
     scoring: scoringSettingsSchema.default(() => scoringSettingsSchema.parse({})),
     /** The agents: product facts for the writer, the default author, what runs after inbound mail (src/domain/agent.ts). */
     agents: agentSettingsSchema.default(() => agentSettingsSchema.parse({})),
+    /** Sequences: the tenant's holidays and how early a step's draft is prepared (src/domain/sequence.ts). */
+    sequences: sequenceSettingsSchema.default(() => sequenceSettingsSchema.parse({})),
+    /** Working hours, buffers, notice, holidays and meeting length for offered meeting slots (src/domain/meeting-slot.ts). */
+    meetings: meetingSettingsSchema.default(() => meetingSettingsSchema.parse({})),
+    /** The Drive folders / shared drives assets may come from (src/domain/asset.ts). */
+    assets: assetSettingsSchema.default(() => assetSettingsSchema.parse({})),
   })
   .strict();
 

@@ -4,6 +4,7 @@
 import type { Draft } from "../generated/prisma/client.js";
 import type { Prisma, Tx } from "../data/database.js";
 import { draftEventFor, transition, type DraftAction, type DraftStatus } from "../domain/draft.js";
+import { citedAssetsOf } from "../domain/asset.js";
 import { runQualityGate, type QualityReport } from "../domain/quality-gate.js";
 import { suppressionKeys } from "../domain/suppression.js";
 import { readTenantSettings, type TenantSettings } from "../domain/tenant.js";
@@ -32,11 +33,17 @@ export async function tenantSettings(tx: Tx, tenantId: string): Promise<TenantSe
 export function gateFor(
   settings: TenantSettings,
   mail: Pick<MailServices, "publicUrl">,
-  draft: Pick<Draft, "subject" | "bodyText" | "bodyHtml" | "category" | "mailbox">,
+  draft: Pick<Draft, "subject" | "bodyText" | "bodyHtml" | "category" | "mailbox"> & { citedAssets?: unknown },
 ): QualityReport {
   return runQualityGate(
     { subject: draft.subject, bodyText: draft.bodyText, bodyHtml: draft.bodyHtml, category: draft.category, mailbox: draft.mailbox },
-    { settings: settings.quality, postalAddress: settings.sending.postalAddress, unsubscribeHost: publicHost(mail) },
+    {
+      settings: settings.quality,
+      postalAddress: settings.sending.postalAddress,
+      unsubscribeHost: publicHost(mail),
+      // The Drive files the writer cited pass the link check, and only they (not their whole domain).
+      allowedLinks: citedAssetsOf(draft.citedAssets).map((a) => a.url),
+    },
   );
 }
 

@@ -145,7 +145,13 @@ export async function createDraft(services: Services, actor: Actor, input: Draft
 }
 
 /** Creates a draft inside the caller's unit of work (recommendationAccept creates one together with its own change). */
-export async function createDraftInUnitOfWork(services: Pick<Services, "mail">, uow: UnitOfWork, input: DraftCreateInput): Promise<DraftResult> {
+/** What the draft writer adds to a draft it creates: the meeting slots it offered and the Drive assets it cited (their links pass the gate). */
+export interface DraftWriterExtras {
+  offeredSlots?: Prisma.InputJsonValue | null;
+  citedAssets?: { fileId: string; name: string; url: string }[] | null;
+}
+
+export async function createDraftInUnitOfWork(services: Pick<Services, "mail">, uow: UnitOfWork, input: DraftCreateInput, extras: DraftWriterExtras = {}): Promise<DraftResult> {
   const { principal } = uow.actor;
   const settings = await tenantSettings(uow.tx, principal.tenantId);
   const origin = originFor(principal, input.origin);
@@ -171,7 +177,7 @@ export async function createDraftInUnitOfWork(services: Pick<Services, "mail">, 
     return fail(userError("NOT_FOUND", "No EmailThread with this id.", ["input", "threadId"]));
   }
   const content = { subject: input.subject, bodyText: input.bodyText, bodyHtml: input.bodyHtml ?? null, category: input.category, mailbox: mailbox.mailbox };
-  const report = gateFor(settings, services.mail, content);
+  const report = gateFor(settings, services.mail, { ...content, citedAssets: extras.citedAssets });
   const status: DraftStatus = report.verdict === "BLOCK" ? "BLOCKED" : "PENDING_REVIEW";
   const author = authorOf(principal);
   const draft = await uow.tx.draft.create({
@@ -191,6 +197,8 @@ export async function createDraftInUnitOfWork(services: Pick<Services, "mail">, 
       status,
       revision: 1,
       qualityReport: report as unknown as Prisma.InputJsonValue,
+      ...(extras.offeredSlots != null ? { offeredSlots: extras.offeredSlots } : {}),
+      ...(extras.citedAssets?.length ? { citedAssets: extras.citedAssets as unknown as Prisma.InputJsonValue } : {}),
     },
   });
   await uow.tx.draftRevision.create({
@@ -245,7 +253,7 @@ export async function updateDraft(services: Services, actor: Actor, input: Draft
     const unchanged =
       next.subject === draft.subject && next.bodyText === draft.bodyText && next.bodyHtml === draft.bodyHtml && next.category === draft.category;
     if (unchanged) return ok({ draftId: draft.id });
-    const report = gateFor(settings, services.mail, next);
+    const report = gateFor(settings, services.mail, { ...next, citedAssets: draft.citedAssets });
     const revision = draft.revision + 1;
     const author = authorOf(actor.principal);
     await uow.tx.draftRevision.create({

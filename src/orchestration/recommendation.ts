@@ -21,7 +21,7 @@ import { loadSalesContext, memberRole, type SalesContext } from "./agent-facts.j
 import { AgentSkip, enqueueAgent, type AgentRunContext } from "./agent-run.js";
 import { progressDealInUnitOfWork } from "./deal.js";
 import { createDraftInUnitOfWork } from "./draft.js";
-import { composeDraft, type ComposedDraft, type DraftSpec } from "./draft-writer.js";
+import { citedIn, composeDraft, type ComposedDraft, type DraftSpec } from "./draft-writer.js";
 import type { Services } from "./services.js";
 import { createTaskInUnitOfWork } from "./task.js";
 import { runMutation, runUnitOfWork, type Actor, type UnitOfWork } from "./unit-of-work.js";
@@ -190,6 +190,7 @@ export async function acceptRecommendation(
         dealId: rec.dealId,
         recommendation: { title: rec.title, rationale: rec.rationale },
         authorCandidates: [actor.principal.userId],
+        calendarAndAssets: true,
       },
     );
     if (!composed) return fail(userError("NOT_FOUND", "The recommendation's contact no longer exists.", field));
@@ -247,6 +248,10 @@ async function perform(
         originRef: `recommendation:${rec.id}`,
         threadId: composed!.threadId,
         inboundMessageId: composed!.inboundMessageId,
+      }, {
+        offeredSlots: composed!.offeredSlots as unknown as Prisma.InputJsonValue | null,
+        // Only the assets the final text links (the accepting person may have replaced the text).
+        citedAssets: citedIn(composed!.bodyText, composed!.citedAssets),
       });
       return draft.ok ? ok({ draftId: draft.value.draftId }) : draft;
     }

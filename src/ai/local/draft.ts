@@ -118,8 +118,17 @@ const OBJECTION_FOLLOW: Record<Category, string[]> = {
   OTHER: ["Would a short call help to talk it through?", "Let me know what would make this easier to evaluate."],
 };
 
+/** Times to offer: the calendar's free slots (in the recipient's zone) when it was consulted, else the given offers. */
+function timesToOffer(facts: DraftWriterFacts): { times: string[]; noneFree: boolean; path: "meetingSlots" | "offers" } {
+  if (facts.meetingSlots) return { times: facts.meetingSlots.labels, noneFree: facts.meetingSlots.labels.length === 0, path: "meetingSlots" };
+  return { times: facts.offers, noneFree: false, path: "offers" };
+}
+
+const NO_FREE_TIME = "My calendar has no free time in the next two weeks, so rather than guess: could you tell me two or three times that suit you? I'll make one of them work.";
+
 export function writeDraftLocally(facts: DraftWriterFacts): DraftWriterOutput {
   const voice = facts.voice ?? defaultVoiceProfile();
+  const offer = timesToOffer(facts);
   const seed = JSON.stringify([facts.kind, facts.contact, facts.company.name, facts.inbound?.text ?? "", facts.product.name]);
   const factsUsed = new Set<string>(["sender.name"]);
   const firstName = facts.contact.firstName?.trim() || null;
@@ -148,9 +157,12 @@ export function writeDraftLocally(facts: DraftWriterFacts): DraftWriterOutput {
         if (when) {
           factsUsed.add("thread.dates");
           paragraphs.push(`${sentenceCase(when.text.replace(/^(?:on|at|in)\s+/i, ""))} works for me. I'll send a calendar invitation shortly${company ? ` to you and anyone else from ${company} who should join` : ""}.`);
-        } else if (facts.offers.length) {
-          factsUsed.add("offers");
-          paragraphs.push(`Would one of these times suit you: ${facts.offers.join(", ")}? I'll send an invitation as soon as you confirm.`);
+        } else if (offer.times.length) {
+          factsUsed.add(offer.path);
+          paragraphs.push(`Would one of these times suit you?\n${offer.times.map((t) => `- ${t}`).join("\n")}\nI'll send an invitation as soon as you confirm.`);
+        } else if (offer.noneFree) {
+          factsUsed.add("meetingSlots");
+          paragraphs.push(NO_FREE_TIME);
         } else paragraphs.push("Could you tell me two or three times that suit you? I'll send an invitation as soon as you confirm.");
         // A meeting request often carries a question too ("What does pricing look like? Could we talk Thursday?").
         const otherQuestions = questions.filter((q) => !/\b(?:call|talk|meet|meeting|chat|demo|zoom|teams|time|slot|available|free)\b/i.test(q) && !(when && q.includes(when.text)));
@@ -208,11 +220,13 @@ export function writeDraftLocally(facts: DraftWriterFacts): DraftWriterOutput {
           paragraphs.push(`In short, ${product} ${lowerFirst(facts.product.valueProposition)}`);
         }
         paragraphs.push(
-          facts.offers.length
-            ? `Would one of these times work for a short call: ${facts.offers.join(", ")}?`
-            : pick(["Would a 20-minute call next week be a good next step?", "Shall I send over a few times for a short call?"], seed, "int-close"),
+          offer.times.length
+            ? `Would one of these times work for a short call?\n${offer.times.map((t) => `- ${t}`).join("\n")}`
+            : offer.noneFree
+              ? NO_FREE_TIME
+              : pick(["Would a 20-minute call next week be a good next step?", "Shall I send over a few times for a short call?"], seed, "int-close"),
         );
-        if (facts.offers.length) factsUsed.add("offers");
+        if (offer.times.length || offer.noneFree) factsUsed.add(offer.path);
       }
     }
   } else {
@@ -238,11 +252,20 @@ export function writeDraftLocally(facts: DraftWriterFacts): DraftWriterOutput {
     } else paragraphs.push(`${product} is what we built for exactly that.`);
     if (facts.recommendation) factsUsed.add("recommendation");
     paragraphs.push(
-      facts.offers.length
-        ? `Would you be open to a short call, for example ${facts.offers.slice(0, 2).join(" or ")}?`
-        : pick(["Would you be open to a short call to see if it's a fit?", "Is this worth a 20-minute conversation?", "Would it be worth a quick call to compare notes?"], seed, "out-ask"),
+      offer.times.length
+        ? `Would you be open to a short call? For example:\n${offer.times.map((t) => `- ${t}`).join("\n")}`
+        : offer.noneFree
+          ? `Would you be open to a short call? ${NO_FREE_TIME}`
+          : pick(["Would you be open to a short call to see if it's a fit?", "Is this worth a 20-minute conversation?", "Would it be worth a quick call to compare notes?"], seed, "out-ask"),
     );
-    if (facts.offers.length) factsUsed.add("offers");
+    if (offer.times.length || offer.noneFree) factsUsed.add(offer.path);
+  }
+
+  // At most two approved files, each link on its own line (never inside a sentence, so its punctuation stays out of the URL).
+  if (facts.assets.length && !(facts.kind === "REPLY" && facts.inbound?.intent === "NOT_INTERESTED")) {
+    factsUsed.add("assets");
+    const list = facts.assets.slice(0, 2).map((a) => `${a.title}:\n${a.url}`);
+    paragraphs.push(`${facts.assets.length === 1 ? "This may be useful" : "These may be useful"} before we talk:\n${list.join("\n")}`);
   }
 
   // Longer writers get one more (true) sentence; short writers get the essentials only.

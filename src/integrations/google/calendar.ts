@@ -3,7 +3,7 @@
 // with the contact invited (events.insert with sendUpdates=all). Busy time
 // comes back as instants; the meeting-slot domain does the time-zone work.
 import { calendar } from "@googleapis/calendar";
-import { googleCall } from "./errors.js";
+import { GoogleApiError, googleCall } from "./errors.js";
 import type { GoogleClientOptions } from "./gmail.js";
 
 export interface BusyInterval {
@@ -19,6 +19,11 @@ export interface CalendarFreeBusy {
 
 export interface EventInput {
   calendarId?: string;
+  /**
+   * Our own event id (base32hex: a–v and 0–9, 5–1024 characters): Google refuses a second event
+   * with the same id (409 duplicate), so a retried insert can never create the event twice.
+   */
+  id?: string;
   summary: string;
   description?: string | null;
   start: Date;
@@ -32,7 +37,8 @@ export interface EventInput {
 
 export interface CalendarClient {
   freeBusy(input: { calendarIds: string[]; timeMin: Date; timeMax: Date; timeZone?: string }): Promise<Record<string, CalendarFreeBusy>>;
-  insertEvent(input: EventInput): Promise<{ id: string; htmlLink: string | null; status: string | null }>;
+  /** `duplicate: true` when an event with input.id already existed (an earlier attempt created it). */
+  insertEvent(input: EventInput): Promise<{ id: string; htmlLink: string | null; status: string | null; duplicate: boolean }>;
 }
 
 export function createCalendarClient(options: GoogleClientOptions): CalendarClient {
@@ -62,23 +68,31 @@ export function createCalendarClient(options: GoogleClientOptions): CalendarClie
       return out;
     },
     async insertEvent(input) {
-      const res = await googleCall("events.insert", () =>
-        api.events.insert(
-          {
-            calendarId: input.calendarId ?? "primary",
-            sendUpdates: input.sendUpdates ?? "all",
-            requestBody: {
-              summary: input.summary,
-              ...(input.description ? { description: input.description } : {}),
-              start: { dateTime: input.start.toISOString(), timeZone: input.timeZone },
-              end: { dateTime: input.end.toISOString(), timeZone: input.timeZone },
-              attendees: input.attendees.map((email) => ({ email })),
+      if (input.id !== undefined && !/^[a-v0-9]{5,1024}$/.test(input.id)) throw new RangeError("An event id is 5–1024 characters of a–v and 0–9.");
+      let res;
+      try {
+        res = await googleCall("events.insert", () =>
+          api.events.insert(
+            {
+              calendarId: input.calendarId ?? "primary",
+              sendUpdates: input.sendUpdates ?? "all",
+              requestBody: {
+                ...(input.id ? { id: input.id } : {}),
+                summary: input.summary,
+                ...(input.description ? { description: input.description } : {}),
+                start: { dateTime: input.start.toISOString(), timeZone: input.timeZone },
+                end: { dateTime: input.end.toISOString(), timeZone: input.timeZone },
+                attendees: input.attendees.map((email) => ({ email })),
+              },
             },
-          },
-          call,
-        ),
-      );
-      return { id: res.data.id ?? "", htmlLink: res.data.htmlLink ?? null, status: res.data.status ?? null };
+            call,
+          ),
+        );
+      } catch (error) {
+        if (input.id && error instanceof GoogleApiError && error.status === 409) return { id: input.id, htmlLink: null, status: null, duplicate: true };
+        throw error;
+      }
+      return { id: res.data.id ?? "", htmlLink: res.data.htmlLink ?? null, status: res.data.status ?? null, duplicate: false };
     },
   };
 }

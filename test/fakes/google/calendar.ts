@@ -1,7 +1,8 @@
 // Wire-level fake of the Google Calendar API v3 paths we use:
 //   POST calendar/v3/freeBusy                          { timeMin, timeMax, timeZone, items: [{ id }] }
 //        → { kind: "calendar#freeBusy", timeMin, timeMax, calendars: { id: { busy: [{ start, end }] } | { errors: [{ domain, reason: "notFound" }], busy: [] } } }
-//   POST calendar/v3/calendars/{calendarId}/events     an event resource (sendUpdates=all|externalOnly|none) → the created event
+//   POST calendar/v3/calendars/{calendarId}/events     an event resource (sendUpdates=all|externalOnly|none) → the created event;
+//        a client-supplied id that exists already → 409 duplicate
 // "primary" is the authenticated account's calendar. Busy time comes from
 // seeded intervals, all-day events (midnight to midnight in the calendar's
 // zone) and inserted opaque events.
@@ -141,14 +142,19 @@ export function calendarRoutes(fake: FakeCalendar): RouteModule {
       const calendarId = decodeURIComponent(m[1]!);
       const key = calendarId === "primary" ? ctx.email : calendarId.toLowerCase();
       if (key !== ctx.email) return googleError(res, 403, "You need to have writer access to this calendar.", { reason: "requiredAccessLevel" });
-      const body = (await ctx.body()) as { summary?: string; start?: FakeEvent["start"]; end?: FakeEvent["end"]; attendees?: { email?: string }[]; transparency?: string };
+      const body = (await ctx.body()) as { id?: string; summary?: string; start?: FakeEvent["start"]; end?: FakeEvent["end"]; attendees?: { email?: string }[]; transparency?: string };
+      // A client-supplied id (base32hex, 5–1024 characters) must be new: Google answers 409 duplicate otherwise.
+      if (body.id !== undefined && !/^[a-v0-9]{5,1024}$/.test(body.id)) return googleError(res, 400, "Invalid resource id value.", { reason: "invalid" });
+      if (body.id !== undefined && fake.events.some((e) => e.id === body.id && e.calendarId === key)) {
+        return googleError(res, 409, "The requested identifier already exists.", { reason: "duplicate" });
+      }
       const start = eventTime(body.start, "UTC");
       const end = eventTime(body.end, "UTC");
       if (start === null) return googleError(res, 400, "Missing start time.", { reason: "required" });
       if (end === null) return googleError(res, 400, "Missing end time.", { reason: "required" });
       if (end <= start) return googleError(res, 400, "The specified time range is empty.", { reason: "timeRangeEmpty" });
       const event: FakeEvent = {
-        id: randomBytes(12).toString("hex"),
+        id: body.id ?? randomBytes(12).toString("hex"),
         calendarId: key,
         summary: body.summary ?? null,
         start: body.start!,
