@@ -213,7 +213,7 @@ const FIELD_ALIASES: Record<keyof Omit<FormSubmission, "externalId" | "submitted
 };
 
 function pick(fields: Record<string, unknown>, aliases: string[], max: number): string | null {
-  const lower = new Map(Object.entries(fields).map(([k, v]) => [k.toLowerCase().replace(/[\s-]+/g, "_").replace(/_/g, "") , v]));
+  const lower = new Map(Object.entries(fields).map(([k, v]) => [k.toLowerCase().replace(/[\s-]+/g, "_").replace(/_/g, ""), v]));
   for (const a of aliases) {
     const v = text(lower.get(a.replace(/[\s_-]+/g, "")), max);
     if (v) return v;

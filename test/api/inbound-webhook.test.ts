@@ -8,7 +8,10 @@
 // refused after), a form submission flowing to a lead and a draft in the
 // review queue, HubSpot's v3 signature (cross-checked with the SDK's
 // Signature.isValid) and its events, cross-tenant isolation and the role matrix.
+import { execFile } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { Signature } from "@hubspot/api-client";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -329,6 +332,27 @@ describe("done when: a signed form submission becomes a lead and a follow-up dra
     expect(activity).toEqual([{ subject: "Form: Request a demo", body: "We are evaluating tools for our 15-person SDR team. Could we get a demo next week?" }]);
     const events = await sql<{ type: string }>(t.db, `SELECT "type" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "payload"->>'leadId' = $2 AND "type" LIKE 'sales.inbound_webhook.%'`, [a.tenantId, leadId]);
     expect(events.map((e) => e.type)).toEqual(["sales.inbound_webhook.form_received"]);
+  }, 90_000);
+});
+
+describe("the README's curl", () => {
+  it("the block in README.md, run as written (with a real URL and secret), posts a form that becomes a draft", async () => {
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    const block = /<!-- inbound-webhook-curl:start -->\s*```sh\n([\s\S]*?)```\s*<!-- inbound-webhook-curl:end -->/.exec(readme)?.[1];
+    expect(block).toBeTruthy();
+    const tenant = await createTenant(t, "inh-readme");
+    const ep = await createEndpoint(tenant, "GENERIC");
+    const script = block!
+      .replace(/^URL=.*$/m, `URL='${ep.url}'`)
+      .replace(/^SECRET=.*$/m, `SECRET='${ep.secret}'`);
+    const { stdout } = await promisify(execFile)("bash", ["-euo", "pipefail", "-c", script]);
+    expect(JSON.parse(stdout)).toEqual({ received: true, duplicate: false });
+    const draft = await waitFor(
+      async () => (await gqlOk(DRAFTS, { filter: { recipientEmail: "dana.whitfield@northwind-freight.example" } }, tenant.members.OPERATOR.token)).drafts.edges[0]?.node,
+      { timeout: 60_000, interval: 250, message: "the follow-up draft for the README's form" },
+    );
+    expect(draft).toMatchObject({ status: "PENDING_REVIEW", origin: "AGENT" });
+    expect(draft.bodyText).toMatch(/Dana/);
   }, 90_000);
 });
 
