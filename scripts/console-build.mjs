@@ -36,6 +36,7 @@ export function consoleSourceHash() {
     path.join(web, "vite.config.ts"),
     path.join(root, "schema.graphql"),
     path.join(root, "codegen.ts"),
+    fileURLToPath(import.meta.url),
   ];
   for (const file of inputs) {
     hash.update(path.relative(root, file));
@@ -60,6 +61,8 @@ export async function buildConsole({ log = (m) => process.stdout.write(m + "\n")
     throw new Error(`codegen failed:\n${error.stdout ?? ""}${error.stderr ?? ""}`);
   }
   const hash = consoleSourceHash();
+  // A production build whatever the caller runs in (vitest sets NODE_ENV=test, which would bundle React's development build).
+  process.env.NODE_ENV = "production";
   const { build } = await import("vite");
   await build({ configFile: path.join(web, "vite.config.ts"), logLevel: "warn", mode: "production" });
   writeFileSync(stamp, hash);

@@ -25,6 +25,7 @@ async function main() {
   const lines = [
     "",
     "Sales Agent is running.",
+    `  Console:   ${app.url}/   (sign in with a token below)`,
     `  GraphQL:   ${app.url}/graphql   (WebSocket subscriptions on the same URL)`,
     ...(config.GRAPHIQL_ENABLED ? [`  GraphiQL:  ${app.url}/graphiql`] : []),
     `  Health:    ${app.url}/health · ${app.url}/ready · ${app.url}/metrics`,
@@ -32,7 +33,7 @@ async function main() {
   ];
   if (config.SEED_DEMO_TENANT) {
     const demo = await provisionTenant(database.ownerUrl, DEMO_TENANT);
-    lines.push("", `Demo tenant "${DEMO_TENANT.name}" (slug ${DEMO_TENANT.slug}). Paste one of these into GraphiQL's Headers tab:`);
+    lines.push("", `Demo tenant "${DEMO_TENANT.name}" (slug ${DEMO_TENANT.slug}). Paste one of these into the console's sign-in or GraphiQL's Headers tab:`);
     if (jwtSecret) {
       for (const member of demo.members) {
         const token = await app.authenticator.issueUserToken({ userId: member.userId, tenantId: demo.tenantId }, 30 * 24 * 3600);

@@ -116,12 +116,15 @@ function ReportBody({ report }: { report: Report }) {
         {
           type: "funnel",
           sort: "none",
-          minSize: "8%",
-          label: { show: true, position: "inside", formatter: "{b}: {c}", color: "#111" },
+          minSize: "30%",
+          gap: 2,
+          top: 10,
+          bottom: 10,
+          label: { show: true, position: "inside", formatter: "{b}: {c}", color: "#fff", fontSize: 13 },
           data: report.funnel.map((row) => ({ name: STEP_LABELS[row.step] ?? row.step, value: row.count })),
         },
       ],
-      color: ["#1d4ed8", "#2563eb", "#3b82f6", "#60a5fa", "#93c5fd", "#a5b4fc", "#c4b5fd", "#ddd6fe", "#e9d5ff"],
+      color: ["#1e3a8a", "#1e40af", "#1d4ed8", "#2563eb", "#4338ca", "#5b21b6", "#6d28d9", "#7e22ce", "#86198f"],
     }),
     [report.funnel],
   );
