@@ -4,7 +4,7 @@
 // - Bearer tokens: those the OAuth fake issued (its authenticate()), tokens
 //   registered with `addToken(token, email)`, or — when `acceptAnyToken` —
 //   any token, as `defaultEmail`. Anything else is Google's 401 authError.
-// - Fault injection: `failNext({ status, retryAfter, times, path })` answers
+// - Fault injection: `failNext({ status, retryAfter, times, path, afterHandling })` answers
 //   the next matching API requests with Google's error shape (429 with a
 //   Retry-After header, 5xx…) before any route runs.
 // - `requests` counts API requests per "METHOD path".
@@ -15,6 +15,7 @@ import { googleError, readJson, type RequestContext, type RouteModule } from "./
 import { createFakeDrive, driveRoutes, type FakeDrive } from "./drive.js";
 import { createFakeGmail, gmailRoutes, type FakeGmail } from "./gmail.js";
 import { createFakeGoogleOAuth, googleOAuthRoutes, type FakeGoogleOAuth } from "./oauth.js";
+import { createFakePubSub, pubsubRoutes, type FakePubSub } from "./pubsub.js";
 
 export interface InjectedFailure {
   status: number;
@@ -25,6 +26,8 @@ export interface InjectedFailure {
   /** Only requests whose path matches (default: every API request). */
   path?: RegExp;
   message?: string;
+  /** Handle the request first (e.g. accept a send), then answer with the error: a lost answer after the provider acted. */
+  afterHandling?: boolean;
 }
 
 export interface FakeGoogle {
@@ -36,6 +39,8 @@ export interface FakeGoogle {
   readonly gmail: FakeGmail;
   readonly calendar: FakeCalendar;
   readonly drive: FakeDrive;
+  /** Gmail push: the token-signing certificates (/oauth2/v1/certs) and signed Pub/Sub push requests. */
+  readonly pubsub: FakePubSub;
   readonly requests: Record<string, number>;
   addToken(token: string, email: string): void;
   failNext(failure: InjectedFailure): void;
@@ -56,6 +61,8 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
   const gmail = createFakeGmail();
   const calendar = createFakeCalendar();
   const drive = createFakeDrive();
+  const pubsub = createFakePubSub();
+  const certRoutes = pubsubRoutes(pubsub);
   const oauthRoutes = googleOAuthRoutes(oauth);
   const modules: RouteModule[] = [gmailRoutes(gmail), calendarRoutes(calendar), driveRoutes(drive)];
   const tokens = new Map<string, string>();
@@ -74,6 +81,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (await oauthRoutes(req, res)) return;
+    if (certRoutes(req, res)) return;
     const url = new URL(req.url ?? "/", "http://fake");
     const key = `${req.method} ${url.pathname}`;
     requests[key] = (requests[key] ?? 0) + 1;
@@ -81,6 +89,14 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     if (failure) {
       failure.left -= 1;
       if (failure.left === 0) failures.splice(failures.indexOf(failure), 1);
+      const email = failure.afterHandling ? account(req) : null;
+      if (email) {
+        // Act on the request with the answer thrown away, then fail as if the answer was lost on the way back.
+        const sink = { writeHead: () => sink, setHeader: () => sink, end: () => sink, headersSent: false } as unknown as ServerResponse;
+        let bodyCache: Promise<unknown> | null = null;
+        const ctx: RequestContext = { req, res: sink, url, email, body: () => (bodyCache ??= readJson(req)) };
+        for (const route of modules) if (await route(ctx)) break;
+      }
       for await (const _ of req); // drain the body
       googleError(res, failure.status, failure.message ?? (failure.status === 429 ? "Too many concurrent requests for user." : "Backend Error"), {
         headers: failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {},
@@ -116,6 +132,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     gmail,
     calendar,
     drive,
+    pubsub,
     requests,
     addToken: (token, email) => void tokens.set(token, email.toLowerCase()),
     failNext: (failure) => void failures.push({ ...failure, left: failure.times ?? 1 }),

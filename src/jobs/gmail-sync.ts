@@ -1,0 +1,48 @@
+// Gmail sync workers (src/orchestration/gmail-sync.ts does the work):
+// - gmail-sync: one job per mailbox sync (singletonKey = connection id). A
+//   mailbox another sync holds is tried again a little later; a transient
+//   failure (Google 5xx/429, open circuit) is retried by pg-boss; a refused
+//   grant is not (the connection is NEEDS_REAUTH and the poll skips it).
+// - gmail-sync-poll: scheduled (GMAIL_SYNC_POLL_CRON), enqueues an
+//   incremental sync of every ACTIVE Google mailbox — the fallback that keeps
+//   mail flowing when push notifications are off or lost.
+import { QUEUES } from "../data/job-queue.js";
+import { enqueueAllGmailSyncs, enqueueGmailSync, isTransientSyncFailure, syncMailbox, type GmailSyncJobData } from "../orchestration/gmail-sync.js";
+import type { Services } from "../orchestration/services.js";
+
+export interface GmailSyncWorkers {
+  /** Fetch now rather than at the next poll (tests, push). */
+  wake(): void;
+}
+
+export async function startGmailSyncWorkers(services: Services): Promise<GmailSyncWorkers> {
+  const { jobs, logger, config } = services;
+  const ids: string[] = [];
+  if (config.GMAIL_SYNC_POLL_CRON === "off") await jobs.boss.unschedule(QUEUES.gmailSyncPoll.name);
+  else await jobs.boss.schedule(QUEUES.gmailSyncPoll.name, config.GMAIL_SYNC_POLL_CRON, {});
+  await jobs.boss.work(QUEUES.gmailSyncPoll.name, async () => {
+    const queued = await enqueueAllGmailSyncs(services);
+    if (queued) logger.debug({ queued }, "Gmail syncs queued by the poll");
+  });
+  for (let i = 0; i < config.GMAIL_SYNC_WORKERS; i++) {
+    ids.push(
+      await jobs.boss.work<GmailSyncJobData>(QUEUES.gmailSync.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+        if (!job) return;
+        const data = job.data;
+        try {
+          const result = await syncMailbox(services, data);
+          if (result.skipped === "BUSY") {
+            // Another sync holds the mailbox: run once more after it (a push may have come in meanwhile).
+            await enqueueGmailSync(services, data, undefined, { startAfterSeconds: 15 });
+          } else if (result.imported || result.mode !== "INCREMENTAL") {
+            logger.info({ gmailSync: { ...result, reason: data.reason } }, "Gmail mailbox synced");
+          }
+        } catch (error) {
+          logger.warn({ connectionId: data.connectionId, err: error instanceof Error ? { name: error.name } : undefined }, "Gmail sync failed");
+          if (isTransientSyncFailure(error)) throw new Error("transient Gmail sync failure; retried");
+        }
+      }),
+    );
+  }
+  return { wake: () => ids.forEach((id) => jobs.boss.notifyWorker(id)) };
+}

@@ -1,0 +1,291 @@
+// Gmail sync against the wire-level fake Google (real OAuth flow, real
+// @googleapis/gmail with rootUrl): the first sync imports the window and
+// stores the history id; incremental sync reads only what changed (a reply
+// joins its thread); expired history → a full resync without duplicates; the
+// same message twice (two Gmail ids, two mailboxes, two syncs at once) is
+// ingested once, by unique constraints; sent mail is not inbound; failures
+// show on the connection; the poll and gmailSyncNow queue real pg-boss jobs;
+// roles and tenants.
+import { randomBytes, randomUUID } from "node:crypto";
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withTenant } from "../../src/data/database.js";
+import { enqueueAllGmailSyncs, syncMailbox } from "../../src/orchestration/gmail-sync.js";
+import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
+import { execute } from "../helpers/graphql.js";
+import { sql, waitFor } from "../helpers/operator.js";
+import { startFakeGoogle, type FakeGoogle } from "../fakes/google/server.js";
+
+const START = `mutation GmailSyncConnStart($input: ConnectionStartInput!) { connectionStart(input: $input) { authorizationUrl userErrors { code } } }`;
+const SYNC_NOW = `mutation GmailSyncNow($input: GmailSyncNowInput!) {
+  gmailSyncNow(input: $input) { queued connection { id lastSyncAt gmailSync { mode lastImported incremental lastError } } userErrors { code field message } }
+}`;
+const CONNECTION = `query GmailSyncConn($id: ID!) { node(id: $id) { ... on Connection { lastSyncAt lastError gmailSync { mode lastImported incremental running lastError } } } }`;
+
+let t: TestApp;
+let google: FakeGoogle;
+let tenant: TestTenant;
+let other: TestTenant;
+
+beforeAll(async () => {
+  google = await startFakeGoogle();
+  t = await startTestApp({
+    env: {
+      GOOGLE_OAUTH_BASE_URL: google.url,
+      GOOGLE_API_ROOT_URL: google.rootUrl,
+      GOOGLE_CLIENT_ID: google.oauth.clientId,
+      GOOGLE_CLIENT_SECRET: google.oauth.clientSecret,
+      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      CONNECTOR_RETRY_BASE_MS: "5",
+      CONNECTOR_MAX_RETRIES: "1",
+      GMAIL_SYNC_INITIAL_DAYS: "7",
+      AGENT_WORKERS: "0",
+    },
+  });
+  tenant = await createTenant(t, "gsync");
+  other = await createTenant(t, "gsync-other");
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+  await google?.close();
+});
+
+/** Connects `email` as the member with this token (the fake's consent), returns the connection id. */
+async function connect(token: string, email: string, scopes = ["gmail.readonly", "gmail.send"], shared = false): Promise<string> {
+  google.oauth.user = { email, sub: String(Math.floor(Math.random() * 1e12)) };
+  const r = await execute<{ connectionStart: { authorizationUrl: string | null; userErrors: { code: string }[] } }, unknown>(t.graphqlUrl, START, { input: { provider: "GOOGLE", scopes, shared } }, { token });
+  expect(r.data?.connectionStart.userErrors).toEqual([]);
+  const consent = await fetch(r.data!.connectionStart.authorizationUrl!, { redirect: "manual" });
+  expect((await fetch(consent.headers.get("location")!)).status).toBe(200);
+  const rows = await sql<{ id: string }>(t.db, `SELECT "id" FROM "Connection" WHERE "accountEmail" = $1 AND "status" = 'ACTIVE' ORDER BY "createdAt" DESC LIMIT 1`, [email]);
+  return rows[0]!.id;
+}
+
+function message(input: { from: string; to: string; subject: string; body?: string; messageId?: string; inReplyTo?: string; date?: Date }): string {
+  return [
+    `From: ${input.from}`,
+    `To: ${input.to}`,
+    `Subject: ${input.subject}`,
+    `Date: ${(input.date ?? new Date()).toUTCString()}`,
+    `Message-ID: ${input.messageId ?? `<${randomUUID()}@customer.example>`}`,
+    ...(input.inReplyTo ? [`In-Reply-To: ${input.inReplyTo}`, `References: ${input.inReplyTo}`] : []),
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    input.body ?? "Hello, could we talk about pricing for our team next week?",
+    "",
+  ].join("\r\n");
+}
+
+async function inboundCount(tenantId: string, mailbox: string): Promise<number> {
+  const rows = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM "InboundMessage" WHERE "tenantId" = $1 AND "mailbox" = $2`, [tenantId, mailbox]);
+  return rows[0]!.n;
+}
+
+async function syncJobs(connectionId: string): Promise<number> {
+  const rows = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'gmail-sync' AND singleton_key = $1`, [connectionId]);
+  return rows[0]!.n;
+}
+
+describe("Gmail sync of a connected mailbox", () => {
+  const SDR = "sync-sdr@seller.example";
+  let connectionId: string;
+  let firstMessageId: string;
+
+  it("first sync: the last N days of received mail through the ingest path, sent mail recorded but not inbound, history id stored", async () => {
+    connectionId = await connect(tenant.members.OPERATOR.token, SDR);
+    const now = Date.now();
+    firstMessageId = `<first-${randomUUID()}@customer.example>`;
+    google.gmail.deliver(SDR, { raw: message({ from: "Ada Buyer <ada@customer.example>", to: SDR, subject: "Pilot pricing", messageId: firstMessageId }), internalDate: now - 3 * 86_400_000 });
+    google.gmail.deliver(SDR, { raw: message({ from: "bob@customer.example", to: SDR, subject: "Demo next week?" }), internalDate: now - 86_400_000 });
+    google.gmail.deliver(SDR, { raw: message({ from: "carol@other.example", to: SDR, subject: "Integration question" }), internalDate: now - 3_600_000 });
+    // Outside the 7-day window: not imported.
+    google.gmail.deliver(SDR, { raw: message({ from: "old@customer.example", to: SDR, subject: "Old thread" }), internalDate: now - 20 * 86_400_000 });
+    // Sent by the mailbox itself.
+    google.gmail.deliver(SDR, { raw: message({ from: SDR, to: "ada@customer.example", subject: "Re: Pilot pricing", body: "Hi Ada, here you go." }), labelIds: ["SENT"], internalDate: now - 2 * 86_400_000 });
+    // A draft: never imported.
+    google.gmail.deliver(SDR, { raw: message({ from: SDR, to: "x@customer.example", subject: "unfinished" }), labelIds: ["DRAFT"], internalDate: now - 1000 });
+
+    const result = await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId });
+    expect(result).toMatchObject({ skipped: null, mode: "FULL", imported: 3, sent: 1, duplicates: 0, skippedMessages: 0, historyId: String(google.gmail.mailbox(SDR).historyId) });
+
+    expect(await inboundCount(tenant.tenantId, SDR)).toBe(3);
+    const subjects = await sql<{ subject: string; fromEmail: string }>(t.db, `SELECT "subject", "fromEmail" FROM "InboundMessage" WHERE "tenantId" = $1 ORDER BY "subject"`, [tenant.tenantId]);
+    expect(subjects.map((s) => s.subject)).toEqual(["Demo next week?", "Integration question", "Pilot pricing"]);
+    // The messageIngest path: a lead per new person, an EMAIL_RECEIVED activity, the analysis agent queued, the event.
+    const leads = await sql<{ email: string }>(t.db, `SELECT c."email" FROM "Lead" l JOIN "Contact" c ON c."id" = l."contactId" WHERE l."tenantId" = $1 ORDER BY 1`, [tenant.tenantId]);
+    expect(leads.map((l) => l.email)).toEqual(["ada@customer.example", "bob@customer.example", "carol@other.example"]);
+    const runs = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM "AgentRun" WHERE "tenantId" = $1 AND "agent" = 'inbound-analysis'`, [tenant.tenantId]);
+    expect(runs[0]!.n).toBe(3);
+    const kinds = await sql<{ kind: string; n: number }>(t.db, `SELECT "kind"::text, count(*)::int AS n FROM "GmailMessage" WHERE "connectionId" = $1 GROUP BY 1 ORDER BY 1`, [connectionId]);
+    expect(kinds).toEqual([{ kind: "INBOUND", n: 3 }, { kind: "SENT", n: 1 }]);
+    const state = await sql<{ historyId: string; lastMode: string; leaseUntil: Date | null }>(t.db, `SELECT "historyId", "lastMode", "leaseUntil" FROM "GmailSyncState" WHERE "connectionId" = $1`, [connectionId]);
+    expect(state[0]).toEqual({ historyId: result.historyId, lastMode: "FULL", leaseUntil: null });
+    const conn = await sql<{ lastSyncAt: Date | null }>(t.db, `SELECT "lastSyncAt" FROM "Connection" WHERE "id" = $1`, [connectionId]);
+    expect(conn[0]!.lastSyncAt).not.toBeNull();
+    const events = await sql<{ type: string }>(t.db, `SELECT "type" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" = 'sales.connection.synced'`, [tenant.tenantId]);
+    expect(events).toHaveLength(1);
+  });
+
+  it("incremental: only what changed since the stored history id; a reply joins its thread", async () => {
+    const listsBefore = google.requests[`GET /gmail/v1/users/me/messages`] ?? 0;
+    google.gmail.deliver(SDR, { raw: message({ from: "ada@customer.example", to: SDR, subject: "Re: Pilot pricing", body: "Thanks! Can we start in March?", inReplyTo: firstMessageId }) });
+    google.gmail.deliver(SDR, { raw: message({ from: "dan@newco.example", to: SDR, subject: "Hello from Newco" }) });
+    const result = await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId });
+    expect(result).toMatchObject({ mode: "INCREMENTAL", imported: 2, sent: 0, duplicates: 0, historyId: String(google.gmail.mailbox(SDR).historyId) });
+    // No listing: the history API only.
+    expect(google.requests[`GET /gmail/v1/users/me/messages`] ?? 0).toBe(listsBefore);
+    expect(await inboundCount(tenant.tenantId, SDR)).toBe(5);
+    const thread = await sql<{ messageId: string; threadId: string | null }>(
+      t.db,
+      `SELECT "messageId", "threadId" FROM "InboundMessage" WHERE "tenantId" = $1 AND ("messageId" = $2 OR "inReplyTo" = $2)`,
+      [tenant.tenantId, firstMessageId],
+    );
+    expect(thread).toHaveLength(2);
+    expect(thread[0]!.threadId).not.toBeNull();
+    expect(thread[0]!.threadId).toBe(thread[1]!.threadId);
+
+    // Nothing new: nothing imported, no audit entry or event for an empty incremental sync.
+    const again = await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId });
+    expect(again).toMatchObject({ mode: "INCREMENTAL", imported: 0, seen: 0 });
+  });
+
+  it("history too old (Google's 404): a full resync of the window, without duplicates", async () => {
+    google.gmail.deliver(SDR, { raw: message({ from: "erin@customer.example", to: SDR, subject: "Arrived while history expired" }) });
+    google.gmail.expireHistory(SDR);
+    const result = await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId });
+    // Everything in the window was seen again; only the new one went through ingest.
+    expect(result).toMatchObject({ mode: "RESYNC", imported: 1, sent: 0, skippedMessages: 0 });
+    expect(result.duplicates).toBe(6); // 5 inbound + 1 sent already handled
+    expect(await inboundCount(tenant.tenantId, SDR)).toBe(6);
+    const dup = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM (SELECT "messageId" FROM "InboundMessage" WHERE "tenantId" = $1 GROUP BY 1 HAVING count(*) > 1) d`, [tenant.tenantId]);
+    expect(dup[0]!.n).toBe(0);
+    const state = await sql<{ historyId: string; lastMode: string }>(t.db, `SELECT "historyId", "lastMode" FROM "GmailSyncState" WHERE "connectionId" = $1`, [connectionId]);
+    expect(state[0]).toEqual({ historyId: String(google.gmail.mailbox(SDR).historyId), lastMode: "RESYNC" });
+    // And incremental again from there.
+    google.gmail.deliver(SDR, { raw: message({ from: "erin@customer.example", to: SDR, subject: "One more" }) });
+    expect(await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId })).toMatchObject({ mode: "INCREMENTAL", imported: 1 });
+  });
+
+  it("the same message twice — two Gmail ids, a second mailbox of the tenant, two syncs at once — is ingested once", async () => {
+    const shared = "sales-team@seller.example";
+    const sharedId = await connect(tenant.members.ADMIN.token, shared, ["gmail.readonly"], true);
+    const msgid = `<twice-${randomUUID()}@customer.example>`;
+    const raw = message({ from: "frank@customer.example", to: `${SDR}, ${shared}`, subject: "To both of you", messageId: msgid });
+    google.gmail.deliver(SDR, { raw });
+    google.gmail.deliver(SDR, { raw }); // Gmail keeps a second copy (e.g. re-imported)
+    google.gmail.deliver(shared, { raw });
+
+    const [a, b] = await Promise.all([
+      syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId }),
+      syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId }),
+    ]);
+    // One of them holds the mailbox; the other steps aside.
+    expect([a.skipped, b.skipped].sort()).toEqual(["BUSY", null].sort());
+    const ran = a.skipped ? b : a;
+    expect(ran).toMatchObject({ imported: 1, duplicates: 1 });
+    const sharedResult = await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId: sharedId });
+    expect(sharedResult).toMatchObject({ mode: "FULL", imported: 0, duplicates: 1 });
+
+    const rows = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM "InboundMessage" WHERE "tenantId" = $1 AND "messageId" = $2`, [tenant.tenantId, msgid]);
+    expect(rows[0]!.n).toBe(1);
+    const runs = await sql<{ n: number }>(
+      t.db,
+      `SELECT count(*)::int AS n FROM "AgentRun" r JOIN "InboundMessage" m ON m."id"::text = r."input"->>'inboundMessageId' WHERE m."messageId" = $1`,
+      [msgid],
+    );
+    expect(runs[0]!.n).toBe(1);
+    // The guarantees are constraints, not only checks: a second row for the same Gmail id or Message-ID is refused.
+    const existing = await sql<{ gmailMessageId: string; rfcMessageId: string }>(t.db, `SELECT "gmailMessageId", "rfcMessageId" FROM "GmailMessage" WHERE "connectionId" = $1 AND "rfcMessageId" = $2`, [connectionId, msgid]);
+    expect(existing).toHaveLength(1);
+    await expect(
+      sql(t.db, `INSERT INTO "GmailMessage" ("id", "tenantId", "connectionId", "gmailMessageId", "rfcMessageId", "kind") VALUES ($1, $2, $3, $4, $5, 'INBOUND')`, [randomUUID(), tenant.tenantId, connectionId, existing[0]!.gmailMessageId, "<other@x>"]),
+    ).rejects.toThrow(/unique/i);
+    await expect(
+      sql(t.db, `INSERT INTO "GmailMessage" ("id", "tenantId", "connectionId", "gmailMessageId", "rfcMessageId", "kind") VALUES ($1, $2, $3, $4, $5, 'INBOUND')`, [randomUUID(), tenant.tenantId, connectionId, "other-gmail-id", msgid]),
+    ).rejects.toThrow(/unique/i);
+  });
+
+  it("a failing Gmail shows on the connection (lastError, gmailSync.lastError) and the next sync clears the sync error", async () => {
+    // Both attempts (CONNECTOR_MAX_RETRIES=1) of the history call fail.
+    google.failNext({ status: 500, times: 2, path: /\/history$/ });
+    await expect(syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId })).rejects.toThrow();
+    const r = await execute<{ node: { lastError: string | null; gmailSync: { lastError: string | null; running: boolean } } }, unknown>(
+      t.graphqlUrl,
+      CONNECTION,
+      { id: encodeGlobalID("Connection", connectionId) },
+      { token: tenant.members.OPERATOR.token },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.node.lastError).toMatch(/Gmail sync failed: The provider is unavailable \(.*HTTP 500\)/);
+    expect(r.data!.node.gmailSync).toMatchObject({ running: false, lastError: expect.stringContaining("HTTP 500") });
+    const failed = await sql(t.db, `SELECT 1 FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" = 'sales.connection.sync_failed'`, [tenant.tenantId]);
+    expect(failed).toHaveLength(1);
+    expect(await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId })).toMatchObject({ mode: "INCREMENTAL" });
+    const state = await sql<{ lastError: string | null }>(t.db, `SELECT "lastError" FROM "GmailSyncState" WHERE "connectionId" = $1`, [connectionId]);
+    expect(state[0]!.lastError).toBeNull();
+  });
+
+  it("gmailSyncNow queues a job that the worker runs; the poll queues one per ACTIVE mailbox that may read mail", async () => {
+    google.gmail.deliver(SDR, { raw: message({ from: "gina@customer.example", to: SDR, subject: "Via the job" }) });
+    const before = await inboundCount(tenant.tenantId, SDR);
+    const r = await execute<{ gmailSyncNow: { queued: boolean | null; userErrors: { code: string }[] } }, unknown>(
+      t.graphqlUrl,
+      SYNC_NOW,
+      { input: { connectionId: encodeGlobalID("Connection", connectionId) } },
+      { token: tenant.members.OPERATOR.token },
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.gmailSyncNow).toMatchObject({ queued: true, userErrors: [] });
+    await waitFor(async () => (await inboundCount(tenant.tenantId, SDR)) === before + 1, 30_000, "the job synced the mailbox");
+    const audits = await sql(t.db, `SELECT 1 FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" = 'connection.sync_requested'`, [tenant.tenantId]);
+    expect(audits).toHaveLength(1);
+
+    // A send-only connection and a revoked one are not polled.
+    const sendOnly = await connect(tenant.members.MANAGER.token, "send-only@seller.example", ["gmail.send"]);
+    const jobsBefore = await syncJobs(connectionId);
+    const sendOnlyBefore = await syncJobs(sendOnly);
+    const queued = await enqueueAllGmailSyncs(t.app.background);
+    expect(queued).toBeGreaterThanOrEqual(2); // SDR and the shared mailbox
+    expect(await syncJobs(connectionId)).toBe(jobsBefore + 1);
+    expect(await syncJobs(sendOnly)).toBe(sendOnlyBefore);
+    const refused = await execute<{ gmailSyncNow: { userErrors: { code: string }[] } }, unknown>(
+      t.graphqlUrl,
+      SYNC_NOW,
+      { input: { connectionId: encodeGlobalID("Connection", sendOnly) } },
+      { token: tenant.members.MANAGER.token },
+    );
+    expect(refused.data!.gmailSyncNow.userErrors.map((e) => e.code)).toEqual(["MISSING_SCOPE"]);
+  });
+
+  it("roles and tenants: only the connection's owner (or connection:manage) may sync it; another tenant never", async () => {
+    const gid = encodeGlobalID("Connection", connectionId);
+    const jobsBefore = await syncJobs(connectionId);
+    const ask = (token: string) => execute<{ gmailSyncNow: { queued: boolean | null; userErrors: { code: string }[] } | null }, unknown>(t.graphqlUrl, SYNC_NOW, { input: { connectionId: gid } }, { token });
+    // Another member's personal mailbox reads as not found to a MANAGER; ANALYST may not sync at all.
+    expect((await ask(tenant.members.MANAGER.token)).data!.gmailSyncNow!.userErrors.map((e) => e.code)).toEqual(["NOT_FOUND"]);
+    expect((await ask(tenant.members.ANALYST.token)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    // Another tenant: not found, whatever the role.
+    for (const role of ALL_ROLES) {
+      const r = await ask(other.members[role].token);
+      if (role === "ANALYST") expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      else expect(r.data!.gmailSyncNow!.userErrors.map((e) => e.code), role).toEqual(["NOT_FOUND"]);
+    }
+    // A MANAGER may not sync the tenant's shared mailbox either; ADMIN and OWNER may sync any.
+    const shared = await sql<{ id: string }>(t.db, `SELECT "id" FROM "Connection" WHERE "accountEmail" = 'sales-team@seller.example'`);
+    const sharedGid = encodeGlobalID("Connection", shared[0]!.id);
+    const m = await execute<{ gmailSyncNow: { userErrors: { code: string }[] } }, unknown>(t.graphqlUrl, SYNC_NOW, { input: { connectionId: sharedGid } }, { token: tenant.members.MANAGER.token });
+    expect(m.data!.gmailSyncNow.userErrors.map((e) => e.code)).toEqual(["FORBIDDEN"]);
+    expect(await syncJobs(connectionId)).toBe(jobsBefore);
+    for (const role of ["ADMIN", "OWNER"] as const) {
+      const r = await ask(tenant.members[role].token);
+      expect(r.data!.gmailSyncNow!.userErrors, role).toEqual([]);
+    }
+    // Row-level security: the other tenant's session sees none of this mailbox's sync rows.
+    const seen = await withTenant(t.app.services.db.prisma, { tenantId: other.tenantId }, async (tx) => [await tx.gmailMessage.count({ where: { connectionId } }), await tx.gmailSyncState.count({ where: { connectionId } })]);
+    expect(seen).toEqual([0, 0]);
+    const own = await withTenant(t.app.services.db.prisma, { tenantId: tenant.tenantId }, (tx) => tx.gmailMessage.count({ where: { connectionId } }));
+    expect(own).toBeGreaterThan(0);
+  });
+});
