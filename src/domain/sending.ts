@@ -4,6 +4,7 @@
 // and one global (SENDING_KILL_SWITCH in the environment) that stop every
 // send, including jobs already queued.
 import { z } from "zod";
+import { MAILBOX_TRANSPORT_CHOICES } from "./mail-route.js";
 import { userError, type UserError } from "./user-error.js";
 
 export const SENDING_MODES = ["DRAFT_ONLY", "SEND_ALLOWED"] as const;
@@ -29,6 +30,11 @@ export const sendingSettingsSchema = z
     postalAddress: z.string().trim().min(10).max(500).nullable().default(null),
     /** Display name on outgoing mail, e.g. "Acme Sales". */
     senderName: z.string().trim().min(1).max(100).nullable().default(null),
+    /** Per sender mailbox: AUTO (absent), GMAIL or DEFAULT — how it leaves (see domain/mail-route.ts). */
+    mailboxTransports: z
+      .record(email, z.enum(MAILBOX_TRANSPORT_CHOICES))
+      .refine((m) => Object.keys(m).length <= 100, "at most 100 mailboxes")
+      .default({}),
   })
   .strict();
 export type SendingSettings = z.infer<typeof sendingSettingsSchema>;

@@ -35,7 +35,8 @@ export class RetryLater extends Error {
 export async function handleSendJob(services: Services, job: PgBoss.Job<SendJob>): Promise<void> {
   const result = await deliverDraft(services, job.data);
   services.logger.info({ draftId: job.data.draftId, outcome: result.outcome, jobId: job.id }, "draft send job done");
-  if (result.outcome === "retry") throw new RetryLater(result.reason);
+  // A retry the provider gave a time for (Retry-After) is already scheduled as its own job.
+  if (result.outcome === "retry" && !result.at) throw new RetryLater(result.reason);
 }
 
 export interface SendSweepResult {

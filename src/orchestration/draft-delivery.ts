@@ -4,9 +4,16 @@
 //    the mode, suppression, the quality gate; lock the quota keys and count;
 //    then reserve the send record (unique per draft, counted by quotas) and
 //    move the draft to SENDING with a lease (token + expiry).
+//    The transport is chosen here, per sender mailbox (mail-route.ts): Gmail
+//    for a mailbox bound to its Google connection, else the global one; a
+//    mailbox bound to Gmail whose connection is not ACTIVE ends FAILED with
+//    the reason (never another transport). The choice goes on the send record.
 // 2. Hand the message to the transport, outside any transaction. Its
 //    Message-ID is fixed per draft, so a transport that can (the local outbox,
-//    Gmail) recognises a repeat.
+//    Gmail) recognises a repeat. Gmail asks before every send whether that
+//    Message-ID already went out (rfc822msgid:), so its "uncertain" failures
+//    (5xx, lost answer) are retried — the retry asks first — and the send
+//    record stays counted (uncertainAt) until Gmail says it does not have it.
 // 3. Complete (one transaction): SENT with the provider's id, the Activity,
 //    audit and event. A transient error puts the draft back in the queue and
 //    the job retries with backoff; a permanent one ends it FAILED.
@@ -18,6 +25,7 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "../data/database.js";
 import { agentPrincipal } from "../domain/principal.js";
+import { messageIdList } from "../domain/inbound-message.js";
 import { describeBinding, recipientDomain } from "../domain/quota.js";
 import { normaliseEmail } from "../domain/suppression.js";
 import { sendingStop } from "../domain/sending.js";
@@ -25,10 +33,12 @@ import { signUnsubscribeToken } from "../domain/unsubscribe-token.js";
 import { ok, type Outcome } from "../domain/user-error.js";
 import { composeMessage, messageIdFor } from "../integrations/email/compose.js";
 import { unsubscribeUrl } from "../integrations/email/mail.js";
-import { asTransportError, type TransportError } from "../integrations/email/transport.js";
+import { asTransportError, type EmailTransport, type TransportError } from "../integrations/email/transport.js";
 import { changeStatus, currentApprovals, gateFor, lockDraft, recipientSuppression, tenantSettings, type Draft } from "./draft-state.js";
 import { enqueueSend } from "./draft.js";
+import { gmailTransport, mailRouteFor, transportNamed } from "./mail-route.js";
 import { quotaStatus } from "./send-quota.js";
+import { sequenceSendHold } from "./sequence-runner.js";
 import type { Services } from "./services.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "./unit-of-work.js";
 import { holdSendWhileSuspended } from "./tenant-lifecycle.js";
@@ -37,7 +47,8 @@ export type DeliveryResult =
   | { outcome: "sent"; providerMessageId: string }
   | { outcome: "held"; until: Date; reason: string }
   | { outcome: "cancelled" | "blocked" | "failed" | "skipped"; reason: string }
-  | { outcome: "retry"; reason: string };
+  /** `at`: the next attempt is already scheduled then (the provider's Retry-After); otherwise the job is retried with backoff. */
+  | { outcome: "retry"; reason: string; at?: Date };
 
 export interface SendJob {
   tenantId: string;
@@ -49,7 +60,16 @@ function senderActor(tenantId: string, agent = "draft-sender"): Actor {
 }
 
 type Claim =
-  | { kind: "claimed"; draft: Draft; leaseToken: string; marketing: { postalAddress: string } | null; senderName: string | null }
+  | {
+      kind: "claimed";
+      draft: Draft;
+      leaseToken: string;
+      transport: EmailTransport;
+      marketing: { postalAddress: string } | null;
+      senderName: string | null;
+      /** A reply's References: the parent's references, then the parent (RFC 5322 §3.6.4). */
+      references: string[];
+    }
   | { kind: "done"; result: DeliveryResult };
 
 async function claim(services: Services, job: SendJob): Promise<Claim> {
@@ -84,6 +104,33 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
       return done({ outcome: "blocked", reason: report.findings.filter((f) => f.severity === "BLOCK").map((f) => f.message).join(" ") });
     }
 
+    // Which transport this mailbox leaves through; a mailbox bound to Gmail without a usable connection is refused here.
+    const route = await mailRouteFor(uow.tx, job.tenantId, draft.mailbox, settings.sending);
+    const transport = route.kind === "gmail" ? gmailTransport(services) : route.kind === "default" ? services.mail.transport : null;
+    if (!transport) {
+      const code = route.kind === "refused" ? route.code : "GMAIL_UNAVAILABLE";
+      const why = route.kind === "refused" ? `Not sent: ${route.reason}` : "Not sent: the mailbox sends through Gmail, but this instance has no Google connectors configured.";
+      await changeStatus(uow, draft, {
+        action: "fail",
+        data: { failureReason: why, lastError: code, holdReason: null, holdUntil: null },
+        summary: { reason: why, code },
+        event: { reason: code },
+      });
+      return done({ outcome: "failed", reason: why });
+    }
+
+    // A sequence's draft goes out only inside the recipient's send window, never before its step's time (sequence-runner.ts).
+    const windowHold = await sequenceSendHold(uow.tx, draft, new Date());
+    if (windowHold) {
+      await uow.tx.draft.update({ where: { id: draft.id }, data: { holdReason: windowHold.reason, holdUntil: windowHold.until } });
+      if (draft.holdReason !== windowHold.reason) {
+        await uow.audit({ action: "draft.held", targetType: "Draft", targetId: draft.id, summary: { reason: windowHold.reason, until: windowHold.until.toISOString() } });
+        await uow.emit("sales.draft.held", { draftId: draft.id, status: draft.status, previousStatus: draft.status, revision: draft.revision, reason: windowHold.reason, until: windowHold.until.toISOString() });
+      }
+      await enqueueSend(services, uow, job.tenantId, draft.id, windowHold.until);
+      return done({ outcome: "held", until: windowHold.until, reason: windowHold.reason });
+    }
+
     const now = new Date();
     const quota = await quotaStatus(uow.tx, settings, { tenantId: job.tenantId, mailbox: draft.mailbox, recipient: draft.recipientEmail }, now, {
       lock: true,
@@ -109,7 +156,7 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
       recipientEmail: normaliseEmail(draft.recipientEmail),
       recipientDomain: recipientDomain(normaliseEmail(draft.recipientEmail)),
       state: "RESERVED" as const,
-      transport: services.mail.transport.name,
+      transport: transport.name,
       messageId,
       reservedAt: now,
     };
@@ -130,11 +177,15 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
         holdUntil: null,
       },
       auditAction: "draft.sending",
-      summary: { attempt: draft.sendAttempts + 1, transport: services.mail.transport.name },
+      summary: { attempt: draft.sendAttempts + 1, transport: transport.name, transportRule: route.kind === "refused" ? null : route.why },
     });
     if (!claimed.ok) return done({ outcome: "skipped", reason: claimed.error.message });
     const marketing = draft.category === "MARKETING" && settings.sending.postalAddress ? { postalAddress: settings.sending.postalAddress } : null;
-    return ok<Claim>({ kind: "claimed", draft: claimed.draft, leaseToken, marketing, senderName: settings.sending.senderName });
+    const parent = draft.inReplyTo && draft.inboundMessageId
+      ? await uow.tx.inboundMessage.findUnique({ where: { id: draft.inboundMessageId }, select: { references: true } })
+      : null;
+    const references = draft.inReplyTo ? [...messageIdList(parent?.references ?? []).filter((id) => id !== draft.inReplyTo).slice(-20), draft.inReplyTo] : [];
+    return ok<Claim>({ kind: "claimed", draft: claimed.draft, leaseToken, transport, marketing, senderName: settings.sending.senderName, references });
   });
   if (!outcome.ok) return { kind: "done", result: { outcome: "skipped", reason: outcome.errors.map((e) => e.message).join(" ") } };
   return outcome.value;
@@ -157,7 +208,7 @@ async function buildMessage(services: Services, draft: Draft, claimInfo: Extract
     date: new Date(),
     marketing,
     // A reply names the message it answers, so it joins the recipient's thread (RFC 5322 §3.6.4).
-    headers: { "X-Sales-Agent-Draft": draft.id, ...(draft.inReplyTo ? { "In-Reply-To": draft.inReplyTo, References: draft.inReplyTo } : {}) },
+    headers: { "X-Sales-Agent-Draft": draft.id, ...(draft.inReplyTo ? { "In-Reply-To": draft.inReplyTo, References: claimInfo.references.join(" ") } : {}) },
   });
   return {
     tenantId: draft.tenantId,
@@ -238,43 +289,74 @@ async function markSent(uow: UnitOfWork, draftId: string, providerMessageId: str
   return { outcome: "sent", providerMessageId };
 }
 
-async function markUnsent(services: Services, uow: UnitOfWork, draft: Draft, error: TransportError, finalAttempt: boolean): Promise<DeliveryResult> {
-  const reason = `${services.mail.transport.name}: ${error.message}`.slice(0, 1000);
-  const release = () =>
-    uow.tx.emailSend.update({ where: { tenantId_draftId: { tenantId: draft.tenantId, draftId: draft.id } }, data: { state: "RELEASED" } });
+/** The longest Retry-After we wait for before the next attempt (a longer one is capped, not ignored). */
+const MAX_RETRY_AFTER_MS = 6 * 3600_000;
+
+async function markUnsent(
+  services: Services,
+  uow: UnitOfWork,
+  draft: Draft,
+  transport: EmailTransport,
+  error: TransportError,
+  finalAttempt: boolean,
+): Promise<DeliveryResult> {
+  const reason = `${transport.name}: ${error.message}`.slice(0, 1000);
+  const where = { tenantId_draftId: { tenantId: draft.tenantId, draftId: draft.id } };
+  const record = await uow.tx.emailSend.findUnique({ where, select: { uncertainAt: true } });
+  // An earlier attempt that may have gone out keeps the record counted until the provider says it does not have it.
+  const mayHaveGoneOut = record?.uncertainAt != null;
+  const release = () => (mayHaveGoneOut ? Promise.resolve() : uow.tx.emailSend.update({ where, data: { state: "RELEASED" } }));
+  const fail = async (why: string) => {
+    await changeStatus(uow, draft, { action: "fail", data: { failureReason: why, leaseToken: null, leaseExpiresAt: null, lastError: reason }, summary: { reason: why, code: error.code ?? null } });
+    return { outcome: "failed", reason: why } as const;
+  };
+  const requeue = async (why: string): Promise<DeliveryResult> => {
+    const at = error.retryAfterMs && error.retryAfterMs > 0 ? new Date(Date.now() + Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)) : null;
+    await changeStatus(uow, draft, {
+      action: "retry",
+      data: { leaseToken: null, leaseExpiresAt: null, lastError: reason },
+      summary: { reason: why, attempt: draft.sendAttempts, code: error.code ?? null, ...(at ? { retryAt: at.toISOString() } : {}) },
+    });
+    if (!at) return { outcome: "retry", reason: why };
+    // The provider said when: the next attempt is scheduled then (this job ends; see handleSendJob).
+    await enqueueSend(services, uow, draft.tenantId, draft.id, at);
+    return { outcome: "retry", reason: why, at };
+  };
   if (error.kind === "uncertain") {
+    await uow.tx.emailSend.update({ where, data: { uncertainAt: new Date() } });
+    if (transport.verifiesBeforeSend && !finalAttempt) {
+      // It may have gone out: kept counted; the next attempt asks the provider (by Message-ID) before it sends.
+      return requeue(`${reason} The next attempt asks ${transport.name} whether the message went out before it sends again.`);
+    }
     // It may have gone out: keep it counted, never retry, tell a person.
-    const why = `Delivery uncertain: ${reason}. Not retried, to avoid sending twice; check the mailbox's sent folder.`;
-    await changeStatus(uow, draft, { action: "fail", data: { failureReason: why, leaseToken: null, leaseExpiresAt: null, lastError: reason }, summary: { reason: why } });
-    return { outcome: "failed", reason: why };
+    return fail(`Delivery uncertain: ${reason}. Not retried, to avoid sending twice; check the mailbox's sent folder.`);
   }
   if (error.kind === "permanent" || finalAttempt) {
-    const why = error.kind === "permanent" ? `Refused: ${reason}` : `Gave up after ${draft.sendAttempts} attempts: ${reason}`;
+    let why = error.kind === "permanent" ? `Refused: ${reason}` : `Gave up after ${draft.sendAttempts} attempts: ${reason}`;
+    if (mayHaveGoneOut) why += " An earlier attempt may have been accepted (its answer was lost); check the mailbox's sent folder.";
     await release();
-    await changeStatus(uow, draft, { action: "fail", data: { failureReason: why, leaseToken: null, leaseExpiresAt: null, lastError: reason }, summary: { reason: why } });
-    return { outcome: "failed", reason: why };
+    return fail(why);
   }
   await release();
-  await changeStatus(uow, draft, { action: "retry", data: { leaseToken: null, leaseExpiresAt: null, lastError: reason }, summary: { reason, attempt: draft.sendAttempts } });
-  return { outcome: "retry", reason };
+  return requeue(reason);
 }
 
 /** One send job. Resolves with what happened; a "retry" result means the job should be retried later. */
 export async function deliverDraft(services: Services, job: SendJob): Promise<DeliveryResult> {
   const claimed = await claim(services, job);
   if (claimed.kind === "done") return claimed.result;
-  const { draft, leaseToken } = claimed;
+  const { draft, leaseToken, transport } = claimed;
   let receipt;
   try {
     const message = await buildMessage(services, draft, claimed);
-    receipt = await services.mail.transport.send(message);
+    receipt = await transport.send(message);
   } catch (thrown) {
     const error = asTransportError(thrown);
     const outcome = await runUnitOfWork(services, senderActor(job.tenantId), async (uow) => {
       const current = await lockDraft(uow.tx, draft.id);
       // Someone else (the sweeper) has taken over this send: leave it to them.
       if (!current || current.status !== "SENDING" || current.leaseToken !== leaseToken) return ok<DeliveryResult>({ outcome: "skipped", reason: "lease lost" });
-      return ok(await markUnsent(services, uow, current, error, current.sendAttempts >= services.config.SEND_MAX_ATTEMPTS));
+      return ok(await markUnsent(services, uow, current, transport, error, current.sendAttempts >= services.config.SEND_MAX_ATTEMPTS));
     });
     return outcome.ok ? outcome.value : { outcome: "skipped", reason: "could not record the failure" };
   }
@@ -296,7 +378,12 @@ export async function recoverLapsedSend(services: Services, job: SendJob): Promi
   if (!draft || draft.status !== "SENDING" || !draft.leaseExpiresAt || draft.leaseExpiresAt > new Date()) {
     return { outcome: "skipped", reason: "no lapsed lease" };
   }
-  const lookup = await services.mail.transport.lookup({ tenantId: draft.tenantId, messageId: draft.messageId!, mailbox: draft.mailbox });
+  // Ask the transport the send went to (its send record says which), never another one.
+  const record = await runUnitOfWork(services, actor, async (uow) =>
+    ok(await uow.tx.emailSend.findUnique({ where: { tenantId_draftId: { tenantId: draft.tenantId, draftId: draft.id } }, select: { transport: true } })),
+  );
+  const transport = transportNamed(services, record.ok ? record.value?.transport : null);
+  const lookup = await transport.lookup({ tenantId: draft.tenantId, messageId: draft.messageId!, mailbox: draft.mailbox });
   const outcome = await runUnitOfWork(services, actor, async (uow) => {
     const current = await lockDraft(uow.tx, draft.id);
     // Only the lease we inspected: a worker that finished or re-claimed meanwhile wins.
@@ -305,13 +392,14 @@ export async function recoverLapsedSend(services: Services, job: SendJob): Promi
     }
     if (lookup.status === "found") return ok(await markSent(uow, current.id, lookup.providerMessageId, "sweeper"));
     if (lookup.status === "not_found") {
-      await uow.tx.emailSend.update({ where: { tenantId_draftId: { tenantId: current.tenantId, draftId: current.id } }, data: { state: "RELEASED" } });
+      // The provider says it does not have it: no longer counted (an earlier uncertain attempt included).
+      await uow.tx.emailSend.update({ where: { tenantId_draftId: { tenantId: current.tenantId, draftId: current.id } }, data: { state: "RELEASED", uncertainAt: null } });
       const reason = "The sending worker stopped before the transport had the message; queued again.";
       await changeStatus(uow, current, { action: "retry", data: { leaseToken: null, leaseExpiresAt: null, lastError: reason }, auditAction: "draft.send_recovered", summary: { reason } });
       await enqueueSend(services, uow, current.tenantId, current.id);
       return ok<DeliveryResult>({ outcome: "retry", reason });
     }
-    const why = `Delivery uncertain: the sending worker stopped while handing the message to ${services.mail.transport.name}, which cannot say whether it arrived. Not re-sent, to avoid sending twice; check the mailbox's sent folder.`;
+    const why = `Delivery uncertain: the sending worker stopped while handing the message to ${transport.name}, which cannot say whether it arrived${transport.name === "gmail" ? " (the mailbox's Google connection is not ACTIVE, so Gmail cannot be asked)" : ""}. Not re-sent, to avoid sending twice; check the mailbox's sent folder.`;
     await changeStatus(uow, current, {
       action: "fail",
       data: { failureReason: why, leaseToken: null, leaseExpiresAt: null },

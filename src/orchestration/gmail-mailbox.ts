@@ -1,10 +1,11 @@
 // The Gmail transport's resolver (integrations/email/gmail.ts): the sender
-// mailbox's ACTIVE Google connection in the tenant (accountEmail = the
-// mailbox; the tenant's shared one or a member's own), and every Gmail call
+// mailbox's ACTIVE Google connection in the tenant that may send
+// (accountEmail = the mailbox; the tenant's shared one or a member's own), and every Gmail call
 // through callWithConnection — fresh token, resilience policy, NEEDS_REAUTH
 // on a refused grant. The send itself is not idempotent for the policy (no
 // blind retry); the already-sent check before it is.
 import { withTenant } from "../data/database.js";
+import { GMAIL_SEND_SCOPES } from "../domain/mail-route.js";
 import { gmailApiFor, type GmailApi, type GmailMailboxResolver } from "../integrations/email/gmail.js";
 import { createMailboxClient, type MailboxClient } from "../integrations/google/gmail.js";
 import { callWithConnection, type ConnectionServices } from "./connection.js";
@@ -13,7 +14,7 @@ export function gmailMailboxResolver(services: ConnectionServices): GmailMailbox
   return async (tenantId, mailbox): Promise<GmailApi | null> => {
     const connection = await withTenant(services.db.prisma, { tenantId }, (tx) =>
       tx.connection.findFirst({
-        where: { provider: "GOOGLE", status: "ACTIVE", accountEmail: mailbox.trim().toLowerCase() },
+        where: { tenantId, provider: "GOOGLE", status: "ACTIVE", accountEmail: mailbox.trim().toLowerCase(), scopes: { hasSome: [...GMAIL_SEND_SCOPES] } },
         orderBy: [{ userId: { sort: "asc", nulls: "first" } }, { createdAt: "desc" }],
         select: { id: true, tenantId: true, provider: true },
       }),

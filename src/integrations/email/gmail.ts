@@ -65,14 +65,18 @@ function sendError(error: unknown): TransportError {
   if (error instanceof TransportError) return error;
   const name = (error as { name?: unknown })?.name;
   if (name === "ConnectionUnavailableError") return new TransportError("The Gmail connection needs to be connected again.", "permanent", "GMAIL_NEEDS_REAUTH");
-  if (name === "ConnectorUnavailableError") return new TransportError("Gmail is unavailable right now (circuit open or rate limited).", "transient", "GMAIL_UNAVAILABLE");
+  if (name === "ConnectorUnavailableError") {
+    const wait = (error as { retryAfterMs?: unknown }).retryAfterMs;
+    return new TransportError("Gmail is unavailable right now (circuit open or rate limited).", "transient", "GMAIL_UNAVAILABLE", typeof wait === "number" && wait > 0 ? wait : null);
+  }
   if (error instanceof GoogleApiError) {
     if (error.kind === "REAUTH") return new TransportError("Gmail refused the credentials; the mailbox must be connected again.", "permanent", "GMAIL_NEEDS_REAUTH");
-    if (error.status === 429 || error.status === 503) return new TransportError(`Gmail asked to try later (HTTP ${error.status}).`, "transient", "GMAIL_RATE_LIMITED");
+    if (error.status === 429 || error.status === 503) return new TransportError(`Gmail asked to try later (HTTP ${error.status}).`, "transient", "GMAIL_RATE_LIMITED", error.retryAfterMs);
     if (error.status !== null && error.status < 500) return new TransportError(`Gmail refused the message (HTTP ${error.status}${error.reason ? `, ${error.reason}` : ""}).`, "permanent", "GMAIL_REFUSED");
   }
-  // A 5xx or a lost answer: Gmail may have accepted it.
-  return new TransportError("Gmail did not confirm the send; it may have been accepted.", "uncertain", "GMAIL_UNCONFIRMED");
+  // A 5xx or a lost answer: Gmail may have accepted it. (Retried only because every send asks Gmail first: verifiesBeforeSend.)
+  const retryAfterMs = error instanceof GoogleApiError ? error.retryAfterMs : null;
+  return new TransportError("Gmail did not confirm the send; it may have been accepted.", "uncertain", "GMAIL_UNCONFIRMED", retryAfterMs);
 }
 
 export function createGmailTransport(resolve: GmailMailboxResolver): EmailTransport {
@@ -84,6 +88,7 @@ export function createGmailTransport(resolve: GmailMailboxResolver): EmailTransp
   const bare = (id: string) => id.trim().replace(/^<|>$/g, "");
   return {
     name: "gmail",
+    verifiesBeforeSend: true,
     async send(message: OutgoingMessage): Promise<SendReceipt> {
       const client = await clientFor(message.tenantId, message.envelope.from);
       let threadId: string | null = null;

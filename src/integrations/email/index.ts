@@ -1,5 +1,6 @@
 // Picks the transport from configuration: the local outbox by default, SMTP
-// when MAIL_TRANSPORT=smtp. (Gmail is per mailbox: see gmail.ts.)
+// when MAIL_TRANSPORT=smtp. (Gmail is chosen per mailbox at send time: see
+// domain/mail-route.ts and orchestration/mail-route.ts.)
 import type { Config } from "../../config/index.js";
 import type { Database } from "../../data/database.js";
 import { createLocalOutboxTransport } from "./local-outbox.js";

@@ -5,7 +5,13 @@ import type { Config } from "../../config/index.js";
 import type { EmailTransport } from "./transport.js";
 
 export interface MailServices {
+  /** The global transport (MAIL_TRANSPORT): every mailbox not bound to Gmail (see domain/mail-route.ts). */
   transport: EmailTransport;
+  /**
+   * The Gmail transport for mailboxes bound to Gmail. Absent: built from the
+   * connectors on first use (orchestration/mail-route.ts); tests set a wrapped one.
+   */
+  gmail?: EmailTransport;
   unsubscribeSecret: string;
   /** Base URL of the public endpoints (unsubscribe links); known once the server listens. */
   publicUrl: string | null;

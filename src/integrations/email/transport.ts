@@ -38,6 +38,12 @@ export interface EmailTransport {
   readonly name: string;
   send(message: OutgoingMessage): Promise<SendReceipt>;
   lookup(ref: MessageRef): Promise<DeliveryLookup>;
+  /**
+   * Every send first asks the provider whether this Message-ID already went
+   * out, and returns that message instead of sending again (Gmail). Such a
+   * transport's "uncertain" failure is retried: the retry asks before it sends.
+   */
+  readonly verifiesBeforeSend?: boolean;
   close?(): Promise<void>;
 }
 
@@ -55,6 +61,8 @@ export class TransportError extends Error {
     message: string,
     readonly kind: TransportErrorKind,
     readonly code?: string,
+    /** The provider asked to wait this long before trying again (Retry-After), in ms. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = "TransportError";
