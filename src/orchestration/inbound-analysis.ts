@@ -20,6 +20,7 @@ import { enqueueLeadScoring } from "./lead-scoring.js";
 import type { Services } from "./services.js";
 import { recordSuppression, suppressionCheck } from "./suppression.js";
 import { createTaskInUnitOfWork } from "./task.js";
+import { applyInboundToSequences } from "./sequence-runner.js";
 import { runUnitOfWork, type UnitOfWork } from "./unit-of-work.js";
 
 /** The raw message with a Date header of its receipt in front (RFC 5322 requires one; this message had none). */
@@ -91,6 +92,17 @@ export async function runInboundAnalysis(services: Services, run: AgentRunContex
     if (suppressed.length) await uow.tx.inboundMessage.update({ where: { id: message.id }, data: { suppressed: [...new Set([...message.suppressed, ...suppressed])] } });
 
     const acted = repeated ? { taskIds: [], rescheduledTaskIds: [], enqueuedRunIds: [], draftReply: false } : await act(services, uow, run, message, plan);
+    // Sequences: a reply ends the sender's enrolments (a step draft awaiting approval is cancelled); an out-of-office pauses them.
+    if (!repeated) {
+      await applyInboundToSequences(services, uow, {
+        inboundMessageId: message.id,
+        contactId: message.contactId,
+        intent: analysis.intent,
+        automated: message.automated || analysis.neverReply || analysis.automation.automated,
+        ruleKind: message.ruleKind,
+        returnDate: analysis.returnDate,
+      });
+    }
     // The reply's intent is something qualification assist reads: rescore the lead.
     if (message.leadId && !repeated) await enqueueLeadScoring(services, uow, [message.leadId]);
     await uow.audit({
