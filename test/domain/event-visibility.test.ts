@@ -67,6 +67,8 @@ const EXPECTED: Record<string, Permission> = {
   "sales.webhook.secret_rotated": "webhook:read",
   "sales.webhook.redelivery_requested": "webhook:read",
   "sales.webhook.endpoint_failing": "webhook:read",
+  // Meetings booked with contacts (meetingBook): as private as the contact's activities.
+  "sales.meeting.booked": "lead:read",
 };
 
 describe("event visibility", () => {
