@@ -9,11 +9,14 @@
 // theirs (sequenceUpdate says how many that are).
 import { z } from "zod";
 import { v7 as uuidv7 } from "uuid";
+import type PgBoss from "pg-boss";
 import type { Prisma, Tx } from "../data/database.js";
+import { QUEUES, transactionDb } from "../data/job-queue.js";
 import {
   enrollmentRefusal,
   parseClock,
   placeStep,
+  prepareAt,
   recipientTimeZone,
   REFUSAL_MESSAGES,
   SEQUENCE_DELAY_UNITS,
@@ -26,7 +29,7 @@ import {
 import { suppressionKeys } from "../domain/suppression.js";
 import { readTenantSettings } from "../domain/tenant.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../domain/user-error.js";
-import { exitEnrollment, pauseEnrollment, resumeEnrollment, scheduleStepJob, stepWindow } from "./sequence-runner.js";
+import { exitEnrollment, pauseEnrollment, resumeEnrollment, stepWindow, type SequenceStepJob } from "./sequence-runner.js";
 import type { Services } from "./services.js";
 import { bufferedUnitOfWork, runMutation, type Actor, type UnitOfWork } from "./unit-of-work.js";
 
@@ -351,7 +354,7 @@ export async function enrollContacts(
   );
 }
 
-/** The first step's jobs of many enrolments, inserted in the enrolment's transaction. */
+/** The first step's jobs of many enrolments: one INSERT (pg-boss insert) in the enrolment's transaction. */
 async function scheduleStepJobs(
   services: Services,
   tx: Tx,
@@ -361,9 +364,12 @@ async function scheduleStepJobs(
   leadHours: number,
   now: Date,
 ): Promise<void> {
-  for (const job of jobs) {
-    await scheduleStepJob(services, tx, { tenantId, enrollmentId: job.enrollmentId, stepRunId: job.stepRunId, token: 0, action: "RUN" }, kind, job.at, leadHours, now);
-  }
+  const rows: PgBoss.JobInsert<SequenceStepJob>[] = jobs.map((job) => ({
+    name: QUEUES.sequenceStep.name,
+    data: { tenantId, enrollmentId: job.enrollmentId, stepRunId: job.stepRunId, token: 0, action: "RUN" },
+    startAfter: (kind === "EMAIL" ? prepareAt(job.at, leadHours, now) : job.at).toISOString(),
+  }));
+  for (let i = 0; i < rows.length; i += 1000) await services.jobs.boss.insert(rows.slice(i, i + 1000), { db: transactionDb(tx) });
 }
 
 // ---- pause, resume, exit ------------------------------------------------------------------
