@@ -183,6 +183,8 @@ function schemaFor(nodeEnv: string) {
       GMAIL_PUSH_AUDIENCE: z.string().min(1).optional(),
       /** The service account Pub/Sub signs push tokens as (--push-auth-service-account); tokens of any other account are refused. */
       GMAIL_PUSH_SERVICE_ACCOUNT: z.string().email().optional(),
+      /** The Cloud Pub/Sub topic Gmail publishes mailbox changes to (projects/<project>/topics/<topic>); set: every synced mailbox is watched (users.watch, renewed daily). */
+      GMAIL_PUSH_TOPIC: z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/, "must be projects/<project>/topics/<topic>").optional(),
       /** Where Google's token-signing certificates are fetched (PEM); a fake's in tests. */
       GMAIL_PUSH_CERTS_URL: z.string().url().default("https://www.googleapis.com/oauth2/v1/certs"),
     })

@@ -98,6 +98,8 @@ export const QUEUES = {
   gmailSync: { name: "gmail-sync", retryLimit: 3, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 30 * 60, policy: "short" },
   /** Scheduled (GMAIL_SYNC_POLL_CRON): enqueues an incremental sync for every ACTIVE Google mailbox. */
   gmailSyncPoll: { name: "gmail-sync-poll", retryLimit: 1, retryDelaySeconds: 30 },
+  /** Scheduled twice a day when GMAIL_PUSH_TOPIC is set: renews users.watch of every ACTIVE Google mailbox (a watch lasts 7 days). */
+  gmailWatchRenewal: { name: "gmail-watch-renewal", retryLimit: 2, retryDelaySeconds: 300 },
   /**
    * One step of one sequence enrolment, due at its time (startAfter): prepare the step (a draft ahead of
    * the recipient's window, a task, a wait), check it at the window's end, or resume a paused enrolment

@@ -6,8 +6,10 @@
 // - gmail-sync-poll: scheduled (GMAIL_SYNC_POLL_CRON), enqueues an
 //   incremental sync of every ACTIVE Google mailbox — the fallback that keeps
 //   mail flowing when push notifications are off or lost.
+// - gmail-watch-renewal: with GMAIL_PUSH_TOPIC, users.watch of every mailbox
+//   twice a day (a watch lasts 7 days).
 import { QUEUES } from "../data/job-queue.js";
-import { enqueueAllGmailSyncs, enqueueGmailSync, isTransientSyncFailure, syncMailbox, type GmailSyncJobData } from "../orchestration/gmail-sync.js";
+import { enqueueAllGmailSyncs, enqueueGmailSync, isTransientSyncFailure, renewGmailWatches, syncMailbox, type GmailSyncJobData } from "../orchestration/gmail-sync.js";
 import type { Services } from "../orchestration/services.js";
 
 export interface GmailSyncWorkers {
@@ -23,6 +25,12 @@ export async function startGmailSyncWorkers(services: Services): Promise<GmailSy
   await jobs.boss.work(QUEUES.gmailSyncPoll.name, async () => {
     const queued = await enqueueAllGmailSyncs(services);
     if (queued) logger.debug({ queued }, "Gmail syncs queued by the poll");
+  });
+  if (config.GMAIL_PUSH_TOPIC) await jobs.boss.schedule(QUEUES.gmailWatchRenewal.name, "23 */12 * * *", {});
+  else await jobs.boss.unschedule(QUEUES.gmailWatchRenewal.name);
+  await jobs.boss.work(QUEUES.gmailWatchRenewal.name, async () => {
+    const renewed = await renewGmailWatches(services);
+    if (renewed.renewed || renewed.failed) logger.info({ gmailWatch: renewed }, "Gmail watches renewed");
   });
   for (let i = 0; i < config.GMAIL_SYNC_WORKERS; i++) {
     ids.push(

@@ -24,6 +24,7 @@ import { agentPrincipal, can } from "../domain/principal.js";
 import { fail, ok, userError, type Outcome } from "../domain/user-error.js";
 import { createMailboxClient, messageIdHeader, type MailboxClient, type MessageSummary } from "../integrations/google/gmail.js";
 import { HistoryExpiredError } from "../integrations/google/errors.js";
+import { watchMailbox } from "../integrations/google/gmail-watch.js";
 import { ConnectorUnavailableError } from "../integrations/resilience.js";
 import { callWithConnection, ConnectionUnavailableError, withConnectors, type ConnectionServices } from "./connection.js";
 import { ingestMessage, messageIngestSchema } from "./inbound-message.js";
@@ -309,6 +310,10 @@ export async function syncMailbox(base: Services, ref: { tenantId: string; conne
     throw error;
   }
   await recordSyncSuccess(services, ref, result);
+  if (result.mode !== "INCREMENTAL" && services.config.GMAIL_PUSH_TOPIC) {
+    // A newly synced mailbox gets push notifications now, not at the next scheduled renewal.
+    await watchGmailMailbox(services, ref).catch((error: unknown) => services.logger.warn({ connectionId, failure: describeFailure(error) }, "Gmail watch could not be started; polling continues"));
+  }
   return result;
 }
 
@@ -464,4 +469,38 @@ export async function enqueueGmailSyncsForPush(services: Pick<Services, "db" | "
     if (await enqueueGmailSync(services, { ...target, reason: "PUSH" })) queued++;
   }
   return queued;
+}
+
+// ---- users.watch ---------------------------------------------------------------------
+
+/**
+ * Asks Gmail to publish this mailbox's changes to GMAIL_PUSH_TOPIC (users.watch;
+ * a watch lasts 7 days, so every mailbox is renewed by a scheduled job and
+ * after its first sync). Without a topic nothing is asked: polling alone.
+ */
+export async function watchGmailMailbox(base: Services, ref: { tenantId: string; connectionId: string }): Promise<Date | null> {
+  const services = withConnectors(base);
+  const topicName = services.config.GMAIL_PUSH_TOPIC;
+  if (!topicName) return null;
+  const result = await callWithConnection(services, { id: ref.connectionId, tenantId: ref.tenantId, provider: "GOOGLE" }, ({ client, signal }) =>
+    watchMailbox({ auth: client!, rootUrl: services.config.GOOGLE_API_ROOT_URL, signal }, { topicName }),
+  );
+  return result.expiration;
+}
+
+/** The scheduled renewal: users.watch for every ACTIVE Google mailbox that may read mail. */
+export async function renewGmailWatches(services: Services): Promise<{ renewed: number; failed: number }> {
+  const out = { renewed: 0, failed: 0 };
+  if (!services.config.GMAIL_PUSH_TOPIC) return out;
+  for (const target of await gmailSyncTargets(services, null)) {
+    try {
+      await watchGmailMailbox(services, target);
+      out.renewed++;
+    } catch (error) {
+      // Recorded on the connection by callWithConnection; the poll keeps the mailbox in sync meanwhile.
+      out.failed++;
+      services.logger.warn({ connectionId: target.connectionId, failure: describeFailure(error) }, "Gmail watch could not be renewed");
+    }
+  }
+  return out;
 }

@@ -35,6 +35,7 @@ beforeAll(async () => {
       GMAIL_PUSH_AUDIENCE: google.pubsub.audience,
       GMAIL_PUSH_SERVICE_ACCOUNT: google.pubsub.serviceAccountEmail,
       GMAIL_PUSH_CERTS_URL: `${google.url}/oauth2/v1/certs`,
+      GMAIL_PUSH_TOPIC: "projects/sales-agent-test/topics/gmail",
     },
   });
   hook = `${t.url}/hooks/gmail/push`;
@@ -46,6 +47,9 @@ beforeAll(async () => {
   connectionId = (await sql<{ id: string }>(t.db, `SELECT "id" FROM "Connection" WHERE "accountEmail" = $1`, [REP]))[0]!.id;
   google.gmail.seedMailbox(REP, 2, { from: "buyer@prospect.example" });
   expect(await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId })).toMatchObject({ mode: "FULL", imported: 2 });
+  // The first sync asked Gmail to publish the mailbox's changes (users.watch on GMAIL_PUSH_TOPIC).
+  expect(google.gmail.watchCalls.get(REP)).toBe(1);
+  expect(google.gmail.mailbox(REP).watch?.topicName).toBe("projects/sales-agent-test/topics/gmail");
 }, 60_000);
 
 afterAll(async () => {
@@ -122,5 +126,26 @@ describe("Gmail push notifications", () => {
     const unknown = await google.pubsub.push(hook, "nobody@elsewhere.example", 5);
     expect(unknown.status).toBe(204);
     expect(await syncJobs()).toBe(jobs);
+  });
+
+  it("end to end: a message delivered into the watched mailbox is published, pushed with a signed token and synced", async () => {
+    const before = await inbound();
+    google.pubsub.pushEndpoint = hook;
+    try {
+      const started = Date.now();
+      google.gmail.deliver(REP, { raw: raw("Arrives by push alone") });
+      await waitFor(async () => (await inbound()) === before + 2, 30_000, "the pushed message is ingested");
+      // (+2: the message left unsynced by the refused pushes above comes in with it.)
+      expect(google.pubsub.pushed.at(-1)).toMatchObject({ email: REP, status: 204 });
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      google.pubsub.pushEndpoint = null;
+    }
+  });
+
+  it("the scheduled renewal re-watches every mailbox", async () => {
+    const { renewGmailWatches } = await import("../../src/orchestration/gmail-sync.js");
+    expect(await renewGmailWatches(t.app.background)).toEqual({ renewed: 1, failed: 0 });
+    expect(google.gmail.watchCalls.get(REP)).toBe(2);
   });
 });

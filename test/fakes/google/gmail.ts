@@ -6,6 +6,9 @@
 //   GET  gmail/v1/users/{userId}/history             startHistoryId, pageToken, maxResults, labelId, historyTypes;
 //                                                    404 notFound (Google's shape) when startHistoryId is older than the kept history
 //   POST gmail/v1/users/{userId}/messages/send       { raw (base64url), threadId } → { id, threadId, labelIds }
+//   POST gmail/v1/users/{userId}/watch               { topicName, labelIds } → { historyId, expiration }: the mailbox is
+//                                                    watched; every later delivery calls `onChange` (the composed server
+//                                                    turns it into a signed Pub/Sub push when one is configured)
 // userId is "me" or the authenticated account's address. Search (q)
 // understands rfc822msgid:, in:, label:, from:, to:, subject:, after:,
 // before:, newer_than:/older_than: (d/m/y) and free words.
@@ -37,6 +40,8 @@ export interface FakeMailbox {
   oldestHistoryId: number;
   messages: FakeGmailMessage[];
   history: HistoryRecord[];
+  /** users.watch: the topic and when the watch ends (epoch ms). */
+  watch?: { topicName: string; expiration: number };
 }
 
 export interface SentRecord {
@@ -61,6 +66,10 @@ export interface FakeGmail {
   seedMailbox(email: string, n: number, options?: { from?: string; subjectPrefix?: string; end?: number; labelIds?: string[] }): FakeGmailMessage[];
   /** Drops the history so far: any earlier startHistoryId now gets Google's 404. */
   expireHistory(email: string): void;
+  /** How many users.watch calls were accepted, per mailbox. */
+  readonly watchCalls: Map<string, number>;
+  /** Called after every delivery into a watched mailbox (Gmail's publish to the watch's topic). */
+  onChange: ((change: { email: string; historyId: number; topicName: string }) => void) | null;
 }
 
 function id(): string {
@@ -126,6 +135,7 @@ export function createFakeGmail(): FakeGmail {
       };
       box.messages.push(message);
       box.history.push({ id: box.historyId, messageId: message.id, threadId: message.threadId, labelIds: message.labelIds });
+      if (box.watch && box.watch.expiration > Date.now()) fake.onChange?.({ email: box.email, historyId: box.historyId, topicName: box.watch.topicName });
       return message;
     },
     seedMailbox(email, n, options = {}) {
@@ -150,6 +160,8 @@ export function createFakeGmail(): FakeGmail {
       }
       return out;
     },
+    watchCalls: new Map(),
+    onChange: null,
     expireHistory(email) {
       const box = fake.mailbox(email);
       box.oldestHistoryId = box.historyId + 1;
@@ -266,7 +278,7 @@ function resource(m: FakeGmailMessage, format: string, metadataHeaders: string[]
 export function gmailRoutes(fake: FakeGmail): RouteModule {
   return async (ctx: RequestContext) => {
     const { req, res, url } = ctx;
-    const m = /^\/gmail\/v1\/users\/([^/]+)\/(profile|messages|history|messages\/send|messages\/([^/]+))$/.exec(url.pathname);
+    const m = /^\/gmail\/v1\/users\/([^/]+)\/(profile|messages|history|watch|messages\/send|messages\/([^/]+))$/.exec(url.pathname);
     if (!m) return false;
     const userId = decodeURIComponent(m[1]!);
     if (userId !== "me" && userId.toLowerCase() !== ctx.email) {
@@ -326,6 +338,15 @@ export function gmailRoutes(fake: FakeGmail): RouteModule {
         ...(offset + max < records.length ? { nextPageToken: pageToken(offset + max) } : {}),
         historyId: String(box.historyId),
       });
+    }
+    if (req.method === "POST" && what === "watch") {
+      const body = (await ctx.body()) as { topicName?: unknown };
+      if (typeof body.topicName !== "string" || !/^projects\/[^/]+\/topics\/[^/]+$/.test(body.topicName)) {
+        return googleError(res, 400, "Invalid topicName does not match projects/*/topics/*", { reason: "invalidArgument" });
+      }
+      box.watch = { topicName: body.topicName, expiration: Date.now() + 7 * 86_400_000 };
+      fake.watchCalls.set(box.email, (fake.watchCalls.get(box.email) ?? 0) + 1);
+      return sendJson(res, 200, { historyId: String(box.historyId), expiration: String(box.watch.expiration) });
     }
     if (req.method === "POST" && what === "messages/send") {
       const body = (await ctx.body()) as { raw?: unknown; threadId?: unknown };

@@ -5,7 +5,8 @@
 //   Authorization header (RS256, iss https://accounts.google.com, aud = the
 //   subscription's audience, email = its service account);
 // - pushBody() is the push request's JSON ({ message: { data: base64({emailAddress, historyId}) … }, subscription });
-// - push() POSTs one to a URL as Pub/Sub does.
+// - push() POSTs one to a URL as Pub/Sub does; with `pushEndpoint` set, the
+//   composed server pushes every change of a watched mailbox (users.watch) there.
 // Point GMAIL_PUSH_CERTS_URL at `${fake.url}/oauth2/v1/certs`.
 import { createSign, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -36,6 +37,10 @@ export interface FakePubSub {
   foreignKey(): KeyObject;
   /** How often the certificates were fetched. */
   certFetches: number;
+  /** The push subscription's endpoint: set, every change of a watched mailbox is pushed there (composed server). */
+  pushEndpoint: string | null;
+  /** Status of every automatic push, in order. */
+  readonly pushed: { email: string; historyId: number; status: number }[];
 }
 
 function b64url(value: string | Buffer): string {
@@ -51,6 +56,8 @@ export function createFakePubSub(options: { serviceAccountEmail?: string; audien
     serviceAccountEmail: options.serviceAccountEmail ?? "gmail-push@sales-agent-test.iam.gserviceaccount.com",
     audience: options.audience ?? "https://sales-agent.example/hooks/gmail/push",
     certFetches: 0,
+    pushEndpoint: null,
+    pushed: [],
     signToken(claims = {}, signOptions = {}) {
       const now = Math.floor(Date.now() / 1000);
       const payload: PushClaims = {

@@ -63,6 +63,15 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
   const drive = createFakeDrive();
   const pubsub = createFakePubSub();
   const certRoutes = pubsubRoutes(pubsub);
+  // Gmail publishes changes of watched mailboxes; the push subscription delivers them, signed.
+  gmail.onChange = (change) => {
+    const endpoint = pubsub.pushEndpoint;
+    if (!endpoint) return;
+    void pubsub
+      .push(endpoint, change.email, change.historyId)
+      .then((res) => pubsub.pushed.push({ email: change.email, historyId: change.historyId, status: res.status }))
+      .catch(() => pubsub.pushed.push({ email: change.email, historyId: change.historyId, status: 0 }));
+  };
   const oauthRoutes = googleOAuthRoutes(oauth);
   const modules: RouteModule[] = [gmailRoutes(gmail), calendarRoutes(calendar), driveRoutes(drive)];
   const tokens = new Map<string, string>();
