@@ -64,6 +64,8 @@ export const EVENT_READ_PERMISSION: Readonly<Record<string, Permission>> = {
   inbound_webhook: "webhook:read",
   // Meetings booked with contacts (meetingBook): who meets whom and when, like activities.
   meeting: "lead:read",
+  // Sequences: definitions, enrolments and their steps (`sales.sequence.*`), like the `sequences` query.
+  sequence: "sequence:read",
 };
 
 /** The permission a subscriber needs to receive events of this type; null: nobody receives it. */

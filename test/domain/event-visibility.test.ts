@@ -69,6 +69,19 @@ const EXPECTED: Record<string, Permission> = {
   "sales.webhook.endpoint_failing": "webhook:read",
   // Meetings booked with contacts (meetingBook): as private as the contact's activities.
   "sales.meeting.booked": "lead:read",
+  // Sequences (issue 12): the same permission as the `sequences` and `sequenceEnrollments` queries.
+  "sales.sequence.created": "sequence:read",
+  "sales.sequence.updated": "sequence:read",
+  "sales.sequence.archived": "sequence:read",
+  "sales.sequence.enrolled": "sequence:read",
+  "sales.sequence.step_scheduled": "sequence:read",
+  "sales.sequence.step_drafted": "sequence:read",
+  "sales.sequence.step_pushed": "sequence:read",
+  "sales.sequence.step_completed": "sequence:read",
+  "sales.sequence.enrollment_paused": "sequence:read",
+  "sales.sequence.enrollment_resumed": "sequence:read",
+  "sales.sequence.enrollment_exited": "sequence:read",
+  "sales.sequence.enrollment_completed": "sequence:read",
 };
 
 describe("event visibility", () => {
