@@ -46,7 +46,7 @@ const REAUTHENTICATE_EVERY_MS = 60_000;
 /** An event is delivered only under a credential check at most this old (the bound on a demotion taking effect). */
 export const RECHECK_AFTER_MS = 2_000;
 /** Events that may change who may read what: they force a fresh check before anything else is delivered. */
-const ACCESS_EVENT = /^sales\.(membership|api_key)\./;
+const ACCESS_EVENT = /^sales\.(membership|api_key)\.|^sales\.tenant\.suspended$/;
 
 type ConnectionState = {
   principal?: Principal;

@@ -13,7 +13,7 @@ import { handleAgentJob } from "../../src/jobs/agents.js";
 import { sendDraft } from "../../src/orchestration/draft.js";
 import { SUSPENDED_HOLD_REASON } from "../../src/orchestration/tenant-lifecycle.js";
 import { createTenant, TEST_JWT_SECRET, type TestApp, type TestTenant } from "../helpers/app.js";
-import { execute } from "../helpers/graphql.js";
+import { execute, wsClient } from "../helpers/graphql.js";
 import { insertContact, patchSettings, sql, startOperatorApp, userActor, waitFor } from "../helpers/operator.js";
 
 const ADMIN = "ops@platform.example";
@@ -208,6 +208,27 @@ describe("suspension", () => {
     // Nothing of the suspension happened in the other tenant.
     expect(await sql(t.db, `SELECT 1 FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" IN ('tenant.suspended', 'tenant.resumed')`, [b.tenantId])).toEqual([]);
   }, 90_000);
+
+  it("closes the tenant's open subscriptions (4403) and refuses new ones while suspended", async () => {
+    const c = await createTenant(t, "life-ws");
+    const { client, closed } = wsClient(t.wsUrl, { Authorization: `Bearer ${c.members.ANALYST.token}` });
+    const received: unknown[] = [];
+    client.subscribe({ query: "subscription { events { type } }" }, { next: (v) => void received.push(v), error: () => {}, complete: () => {} });
+    await waitFor(async () => (await sql(t.db, `SELECT 1 FROM pg_stat_activity`)).length > 0 && received.length === 0, 5_000, "the subscription to start");
+    await new Promise((r) => setTimeout(r, 1_000));
+    const suspended = await gql(Suspend, { input: { tenantId: encodeGlobalID("Tenant", c.tenantId), reason: "abuse report" } }, adminToken);
+    expect(suspended.data!.tenantSuspend.userErrors).toEqual([]);
+    const closing = await Promise.race([closed, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
+    expect(closing?.code).toBe(4403);
+    // The suspension event itself is not delivered to the suspended tenant's subscriber.
+    expect(JSON.stringify(received)).not.toContain("sales.tenant.suspended");
+    const again = wsClient(t.wsUrl, { Authorization: `Bearer ${c.members.ANALYST.token}` });
+    again.client.subscribe({ query: "subscription { events { type } }" }, { next: () => {}, error: () => {}, complete: () => {} });
+    expect((await Promise.race([again.closed, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]))?.code).toBe(4403);
+    await client.dispose();
+    await again.client.dispose();
+    await gql(Resume, { input: { tenantId: encodeGlobalID("Tenant", c.tenantId) } }, adminToken);
+  }, 60_000);
 
   it("resuming a tenant that is not suspended, or suspending one that does not exist, is refused", async () => {
     const r = await gql(Resume, { input: { tenantId: encodeGlobalID("Tenant", b.tenantId) } }, adminToken);
