@@ -169,6 +169,14 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
     // Live on the manager's screen: the row leaves, the count drops; nobody reloaded.
     await manager.locator(`[data-draft-id="${drafts[0]}"]`).waitFor({ state: "detached", timeout: 15_000 });
     await expect.poll(() => manager.getByTestId("pending-count").textContent(), { timeout: 15_000 }).toContain("3 waiting");
+    // The manager had that draft open: it says who took it, in place.
+    await manager.getByTestId("taken-banner").filter({ hasText: `approved (by user:${tenant.members.OPERATOR.email})` }).waitFor({ timeout: 15_000 });
+    // The operator's selection moved on to the next draft; j and k move through the queue.
+    await operator.getByRole("heading", { name: "Pilot follow-up 2", level: 2 }).waitFor();
+    await operator.keyboard.press("j");
+    await operator.getByRole("heading", { name: "Pilot follow-up 3", level: 2 }).waitFor();
+    await operator.keyboard.press("k");
+    await operator.getByRole("heading", { name: "Pilot follow-up 2", level: 2 }).waitFor();
     const stored = await executeOk(t.graphqlUrl, ReadDraft, { id: drafts[0]! }, { token: tenant.members.MANAGER.token });
     expect(stored.draft).toMatchObject({ status: "APPROVED", approvals: [{ approver: { label: expect.stringContaining(tenant.members.OPERATOR.email) } }] });
 
