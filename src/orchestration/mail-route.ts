@@ -8,7 +8,7 @@ import type { Tx } from "../data/database.js";
 import { chooseMailRoute, type MailboxTransportChoice, type MailRoute } from "../domain/mail-route.js";
 import { normaliseMailbox, type SendingSettings } from "../domain/sending.js";
 import { createGmailTransport } from "../integrations/email/gmail.js";
-import type { EmailTransport } from "../integrations/email/transport.js";
+import { TransportError, type EmailTransport } from "../integrations/email/transport.js";
 import { gmailMailboxResolver } from "./gmail-mailbox.js";
 import type { Services } from "./services.js";
 
@@ -24,6 +24,14 @@ export async function mailRouteFor(tx: Tx, tenantId: string, mailbox: string, se
 }
 
 const builtGmail = new WeakMap<object, EmailTransport>();
+
+const unreachableGmail: EmailTransport = {
+  name: "gmail",
+  send: async () => {
+    throw new TransportError("Gmail sending is not configured in this instance (no Google connectors).", "permanent", "GMAIL_UNAVAILABLE");
+  },
+  lookup: async () => ({ status: "unknown" }),
+};
 
 /** The Gmail transport of these services: the one set on services.mail, else built once over the connectors. */
 export function gmailTransport(services: Services): EmailTransport | null {
@@ -41,8 +49,8 @@ export function gmailTransport(services: Services): EmailTransport | null {
 /** The transport a send record names (EmailSend.transport): Gmail for "gmail", else the global one. */
 export function transportNamed(services: Services, name: string | null | undefined): EmailTransport {
   if (name === "gmail") {
-    const gmail = gmailTransport(services);
-    if (gmail) return gmail;
+    // Never ask another transport about a Gmail send: without Gmail here, the answer is "cannot tell".
+    return gmailTransport(services) ?? unreachableGmail;
   }
   return services.mail.transport;
 }
