@@ -221,6 +221,9 @@ export function bookingEventId(tenantId: string, contactId: string, start: Date)
 
 const FIELD = ["input"];
 
+/** A PENDING reservation older than this is taken over by its booker's next request (Google is asked first). */
+export const STALE_PENDING_MS = 2 * 60_000;
+
 /**
  * Books a meeting: the person's own calendar connection, the slot re-checked
  * against free/busy (buffers included), then one event with the contact
@@ -250,6 +253,8 @@ export async function bookMeeting(services: ConnectionServices, actor: Actor, in
   interface Reserved {
     existing: BookingRow | null;
     booking: BookingRow | null;
+    /** The booking is a stale PENDING reservation of this person's, taken over. */
+    stale: boolean;
     contact: ContactFacts;
     connection: CalendarConnection;
     settings: TenantSettings;
@@ -277,7 +282,16 @@ export async function bookMeeting(services: ConnectionServices, actor: Actor, in
     const settings = readTenantSettings((await tx.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { settings: true } })).settings);
     const tenantName = (await tx.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { name: true } })).name;
     const existing = await tx.meetingBooking.findUnique({ where: { tenantId_contactId_startsAt: { tenantId, contactId: contact.id, startsAt: input.start } } });
-    if (existing) return ok({ existing, booking: null, contact, connection, settings, tenantName });
+    if (existing) {
+      // A reservation left PENDING by a request that died (or lost Google's answer) is taken over by its booker
+      // after a while: step 3 asks Google whether our event exists before anything else.
+      const stale = existing.status === "PENDING" && existing.bookedByUserId === userId && Date.now() - existing.updatedAt.getTime() > STALE_PENDING_MS;
+      if (stale) {
+        const taken = await tx.meetingBooking.update({ where: { id: existing.id }, data: { endsAt: input.end, draftId: draftId ?? existing.draftId } });
+        return ok({ existing: null, booking: taken, stale: true, contact, connection, settings, tenantName });
+      }
+      return ok({ existing, booking: null, stale: false, contact, connection, settings, tenantName });
+    }
     const { recipient } = zoneFor(settings, contact);
     const created = await tx.meetingBooking.create({
       data: {
@@ -294,7 +308,7 @@ export async function bookMeeting(services: ConnectionServices, actor: Actor, in
         calendarEventId: bookingEventId(tenantId, contact.id, input.start),
       },
     });
-    return ok({ existing: null, booking: created, contact, connection, settings, tenantName });
+    return ok({ existing: null, booking: created, stale: false, contact, connection, settings, tenantName });
   });
   if (!reserved.ok) return reserved;
   const r = reserved.value;
@@ -312,66 +326,102 @@ export async function bookMeeting(services: ConnectionServices, actor: Actor, in
     if (r.existing.status === "BOOKED" && r.existing.endsAt.getTime() === input.end.getTime()) return ok(result(r.existing, true));
     return fail(userError("CONFLICT", r.existing.status === "PENDING" ? "This slot is being booked for the contact right now." : "The contact already has a meeting booked at this time.", [...FIELD, "start"]));
   }
-  const booking = r.booking;
-  if (!booking) return fail(userError("CONFLICT", "This slot is being booked for the contact right now.", [...FIELD, "start"]));
+  if (!r.booking) return fail(userError("CONFLICT", "This slot is being booked for the contact right now.", [...FIELD, "start"]));
+  const booking: BookingRow = r.booking;
   const release = () =>
     withTenant(services.db.prisma, { tenantId }, (tx) => tx.meetingBooking.deleteMany({ where: { id: booking.id, status: "PENDING" } }));
 
-  // 2. Re-check the slot (with the buffers) against the calendar as it is now.
-  const m = r.settings.meetings;
-  const windowFrom = new Date(input.start.getTime() - m.bufferBeforeMinutes * 60_000);
-  const windowTo = new Date(input.end.getTime() + m.bufferAfterMinutes * 60_000);
-  const busy = await busyTime(services, r.connection, windowFrom, windowTo, booking.timeZone);
-  if (!busy.ok) {
-    await release();
-    return fail(userError(busy.error, BUSY_MESSAGES[busy.error], FIELD));
+  const calendar = (signal: AbortSignal, auth: Parameters<typeof createCalendarClient>[0]["auth"]) => createCalendarClient({ auth, rootUrl: services.config.GOOGLE_API_ROOT_URL, signal });
+  /** Whether our event exists at Google (null: Google could not tell). */
+  const existsAtGoogle = async () => {
+    try {
+      return await callWithConnection(services, r.connection, ({ client, signal }) => calendar(signal, client!).getEvent({ id: booking.calendarEventId }), { idempotent: true });
+    } catch {
+      return undefined;
+    }
+  };
+
+  // 2. A taken-over reservation: the event may exist already (its own busy time would read as a clash).
+  let event: { htmlLink: string | null; duplicate: boolean } | null = null;
+  if (r.stale) {
+    const found = await existsAtGoogle();
+    if (found === undefined) return fail(userError("PROVIDER_UNAVAILABLE", BUSY_MESSAGES.PROVIDER_UNAVAILABLE, FIELD));
+    if (found) event = { htmlLink: found.htmlLink, duplicate: true };
   }
-  if (overlapsBusy({ start: input.start, end: input.end }, busy.busy, m.bufferBeforeMinutes, m.bufferAfterMinutes)) {
-    await release();
-    return fail(userError("SLOT_BUSY", "Your calendar is busy at that time now; pick another slot.", [...FIELD, "start"]));
+  if (!event) {
+    const created = await checkAndInsert();
+    if (!created.ok) return created;
+    event = created.value;
+  }
+  return record(event);
+
+  async function checkAndInsert(): Promise<Outcome<{ htmlLink: string | null; duplicate: boolean }>> {
+    // 3. Re-check the slot (with the buffers) against the calendar as it is now.
+    const m = r.settings.meetings;
+    const windowFrom = new Date(input.start.getTime() - m.bufferBeforeMinutes * 60_000);
+    const windowTo = new Date(input.end.getTime() + m.bufferAfterMinutes * 60_000);
+    const busy = await busyTime(services, r.connection, windowFrom, windowTo, booking.timeZone);
+    if (!busy.ok) {
+      await release();
+      return fail(userError(busy.error, BUSY_MESSAGES[busy.error], FIELD));
+    }
+    if (overlapsBusy({ start: input.start, end: input.end }, busy.busy, m.bufferBeforeMinutes, m.bufferAfterMinutes)) {
+      await release();
+      return fail(userError("SLOT_BUSY", "Your calendar is busy at that time now; pick another slot.", [...FIELD, "start"]));
+    }
+
+    // 4. The event, with our id: a retried insert answers 409 duplicate instead of creating a second event.
+    try {
+      const inserted = await callWithConnection(
+        services,
+        r.connection,
+        ({ client, signal }) =>
+          createCalendarClient({ auth: client!, rootUrl: services.config.GOOGLE_API_ROOT_URL, signal }).insertEvent({
+            id: booking.calendarEventId,
+            summary: summary ?? `${r.tenantName} / ${r.contact.email}`,
+            start: input.start,
+            end: input.end,
+            timeZone: booking.timeZone,
+            attendees: [r.contact.email!],
+            sendUpdates: "all",
+          }),
+        { idempotent: true },
+      );
+      return ok({ htmlLink: inserted.htmlLink, duplicate: inserted.duplicate });
+    } catch (error) {
+      if (error instanceof ConnectionUnavailableError) {
+        await release();
+        return fail(userError("CONNECTION_NOT_ACTIVE", BUSY_MESSAGES.CONNECTION_NOT_ACTIVE, FIELD));
+      }
+      services.logger.warn({ err: error instanceof Error ? error.name : "error", tenantId }, "meetingBook: events.insert failed");
+      // The answer may have been lost after Google created it: ask before giving the slot up.
+      const found = await existsAtGoogle();
+      if (found) return ok({ htmlLink: found.htmlLink, duplicate: true });
+      // Not there: the slot is free again. Google could not tell: the reservation stays PENDING, and this person's
+      // next request after STALE_PENDING_MS asks again (never a second event: the id is ours).
+      if (found === null) await release();
+      return fail(userError("PROVIDER_UNAVAILABLE", BUSY_MESSAGES.PROVIDER_UNAVAILABLE, FIELD));
+    }
   }
 
-  // 3. The event, with our id: a retried insert answers 409 duplicate instead of creating a second event.
-  let event;
-  try {
-    event = await callWithConnection(
-      services,
-      r.connection,
-      ({ client, signal }) =>
-        createCalendarClient({ auth: client!, rootUrl: services.config.GOOGLE_API_ROOT_URL, signal }).insertEvent({
-          id: booking.calendarEventId,
-          summary: summary ?? `${r.tenantName} / ${r.contact.email}`,
-          start: input.start,
-          end: input.end,
-          timeZone: booking.timeZone,
-          attendees: [r.contact.email!],
-          sendUpdates: "all",
-        }),
-      { idempotent: true },
-    );
-  } catch (error) {
-    await release();
-    const code = error instanceof ConnectionUnavailableError ? "CONNECTION_NOT_ACTIVE" : "PROVIDER_UNAVAILABLE";
-    if (code === "PROVIDER_UNAVAILABLE") services.logger.warn({ err: error instanceof Error ? error.name : "error", tenantId }, "meetingBook: events.insert failed");
-    return fail(userError(code, BUSY_MESSAGES[code], FIELD));
+  // 5. Recorded, audited and announced together.
+  async function record(event: { htmlLink: string | null; duplicate: boolean }): Promise<Outcome<MeetingBookResult>> {
+    const done = await runUnitOfWork(services, actor, async (uow) => {
+      const row = await uow.tx.meetingBooking.update({ where: { id: booking.id }, data: { status: "BOOKED", htmlLink: event.htmlLink } });
+      const summaryOut = {
+        contactId: row.contactId,
+        draftId: row.draftId,
+        start: row.startsAt.toISOString(),
+        end: row.endsAt.toISOString(),
+        timeZone: row.timeZone,
+        calendarEventId: row.calendarEventId,
+        duplicateAtGoogle: event.duplicate,
+      };
+      await uow.audit({ action: "meeting.booked", targetType: "MeetingBooking", targetId: row.id, summary: summaryOut });
+      await uow.emit("sales.meeting.booked", { bookingId: row.id, ...summaryOut } as Record<string, unknown> & Prisma.InputJsonObject);
+      return ok(row);
+    });
+    if (!done.ok) return done;
+    return ok(result(done.value, false));
   }
-
-  // 4. Recorded, audited and announced together.
-  const done = await runUnitOfWork(services, actor, async (uow) => {
-    const row = await uow.tx.meetingBooking.update({ where: { id: booking.id }, data: { status: "BOOKED", htmlLink: event.htmlLink } });
-    const summaryOut = {
-      contactId: row.contactId,
-      draftId: row.draftId,
-      start: row.startsAt.toISOString(),
-      end: row.endsAt.toISOString(),
-      timeZone: row.timeZone,
-      calendarEventId: row.calendarEventId,
-      duplicateAtGoogle: event.duplicate,
-    };
-    await uow.audit({ action: "meeting.booked", targetType: "MeetingBooking", targetId: row.id, summary: summaryOut });
-    await uow.emit("sales.meeting.booked", { bookingId: row.id, ...summaryOut } as Record<string, unknown> & Prisma.InputJsonObject);
-    return ok(row);
-  });
-  if (!done.ok) return done;
-  return ok(result(done.value, false));
 }

@@ -4,13 +4,15 @@
 // asked to e-mail the invitation), a repeat returns the same booking, a slot
 // that became busy (or touches busy time within the buffer) is refused with
 // SLOT_BUSY and creates nothing; a draft's booking must be a slot the draft
-// offered. Drive: only files of allowlisted folders that the asking person
+// offered; an insert whose answer was lost is never repeated blindly (our
+// own event id, and Google asked first). Drive: only files of allowlisted folders that the asking person
 // can read are suggested. Roles (ANALYST may not) and tenants (another
 // tenant's contact, draft and thread are not found).
 import { randomBytes } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDraft } from "../../src/orchestration/draft.js";
+import { bookingEventId, STALE_PENDING_MS } from "../../src/orchestration/meeting-slot.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";
 import { insertContact, sql, userActor } from "../helpers/operator.js";
@@ -181,6 +183,51 @@ describe("meetingBook", () => {
     expect(google.calendar.events.find((e) => e.id === booked.meetingBook.booking!.calendarEventId)?.attendees).toEqual([{ email: "dana@clinic.example", responseStatus: "needsAction" }]);
     const row = await sql<{ draftId: string }>(t.db, `SELECT "draftId" FROM "MeetingBooking" WHERE "id" = $1`, [booked.meetingBook.booking!.id]);
     expect(row[0]!.draftId).toBe(draftId);
+  });
+
+  it("an insert whose answer Google never gave: the slot is released and the next request books it once", async () => {
+    const slot = slotAt(10);
+    const before = google.calendar.events.length;
+    google.failNext({ status: 500, times: 4, path: /\/events$/ });
+    const failed = await ok<BookResult>(BOOK, { input: { contactId: gid("Contact", contactId), ...slot } }, tenant.members.OPERATOR.token);
+    expect(failed.meetingBook.userErrors[0]).toMatchObject({ code: "PROVIDER_UNAVAILABLE" });
+    expect(await sql(t.db, `SELECT 1 FROM "MeetingBooking" WHERE "tenantId" = $1 AND "startsAt" = $2`, [tenant.tenantId, slot.start])).toEqual([]);
+    expect(google.calendar.events.length).toBe(before);
+    const again = await ok<BookResult>(BOOK, { input: { contactId: gid("Contact", contactId), ...slot } }, tenant.members.OPERATOR.token);
+    expect(again.meetingBook.userErrors).toEqual([]);
+    expect(google.calendar.events.length - before).toBe(1);
+  });
+
+  it("a reservation left PENDING by a request that died after Google created the event: taken over, recorded, no second event", async () => {
+    const slot = slotAt(11);
+    const eventId = bookingEventId(tenant.tenantId, contactId, new Date(slot.start));
+    const connectionId = (await sql<{ id: string }>(t.db, `SELECT "id" FROM "Connection" WHERE "tenantId" = $1 AND "accountEmail" = 'oscar@book.example'`, [tenant.tenantId]))[0]!.id;
+    const insertPending = (updatedAgoMs: number) =>
+      sql(
+        t.db,
+        `INSERT INTO "MeetingBooking" ("id", "tenantId", "contactId", "connectionId", "bookedByUserId", "startsAt", "endsAt", "timeZone", "attendeeEmail", "status", "calendarEventId", "updatedAt")
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, 'UTC', 'dana@clinic.example', 'PENDING', $7, now() - make_interval(secs => $8))`,
+        [tenant.tenantId, contactId, connectionId, tenant.members.OPERATOR.userId, slot.start, slot.end, eventId, updatedAgoMs / 1000],
+      );
+    // A fresh reservation: someone is booking right now.
+    await insertPending(5_000);
+    const busyNow = await ok<BookResult>(BOOK, { input: { contactId: gid("Contact", contactId), ...slot } }, tenant.members.OPERATOR.token);
+    expect(busyNow.meetingBook.userErrors[0]).toMatchObject({ code: "CONFLICT" });
+    await sql(t.db, `DELETE FROM "MeetingBooking" WHERE "calendarEventId" = $1`, [eventId]);
+
+    // The dead request's event exists at Google (its busy time would read as a clash); the reservation is stale.
+    await insertPending(STALE_PENDING_MS + 60_000);
+    google.calendar.events.push({
+      id: eventId, calendarId: "oscar@book.example", summary: "x", start: { dateTime: slot.start }, end: { dateTime: slot.end },
+      attendees: [{ email: "dana@clinic.example", responseStatus: "needsAction" }], transparency: "opaque", sendUpdates: "all", startMs: Date.parse(slot.start), endMs: Date.parse(slot.end),
+    });
+    google.calendar.addBusy("oscar@book.example", slot.start, slot.end);
+    const before = google.calendar.events.length;
+    const r = await ok<BookResult>(BOOK, { input: { contactId: gid("Contact", contactId), ...slot } }, tenant.members.OPERATOR.token);
+    expect(r.meetingBook.userErrors).toEqual([]);
+    expect(r.meetingBook.booking).toMatchObject({ calendarEventId: eventId });
+    expect(google.calendar.events.length).toBe(before);
+    expect(await sql(t.db, `SELECT "status"::text FROM "MeetingBooking" WHERE "calendarEventId" = $1`, [eventId])).toEqual([{ status: "BOOKED" }]);
   });
 
   it("input errors: both or neither target, a past slot, a bad length; a person without a calendar connection", async () => {

@@ -124,7 +124,7 @@ function timesToOffer(facts: DraftWriterFacts): { times: string[]; noneFree: boo
   return { times: facts.offers, noneFree: false, path: "offers" };
 }
 
-const NO_FREE_TIME = "My calendar has no free time in the next two weeks, so rather than guess: could you tell me two or three times that suit you? I'll make one of them work.";
+const NO_FREE_TIME = "My calendar has no free time in the coming days, so rather than guess: could you tell me two or three times that suit you? I'll make one of them work.";
 
 export function writeDraftLocally(facts: DraftWriterFacts): DraftWriterOutput {
   const voice = facts.voice ?? defaultVoiceProfile();

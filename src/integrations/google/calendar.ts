@@ -1,6 +1,7 @@
 // Google Calendar through @googleapis/calendar, behind our CalendarClient:
-// free/busy of one or more calendars (freebusy.query) and creating an event
-// with the contact invited (events.insert with sendUpdates=all). Busy time
+// free/busy of one or more calendars (freebusy.query), creating an event
+// with the contact invited (events.insert with sendUpdates=all) and reading
+// one back by id (events.get). Busy time
 // comes back as instants; the meeting-slot domain does the time-zone work.
 import { calendar } from "@googleapis/calendar";
 import { GoogleApiError, googleCall } from "./errors.js";
@@ -37,6 +38,8 @@ export interface EventInput {
 
 export interface CalendarClient {
   freeBusy(input: { calendarIds: string[]; timeMin: Date; timeMax: Date; timeZone?: string }): Promise<Record<string, CalendarFreeBusy>>;
+  /** An event by id (null when it does not exist or was deleted): tells whether an earlier insert with our id went through. */
+  getEvent(input: { calendarId?: string; id: string }): Promise<{ id: string; htmlLink: string | null; status: string | null } | null>;
   /** `duplicate: true` when an event with input.id already existed (an earlier attempt created it). */
   insertEvent(input: EventInput): Promise<{ id: string; htmlLink: string | null; status: string | null; duplicate: boolean }>;
 }
@@ -66,6 +69,15 @@ export function createCalendarClient(options: GoogleClientOptions): CalendarClie
         out[id] = { busy, error: cal.errors?.length ? (cal.errors[0]!.reason ?? "unknown") : null };
       }
       return out;
+    },
+    async getEvent({ calendarId, id }) {
+      try {
+        const res = await googleCall("events.get", () => api.events.get({ calendarId: calendarId ?? "primary", eventId: id }, call));
+        return res.data.status === "cancelled" ? null : { id: res.data.id ?? id, htmlLink: res.data.htmlLink ?? null, status: res.data.status ?? null };
+      } catch (error) {
+        if (error instanceof GoogleApiError && (error.status === 404 || error.status === 410)) return null;
+        throw error;
+      }
     },
     async insertEvent(input) {
       if (input.id !== undefined && !/^[a-v0-9]{5,1024}$/.test(input.id)) throw new RangeError("An event id is 5–1024 characters of a–v and 0–9.");

@@ -3,6 +3,7 @@
 //        → { kind: "calendar#freeBusy", timeMin, timeMax, calendars: { id: { busy: [{ start, end }] } | { errors: [{ domain, reason: "notFound" }], busy: [] } } }
 //   POST calendar/v3/calendars/{calendarId}/events     an event resource (sendUpdates=all|externalOnly|none) → the created event;
 //        a client-supplied id that exists already → 409 duplicate
+//   GET  calendar/v3/calendars/{calendarId}/events/{eventId}  the event, or 404
 // "primary" is the authenticated account's calendar. Busy time comes from
 // seeded intervals, all-day events (midnight to midnight in the calendar's
 // zone) and inserted opaque events.
@@ -136,6 +137,14 @@ export function calendarRoutes(fake: FakeCalendar): RouteModule {
         calendars[item] = { busy: merged.map((b) => ({ start: iso(b.start), end: iso(b.end) })) };
       }
       return sendJson(res, 200, { kind: "calendar#freeBusy", timeMin: iso(min), timeMax: iso(max), calendars });
+    }
+    const one = /^\/calendar\/v3\/calendars\/([^/]+)\/events\/([^/]+)$/.exec(url.pathname);
+    if (req.method === "GET" && one) {
+      const calendarId = decodeURIComponent(one[1]!);
+      const key = calendarId === "primary" ? ctx.email : calendarId.toLowerCase();
+      const event = fake.events.find((e) => e.id === decodeURIComponent(one[2]!) && e.calendarId === key);
+      if (!event || key !== ctx.email) return googleError(res, 404, "Not Found", { reason: "notFound" });
+      return sendJson(res, 200, { kind: "calendar#event", id: event.id, status: "confirmed", htmlLink: `https://www.google.com/calendar/event?eid=${Buffer.from(`${event.id} ${key}`).toString("base64url")}`, summary: event.summary ?? undefined, start: event.start, end: event.end, attendees: event.attendees });
     }
     const m = /^\/calendar\/v3\/calendars\/([^/]+)\/events$/.exec(url.pathname);
     if (req.method === "POST" && m) {
