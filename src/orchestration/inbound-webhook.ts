@@ -244,8 +244,11 @@ function header(headers: InboundRequest["headers"], name: string): string | unde
 /** Verifies, stores and enqueues one delivery. Throws only on infrastructure failures (the route answers 500; the sender retries). */
 export async function receiveInboundWebhook(services: Services, request: InboundRequest, wake?: () => void): Promise<ReceiveOutcome> {
   if (!looksLikePublicId(request.publicId)) return { status: "UNKNOWN_ENDPOINT" };
-  const rows = await services.db.prisma.$queryRaw<{ tenant_id: string; endpoint_id: string; kind: InboundWebhookKind; secret_envelope: string }[]>`
-    SELECT tenant_id, endpoint_id, kind, secret_envelope FROM app_inbound_webhook_endpoint(${request.publicId})`;
+  // The hot path runs on the pool's plain client (no ORM): a look-up, then one short transaction.
+  const { rows } = await services.db.pool.query<{ tenant_id: string; endpoint_id: string; kind: InboundWebhookKind; secret_envelope: string }>(
+    "SELECT tenant_id, endpoint_id, kind, secret_envelope FROM app_inbound_webhook_endpoint($1)",
+    [request.publicId],
+  );
   const endpoint = rows[0];
   // An id of the other kind (a HubSpot endpoint's id on /hooks/in) is as unknown as a made-up one.
   if (!endpoint || endpoint.kind !== request.kind) return { status: "UNKNOWN_ENDPOINT" };
@@ -293,22 +296,55 @@ export async function receiveInboundWebhook(services: Services, request: Inbound
   }
 
   const tenantId = endpoint.tenant_id;
-  const stored = await withTenant(services.db.prisma, { tenantId }, async (tx) => {
-    const inserted = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "InboundWebhookDelivery" ("id", "tenantId", "endpointId", "deliveryId", "contentHash", "body", "eventTypes")
-      VALUES (${randomUUID()}::uuid, ${tenantId}::uuid, ${endpoint.endpoint_id}::uuid, ${deliveryId}, ${hash}, ${text}, ARRAY[]::text[])
-      ON CONFLICT DO NOTHING
-      RETURNING "id"`;
-    const row = inserted[0];
-    if (!row) return null;
-    const job: InboundWebhookJob = { tenantId, deliveryId: row.id };
-    const sent = await services.jobs.send(QUEUES.inboundWebhook.name, job, { singletonKey: row.id }, tx);
-    if (!sent) throw new Error(`queue ${QUEUES.inboundWebhook.name} did not accept the job: is it installed (npm run db:migrate)?`);
-    return row.id;
-  });
+  const stored = await storeDelivery(services, tenantId, { endpointId: endpoint.endpoint_id, deliveryId, contentHash: hash, body: text });
   if (!stored) return { status: "DUPLICATE" };
   wake?.();
   return { status: "ACCEPTED", deliveryId: stored };
+}
+
+/**
+ * Stores a verified delivery and enqueues its job in one transaction under the
+ * tenant's context (row-level security applies as everywhere), or returns null
+ * for a replay (either unique key). Plain pg: five round trips, no ORM work.
+ */
+async function storeDelivery(
+  services: Services,
+  tenantId: string,
+  d: { endpointId: string; deliveryId: string; contentHash: string; body: string },
+): Promise<string | null> {
+  const client = await services.db.pool.connect();
+  let failed = false;
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', '', true), set_config('statement_timeout', $2, true)", [
+      tenantId,
+      String(services.config.DATABASE_STATEMENT_TIMEOUT_MS),
+    ]);
+    const inserted = await client.query<{ id: string }>(
+      `INSERT INTO "InboundWebhookDelivery" ("id", "tenantId", "endpointId", "deliveryId", "contentHash", "body", "eventTypes")
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, ARRAY[]::text[])
+       ON CONFLICT DO NOTHING
+       RETURNING "id"`,
+      [randomUUID(), tenantId, d.endpointId, d.deliveryId, d.contentHash, d.body],
+    );
+    const row = inserted.rows[0];
+    if (row) {
+      const job: InboundWebhookJob = { tenantId, deliveryId: row.id };
+      const sent = await services.jobs.boss.send(QUEUES.inboundWebhook.name, job, {
+        singletonKey: row.id,
+        db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
+      });
+      if (!sent) throw new Error(`queue ${QUEUES.inboundWebhook.name} did not accept the job: is it installed (npm run db:migrate)?`);
+    }
+    await client.query("COMMIT");
+    return row?.id ?? null;
+  } catch (error) {
+    failed = true;
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release(failed);
+  }
 }
 
 // ---------------------------------------------------------------------------
