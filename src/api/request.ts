@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Principal, RequestMeta } from "../domain/principal.js";
 import { RequestSession } from "../data/database.js";
 import type { Authenticator, Credentials } from "../orchestration/auth.js";
-import { AuthenticationError, bearerFrom } from "../orchestration/auth.js";
+import { accessExpectation, AuthenticationError, bearerFrom } from "../orchestration/auth.js";
 import type { Services } from "../orchestration/services.js";
 import { traceIdFromTraceparent } from "../observability/request-context.js";
 import type { GraphQLContext } from "./context.js";
@@ -57,7 +57,7 @@ export function contextFor(
   idempotencyKey: string | null,
   session: RequestSession = new RequestSession(services.db),
 ): GraphQLContext {
-  session.scope = { tenantId: principal?.tenantId ?? NO_TENANT, userId: principal?.userId ?? null };
+  session.scope = { tenantId: principal?.tenantId ?? NO_TENANT, userId: principal?.userId ?? null, access: accessExpectation(principal) };
   return { principal, meta, services, idempotencyKey, db: session.client, session };
 }
 

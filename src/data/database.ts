@@ -92,11 +92,41 @@ export function connectDatabase(options: DatabaseOptions): Database {
 export interface TenantScope {
   tenantId: string;
   userId?: string | null;
+  /**
+   * For a caller authenticated from the cache: what authentication decided,
+   * checked against the database in the same statement that sets the tenant.
+   */
+  access?: AccessExpectation | null;
+}
+
+/** A cached caller's access as authentication saw it (see app_access_fingerprint in the migrations). */
+export interface AccessExpectation {
+  kind: "USER" | "API_KEY";
+  principalId: string;
+  fingerprint: string;
+}
+
+/**
+ * The caller's membership, role or key changed after authentication cached it
+ * (and before the change's announcement arrived): the transaction is refused
+ * rather than run with access the caller no longer has.
+ */
+export class AccessChangedError extends Error {
+  constructor() {
+    super("Your access changed while this request was being handled. Retry the request.");
+    this.name = "AccessChangedError";
+  }
 }
 
 /** Tenant, user and the transaction's time budget, in one round-trip (set_config(…, true) is SET LOCAL). */
-function setContext(client: Tx, scope: TenantScope, limits: { statementTimeoutMs: number; idleTimeoutMs: number }) {
-  return client.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.userId ?? ""}, true), set_config('statement_timeout', ${String(limits.statementTimeoutMs)}, true), set_config('idle_in_transaction_session_timeout', ${String(limits.idleTimeoutMs)}, true)`;
+async function setContext(client: Tx, scope: TenantScope, limits: { statementTimeoutMs: number; idleTimeoutMs: number }): Promise<void> {
+  const access = scope.access;
+  if (!access) {
+    await client.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.userId ?? ""}, true), set_config('statement_timeout', ${String(limits.statementTimeoutMs)}, true), set_config('idle_in_transaction_session_timeout', ${String(limits.idleTimeoutMs)}, true)`;
+    return;
+  }
+  const rows = await client.$queryRaw<{ fingerprint: string | null }[]>`SELECT set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.userId ?? ""}, true), set_config('statement_timeout', ${String(limits.statementTimeoutMs)}, true), set_config('idle_in_transaction_session_timeout', ${String(limits.idleTimeoutMs)}, true), app_access_fingerprint(${access.kind}, ${scope.tenantId}::uuid, ${access.principalId}::uuid) AS fingerprint`;
+  if (rows[0]?.fingerprint !== access.fingerprint) throw new AccessChangedError();
 }
 
 export interface TransactionOptions {

@@ -15,6 +15,10 @@ export interface Principal {
   label: string;
   /** The user behind the action, when there is one (a user, or the creator of an API key). */
   userId: string | null;
+  /** Came from the short-lived authentication cache: each transaction of the request re-checks `accessFingerprint`. */
+  cached?: boolean;
+  /** What authentication decided from (a user's role; a key's role, scopes and creator's role). */
+  accessFingerprint?: string;
 }
 
 /** Request metadata carried into audit entries and logs. */

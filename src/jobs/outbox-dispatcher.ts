@@ -9,8 +9,8 @@
 // after it, to preserve order) for a later attempt with backoff — except that
 // when pub/sub reports its connection ready again, the backoff of the tenants
 // this instance backed off is cleared and dispatch resumes at once.
-import pg from "pg";
 import { withTenant, type Database, type Tx } from "../data/database.js";
+import { listenForNotifications } from "../data/notification-listener.js";
 import type { EventBus } from "../data/pubsub.js";
 import type { DomainEvent } from "../domain/event.js";
 import type { Logger } from "../observability/logger.js";
@@ -159,37 +159,15 @@ export async function startOutboxDispatcher(deps: {
     return running;
   }
 
-  // LISTEN on a dedicated connection; reconnect if it drops.
-  let listener: pg.Client | null = null;
-  let reconnectTimer: NodeJS.Timeout | null = null;
-  async function listen(): Promise<void> {
-    if (stopped) return;
-    const client = new pg.Client({ connectionString: deps.listenUrl, application_name: "sales-agent-outbox" });
-    client.on("notification", () => void trigger());
-    client.on("error", () => scheduleReconnect());
-    client.on("end", () => scheduleReconnect());
-    try {
-      await client.connect();
-      await client.query("LISTEN outbox_event");
-      listener = client;
-    } catch (error) {
-      logger.warn({ err: error }, "outbox listener could not connect; retrying");
-      scheduleReconnect();
-    }
-  }
-  function scheduleReconnect() {
-    if (stopped || reconnectTimer) return;
-    listener?.removeAllListeners();
-    listener?.end().catch(() => {});
-    listener = null;
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = null;
-      void listen();
-    }, 1_000);
-    reconnectTimer.unref();
-  }
-
-  await listen();
+  // Woken at commit by the trigger on OutboxEvent; the sweep covers notifications lost while disconnected.
+  const listener = await listenForNotifications({
+    url: deps.listenUrl,
+    channel: "outbox_event",
+    applicationName: "sales-agent-outbox",
+    logger,
+    onNotification: () => void trigger(),
+    onConnected: () => void trigger(),
+  });
   const stopWatchingBus = bus.onReady(() => {
     if (backedOff.size) logger.info({ tenants: backedOff.size }, "pub/sub is back; resuming the outbox now");
     void resume();
@@ -204,10 +182,8 @@ export async function startOutboxDispatcher(deps: {
       stopped = true;
       stopWatchingBus();
       clearInterval(sweep);
-      if (reconnectTimer) clearTimeout(reconnectTimer);
       await running?.catch(() => {});
-      listener?.removeAllListeners();
-      await listener?.end().catch(() => {});
+      await listener.stop();
     },
   };
 }

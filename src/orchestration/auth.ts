@@ -15,6 +15,8 @@ import { withTenant, type Database } from "../data/database.js";
 import { apiKeyAccess, apiKeyRefusal, apiKeyStatus, hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "../domain/api-key.js";
 import { ROLE_PERMISSIONS } from "../domain/permission.js";
 import type { Principal } from "../domain/principal.js";
+import type { AccessExpectation } from "../data/database.js";
+import type { PrincipalCache } from "./principal-cache.js";
 import { TENANT_SUSPENDED_MESSAGE, tenantSuspension } from "./tenant-suspension.js";
 
 export class AuthenticationError extends Error {
@@ -53,12 +55,18 @@ const claimsSchema = z.object({ sub: uuid, tid: uuid });
 /** Refresh `lastUsedAt` at most this often, so a busy key does not write on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function createAuthenticator(deps: { config: Config; db: Database; jwtSecret: string | undefined }): Authenticator {
-  const { config, db } = deps;
+export function createAuthenticator(deps: {
+  config: Config;
+  db: Database;
+  jwtSecret: string | undefined;
+  /** Remembers verified principals for a few seconds (see principal-cache.ts); absent = verify every request. */
+  cache?: PrincipalCache;
+}): Authenticator {
+  const { config, db, cache } = deps;
   const secretKey = deps.jwtSecret ? new TextEncoder().encode(deps.jwtSecret) : null;
   const jwks: JWTVerifyGetKey | null = config.JWT_JWKS_URL ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) : null;
 
-  async function verifyJwt(token: string): Promise<z.infer<typeof claimsSchema>> {
+  async function verifyJwt(token: string): Promise<z.infer<typeof claimsSchema> & { exp: number }> {
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -77,7 +85,7 @@ export function createAuthenticator(deps: { config: Config; db: Database; jwtSec
       }
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) throw new AuthenticationError("The token must carry a user id (sub) and a tenant id (tid).");
-      return claims.data;
+      return { ...claims.data, exp: (payload as { exp: number }).exp };
     } catch (error) {
       if (error instanceof AuthenticationError) throw error;
       const code = (error as { code?: string }).code;
@@ -88,14 +96,14 @@ export function createAuthenticator(deps: { config: Config; db: Database; jwtSec
   }
 
   async function userPrincipal(token: string): Promise<Principal> {
-    const { sub, tid } = await verifyJwt(token);
+    const { sub, tid, exp } = await verifyJwt(token);
     const membership = await withTenant(db.prisma, { tenantId: tid, userId: sub }, async (tx) => {
       const found = await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: tid, userId: sub } }, include: { user: true } });
       if (found && (await tenantSuspension(tx, tid))) throw new TenantSuspendedError();
       return found;
     });
     if (!membership) throw new AuthenticationError("This user is not a member of the token's tenant.");
-    return {
+    const principal: Principal = {
       kind: "USER",
       id: membership.userId,
       tenantId: tid,
@@ -103,7 +111,10 @@ export function createAuthenticator(deps: { config: Config; db: Database; jwtSec
       permissions: ROLE_PERMISSIONS[membership.role],
       label: `user:${membership.user.email}`,
       userId: membership.userId,
+      accessFingerprint: membership.role,
     };
+    cache?.set(token, principal, exp * 1000);
+    return principal;
   }
 
   async function apiKeyPrincipal(secret: string): Promise<Principal> {
@@ -135,7 +146,7 @@ export function createAuthenticator(deps: { config: Config; db: Database; jwtSec
     if (refusal) throw new AuthenticationError(refusal);
     const access = apiKeyAccess(key, creatorRole);
     if (!access) throw new AuthenticationError(apiKeyRefusal("CREATOR_REMOVED")!);
-    return {
+    const principal: Principal = {
       kind: "API_KEY",
       id: key.id,
       tenantId: key.tenantId,
@@ -143,13 +154,20 @@ export function createAuthenticator(deps: { config: Config; db: Database; jwtSec
       permissions: access.permissions,
       label: `apikey:${key.prefix}`,
       userId: key.createdById,
+      // The same text app_access_fingerprint() computes from the database.
+      accessFingerprint: `${key.role}|${key.scopes.join(",")}|${creatorRole ?? "-"}`,
     };
+    // A key that expires by date leaves the cache no later than that (and lastUsedAt is refreshed at most every minute anyway).
+    cache?.set(secret, principal, key.expiresAt?.getTime());
+    return principal;
   }
 
   return {
     async authenticate({ bearer, apiKey }) {
       const token = (apiKey ?? bearer ?? "").trim();
       if (!token) return null;
+      const cached = cache?.get(token);
+      if (cached) return cached;
       return looksLikeApiKey(token) ? apiKeyPrincipal(token) : userPrincipal(token);
     },
     async issueUserToken({ userId, tenantId }, ttlSeconds) {
@@ -164,6 +182,13 @@ export function createAuthenticator(deps: { config: Config; db: Database; jwtSec
         .sign(secretKey);
     },
   };
+}
+
+/** What a request checks a cached caller against (null: verified in this request, or an agent). */
+export function accessExpectation(principal: Principal | null): AccessExpectation | null {
+  if (!principal?.cached || !principal.accessFingerprint) return null;
+  if (principal.kind !== "USER" && principal.kind !== "API_KEY") return null;
+  return { kind: principal.kind, principalId: principal.id, fingerprint: principal.accessFingerprint };
 }
 
 /** Splits an Authorization header into its bearer token, if it is one. */

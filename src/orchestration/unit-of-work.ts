@@ -13,6 +13,7 @@ import type { Principal, RequestMeta } from "../domain/principal.js";
 import { redact } from "../domain/redaction.js";
 import { unstorableText } from "../domain/safe-text.js";
 import { fail, userError, type Outcome, type UserError } from "../domain/user-error.js";
+import { accessExpectation } from "./auth.js";
 import type { Services } from "./services.js";
 
 export interface Actor {
@@ -135,7 +136,7 @@ export async function runUnitOfWork<T>(
   try {
     return await withTenant(
       services.db.prisma,
-      { tenantId: actor.principal.tenantId, userId: actor.principal.userId },
+      { tenantId: actor.principal.tenantId, userId: actor.principal.userId, access: accessExpectation(actor.principal) },
       async (tx) => {
         const outcome = await fn(unitOfWork(tx, actor));
         if (!outcome.ok) throw new Rollback(outcome.errors);
