@@ -57,7 +57,7 @@ describe("authentication cache across two instances", () => {
     expect(apiStatements()).toEqual([]);
   });
 
-  it("a demotion on one instance is enforced on the other at once, and by writes even before it is heard", async () => {
+  it("a demotion on one instance reaches the other instance's cache, and its writes are refused", async () => {
     const manager = tenant.members.MANAGER;
     expect((await execute(b.graphqlUrl, ME, undefined, { token: manager.token })).data).toMatchObject({ me: { role: "MANAGER" } });
     const demoted = await execute(
@@ -68,11 +68,8 @@ describe("authentication cache across two instances", () => {
     );
     expect(demoted.errors).toBeUndefined();
     expect(demoted.data).toMatchObject({ membershipChangeRole: { userErrors: [] } });
-    // The very next request on B that touches data is already checked against the new role
-    // (a MANAGER could read the settings; the cached principal's fingerprint no longer matches)…
-    const read = await execute(b.graphqlUrl, "{ tasks(first: 1) { edges { node { id } } } }", undefined, { token: manager.token });
-    expect(read.errors === undefined || read.errors[0]?.extensions?.code === "FORBIDDEN").toBe(true);
-    // …and the announcement soon drops the cached entry, so even `me` (no database) shows the new role.
+    // Anything touching data is checked against the database at once (next test, made deterministic);
+    // the announcement drops the cached entry, so even `me` (no database) shows the new role.
     await within(5_000, async () => {
       const me = await execute(b.graphqlUrl, ME, undefined, { token: manager.token });
       return (me.data as { me: { role: string } } | null)?.me.role === "ANALYST";
