@@ -26,6 +26,7 @@ import { sendWebhook, type WebhookAttempt } from "../integrations/webhook/sender
 import type { LookupAll } from "../integrations/webhook/address-policy.js";
 import type { Services } from "../orchestration/services.js";
 import { runUnitOfWork } from "../orchestration/unit-of-work.js";
+import { SUSPENDED_JOB_RECHECK_SECONDS, tenantSuspension } from "../orchestration/tenant-suspension.js";
 import {
   markEndpointFailing,
   markEndpointRecovered,
@@ -60,6 +61,7 @@ export async function enqueueWebhookDeliveries(jobs: JobQueue, tx: Tx, tenantId:
 
 type Prepared =
   | { kind: "skip"; reason: string }
+  | { kind: "defer"; reason: string }
   | { kind: "send"; url: string; body: string; secrets: string[]; eventType: string };
 
 /** Makes one attempt of a delivery job and records it. Exported for tests. */
@@ -68,6 +70,8 @@ export async function runWebhookAttempt(services: Services, job: WebhookDelivery
   if (!services.connectors) throw new Error("connectors (the credential vault) are not configured in these services");
   const ring = services.connectors.vault.ring;
   const prepared = await withTenant(db.prisma, { tenantId: job.tenantId }, async (tx): Promise<Prepared> => {
+    // A suspended tenant sends nothing (src/orchestration/tenant-lifecycle.ts): the attempt waits.
+    if (await tenantSuspension(tx, job.tenantId)) return { kind: "defer", reason: "tenant suspended" };
     const endpoint = await tx.webhookEndpoint.findUnique({ where: { id: job.endpointId } });
     if (!endpoint) return { kind: "skip", reason: "endpoint deleted" };
     if (!endpoint.enabled || endpoint.status === "DISABLED") return { kind: "skip", reason: "endpoint disabled" };
@@ -88,6 +92,11 @@ export async function runWebhookAttempt(services: Services, job: WebhookDelivery
       eventType: row.type,
     };
   });
+  if (prepared.kind === "defer") {
+    await services.jobs.send(QUEUES.webhookDelivery.name, job, { startAfter: new Date(Date.now() + SUSPENDED_JOB_RECHECK_SECONDS * 1000) });
+    logger.debug({ webhook: { ...job }, reason: prepared.reason }, "webhook attempt deferred");
+    return null;
+  }
   if (prepared.kind === "skip") {
     logger.debug({ webhook: { ...job }, reason: prepared.reason }, "webhook attempt skipped");
     return null;

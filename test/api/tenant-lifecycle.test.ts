@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { AGENT_QUEUES } from "../../src/orchestration/agent-run.js";
 import { handleAgentJob } from "../../src/jobs/agents.js";
+import { runWebhookAttempt } from "../../src/jobs/webhook-delivery.js";
 import { sendDraft } from "../../src/orchestration/draft.js";
 import { SUSPENDED_HOLD_REASON } from "../../src/orchestration/tenant-lifecycle.js";
 import { createTenant, TEST_JWT_SECRET, type TestApp, type TestTenant } from "../helpers/app.js";
@@ -178,6 +179,10 @@ describe("suspension", () => {
     const otherRun = randomUUID();
     await handleAgentJob(t.app.background, "recommender", { tenantId: b.tenantId, runId: otherRun });
     expect(await sql(t.db, `SELECT 1 FROM pgboss.job WHERE "data"->>'runId' = $1`, [otherRun])).toEqual([]);
+    // So is an outbound webhook attempt (nothing leaves for the tenant's endpoints).
+    const webhookJob = { tenantId: a.tenantId, endpointId: randomUUID(), eventId: randomUUID(), attempt: 1 };
+    expect(await runWebhookAttempt(t.app.background, webhookJob)).toBeNull();
+    expect(await sql(t.db, `SELECT "start_after" > now() + interval '30 seconds' AS later FROM pgboss.job WHERE "name" = 'webhook-delivery' AND "data"->>'eventId' = $1`, [webhookJob.eventId])).toEqual([{ later: true }]);
 
     // Suspending twice is refused; the suspension is audited and evented in the tenant.
     const twice = await gql(Suspend, { input: { tenantId: encodeGlobalID("Tenant", a.tenantId), reason: "again" } }, adminToken);
