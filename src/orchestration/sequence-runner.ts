@@ -25,6 +25,7 @@ import {
   type ExitReason,
   type SendWindow,
 } from "../domain/sequence.js";
+import { normaliseEmail } from "../domain/suppression.js";
 import { readTenantSettings } from "../domain/tenant.js";
 import { ok, type Outcome } from "../domain/user-error.js";
 import type { SequenceEnrollment, SequenceStep, SequenceVersion } from "../generated/prisma/client.js";
@@ -403,4 +404,22 @@ export async function sequenceSendHold(tx: Tx, draft: Pick<Draft, "origin" | "or
   const window = windowOf(run);
   const until = sendHold(now, run.scheduledFor, window);
   return until ? { until, reason: `Waiting for the recipient's send window (${window.timeZone}).` } : null;
+}
+
+/**
+ * An address was unsubscribed (the unsubscribe link): the live enrolments of
+ * its contact end at once (UNSUBSCRIBED), their step drafts cancelled.
+ */
+export async function exitSequencesForAddress(services: Services, uow: UnitOfWork, email: string, reason: ExitReason, detail: string): Promise<string[]> {
+  const contact = await uow.tx.contact.findFirst({ where: { email: normaliseEmail(email) }, select: { id: true } });
+  if (!contact) return [];
+  const exited: string[] = [];
+  const live = await uow.tx.sequenceEnrollment.findMany({ where: { contactId: contact.id, live: true }, select: { id: true } });
+  for (const { id } of live) {
+    const enrollment = await lockEnrollment(uow.tx, id);
+    if (!enrollment || (enrollment.status !== "ACTIVE" && enrollment.status !== "PAUSED")) continue;
+    await exitEnrollment(services, uow, enrollment, reason, detail);
+    exited.push(id);
+  }
+  return exited;
 }

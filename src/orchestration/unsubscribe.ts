@@ -7,6 +7,7 @@ import { agentPrincipal } from "../domain/principal.js";
 import { verifyUnsubscribeToken, type UnsubscribeClaims } from "../domain/unsubscribe-token.js";
 import { ok } from "../domain/user-error.js";
 import { recordSuppression } from "./suppression.js";
+import { exitSequencesForAddress } from "./sequence-runner.js";
 import type { Services } from "./services.js";
 import { runUnitOfWork } from "./unit-of-work.js";
 
@@ -49,6 +50,8 @@ export async function confirmUnsubscribe(services: Services, token: string, meta
   const actor = { principal: agentPrincipal(claims.tenantId, "unsubscribe"), meta: { requestId: meta.requestId ?? randomUUID(), traceId: null } };
   const outcome = await runUnitOfWork(services, actor, async (uow) => {
     const result = await recordSuppression(uow, { kind: "EMAIL", value: claims.email, reason: "UNSUBSCRIBED", note: "Unsubscribe link" });
+    // Sequences stop at once for this person (their pending step draft is cancelled).
+    await exitSequencesForAddress(services, uow, claims.email, "UNSUBSCRIBED", "The recipient used the unsubscribe link.");
     return ok({ created: result.created });
   });
   if (!outcome.ok) return null;

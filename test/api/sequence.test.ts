@@ -18,6 +18,8 @@ import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SequenceStepJob } from "../../src/orchestration/sequence-runner.js";
 import { runSequenceStep } from "../../src/orchestration/sequence-runner.js";
+import { signUnsubscribeToken } from "../../src/domain/unsubscribe-token.js";
+import { unsubscribeUrl } from "../../src/integrations/email/mail.js";
 import { ALL_ROLES, createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";
 import { insertContact, patchSettings, sql, startOperatorApp, waitFor } from "../helpers/operator.js";
@@ -423,6 +425,18 @@ describe("auto-exit and pause from inbound mail", () => {
     expect((await runSequenceStep(t.app.services, checks[0]!.data)).outcome).toBe("skipped");
   });
 
+  it("the unsubscribe link ends the enrolment at once (UNSUBSCRIBED) and cancels the pending step draft", async () => {
+    const leaver = await contactIn(a, "leaver@recipient-k.example", { timeZone: zones.early });
+    const r = await ok(a.members.OPERATOR.token, ENROLL, { input: { sequenceId, contactIds: [gid("Contact", leaver)] } });
+    const enrollmentId = uuidOf(r.sequenceEnroll.results[0].enrollment.id);
+    const run = await drafted(enrollmentId);
+    const link = unsubscribeUrl(t.app.services.mail, signUnsubscribeToken(t.app.services.mail.unsubscribeSecret, { tenantId: a.tenantId, email: "leaver@recipient-k.example" }))!;
+    const res = await fetch(link, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    expect(res.status).toBe(200);
+    expect(await enrollmentRow(enrollmentId)).toMatchObject({ status: "EXITED", exitReason: "UNSUBSCRIBED" });
+    expect((await draftRow(run.draftId!)).status).toBe("CANCELLED");
+  });
+
   it("a person pauses, resumes and ends an enrolment; the pending draft is cancelled on exit", async () => {
     const op = a.members.OPERATOR.token;
     const id = gid("SequenceEnrollment", enrollmentOf.inferred!);
@@ -451,7 +465,7 @@ describe("versions, engagement, archive", () => {
     expect(e.sequenceEnroll.results[0].enrollment.version.version).toBe(2);
     const list = await ok(a.members.ANALYST.token, ENROLLMENTS, { id: sequenceId });
     const versions = list.sequenceEnrollments.edges.map((x: Json) => x.node.version.version);
-    expect(versions.filter((v: number) => v === 1)).toHaveLength(6);
+    expect(versions.filter((v: number) => v === 1)).toHaveLength(7);
     expect(versions.filter((v: number) => v === 2)).toHaveLength(1);
     const s = await ok(a.members.ANALYST.token, SEQUENCE, { id: sequenceId });
     expect(s.sequence.v1.steps).toHaveLength(3);
@@ -460,13 +474,13 @@ describe("versions, engagement, archive", () => {
   it("engagement per step and exits by reason", async () => {
     const s = (await ok(a.members.ANALYST.token, SEQUENCE, { id: sequenceId })).sequence;
     const one = s.engagement.steps.find((x: Json) => x.position === 0);
-    expect(one.drafted).toBeGreaterThanOrEqual(6);
+    expect(one.drafted).toBeGreaterThanOrEqual(7);
     expect(one.approved).toBe(2);
     expect(one.sent).toBe(1);
     expect(one.pushed).toBe(1);
     expect(one.replied).toBe(1);
-    expect(s.engagement.exitsByReason).toEqual(expect.arrayContaining([{ reason: "REPLIED", count: 1 }, { reason: "MANUAL", count: 1 }]));
-    expect(s.engagement.exited).toBe(2);
+    expect(s.engagement.exitsByReason).toEqual(expect.arrayContaining([{ reason: "REPLIED", count: 1 }, { reason: "MANUAL", count: 1 }, { reason: "UNSUBSCRIBED", count: 1 }]));
+    expect(s.engagement.exited).toBe(3);
     expect(s.engagement.active + s.engagement.paused).toBeGreaterThanOrEqual(4);
   });
 
