@@ -307,7 +307,13 @@ async function markUnsent(
   const mayHaveGoneOut = record?.uncertainAt != null;
   const release = () => (mayHaveGoneOut ? Promise.resolve() : uow.tx.emailSend.update({ where, data: { state: "RELEASED" } }));
   const fail = async (why: string) => {
-    await changeStatus(uow, draft, { action: "fail", data: { failureReason: why, leaseToken: null, leaseExpiresAt: null, lastError: reason }, summary: { reason: why, code: error.code ?? null } });
+    await changeStatus(uow, draft, {
+      action: "fail",
+      data: { failureReason: why, leaseToken: null, leaseExpiresAt: null, lastError: reason },
+      summary: { reason: why, code: error.code ?? null },
+      // Why, as a code a subscriber can act on (e.g. GMAIL_NEEDS_REAUTH: reconnect the mailbox).
+      event: { reason: error.code ?? (error.kind === "uncertain" ? "DELIVERY_UNCERTAIN" : error.kind === "permanent" ? "REFUSED" : "GAVE_UP") },
+    });
     return { outcome: "failed", reason: why } as const;
   };
   const requeue = async (why: string): Promise<DeliveryResult> => {

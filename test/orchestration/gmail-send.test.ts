@@ -384,6 +384,8 @@ describe("a mailbox whose connection is not ACTIVE", () => {
     const r1 = await deliverDraft(t.app.services, { tenantId: tenant.tenantId, draftId: first });
     expect(r1).toMatchObject({ outcome: "failed" });
     expect((await draftRow(first)).failureReason).toMatch(/connected again/);
+    const failedFirst = await sql<{ reason: string }>(t.db, `SELECT "payload"->>'reason' AS reason FROM "OutboxEvent" WHERE "type" = 'sales.draft.failed' AND "payload"->>'draftId' = $1::text`, [first]);
+    expect(failedFirst).toEqual([{ reason: "GMAIL_NEEDS_REAUTH" }]);
     expect((await sql<{ status: string }>(t.db, `SELECT "status"::text AS status FROM "Connection" WHERE "tenantId" = $1 AND "accountEmail" = $2`, [tenant.tenantId, REAUTH]))[0]!.status).toBe("NEEDS_REAUTH");
 
     const second = await queuedDraft(t, tenant, REAUTH);
