@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withConnectors } from "../../src/orchestration/connection.js";
+import { composeDraft } from "../../src/orchestration/draft-writer.js";
 import { meetingSlotsFor } from "../../src/orchestration/meeting-slot.js";
 import { agentsSettled, rawEmail } from "../helpers/agents.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
@@ -161,6 +162,23 @@ describe("reply drafts for meeting requests", () => {
     expect(draft.offeredSlots).toBeNull();
     expect(draft.citedAssets).toEqual([]);
   }, 90_000);
+});
+
+describe("follow-ups", () => {
+  it("an outreach to a contact already in a conversation looks up slots (here: none free, so it asks); a first outreach does not", async () => {
+    const dana = (await sql<{ id: string }>(t.db, `SELECT "id" FROM "Contact" WHERE "tenantId" = $1 AND "email" = 'dana@clinics.co.uk'`, [tenant.tenantId]))[0]!.id;
+    const followUp = await composeDraft(t.app.services, { tenantId: tenant.tenantId, agent: "draft-writer" }, { kind: "OUTREACH", contactId: dana, authorCandidates: [tenant.members.OPERATOR.userId], calendarAndAssets: true });
+    expect(followUp?.offeredSlots).toMatchObject({ timeZone: "Europe/London", slots: [], noSlotReason: "FULLY_BUSY" });
+    expect(followUp?.bodyText).toMatch(/no free time/i);
+    expect(followUp?.citedAssets.map((a) => a.fileId)).toEqual([caseStudy]);
+    const fresh = await insertContact(t.db, tenant.tenantId, { email: "new@clinics-fresh.co.uk", firstName: "Nia" });
+    const first = await composeDraft(t.app.services, { tenantId: tenant.tenantId, agent: "draft-writer" }, { kind: "OUTREACH", contactId: fresh, authorCandidates: [tenant.members.OPERATOR.userId], calendarAndAssets: true });
+    expect(first?.offeredSlots).toBeNull();
+    expect(first?.bodyText).not.toMatch(/no free time/i);
+    // Without calendarAndAssets (a plain compose) nothing is looked up at all.
+    const plain = await composeDraft(t.app.services, { tenantId: tenant.tenantId, agent: "draft-writer" }, { kind: "OUTREACH", contactId: dana, authorCandidates: [tenant.members.OPERATOR.userId] });
+    expect(plain).toMatchObject({ offeredSlots: null, citedAssets: [] });
+  });
 });
 
 describe("free/busy edge cases (fixed now)", () => {
