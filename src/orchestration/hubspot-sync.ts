@@ -10,6 +10,7 @@
 // by the canonical e-mail of lead ingest, companies by domain, so nothing is
 // duplicated. The conflict rule is in src/domain/hubspot.ts.
 import { randomUUID } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
 import type { Prisma, Tx } from "../data/database.js";
 import {
   COMPANY_PROPERTIES,
@@ -261,10 +262,16 @@ async function ownersOf(tx: Tx, hubspotOwnerIds: (string | null)[]): Promise<Map
   return new Map(rows.map((r) => [r.hubspotOwnerId, r.userId]));
 }
 
-/** Applies one page of HubSpot records (create, link, update under the conflict rule), auditing each change. */
+/**
+ * Applies one page of HubSpot records (create, link, update under the conflict
+ * rule), auditing each change. Reads are one query per table for the page;
+ * new rows are inserted with one multi-row statement per table; updates go
+ * row by row (few once the first sync is done).
+ */
 export async function applyRecords(ctx: Context, uow: BufferedUnitOfWork, type: HubspotObjectType, records: HubspotObject[], associations: Associations): Promise<SyncCounts> {
   const tx = uow.tx;
   const entityType = ENTITY[type];
+  const tenantId = ctx.tenantId;
   const counts = zero();
   const ids = records.map((r) => r.id);
   const refs = await refsOf(tx, entityType, ids);
@@ -272,25 +279,8 @@ export async function applyRecords(ctx: Context, uow: BufferedUnitOfWork, type: 
   const owners = await ownersOf(tx, records.map((r) => r.properties.hubspot_owner_id ?? null));
   const companyRefs = await refsOf(tx, "Company", [...new Set([...associations.companies.values()].flat())]);
   const contactRefs = await refsOf(tx, "Contact", [...new Set([...associations.contacts.values()].flat())]);
-
-  const markSynced = async (hubspotId: string, entityId: string, hubspotModifiedAt: Date, localUpdatedAt: Date) => {
-    await tx.hubspotRecordSync.upsert({
-      where: { tenantId_entityType_hubspotId: { tenantId: ctx.tenantId, entityType, hubspotId } },
-      create: { tenantId: ctx.tenantId, entityType, entityId, hubspotId, hubspotModifiedAt, localUpdatedAt },
-      update: { entityId, hubspotModifiedAt, localUpdatedAt, syncedAt: new Date() },
-    });
-  };
-  const link = async (hubspotId: string, entityId: string) => {
-    await tx.externalRef.createMany({ data: [{ tenantId: ctx.tenantId, system: HUBSPOT_SYSTEM, entityType, entityId, externalId: hubspotId }], skipDuplicates: true });
-  };
-  const audit = async (entityId: string, hubspotId: string, created: boolean, fields: string[], keptLocal: string[]) => {
-    await uow.audit({
-      action: `${entityType.toLowerCase()}.${created ? "created" : "updated"}`,
-      targetType: entityType,
-      targetId: entityId,
-      summary: { source: HUBSPOT_SYSTEM, hubspotId, fields, ...(keptLocal.length ? { keptLocal, rule: "last writer by modification time" } : {}) },
-    });
-  };
+  const ownerOf = (id: string | null) => (id ? (owners.get(id) ?? null) : null);
+  const firstRef = (map: Map<string, string>, list: string[] | undefined) => (list ?? []).map((id) => map.get(id)).find((id): id is string => !!id) ?? null;
 
   // Natural keys for records not linked yet: the canonical e-mail (contacts), the domain (companies).
   const unlinked = records.filter((r) => !refs.has(r.id));
@@ -304,38 +294,78 @@ export async function applyRecords(ctx: Context, uow: BufferedUnitOfWork, type: 
     const domains = unlinked.map((r) => companyFields(r.properties, r.id).domain).filter((d): d is string => !!d);
     if (domains.length) for (const d of await tx.companyDomain.findMany({ where: { domain: { in: domains } }, select: { domain: true, companyId: true } })) byDomain.set(d.domain, d.companyId);
   }
+  const existingIds = [...new Set(records.map((r) => refs.get(r.id) ?? (type === "contacts" ? byEmail.get(contactFields(r.properties).email?.normalized ?? "") : type === "companies" ? byDomain.get(companyFields(r.properties, r.id).domain ?? "") : undefined)).filter((id): id is string => !!id))];
+  const existingRows = new Map<string, Record<string, unknown> & { id: string; updatedAt: Date }>();
+  if (existingIds.length) {
+    const rows = type === "contacts" ? await tx.contact.findMany({ where: { id: { in: existingIds } } }) : type === "companies" ? await tx.company.findMany({ where: { id: { in: existingIds } } }) : await tx.deal.findMany({ where: { id: { in: existingIds } } });
+    for (const row of rows) existingRows.set(row.id, row as never);
+  }
+
+  // What the page writes in bulk.
+  const now = new Date();
+  const newRows: Record<string, unknown>[] = [];
+  const newDomains: { tenantId: string; companyId: string; domain: string }[] = [];
+  const newRefs: { tenantId: string; system: string; entityType: string; entityId: string; externalId: string }[] = [];
+  const newMarks = new Map<string, { tenantId: string; entityType: string; entityId: string; hubspotId: string; hubspotModifiedAt: Date; localUpdatedAt: Date }>();
+  const stageChanges: Prisma.DealStageChangeCreateManyInput[] = [];
+  const dealContacts: { tenantId: string; dealId: string; contactId: string }[] = [];
+  const createdAudits: { entityId: string; hubspotId: string; fields: string[] }[] = [];
+  /** New contacts of this page by canonical e-mail: a second HubSpot record with the same address links to the same contact. */
+  const pendingEmail = new Map<string, string>();
+
+  const audit = async (entityId: string, hubspotId: string, created: boolean, fields: string[], keptLocal: string[]) => {
+    await uow.audit({
+      action: `${entityType.toLowerCase()}.${created ? "created" : "updated"}`,
+      targetType: entityType,
+      targetId: entityId,
+      summary: { source: HUBSPOT_SYSTEM, hubspotId, fields, ...(keptLocal.length ? { keptLocal, rule: "last writer by modification time" } : {}) },
+    });
+  };
+  const mark = (hubspotId: string, entityId: string, hubspotModifiedAt: Date, localUpdatedAt: Date) => newMarks.set(hubspotId, { tenantId, entityType, entityId, hubspotId, hubspotModifiedAt, localUpdatedAt });
+  const link = (hubspotId: string, entityId: string) => {
+    if (refs.get(hubspotId) !== entityId) newRefs.push({ tenantId, system: HUBSPOT_SYSTEM, entityType, entityId, externalId: hubspotId });
+  };
+  const created = (hubspotId: string, row: Record<string, unknown> & { id: string }, fields: string[]) => {
+    newRows.push({ ...row, tenantId, createdAt: now, updatedAt: now });
+    link(hubspotId, row.id);
+    mark(hubspotId, row.id, records.find((r) => r.id === hubspotId)!.updatedAt, now);
+    createdAudits.push({ entityId: row.id, hubspotId, fields });
+    counts.created++;
+  };
+  const updated = async (record: HubspotObject, existing: { id: string; updatedAt: Date }, apply: Record<string, unknown>, keptLocal: string[], write: (data: Record<string, unknown>) => Promise<{ updatedAt: Date }>) => {
+    const changed = Object.keys(apply);
+    const after = changed.length ? await write(apply) : existing;
+    link(record.id, existing.id);
+    mark(record.id, existing.id, record.updatedAt, after.updatedAt);
+    if (changed.length || keptLocal.length) await audit(existing.id, record.id, false, changed, keptLocal);
+    if (changed.length) counts.updated++;
+    else counts.unchanged++;
+    if (keptLocal.length) counts.keptLocal++;
+  };
 
   for (const record of records) {
-    const mark = marks.get(record.id);
-    if (mark && mark.hubspotModifiedAt.getTime() >= record.updatedAt.getTime() && refs.has(record.id)) {
+    const previous = marks.get(record.id);
+    if (previous && previous.hubspotModifiedAt.getTime() >= record.updatedAt.getTime() && refs.has(record.id)) {
       counts.unchanged++;
       continue;
     }
-    const ownerOf = (id: string | null) => (id ? (owners.get(id) ?? null) : null);
-    const firstRef = (map: Map<string, string>, list: string[] | undefined) => (list ?? []).map((id) => map.get(id)).find((id): id is string => !!id) ?? null;
+    const conflict = (row: { updatedAt: Date }) => ({ hubspotModifiedAt: record.updatedAt, localUpdatedAt: row.updatedAt, mark: previous ?? null });
 
     if (type === "companies") {
       const f = companyFields(record.properties, record.id);
       const candidate = { name: f.name, industry: f.industry, employeeCount: f.employeeCount, country: f.country, ownerId: ownerOf(f.hubspotOwnerId) };
-      const existingId = refs.get(record.id) ?? (f.domain ? byDomain.get(f.domain) : undefined);
-      const existing = existingId ? await tx.company.findUnique({ where: { id: existingId } }) : null;
+      const existing = existingRows.get(refs.get(record.id) ?? (f.domain ? (byDomain.get(f.domain) ?? "") : ""));
       if (!existing) {
-        const created = await tx.company.create({ data: { tenantId: ctx.tenantId, ...candidate, attributes: { hubspotId: record.id } } });
-        if (f.domain) await tx.companyDomain.createMany({ data: [{ tenantId: ctx.tenantId, companyId: created.id, domain: f.domain }], skipDuplicates: true });
-        await link(record.id, created.id);
-        await markSynced(record.id, created.id, record.updatedAt, created.updatedAt);
-        await audit(created.id, record.id, true, Object.keys(candidate), []);
-        counts.created++;
+        const id = uuidv7();
+        created(record.id, { id, ...candidate, lifecycle: "PROSPECT", attributes: { hubspotId: record.id } }, Object.keys(candidate));
+        if (f.domain && !byDomain.has(f.domain)) {
+          newDomains.push({ tenantId, companyId: id, domain: f.domain });
+          byDomain.set(f.domain, id);
+        }
         continue;
       }
-      const { apply, keptLocal } = resolveConflict("Company", candidate, existing, { hubspotModifiedAt: record.updatedAt, localUpdatedAt: existing.updatedAt, mark: mark ?? null });
-      const after = Object.keys(apply).length ? await tx.company.update({ where: { id: existing.id }, data: apply }) : existing;
-      await link(record.id, existing.id);
-      await markSynced(record.id, existing.id, record.updatedAt, after.updatedAt);
-      if (Object.keys(apply).length || keptLocal.length) await audit(existing.id, record.id, false, Object.keys(apply), keptLocal);
-      if (Object.keys(apply).length) counts.updated++;
-      else counts.unchanged++;
-      counts.keptLocal += keptLocal.length ? 1 : 0;
+      const { apply, keptLocal } = resolveConflict("Company", candidate, existing as never, conflict(existing));
+      await updated(record, existing, apply, keptLocal, (data) => tx.company.update({ where: { id: existing.id }, data }));
       continue;
     }
 
@@ -343,34 +373,29 @@ export async function applyRecords(ctx: Context, uow: BufferedUnitOfWork, type: 
       const f = contactFields(record.properties);
       const companyId = firstRef(companyRefs, associations.companies.get(record.id));
       const candidate = { firstName: f.firstName, lastName: f.lastName, title: f.title, phone: f.phone, ownerId: ownerOf(f.hubspotOwnerId), ...(companyId ? { companyId } : {}) };
-      const existingId = refs.get(record.id) ?? (f.email ? byEmail.get(f.email.normalized) : undefined);
-      const existing = existingId ? await tx.contact.findUnique({ where: { id: existingId } }) : null;
-      if (!existing) {
-        const created = await tx.contact.create({
-          data: { tenantId: ctx.tenantId, ...candidate, email: f.email?.normalized ?? null, emailOriginal: f.email?.original ?? null, attributes: { hubspotId: record.id } },
-        });
-        if (f.email) byEmail.set(f.email.normalized, created.id);
-        await link(record.id, created.id);
-        await markSynced(record.id, created.id, record.updatedAt, created.updatedAt);
-        await audit(created.id, record.id, true, Object.keys(candidate).concat(f.email ? ["email"] : []), []);
-        counts.created++;
+      const pending = f.email ? pendingEmail.get(f.email.normalized) : undefined;
+      if (pending) {
+        // Same person twice in HubSpot: one contact here, both HubSpot ids linked to it.
+        link(record.id, pending);
+        mark(record.id, pending, record.updatedAt, now);
+        counts.unchanged++;
         continue;
       }
-      const { apply, keptLocal } = resolveConflict("Contact", candidate, existing, { hubspotModifiedAt: record.updatedAt, localUpdatedAt: existing.updatedAt, mark: mark ?? null });
-      const data: Prisma.ContactUncheckedUpdateInput = { ...apply };
+      const existing = existingRows.get(refs.get(record.id) ?? (f.email ? (byEmail.get(f.email.normalized) ?? "") : ""));
+      if (!existing) {
+        const id = uuidv7();
+        created(record.id, { id, ...candidate, companyId: companyId ?? null, email: f.email?.normalized ?? null, emailOriginal: f.email?.original ?? null, seniority: "UNKNOWN", doNotContact: false, attributes: { hubspotId: record.id } }, Object.keys(candidate).concat(f.email ? ["email"] : []));
+        if (f.email) pendingEmail.set(f.email.normalized, id);
+        continue;
+      }
+      const { apply, keptLocal } = resolveConflict("Contact", candidate, existing as never, conflict(existing));
+      const data: Record<string, unknown> = { ...apply };
       // The identity key is only filled in, never replaced.
       if (!existing.email && f.email && !(await tx.contact.findFirst({ where: { email: f.email.normalized }, select: { id: true } }))) {
         data.email = f.email.normalized;
         data.emailOriginal = f.email.original;
       }
-      const changed = Object.keys(data);
-      const after = changed.length ? await tx.contact.update({ where: { id: existing.id }, data }) : existing;
-      await link(record.id, existing.id);
-      await markSynced(record.id, existing.id, record.updatedAt, after.updatedAt);
-      if (changed.length || keptLocal.length) await audit(existing.id, record.id, false, changed, keptLocal);
-      if (changed.length) counts.updated++;
-      else counts.unchanged++;
-      counts.keptLocal += keptLocal.length ? 1 : 0;
+      await updated(record, existing, data, keptLocal, (d) => tx.contact.update({ where: { id: existing.id }, data: d }));
       continue;
     }
 
@@ -379,53 +404,63 @@ export async function applyRecords(ctx: Context, uow: BufferedUnitOfWork, type: 
     const mapped = mapStage(ctx.mappings, ctx.stages, f.pipelineId, f.stageId);
     const companyId = firstRef(companyRefs, associations.companies.get(record.id));
     const contactIds = [...new Set((associations.contacts.get(record.id) ?? []).map((id) => contactRefs.get(id)).filter((id): id is string => !!id))];
-    const existingId = refs.get(record.id);
-    const existing = existingId ? await tx.deal.findUnique({ where: { id: existingId } }) : null;
+    const existing = existingRows.get(refs.get(record.id) ?? "") as (Record<string, unknown> & { id: string; updatedAt: Date; stage: string; status: "OPEN" | "WON" | "LOST"; amount: { toFixed(n: number): string } }) | undefined;
     const base = { name: f.name, amount: f.amount, expectedCloseDate: f.expectedCloseDate, ownerId: ownerOf(f.hubspotOwnerId), ...(companyId ? { companyId } : {}) };
+    const reason = `hubspot ${f.pipelineId ?? "?"}/${f.stageId ?? "?"}`;
     if (!existing) {
       const stage = mapped ?? firstOpenStage({ stages: ctx.stages } as never);
-      const now = new Date();
-      const created = await tx.deal.create({
-        data: {
-          tenantId: ctx.tenantId,
-          ...base,
-          stage: stage.key,
-          status: stage.kind,
-          probability: stage.probability,
-          currency: f.currency ?? ctx.currency,
-          closedAt: stage.kind === "OPEN" ? null : now,
-        },
-      });
-      await tx.dealStageChange.create({ data: { tenantId: ctx.tenantId, dealId: created.id, fromStage: null, toStage: stage.key, toStatus: stage.kind, actorType: "AGENT", actorId: "hubspot-sync", reason: `hubspot ${f.pipelineId ?? "?"}/${f.stageId ?? "?"}` } });
-      if (contactIds.length) await tx.dealContact.createMany({ data: contactIds.map((contactId) => ({ tenantId: ctx.tenantId, dealId: created.id, contactId })), skipDuplicates: true });
-      await link(record.id, created.id);
-      await markSynced(record.id, created.id, record.updatedAt, created.updatedAt);
-      await audit(created.id, record.id, true, [...Object.keys(base), "stage"], []);
-      counts.created++;
+      const id = uuidv7();
+      created(record.id, {
+        id,
+        ...base,
+        companyId: companyId ?? null,
+        leadId: null,
+        stage: stage.key,
+        status: stage.kind,
+        probability: stage.probability,
+        currency: f.currency ?? ctx.currency,
+        lostReason: null,
+        closedAt: stage.kind === "OPEN" ? null : now,
+        stageChangedAt: now,
+      }, [...Object.keys(base), "stage"]);
+      stageChanges.push({ tenantId, dealId: id, fromStage: null, toStage: stage.key, toStatus: stage.kind, actorType: "AGENT", actorId: "hubspot-sync", reason });
+      for (const contactId of contactIds) dealContacts.push({ tenantId, dealId: id, contactId });
       continue;
     }
     const candidate: Record<string, unknown> = { ...base, ...(mapped ? { stage: mapped.key } : {}) };
-    const current = { ...existing, amount: existing.amount.toFixed(2) };
-    const { apply, keptLocal } = resolveConflict("Deal", candidate, current, { hubspotModifiedAt: record.updatedAt, localUpdatedAt: existing.updatedAt, mark: mark ?? null });
-    const data: Prisma.DealUncheckedUpdateInput = { ...(apply as Prisma.DealUncheckedUpdateInput) };
+    const { apply, keptLocal } = resolveConflict("Deal", candidate, { ...existing, amount: existing.amount.toFixed(2) }, conflict(existing));
+    const data: Record<string, unknown> = { ...apply };
     if (mapped && apply.stage) {
-      data.status = mapped.kind;
-      data.probability = mapped.probability;
-      data.stageChangedAt = new Date();
-      data.closedAt = mapped.kind === "OPEN" ? null : new Date();
-      await tx.dealStageChange.create({
-        data: { tenantId: ctx.tenantId, dealId: existing.id, fromStage: existing.stage, toStage: mapped.key, fromStatus: existing.status, toStatus: mapped.kind, actorType: "AGENT", actorId: "hubspot-sync", reason: `hubspot ${f.pipelineId ?? "?"}/${f.stageId ?? "?"}` },
+      Object.assign(data, { status: mapped.kind, probability: mapped.probability, stageChangedAt: now, closedAt: mapped.kind === "OPEN" ? null : now });
+      stageChanges.push({ tenantId, dealId: existing.id, fromStage: existing.stage, toStage: mapped.key, fromStatus: existing.status, toStatus: mapped.kind, actorType: "AGENT", actorId: "hubspot-sync", reason });
+    }
+    for (const contactId of contactIds) dealContacts.push({ tenantId, dealId: existing.id, contactId });
+    await updated(record, existing, data, keptLocal, (d) => tx.deal.update({ where: { id: existing.id }, data: d as Prisma.DealUncheckedUpdateInput }));
+  }
+
+  // Bulk writes, in foreign-key order.
+  if (newRows.length) {
+    if (type === "companies") await tx.company.createMany({ data: newRows as unknown as Prisma.CompanyCreateManyInput[] });
+    else if (type === "contacts") await tx.contact.createMany({ data: newRows as unknown as Prisma.ContactCreateManyInput[] });
+    else await tx.deal.createMany({ data: newRows as unknown as Prisma.DealCreateManyInput[] });
+  }
+  if (newDomains.length) await tx.companyDomain.createMany({ data: newDomains, skipDuplicates: true });
+  if (stageChanges.length) await tx.dealStageChange.createMany({ data: stageChanges });
+  if (dealContacts.length) await tx.dealContact.createMany({ data: dealContacts, skipDuplicates: true });
+  if (newRefs.length) await tx.externalRef.createMany({ data: newRefs, skipDuplicates: true });
+  if (newMarks.size) {
+    const list = [...newMarks.values()];
+    const known = list.filter((m) => marks.has(m.hubspotId));
+    const fresh = list.filter((m) => !marks.has(m.hubspotId));
+    if (fresh.length) await tx.hubspotRecordSync.createMany({ data: fresh, skipDuplicates: true });
+    for (const m of known) {
+      await tx.hubspotRecordSync.update({
+        where: { tenantId_entityType_hubspotId: { tenantId, entityType, hubspotId: m.hubspotId } },
+        data: { entityId: m.entityId, hubspotModifiedAt: m.hubspotModifiedAt, localUpdatedAt: m.localUpdatedAt, syncedAt: now },
       });
     }
-    const changed = Object.keys(apply);
-    const after = changed.length ? await tx.deal.update({ where: { id: existing.id }, data }) : existing;
-    if (contactIds.length) await tx.dealContact.createMany({ data: contactIds.map((contactId) => ({ tenantId: ctx.tenantId, dealId: existing.id, contactId })), skipDuplicates: true });
-    await markSynced(record.id, existing.id, record.updatedAt, after.updatedAt);
-    if (changed.length || keptLocal.length) await audit(existing.id, record.id, false, changed, keptLocal);
-    if (changed.length) counts.updated++;
-    else counts.unchanged++;
-    counts.keptLocal += keptLocal.length ? 1 : 0;
   }
+  for (const a of createdAudits) await audit(a.entityId, a.hubspotId, true, a.fields, []);
   return counts;
 }
 
