@@ -45,6 +45,7 @@ try {
   const config = loadConfig({
     NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl,
     MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", AGENT_WORKERS: "0", DATA_DIR: `/tmp/${dbName}`,
+    DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "10",
   });
   const app = await startApp({ config, appUrl, jwtSecret: "bench-secret-bench-secret-bench-secret-0123" });
   const owner = new pg.Client({ connectionString: ownerUrl });
