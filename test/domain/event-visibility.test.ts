@@ -75,6 +75,13 @@ const EXPECTED: Record<string, Permission> = {
   "sales.webhook.secret_rotated": "webhook:read",
   "sales.webhook.redelivery_requested": "webhook:read",
   "sales.webhook.endpoint_failing": "webhook:read",
+  // Inbound webhooks (issue 11): the same permission as the `inboundWebhookEndpoints` / `inboundWebhookDeliveries` queries.
+  "sales.inbound_webhook.endpoint_created": "webhook:read",
+  "sales.inbound_webhook.secret_rotated": "webhook:read",
+  "sales.inbound_webhook.endpoint_deleted": "webhook:read",
+  "sales.inbound_webhook.form_received": "webhook:read",
+  "sales.inbound_webhook.crm_change": "webhook:read",
+  "sales.inbound_webhook.delivery_processed": "webhook:read",
   // Meetings booked with contacts (meetingBook): as private as the contact's activities.
   "sales.meeting.booked": "lead:read",
   // Sequences (issue 12): the same permission as the `sequences` and `sequenceEnrollments` queries.
