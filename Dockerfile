@@ -1,4 +1,12 @@
-# The Sales Agent service. Runs the TypeScript sources with tsx (no build step).
+# The Sales Agent service. Runs the TypeScript sources with tsx; the operator
+# console (web/) is built in a first stage that has the dev dependencies.
+FROM node:20-bookworm-slim AS console
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run console:build
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -12,6 +20,8 @@ COPY prisma.config.ts tsconfig.json ./
 COPY scripts ./scripts
 RUN node scripts/generate.mjs
 COPY src ./src
+COPY web ./web
+COPY --from=console /app/web/dist ./web/dist
 RUN chown -R node:node /app
 USER node
 EXPOSE 4000

@@ -178,24 +178,30 @@ export async function startApp(options: {
     onDelivered: async (tx, tenantId, events) => void (await enqueueWebhookDeliveries(jobs, tx, tenantId, events)),
     afterDelivered: () => webhookWorker?.wake(),
   });
-  await startMaintenanceWorker({ jobs, db: backgroundDb, logger });
-  await startSalesWorkers(background);
-  await startCredentialRotationWorker(background);
-  await startGmailSyncWorkers(background);
-  await startHubspotSyncWorkers(background);
-  webhookWorker = await startWebhookDeliveryWorker(background);
-  // Inbound webhooks: verified deliveries (stored by /hooks/*) become leads, follow-up drafts and CRM change records.
-  const inboundWebhookWorker = await startInboundWebhookWorker(background);
+  // SERVICE_ROLE: "api" serves requests only, "worker" runs the background workers only (and answers
+  // /health, /ready, /metrics), "all" does both. Every role publishes the outbox (several may, side by side).
+  const runsWorkers = config.SERVICE_ROLE !== "api";
+  let inboundWebhookWorker: { stop(): Promise<void> } | undefined;
+  if (runsWorkers) {
+    await startMaintenanceWorker({ jobs, db: backgroundDb, logger });
+    await startSalesWorkers(background);
+    await startCredentialRotationWorker(background);
+    await startGmailSyncWorkers(background);
+    await startHubspotSyncWorkers(background);
+    webhookWorker = await startWebhookDeliveryWorker(background);
+    // Inbound webhooks: verified deliveries (stored by /hooks/*) become leads, follow-up drafts and CRM change records.
+    inboundWebhookWorker = await startInboundWebhookWorker(background);
+  }
 
-  const api = await createApiServer(services, authenticator);
+  const api = await createApiServer(services, authenticator, { serveApi: config.SERVICE_ROLE !== "worker" });
   const port = await api.listen(config.PORT, config.HOST);
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const url = config.PUBLIC_URL?.replace(/\/$/, "") ?? `http://${host}:${port}`;
   mail.publicUrl = url;
-  const sendWorkers = await startSendWorkers(background);
-  const agentWorkers = await startAgentWorkers(background);
+  const sendWorkers = runsWorkers ? await startSendWorkers(background) : null;
+  const agentWorkers = runsWorkers ? await startAgentWorkers(background) : null;
   // Sequences: each enrolment step is a job due at its time (src/jobs/sequence-step.ts).
-  await startSequenceStepWorker(background);
+  if (runsWorkers) await startSequenceStepWorker(background);
 
   let stopping: Promise<void> | null = null;
   return {
@@ -213,9 +219,9 @@ export async function startApp(options: {
           await fn();
         };
         await step("api", () => api.close().catch((e) => logger.warn({ err: e }, "API server did not close cleanly")));
-        await step("send workers", () => sendWorkers.stop().catch(() => {}));
-        await step("agent workers", () => agentWorkers.stop().catch(() => {}));
-        await step("inbound webhook worker", () => inboundWebhookWorker.stop());
+        await step("send workers", async () => sendWorkers?.stop().catch(() => {}));
+        await step("agent workers", async () => agentWorkers?.stop().catch(() => {}));
+        await step("inbound webhook worker", async () => inboundWebhookWorker?.stop());
         await step("outbox", () => outbox.stop());
         await step("auth changes", () => authChanges.stop());
         await step("jobs", () => jobs.stop().catch(() => {}));

@@ -34,7 +34,17 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function createApiServer(services: Services, authenticator: Authenticator): Promise<ApiServer> {
+export interface ApiServerOptions {
+  /**
+   * false for a worker-only instance (SERVICE_ROLE=worker): it answers /health,
+   * /ready and /metrics for its orchestrator, and nothing else.
+   */
+  serveApi?: boolean;
+}
+
+export async function createApiServer(services: Services, authenticator: Authenticator, options: ApiServerOptions = {}): Promise<ApiServer> {
+  const serveApi = options.serveApi ?? true;
+  if (!serveApi) return createHealthServer(services);
   const { config, logger, metrics } = services;
   const schema = buildSchema();
   const development = config.NODE_ENV === "development";
@@ -78,28 +88,7 @@ export async function createApiServer(services: Services, authenticator: Authent
     runWithRequestContext({ requestId: meta.requestId, traceId: meta.traceId }, next);
   });
 
-  app.get("/health", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-
-  app.get("/ready", async (_req, res) => {
-    const checks: Record<string, "ok" | "down"> = {};
-    checks.database = await services.db.pool
-      .query("SELECT 1")
-      .then(() => "ok" as const)
-      .catch(() => "down" as const);
-    if (services.bus.kind === "redis") checks.redis = (await services.bus.isHealthy()) ? "ok" : "down";
-    const ready = Object.values(checks).every((c) => c === "ok");
-    // Open connector circuits are reported, not counted: one tenant's provider outage must not take the instance out of rotation.
-    const openCircuits = (services.connectors?.resilience.circuits() ?? []).filter((c) => c.state !== "closed");
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks, connectors: { openCircuits } });
-  });
-
-  app.get("/metrics", async (_req, res) => {
-    await sampleGauges(services).catch((error) => logger.warn({ err: error }, "could not sample job and outbox gauges"));
-    res.setHeader("Content-Type", metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
+  mountHealthRoutes(app, services);
 
   if (config.GRAPHIQL_ENABLED) app.use(graphiqlRouter());
   app.use(unsubscribeRouter(services));
@@ -189,6 +178,59 @@ export async function createApiServer(services: Services, authenticator: Authent
     },
     async close() {
       await apollo.stop();
+    },
+  };
+}
+
+/** /health, /ready and /metrics: every instance answers them, whatever its role. */
+function mountHealthRoutes(app: express.Express, services: Services): void {
+  const { logger, metrics } = services;
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  app.get("/ready", async (_req, res) => {
+    const checks: Record<string, "ok" | "down"> = {};
+    checks.database = await services.db.pool
+      .query("SELECT 1")
+      .then(() => "ok" as const)
+      .catch(() => "down" as const);
+    if (services.bus.kind === "redis") checks.redis = (await services.bus.isHealthy()) ? "ok" : "down";
+    const ready = Object.values(checks).every((c) => c === "ok");
+    // Open connector circuits are reported, not counted: one tenant's provider outage must not take the instance out of rotation.
+    const openCircuits = (services.connectors?.resilience.circuits() ?? []).filter((c) => c.state !== "closed");
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks, connectors: { openCircuits } });
+  });
+
+  app.get("/metrics", async (_req, res) => {
+    await sampleGauges(services).catch((error) => logger.warn({ err: error }, "could not sample job and outbox gauges"));
+    res.setHeader("Content-Type", metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+}
+
+/** A worker-only instance's HTTP side: health, readiness and metrics for its orchestrator. */
+function createHealthServer(services: Services): ApiServer {
+  const app = express();
+  app.disable("x-powered-by");
+  mountHealthRoutes(app, services);
+  app.use((_req, res) => {
+    res.status(404).json({ errors: [{ message: "Not found: this instance runs background workers only (SERVICE_ROLE=worker).", extensions: { code: "NOT_FOUND" } }] });
+  });
+  const httpServer = createServer(app);
+  return {
+    httpServer,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address();
+          resolve(typeof address === "object" && address ? address.port : port);
+        });
+      });
+    },
+    async close() {
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
 }

@@ -53,6 +53,8 @@ function schemaFor(nodeEnv: string) {
       PLATFORM_ADMIN_SUBJECTS: z.string().optional(),
       /** How long a verified caller (token → membership) is remembered; changes drop it at once. 0 = verify every request. */
       AUTH_CACHE_TTL_MS: int(5_000, 0, 60_000),
+      /** What this instance runs: "api" (requests), "worker" (background jobs), or "all" (both; one machine). */
+      SERVICE_ROLE: z.enum(["all", "api", "worker"]).default("all"),
 
       GRAPHIQL_ENABLED: bool(!production),
       INTROSPECTION_ENABLED: bool(!production),
