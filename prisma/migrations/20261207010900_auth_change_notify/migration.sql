@@ -16,6 +16,8 @@ BEGIN
     PERFORM pg_notify('auth_change', json_build_object('userId', affected."id")::text);
   ELSIF TG_TABLE_NAME = 'Tenant' THEN
     PERFORM pg_notify('auth_change', json_build_object('tenantId', affected."id")::text);
+  ELSIF TG_TABLE_NAME = 'TenantSuspension' THEN
+    PERFORM pg_notify('auth_change', json_build_object('tenantId', affected."tenantId")::text);
   END IF;
   RETURN NULL;
 END
@@ -44,19 +46,25 @@ CREATE TRIGGER "Tenant_auth_change"
   AFTER UPDATE OR DELETE ON "Tenant"
   FOR EACH ROW EXECUTE FUNCTION auth_change_notify();
 
+CREATE TRIGGER "TenantSuspension_auth_change"
+  AFTER INSERT OR UPDATE OR DELETE ON "TenantSuspension"
+  FOR EACH ROW EXECUTE FUNCTION auth_change_notify();
+
 -- What authentication decided a cached caller may do, as it stands now: a
 -- request's first statement compares it with what was cached (one call in the
 -- statement that sets the tenant, no extra round trip), so a request never
 -- reads or writes with access a committed change has already taken away,
 -- even before that change's announcement reached this instance.
 -- USER: the membership's role. API_KEY: the key's role, scopes and its
--- creator's role, or NULL once the key is revoked or expired.
+-- creator's role, or NULL once the key is revoked or expired. NULL for
+-- everyone of a suspended tenant.
 CREATE FUNCTION app_access_fingerprint(principal_kind text, tenant uuid, principal_id uuid) RETURNS text
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp SET app.maintenance = 'on'
   AS $$
-    SELECT CASE principal_kind
-      WHEN 'USER' THEN (SELECT m."role"::text FROM "Membership" m WHERE m."tenantId" = tenant AND m."userId" = principal_id)
-      WHEN 'API_KEY' THEN (
+    SELECT CASE
+      WHEN EXISTS (SELECT 1 FROM "TenantSuspension" s WHERE s."tenantId" = tenant) THEN NULL
+      WHEN principal_kind = 'USER' THEN (SELECT m."role"::text FROM "Membership" m WHERE m."tenantId" = tenant AND m."userId" = principal_id)
+      WHEN principal_kind = 'API_KEY' THEN (
         SELECT k."role"::text || '|' || array_to_string(k."scopes", ',') || '|' || coalesce(m."role"::text, '-')
           FROM "ApiKey" k
           LEFT JOIN "Membership" m ON m."tenantId" = k."tenantId" AND m."userId" = k."createdById"
