@@ -191,3 +191,27 @@ describe("roles", () => {
     expect(list.data!.connections.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(encodeGlobalID("Connection", mine[0]!.id));
   });
 });
+
+describe("a grant HubSpot no longer honours", () => {
+  it("OAuth: the refresh token refused (invalid_grant) during a queued sync turns the connection NEEDS_REAUTH, audited and evented", async () => {
+    hs.expireAccessTokens();
+    hs.revokeAll();
+    hs.addPrivateAppToken(TOKEN); // only the OAuth grant is gone; the first tenant's private app stays valid
+    const r = await gql(SYNC_NOW, { input: {} }, other.members.OWNER.token);
+    expect(r.data!.hubspotSyncNow.userErrors).toEqual([]);
+    await waitFor(async () => {
+      const rows = await sql<{ status: string }>(t.db, `SELECT "status" FROM "Connection" WHERE "tenantId" = $1 AND "provider" = 'HUBSPOT'`, [other.tenantId]);
+      return rows[0]?.status === "NEEDS_REAUTH";
+    }, 60_000, "NEEDS_REAUTH");
+    const audit = await sql(t.db, `SELECT 1 FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" = 'connection.needs_reauth'`, [other.tenantId]);
+    expect(audit).toHaveLength(1);
+    const events = await sql(t.db, `SELECT 1 FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" = 'sales.connection.needs_reauth'`, [other.tenantId]);
+    expect(events).toHaveLength(1);
+    // The first tenant's connection is untouched by the other tenant's failure.
+    const mine = await sql<{ status: string }>(t.db, `SELECT "status" FROM "Connection" WHERE "tenantId" = $1 AND "provider" = 'HUBSPOT'`, [tenant.tenantId]);
+    expect(mine[0]!.status).toBe("ACTIVE");
+    // A sync of a connection that needs re-authorising is refused up front.
+    const again = await gql(SYNC_NOW, { input: {} }, other.members.OWNER.token);
+    expect(again.data!.hubspotSyncNow.userErrors.map((e: Errors[number]) => e.code)).toEqual(["CONNECTION_NOT_ACTIVE"]);
+  });
+});
