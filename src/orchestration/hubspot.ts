@@ -112,6 +112,7 @@ export async function requestHubspotSync(
     const queue = input.full ? QUEUES.hubspotReconcile.name : QUEUES.hubspotSync.name;
     const jobId = await services.jobs.send(queue, { tenantId: connection.tenantId, connectionId: connection.id }, { singletonKey: connection.id }, uow.tx);
     await uow.audit({ action: "connection.sync_requested", targetType: "Connection", targetId: connection.id, summary: { provider: "HUBSPOT", full: input.full, jobId, queued: jobId !== null } });
+    await uow.emit("sales.connection.sync_requested", { connectionId: connection.id, provider: "HUBSPOT", full: input.full, queued: jobId !== null });
     return ok({ connectionId: connection.id, jobId, queued: jobId !== null });
   });
 }

@@ -121,6 +121,8 @@ describe("syncing", () => {
       return c.data!.connections.edges.map((e: { node: { lastSyncAt: string | null } }) => e.node).find((n: { lastSyncAt: string | null }) => n.lastSyncAt);
     }, 60_000, "lastSyncAt");
     expect(synced.provider).toBe("HUBSPOT");
+    const events = await sql<{ type: string }>(t.db, `SELECT "type" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" IN ('sales.connection.sync_requested', 'sales.connection.synced') ORDER BY "createdAt"`, [tenant.tenantId]);
+    expect(events.map((e) => e.type)).toEqual(["sales.connection.sync_requested", "sales.connection.synced"]);
     const contact = await sql<{ email: string; emailOriginal: string; firstName: string; companyId: string; ownerId: string }>(t.db, `SELECT "email", "emailOriginal", "firstName", "companyId", "ownerId" FROM "Contact" WHERE "tenantId" = $1`, [tenant.tenantId]);
     expect(contact).toHaveLength(1);
     expect(contact[0]).toMatchObject({ email: "bea.buyer@acme-logistics.example", emailOriginal: "Bea.Buyer@Acme-Logistics.example", firstName: "Bea", ownerId: tenant.members.MANAGER.userId });
