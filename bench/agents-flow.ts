@@ -45,7 +45,7 @@ try {
   await migrate({ ownerUrl, appPassword: password });
   await installJobQueues(ownerUrl);
   const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
-  const config = loadConfig({
+  const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000",
     NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl,
     MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", SEND_WORKERS: "0", SEND_SWEEP_SECONDS: "3600", DATABASE_POOL_MAX: "20",
     ...(process.env.AGENT_WORKERS ? { AGENT_WORKERS: process.env.AGENT_WORKERS } : {}),

@@ -43,7 +43,7 @@ try {
       { email: "operator@bench.example", name: "Operator", role: "OPERATOR" },
     ],
   });
-  const config = loadConfig({ NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: secret, MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false" });
+  const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000", NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: secret, MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false" });
   const app = await startApp({ config, appUrl, jwtSecret: secret });
   stop = () => app.stop();
   const token = async (role: string) => app.authenticator.issueUserToken({ userId: tenant.members.find((m) => m.role === role)!.userId, tenantId: tenant.tenantId }, 3600);

@@ -35,7 +35,7 @@ try {
   await migrate({ ownerUrl, appPassword: password });
   await installJobQueues(ownerUrl);
   const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
-  const config = loadConfig({ NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: "bench-secret-bench-secret-bench-secret-0000", MIGRATE_ON_START: "false", DATABASE_POOL_MAX: "20" });
+  const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000", NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: "bench-secret-bench-secret-bench-secret-0000", MIGRATE_ON_START: "false", DATABASE_POOL_MAX: "20" });
   const app = await startApp({ config, appUrl, jwtSecret: config.JWT_SECRET });
   const tenant = await provisionTenant(ownerUrl, { name: "Load", slug: "load", members: [{ email: "rep@load.example", name: "Rep", role: "MANAGER" }] });
   const token = await app.authenticator.issueUserToken({ userId: tenant.members[0]!.userId, tenantId: tenant.tenantId }, 3600);

@@ -171,6 +171,9 @@ try {
       CREDENTIALS_KEYS: `bench:${randomBytes(32).toString("base64")}`,
       MIGRATE_ON_START: "false",
       LOG_LEVEL: "warn",
+      // Fair-use budgets far above the load (the limiter still runs and is measured, it just never refuses).
+      RATE_LIMIT_CALLER_POINTS: "100000000",
+      RATE_LIMIT_TENANT_POINTS: "1000000000",
       ...(process.env.REDIS_URL && process.env.BENCH_REDIS ? { REDIS_URL: process.env.REDIS_URL } : {}),
     },
     values.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],

@@ -47,7 +47,7 @@ try {
   await migrate({ ownerUrl, appPassword: password });
   await installJobQueues(ownerUrl);
   const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
-  const config = loadConfig({
+  const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000",
     NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl,
     MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", SEND_WORKERS: "0", SEND_SWEEP_SECONDS: "3600", AGENT_WORKERS: "0",
     DATABASE_POOL_MAX: String(POOL), DATABASE_ACQUIRE_TIMEOUT_MS: "120000", DATABASE_TRANSACTION_TIMEOUT_MS: "120000", DATABASE_STATEMENT_TIMEOUT_MS: "120000",

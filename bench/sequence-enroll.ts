@@ -67,7 +67,7 @@ try {
   const ids = (await owner.query<{ id: string }>(`SELECT "id" FROM "Contact" WHERE "tenantId" = $1 ORDER BY "id"`, [tenant.tenantId])).rows.map((r) => encodeGlobalID("Contact", r.id));
 
   const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
-  const config = loadConfig({ NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: secret, MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", HTTP_MAX_BODY_BYTES: String(5 * 1024 * 1024) });
+  const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000", NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: secret, MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", HTTP_MAX_BODY_BYTES: String(5 * 1024 * 1024) });
   const app = await startApp({ config, appUrl, jwtSecret: secret });
   const [manager, operator] = await Promise.all(tenant.members.map((m) => app.authenticator.issueUserToken({ userId: m.userId, tenantId: tenant.tenantId }, 3600)));
   const call = async (token: string, query: string, variables: unknown) => {

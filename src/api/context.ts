@@ -5,6 +5,7 @@ import type { Actor } from "../orchestration/unit-of-work.js";
 import type { Services } from "../orchestration/services.js";
 import type { PlatformAdmin } from "../orchestration/platform-admin.js";
 import { GraphQLError } from "graphql";
+import type { RateLimitStatus } from "./rate-limit.js";
 
 export interface GraphQLContext {
   principal: Principal | null;
@@ -20,6 +21,8 @@ export interface GraphQLContext {
   services: Services;
   /** From the Idempotency-Key header; applies to the request's mutation. */
   idempotencyKey: string | null;
+  /** What this operation cost and what is left of the caller's budget (set before execution; HTTP only). */
+  rateLimit?: RateLimitStatus;
   /** A platform administrator (src/orchestration/platform-admin.ts); they are never also a tenant principal. */
   platformAdmin?: PlatformAdmin | null;
 }

@@ -23,6 +23,7 @@ const CLIENT_CODES = new Set([
   "TIMEOUT",
   // The caller's tenant is suspended by the platform (src/orchestration/tenant-lifecycle.ts).
   "TENANT_SUSPENDED",
+  "RATE_LIMITED",
 ]);
 
 function hasErrorNamed(error: unknown, name: string): boolean {
@@ -53,7 +54,10 @@ export function createErrorFormatter(options: { development: boolean; logger: Lo
       // Where in the arguments the fault is (input checks at the edge say so).
       const argumentPath = formatted.extensions?.argumentPath;
       const at = Array.isArray(argumentPath) && argumentPath.every((p) => typeof p === "string") ? { argumentPath } : {};
-      return { message, locations: formatted.locations, path: formatted.path, extensions: { code, requestId, ...at } };
+      // When to come back (RATE_LIMITED).
+      const retryAfterSeconds = formatted.extensions?.retryAfterSeconds;
+      const retry = typeof retryAfterSeconds === "number" ? { retryAfterSeconds } : {};
+      return { message, locations: formatted.locations, path: formatted.path, extensions: { code, requestId, ...at, ...retry } };
     }
     options.logger.error({ err: error, requestId }, "internal error in GraphQL operation");
     if (options.development) {

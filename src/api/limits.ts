@@ -99,12 +99,27 @@ export function checkOperationCost(
   variables: Record<string, unknown> | undefined,
   ctx: object,
 ): GraphQLError | null {
+  return operationCost(config, schema, document, variables, ctx).error;
+}
+
+/** The operation's computed complexity, and the error when it is over the limit. */
+export function operationCost(
+  config: Config,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  ctx: object,
+): { complexity: number; error: GraphQLError | null } {
   let result: { complexity: number };
   try {
     result = complexityFromQuery(document, { schema, ctx, variables: variables ?? {} });
   } catch {
-    return null; // malformed documents are reported by validation itself
+    return { complexity: 0, error: null }; // malformed documents are reported by validation itself
   }
+  return { complexity: result.complexity, error: costError(config, result) };
+}
+
+function costError(config: Config, result: { complexity: number }): GraphQLError | null {
   if (result.complexity > config.GRAPHQL_MAX_COMPLEXITY) {
     return new GraphQLError(`Query is too costly (cost ${result.complexity}, max ${config.GRAPHQL_MAX_COMPLEXITY}). Ask for smaller pages or fewer fields.`, {
       extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } },

@@ -1,11 +1,13 @@
 // Apollo plugins: per-operation metrics and logs, and the cost limits.
 import type { ApolloServerPlugin } from "@apollo/server";
-import type { GraphQLSchema } from "graphql";
+import { HeaderMap } from "@apollo/server";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { GraphQLContext } from "./context.js";
-import { checkOperationCost } from "./limits.js";
+import { operationCost } from "./limits.js";
+import { RateLimitedError, type RateLimiter } from "./rate-limit.js";
 
 /** Operation names come from clients; keep the label set bounded. */
 const MAX_OPERATION_LABELS = 500;
@@ -53,13 +55,38 @@ export function observabilityPlugin(metrics: Metrics, logger: Logger): ApolloSer
   };
 }
 
-export function costLimitPlugin(config: Config, schema: GraphQLSchema): ApolloServerPlugin<GraphQLContext> {
+export function costLimitPlugin(config: Config, schema: GraphQLSchema, rateLimiter?: RateLimiter): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request, contextValue }) {
-          const error = checkOperationCost(config, schema, document, request.variables, contextValue);
+          const { complexity, error } = operationCost(config, schema, document, request.variables, contextValue);
           if (error) throw error;
+          // Fair use: the caller's and the tenant's buckets pay the operation's cost before anything runs.
+          const principal = contextValue.principal;
+          if (!rateLimiter || !principal) return;
+          try {
+            contextValue.rateLimit = await rateLimiter.charge(principal, complexity);
+          } catch (refusal) {
+            if (!(refusal instanceof RateLimitedError)) throw refusal;
+            contextValue.rateLimit = refusal.status;
+            throw new GraphQLError(refusal.message, {
+              extensions: {
+                code: "RATE_LIMITED",
+                retryAfterSeconds: refusal.retryAfterSeconds,
+                scope: refusal.scope,
+                http: { status: 429, headers: new HeaderMap([["retry-after", String(refusal.retryAfterSeconds)]]) },
+              },
+            });
+          }
+        },
+        async willSendResponse({ contextValue, response }) {
+          const status = contextValue.rateLimit;
+          if (!status) return;
+          response.http.headers.set("x-ratelimit-limit", String(status.limit));
+          response.http.headers.set("x-ratelimit-remaining", String(status.remaining));
+          response.http.headers.set("x-ratelimit-reset", String(Math.ceil(status.resetAt.getTime() / 1000)));
+          response.http.headers.set("x-ratelimit-cost", String(status.cost));
         },
       };
     },

@@ -8,6 +8,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GraphQLError } from "graphql";
 import { budgetErrorOf, RequestSession } from "../data/database.js";
+import { ConnectionCap, createRateLimiter } from "./rate-limit.js";
 import { JOB_STATES, QUEUES } from "../data/job-queue.js";
 import type { Authenticator } from "../orchestration/auth.js";
 import { AuthenticationError, TenantSuspendedError } from "../orchestration/auth.js";
@@ -52,7 +53,8 @@ export async function createApiServer(services: Services, authenticator: Authent
   app.disable("x-powered-by");
   app.set("trust proxy", false);
   const httpServer = createServer(app);
-  const ws = attachWebSocketServer({ httpServer, schema, services, authenticator });
+  const rateLimiter = createRateLimiter(config);
+  const ws = attachWebSocketServer({ httpServer, schema, services, authenticator, connectionCap: new ConnectionCap(config.WS_MAX_CONNECTIONS_PER_PRINCIPAL) });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -71,7 +73,7 @@ export async function createApiServer(services: Services, authenticator: Authent
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       observabilityPlugin(metrics, logger),
-      costLimitPlugin(config, schema),
+      costLimitPlugin(config, schema, rateLimiter),
       subscriptionsOverHttpPlugin(),
       { serverWillStart: async () => ({ drainServer: () => ws.close() }) },
       // The request's reads are done: commit and give the connection back before answering.
@@ -178,6 +180,7 @@ export async function createApiServer(services: Services, authenticator: Authent
     },
     async close() {
       await apollo.stop();
+      await rateLimiter.close();
     },
   };
 }

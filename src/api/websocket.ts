@@ -40,6 +40,7 @@ import { runWithRequestContext } from "../observability/request-context.js";
 import { createErrorFormatter } from "./errors.js";
 import { checkOperationCost, validationRules } from "./limits.js";
 import type { GraphQLContext } from "./context.js";
+import type { ConnectionCap } from "./rate-limit.js";
 import { authenticate, contextFor, requestMeta } from "./request.js";
 
 const REAUTHENTICATE_EVERY_MS = 60_000;
@@ -92,6 +93,8 @@ export function attachWebSocketServer(deps: {
   schema: GraphQLSchema;
   services: Services;
   authenticator: Authenticator;
+  /** Open connections per principal on this instance (fair use). */
+  connectionCap?: ConnectionCap;
 }): { close(): Promise<void> } {
   const { httpServer, schema, services, authenticator } = deps;
   const { config, logger } = services;
@@ -128,6 +131,16 @@ export function attachWebSocketServer(deps: {
         try {
           const principal = await authenticate(authenticator, params);
           if (!principal) return false;
+          if (deps.connectionCap) {
+            if (!deps.connectionCap.acquire(principal)) {
+              ctx.extra.socket.close(4429, "Too many open connections for this caller");
+              return false;
+            }
+            // On the socket's own close: graphql-ws runs onClose only after every subscription's
+            // generator has returned, which for an idle event stream is when its next event arrives.
+            const cap = deps.connectionCap;
+            ctx.extra.socket.once("close", () => cap.release(principal));
+          }
           ctx.extra.principal = principal;
           ctx.extra.meta = requestMeta(ctx.extra.request.headers);
           ctx.extra.params = params;
@@ -162,8 +175,10 @@ export function attachWebSocketServer(deps: {
             }
             return inflight;
           };
-          ctx.extra.timer = setInterval(() => void state.current!(true), REAUTHENTICATE_EVERY_MS);
-          ctx.extra.timer.unref();
+          const timer = setInterval(() => void state.current!(true), REAUTHENTICATE_EVERY_MS);
+          timer.unref();
+          ctx.extra.timer = timer;
+          socket.once("close", () => clearInterval(timer));
           return true;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden

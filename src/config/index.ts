@@ -55,6 +55,12 @@ function schemaFor(nodeEnv: string) {
       AUTH_CACHE_TTL_MS: int(5_000, 0, 60_000),
       /** What this instance runs: "api" (requests), "worker" (background jobs), or "all" (both; one machine). */
       SERVICE_ROLE: z.enum(["all", "api", "worker"]).default("all"),
+      /** Fair use: points per window for one caller (API key, or user in a tenant) and for a whole tenant; an operation costs 1 + complexity/100. */
+      RATE_LIMIT_CALLER_POINTS: int(3_000, 1, 10_000_000),
+      RATE_LIMIT_TENANT_POINTS: int(15_000, 1, 100_000_000),
+      RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
+      /** Open WebSocket connections per principal on one instance. */
+      WS_MAX_CONNECTIONS_PER_PRINCIPAL: int(20, 1, 10_000),
 
       GRAPHIQL_ENABLED: bool(!production),
       INTROSPECTION_ENABLED: bool(!production),

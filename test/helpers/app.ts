@@ -46,6 +46,9 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     MIGRATE_ON_START: "false",
     SEED_DEMO_TENANT: "false",
     OUTBOX_SWEEP_MS: "100",
+    // Request budgets out of the way of tests that are not about them (test/api/rate-limit.test.ts sets its own).
+    RATE_LIMIT_CALLER_POINTS: "10000000",
+    RATE_LIMIT_TENANT_POINTS: "100000000",
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...options.env,
   });

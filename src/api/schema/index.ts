@@ -37,6 +37,7 @@ import "./platform.js";
 import "./invitation.js";
 import "./hubspot.js";
 import "./sequence.js";
+import "./rate-limit.js";
 
 let schema: GraphQLSchema | undefined;
 
