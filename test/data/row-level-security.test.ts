@@ -10,7 +10,7 @@ import { asOwner, asServiceRole, createTestDatabase, type TestDatabase } from ".
 let db: TestDatabase;
 let tenantA: string;
 let tenantB: string;
-let tables: { name: string; rls: boolean; forced: boolean; tenantColumn: string | null; policies: string[] }[];
+let tables: { name: string; rls: boolean; forced: boolean; tenantColumn: string | null; hasId: boolean; policies: string[] }[];
 
 const GLOBAL_TABLES = ["User"]; // people exist across tenants; visibility is by membership (tested below)
 
@@ -22,6 +22,7 @@ beforeAll(async () => {
     const r = await c.query(`
       SELECT c.relname AS name, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
              (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname IN ('tenantId') AND NOT a.attisdropped) AS "tenantColumn",
+             EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped) AS "hasId",
              array(SELECT p.polname FROM pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) AS policies
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> '_prisma_migrations' ORDER BY 1`);
@@ -139,7 +140,8 @@ describe("every table", () => {
         if (t.tenantColumn) {
           await c.query("BEGIN");
           try {
-            await c.query(`INSERT INTO "${t.name}" ("id", "tenantId") VALUES (gen_random_uuid(), $1)`, [tenantA]);
+            // Tables keyed by the tenant alone (TenantSuspension) have no id column.
+            await c.query(t.hasId ? `INSERT INTO "${t.name}" ("id", "tenantId") VALUES (gen_random_uuid(), $1)` : `INSERT INTO "${t.name}" ("tenantId") VALUES ($1)`, [tenantA]);
             insert = "ACCEPTED";
           } catch (error) {
             insert = /row-level security|permission denied/.test((error as Error).message) ? "refused" : `other: ${(error as Error).message}`;

@@ -203,7 +203,7 @@ describe("fairness and the agents' limits", () => {
 
   it("no agent module reaches for approving or sending", async () => {
     const files = [
-      ...["agent-run", "agent-facts", "inbound-message", "inbound-analysis", "email-thread", "draft-writer", "recommendation", "voice", "qualification-assist"].map((f) => `src/orchestration/${f}.ts`),
+      ...["agent-run", "agent-facts", "inbound-message", "inbound-analysis", "email-thread", "draft-writer", "recommendation", "voice", "qualification-assist", "inbound-webhook"].map((f) => `src/orchestration/${f}.ts`),
       "src/jobs/agents.ts",
     ];
     for (const file of files) {
