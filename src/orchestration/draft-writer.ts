@@ -154,7 +154,8 @@ async function calendarAndAssets(services: Services, tenantId: string, facts: Wr
   const contactId = "contactId" in facts.links.recipient ? facts.links.recipient.contactId : null;
   const userId = facts.author?.userId ?? null;
   if (!spec.calendarAndAssets || !contactId || !userId) return { slots: null, assets: [] };
-  const meeting = (facts.input.kind === "REPLY" && facts.input.inbound?.intent === "MEETING_REQUEST") || facts.followUp;
+  // A website form is a request to be contacted (issue 11's lead follow-up flow): offer times like a meeting request.
+  const meeting = (facts.input.kind === "REPLY" && (facts.input.inbound?.intent === "MEETING_REQUEST" || !!spec.formSubmission)) || facts.followUp;
   const [slots, assets] = await Promise.all([
     meeting ? slotsForDraft(services, tenantId, userId, contactId) : Promise.resolve(null),
     assetsForDraft(services, tenantId, userId, { contactId, threadId: facts.links.threadId }),

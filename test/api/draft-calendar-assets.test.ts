@@ -181,6 +181,20 @@ describe("follow-ups", () => {
   });
 });
 
+describe("form submissions (inbound webhooks)", () => {
+  it("the answer to a website form looks up the rep's slots like a meeting request, in the person's zone", async () => {
+    const fresh = await insertContact(t.db, tenant.tenantId, { email: "form@clinics-web.co.uk", firstName: "Fay" });
+    const spec = { kind: "REPLY" as const, contactId: fresh, authorCandidates: [tenant.members.OPERATOR.userId], calendarAndAssets: true };
+    const answer = await composeDraft(t.app.services, { tenantId: tenant.tenantId, agent: "draft-writer" }, { ...spec, formSubmission: { formName: "Contact us", message: "Could we see a demo for our clinics?" } });
+    // The rep is fully booked by now (earlier test): the slots were looked up, and the answer asks for times instead.
+    expect(answer?.offeredSlots).toMatchObject({ timeZone: "Europe/London", slots: [], noSlotReason: "FULLY_BUSY" });
+    expect(answer?.bodyText).toMatch(/no free time/i);
+    // The same contact without a form and without a conversation: a first outreach, no slots.
+    const outreach = await composeDraft(t.app.services, { tenantId: tenant.tenantId, agent: "draft-writer" }, { ...spec, kind: "OUTREACH" });
+    expect(outreach?.offeredSlots).toBeNull();
+  });
+});
+
 describe("free/busy edge cases (fixed now)", () => {
   it("the Berlin DST weekend with a New York recipient and an all-day event: working hours stay on Berlin's wall clock, the all-day date is skipped", async () => {
     await connect(tenant.members.ADMIN.token, "ada@cal-draft.example");
