@@ -4,6 +4,7 @@
 //
 // Topics live in one typed map and always include the tenant id: a
 // subscriber can only ever be attached to its own tenant's topic.
+import { EventEmitter } from "node:events";
 import { PubSub, type PubSubEngine } from "graphql-subscriptions";
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import { Redis, type RedisOptions } from "ioredis";
@@ -43,7 +44,11 @@ function busOver(kind: EventBus["kind"], engine: PubSubEngine, extra: Pick<Event
 }
 
 function memoryEventBus(): EventBus {
-  return busOver("memory", new PubSub(), { isHealthy: async () => true, onReady: () => () => {}, close: async () => {} });
+  // One listener per open subscription on a tenant's topic: many is normal (a console opens a few per
+  // person), not a leak; open connections are capped per principal (WS_MAX_CONNECTIONS_PER_PRINCIPAL).
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return busOver("memory", new PubSub({ eventEmitter: emitter }), { isHealthy: async () => true, onReady: () => () => {}, close: async () => {} });
 }
 
 function redisEventBus(url: string): EventBus {
