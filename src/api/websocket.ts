@@ -41,6 +41,7 @@ import { createErrorFormatter } from "./errors.js";
 import { checkOperationCost, validationRules } from "./limits.js";
 import type { GraphQLContext } from "./context.js";
 import type { ConnectionCap } from "./rate-limit.js";
+import { closingWith } from "./schema/event.js";
 import { authenticate, contextFor, requestMeta } from "./request.js";
 
 const REAUTHENTICATE_EVERY_MS = 60_000;
@@ -76,16 +77,21 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
  * connection's principal was re-checked and may still subscribe to and read it.
  * Ends when the principal is gone (the socket is being closed).
  */
-async function* eventsForCurrentPrincipal(source: AsyncIterableIterator<DomainEvent>, state: ConnectionState): AsyncGenerator<DomainEvent> {
-  try {
-    for await (const event of source) {
-      const principal = await state.current!(ACCESS_EVENT.test(event.type));
-      if (!principal) return;
-      if (principal.permissions.has("event:subscribe") && canReceiveEvent(principal.permissions, event.type)) yield event;
-    }
-  } finally {
-    await source.return?.();
-  }
+function eventsForCurrentPrincipal(source: AsyncIterableIterator<DomainEvent>, state: ConnectionState): AsyncGenerator<DomainEvent> {
+  return closingWith(
+    source,
+    (async function* () {
+      try {
+        for await (const event of source) {
+          const principal = await state.current!(ACCESS_EVENT.test(event.type));
+          if (!principal) return;
+          if (principal.permissions.has("event:subscribe") && canReceiveEvent(principal.permissions, event.type)) yield event;
+        }
+      } finally {
+        await source.return?.();
+      }
+    })(),
+  );
 }
 
 export function attachWebSocketServer(deps: {

@@ -17,18 +17,21 @@ interface Watch {
   redisUrl: string | null;
   /** Tenants of the event streams the server has started reading, in order. */
   listening: string[];
+  /** How many of those streams the server has closed (return() called). */
+  closed: number;
 }
 
 const watches = new Map<string, Watch>();
 
 /** Called by startTestApp: counts the event streams the app's subscriptions read. */
 export function watchSubscriptions(wsUrl: string, bus: EventBus, redisUrl: string | null): void {
-  const watch: Watch = { bus, redisUrl, listening: [] };
+  const watch: Watch = { bus, redisUrl, listening: [], closed: 0 };
   watches.set(wsUrl, watch);
   const original = bus.subscribe.bind(bus);
   bus.subscribe = (tenantId) => {
     const inner = original(tenantId);
     let started = false;
+    let closedOnce = false;
     const wrapped: AsyncIterableIterator<Awaited<ReturnType<typeof inner.next>>["value"]> = {
       next: (...args: [] | [unknown]) => {
         const result = inner.next(...args);
@@ -39,7 +42,11 @@ export function watchSubscriptions(wsUrl: string, bus: EventBus, redisUrl: strin
         }
         return result;
       },
-      return: (value?: unknown) => (inner.return ? inner.return(value) : Promise.resolve({ value: undefined, done: true as const })),
+      return: (value?: unknown) => {
+        if (!closedOnce) watch.closed++;
+        closedOnce = true;
+        return inner.return ? inner.return(value) : Promise.resolve({ value: undefined, done: true as const });
+      },
       throw: (error?: unknown) => (inner.throw ? inner.throw(error) : Promise.reject(error)),
       [Symbol.asyncIterator]() {
         return this;
@@ -47,6 +54,11 @@ export function watchSubscriptions(wsUrl: string, bus: EventBus, redisUrl: strin
     };
     return wrapped;
   };
+}
+
+/** How many event streams the app behind `wsUrl` has closed so far (null: not a watched app). */
+export function closedCount(wsUrl: string): number | null {
+  return watches.get(wsUrl)?.closed ?? null;
 }
 
 /** How many event streams the app behind `wsUrl` has started reading so far (null: not a watched app). */

@@ -10,7 +10,7 @@ import { QUALITY_CHECKS, type QualityFinding, type QualityReport } from "../../d
 import { readTenantSettings, type TenantSettings } from "../../domain/tenant.js";
 import { builder } from "../builder.js";
 import type { GraphQLContext } from "../context.js";
-import { filterIterator } from "./event.js";
+import { closingWith, filterIterator } from "./event.js";
 import { decodeId, whereId } from "./global-id.js";
 
 export const DraftStatusEnum = builder.enumType("DraftStatus", { values: DRAFT_STATUSES });
@@ -243,11 +243,17 @@ function draftEventView(event: DomainEvent): DraftEventView | null {
   return { event, draftId, status: status as DraftStatus, previousStatus: (previousStatus as DraftStatus | null) ?? null };
 }
 
-async function* draftEvents(source: AsyncIterableIterator<DomainEvent>, keep: (v: DraftEventView) => boolean): AsyncGenerator<DraftEventView> {
-  for await (const event of filterIterator(source, (e) => e.type.startsWith("sales.draft."))) {
-    const view = draftEventView(event);
-    if (view && keep(view)) yield view;
-  }
+function draftEvents(source: AsyncIterableIterator<DomainEvent>, keep: (v: DraftEventView) => boolean): AsyncGenerator<DraftEventView> {
+  const drafts = filterIterator(source, (e) => e.type.startsWith("sales.draft."));
+  return closingWith(
+    drafts,
+    (async function* () {
+      for await (const event of drafts) {
+        const view = draftEventView(event);
+        if (view && keep(view)) yield view;
+      }
+    })(),
+  );
 }
 
 const DraftStatusChangeType = builder.objectRef<DraftEventView>("DraftStatusChange").implement({

@@ -18,13 +18,39 @@ export const EventType = builder.objectRef<DomainEvent>("Event").implement({
 // The type filter lives in the domain: outbound webhooks filter with the same rule.
 export { eventTypeMatches };
 
+/**
+ * `generator` (which reads `source`), closed eagerly: return() closes the
+ * source first. An async generator waiting inside `for await` queues a
+ * return() until its next value arrives — for a quiet tenant that could be
+ * never, leaving the pub/sub listener of a finished subscription behind.
+ * Closing the source ends that wait at once, so the generator finishes.
+ */
+export function closingWith<T>(source: AsyncIterator<unknown>, generator: AsyncGenerator<T>): AsyncGenerator<T> {
+  const wrapped: AsyncGenerator<T> = {
+    next: (...args) => generator.next(...args),
+    async return(value) {
+      await source.return?.();
+      return generator.return(value);
+    },
+    throw: (error) => generator.throw(error),
+    [Symbol.asyncIterator]: () => wrapped,
+    [Symbol.asyncDispose]: async () => void (await wrapped.return(undefined)),
+  } as AsyncGenerator<T>;
+  return wrapped;
+}
+
 /** Passes through the values `keep` accepts, and closes the source when the subscriber goes away. */
-export async function* filterIterator<T>(source: AsyncIterableIterator<T>, keep: (value: T) => boolean): AsyncGenerator<T> {
-  try {
-    for await (const value of source) if (keep(value)) yield value;
-  } finally {
-    await source.return?.();
-  }
+export function filterIterator<T>(source: AsyncIterableIterator<T>, keep: (value: T) => boolean): AsyncGenerator<T> {
+  return closingWith(
+    source,
+    (async function* () {
+      try {
+        for await (const value of source) if (keep(value)) yield value;
+      } finally {
+        await source.return?.();
+      }
+    })(),
+  );
 }
 
 builder.subscriptionField("events", (t) =>

@@ -10,7 +10,7 @@ import type { DomainEvent } from "../../domain/event.js";
 import { ingestMessage, messageIngestSchema, type MessageIngestValue } from "../../orchestration/inbound-message.js";
 import { actorOf } from "../context.js";
 import { builder } from "../builder.js";
-import { filterIterator } from "./event.js";
+import { closingWith, filterIterator } from "./event.js";
 import { decodeId } from "./global-id.js";
 import { filterId } from "./sales-common.js";
 import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "./user-error.js";
@@ -322,9 +322,14 @@ builder.subscriptionField("inboundMessageAnalysed", (t) =>
 );
 
 /** Events turned into views (those that are not the right kind are dropped), then filtered. */
-export async function* mapIterator<V>(source: AsyncIterableIterator<DomainEvent>, view: (e: DomainEvent) => V | null, keep: (v: V) => boolean): AsyncGenerator<V> {
-  for await (const event of filterIterator(source, () => true)) {
-    const v = view(event);
-    if (v && keep(v)) yield v;
-  }
+export function mapIterator<V>(source: AsyncIterableIterator<DomainEvent>, view: (e: DomainEvent) => V | null, keep: (v: V) => boolean): AsyncGenerator<V> {
+  return closingWith(
+    source,
+    (async function* () {
+      for await (const event of filterIterator(source, () => true)) {
+        const v = view(event);
+        if (v && keep(v)) yield v;
+      }
+    })(),
+  );
 }
