@@ -56,11 +56,11 @@ function schemaFor(nodeEnv: string) {
       /** What this instance runs: "api" (requests), "worker" (background jobs), or "all" (both; one machine). */
       SERVICE_ROLE: z.enum(["all", "api", "worker"]).default("all"),
       /** Fair use: points per window for one caller (API key, or user in a tenant) and for a whole tenant; an operation costs 1 + complexity/100. */
-      RATE_LIMIT_CALLER_POINTS: int(3_000, 1, 10_000_000),
-      RATE_LIMIT_TENANT_POINTS: int(15_000, 1, 100_000_000),
+      RATE_LIMIT_CALLER_POINTS: int(3_000, 1, 1_000_000_000),
+      RATE_LIMIT_TENANT_POINTS: int(15_000, 1, 1_000_000_000),
       RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
       /** Open WebSocket connections per principal on one instance. */
-      WS_MAX_CONNECTIONS_PER_PRINCIPAL: int(20, 1, 10_000),
+      WS_MAX_CONNECTIONS_PER_PRINCIPAL: int(20, 1, 100_000),
 
       GRAPHIQL_ENABLED: bool(!production),
       INTROSPECTION_ENABLED: bool(!production),

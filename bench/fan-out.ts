@@ -1,0 +1,211 @@
+// Benchmark (issue 14): live fan-out over two service instances on Redis.
+// Two `src/main.ts` processes (production mode, SERVICE_ROLE=api) share one
+// PostgreSQL and one Redis; this process opens N graphql-ws subscribers spread
+// over both (most in tenant A, some in tenant B), then causes events in
+// tenant A with `taskCreate` on alternating instances and measures, per
+// subscriber, the time from the mutation's answer (the commit) to the event's
+// arrival. It also checks that tenant B's subscribers receive none of them,
+// and states memory per idle subscriber (service RSS before/after connecting).
+//
+//   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 \
+//     npx tsx bench/fan-out.ts [--subscribers 1000] [--events 20]
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createClient, type Client } from "graphql-ws";
+import { SignJWT } from "jose";
+import pg from "pg";
+import WebSocket from "ws";
+import { installJobQueues } from "../src/data/job-queue.js";
+import { migrate } from "../src/data/migrate.js";
+import { provisionTenant } from "../src/data/provisioning.js";
+
+const { values } = parseArgs({ options: { subscribers: { type: "string", default: "1000" }, events: { type: "string", default: "20" } } });
+const SUBSCRIBERS = Number(values.subscribers);
+const EVENTS = Number(values.events);
+const base = process.env.DATABASE_URL;
+const redisUrl = process.env.REDIS_URL;
+if (!base || !redisUrl) {
+  process.stderr.write("Set DATABASE_URL (owner/superuser) and REDIS_URL.\n");
+  process.exit(2);
+}
+
+const root = path.resolve(import.meta.dirname, "..");
+const dbName = `bench_fanout_${Date.now()}`;
+const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
+const appPassword = "bench_fanout_password";
+const jwtSecret = randomBytes(32).toString("base64url");
+const children: ChildProcess[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startService(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "production",
+      SERVICE_ROLE: "api",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      DATABASE_URL: ownerUrl,
+      DATABASE_APP_PASSWORD: appPassword,
+      REDIS_URL: redisUrl!,
+      JWT_SECRET: jwtSecret,
+      UNSUBSCRIBE_SECRET: randomBytes(32).toString("base64url"),
+      CREDENTIALS_KEYS: `bench:${randomBytes(32).toString("base64")}`,
+      MIGRATE_ON_START: "false",
+      LOG_LEVEL: "warn",
+      RATE_LIMIT_CALLER_POINTS: "100000000",
+      RATE_LIMIT_TENANT_POINTS: "1000000000",
+      WS_MAX_CONNECTIONS_PER_PRINCIPAL: "100000",
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[service ${port}] ${d}`));
+  children.push(child);
+  const until = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return child;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new Error(`service on ${port} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const rssOf = (pid: number | undefined) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0) * 1024;
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+
+const token = (userId: string, tenantId: string) =>
+  new SignJWT({ tid: tenantId })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setIssuer("sales-agent")
+    .setAudience("sales-agent")
+    .setIssuedAt()
+    .setExpirationTime("2h")
+    .sign(new TextEncoder().encode(jwtSecret));
+
+interface Subscriber {
+  client: Client;
+  tenant: "A" | "B";
+  /** Arrival time per task id. */
+  received: Map<string, number>;
+}
+
+const admin = new pg.Client({ connectionString: base });
+await admin.connect();
+await admin.query(`CREATE DATABASE "${dbName}"`);
+try {
+  await migrate({ ownerUrl, appPassword });
+  await installJobQueues(ownerUrl);
+  const a = await provisionTenant(ownerUrl, { name: "A", slug: "fan-a", members: [{ email: "a@fan.example", name: "A", role: "MANAGER" }] });
+  const b = await provisionTenant(ownerUrl, { name: "B", slug: "fan-b", members: [{ email: "b@fan.example", name: "B", role: "MANAGER" }] });
+  const tokenA = await token(a.members[0]!.userId, a.tenantId);
+  const tokenB = await token(b.members[0]!.userId, b.tenantId);
+  const ports = [await freePort(), await freePort()];
+  const services = [await startService(ports[0]!), await startService(ports[1]!)];
+  await new Promise((r) => setTimeout(r, 1_000));
+  const idleRss = services.map((s) => rssOf(s.pid));
+
+  const load = (await import("node:os")).loadavg()[0]!.toFixed(2);
+  const subscribers: Subscriber[] = [];
+  const inB = Math.max(1, Math.round(SUBSCRIBERS / 10));
+  const connectStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: SUBSCRIBERS }, async (_, i) => {
+      const tenant: "A" | "B" = i < inB ? "B" : "A";
+      const port = ports[i % 2]!;
+      const received = new Map<string, number>();
+      let acknowledged!: () => void;
+      const ready = new Promise<void>((resolve) => (acknowledged = resolve));
+      const client = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { token: tenant === "A" ? tokenA : tokenB },
+        retryAttempts: 0,
+        lazy: false,
+        on: { connected: () => acknowledged() },
+      });
+      client.subscribe<{ events: { type: string; payload: { taskId?: string } } }>(
+        { query: `subscription { events(types: ["sales.task.*"]) { type payload } }` },
+        {
+          next: (value) => {
+            const taskId = value.data?.events.payload.taskId;
+            if (taskId) received.set(taskId, performance.now());
+          },
+          error: (error) => process.stderr.write(`subscription error: ${JSON.stringify(error).slice(0, 200)}\n`),
+          complete: () => {},
+        },
+      );
+      await ready;
+      subscribers.push({ client, tenant, received });
+    }),
+  );
+  const connectSeconds = (performance.now() - connectStarted) / 1000;
+  // Give the servers time to start reading every stream (the subscription is registered after the ack).
+  await new Promise((r) => setTimeout(r, 3_000));
+  const connectedRss = services.map((s) => rssOf(s.pid));
+
+  // Events: taskCreate in tenant A, alternating instances; commit ≈ the mutation's answer.
+  const committedAt = new Map<string, number>();
+  for (let i = 0; i < EVENTS; i++) {
+    const port = ports[i % 2]!;
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${tokenA}` },
+      body: JSON.stringify({ query: `mutation { taskCreate(input: { title: "fan-out ${i}" }) { task { id } } }` }),
+    });
+    const body = (await response.json()) as { data?: { taskCreate: { task: { id: string } } } };
+    const globalId = body.data?.taskCreate.task.id;
+    if (!globalId) throw new Error(`taskCreate failed: ${JSON.stringify(body).slice(0, 300)}`);
+    const taskId = Buffer.from(globalId, "base64").toString().split(":")[1]!;
+    committedAt.set(taskId, performance.now());
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await new Promise((r) => setTimeout(r, 3_000));
+
+  const latencies: number[] = [];
+  let missing = 0;
+  let leaked = 0;
+  for (const s of subscribers) {
+    for (const [taskId, at] of committedAt) {
+      const got = s.received.get(taskId);
+      if (s.tenant === "B") {
+        if (got !== undefined) leaked++;
+      } else if (got === undefined) missing++;
+      else latencies.push(Math.max(0, got - at));
+    }
+  }
+  latencies.sort((x, y) => x - y);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  const perSubscriber = (connectedRss.reduce((x, y) => x + y, 0) - idleRss.reduce((x, y) => x + y, 0)) / SUBSCRIBERS;
+  const inA = SUBSCRIBERS - inB;
+  console.log(`fan-out: ${SUBSCRIBERS} subscribers over 2 instances (${inA} in tenant A, ${inB} in tenant B), ${EVENTS} events in A, load average ${load}`);
+  console.log(`connect + ack: ${connectSeconds.toFixed(1)} s`);
+  console.log(`deliveries: ${latencies.length} of ${inA * EVENTS} expected, missing ${missing}, to tenant B: ${leaked}`);
+  console.log(`commit → client latency: p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms (target p99 < 100 ms)`);
+  console.log(`service RSS: idle ${idleRss.map(mb).join(" + ")}, with subscribers ${connectedRss.map(mb).join(" + ")}; ≈ ${(perSubscriber / 1024).toFixed(1)} KB per idle subscriber`);
+  await Promise.all(subscribers.map((s) => s.client.dispose()));
+} finally {
+  for (const child of children) child.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 1_000));
+  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
+  await admin.end();
+}
