@@ -11,8 +11,6 @@
 //     npx tsx bench/fan-out.ts [--subscribers 1000] [--events 20]
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createClient, type Client } from "graphql-ws";
@@ -22,6 +20,7 @@ import WebSocket from "ws";
 import { installJobQueues } from "../src/data/job-queue.js";
 import { migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
+import { freePort, mb, rssOf, waitFor } from "./process-tools.js";
 
 const { values } = parseArgs({ options: { subscribers: { type: "string", default: "1000" }, events: { type: "string", default: "20" } } });
 const SUBSCRIBERS = Number(values.subscribers);
@@ -39,17 +38,6 @@ const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toStri
 const appPassword = "bench_fanout_password";
 const jwtSecret = randomBytes(32).toString("base64url");
 const children: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startService(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
@@ -77,20 +65,10 @@ async function startService(port: number): Promise<ChildProcess> {
   });
   child.stderr!.on("data", (d: Buffer) => process.stderr.write(`[service ${port}] ${d}`));
   children.push(child);
-  const until = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return child;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > until) throw new Error(`service on ${port} did not start`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor(`http://127.0.0.1:${port}/health`, 60);
+  return child;
 }
 
-const rssOf = (pid: number | undefined) => Number(readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0) * 1024;
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 
 const token = (userId: string, tenantId: string) =>
   new SignJWT({ tid: tenantId })

@@ -14,7 +14,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
@@ -22,6 +21,7 @@ import pg from "pg";
 import { installJobQueues } from "../src/data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
+import { freePort, mb, rssOf, waitFor } from "./process-tools.js";
 
 const { values } = parseArgs({
   options: {
@@ -48,17 +48,6 @@ const jwtSecret = randomBytes(32).toString("base64url");
 const children: ChildProcess[] = [];
 const profileDir = path.join(root, "bench", "profiles");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function start(script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script], {
     cwd: root,
@@ -69,27 +58,6 @@ function start(script: string, env: Record<string, string>, nodeArgs: string[] =
   children.push(child);
   return child;
 }
-
-async function waitFor(url: string, seconds: number): Promise<void> {
-  const until = Date.now() + seconds * 1000;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > until) throw new Error(`${url} did not answer within ${seconds} s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function rssOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
-  return line ? Number(line[1]) * 1024 : 0;
-}
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 function post(port: number, pathName: string, body: string, headers: Record<string, string>): Promise<string> {
