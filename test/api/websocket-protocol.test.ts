@@ -137,9 +137,19 @@ describe("graphql-ws protocol", () => {
       const asUser = await subscribe(t.wsUrl, Events, {}, { Authorization: `Bearer ${a.members.ADMIN.token}` });
       const asKey = await subscribe(t.wsUrl, Events, {}, { "X-Api-Key": key.apiKeyCreate.secret! });
 
+      // The event of "admin's key" was committed before the sockets listened, but the outbox may publish it after:
+      // a sentinel published later (the outbox keeps order) tells when everything earlier has gone by.
+      await executeOk(t.graphqlUrl, Rename, { input: { name: "Before the first key" } }, { token: owner });
+      await waitFor(() => has(asUser, "sales.tenant.updated") && has(asKey, "sales.tenant.updated"), { timeout: 15_000, message: "the first sentinel" });
+      const userBaseline = apiKeyEvents(asUser);
+      const keyBaseline = apiKeyEvents(asKey);
+      const tenantUpdates = (s: { received: { events: { type: string } }[] }) => s.received.filter((e) => e.events.type === "sales.tenant.updated").length;
+      const userSentinels = tenantUpdates(asUser);
+      const keySentinels = tenantUpdates(asKey);
+
       // As ADMIN both read API-key events (apikey:manage).
       await executeOk(t.graphqlUrl, CreateKey, { input: { name: "first", role: "ANALYST" } }, { token: owner });
-      await waitFor(() => apiKeyEvents(asUser) === 1 && apiKeyEvents(asKey) === 1, { timeout: 15_000, message: "both ADMIN subscribers to see the first key" });
+      await waitFor(() => apiKeyEvents(asUser) === userBaseline + 1 && apiKeyEvents(asKey) === keyBaseline + 1, { timeout: 15_000, message: "both ADMIN subscribers to see the first key" });
 
       const demoted = await executeOk(t.graphqlUrl, ChangeRole, { input: { membershipId: encodeGlobalID("Membership", a.members.ADMIN.membershipId), role: "ANALYST" } }, { token: owner });
       expect(demoted.membershipChangeRole.userErrors).toEqual([]);
@@ -149,10 +159,10 @@ describe("graphql-ws protocol", () => {
       await executeOk(t.graphqlUrl, CreateKey, { input: { name: "second", role: "ANALYST" } }, { token: owner });
       // The sentinel, published after the second key: an ANALYST reads the tenant.
       await executeOk(t.graphqlUrl, Rename, { input: { name: "Renamed after the demotion" } }, { token: owner });
-      await waitFor(() => has(asUser, "sales.tenant.updated") && has(asKey, "sales.tenant.updated"), { timeout: 15_000, message: "the sentinel" });
+      await waitFor(() => tenantUpdates(asUser) > userSentinels && tenantUpdates(asKey) > keySentinels, { timeout: 15_000, message: "the second sentinel" });
       await new Promise((r) => setTimeout(r, 300));
-      expect(apiKeyEvents(asUser)).toBe(1);
-      expect(apiKeyEvents(asKey)).toBe(1);
+      expect(apiKeyEvents(asUser)).toBe(userBaseline + 1);
+      expect(apiKeyEvents(asKey)).toBe(keyBaseline + 1);
       expect(asUser.errors).toEqual([]);
       await asUser.close();
       await asKey.close();
