@@ -12,9 +12,9 @@ import { loadConfig } from "../src/config/index.js";
 import { installJobQueues } from "../src/data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
-import { ROLE_PERMISSIONS } from "../src/domain/permission.js";
-import { ingestMessage } from "../src/orchestration/inbound-message.js";
-import { importVoiceSamples } from "../src/orchestration/voice.js";
+import { ROLE_PERMISSIONS } from "../src/domain/access/permission.js";
+import { ingestMessage } from "../src/orchestration/inbound/inbound-message.js";
+import { importVoiceSamples } from "../src/orchestration/draft/voice.js";
 
 const MESSAGES = Number(process.argv[2] ?? 10);
 const BURST = Number(process.argv[3] ?? 50);

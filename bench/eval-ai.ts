@@ -20,7 +20,7 @@ import { parseLabelledSentences } from "../src/ai/request-detector-training.js";
 import { INBOUND_INTENTS, type InboundIntent } from "../src/ai/prompts/inbound-analysis.js";
 import { providersFromConfig, type Providers } from "../src/ai/providers/index.js";
 import { createAiRuntime, memoryInvocationStore, type AiRuntime } from "../src/ai/runtime.js";
-import { aiSettingsSchema, type AiSettings } from "../src/domain/tenant.js";
+import { aiSettingsSchema, type AiSettings } from "../src/domain/tenant/tenant.js";
 import { createMetrics } from "../src/observability/metrics.js";
 import { createLogger } from "../src/observability/logger.js";
 import type { Database } from "../src/data/database.js";

@@ -20,7 +20,7 @@ import { loadConfig } from "../src/config/index.js";
 import { withTenant } from "../src/data/database.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { createLogger } from "../src/observability/logger.js";
-import { syncMailbox, type GmailSyncResult } from "../src/orchestration/gmail-sync.js";
+import { syncMailbox, type GmailSyncResult } from "../src/orchestration/connection/gmail-sync.js";
 import { startFakeGoogle } from "../test/fakes/google/server.js";
 
 const { values } = parseArgs({ options: { messages: { type: "string", default: "10000" }, mailboxes: { type: "string", default: "5" }, keep: { type: "boolean", default: false } } });

@@ -17,12 +17,12 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { prepareDatabase, startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { ROLE_PERMISSIONS } from "../src/domain/permission.js";
+import { ROLE_PERMISSIONS } from "../src/domain/access/permission.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { createLogger } from "../src/observability/logger.js";
-import { withConnectors } from "../src/orchestration/connection.js";
-import { connectHubspotPrivateApp } from "../src/orchestration/hubspot.js";
-import { runHubspotSync, type SyncResult } from "../src/orchestration/hubspot-sync.js";
+import { withConnectors } from "../src/orchestration/connection/connection.js";
+import { connectHubspotPrivateApp } from "../src/orchestration/connection/hubspot.js";
+import { runHubspotSync, type SyncResult } from "../src/orchestration/connection/hubspot-sync.js";
 import { startFakeHubspot } from "../test/fakes/hubspot/server.js";
 
 const { values } = parseArgs({

@@ -19,7 +19,7 @@ import { withTenant } from "../src/data/database.js";
 import { installJobQueues, QUEUES } from "../src/data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
-import { createInboundWebhookEndpoint, inboundWebhookActor } from "../src/orchestration/inbound-webhook.js";
+import { createInboundWebhookEndpoint, inboundWebhookActor } from "../src/orchestration/inbound/inbound-webhook.js";
 
 const RATE = Number(process.argv[2] ?? 500);
 const SECONDS = Number(process.argv[3] ?? 10);

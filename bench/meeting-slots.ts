@@ -12,7 +12,7 @@
 //   npx tsx bench/meeting-slots.ts [--attendees 10] [--days 30] [--runs 200] [--seed 7]
 import { parseArgs } from "node:util";
 import { OAuth2Client } from "google-auth-library";
-import { DEFAULT_WORKING_HOURS, mergeBusy, proposeMeetingSlots, type Interval } from "../src/domain/meeting-slot.js";
+import { DEFAULT_WORKING_HOURS, mergeBusy, proposeMeetingSlots, type Interval } from "../src/domain/draft/meeting-slot.js";
 import { createCalendarClient } from "../src/integrations/google/calendar.js";
 import { startFakeGoogle } from "../test/fakes/google/server.js";
 

@@ -10,11 +10,11 @@ import { loadConfig } from "../src/config/index.js";
 import { installJobQueues } from "../src/data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
-import { ROLE_PERMISSIONS } from "../src/domain/permission.js";
-import { DEFAULT_QUALITY_SETTINGS, runQualityGate } from "../src/domain/quality-gate.js";
-import { applyMergePatch } from "../src/domain/tenant.js";
-import { deliverDraft } from "../src/orchestration/draft-delivery.js";
-import { approveDraft, createDraft, sendDraft } from "../src/orchestration/draft.js";
+import { ROLE_PERMISSIONS } from "../src/domain/access/permission.js";
+import { DEFAULT_QUALITY_SETTINGS, runQualityGate } from "../src/domain/draft/quality-gate.js";
+import { applyMergePatch } from "../src/domain/tenant/tenant.js";
+import { deliverDraft } from "../src/orchestration/draft/draft-delivery.js";
+import { approveDraft, createDraft, sendDraft } from "../src/orchestration/draft/draft.js";
 
 const DRAFTS = Number(process.argv[2] ?? 200);
 const CONCURRENCY = Number(process.argv[3] ?? DRAFTS);

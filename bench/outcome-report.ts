@@ -13,8 +13,8 @@ import { installJobQueues } from "../src/data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import type { Database } from "../src/data/database.js";
-import { agentPrincipal } from "../src/domain/principal.js";
-import { outcomeReport, type OutcomeReportInput } from "../src/orchestration/outcome-report.js";
+import { agentPrincipal } from "../src/domain/access/principal.js";
+import { outcomeReport, type OutcomeReportInput } from "../src/orchestration/report/outcome-report.js";
 
 const { values } = parseArgs({
   options: { keep: { type: "boolean", default: false }, drafts: { type: "string", default: "100000" }, runs: { type: "string", default: "5" }, plans: { type: "boolean", default: false } },

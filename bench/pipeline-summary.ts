@@ -11,8 +11,8 @@ import { PrismaClient } from "../src/generated/prisma/client.js";
 import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import type { Database } from "../src/data/database.js";
-import { agentPrincipal } from "../src/domain/principal.js";
-import { pipelineSummary, type PipelineSummaryFilter } from "../src/orchestration/pipeline.js";
+import { agentPrincipal } from "../src/domain/access/principal.js";
+import { pipelineSummary, type PipelineSummaryFilter } from "../src/orchestration/pipeline/pipeline.js";
 
 const { values } = parseArgs({ options: { keep: { type: "boolean", default: false }, deals: { type: "string", default: "100000" }, runs: { type: "string", default: "7" }, plans: { type: "boolean", default: false } } });
 const DEALS = Number(values.deals);

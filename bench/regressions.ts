@@ -2,7 +2,7 @@
 // `npm run eval` and test/ai/regressions.test.ts.
 import { QUALIFICATION_CASES, RECOMMENDATION_CASES } from "./data/regression-cases.js";
 import type { AiRuntime } from "../src/ai/runtime.js";
-import { aiSettingsSchema } from "../src/domain/tenant.js";
+import { aiSettingsSchema } from "../src/domain/tenant/tenant.js";
 
 export const REGRESSIONS_FILE = "bench/snapshots/local-regressions.json";
 

@@ -17,12 +17,12 @@ import { loadConfig } from "../src/config/index.js";
 import { installJobQueues } from "../src/data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
-import { ROLE_PERMISSIONS } from "../src/domain/permission.js";
-import { applyMergePatch } from "../src/domain/tenant.js";
+import { ROLE_PERMISSIONS } from "../src/domain/access/permission.js";
+import { applyMergePatch } from "../src/domain/tenant/tenant.js";
 import { createLocalOutboxTransport } from "../src/integrations/email/local-outbox.js";
 import type { EmailTransport } from "../src/integrations/email/transport.js";
-import { deliverDraft } from "../src/orchestration/draft-delivery.js";
-import { approveDraft, createDraft, sendDraft } from "../src/orchestration/draft.js";
+import { deliverDraft } from "../src/orchestration/draft/draft-delivery.js";
+import { approveDraft, createDraft, sendDraft } from "../src/orchestration/draft/draft.js";
 
 const MAILBOXES = Number(process.argv[2] ?? 50);
 const PER_MAILBOX = Number(process.argv[3] ?? 20);

@@ -15,8 +15,8 @@ import { withTenant } from "../src/data/database.js";
 import { installJobQueues } from "../src/data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
-import { generateWebhookSecret } from "../src/domain/webhook.js";
-import { sealWebhookSecrets } from "../src/orchestration/webhook-endpoint.js";
+import { generateWebhookSecret } from "../src/domain/connection/webhook.js";
+import { sealWebhookSecrets } from "../src/orchestration/connection/webhook-endpoint.js";
 
 const BURST = Number(process.argv[2] ?? 500);
 const ENDPOINTS = Number(process.argv[3] ?? 1);

@@ -1,7 +1,7 @@
 // Prints the permission matrix as the Markdown table the README shows.
-// test/domain/permission-readme.test.ts keeps the README in step with it.
+// test/domain/access/permission-readme.test.ts keeps the README in step with it.
 import { pathToFileURL } from "node:url";
-import { HUMAN_ROLES, PERMISSIONS, ROLE_PERMISSIONS } from "../src/domain/permission.js";
+import { HUMAN_ROLES, PERMISSIONS, ROLE_PERMISSIONS } from "../src/domain/access/permission.js";
 
 export function permissionTable(): string {
   const roles = [...HUMAN_ROLES, "SERVICE"] as const;

@@ -15,7 +15,7 @@ import path from "node:path";
 import { SALES_REPLIES } from "../bench/data/sales-replies.js";
 import { SALES_REPLIES_HOLDOUT } from "../bench/data/sales-replies-holdout.js";
 import { SALES_REPLIES_HOLDOUT_2 } from "../bench/data/sales-replies-holdout-2.js";
-import { unsubscribeRequest } from "../src/domain/inbound-email.js";
+import { unsubscribeRequest } from "../src/domain/inbound/inbound-email.js";
 import { intentFeatures, STOPPING_WORDS, type IntentFeatureOptions } from "../src/ai/local/intent-features.js";
 import { classifyReply } from "../src/ai/local/inbound.js";
 import { crossValidate, DEFAULT_INTENT_TRAINING, evaluate, summarise, trainIntentModel, type EvaluationSummary, type IntentExample, type IntentTrainingOptions } from "../src/ai/local/intent-training.js";

@@ -4,7 +4,7 @@
 // review the diff).
 import type { QualificationAssistInput } from "../../src/ai/prompts/qualification-assist.js";
 import type { RecommendationInput } from "../../src/ai/runtime.js";
-import type { Role } from "../../src/domain/permission.js";
+import type { Role } from "../../src/domain/access/permission.js";
 
 const NOW = "2025-03-10T12:00:00.000Z";
 const STAGES = ["new", "qualified", "proposal", "negotiation"];

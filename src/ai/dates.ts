@@ -3,7 +3,7 @@
 // message without a send date (no Date header, or ingested as fields without
 // sentAt) is read against the time it was received, never against 1970.
 import * as chrono from "chrono-node";
-import type { InboundEmail } from "../domain/inbound-email.js";
+import type { InboundEmail } from "../domain/inbound/inbound-email.js";
 import { LATER_CONTACT } from "./local/intent-features.js";
 
 function validDate(value: string | Date | null | undefined): Date | null {

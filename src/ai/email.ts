@@ -3,7 +3,7 @@
 // mailparser keeps as attachments (feedback reports, returned messages) are
 // kept as text so the rules can read their fields.
 import { simpleParser, type AddressObject, type HeaderValue } from "mailparser";
-import type { InboundEmail } from "../domain/inbound-email.js";
+import type { InboundEmail } from "../domain/inbound/inbound-email.js";
 
 const MACHINE_PARTS = /^(message\/(delivery-status|feedback-report|rfc822|global-delivery-status|global-headers)|text\/rfc822-headers?)$/i;
 

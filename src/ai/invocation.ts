@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { externalAiUsageSince } from "../data/ai-usage.js";
 import { withTenant, type Database } from "../data/database.js";
-import type { FallbackReason } from "../domain/ai-policy.js";
+import type { FallbackReason } from "../domain/tenant/ai-policy.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { createPiiRedactor } from "./pii.js";
 import { promptKey, type PromptDefinition } from "./prompts/prompt.js";

@@ -4,8 +4,8 @@
 // domain/ai-policy.ts; this adds what they need from outside: which providers
 // are configured, this month's external use (read only when a budget could
 // refuse the call) and the estimated size and cost of the call.
-import { budgetApplies, chooseProvider, type FallbackReason, type MonthlyUsage } from "../domain/ai-policy.js";
-import type { AiSettings } from "../domain/tenant.js";
+import { budgetApplies, chooseProvider, type FallbackReason, type MonthlyUsage } from "../domain/tenant/ai-policy.js";
+import type { AiSettings } from "../domain/tenant/tenant.js";
 import { MAX_OUTPUT_TOKENS } from "./invocation.js";
 import type { AiProvider } from "./provider.js";
 import { estimateTokens } from "./providers/local.js";

@@ -15,11 +15,11 @@ import {
   type FallbackReason,
   type ToolContext,
   type ToolPolicy,
-} from "../domain/ai-policy.js";
-import { classifyByRules, type AutomationSignals, type BounceDetails, type InboundEmail, type RuleVerdict } from "../domain/inbound-email.js";
-import type { Role } from "../domain/permission.js";
-import { readTenantSettings, type AiSettings } from "../domain/tenant.js";
-import { learnVoiceProfile, stripQuoted, type SentEmail, type VoiceProfile } from "../domain/voice.js";
+} from "../domain/tenant/ai-policy.js";
+import { classifyByRules, type AutomationSignals, type BounceDetails, type InboundEmail, type RuleVerdict } from "../domain/inbound/inbound-email.js";
+import type { Role } from "../domain/access/permission.js";
+import { readTenantSettings, type AiSettings } from "../domain/tenant/tenant.js";
+import { learnVoiceProfile, stripQuoted, type SentEmail, type VoiceProfile } from "../domain/draft/voice.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { returnDate } from "./dates.js";

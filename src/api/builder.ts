@@ -10,8 +10,8 @@ import { GraphQLError, type GraphQLResolveInfo } from "graphql";
 import { DateTimeResolver, JSONResolver } from "graphql-scalars";
 import type PrismaTypes from "../generated/pothos-prisma-types.js";
 import { getDatamodel } from "../generated/pothos-prisma-types.js";
-import type { Permission } from "../domain/permission.js";
-import { can } from "../domain/principal.js";
+import type { Permission } from "../domain/access/permission.js";
+import { can } from "../domain/access/principal.js";
 import type { GraphQLContext } from "./context.js";
 import InputGuardPlugin from "./input-guard.js";
 

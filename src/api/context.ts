@@ -1,9 +1,9 @@
 // The GraphQL context of one request or one subscription connection.
 import type { PrismaClient, RequestSession } from "../data/database.js";
-import type { Principal, RequestMeta } from "../domain/principal.js";
+import type { Principal, RequestMeta } from "../domain/access/principal.js";
 import type { Actor } from "../orchestration/unit-of-work.js";
 import type { Services } from "../orchestration/services.js";
-import type { PlatformAdmin } from "../orchestration/platform-admin.js";
+import type { PlatformAdmin } from "../orchestration/access/platform-admin.js";
 import { GraphQLError } from "graphql";
 import type { RateLimitStatus } from "./rate-limit.js";
 
@@ -23,7 +23,7 @@ export interface GraphQLContext {
   idempotencyKey: string | null;
   /** What this operation cost and what is left of the caller's budget (set before execution; HTTP only). */
   rateLimit?: RateLimitStatus;
-  /** A platform administrator (src/orchestration/platform-admin.ts); they are never also a tenant principal. */
+  /** A platform administrator (src/orchestration/access/platform-admin.ts); they are never also a tenant principal. */
   platformAdmin?: PlatformAdmin | null;
 }
 

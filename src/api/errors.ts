@@ -21,7 +21,7 @@ const CLIENT_CODES = new Set([
   // Database budget (src/data/database.ts): no connection free in time, or the request ran too long.
   "SERVICE_UNAVAILABLE",
   "TIMEOUT",
-  // The caller's tenant is suspended by the platform (src/orchestration/tenant-lifecycle.ts).
+  // The caller's tenant is suspended by the platform (src/orchestration/tenant/tenant-lifecycle.ts).
   "TENANT_SUSPENDED",
   "RATE_LIMITED",
 ]);
@@ -45,7 +45,7 @@ export function createErrorFormatter(options: { development: boolean; logger: Lo
     const requestId = currentRequestContext()?.requestId;
     let code = String(formatted.extensions?.code ?? "INTERNAL_SERVER_ERROR");
     if (code === "INTERNAL_SERVER_ERROR" && isPothosValidationError(error)) code = "BAD_USER_INPUT";
-    // A cached caller whose access changed mid-request (src/orchestration/auth.ts): the message says to retry.
+    // A cached caller whose access changed mid-request (src/orchestration/access/auth.ts): the message says to retry.
     if (code === "INTERNAL_SERVER_ERROR" && hasErrorNamed(error, "AccessChangedError")) code = "FORBIDDEN";
     if (CLIENT_CODES.has(code)) {
       let message = formatted.message.replace(/^Context creation failed: /, "");

@@ -9,7 +9,7 @@
 // route answers 404: push is off, polling does the work.
 import express, { type Request, type Response, type Router } from "express";
 import { createPushVerifier, parseGmailPush } from "../integrations/google/push.js";
-import { enqueueGmailSyncsForPush } from "../orchestration/gmail-sync.js";
+import { enqueueGmailSyncsForPush } from "../orchestration/connection/gmail-sync.js";
 import type { Services } from "../orchestration/services.js";
 
 export function gmailPushRouter(services: Services): Router {

@@ -9,9 +9,9 @@
 // stored with its job and answered 200 at once; a replay is answered 200 too
 // and ignored. Request URLs are not logged (the id is the endpoint's address).
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
-import type { InboundWebhookKind } from "../domain/inbound-webhook.js";
+import type { InboundWebhookKind } from "../domain/inbound/inbound-webhook.js";
 import { wakeInboundWebhookWorkers } from "../jobs/inbound-webhook.js";
-import { receiveInboundWebhook } from "../orchestration/inbound-webhook.js";
+import { receiveInboundWebhook } from "../orchestration/inbound/inbound-webhook.js";
 import type { Services } from "../orchestration/services.js";
 
 function plain(res: Response, status: number, text: string) {

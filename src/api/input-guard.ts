@@ -14,7 +14,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from "@pothos/core";
 import { GraphQLError, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
-import { MAX_JSON_DEPTH, valueProblem } from "../domain/safe-text.js";
+import { MAX_JSON_DEPTH, valueProblem } from "../domain/draft/safe-text.js";
 import { committedRow } from "../orchestration/unit-of-work.js";
 
 /** Argument paths (field → paths under its arguments) whose content is judged per item further in. */

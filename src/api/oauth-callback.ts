@@ -3,7 +3,7 @@
 // user. Answers with a small HTML page; nothing secret is ever shown, and the
 // code/state never reach the log (request URLs are not logged here).
 import express, { type Request, type Response, type Router } from "express";
-import { completeConnection, withConnectors } from "../orchestration/connection.js";
+import { completeConnection, withConnectors } from "../orchestration/connection/connection.js";
 import type { Services } from "../orchestration/services.js";
 
 function escapeHtml(s: string): string {

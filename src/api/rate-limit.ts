@@ -10,7 +10,7 @@
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../config/index.js";
-import type { Principal } from "../domain/principal.js";
+import type { Principal } from "../domain/access/principal.js";
 
 /** What the caller sees about its budget after an operation was charged. */
 export interface RateLimitStatus {

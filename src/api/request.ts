@@ -2,10 +2,10 @@
 // into the GraphQL context: who is calling, on which tenant, with which
 // request id.
 import { randomUUID } from "node:crypto";
-import type { Principal, RequestMeta } from "../domain/principal.js";
+import type { Principal, RequestMeta } from "../domain/access/principal.js";
 import { RequestSession } from "../data/database.js";
-import type { Authenticator, Credentials } from "../orchestration/auth.js";
-import { accessExpectation, AuthenticationError, bearerFrom } from "../orchestration/auth.js";
+import type { Authenticator, Credentials } from "../orchestration/access/auth.js";
+import { accessExpectation, AuthenticationError, bearerFrom } from "../orchestration/access/auth.js";
 import type { Services } from "../orchestration/services.js";
 import { traceIdFromTraceparent } from "../observability/request-context.js";
 import type { GraphQLContext } from "./context.js";

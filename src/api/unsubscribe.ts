@@ -4,7 +4,7 @@
 // ("List-Unsubscribe=One-Click"). An invalid link gets the same 404 page
 // whatever is wrong with it.
 import express, { type Request, type Response, type Router } from "express";
-import { confirmUnsubscribe, describeUnsubscribe } from "../orchestration/unsubscribe.js";
+import { confirmUnsubscribe, describeUnsubscribe } from "../orchestration/sending/unsubscribe.js";
 import type { Services } from "../orchestration/services.js";
 
 function escapeHtml(s: string): string {

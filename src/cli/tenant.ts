@@ -1,6 +1,6 @@
 // `npm run tenant -- <command>`: platform administration for operators
 // without the API. The same use cases as tenantCreate / tenantSuspend /
-// tenantResume / tenants (src/orchestration/tenant-lifecycle.ts), run as the
+// tenantResume / tenants (src/orchestration/tenant/tenant-lifecycle.ts), run as the
 // service role against DATABASE_URL's database, audited as
 // "platform:cli:<OS user>".
 //
@@ -23,9 +23,9 @@ import { startJobQueue } from "../data/job-queue.js";
 import { appUrlFromOwnerUrl } from "../data/migrate.js";
 import type { UserError } from "../domain/user-error.js";
 import { createLogger } from "../observability/logger.js";
-import { createPlatformIdentity, type PlatformAdmin } from "../orchestration/platform-admin.js";
+import { createPlatformIdentity, type PlatformAdmin } from "../orchestration/access/platform-admin.js";
 import type { Services } from "../orchestration/services.js";
-import { createTenant, listTenants, resumeTenant, suspendTenant, tenantCreateSchema, tenantSuspendSchema } from "../orchestration/tenant-lifecycle.js";
+import { createTenant, listTenants, resumeTenant, suspendTenant, tenantCreateSchema, tenantSuspendSchema } from "../orchestration/tenant/tenant-lifecycle.js";
 
 const USAGE = `Usage: npm run tenant -- <command> [options]
   create --name <name> --slug <slug> --owner <email> [--owner-name <name>]

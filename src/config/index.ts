@@ -115,7 +115,7 @@ function schemaFor(nodeEnv: string) {
       AGENT_RETRY_DELAY_SECONDS: int(15, 1, 3_600),
       /** A run taking longer than this fails (and is retried). */
       AGENT_TIMEOUT_SECONDS: int(300, 10, 3_600),
-      // Connections and the credential vault (src/domain/connection.ts, src/data/credential-vault.ts)
+      // Connections and the credential vault (src/domain/connection/connection.ts, src/data/credential-vault.ts)
       /** Key ring for stored credentials: `kid1:base64key,kid2:base64key` (32-byte keys); the last encrypts, all decrypt. */
       CREDENTIALS_KEYS: z.string().min(1).optional(),
       /** Re-encryption batch size of the credential-rotation job. */
@@ -176,7 +176,7 @@ function schemaFor(nodeEnv: string) {
       INBOUND_WEBHOOK_TOLERANCE_SECONDS: int(300, 1, 3600),
       /** How long the previous secret stays valid after inboundWebhookEndpointRotateSecret, unless the call says otherwise. */
       INBOUND_WEBHOOK_SECRET_GRACE_SECONDS: int(24 * 3600, 0, 7 * 24 * 3600),
-      // Gmail sync and push (src/orchestration/gmail-sync.ts, src/api/gmail-push.ts)
+      // Gmail sync and push (src/orchestration/connection/gmail-sync.ts, src/api/gmail-push.ts)
       /** How far back the first sync of a mailbox (and a resync after expired history) imports mail. */
       GMAIL_SYNC_INITIAL_DAYS: int(30, 1, 3650),
       /** When the scheduled poll enqueues an incremental sync of every ACTIVE Google mailbox (cron; push makes it faster, polling stays the fallback); "off" for none. Off by default in tests. */

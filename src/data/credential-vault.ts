@@ -1,5 +1,5 @@
 // The credential vault: connection tokens sealed with envelope encryption
-// (src/domain/credential.ts) in ConnectionCredential, one envelope per
+// (src/domain/connection/credential.ts) in ConnectionCredential, one envelope per
 // connection, bound to tenant + connection by the AAD. The key ring comes from
 // CREDENTIALS_KEYS; outside production a local key is generated once and kept
 // in DATA_DIR (like the JWT secret). Plaintext tokens exist only in memory,
@@ -16,7 +16,7 @@ import {
   seal,
   type KeyRing,
   type StoredTokens,
-} from "../domain/credential.js";
+} from "../domain/connection/credential.js";
 import { withTenant, type Database, type Tx } from "./database.js";
 
 /** CREDENTIALS_KEYS, or outside production a key generated once and kept in DATA_DIR/credentials-keys. */

@@ -63,7 +63,7 @@ export const QUEUES = {
   scoringTrainingSchedule: { name: "scoring-training-schedule", retryLimit: 1, retryDelaySeconds: 300 },
   /**
    * Agents, one queue each (data: tenantId, runId; the AgentRun row holds the
-   * rest). Jobs carry a fair-share priority (src/domain/agent.ts); after their
+   * rest). Jobs carry a fair-share priority (src/domain/agent/agent.ts); after their
    * last attempt they go to the dead-letter queue, whose worker marks the run DEAD.
    * Retry counts and delays are set per job from the AGENT_* configuration.
    */
@@ -93,7 +93,7 @@ export const QUEUES = {
    * connection id). Policy "short": at most one waiting per mailbox, so a burst of push notifications
    * or polls while a sync runs leaves exactly one more to run after it. Two running at once (another
    * instance, an expired job) are harmless: the mailbox's lease makes the second wait, and every
-   * message is ingested once by unique constraints (src/orchestration/gmail-sync.ts).
+   * message is ingested once by unique constraints (src/orchestration/connection/gmail-sync.ts).
    */
   gmailSync: { name: "gmail-sync", retryLimit: 3, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 30 * 60, policy: "short" },
   /** Scheduled (GMAIL_SYNC_POLL_CRON): enqueues an incremental sync for every ACTIVE Google mailbox. */

@@ -4,8 +4,8 @@
 // security policies allow the owner. Idempotent: running it again changes
 // nothing that exists.
 import pg from "pg";
-import type { Role } from "../domain/permission.js";
-import { tenantSettingsSchema } from "../domain/tenant.js";
+import type { Role } from "../domain/access/permission.js";
+import { tenantSettingsSchema } from "../domain/tenant/tenant.js";
 
 export interface ProvisionTenantInput {
   name: string;

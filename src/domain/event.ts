@@ -2,7 +2,7 @@
 // transactional outbox with the change they announce and published on the
 // tenant's topic; subscribers only ever see their own tenant's events, and
 // of those only the ones whose subject they could read (EVENT_READ_PERMISSION).
-import type { Permission } from "./permission.js";
+import type { Permission } from "./access/permission.js";
 import { maskEmails, maskEmailsDeep } from "./redaction.js";
 
 export const EVENT_NAME = /^sales\.[a-z][a-z_]*\.[a-z][a-z_]*$/;

@@ -8,7 +8,7 @@
 // BR, AU, RU, MX, ID…) the mapping is only a guess: a generic TLD (.com, .io)
 // never implies a country, and an address such as .us is rare. The source is
 // returned with the zone so the draft and the reviewer know how sure it is.
-import { isTimeZone } from "./meeting-slot.js";
+import { isTimeZone } from "./draft/meeting-slot.js";
 
 export type TimeZoneSource = "CONTACT" | "COMPANY_COUNTRY" | "EMAIL_DOMAIN" | "HOST";
 

@@ -6,7 +6,7 @@
 // resilience policy (src/integrations/resilience.ts).
 import { CodeChallengeMethod, OAuth2Client, type Credentials } from "google-auth-library";
 import type { Config } from "../config/index.js";
-import type { StoredTokens } from "../domain/credential.js";
+import type { StoredTokens } from "../domain/connection/credential.js";
 
 export interface OAuthEndpoints {
   authUrl: string;

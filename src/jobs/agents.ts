@@ -1,17 +1,17 @@
 // The agent workers: AGENT_WORKERS per agent queue in this instance, each
-// taking one job at a time by fair-share priority (src/domain/agent.ts), and
+// taking one job at a time by fair-share priority (src/domain/agent/agent.ts), and
 // one dead-letter worker that marks runs DEAD after their last attempt.
 import type PgBoss from "pg-boss";
 import { QUEUES } from "../data/job-queue.js";
-import { AGENTS, type AgentName } from "../domain/agent.js";
-import { AGENT_QUEUES, executeAgentRun, markRunDead, type AgentHandler, type AgentJobData, type AgentRunOutcome } from "../orchestration/agent-run.js";
-import { deferAgentJobWhileSuspended } from "../orchestration/tenant-lifecycle.js";
-import { runDraftWriter } from "../orchestration/draft-writer.js";
-import { runThreadReader } from "../orchestration/email-thread.js";
-import { runInboundAnalysis } from "../orchestration/inbound-analysis.js";
-import { runRecommender } from "../orchestration/recommendation.js";
+import { AGENTS, type AgentName } from "../domain/agent/agent.js";
+import { AGENT_QUEUES, executeAgentRun, markRunDead, type AgentHandler, type AgentJobData, type AgentRunOutcome } from "../orchestration/agent/agent-run.js";
+import { deferAgentJobWhileSuspended } from "../orchestration/tenant/tenant-lifecycle.js";
+import { runDraftWriter } from "../orchestration/draft/draft-writer.js";
+import { runThreadReader } from "../orchestration/inbound/email-thread.js";
+import { runInboundAnalysis } from "../orchestration/inbound/inbound-analysis.js";
+import { runRecommender } from "../orchestration/pipeline/recommendation.js";
 import type { Services } from "../orchestration/services.js";
-import { runVoiceLearner } from "../orchestration/voice.js";
+import { runVoiceLearner } from "../orchestration/draft/voice.js";
 
 export const AGENT_HANDLERS: Readonly<Record<AgentName, AgentHandler>> = {
   "inbound-analysis": runInboundAnalysis,

@@ -9,7 +9,7 @@
 // SKIP LOCKED and only rows under another key are selected).
 import { rotateAllCredentials, type RotationResult } from "../data/credential-vault.js";
 import { QUEUES } from "../data/job-queue.js";
-import { withConnectors } from "../orchestration/connection.js";
+import { withConnectors } from "../orchestration/connection/connection.js";
 import type { Services } from "../orchestration/services.js";
 
 export async function runCredentialRotation(services: Pick<Services, "db" | "config" | "connectors">): Promise<RotationResult> {

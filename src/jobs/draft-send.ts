@@ -20,8 +20,8 @@
 // duplicate waiting job (see QUEUES.draftSend).
 import type PgBoss from "pg-boss";
 import { QUEUES } from "../data/job-queue.js";
-import { deliverDraft, recoverLapsedSend, type SendJob } from "../orchestration/draft-delivery.js";
-import { enqueueSend } from "../orchestration/draft.js";
+import { deliverDraft, recoverLapsedSend, type SendJob } from "../orchestration/draft/draft-delivery.js";
+import { enqueueSend } from "../orchestration/draft/draft.js";
 import type { Services } from "../orchestration/services.js";
 
 export class RetryLater extends Error {

@@ -1,4 +1,4 @@
-// Gmail sync workers (src/orchestration/gmail-sync.ts does the work):
+// Gmail sync workers (src/orchestration/connection/gmail-sync.ts does the work):
 // - gmail-sync: one job per mailbox sync (singletonKey = connection id). A
 //   mailbox another sync holds is tried again a little later; a transient
 //   failure (Google 5xx/429, open circuit) is retried by pg-boss; a refused
@@ -9,7 +9,7 @@
 // - gmail-watch-renewal: with GMAIL_PUSH_TOPIC, users.watch of every mailbox
 //   twice a day (a watch lasts 7 days).
 import { QUEUES } from "../data/job-queue.js";
-import { enqueueAllGmailSyncs, enqueueGmailSync, isTransientSyncFailure, renewGmailWatches, syncMailbox, type GmailSyncJobData } from "../orchestration/gmail-sync.js";
+import { enqueueAllGmailSyncs, enqueueGmailSync, isTransientSyncFailure, renewGmailWatches, syncMailbox, type GmailSyncJobData } from "../orchestration/connection/gmail-sync.js";
 import type { Services } from "../orchestration/services.js";
 
 export interface GmailSyncWorkers {

@@ -1,4 +1,4 @@
-// HubSpot sync workers (src/orchestration/hubspot-sync.ts does the work):
+// HubSpot sync workers (src/orchestration/connection/hubspot-sync.ts does the work):
 // - hubspot-sync: an incremental sync of one connection (singletonKey =
 //   connection id); hubspot-reconcile: the full reconcile. A run holds a
 //   session advisory lock per connection, so two never overlap; a job that
@@ -12,8 +12,8 @@
 import { QUEUES } from "../data/job-queue.js";
 import { withTenant } from "../data/database.js";
 import { ConnectorUnavailableError, isTransient } from "../integrations/resilience.js";
-import { ConnectionUnavailableError, withConnectors } from "../orchestration/connection.js";
-import { runHubspotSync, type SyncMode } from "../orchestration/hubspot-sync.js";
+import { ConnectionUnavailableError, withConnectors } from "../orchestration/connection/connection.js";
+import { runHubspotSync, type SyncMode } from "../orchestration/connection/hubspot-sync.js";
 import type { Services } from "../orchestration/services.js";
 
 export interface HubspotSyncJobData {

@@ -5,7 +5,7 @@
 // retried with backoff; after the last attempt the delivery is marked FAILED.
 import type PgBoss from "pg-boss";
 import { QUEUES } from "../data/job-queue.js";
-import { markDeliveryFailed, processInboundDelivery, type InboundWebhookJob, type ProcessOptions } from "../orchestration/inbound-webhook.js";
+import { markDeliveryFailed, processInboundDelivery, type InboundWebhookJob, type ProcessOptions } from "../orchestration/inbound/inbound-webhook.js";
 import type { Services } from "../orchestration/services.js";
 
 /** Worker ids per pg-boss instance, so the route can wake this instance's workers once a delivery committed. */

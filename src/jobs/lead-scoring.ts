@@ -5,11 +5,11 @@
 import { randomUUID } from "node:crypto";
 import { withTenant } from "../data/database.js";
 import { QUEUES } from "../data/job-queue.js";
-import { agentPrincipal } from "../domain/principal.js";
-import { readTenantSettings } from "../domain/tenant.js";
+import { agentPrincipal } from "../domain/access/principal.js";
+import { readTenantSettings } from "../domain/tenant/tenant.js";
 import { ok } from "../domain/user-error.js";
-import { loadLeadFacts } from "../orchestration/lead-facts.js";
-import { assessLeads, labelledCountChanged, loadScoringContext, scoreLeadsInUnitOfWork, trainTenantModel } from "../orchestration/lead-scoring.js";
+import { loadLeadFacts } from "../orchestration/lead/lead-facts.js";
+import { assessLeads, labelledCountChanged, loadScoringContext, scoreLeadsInUnitOfWork, trainTenantModel } from "../orchestration/lead/lead-scoring.js";
 import type { Services } from "../orchestration/services.js";
 import { bufferedUnitOfWork, runUnitOfWork, type Actor } from "../orchestration/unit-of-work.js";
 

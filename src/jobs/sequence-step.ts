@@ -1,10 +1,10 @@
 // The sequence-step worker: each job is one step of one enrolment, due at its
 // time (pg-boss startAfter), never a polling loop per enrolment. What a job
-// does is src/orchestration/sequence-runner.ts (runSequenceStep); a job that
+// does is src/orchestration/sequence/sequence-runner.ts (runSequenceStep); a job that
 // throws (the database or the AI provider failed) is retried by pg-boss, and a
 // retry is safe: the enrolment's schedule token and the step's outcome decide.
 import { QUEUES } from "../data/job-queue.js";
-import { runSequenceStep, type SequenceStepJob } from "../orchestration/sequence-runner.js";
+import { runSequenceStep, type SequenceStepJob } from "../orchestration/sequence/sequence-runner.js";
 import type { Services } from "../orchestration/services.js";
 
 export async function startSequenceStepWorker(services: Services): Promise<{ wake(): void }> {

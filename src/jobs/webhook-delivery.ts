@@ -21,19 +21,19 @@
 import { QUEUES, type JobQueue } from "../data/job-queue.js";
 import { withTenant, type Tx } from "../data/database.js";
 import type { DomainEvent } from "../domain/event.js";
-import { endpointWantsEvent, maxAttempts, retryDelayMs, signingSecrets, webhookBody } from "../domain/webhook.js";
+import { endpointWantsEvent, maxAttempts, retryDelayMs, signingSecrets, webhookBody } from "../domain/connection/webhook.js";
 import { sendWebhook, type WebhookAttempt } from "../integrations/webhook/sender.js";
 import type { LookupAll } from "../integrations/webhook/address-policy.js";
 import type { Services } from "../orchestration/services.js";
 import { runUnitOfWork } from "../orchestration/unit-of-work.js";
-import { SUSPENDED_JOB_RECHECK_SECONDS, tenantSuspension } from "../orchestration/tenant-suspension.js";
+import { SUSPENDED_JOB_RECHECK_SECONDS, tenantSuspension } from "../orchestration/tenant/tenant-suspension.js";
 import {
   markEndpointFailing,
   markEndpointRecovered,
   openWebhookSecrets,
   webhookActor,
   type WebhookDeliveryJob,
-} from "../orchestration/webhook-endpoint.js";
+} from "../orchestration/connection/webhook-endpoint.js";
 
 /**
  * Enqueues the first attempt for every (event, matching endpoint) of one tenant,
@@ -70,7 +70,7 @@ export async function runWebhookAttempt(services: Services, job: WebhookDelivery
   if (!services.connectors) throw new Error("connectors (the credential vault) are not configured in these services");
   const ring = services.connectors.vault.ring;
   const prepared = await withTenant(db.prisma, { tenantId: job.tenantId }, async (tx): Promise<Prepared> => {
-    // A suspended tenant sends nothing (src/orchestration/tenant-lifecycle.ts): the attempt waits.
+    // A suspended tenant sends nothing (src/orchestration/tenant/tenant-lifecycle.ts): the attempt waits.
     if (await tenantSuspension(tx, job.tenantId)) return { kind: "defer", reason: "tenant suspended" };
     const endpoint = await tx.webhookEndpoint.findUnique({ where: { id: job.endpointId } });
     if (!endpoint) return { kind: "skip", reason: "endpoint deleted" };

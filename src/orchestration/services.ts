@@ -8,9 +8,9 @@ import type { EventBus } from "../data/pubsub.js";
 import type { MailServices } from "../integrations/email/mail.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
-import type { ConnectorServices } from "./connection.js";
-import type { PlatformIdentity } from "./platform-admin.js";
-import type { SalesHooks } from "./sales-hooks.js";
+import type { ConnectorServices } from "./connection/connection.js";
+import type { PlatformIdentity } from "./access/platform-admin.js";
+import type { SalesHooks } from "./pipeline/sales-hooks.js";
 
 export interface Services {
   config: Config;

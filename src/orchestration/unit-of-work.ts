@@ -9,11 +9,11 @@ import { insertRows, type BulkColumn } from "../data/bulk-insert.js";
 import { withTenant, type TransactionOptions, type Tx, Prisma } from "../data/database.js";
 import { canonicalJson } from "../domain/canonical-json.js";
 import { assertEventName } from "../domain/event.js";
-import type { Principal, RequestMeta } from "../domain/principal.js";
+import type { Principal, RequestMeta } from "../domain/access/principal.js";
 import { redact } from "../domain/redaction.js";
-import { unstorableText } from "../domain/safe-text.js";
+import { unstorableText } from "../domain/draft/safe-text.js";
 import { fail, userError, type Outcome, type UserError } from "../domain/user-error.js";
-import { accessExpectation } from "./auth.js";
+import { accessExpectation } from "./access/auth.js";
 import type { Services } from "./services.js";
 
 export interface Actor {

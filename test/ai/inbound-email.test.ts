@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 import { INBOUND_EMAIL_LABELS } from "../../bench/data/inbound-email-labels.js";
 import { returnDate } from "../../src/ai/dates.js";
 import { emailFromFields, parseRawEmail } from "../../src/ai/email.js";
-import { automationSignals, classifyByRules, unsubscribeRequest } from "../../src/domain/inbound-email.js";
-import { stripQuoted } from "../../src/domain/voice.js";
+import { automationSignals, classifyByRules, unsubscribeRequest } from "../../src/domain/inbound/inbound-email.js";
+import { stripQuoted } from "../../src/domain/draft/voice.js";
 import { fixturePath, sharedData, sharedDataPath, withSharedData } from "../helpers/shared-data.js";
 
 const fixture = (file: string) => parseRawEmail(readFileSync(fixturePath("inbound-email", file)));

@@ -19,7 +19,7 @@ import { generateStructured } from "../../src/ai/provider.js";
 import { LocalProvider } from "../../src/ai/providers/local.js";
 import { detectRequests, requestDetectorModel } from "../../src/ai/request-detector.js";
 import { parseLabelledSentences, trainRequestDetector } from "../../src/ai/request-detector-training.js";
-import { learnVoiceProfile, splitEmail } from "../../src/domain/voice.js";
+import { learnVoiceProfile, splitEmail } from "../../src/domain/draft/voice.js";
 import { fixturePath, sharedData, sharedDataPath, withSharedData } from "../helpers/shared-data.js";
 
 const SENT = [

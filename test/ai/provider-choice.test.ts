@@ -7,7 +7,7 @@ import { createProviderChooser } from "../../src/ai/provider-choice.js";
 import { estimateTokens, LocalProvider } from "../../src/ai/providers/local.js";
 import { OpenAiProvider } from "../../src/ai/providers/openai.js";
 import { MAX_OUTPUT_TOKENS } from "../../src/ai/invocation.js";
-import { aiSettingsSchema } from "../../src/domain/tenant.js";
+import { aiSettingsSchema } from "../../src/domain/tenant/tenant.js";
 
 const settings = (patch: Record<string, unknown> = {}) => aiSettingsSchema.parse(patch);
 const local = new LocalProvider();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { recommendLocally } from "../../src/ai/local/recommend.js";
 import { salesFacts } from "../../src/ai/prompts/next-best-action.js";
-import { RECOMMENDATION_TOOLS } from "../../src/domain/ai-policy.js";
+import { RECOMMENDATION_TOOLS } from "../../src/domain/tenant/ai-policy.js";
 
 const now = "2026-03-04T10:00:00.000Z"; // a Wednesday
 const facts = (pendingDraftCount: number, intent = "MEETING_REQUEST") =>

@@ -23,7 +23,7 @@ import {
   type RecommendationRule,
 } from "../../src/ai/local/recommend-rules.js";
 import { salesFacts } from "../../src/ai/prompts/next-best-action.js";
-import { RECOMMENDATION_TOOLS } from "../../src/domain/ai-policy.js";
+import { RECOMMENDATION_TOOLS } from "../../src/domain/tenant/ai-policy.js";
 
 const NOW = "2026-03-04T10:00:00.000Z";
 const ago = (d: number, h = 0) => new Date(Date.parse(NOW) - d * 86_400_000 - h * 3_600_000).toISOString();

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { requestDetectionPrompt } from "../../src/ai/prompts/request-detection.js";
 import { estimateTokens } from "../../src/ai/providers/local.js";
-import type { AiSettings } from "../../src/domain/tenant.js";
-import { agentPrincipal } from "../../src/domain/principal.js";
+import type { AiSettings } from "../../src/domain/tenant/tenant.js";
+import { agentPrincipal } from "../../src/domain/access/principal.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { asOwner, asServiceRole } from "../helpers/database.js";
 import { fixturePath } from "../helpers/shared-data.js";

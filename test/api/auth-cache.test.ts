@@ -1,4 +1,4 @@
-// The authentication cache (src/orchestration/principal-cache.ts): a repeated
+// The authentication cache (src/orchestration/access/principal-cache.ts): a repeated
 // caller costs no SQL, and every change to what authentication reads —
 // made through the API on another instance or straight in the database —
 // takes effect on every instance without waiting for the cache to expire.

@@ -9,7 +9,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config/index.js";
-import { signOAuthState } from "../../src/domain/connection.js";
+import { signOAuthState } from "../../src/domain/connection/connection.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { redactText } from "../../src/domain/redaction.js";
 import { graphql } from "../generated/gql/index.js";

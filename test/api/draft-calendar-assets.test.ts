@@ -12,9 +12,9 @@
 import { randomBytes } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withConnectors } from "../../src/orchestration/connection.js";
-import { composeDraft } from "../../src/orchestration/draft-writer.js";
-import { meetingSlotsFor } from "../../src/orchestration/meeting-slot.js";
+import { withConnectors } from "../../src/orchestration/connection/connection.js";
+import { composeDraft } from "../../src/orchestration/draft/draft-writer.js";
+import { meetingSlotsFor } from "../../src/orchestration/draft/meeting-slot.js";
 import { agentsSettled, rawEmail } from "../helpers/agents.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";

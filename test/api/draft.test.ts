@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../generated/gql/index.js";
 import { createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute, executeOk } from "../helpers/graphql.js";
-import { deliverDraft } from "../../src/orchestration/draft-delivery.js";
+import { deliverDraft } from "../../src/orchestration/draft/draft-delivery.js";
 import { headersOf, insertContact, patchSettings, sql, startOperatorApp } from "../helpers/operator.js";
 
 const Create = graphql(`

@@ -6,7 +6,7 @@
 // and queue nothing.
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { syncMailbox } from "../../src/orchestration/gmail-sync.js";
+import { syncMailbox } from "../../src/orchestration/connection/gmail-sync.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";
 import { sql, waitFor } from "../helpers/operator.js";
@@ -144,7 +144,7 @@ describe("Gmail push notifications", () => {
   });
 
   it("the scheduled renewal re-watches every mailbox", async () => {
-    const { renewGmailWatches } = await import("../../src/orchestration/gmail-sync.js");
+    const { renewGmailWatches } = await import("../../src/orchestration/connection/gmail-sync.js");
     expect(await renewGmailWatches(t.app.background)).toEqual({ renewed: 1, failed: 0 });
     expect(google.gmail.watchCalls.get(REP)).toBe(2);
   });

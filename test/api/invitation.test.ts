@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { invitationKey, signInvitationToken } from "../../src/domain/invitation.js";
+import { invitationKey, signInvitationToken } from "../../src/domain/access/invitation.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";
 import { patchSettings, sql } from "../helpers/operator.js";

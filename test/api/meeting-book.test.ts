@@ -11,8 +11,8 @@
 import { randomBytes } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDraft } from "../../src/orchestration/draft.js";
-import { bookingEventId, STALE_PENDING_MS } from "../../src/orchestration/meeting-slot.js";
+import { createDraft } from "../../src/orchestration/draft/draft.js";
+import { bookingEventId, STALE_PENDING_MS } from "../../src/orchestration/draft/meeting-slot.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";
 import { insertContact, sql, userActor } from "../helpers/operator.js";

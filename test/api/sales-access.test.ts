@@ -2,7 +2,7 @@
 // read side, and another tenant's ids reading as not found.
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROLE_PERMISSIONS, type Permission, type Role } from "../../src/domain/permission.js";
+import { ROLE_PERMISSIONS, type Permission, type Role } from "../../src/domain/access/permission.js";
 import { asOwner } from "../helpers/database.js";
 import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";

@@ -99,7 +99,7 @@ describe("leads connection", () => {
       counting = false;
       return { data, count: queries.filter((q) => /^\s*(SELECT|WITH)/i.test(q)).length, all: queries.length };
     };
-    // The caller authenticated once and cached (src/orchestration/principal-cache.ts), as for any client making more than one request.
+    // The caller authenticated once and cached (src/orchestration/access/principal-cache.ts), as for any client making more than one request.
     await measure(1);
     const small = await measure(5);
     const large = await measure(50);

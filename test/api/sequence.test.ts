@@ -16,9 +16,9 @@
 // assertion is deterministic whatever the time the test runs.
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SequenceStepJob } from "../../src/orchestration/sequence-runner.js";
-import { runSequenceStep } from "../../src/orchestration/sequence-runner.js";
-import { signUnsubscribeToken } from "../../src/domain/unsubscribe-token.js";
+import type { SequenceStepJob } from "../../src/orchestration/sequence/sequence-runner.js";
+import { runSequenceStep } from "../../src/orchestration/sequence/sequence-runner.js";
+import { signUnsubscribeToken } from "../../src/domain/sending/unsubscribe-token.js";
 import { unsubscribeUrl } from "../../src/integrations/email/mail.js";
 import { ALL_ROLES, createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";

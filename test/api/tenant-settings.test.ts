@@ -1,6 +1,6 @@
 // tenantUpdateSettings obeys the same rules as each section's own mutation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readTenantSettings } from "../../src/domain/tenant.js";
+import { readTenantSettings } from "../../src/domain/tenant/tenant.js";
 import { graphql } from "../generated/gql/index.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { asOwner } from "../helpers/database.js";

@@ -3,9 +3,9 @@
 // form or a mail client's RFC 8058 one-click — unsubscribes, once, audited as
 // the tenant's agent; forged or altered links get the same 404 and no hint.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signUnsubscribeToken, verifyUnsubscribeToken } from "../../src/domain/unsubscribe-token.js";
-import { deliverDraft } from "../../src/orchestration/draft-delivery.js";
-import { approveDraft, createDraft, sendDraft } from "../../src/orchestration/draft.js";
+import { signUnsubscribeToken, verifyUnsubscribeToken } from "../../src/domain/sending/unsubscribe-token.js";
+import { deliverDraft } from "../../src/orchestration/draft/draft-delivery.js";
+import { approveDraft, createDraft, sendDraft } from "../../src/orchestration/draft/draft.js";
 import { createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
 import { headersOf, insertContact, patchSettings, sql, startOperatorApp, textBodyOf, userActor } from "../helpers/operator.js";
 

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { canReceiveEvent, EVENT_READ_PERMISSION, eventForSubscriber, eventReadPermission } from "../../src/domain/event.js";
-import { effectivePermissions, PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Permission } from "../../src/domain/permission.js";
+import { effectivePermissions, PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Permission } from "../../src/domain/access/permission.js";
 
 /** Every event type the service emits today, and the permission that guards the query for its subject. */
 const EXPECTED: Record<string, Permission> = {

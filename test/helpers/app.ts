@@ -5,7 +5,7 @@ import { inject } from "vitest";
 import { startApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config/index.js";
 import { provisionTenant } from "../../src/data/provisioning.js";
-import type { Role } from "../../src/domain/permission.js";
+import type { Role } from "../../src/domain/access/permission.js";
 import type { EmailTransport } from "../../src/integrations/email/transport.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { watchSubscriptions } from "./subscriptions.js";

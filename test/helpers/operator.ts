@@ -1,8 +1,8 @@
 // Fixtures for the operator-mode tests: contacts inserted directly (the sales
 // domain owns contact use cases), tenant settings patched as the owner, and a
 // test app whose send workers and sweeper the test drives itself.
-import { ROLE_PERMISSIONS, type Role } from "../../src/domain/permission.js";
-import { applyMergePatch } from "../../src/domain/tenant.js";
+import { ROLE_PERMISSIONS, type Role } from "../../src/domain/access/permission.js";
+import { applyMergePatch } from "../../src/domain/tenant/tenant.js";
 import type { Actor } from "../../src/orchestration/unit-of-work.js";
 import type { EmailTransport } from "../../src/integrations/email/transport.js";
 import { startTestApp, type StartOptions, type TestApp, type TestTenant } from "./app.js";

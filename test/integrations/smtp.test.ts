@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeMessage, messageIdFor } from "../../src/integrations/email/compose.js";
 import { classifySmtpError, createSmtpTransport } from "../../src/integrations/email/smtp.js";
 import { TransportError, type OutgoingMessage } from "../../src/integrations/email/transport.js";
-import { approveDraft, createDraft, sendDraft } from "../../src/orchestration/draft.js";
-import { deliverDraft } from "../../src/orchestration/draft-delivery.js";
+import { approveDraft, createDraft, sendDraft } from "../../src/orchestration/draft/draft.js";
+import { deliverDraft } from "../../src/orchestration/draft/draft-delivery.js";
 import { createTenant } from "../helpers/app.js";
 import { insertContact, patchSettings, sql, startOperatorApp, userActor } from "../helpers/operator.js";
 

@@ -18,7 +18,7 @@ import {
   parseKeyRing,
   reseal,
   seal,
-} from "../../src/domain/credential.js";
+} from "../../src/domain/connection/credential.js";
 import { asOwner, createTestDatabase, type TestDatabase } from "../helpers/database.js";
 
 const k = (id: string) => `${id}:${randomBytes(32).toString("base64")}`;

@@ -7,7 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateWebhookSecret } from "../../src/domain/webhook.js";
+import { generateWebhookSecret } from "../../src/domain/connection/webhook.js";
 import { isPublicAddress, type LookupAll } from "../../src/integrations/webhook/address-policy.js";
 import { sendWebhook } from "../../src/integrations/webhook/sender.js";
 

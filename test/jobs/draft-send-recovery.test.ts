@@ -26,8 +26,8 @@ import { createLocalOutboxTransport } from "../../src/integrations/email/local-o
 import type { EmailTransport, SendReceipt } from "../../src/integrations/email/transport.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createMetrics } from "../../src/observability/metrics.js";
-import { deliverDraft } from "../../src/orchestration/draft-delivery.js";
-import { approveDraft, createDraft, sendDraft } from "../../src/orchestration/draft.js";
+import { deliverDraft } from "../../src/orchestration/draft/draft-delivery.js";
+import { approveDraft, createDraft, sendDraft } from "../../src/orchestration/draft/draft.js";
 import type { Services } from "../../src/orchestration/services.js";
 import { createTenant, startTestApp, TEST_JWT_SECRET, type TestApp, type TestTenant } from "../helpers/app.js";
 import { createTestDatabase } from "../helpers/database.js";

@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "../../src/data/database.js";
-import { enqueueAllGmailSyncs, syncMailbox } from "../../src/orchestration/gmail-sync.js";
+import { enqueueAllGmailSyncs, syncMailbox } from "../../src/orchestration/connection/gmail-sync.js";
 import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";
 import { sql, waitFor } from "../helpers/operator.js";

@@ -5,9 +5,9 @@
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runLeadScoringJob, runTrainingJob, scheduleTrainingForAllTenants } from "../../src/jobs/lead-scoring.js";
-import { agentPrincipal } from "../../src/domain/principal.js";
-import { qualifyLead } from "../../src/orchestration/lead.js";
-import type { LeadAssessor, SuppressionCheck } from "../../src/orchestration/sales-hooks.js";
+import { agentPrincipal } from "../../src/domain/access/principal.js";
+import { qualifyLead } from "../../src/orchestration/lead/lead.js";
+import type { LeadAssessor, SuppressionCheck } from "../../src/orchestration/pipeline/sales-hooks.js";
 import type { Services } from "../../src/orchestration/services.js";
 import { graphql } from "../generated/gql/index.js";
 import { asOwner } from "../helpers/database.js";

@@ -5,7 +5,7 @@
 // read differently. Only facts present in the input are used; a missing fact
 // is written around, never left as a placeholder.
 import { createHash } from "node:crypto";
-import { defaultVoiceProfile, type VoiceProfile } from "../../domain/voice.js";
+import { defaultVoiceProfile, type VoiceProfile } from "../../domain/draft/voice.js";
 import type { DraftWriterFacts, DraftWriterOutput } from "../prompts/draft-writer.js";
 import { detectRequests } from "../request-detector.js";
 import { classifyReply } from "./inbound.js";

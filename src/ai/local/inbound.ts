@@ -1,5 +1,5 @@
 // Local inbound analysis for human replies. The deterministic header rules
-// have already run (src/domain/inbound-email.ts); here:
+// have already run (src/domain/inbound/inbound-email.ts); here:
 //   1. an explicit unsubscribe in the person's words (the same rule, checked
 //      again because recall must be total) and text bounces are certain;
 //   2. the trained intent model (src/ai/local/intent-model.ts: logistic
@@ -10,7 +10,7 @@
 //      scores higher;
 //   4. the action follows from the intent, with "not now, try me in Q3"
 //      declines scheduled for a follow-up and threats escalated.
-import { unsubscribeRequest } from "../../domain/inbound-email.js";
+import { unsubscribeRequest } from "../../domain/inbound/inbound-email.js";
 import { laterContactRequest, referenceDate, returnDate } from "../dates.js";
 import { analyse } from "../nlp.js";
 import type { InboundAction, InboundAnalysisInput, InboundAnalysisOutput, InboundIntent } from "../prompts/inbound-analysis.js";

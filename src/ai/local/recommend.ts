@@ -1,7 +1,7 @@
 // Local next-best-action: the sales rules in recommend-rules.ts each propose at
 // most one candidate with its rationale, the facts it used and a confidence;
 // this ranker runs them, keeps the allowed tools, ranks and removes repeats.
-import type { RecommendationTool } from "../../domain/ai-policy.js";
+import type { RecommendationTool } from "../../domain/tenant/ai-policy.js";
 import type { NextBestActionOutput, SalesFacts } from "../prompts/next-best-action.js";
 import { logLatestInteraction, RECOMMENDATION_RULES, ruleFacts, type Candidate, type RecommendationRule } from "./recommend-rules.js";
 

@@ -3,7 +3,7 @@
 // below it, phone footers ("Sent from my iPhone") and legal disclaimers are
 // dropped, so that "Best regards, Head of Procurement, +47 …" or "If you are
 // not the intended recipient, please delete…" do not vote for an intent.
-import { stripQuoted } from "../../domain/voice.js";
+import { stripQuoted } from "../../domain/draft/voice.js";
 
 const GREETING_LINE =
   /^\s*(?:hi|hello|hey|hiya|dear|good (?:morning|afternoon|evening)|morning|greetings|hallo|guten (?:tag|morgen)|sehr geehrte[rs]?|liebe[rs]?|hej|bonjour|bonsoir|salut|hola|buenos d[ií]as|buongiorno|ciao|goedemorgen|beste)\b[^\n]{0,40}?[,!:–—-]?\s*$/i;

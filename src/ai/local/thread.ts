@@ -2,7 +2,7 @@
 // (relative to each message's send date), objections and commitments from
 // cue patterns with wink-nlp sentence boundaries, sentiment of the prospect's
 // latest message, and a next step derived from what is still open.
-import { stripQuoted } from "../../domain/voice.js";
+import { stripQuoted } from "../../domain/draft/voice.js";
 import { mentionedDates } from "../dates.js";
 import { analyse, splitSentences } from "../nlp.js";
 import type { ThreadFacts, ThreadReaderInput } from "../prompts/thread-reader.js";

@@ -1,7 +1,7 @@
 // Draft writer: a reply or outreach e-mail from facts, in the sender's voice.
 // The result is a proposal for review; it is never sent from here.
 import { z } from "zod";
-import { voiceProfileSchema } from "../../domain/voice.js";
+import { voiceProfileSchema } from "../../domain/draft/voice.js";
 import { definePrompt } from "./prompt.js";
 import { threadFacts } from "./thread-reader.js";
 import { INBOUND_INTENTS } from "./inbound-analysis.js";

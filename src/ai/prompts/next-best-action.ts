@@ -1,8 +1,8 @@
 // Next-best-action: ranked suggestions from the agent tool set for one lead
 // or deal. Which tools may be proposed is decided before (and checked after)
-// the model by the policy in src/domain/ai-policy.ts.
+// the model by the policy in src/domain/tenant/ai-policy.ts.
 import { z } from "zod";
-import { RECOMMENDATION_TOOLS } from "../../domain/ai-policy.js";
+import { RECOMMENDATION_TOOLS } from "../../domain/tenant/ai-policy.js";
 import { INBOUND_INTENTS } from "./inbound-analysis.js";
 import { definePrompt } from "./prompt.js";
 

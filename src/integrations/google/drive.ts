@@ -4,7 +4,7 @@
 // a folder outside it before Google is asked, and every file Google returns
 // is checked again by its parents (a query can never widen the scope).
 import { drive } from "@googleapis/drive";
-import { driveQueryLiteral, fileAllowed, folderScope } from "../../domain/asset.js";
+import { driveQueryLiteral, fileAllowed, folderScope } from "../../domain/draft/asset.js";
 import { AssetNotAllowedError, GoogleApiError, googleCall } from "./errors.js";
 import type { GoogleClientOptions } from "./gmail.js";
 

@@ -1,6 +1,6 @@
 // HubSpot's OAuth 2.0 with @hubspot/api-client's oauth APIs (token exchange,
 // refresh, token info, refresh-token revocation), for the shared connection
-// flow (src/orchestration/connection.ts). The consent page URL is built here
+// flow (src/orchestration/connection/connection.ts). The consent page URL is built here
 // (the SDK's getAuthorizationUrl has the host fixed) so HUBSPOT_OAUTH_BASE_URL
 // can point it at a fake. HubSpot does not take PKCE; the flow's signed,
 // single-use state protects the callback. A private-app token ("pat-…") has

@@ -9,7 +9,7 @@
 // compare in constant time instead. test/api/inbound-webhook.test.ts checks
 // that `Signature.isValid` accepts exactly the requests this accepts.
 import { Signature } from "@hubspot/api-client";
-import { safeEqual, timestampFresh, type VerifyResult } from "../../domain/inbound-webhook.js";
+import { safeEqual, timestampFresh, type VerifyResult } from "../../domain/inbound/inbound-webhook.js";
 
 /** HubSpot decodes these in the URI before signing (its v3 documentation); so do we. */
 const DECODED: Record<string, string> = { "%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$", "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";" };

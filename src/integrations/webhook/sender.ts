@@ -7,7 +7,7 @@
 import http from "node:http";
 import https from "node:https";
 import { Webhook } from "standardwebhooks";
-import { WEBHOOK_RESPONSE_PREFIX_BYTES } from "../../domain/webhook.js";
+import { WEBHOOK_RESPONSE_PREFIX_BYTES } from "../../domain/connection/webhook.js";
 import { checkLiteralHost, guardedLookup, WebhookAddressError, type AddressPolicy, type LookupAll } from "./address-policy.js";
 
 /** Read at most this much of a response before closing it. */

@@ -4,7 +4,7 @@
 // never returns a file outside them or one the rep cannot read, and pages.
 import { OAuth2Client } from "google-auth-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { driveQueryLiteral, fileAllowed, folderScope } from "../../../src/domain/asset.js";
+import { driveQueryLiteral, fileAllowed, folderScope } from "../../../src/domain/draft/asset.js";
 import { createDriveClient } from "../../../src/integrations/google/drive.js";
 import { AssetNotAllowedError } from "../../../src/integrations/google/errors.js";
 import { startFakeGoogle, type FakeGoogle } from "../../fakes/google/server.js";

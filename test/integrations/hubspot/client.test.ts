@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHubspotApi, HubspotApiError } from "../../../src/integrations/hubspot/client.js";
 import { hubspotOAuth } from "../../../src/integrations/hubspot/oauth.js";
-import { classifyProviderError } from "../../../src/domain/connection.js";
+import { classifyProviderError } from "../../../src/domain/connection/connection.js";
 import { createResilience, httpFailure } from "../../../src/integrations/resilience.js";
 import { startFakeHubspot, type FakeHubspot } from "../../fakes/hubspot/server.js";
 

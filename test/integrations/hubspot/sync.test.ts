@@ -5,9 +5,9 @@
 // waited out, a revoked grant → NEEDS_REAUTH, audit with source "hubspot".
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withConnectors } from "../../../src/orchestration/connection.js";
-import { connectHubspotPrivateApp, resolveHubspotIdentity, updateHubspotStageMapping } from "../../../src/orchestration/hubspot.js";
-import { runHubspotSync } from "../../../src/orchestration/hubspot-sync.js";
+import { withConnectors } from "../../../src/orchestration/connection/connection.js";
+import { connectHubspotPrivateApp, resolveHubspotIdentity, updateHubspotStageMapping } from "../../../src/orchestration/connection/hubspot.js";
+import { runHubspotSync } from "../../../src/orchestration/connection/hubspot-sync.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
 import { sql, userActor } from "../../helpers/operator.js";
 import { startFakeHubspot, type FakeHubspot } from "../../fakes/hubspot/server.js";

@@ -1,0 +1,119 @@
+// HubSpot: `connectionCreateHubspotPrivateApp` (the OAuth alternative; OAuth is
+// connectionStart with provider HUBSPOT), `hubspotStageMappingUpdate`,
+// `hubspotStageMappings` and `hubspotSyncNow`. OWNER/ADMIN only
+// (connection:manage): HubSpot is the tenant's shared account. The token is
+// never part of the schema.
+import { z } from "zod";
+import type { StageMapping } from "../../../domain/connection/hubspot.js";
+import { withConnectors } from "../../../orchestration/connection/connection.js";
+import { connectHubspotPrivateApp, requestHubspotSync, updateHubspotStageMapping } from "../../../orchestration/connection/hubspot.js";
+import { stageMappingSchema } from "../../../domain/connection/hubspot.js";
+import { actorOf } from "../../context.js";
+import { builder } from "../../builder.js";
+import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "../user-error.js";
+
+const PrivateAppInput = builder.inputType("ConnectionCreateHubspotPrivateAppInput", {
+  fields: (t) => ({
+    token: t.string({ required: true, description: "The private app's access token (HubSpot → Settings → Integrations → Private apps). Stored encrypted; never returned." }),
+  }),
+});
+
+const PrivateAppPayload = payloadType<Payload<{ connectionId: string }>>("ConnectionCreateHubspotPrivateAppPayload", (t) => ({
+  connection: t.prismaField({
+    type: "Connection",
+    nullable: true,
+    resolve: (query, p, _a, ctx) => (p.connectionId ? ctx.db.connection.findUnique({ ...query, where: { id: p.connectionId } }) : null),
+  }),
+}));
+
+builder.mutationField("connectionCreateHubspotPrivateApp", (t) =>
+  t.field({
+    type: PrivateAppPayload,
+    description: "Connects the tenant's HubSpot with a private-app token (checked with one call to HubSpot, then stored encrypted). OWNER/ADMIN.",
+    authScopes: { permission: "connection:manage" },
+    args: { input: t.arg({ type: PrivateAppInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const parsed = parseInput(z.object({ token: z.string().trim().min(1).max(512) }), { token: input.token });
+      if (!parsed.ok) return errorPayload<{ connectionId: string }>(parsed.errors);
+      return toPayload(await connectHubspotPrivateApp(withConnectors(ctx.services), actorOf(ctx), parsed.data));
+    },
+  }),
+);
+
+const StageMappingType = builder.objectRef<StageMapping[number]>("HubspotStageMapping").implement({
+  fields: (t) => ({
+    pipelineId: t.exposeString("pipelineId", { description: "HubSpot pipeline id (\"default\" for the default pipeline)." }),
+    stageId: t.exposeString("stageId", { description: "HubSpot deal stage id." }),
+    stage: t.exposeString("stage", { description: "Our pipeline stage key." }),
+  }),
+});
+
+const StageMappingInput = builder.inputType("HubspotStageMappingInput", {
+  fields: (t) => ({
+    pipelineId: t.string({ required: true }),
+    stageId: t.string({ required: true }),
+    stage: t.string({ required: true }),
+  }),
+});
+
+const StageMappingUpdateInput = builder.inputType("HubspotStageMappingUpdateInput", {
+  fields: (t) => ({
+    mappings: t.field({ type: [StageMappingInput], required: true, description: "The whole mapping (replaces the previous one). Unmapped: closedwon/closedlost → our WON/LOST stage; others → the first open stage for a new deal, unchanged for an existing one." }),
+    idempotencyKey: t.string({ required: false }),
+  }),
+});
+
+const StageMappingPayload = payloadType<Payload<{ mappings: StageMapping }>>("HubspotStageMappingUpdatePayload", (t) => ({
+  mappings: t.field({ type: [StageMappingType], nullable: true, resolve: (p) => p.mappings ?? null }),
+}));
+
+builder.mutationField("hubspotStageMappingUpdate", (t) =>
+  t.field({
+    type: StageMappingPayload,
+    description: "Sets which HubSpot pipeline stage is which of our pipeline stages (validated against the tenant's pipeline). OWNER/ADMIN.",
+    authScopes: { permission: "connection:manage" },
+    args: { input: t.arg({ type: StageMappingUpdateInput, required: true }) },
+    resolve: async (_root, { input }, ctx) =>
+      toPayload(await updateHubspotStageMapping(ctx.services, actorOf(ctx), { mappings: input.mappings, idempotencyKey: input.idempotencyKey })),
+  }),
+);
+
+builder.queryField("hubspotStageMappings", (t) =>
+  t.field({
+    type: [StageMappingType],
+    description: "The tenant's HubSpot stage mapping.",
+    authScopes: { permission: "connection:manage" },
+    resolve: async (_root, _args, ctx) => {
+      const row = await ctx.db.hubspotSettings.findFirst();
+      const parsed = stageMappingSchema.safeParse(row?.stageMappings ?? []);
+      return parsed.success ? parsed.data : [];
+    },
+  }),
+);
+
+const SyncNowInput = builder.inputType("HubspotSyncNowInput", {
+  fields: (t) => ({
+    full: t.boolean({ required: false, description: "A full reconcile (every record) instead of the incremental sync. Default false." }),
+    idempotencyKey: t.string({ required: false }),
+  }),
+});
+
+const SyncNowPayload = payloadType<Payload<{ connectionId: string; jobId: string | null; queued: boolean }>>("HubspotSyncNowPayload", (t) => ({
+  connection: t.prismaField({
+    type: "Connection",
+    nullable: true,
+    resolve: (query, p, _a, ctx) => (p.connectionId ? ctx.db.connection.findUnique({ ...query, where: { id: p.connectionId } }) : null),
+  }),
+  queued: t.boolean({ nullable: true, description: "false: a sync of this connection is already waiting.", resolve: (p) => p.queued ?? null }),
+}));
+
+builder.mutationField("hubspotSyncNow", (t) =>
+  t.field({
+    type: SyncNowPayload,
+    description: "Enqueues an inbound sync of the tenant's HubSpot (contacts, companies, deals with associations, owners); the connection's lastSyncAt tells when it finished. OWNER/ADMIN.",
+    authScopes: { permission: "connection:manage" },
+    args: { input: t.arg({ type: SyncNowInput, required: false }) },
+    resolve: async (_root, { input }, ctx) =>
+      toPayload(await requestHubspotSync(ctx.services, actorOf(ctx), { full: input?.full ?? false, idempotencyKey: input?.idempotencyKey })),
+  }),
+);

@@ -1,0 +1,201 @@
+// HubSpot ↔ our records: which HubSpot properties become which of our fields,
+// who owns each field, the conflict rule, and the tenant's stage mapping
+// (HubSpot pipeline/stage → our pipeline stage). Pure: no I/O.
+//
+// The conflict rule (one rule, documented in the README):
+// - Fields owned by HubSpot are always taken from HubSpot when the HubSpot
+//   record changed (contact phone; company industry and size; deal amount and
+//   close date).
+// - Fields owned by us are never written by the inbound sync (contact
+//   do-not-contact, seniority, time zone; company lifecycle; everything about
+//   leads, scores and drafts).
+// - Shared fields (names, titles, owner, country, deal stage) go to the last
+//   writer by modification time: when our row changed since the last sync
+//   (its updatedAt is past the one recorded right after that sync) and that
+//   change is later than HubSpot's modification time, ours is kept; otherwise
+//   HubSpot's value is applied.
+// - The e-mail address is the identity key: it is set from HubSpot only on a
+//   contact that has none, in the canonical form of lead ingest.
+import { z } from "zod";
+import { parseEmail, normalizeDomain } from "../email.js";
+import type { PipelineSettings, Stage } from "../pipeline/pipeline.js";
+
+export const HUBSPOT_SYSTEM = "hubspot";
+export const HUBSPOT_SYNC_OBJECTS = ["owners", "companies", "contacts", "deals"] as const;
+export type HubspotSyncObject = (typeof HUBSPOT_SYNC_OBJECTS)[number];
+
+export const CONTACT_PROPERTIES = ["email", "firstname", "lastname", "jobtitle", "phone", "hubspot_owner_id", "lastmodifieddate"];
+export const COMPANY_PROPERTIES = ["name", "domain", "industry", "numberofemployees", "country", "hubspot_owner_id", "hs_lastmodifieddate"];
+export const DEAL_PROPERTIES = ["dealname", "amount", "deal_currency_code", "dealstage", "pipeline", "closedate", "hubspot_owner_id", "hs_lastmodifieddate", "hs_is_closed"];
+
+/** HubSpot's last-modified property per object type (what incremental sync filters and sorts on). */
+export function modifiedProperty(type: "contacts" | "companies" | "deals"): string {
+  return type === "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate";
+}
+
+export type FieldOwner = "HUBSPOT" | "OURS" | "SHARED";
+
+export const FIELD_OWNERSHIP: Record<"Contact" | "Company" | "Deal", Record<string, FieldOwner>> = {
+  Contact: { firstName: "SHARED", lastName: "SHARED", title: "SHARED", ownerId: "SHARED", phone: "HUBSPOT", doNotContact: "OURS", seniority: "OURS", timeZone: "OURS" },
+  Company: { name: "SHARED", country: "SHARED", ownerId: "SHARED", industry: "HUBSPOT", employeeCount: "HUBSPOT", lifecycle: "OURS" },
+  Deal: { name: "SHARED", stage: "SHARED", ownerId: "SHARED", amount: "HUBSPOT", expectedCloseDate: "HUBSPOT" },
+};
+
+export interface SyncMark {
+  hubspotModifiedAt: Date;
+  /** Our row's updatedAt right after the sync last wrote it. */
+  localUpdatedAt: Date;
+}
+
+/**
+ * Which of the candidate changes to apply. `localUpdatedAt`: our row's
+ * updatedAt now; `mark`: what the last sync recorded (null: never synced).
+ * Returns the changes to apply and the shared fields where our newer value was kept.
+ */
+export function resolveConflict<T extends Record<string, unknown>>(
+  entity: "Contact" | "Company" | "Deal",
+  candidate: T,
+  current: Partial<Record<keyof T, unknown>>,
+  input: { hubspotModifiedAt: Date; localUpdatedAt: Date; mark: SyncMark | null },
+): { apply: Partial<T>; keptLocal: string[] } {
+  const ownership = FIELD_OWNERSHIP[entity];
+  const localChanged = input.mark ? input.localUpdatedAt.getTime() > input.mark.localUpdatedAt.getTime() : true;
+  const localWins = localChanged && input.localUpdatedAt.getTime() > input.hubspotModifiedAt.getTime();
+  const apply: Partial<T> = {};
+  const keptLocal: string[] = [];
+  for (const [field, value] of Object.entries(candidate) as [keyof T & string, unknown][]) {
+    const owner = ownership[field] ?? "SHARED";
+    if (owner === "OURS") continue;
+    if (same(current[field], value)) continue;
+    // Never blank out a value of ours with HubSpot's empty one on a record HubSpot never owned.
+    if (value === null && !input.mark) continue;
+    if (owner === "SHARED" && localWins && current[field] !== null && current[field] !== undefined) {
+      keptLocal.push(field);
+      continue;
+    }
+    (apply as Record<string, unknown>)[field] = value;
+  }
+  return { apply, keptLocal };
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (a === undefined) a = null;
+  if (b === undefined) b = null;
+  if (a !== null && b !== null && typeof a === "object" && "toString" in a && typeof b !== "object") return String(a) === String(b);
+  return a === b;
+}
+
+const text = (v: string | null | undefined, max = 200): string | null => {
+  const t = (v ?? "").trim();
+  return t ? t.slice(0, max) : null;
+};
+
+export interface ContactFields {
+  email: { normalized: string; original: string; domain: string } | null;
+  firstName: string | null;
+  lastName: string | null;
+  title: string | null;
+  phone: string | null;
+  hubspotOwnerId: string | null;
+}
+
+export function contactFields(p: Record<string, string | null>): ContactFields {
+  const parsed = p.email ? parseEmail(p.email) : null;
+  return {
+    email: parsed?.ok ? { normalized: parsed.email.normalized, original: parsed.email.original, domain: parsed.email.domain } : null,
+    firstName: text(p.firstname),
+    lastName: text(p.lastname),
+    title: text(p.jobtitle),
+    phone: text(p.phone, 50),
+    hubspotOwnerId: text(p.hubspot_owner_id, 40),
+  };
+}
+
+export interface CompanyFields {
+  name: string;
+  domain: string | null;
+  industry: string | null;
+  employeeCount: number | null;
+  country: string | null;
+  hubspotOwnerId: string | null;
+}
+
+export function companyFields(p: Record<string, string | null>, hubspotId: string): CompanyFields {
+  const domain = p.domain ? normalizeDomain(p.domain) : null;
+  const employees = p.numberofemployees ? Number.parseInt(p.numberofemployees, 10) : Number.NaN;
+  const country = text(p.country, 2);
+  return {
+    name: text(p.name) ?? domain ?? `HubSpot company ${hubspotId}`,
+    domain,
+    industry: text(p.industry, 100),
+    employeeCount: Number.isFinite(employees) && employees >= 0 ? employees : null,
+    country: country && /^[A-Za-z]{2}$/.test(p.country?.trim() ?? "") ? country.toUpperCase() : null,
+    hubspotOwnerId: text(p.hubspot_owner_id, 40),
+  };
+}
+
+export interface DealFields {
+  name: string;
+  amount: string;
+  currency: string | null;
+  pipelineId: string | null;
+  stageId: string | null;
+  expectedCloseDate: Date | null;
+  hubspotOwnerId: string | null;
+}
+
+export function dealFields(p: Record<string, string | null>, hubspotId: string): DealFields {
+  const amount = Number(p.amount ?? "0");
+  const close = p.closedate ? new Date(p.closedate) : null;
+  return {
+    name: text(p.dealname) ?? `HubSpot deal ${hubspotId}`,
+    amount: Number.isFinite(amount) && amount >= 0 ? amount.toFixed(2) : "0.00",
+    currency: p.deal_currency_code && /^[A-Z]{3}$/.test(p.deal_currency_code) ? p.deal_currency_code : null,
+    pipelineId: text(p.pipeline, 100),
+    stageId: text(p.dealstage, 100),
+    expectedCloseDate: close && !Number.isNaN(close.getTime()) ? close : null,
+    hubspotOwnerId: text(p.hubspot_owner_id, 40),
+  };
+}
+
+// ---- stage mapping ---------------------------------------------------------
+
+export const stageMappingSchema = z
+  .array(
+    z.object({
+      pipelineId: z.string().trim().min(1).max(100),
+      stageId: z.string().trim().min(1).max(100),
+      stage: z.string().trim().min(1).max(100),
+    }),
+  )
+  .max(500);
+export type StageMapping = z.infer<typeof stageMappingSchema>;
+
+/** Problems with a mapping for the tenant's pipeline: unknown stages of ours, one HubSpot stage mapped twice. */
+export function stageMappingErrors(mappings: StageMapping, pipeline: Pick<PipelineSettings, "stages">): { index: number; field: "stage" | "stageId"; message: string }[] {
+  const ours = new Set(pipeline.stages.map((s) => s.key));
+  const seen = new Set<string>();
+  const errors: { index: number; field: "stage" | "stageId"; message: string }[] = [];
+  mappings.forEach((m, index) => {
+    if (!ours.has(m.stage)) errors.push({ index, field: "stage", message: `"${m.stage}" is not a stage of this tenant's pipeline.` });
+    const key = `${m.pipelineId}\u0000${m.stageId}`;
+    if (seen.has(key)) errors.push({ index, field: "stageId", message: `HubSpot stage ${m.pipelineId}/${m.stageId} is mapped more than once.` });
+    seen.add(key);
+  });
+  return errors;
+}
+
+/**
+ * Our stage for a HubSpot deal stage: the tenant's mapping; unmapped, HubSpot's
+ * built-in closedwon/closedlost go to our WON/LOST stage; anything else is
+ * null (a new deal then starts in the first open stage; an existing one keeps its stage).
+ */
+export function mapStage(mappings: StageMapping, stages: Stage[], pipelineId: string | null, stageId: string | null): Stage | null {
+  if (!stageId) return null;
+  const mapped = mappings.find((m) => m.stageId === stageId && (m.pipelineId === pipelineId || (!pipelineId && m.pipelineId === "default")));
+  if (mapped) return stages.find((s) => s.key === mapped.stage) ?? null;
+  if (stageId === "closedwon") return stages.find((s) => s.kind === "WON") ?? null;
+  if (stageId === "closedlost") return stages.find((s) => s.kind === "LOST") ?? null;
+  return null;
+}

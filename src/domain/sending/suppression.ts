@@ -1,0 +1,49 @@
+// The suppression list: addresses and whole domains that must never be
+// mailed (unsubscribed, bounced, complained, or added by hand).
+import { z } from "zod";
+import { parseEmail } from "../email.js";
+
+export const SUPPRESSION_REASONS = ["UNSUBSCRIBED", "BOUNCED", "COMPLAINED", "MANUAL"] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+export const SUPPRESSION_KINDS = ["EMAIL", "DOMAIN"] as const;
+export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
+
+const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/**
+ * The canonical form of an address (src/domain/email.ts: case, spaces,
+ * provider-specific "+tags" and Gmail dots), so a suppression, a quota and a
+ * contact all mean the same mailbox however it was written. An address that
+ * does not parse is compared lower-cased and trimmed.
+ */
+export function normaliseEmail(value: string): string {
+  const parsed = parseEmail(value);
+  return parsed.ok ? parsed.email.normalized : value.trim().toLowerCase();
+}
+
+export function normaliseDomain(value: string): string {
+  return value.trim().toLowerCase().replace(/^@/, "").replace(/\.$/, "");
+}
+
+export const suppressionEntrySchema = z
+  .object({
+    email: z.string().trim().toLowerCase().email("must be an e-mail address").max(254).transform(normaliseEmail).optional(),
+    domain: z
+      .string()
+      .transform(normaliseDomain)
+      .pipe(z.string().regex(DOMAIN, "must be a domain such as example.com"))
+      .optional(),
+    reason: z.enum(SUPPRESSION_REASONS).default("MANUAL"),
+    note: z.string().trim().max(500).optional(),
+  })
+  .refine((v) => (v.email ? 1 : 0) + (v.domain ? 1 : 0) === 1, { message: "give exactly one of email or domain", path: ["email"] });
+
+/** The suppression values that would stop a message to `email`: the address itself and its domain. */
+export function suppressionKeys(email: string): { kind: SuppressionKind; value: string }[] {
+  const address = normaliseEmail(email);
+  const domain = address.split("@")[1] ?? "";
+  return [
+    { kind: "EMAIL", value: address },
+    { kind: "DOMAIN", value: domain },
+  ];
+}

@@ -1,0 +1,541 @@
+// Inbound webhooks (the TriggerAgent: event → job). Three parts:
+//
+// * Endpoints: inboundWebhookEndpointCreate / RotateSecret / Delete (ADMIN and
+//   up, audited, `sales.inbound_webhook.*`). A GENERIC endpoint's secret is made
+//   here and shown once; a HUBSPOT endpoint keeps the app's client secret the
+//   admin gives. Both are sealed by the credential vault's key ring (AAD =
+//   tenant + endpoint); during a rotation the previous one stays valid until
+//   `previousSecretValidUntil`.
+// * receiveInboundWebhook: the public routes' use case. The endpoint is found
+//   by its unguessable public id (the one cross-tenant door,
+//   app_inbound_webhook_endpoint), the signature is checked over the raw body
+//   — nothing is parsed, stored or trusted before — and a verified delivery is
+//   stored with its job in one transaction and acknowledged. A replay (same
+//   delivery id, or the same signed content) is acknowledged and ignored.
+// * processInboundDelivery: the job. A form submission becomes a lead through
+//   lead ingest (identity rules, scoring), a FORM_SUBMISSION activity, and the
+//   follow-up flow: the draft writer answers it (thread context, the owner's
+//   voice) into the review queue. A HubSpot contact/company/deal change is
+//   recorded (activity on the linked record, audit, event) and handed to the
+//   CRM sync hook when the tenant has a HubSpot connection.
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { withTenant, type Prisma, type Tx } from "../../data/database.js";
+import { QUEUES } from "../../data/job-queue.js";
+import { open, seal, type KeyRing } from "../../domain/connection/credential.js";
+import {
+  contentHash,
+  deliveryIdFrom,
+  generateInboundSecret,
+  generatePublicId,
+  GENERIC_HEADERS,
+  HUBSPOT_HEADERS,
+  hubspotDeliveryId,
+  inboundSecretAad,
+  leadInputOfForm,
+  looksLikePublicId,
+  MAX_ENDPOINT_NAME_LENGTH,
+  MAX_PREVIOUS_SECRET_SECONDS,
+  parseGenericPayload,
+  parseHubSpotPayload,
+  rotateInboundSecrets,
+  validSecrets,
+  verifyGeneric,
+  type CrmChange,
+  type FormSubmission,
+  type InboundItem,
+  type InboundSecrets,
+  type InboundWebhookKind,
+  type VerifyFailure,
+} from "../../domain/inbound/inbound-webhook.js";
+import { leadInputSchema } from "../../domain/lead/lead.js";
+import { agentPrincipal } from "../../domain/access/principal.js";
+import { readTenantSettings } from "../../domain/tenant/tenant.js";
+import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
+import { verifyHubSpotV3 } from "../../integrations/inbound-webhook/hubspot-signature.js";
+import { recordActivity } from "../pipeline/activity.js";
+import { enqueueAgent } from "../agent/agent-run.js";
+import { ingestContext, retryOnUniqueViolation } from "../lead/lead.js";
+import { ingestLead } from "../lead/lead-ingest.js";
+import type { Services } from "../services.js";
+import { runMutation, runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
+
+// ---------------------------------------------------------------------------
+// Endpoints
+// ---------------------------------------------------------------------------
+
+export const inboundWebhookEndpointCreateSchema = z
+  .object({
+    kind: z.enum(["HUBSPOT", "GENERIC"]),
+    name: z.string().trim().min(1, "must not be empty").max(MAX_ENDPOINT_NAME_LENGTH),
+    /** HUBSPOT only: the app's client secret (HubSpot signs its webhooks with it). */
+    clientSecret: z.string().trim().min(8, "must be the HubSpot app's client secret").max(500).nullish(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.kind === "HUBSPOT" && !v.clientSecret) ctx.addIssue({ code: "custom", message: "is required for a HUBSPOT endpoint (the app's client secret)", path: ["clientSecret"] });
+    if (v.kind === "GENERIC" && v.clientSecret) ctx.addIssue({ code: "custom", message: "is only for HUBSPOT endpoints; a GENERIC endpoint's secret is generated", path: ["clientSecret"] });
+  });
+export type InboundWebhookEndpointCreateInput = z.infer<typeof inboundWebhookEndpointCreateSchema>;
+
+export const inboundWebhookEndpointRotateSchema = z.object({
+  endpointId: z.string().uuid(),
+  /** HUBSPOT: the app's new client secret; GENERIC: must be left out (a new secret is generated). */
+  clientSecret: z.string().trim().min(8, "must be the HubSpot app's client secret").max(500).nullish(),
+  /** How long the previous secret stays valid (0: refused at once); default INBOUND_WEBHOOK_SECRET_GRACE_SECONDS. */
+  previousSecretValidSeconds: z.number().int().min(0).max(MAX_PREVIOUS_SECRET_SECONDS).nullish(),
+});
+export type InboundWebhookEndpointRotateInput = z.infer<typeof inboundWebhookEndpointRotateSchema>;
+
+function ringOf(services: Pick<Services, "connectors">): KeyRing {
+  if (!services.connectors) throw new Error("connectors (the credential vault) are not configured in these services");
+  return services.connectors.vault.ring;
+}
+
+export function sealInboundSecrets(ring: KeyRing, tenantId: string, endpointId: string, secrets: InboundSecrets): string {
+  return seal(ring, JSON.stringify(secrets), inboundSecretAad(tenantId, endpointId));
+}
+
+export function openInboundSecrets(ring: KeyRing, tenantId: string, endpointId: string, envelope: string): InboundSecrets {
+  return JSON.parse(open(ring, envelope, inboundSecretAad(tenantId, endpointId))) as InboundSecrets;
+}
+
+/** The public path of an endpoint (no host). */
+export function inboundWebhookPath(kind: InboundWebhookKind, publicId: string): string {
+  return kind === "HUBSPOT" ? `/hooks/hubspot/${publicId}` : `/hooks/in/${publicId}`;
+}
+
+/** The public URL: PUBLIC_URL (or the address the service listens on) + the path. */
+export function inboundWebhookUrl(services: Pick<Services, "config" | "mail">, kind: InboundWebhookKind, publicId: string): string {
+  const base = (services.config.PUBLIC_URL ?? services.mail?.publicUrl ?? `http://localhost:${services.config.PORT}`).replace(/\/$/, "");
+  return `${base}${inboundWebhookPath(kind, publicId)}`;
+}
+
+export async function createInboundWebhookEndpoint(
+  services: Services,
+  actor: Actor,
+  input: InboundWebhookEndpointCreateInput,
+  idempotencyKey?: string | null,
+): Promise<Outcome<{ endpointId: string; secret: string | null }>> {
+  const ring = ringOf(services);
+  // The secret exists only in this closure: a replay of the idempotency key does not show it again.
+  let secret: string | null = null;
+  const outcome = await runMutation(
+    services,
+    actor,
+    { operation: "inboundWebhookEndpointCreate", input: { kind: input.kind, name: input.name, clientSecret: input.clientSecret ? "(given)" : null }, idempotencyKey },
+    async (uow) => {
+      const tenantId = actor.principal.tenantId;
+      const id = randomUUID();
+      const current = input.kind === "GENERIC" ? generateInboundSecret() : input.clientSecret!;
+      if (input.kind === "GENERIC") secret = current;
+      await uow.tx.inboundWebhookEndpoint.create({
+        data: {
+          id,
+          tenantId,
+          publicId: generatePublicId(),
+          kind: input.kind,
+          name: input.name,
+          secretEnvelope: sealInboundSecrets(ring, tenantId, id, { current }),
+          keyId: ring.current.id,
+          createdById: actor.principal.userId,
+        },
+      });
+      const summary = { kind: input.kind, name: input.name };
+      await uow.audit({ action: "inbound_webhook.endpoint_created", targetType: "InboundWebhookEndpoint", targetId: id, summary });
+      await uow.emit("sales.inbound_webhook.endpoint_created", { endpointId: id, ...summary });
+      return ok({ endpointId: id, secret: null as string | null });
+    },
+  );
+  return outcome.ok ? ok({ endpointId: outcome.value.endpointId, secret }) : outcome;
+}
+
+export async function rotateInboundWebhookSecret(
+  services: Services,
+  actor: Actor,
+  input: InboundWebhookEndpointRotateInput,
+  idempotencyKey?: string | null,
+): Promise<Outcome<{ endpointId: string; secret: string | null; previousValidUntil: Date | null }>> {
+  const ring = ringOf(services);
+  let secret: string | null = null;
+  const outcome = await runMutation(
+    services,
+    actor,
+    { operation: "inboundWebhookEndpointRotateSecret", input: { ...input, clientSecret: input.clientSecret ? "(given)" : null }, idempotencyKey },
+    async (uow) => {
+      const tenantId = actor.principal.tenantId;
+      const rows = await uow.tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "InboundWebhookEndpoint" WHERE "id" = ${input.endpointId}::uuid FOR UPDATE`;
+      const endpoint = rows.length ? await uow.tx.inboundWebhookEndpoint.findUnique({ where: { id: rows[0]!.id } }) : null;
+      if (!endpoint) return fail(userError("NOT_FOUND", "No such inbound webhook endpoint.", ["input", "endpointId"]));
+      if (endpoint.kind === "HUBSPOT" && !input.clientSecret) {
+        return fail(userError("VALIDATION_FAILED", "A HUBSPOT endpoint takes the app's new client secret (HubSpot generates it).", ["input", "clientSecret"]));
+      }
+      if (endpoint.kind === "GENERIC" && input.clientSecret) {
+        return fail(userError("VALIDATION_FAILED", "A GENERIC endpoint's secret is generated; give no clientSecret.", ["input", "clientSecret"]));
+      }
+      const now = new Date();
+      const next = endpoint.kind === "GENERIC" ? generateInboundSecret() : input.clientSecret!;
+      if (endpoint.kind === "GENERIC") secret = next;
+      const graceSeconds = input.previousSecretValidSeconds ?? services.config.INBOUND_WEBHOOK_SECRET_GRACE_SECONDS;
+      const rotated = rotateInboundSecrets(openInboundSecrets(ring, tenantId, endpoint.id, endpoint.secretEnvelope), next, now, graceSeconds);
+      const previousValidUntil = rotated.previous ? new Date(rotated.previous.validUntil) : null;
+      await uow.tx.inboundWebhookEndpoint.update({
+        where: { id: endpoint.id },
+        data: { secretEnvelope: sealInboundSecrets(ring, tenantId, endpoint.id, rotated), keyId: ring.current.id, previousSecretValidUntil: previousValidUntil },
+      });
+      const summary = { kind: endpoint.kind, previousValidUntil: previousValidUntil?.toISOString() ?? null };
+      await uow.audit({ action: "inbound_webhook.secret_rotated", targetType: "InboundWebhookEndpoint", targetId: endpoint.id, summary });
+      await uow.emit("sales.inbound_webhook.secret_rotated", { endpointId: endpoint.id, ...summary });
+      return ok({ endpointId: endpoint.id, secret: null as string | null, previousValidUntil });
+    },
+  );
+  return outcome.ok ? ok({ ...outcome.value, secret }) : outcome;
+}
+
+export async function deleteInboundWebhookEndpoint(
+  services: Services,
+  actor: Actor,
+  input: { endpointId: string },
+  idempotencyKey?: string | null,
+): Promise<Outcome<{ endpointId: string }>> {
+  return runMutation(services, actor, { operation: "inboundWebhookEndpointDelete", input, idempotencyKey }, async (uow) => {
+    const endpoint = await uow.tx.inboundWebhookEndpoint.findUnique({ where: { id: input.endpointId } });
+    if (!endpoint) return fail(userError("NOT_FOUND", "No such inbound webhook endpoint.", ["input", "endpointId"]));
+    // Its deliveries go with it (ON DELETE CASCADE); queued jobs find no delivery and stop. Its URL answers 404 from now on.
+    await uow.tx.inboundWebhookEndpoint.delete({ where: { id: endpoint.id } });
+    const summary = { kind: endpoint.kind, name: endpoint.name };
+    await uow.audit({ action: "inbound_webhook.endpoint_deleted", targetType: "InboundWebhookEndpoint", targetId: endpoint.id, summary });
+    await uow.emit("sales.inbound_webhook.endpoint_deleted", { endpointId: endpoint.id, ...summary });
+    return ok({ endpointId: endpoint.id });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Receiving (the public routes)
+// ---------------------------------------------------------------------------
+
+export interface InboundRequest {
+  kind: InboundWebhookKind;
+  publicId: string;
+  method: string;
+  /** The full URIs the sender may have signed (HubSpot v3): PUBLIC_URL + path, and the Host header's. */
+  urls: string[];
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export type ReceiveOutcome =
+  | { status: "ACCEPTED"; deliveryId: string }
+  | { status: "DUPLICATE" }
+  | { status: "UNKNOWN_ENDPOINT" }
+  | { status: "REFUSED"; reason: VerifyFailure }
+  | { status: "NOT_TEXT" };
+
+/** The job's data. */
+export interface InboundWebhookJob {
+  tenantId: string;
+  deliveryId: string;
+}
+
+function header(headers: InboundRequest["headers"], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Verifies, stores and enqueues one delivery. Throws only on infrastructure failures (the route answers 500; the sender retries). */
+export async function receiveInboundWebhook(services: Services, request: InboundRequest, wake?: () => void): Promise<ReceiveOutcome> {
+  if (!looksLikePublicId(request.publicId)) return { status: "UNKNOWN_ENDPOINT" };
+  // The hot path runs on the pool's plain client (no ORM): a look-up, then one short transaction.
+  const { rows } = await services.db.pool.query<{ tenant_id: string; endpoint_id: string; kind: InboundWebhookKind; secret_envelope: string }>(
+    "SELECT tenant_id, endpoint_id, kind, secret_envelope FROM app_inbound_webhook_endpoint($1)",
+    [request.publicId],
+  );
+  const endpoint = rows[0];
+  // An id of the other kind (a HubSpot endpoint's id on /hooks/in) is as unknown as a made-up one.
+  if (!endpoint || endpoint.kind !== request.kind) return { status: "UNKNOWN_ENDPOINT" };
+  const now = new Date();
+  const secrets = validSecrets(openInboundSecrets(ringOf(services), endpoint.tenant_id, endpoint.endpoint_id, endpoint.secret_envelope), now);
+  const tolerance = services.config.INBOUND_WEBHOOK_TOLERANCE_SECONDS;
+
+  let deliveryId: string | null;
+  let hash: string;
+  if (request.kind === "GENERIC") {
+    const timestamp = header(request.headers, GENERIC_HEADERS.timestamp);
+    const verified = verifyGeneric({ secrets, timestamp, signature: header(request.headers, GENERIC_HEADERS.signature), body: request.body, now, toleranceSeconds: tolerance });
+    if (!verified.ok) return { status: "REFUSED", reason: verified.reason };
+    hash = contentHash(timestamp!, request.body);
+    deliveryId = deliveryIdFrom(header(request.headers, GENERIC_HEADERS.id));
+  } else {
+    const timestamp = header(request.headers, HUBSPOT_HEADERS.timestamp);
+    const verified = verifyHubSpotV3({
+      secrets,
+      method: request.method,
+      urls: request.urls,
+      body: request.body,
+      signature: header(request.headers, HUBSPOT_HEADERS.signature),
+      timestamp,
+      now,
+      toleranceSeconds: tolerance,
+    });
+    if (!verified.ok) return { status: "REFUSED", reason: verified.reason };
+    hash = contentHash(timestamp!, request.body);
+    deliveryId = null;
+  }
+  // Only now, with the signature holding, is the body read as text (and, for HubSpot's id, as JSON).
+  const text = request.body.toString("utf8");
+  if (text.includes("\u0000") || !Buffer.from(text, "utf8").equals(request.body)) return { status: "NOT_TEXT" };
+  if (!deliveryId) {
+    if (request.kind === "HUBSPOT") {
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+      deliveryId = hubspotDeliveryId(parsed, contentHash(request.body));
+    } else deliveryId = `body:${hash}`;
+  }
+
+  const tenantId = endpoint.tenant_id;
+  const stored = await storeDelivery(services, tenantId, { endpointId: endpoint.endpoint_id, deliveryId, contentHash: hash, body: text });
+  if (!stored) return { status: "DUPLICATE" };
+  wake?.();
+  return { status: "ACCEPTED", deliveryId: stored };
+}
+
+/**
+ * Stores a verified delivery and enqueues its job in one transaction under the
+ * tenant's context (row-level security applies as everywhere), or returns null
+ * for a replay (either unique key). Plain pg: four round trips, no ORM work.
+ */
+async function storeDelivery(
+  services: Services,
+  tenantId: string,
+  d: { endpointId: string; deliveryId: string; contentHash: string; body: string },
+): Promise<string | null> {
+  const client = await services.db.pool.connect();
+  let failed = false;
+  try {
+    // BEGIN and the tenant context in one round trip (simple protocol: the values are inlined — a uuid read
+    // from our own table, re-checked here, and an integer from the configuration).
+    if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error("unexpected tenant id");
+    const timeout = Math.trunc(services.config.DATABASE_STATEMENT_TIMEOUT_MS);
+    await client.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', '', true), set_config('statement_timeout', '${timeout}', true)`);
+    const inserted = await client.query<{ id: string }>(
+      `INSERT INTO "InboundWebhookDelivery" ("id", "tenantId", "endpointId", "deliveryId", "contentHash", "body", "eventTypes")
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, ARRAY[]::text[])
+       ON CONFLICT DO NOTHING
+       RETURNING "id"`,
+      [randomUUID(), tenantId, d.endpointId, d.deliveryId, d.contentHash, d.body],
+    );
+    const row = inserted.rows[0];
+    if (row) {
+      const job: InboundWebhookJob = { tenantId, deliveryId: row.id };
+      const sent = await services.jobs.boss.send(QUEUES.inboundWebhook.name, job, {
+        singletonKey: row.id,
+        db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
+      });
+      if (!sent) throw new Error(`queue ${QUEUES.inboundWebhook.name} did not accept the job: is it installed (npm run db:migrate)?`);
+    }
+    await client.query("COMMIT");
+    return row?.id ?? null;
+  } catch (error) {
+    failed = true;
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release(failed);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Processing (the job)
+// ---------------------------------------------------------------------------
+
+/** The tenant's SERVICE principal for inbound webhooks: leads and drafts go through the use cases as it. */
+export function inboundWebhookActor(tenantId: string, requestId: string = randomUUID()): Actor {
+  return { principal: agentPrincipal(tenantId, "inbound-webhooks"), meta: { requestId, traceId: null } };
+}
+
+/**
+ * Where a verified CRM change goes when the tenant has a HubSpot connection:
+ * the HubSpot sync (src/integrations/hubspot/, issue 11's "Sync both ways")
+ * plugs in here — e.g. enqueue an incremental sync of that object — in the
+ * delivery's unit of work. Until it does, the change is recorded only.
+ */
+export type CrmChangeHandler = (
+  services: Services,
+  uow: UnitOfWork,
+  input: { connectionId: string; change: CrmChange; deliveryId: string },
+) => Promise<{ syncQueued: boolean }>;
+
+export const recordOnlyCrmChange: CrmChangeHandler = async () => ({ syncQueued: false });
+
+export interface ProcessOptions {
+  onCrmChange?: CrmChangeHandler;
+}
+
+interface ItemResult {
+  kind: InboundItem["kind"];
+  type: string;
+  leadId?: string | null;
+  result?: string;
+  draftRunId?: string | null;
+  activityId?: string | null;
+  syncQueued?: boolean;
+  error?: string;
+}
+
+type ProcessValue = { status: "PROCESSED" | "IGNORED" | "FAILED" | "ALREADY_DONE" | "GONE"; items: ItemResult[] };
+
+/** Processes one stored delivery, once: under the row's lock, only a RECEIVED delivery is acted on. */
+export async function processInboundDelivery(services: Services, job: InboundWebhookJob, options: ProcessOptions = {}): Promise<ProcessValue> {
+  const actor = inboundWebhookActor(job.tenantId);
+  const outcome = await retryOnUniqueViolation(() =>
+    runUnitOfWork<ProcessValue>(services, actor, async (uow) => {
+      const locked = await uow.tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "InboundWebhookDelivery" WHERE "id" = ${job.deliveryId}::uuid FOR UPDATE`;
+      if (!locked.length) return ok({ status: "GONE", items: [] });
+      const delivery = await uow.tx.inboundWebhookDelivery.findUniqueOrThrow({ where: { id: job.deliveryId }, include: { endpoint: { select: { id: true, kind: true } } } });
+      if (delivery.status !== "RECEIVED") return ok({ status: "ALREADY_DONE", items: [] });
+      const kind = delivery.endpoint.kind;
+
+      let parsed: unknown;
+      let items: InboundItem[];
+      try {
+        parsed = JSON.parse(delivery.body);
+        items = kind === "HUBSPOT" ? parseHubSpotPayload(parsed) : parseGenericPayload(parsed);
+      } catch {
+        items = [{ kind: "UNSUPPORTED", type: "not JSON" }];
+      }
+
+      const results: ItemResult[] = [];
+      for (const item of items) {
+        if (item.kind === "FORM") results.push(await handleForm(services, uow, kind, delivery.id, delivery.endpoint.id, item.form));
+        else if (item.kind === "CRM_CHANGE") results.push(await handleCrmChange(services, uow, delivery.id, item.change, options.onCrmChange ?? recordOnlyCrmChange));
+        else results.push({ kind: "UNSUPPORTED", type: item.type });
+      }
+      const acted = results.filter((r) => r.kind !== "UNSUPPORTED" && !r.error);
+      const errors = results.filter((r) => r.error).map((r) => r.error!);
+      const status = acted.length ? "PROCESSED" : errors.length ? "FAILED" : "IGNORED";
+      const error = errors.length ? errors.join(" ").slice(0, 1000) : status === "IGNORED" ? `Nothing to act on: ${results.map((r) => r.type).join(", ")}`.slice(0, 1000) : null;
+      await uow.tx.inboundWebhookDelivery.update({
+        where: { id: delivery.id },
+        data: {
+          status,
+          processedAt: new Date(),
+          attempts: { increment: 1 },
+          eventTypes: [...new Set(results.map((r) => r.type))].slice(0, 50),
+          result: { items: results } as unknown as Prisma.InputJsonValue,
+          error,
+        },
+      });
+      const summary = { endpointId: delivery.endpoint.id, kind, deliveryId: delivery.deliveryId, status, items: results.length };
+      await uow.audit({ action: "inbound_webhook.delivery_processed", targetType: "InboundWebhookDelivery", targetId: delivery.id, summary });
+      await uow.emit("sales.inbound_webhook.delivery_processed", { inboundWebhookDeliveryId: delivery.id, ...summary });
+      return ok({ status, items: results });
+    }),
+  );
+  if (!outcome.ok) throw new Error(outcome.errors.map((e) => e.message).join(" "));
+  return outcome.value;
+}
+
+/** After the job's last attempt failed: the delivery says so (it is never processed twice). */
+export async function markDeliveryFailed(services: Services, job: InboundWebhookJob, message: string): Promise<void> {
+  await withTenant(services.db.prisma, { tenantId: job.tenantId }, (tx) =>
+    tx.inboundWebhookDelivery.updateMany({
+      where: { id: job.deliveryId, status: "RECEIVED" },
+      data: { status: "FAILED", error: message.slice(0, 1000), processedAt: new Date(), attempts: { increment: 1 } },
+    }),
+  );
+}
+
+function leadInputFor(form: FormSubmission, kind: InboundWebhookKind) {
+  const full = leadInputSchema.safeParse(leadInputOfForm(form, kind));
+  if (full.success) return full;
+  // A field we cannot use (a malformed website, a long phone) must not lose the lead: keep the person.
+  return leadInputSchema.safeParse({ email: form.email, firstName: form.firstName ?? undefined, lastName: form.lastName ?? undefined, source: kind === "HUBSPOT" ? "hubspot_form" : "web_form" });
+}
+
+async function handleForm(services: Services, uow: UnitOfWork, kind: InboundWebhookKind, deliveryId: string, endpointId: string, form: FormSubmission): Promise<ItemResult> {
+  const type = "form.submission";
+  const input = leadInputFor(form, kind);
+  if (!input.success) return { kind: "FORM", type, error: `The submission's e-mail address is not usable: ${input.error.issues[0]?.message ?? "invalid"}.` };
+  const system = kind === "HUBSPOT" ? "hubspot" : "webform";
+  const ctx = await ingestContext(uow, { source: input.data.source ?? "web_form", system });
+  const ingested = await ingestLead(uow, ctx, input.data, ["body"]);
+  if (!ingested.ok) return { kind: "FORM", type, error: ingested.errors.map((e) => e.message).join(" ").slice(0, 500) };
+  const { leadId, result } = ingested.value;
+  const lead = await uow.tx.lead.findUniqueOrThrow({ where: { id: leadId }, select: { contactId: true } });
+  // The submission on the lead's timeline (and its engagement rescored).
+  const activity = await recordActivity(services, uow, {
+    type: "FORM_SUBMISSION",
+    direction: "INBOUND",
+    occurredAt: form.submittedAt ? new Date(form.submittedAt) : new Date(),
+    subject: form.formName ? `Form: ${form.formName}`.slice(0, 998) : "Form submission",
+    body: form.message ?? undefined,
+    leadId,
+    contactId: lead.contactId ?? undefined,
+    metadata: { inboundWebhookDeliveryId: deliveryId, endpointId, pageUrl: form.pageUrl, source: kind === "HUBSPOT" ? "hubspot" : "webhook" },
+  });
+  // The follow-up: the draft writer answers the submission into the review queue (as it answers an inbound e-mail).
+  const tenant = await uow.tx.tenant.findUniqueOrThrow({ where: { id: uow.actor.principal.tenantId }, select: { settings: true } });
+  const agents = readTenantSettings(tenant.settings).agents;
+  let draftRunId: string | null = null;
+  if (agents.draftReplies && lead.contactId) {
+    const run = await enqueueAgent(services, uow, {
+      agent: "draft-writer",
+      input: {
+        kind: "REPLY",
+        contactId: lead.contactId,
+        leadId,
+        formSubmission: { formName: form.formName, message: form.message, pageUrl: form.pageUrl },
+        then: { recommend: agents.recommendAfterInbound },
+      },
+      leadId,
+    });
+    draftRunId = run.runId;
+  }
+  const summary = { deliveryId, endpointId, leadId, result, activityId: activity.ok ? activity.value.activityId : null, draftRunId };
+  await uow.audit({ action: "inbound_webhook.form_received", targetType: "Lead", targetId: leadId, summary });
+  await uow.emit("sales.inbound_webhook.form_received", { inboundWebhookDeliveryId: deliveryId, endpointId, leadId, contactId: lead.contactId, result, agentRunId: draftRunId });
+  return { kind: "FORM", type, leadId, result, activityId: summary.activityId, draftRunId };
+}
+
+const ENTITY_OF: Record<CrmChange["objectType"], string | null> = { contact: "Lead", company: "Company", deal: "Deal", other: null };
+
+async function linkedRecord(tx: Tx, change: CrmChange): Promise<{ leadId?: string; dealId?: string; contactId?: string } | null> {
+  const entityType = ENTITY_OF[change.objectType];
+  if (!entityType || !change.objectId) return null;
+  const refs = await tx.externalRef.findMany({ where: { system: "hubspot", externalId: change.objectId, entityType: { in: change.objectType === "contact" ? ["Lead", "Contact"] : [entityType] } }, take: 2 });
+  const lead = refs.find((r) => r.entityType === "Lead");
+  if (lead) return { leadId: lead.entityId };
+  const contact = refs.find((r) => r.entityType === "Contact");
+  if (contact) return { contactId: contact.entityId };
+  const deal = refs.find((r) => r.entityType === "Deal");
+  if (deal) return { dealId: deal.entityId };
+  return null;
+}
+
+async function handleCrmChange(services: Services, uow: UnitOfWork, deliveryId: string, change: CrmChange, onCrmChange: CrmChangeHandler): Promise<ItemResult> {
+  const type = change.subscriptionType;
+  // On the linked record's timeline, when we know it (the sync links records through ExternalRef).
+  const linked = await linkedRecord(uow.tx, change);
+  let activityId: string | null = null;
+  if (linked) {
+    const what = change.propertyName ? `${change.propertyName} → ${change.propertyValue ?? "(empty)"}` : (change.subscriptionType.split(".")[1] ?? "changed");
+    const logged = await recordActivity(services, uow, {
+      type: "NOTE",
+      direction: "INTERNAL",
+      occurredAt: change.occurredAt ? new Date(change.occurredAt) : new Date(),
+      subject: `HubSpot ${change.objectType}: ${what}`.slice(0, 998),
+      ...linked,
+      metadata: { inboundWebhookDeliveryId: deliveryId, hubspot: change },
+    });
+    if (logged.ok) activityId = logged.value.activityId;
+  }
+  const connection = await uow.tx.connection.findFirst({ where: { provider: "HUBSPOT", status: "ACTIVE" }, select: { id: true } });
+  const { syncQueued } = connection ? await onCrmChange(services, uow, { connectionId: connection.id, change, deliveryId }) : { syncQueued: false };
+  const summary = { deliveryId, subscriptionType: type, objectType: change.objectType, objectId: change.objectId, propertyName: change.propertyName, linked: !!linked, activityId, hubspotConnected: !!connection, syncQueued };
+  await uow.audit({ action: "inbound_webhook.crm_change", targetType: "InboundWebhookDelivery", targetId: deliveryId, summary });
+  await uow.emit("sales.inbound_webhook.crm_change", { inboundWebhookDeliveryId: deliveryId, ...summary });
+  return { kind: "CRM_CHANGE", type, activityId, syncQueued, leadId: linked?.leadId ?? null };
+}

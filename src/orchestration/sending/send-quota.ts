@@ -1,0 +1,64 @@
+// Quota state from the send records. In the send transaction the three quota
+// keys (mailbox, recipient, recipient domain) are locked with transaction
+// advisory locks, in a fixed order, before counting: two workers sending for
+// the same mailbox take turns, so the count each sees includes the other's
+// reservation and the limit holds exactly under any concurrency.
+import { withTenant, type Tx } from "../../data/database.js";
+import { evaluateQuota, quotaRules, QUOTA_KINDS, type QuotaKind, type QuotaRule, type QuotaStatus } from "../../domain/sending/quota.js";
+import { normaliseMailbox } from "../../domain/sending/sending.js";
+import { normaliseEmail } from "../../domain/sending/suppression.js";
+import type { TenantSettings } from "../../domain/tenant/tenant.js";
+import type { Actor } from "../unit-of-work.js";
+import { tenantSettings } from "../draft/draft-state.js";
+import type { Services } from "../services.js";
+
+const COLUMN: Record<QuotaKind, "mailbox" | "recipientEmail" | "recipientDomain"> = {
+  MAILBOX: "mailbox",
+  CONTACT: "recipientEmail",
+  DOMAIN: "recipientDomain",
+};
+
+/** Serialises every send that shares one of these keys, until the transaction ends. */
+export async function lockQuotaKeys(tx: Tx, tenantId: string, rules: readonly QuotaRule[]): Promise<void> {
+  const keys = rules.map((r) => `quota:${tenantId}:${r.kind}:${r.key}`).sort();
+  for (const key of keys) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}
+
+/** Times of the sends that count against each rule (reserved or sent, inside its window). */
+export async function quotaUsage(tx: Tx, rules: readonly QuotaRule[], now: Date, excludeDraftId?: string): Promise<Record<QuotaKind, Date[]>> {
+  const usage = Object.fromEntries(QUOTA_KINDS.map((k) => [k, [] as Date[]])) as Record<QuotaKind, Date[]>;
+  for (const rule of rules) {
+    const rows = await tx.emailSend.findMany({
+      where: {
+        [COLUMN[rule.kind]]: rule.key,
+        state: { in: ["RESERVED", "SENT"] },
+        reservedAt: { gt: new Date(now.getTime() - rule.windowMs) },
+        ...(excludeDraftId ? { draftId: { not: excludeDraftId } } : {}),
+      },
+      select: { reservedAt: true },
+    });
+    usage[rule.kind] = rows.map((r) => r.reservedAt);
+  }
+  return usage;
+}
+
+export async function quotaStatus(
+  tx: Tx,
+  settings: TenantSettings,
+  keys: { tenantId: string; mailbox: string; recipient: string },
+  now: Date,
+  options: { lock: boolean; excludeDraftId?: string },
+): Promise<QuotaStatus> {
+  const rules = quotaRules(settings.quotas, { mailbox: normaliseMailbox(keys.mailbox), recipient: normaliseEmail(keys.recipient) });
+  if (options.lock) await lockQuotaKeys(tx, keys.tenantId, rules);
+  return evaluateQuota(rules, await quotaUsage(tx, rules, now, options.excludeDraftId), now);
+}
+
+/** The sendQuota query: what remains on each limit, which binds and until when. Reads only. */
+export async function readSendQuota(services: Services, actor: Actor, input: { contactEmail: string; mailbox: string }): Promise<QuotaStatus> {
+  const { tenantId, userId } = actor.principal;
+  return withTenant(services.db.prisma, { tenantId, userId }, async (tx) => {
+    const settings = await tenantSettings(tx, tenantId);
+    return quotaStatus(tx, settings, { tenantId, mailbox: input.mailbox, recipient: input.contactEmail }, new Date(), { lock: false });
+  });
+}

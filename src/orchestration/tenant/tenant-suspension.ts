@@ -1,0 +1,24 @@
+// Whether a tenant is suspended by the platform (see tenant-lifecycle.ts).
+// Read inside the caller's tenant transaction (row-level security lets a
+// tenant see its own suspension row); kept apart so that authentication, the
+// send claim and the agent workers can ask without importing the use cases.
+import type { Tx } from "../../data/database.js";
+
+export interface TenantSuspensionInfo {
+  reason: string;
+  suspendedAt: Date;
+}
+
+export async function tenantSuspension(tx: Tx, tenantId: string): Promise<TenantSuspensionInfo | null> {
+  const rows = await tx.$queryRaw<{ reason: string; suspendedAt: Date }[]>`
+    SELECT "reason", "suspendedAt" FROM "TenantSuspension" WHERE "tenantId" = ${tenantId}::uuid`;
+  return rows[0] ?? null;
+}
+
+/** What a suspended tenant's members are told (the platform's reason stays in the platform's audit). */
+export const TENANT_SUSPENDED_MESSAGE = "This tenant is suspended: nothing can be read or changed until the platform resumes it.";
+
+/** How long a suspended tenant's queued agent job waits before it looks again. */
+export const SUSPENDED_JOB_RECHECK_SECONDS = 60;
+/** How long a suspended tenant's queued send is held before the send sweeper looks again (resume re-queues at once). */
+export const SUSPENDED_SEND_HOLD_SECONDS = 3600;
