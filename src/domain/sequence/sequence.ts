@@ -26,7 +26,25 @@ export const ENROLLMENT_REFUSALS = ["NOT_FOUND", "NO_EMAIL", "DO_NOT_CONTACT", "
 export type EnrollmentRefusal = (typeof ENROLLMENT_REFUSALS)[number];
 
 /** Why an enrolment ended early. */
-export const EXIT_REASONS = ["REPLIED", "NOT_INTERESTED", "UNSUBSCRIBED", "BOUNCED", "COMPLAINED", "SUPPRESSED", "DO_NOT_CONTACT", "MANUAL", "SEQUENCE_ARCHIVED"] as const;
+export const EXIT_REASONS = [
+  "REPLIED",
+  "NOT_INTERESTED",
+  "UNSUBSCRIBED",
+  "BOUNCED",
+  "COMPLAINED",
+  "SUPPRESSED",
+  "DO_NOT_CONTACT",
+  "MANUAL",
+  "SEQUENCE_ARCHIVED",
+  /** The reply asked for a meeting: a meeting-slot reply draft is written instead of the next step. */
+  "MEETING_REQUESTED",
+  /** The reply raised an objection: an objection-handling reply draft is written instead of the next step. */
+  "OBJECTION",
+  /** A meeting with the contact was booked. */
+  "MEETING_BOOKED",
+  /** A deal the contact is on changed stage (or closed). */
+  "DEAL_STAGE_CHANGED",
+] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 
 export const MAX_STEPS = 20;
@@ -255,7 +273,14 @@ export interface InboundSignal {
   returnDate: string | null;
 }
 
-export type InboundEffect = { kind: "EXIT"; reason: ExitReason; detail: string } | { kind: "PAUSE"; until: Date; detail: string } | null;
+/** What is written instead of the cadence's next step when a reply branches it. */
+export const SEQUENCE_BRANCHES = ["MEETING_SLOT_REPLY", "OBJECTION_REPLY"] as const;
+export type SequenceBranch = (typeof SEQUENCE_BRANCHES)[number];
+
+export type InboundEffect =
+  | { kind: "EXIT"; reason: ExitReason; detail: string; branch?: SequenceBranch }
+  | { kind: "PAUSE"; until: Date; detail: string }
+  | null;
 
 /** Days an out-of-office without a return date pauses for. */
 export const OOO_DEFAULT_PAUSE_DAYS = 7;
@@ -265,7 +290,9 @@ export const OOO_DEFAULT_PAUSE_DAYS = 7;
  * unsubscribe and "not interested" exit at once; an out-of-office pauses
  * until the start of the return date in the recipient's zone (a week without
  * one); any other human reply exits (a person now answers); other automated
- * mail changes nothing.
+ * mail changes nothing. A meeting request or an objection exits with a
+ * branch: the caller has a reply draft written (slots offered, or the
+ * objection answered), which goes to review like any draft.
  */
 export function inboundEffect(signal: InboundSignal, timeZone: string, now: Date): InboundEffect {
   const { intent, ruleKind } = signal;
@@ -284,6 +311,10 @@ export function inboundEffect(signal: InboundSignal, timeZone: string, now: Date
   }
   if (intent === "NOT_INTERESTED") return { kind: "EXIT", reason: "NOT_INTERESTED", detail: "The recipient is not interested." };
   if (signal.automated || ruleKind === "AUTO_REPLY") return null;
+  // Branches: the cadence ends (a person now holds the conversation) and the answer is a reply draft for review.
+  // An objection exits rather than pauses: resuming canned steps over an open objection would read as not listening.
+  if (intent === "MEETING_REQUEST") return { kind: "EXIT", reason: "MEETING_REQUESTED", detail: "The recipient asked for a meeting: a reply offering times is drafted.", branch: "MEETING_SLOT_REPLY" };
+  if (intent === "OBJECTION") return { kind: "EXIT", reason: "OBJECTION", detail: "The recipient raised an objection: a reply answering it is drafted.", branch: "OBJECTION_REPLY" };
   return { kind: "EXIT", reason: "REPLIED", detail: `The recipient replied${intent ? ` (${intent})` : ""}.` };
 }
 

@@ -207,10 +207,21 @@ describe("inbound effects", () => {
   });
 
   it("a human reply of any other intent exits; other automated mail changes nothing", () => {
-    for (const intent of ["INTERESTED", "MEETING_REQUEST", "QUESTION", "OBJECTION", "REFERRAL", "OTHER"]) {
-      expect(inboundEffect({ ...human, intent }, "UTC", now)).toMatchObject({ kind: "EXIT", reason: "REPLIED" });
+    for (const intent of ["INTERESTED", "QUESTION", "REFERRAL", "OTHER"]) {
+      const e = inboundEffect({ ...human, intent }, "UTC", now);
+      expect(e).toMatchObject({ kind: "EXIT", reason: "REPLIED" });
+      expect(e).not.toHaveProperty("branch");
     }
     expect(inboundEffect({ ...human, intent: "OTHER", automated: true }, "UTC", now)).toBeNull();
+  });
+
+  it("a meeting request and an objection exit with a branch: the reply draft to write instead of the next step", () => {
+    expect(inboundEffect({ ...human, intent: "MEETING_REQUEST" }, "UTC", now)).toMatchObject({ kind: "EXIT", reason: "MEETING_REQUESTED", branch: "MEETING_SLOT_REPLY" });
+    expect(inboundEffect({ ...human, intent: "OBJECTION" }, "UTC", now)).toMatchObject({ kind: "EXIT", reason: "OBJECTION", branch: "OBJECTION_REPLY" });
+    // Not interested: no branch, no more mail.
+    expect(inboundEffect({ ...human, intent: "NOT_INTERESTED" }, "UTC", now)).not.toHaveProperty("branch");
+    // A machine's "meeting request" (an automated message) branches nothing.
+    expect(inboundEffect({ ...human, intent: "MEETING_REQUEST", automated: true }, "UTC", now)).toBeNull();
   });
 
   it("out of office pauses until the start of the return date in the recipient's zone", () => {
