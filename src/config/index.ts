@@ -195,6 +195,15 @@ function schemaFor(nodeEnv: string) {
       GMAIL_PUSH_TOPIC: z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/, "must be projects/<project>/topics/<topic>").optional(),
       /** Where Google's token-signing certificates are fetched (PEM); a fake's in tests. */
       GMAIL_PUSH_CERTS_URL: z.string().url().default("https://www.googleapis.com/oauth2/v1/certs"),
+      // Deliverability (src/orchestration/sending/sending-domain.ts): SPF/DKIM/DMARC lookups of sending domains
+      DNS_SERVERS: z
+        .string()
+        .default(nodeEnv === "test" ? "off" : "")
+        .refine((v) => v.trim() === "off" || v.split(",").every((s) => !s.trim() || /^(\[[0-9a-f:]+\]|[0-9a-z.:-]+)(:\d{1,5})?$/i.test(s.trim())), "must be off or comma-separated host[:port]"),
+      /** Per lookup (one try each). */
+      DNS_TIMEOUT_MS: int(2000, 50, 30_000),
+      /** How long a domain's SPF/DKIM/DMARC report is reused (an unanswered check: at most a minute). */
+      DNS_CHECK_CACHE_SECONDS: int(600, 0, 86_400),
     })
     .superRefine((env, ctx) => {
       if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL)

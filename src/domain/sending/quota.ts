@@ -35,6 +35,7 @@ export interface QuotaRule {
   key: string;
   limit: number;
   windowMs: number;
+  note?: string;
 }
 
 export interface QuotaLimitStatus extends QuotaRule {
@@ -104,5 +105,5 @@ export function describeBinding(limit: QuotaLimitStatus): string {
   const hours = limit.windowMs / 3_600_000;
   const window = hours % 24 === 0 ? `${hours / 24 === 1 ? "24 h" : `${hours / 24} days`}` : `${hours} h`;
   const when = limit.freesAt ? `it frees up at ${limit.freesAt.toISOString()}` : "it is set to 0, so nothing can be sent";
-  return `The ${LABEL[limit.kind]} limit for ${limit.key} (${limit.limit} per ${window}) is reached; ${when}.`;
+  return `The ${LABEL[limit.kind]} limit for ${limit.key} (${limit.limit} per ${window}${limit.note ? `, ${limit.note}` : ""}) is reached; ${when}.`;
 }

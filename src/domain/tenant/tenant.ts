@@ -6,6 +6,7 @@ import { approvalSettingsSchema } from "./approval-policy.js";
 import { qualitySettingsSchema } from "../draft/quality-gate.js";
 import { quotaSettingsSchema } from "../sending/quota.js";
 import { sendingSettingsSchema } from "../sending/sending.js";
+import { deliverabilitySettingsSchema } from "../sending/deliverability.js";
 import { RECOMMENDATION_TOOLS } from "./ai-policy.js";
 import { pipelineSettingsSchema } from "../pipeline/pipeline.js";
 import { scoringSettingsSchema } from "../scoring/settings.js";
@@ -73,6 +74,8 @@ export const tenantSettingsSchema = z
     /** Working hours, buffers, notice, holidays and meeting length for offered meeting slots (src/domain/draft/meeting-slot.ts). */
     meetings: meetingSettingsSchema.default(() => meetingSettingsSchema.parse({})),
     /** The Drive folders / shared drives assets may come from (src/domain/draft/asset.ts). */
+    /** Deliverability guardrails: auto-pause thresholds, warm-up ramp, DMARC enforcement (src/domain/sending/deliverability.ts). */
+    deliverability: deliverabilitySettingsSchema.default(() => deliverabilitySettingsSchema.parse({})),
     assets: assetSettingsSchema.default(() => assetSettingsSchema.parse({})),
   })
   .strict();
