@@ -196,6 +196,7 @@ function schemaFor(nodeEnv: string) {
       /** Where Google's token-signing certificates are fetched (PEM); a fake's in tests. */
       GMAIL_PUSH_CERTS_URL: z.string().url().default("https://www.googleapis.com/oauth2/v1/certs"),
       // Deliverability (src/orchestration/sending/sending-domain.ts): SPF/DKIM/DMARC lookups of sending domains
+      /** DNS servers for those lookups, comma-separated host[:port]; empty: the system's; "off": none (every check UNKNOWN, nothing blocked). Off by default in tests. */
       DNS_SERVERS: z
         .string()
         .default(nodeEnv === "test" ? "off" : "")

@@ -35,6 +35,7 @@ export interface QuotaRule {
   key: string;
   limit: number;
   windowMs: number;
+  /** Why this limit applies when it is not the tenant's quota itself (e.g. "warm-up day 3 of 13"). */
   note?: string;
 }
 

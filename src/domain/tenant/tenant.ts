@@ -74,9 +74,9 @@ export const tenantSettingsSchema = z
     /** Working hours, buffers, notice, holidays and meeting length for offered meeting slots (src/domain/draft/meeting-slot.ts). */
     meetings: meetingSettingsSchema.default(() => meetingSettingsSchema.parse({})),
     /** The Drive folders / shared drives assets may come from (src/domain/draft/asset.ts). */
+    assets: assetSettingsSchema.default(() => assetSettingsSchema.parse({})),
     /** Deliverability guardrails: auto-pause thresholds, warm-up ramp, DMARC enforcement (src/domain/sending/deliverability.ts). */
     deliverability: deliverabilitySettingsSchema.default(() => deliverabilitySettingsSchema.parse({})),
-    assets: assetSettingsSchema.default(() => assetSettingsSchema.parse({})),
   })
   .strict();
 
