@@ -8,8 +8,12 @@
 // companies, contacts and deals, and a private-app token.
 //   FAKE_GOOGLE_PORT (default 4010), FAKE_GOOGLE_USER (default rep@example.com)
 //   FAKE_HUBSPOT_PORT (default 4011)
+// And a fake OpenID Connect provider for the console's single sign-on
+// (test/fakes/oidc/server.ts) knowing the demo tenant's people.
+//   FAKE_OIDC_PORT (default 4012)
 import { startFakeGoogle } from "../test/fakes/google/server.js";
 import { startFakeHubspot } from "../test/fakes/hubspot/server.js";
+import { startFakeOidc } from "../test/fakes/oidc/server.js";
 
 const port = Number(process.env.FAKE_GOOGLE_PORT ?? 4010);
 const email = (process.env.FAKE_GOOGLE_USER ?? "rep@example.com").toLowerCase();
@@ -50,8 +54,18 @@ hubspot.upsert("deals", "7002", { dealname: "Globex rollout", amount: "48000", d
 hubspot.associate("deals", "7002", "companies", "5002");
 hubspot.associate("deals", "7002", "contacts", "6003");
 
+// An identity provider for the console's single sign-on, knowing the demo tenant's people.
+const oidcPort = Number(process.env.FAKE_OIDC_PORT ?? 4012);
+const oidc = await startFakeOidc({
+  port: oidcPort,
+  accounts: ["owner", "admin", "manager", "operator", "analyst"].map((role) => ({ email: `${role}@demo-sales.example` })),
+});
+
 process.stdout.write(
   [
+    `Fake identity provider (OIDC, authorization code + PKCE) at ${oidc.issuer}`,
+    "  accounts: owner|admin|manager|operator|analyst@demo-sales.example (the demo tenant's people)",
+    "",
     `Fake HubSpot (OAuth, CRM v3 objects/search, associations v4, owners, pipelines) at ${hubspot.url}`,
     `  2 companies, 3 contacts, 2 deals, owner ${email}; private-app token: ${hubspotToken}`,
     "",
@@ -61,13 +75,14 @@ process.stdout.write(
     "",
     "Start the service with:",
     `  GOOGLE_OAUTH_BASE_URL=${google.url} GOOGLE_API_ROOT_URL=${google.rootUrl} GOOGLE_CLIENT_ID=${google.oauth.clientId} GOOGLE_CLIENT_SECRET=${google.oauth.clientSecret} \\`,
-    `  HUBSPOT_OAUTH_BASE_URL=${hubspot.url} HUBSPOT_API_BASE_URL=${hubspot.url} HUBSPOT_CLIENT_ID=${hubspot.clientId} HUBSPOT_CLIENT_SECRET=${hubspot.clientSecret} npm start`,
+    `  HUBSPOT_OAUTH_BASE_URL=${hubspot.url} HUBSPOT_API_BASE_URL=${hubspot.url} HUBSPOT_CLIENT_ID=${hubspot.clientId} HUBSPOT_CLIENT_SECRET=${hubspot.clientSecret} \\`,
+    `  OIDC_ISSUER=${oidc.issuer} OIDC_CLIENT_ID=${oidc.clientId} npm start`,
     "",
   ].join("\n"),
 );
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    void Promise.all([google.close(), hubspot.close()]).then(() => process.exit(0));
+    void Promise.all([google.close(), hubspot.close(), oidc.close()]).then(() => process.exit(0));
   });
 }

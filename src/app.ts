@@ -30,6 +30,7 @@ import { enqueueWebhookDeliveries, startWebhookDeliveryWorker, type WebhookDeliv
 import { startInboundWebhookWorker } from "./jobs/inbound-webhook.js";
 import { createAuthenticator, type Authenticator } from "./orchestration/access/auth.js";
 import { createPlatformIdentity } from "./orchestration/access/platform-admin.js";
+import { createOidcClient } from "./integrations/oidc.js";
 import { PrincipalCache, parseAuthChange } from "./orchestration/access/principal-cache.js";
 import { listenForNotifications } from "./data/notification-listener.js";
 import { aiLeadAssessor } from "./orchestration/lead/qualification-assist.js";
@@ -150,6 +151,9 @@ export async function startApp(options: {
   const connectors = await createConnectorServices({ config, db, metrics, logger });
   const services: Services = { config, db, bus, jobs, logger, metrics, mail, ai, salesHooks, connectors };
   services.platform = createPlatformIdentity({ config, jwtSecret: options.jwtSecret });
+  if (config.OIDC_ISSUER && config.OIDC_CLIENT_ID) {
+    services.oidc = createOidcClient({ issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, clientSecret: config.OIDC_CLIENT_SECRET, scopes: config.OIDC_SCOPES });
+  }
   const background: Services = { ...services, db: backgroundDb };
   // Callers are remembered for a few seconds; every committed change to memberships, keys, users or
   // tenants is announced by PostgreSQL (NOTIFY auth_change) and drops the affected entries on every instance.

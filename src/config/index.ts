@@ -51,6 +51,14 @@ function schemaFor(nodeEnv: string) {
       JWT_AUDIENCE: z.string().min(1).default("sales-agent"),
       /** Platform administrators (tenantCreate/Suspend/Resume, tenants): JWT subjects, comma-separated; their tokens carry no tenant. */
       PLATFORM_ADMIN_SUBJECTS: z.string().optional(),
+      /** Console sign-in with the identity provider (OIDC authorization code + PKCE): its issuer URL (discovery at /.well-known/openid-configuration) and this app's client id there. */
+      OIDC_ISSUER: z.string().url().optional(),
+      OIDC_CLIENT_ID: z.string().min(1).optional(),
+      /** Only for a confidential client; a public client (the usual for a browser app with PKCE) has none. */
+      OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+      OIDC_SCOPES: z.string().min(1).default("openid email profile"),
+      /** How long the console session token issued after an OIDC sign-in works. */
+      OIDC_SESSION_HOURS: int(12, 1, 24 * 30),
       /** How long a verified caller (token → membership) is remembered; changes drop it at once. 0 = verify every request. */
       AUTH_CACHE_TTL_MS: int(5_000, 0, 60_000),
       /** What this instance runs: "api" (requests), "worker" (background jobs), or "all" (both; one machine). */
@@ -211,7 +219,11 @@ function schemaFor(nodeEnv: string) {
         ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when MAIL_TRANSPORT=smtp" });
       if (env.GMAIL_PUSH_AUDIENCE && !env.GMAIL_PUSH_SERVICE_ACCOUNT)
         ctx.addIssue({ code: "custom", path: ["GMAIL_PUSH_SERVICE_ACCOUNT"], message: "is required with GMAIL_PUSH_AUDIENCE (push tokens are accepted only from that account)" });
+      if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID)
+        ctx.addIssue({ code: "custom", path: ["OIDC_CLIENT_ID"], message: "is required with OIDC_ISSUER (the console's client id at the identity provider)" });
       if (!production) return;
+      if (env.OIDC_ISSUER && !env.JWT_SECRET)
+        ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required with OIDC_ISSUER (it signs the console's session tokens)" });
       if (!env.JWT_SECRET && !env.JWT_JWKS_URL)
         ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required in production (or set JWT_JWKS_URL)" });
       if (!env.DATABASE_URL)

@@ -57,6 +57,13 @@ export const USER_ERROR_CODES = [
   "NOT_CONNECTED",
   "MISSING_SCOPE",
   "NO_SENT_MAIL",
+  // Console sign-in with the identity provider: it refused (a used or foreign code, a wrong PKCE verifier,
+  // a token that did not verify); nobody here has that address as a member; the provider did not verify
+  // the address; the account here is already bound to another identity at that provider.
+  "SIGN_IN_REFUSED",
+  "NOT_A_MEMBER",
+  "EMAIL_NOT_VERIFIED",
+  "IDENTITY_ALREADY_LINKED",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -10,6 +10,7 @@ import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { ConnectorServices } from "./connection/connection.js";
 import type { PlatformIdentity } from "./access/platform-admin.js";
+import type { OidcClient } from "../integrations/oidc.js";
 import type { SalesHooks } from "./pipeline/sales-hooks.js";
 
 export interface Services {
@@ -29,4 +30,6 @@ export interface Services {
   connectors?: ConnectorServices;
   /** Platform administrators' tokens, and sign-in tokens handed out on accepting an invitation (built by app.ts). */
   platform?: PlatformIdentity;
+  /** The identity provider for console sign-in (OIDC_ISSUER); absent when not configured. */
+  oidc?: OidcClient;
 }

@@ -52,6 +52,20 @@ const IngestLead = graphql(`
   }
 `);
 
+const CreateDeal = graphql(`
+  mutation ConsoleTestCreateDeal($input: DealCreateInput!) {
+    dealCreate(input: $input) { deal { id stage } userErrors { code message } }
+  }
+`);
+const PipelineSettings = graphql(`
+  mutation ConsoleTestPipelineSettings($input: PipelineUpdateSettingsInput!) {
+    pipelineUpdateSettings(input: $input) { userErrors { code message } }
+  }
+`);
+const ListDeals = graphql(`
+  query ConsoleTestDeals { deals(first: 10) { edges { node { name stage } } } }
+`);
+
 const BODY = "Hi Ana,\n\nThanks for the call on Tuesday. Would Thursday at 10:00 work for a short follow-up on the pilot?\n\nBest,\nSam";
 const LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
 
@@ -299,6 +313,41 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
     await lead.getByTestId("lead-page-score").waitFor();
     await shoot(lead, "lead-1280");
     await axe(lead, "lead page");
+  });
+
+  it("the pipeline board moves a deal with dealProgress, shows a refused move's reason, and updates a colleague's board live", async () => {
+    const sales = await createTenant(t, "board");
+    const manager = sales.members.MANAGER.token;
+    for (const [name, amount, stage] of [["Acme pilot", 12000, "qualification"], ["Globex rollout", 48000, "discovery"]] as const) {
+      const created = await executeOk(t.graphqlUrl, CreateDeal, { input: { name, amount, stage } }, { token: manager });
+      expect(created.dealCreate.userErrors).toEqual([]);
+    }
+    // Backward moves are refused by this tenant's pipeline.
+    const settings = await executeOk(t.graphqlUrl, PipelineSettings, { input: { patch: { allowBackwardMoves: false } } }, { token: sales.members.OWNER.token });
+    expect(settings.pipelineUpdateSettings.userErrors).toEqual([]);
+
+    const mover = await signIn(manager);
+    const watcher = await signIn(sales.members.ANALYST.token);
+    await openLive(watcher, `${t.url}/pipeline`, 1, () => watcher.locator('[data-stage="qualification"] .deal-card').filter({ hasText: "Acme pilot" }).waitFor());
+    // An ANALYST reads the board but has nothing to move with.
+    expect(await watcher.getByRole("combobox").count()).toBe(0);
+    await mover.goto(`${t.url}/pipeline`);
+    await mover.getByTestId("forecast").waitFor();
+    expect(await mover.getByTestId("forecast").textContent()).toMatch(/Weighted pipeline/);
+
+    await mover.getByLabel("Move Acme pilot to").selectOption("proposal");
+    await mover.locator('[data-stage="proposal"] .deal-card').filter({ hasText: "Acme pilot" }).waitFor({ timeout: 15_000 });
+    // Live on the colleague's board, no reload.
+    await watcher.locator('[data-stage="proposal"] .deal-card').filter({ hasText: "Acme pilot" }).waitFor({ timeout: 15_000 });
+    const deals = await executeOk(t.graphqlUrl, ListDeals, {}, { token: manager });
+    expect(deals.deals.edges.find((e) => e.node.name === "Acme pilot")?.node.stage).toBe("proposal");
+
+    // A backward move is refused: the card stays and says why.
+    await mover.getByLabel("Move Acme pilot to").selectOption("qualification");
+    await mover.getByTestId("move-refused").waitFor({ timeout: 15_000 });
+    expect(await mover.locator('[data-stage="proposal"] .deal-card').filter({ hasText: "Acme pilot" }).count()).toBe(1);
+    await shoot(mover, "pipeline-1280");
+    await axe(mover, "pipeline");
   });
 
   it("the sign-in screen refuses a bad token and passes axe", async () => {

@@ -3,6 +3,7 @@
 import { lazy, Suspense, useEffect, useMemo, useState, type FormEvent } from "react";
 import { Provider, useQuery } from "urql";
 import { normaliseToken, storedToken, storeToken } from "./auth";
+import { CALLBACK_PATH, completeSignIn, signInOptions, startSignIn, type OidcSettings, type Workspace } from "./oidc";
 import { createConsoleClient } from "./client";
 import { graphql } from "./gql";
 import { useCan, useViewer, ViewerProvider, type Viewer } from "./permissions";
@@ -15,6 +16,7 @@ const Recommendations = lazy(() => import("./features/recommendations/Recommenda
 const Leads = lazy(() => import("./features/leads/Leads"));
 const LeadPage = lazy(() => import("./features/leads/LeadPage"));
 const Settings = lazy(() => import("./features/settings/Settings"));
+const Pipeline = lazy(() => import("./features/pipeline/Pipeline"));
 
 const MeQuery = graphql(`
   query ConsoleMe {
@@ -36,7 +38,10 @@ export function App() {
   };
   const session = useMemo(() => (token ? createConsoleClient(token, signOut) : null), [token]);
   useEffect(() => () => session?.dispose(), [session]);
-  if (!token || !session) return <SignIn onToken={(t) => (storeToken(t), setToken(t))} />;
+  const signIn = (t: string) => (storeToken(t), setToken(t));
+  if (location.pathname === CALLBACK_PATH) return <SignInCallback onToken={signIn} />;
+  if (location.pathname === INVITATION_PATH) return <AcceptInvitation onToken={signIn} />;
+  if (!token || !session) return <SignIn onToken={signIn} />;
   return (
     <Provider value={session.client}>
       <Session onSignOut={signOut} />
@@ -81,7 +86,127 @@ function SignIn({ onToken, problem }: { onToken: (token: string) => void; proble
           Sign in
         </button>
       </form>
-      <p className="hint">Single sign-on with your identity provider (OIDC with PKCE) is not available in the console yet.</p>
+      <SingleSignOn />
+    </main>
+  );
+}
+
+/** "Sign in with your identity provider" when the service has one configured (OIDC, authorization code + PKCE). */
+function SingleSignOn() {
+  const [options, setOptions] = useState<{ oidc: OidcSettings | null; problem: string | null } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    signInOptions().then(setOptions, () => setOptions({ oidc: null, problem: null }));
+  }, []);
+  if (!options) return null;
+  if (!options.oidc) return options.problem ? <p className="hint">Single sign-on is configured but unavailable: {options.problem}</p> : null;
+  const settings = options.oidc;
+  return (
+    <section aria-labelledby="sso-heading" className="sso">
+      <h2 id="sso-heading">Single sign-on</h2>
+      <button type="button" className="primary" onClick={() => startSignIn(settings).catch((e: Error) => setError(e.message))}>
+        Sign in with your identity provider
+      </button>
+      {error && (
+        <p className="field-errors" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Where the identity provider sends the browser back: completes the sign-in, then offers the workspaces. */
+function SignInCallback({ onToken }: { onToken: (token: string) => void }) {
+  const [outcome, setOutcome] = useState<{ workspaces: Workspace[] } | { error: string } | null>(null);
+  useEffect(() => {
+    let done = false;
+    completeSignIn().then((result) => {
+      if (done) return;
+      if ("workspaces" in result && result.workspaces.length === 1) return onToken(result.workspaces[0]!.token);
+      setOutcome(result);
+    });
+    return () => void (done = true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  if (!outcome) return <Loading what="your sign-in" />;
+  if ("error" in outcome) {
+    return (
+      <main className="sign-in">
+        <h1>Sign-in did not complete</h1>
+        <p role="alert">{outcome.error}</p>
+        <a href="/">Back to sign-in</a>
+      </main>
+    );
+  }
+  return (
+    <main className="sign-in">
+      <h1>Choose a workspace</h1>
+      <ul className="workspaces">
+        {outcome.workspaces.map((w) => (
+          <li key={w.tenantId}>
+            <button type="button" onClick={() => onToken(w.token)}>
+              {w.tenantName} · {w.role}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </main>
+  );
+}
+
+const INVITATION_PATH = "/invitations/accept";
+
+/** The link in an invitation: /invitations/accept#token=inv_… (a fragment, so the token never reaches a server log). */
+function AcceptInvitation({ onToken }: { onToken: (token: string) => void }) {
+  const [token] = useState(() => new URLSearchParams(location.hash.replace(/^#/, "")).get("token") ?? "");
+  const [name, setName] = useState("");
+  const [problem, setProblem] = useState<string | null>(token ? null : "This link carries no invitation. Open the link from the invitation again.");
+  const [accepted, setAccepted] = useState(false);
+  useEffect(() => history.replaceState(null, "", INVITATION_PATH), []);
+  const accept = async (event: FormEvent) => {
+    event.preventDefault();
+    const response = await fetch("/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: "mutation ConsoleAcceptInvitation($input: InvitationAcceptInput!) { invitationAccept(input: $input) { signInToken userErrors { code message } } }",
+        variables: { input: { token, ...(name.trim() ? { name: name.trim() } : {}) } },
+      }),
+    }).catch(() => null);
+    const body = (await response?.json().catch(() => null)) as { data?: { invitationAccept: { signInToken: string | null; userErrors: { message: string }[] } } } | null;
+    const result = body?.data?.invitationAccept;
+    if (!result) return setProblem("The service cannot be reached.");
+    if (result.userErrors.length) return setProblem(result.userErrors[0]!.message);
+    setAccepted(true);
+    history.replaceState(null, "", "/");
+    if (result.signInToken) onToken(result.signInToken);
+  };
+  if (accepted) {
+    return (
+      <main className="sign-in">
+        <h1>Invitation accepted</h1>
+        <p>
+          You are a member now. <a href="/">Sign in</a> with your identity provider.
+        </p>
+      </main>
+    );
+  }
+  return (
+    <main className="sign-in">
+      <h1>Join the workspace</h1>
+      <form onSubmit={accept}>
+        <label htmlFor="invitee-name">Your name, as your colleagues will see it</label>
+        <input id="invitee-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" />
+        {problem && (
+          <p className="field-errors" role="alert">
+            {problem}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={!token}>
+          Accept the invitation
+        </button>
+      </form>
     </main>
   );
 }
@@ -117,6 +242,7 @@ const SCREENS = [
   { path: "/queue", label: "Review queue", permission: "DRAFT_READ" },
   { path: "/recommendations", label: "Recommendations", permission: "LEAD_READ" },
   { path: "/leads", label: "Leads", permission: "LEAD_READ" },
+  { path: "/pipeline", label: "Pipeline", permission: "DEAL_READ" },
   { path: "/reports", label: "Reports", permission: "REPORT_READ" },
   { path: "/settings", label: "Settings and safety", permission: "TENANT_READ" },
 ] as const;
@@ -187,6 +313,7 @@ function Screen({ path }: { path: string }) {
   if (path.startsWith("/recommendations")) return <Recommendations />;
   if (/^\/leads\/[^/]+/.test(path)) return <LeadPage id={decodeURIComponent(path.split("/")[2]!)} />;
   if (path.startsWith("/leads")) return <Leads />;
+  if (path.startsWith("/pipeline")) return <Pipeline />;
   if (path.startsWith("/settings")) return <Settings />;
   return <p>Not found. <Link to="/queue">Go to the review queue</Link>.</p>;
 }

@@ -15,7 +15,7 @@ const EMBEDDED = [
   "QueueHealth", "MailboxQuotaUsage", "AiBudgetUse", "OutcomeReportPeriod", "IntentShare", "RecommendationOutcome",
   "ScoreFactor", "ThreadFacts", "ThreadAsk", "ThreadDate", "ThreadObjection", "UserError", "InboundAnalysis", "InboundBounce",
   "InboundReferral", "PendingDraftsChange", "DraftStatusChange", "RecommendationGenerated", "Event", "SendQuota", "QuotaLimit",
-  "DraftApprovalResult", "OutcomeReportPayload", "PipelineSummary", "PipelineSummaryStage", "PipelineStageConversion",
+  "DraftApprovalResult", "OutcomeReportPayload", "PipelineSummary", "PipelineSummaryStage", "PipelineStageConversion", "PipelineStage",
 ];
 
 export interface ConsoleClient {

@@ -35,6 +35,7 @@ import "./connection/webhook.js";
 import "./inbound/inbound-webhook.js";
 import "./access/platform.js";
 import "./access/invitation.js";
+import "./access/oidc-sign-in.js";
 import "./connection/hubspot.js";
 import "./sequence/sequence.js";
 import "./rate-limit.js";

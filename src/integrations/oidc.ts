@@ -1,0 +1,150 @@
+// The identity provider, for the console's single sign-on (OpenID Connect,
+// authorization code flow with PKCE). The browser goes to the provider and
+// comes back with a code; the service exchanges that code (with the PKCE
+// verifier only the browser knew) at the provider's token endpoint and checks
+// the ID token with `jose` (signature from the provider's JWKS, issuer,
+// audience = our client id, expiry, nonce). Endpoints come from the
+// provider's discovery document, cached.
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { z } from "zod";
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  scopes: string;
+}
+
+export interface OidcPublicSettings {
+  issuer: string;
+  authorizationEndpoint: string;
+  clientId: string;
+  scopes: string;
+}
+
+export interface VerifiedIdentity {
+  issuer: string;
+  subject: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string | null;
+}
+
+/** The provider refused, answered nonsense, or could not be reached: the message is safe to show. */
+export class OidcError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "REFUSED" | "UNAVAILABLE" | "INVALID_TOKEN",
+  ) {
+    super(message);
+    this.name = "OidcError";
+  }
+}
+
+export interface OidcClient {
+  publicSettings(): Promise<OidcPublicSettings>;
+  /** Exchanges the code and verifies the ID token it returns. */
+  signIn(input: { code: string; codeVerifier: string; redirectUri: string; nonce: string }): Promise<VerifiedIdentity>;
+}
+
+const discoverySchema = z.object({
+  issuer: z.string().url(),
+  authorization_endpoint: z.string().url(),
+  token_endpoint: z.string().url(),
+  jwks_uri: z.string().url(),
+  code_challenge_methods_supported: z.array(z.string()).optional(),
+});
+
+const tokenResponseSchema = z.object({ id_token: z.string().min(1) });
+
+const idTokenClaims = z.object({
+  sub: z.string().min(1).max(255),
+  email: z.string().max(320).optional(),
+  email_verified: z.union([z.boolean(), z.enum(["true", "false"])]).optional(),
+  name: z.string().max(200).optional(),
+  nonce: z.string().optional(),
+});
+
+const DISCOVERY_TTL_MS = 60 * 60 * 1000;
+const TIMEOUT_MS = 10_000;
+
+export function createOidcClient(settings: OidcSettings): OidcClient {
+  let discovered: { at: number; doc: z.infer<typeof discoverySchema>; jwks: JWTVerifyGetKey } | null = null;
+
+  async function discovery(): Promise<NonNullable<typeof discovered>> {
+    if (discovered && Date.now() - discovered.at < DISCOVERY_TTL_MS) return discovered;
+    const url = `${settings.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
+    let body: unknown;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      body = await response.json();
+    } catch {
+      throw new OidcError("The identity provider cannot be reached. Try again shortly.", "UNAVAILABLE");
+    }
+    const doc = discoverySchema.safeParse(body);
+    // The discovery document must name the issuer we were configured with (OpenID Connect Discovery 1.0, 4.3).
+    if (!doc.success || doc.data.issuer.replace(/\/$/, "") !== settings.issuer.replace(/\/$/, "")) {
+      throw new OidcError("The identity provider's discovery document is not valid for the configured issuer.", "UNAVAILABLE");
+    }
+    discovered = { at: Date.now(), doc: doc.data, jwks: createRemoteJWKSet(new URL(doc.data.jwks_uri)) };
+    return discovered;
+  }
+
+  return {
+    async publicSettings() {
+      const { doc } = await discovery();
+      return { issuer: doc.issuer, authorizationEndpoint: doc.authorization_endpoint, clientId: settings.clientId, scopes: settings.scopes };
+    },
+
+    async signIn(input) {
+      const { doc, jwks } = await discovery();
+      const form = new URLSearchParams({
+        grant_type: "authorization_code",
+        code: input.code,
+        redirect_uri: input.redirectUri,
+        client_id: settings.clientId,
+        code_verifier: input.codeVerifier,
+      });
+      if (settings.clientSecret) form.set("client_secret", settings.clientSecret);
+      let response: Response;
+      try {
+        response = await fetch(doc.token_endpoint, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+          body: form,
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        });
+      } catch {
+        throw new OidcError("The identity provider cannot be reached. Try again shortly.", "UNAVAILABLE");
+      }
+      const body = (await response.json().catch(() => null)) as { error?: string } | null;
+      if (!response.ok) {
+        // invalid_grant: a used, expired or foreign code, or a verifier that does not match the challenge.
+        if (response.status === 400 || response.status === 401) {
+          throw new OidcError(`The identity provider refused the sign-in (${typeof body?.error === "string" ? body.error.slice(0, 60) : "invalid request"}). Start the sign-in again.`, "REFUSED");
+        }
+        throw new OidcError("The identity provider cannot complete the sign-in now. Try again shortly.", "UNAVAILABLE");
+      }
+      const tokens = tokenResponseSchema.safeParse(body);
+      if (!tokens.success) throw new OidcError("The identity provider returned no ID token.", "INVALID_TOKEN");
+      let payload: unknown;
+      try {
+        ({ payload } = await jwtVerify(tokens.data.id_token, jwks, { issuer: doc.issuer, audience: settings.clientId, requiredClaims: ["exp", "iat", "sub"] }));
+      } catch {
+        throw new OidcError("The identity provider's ID token did not verify.", "INVALID_TOKEN");
+      }
+      const claims = idTokenClaims.safeParse(payload);
+      if (!claims.success) throw new OidcError("The identity provider's ID token lacks a subject.", "INVALID_TOKEN");
+      // The nonce binds the token to the browser tab that started this sign-in (no replay of another's token).
+      if (claims.data.nonce !== input.nonce) throw new OidcError("The sign-in did not start here (nonce mismatch). Start it again.", "INVALID_TOKEN");
+      return {
+        issuer: doc.issuer,
+        subject: claims.data.sub,
+        email: claims.data.email ?? null,
+        emailVerified: claims.data.email_verified === true || claims.data.email_verified === "true",
+        name: claims.data.name ?? null,
+      };
+    },
+  };
+}

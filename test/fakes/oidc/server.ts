@@ -1,0 +1,212 @@
+// A wire-level fake OpenID Connect provider for the console's single sign-on:
+// discovery, an authorization endpoint with a small sign-in form (a person
+// types the address to sign in as), a token endpoint that enforces what a
+// real provider does for the authorization code flow with PKCE — single-use,
+// short-lived codes bound to client, redirect URI and S256 challenge — and
+// RS256 ID tokens from its own key published at the JWKS endpoint.
+// Used by the tests (test/api/oidc-sign-in.test.ts, test/web/console.test.ts)
+// and by `npm run dev:fakes` for trying sign-in by hand.
+import { createHash, randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+
+export interface FakeOidcAccount {
+  email: string;
+  name?: string;
+  /** Default true. */
+  emailVerified?: boolean;
+  /** Default: derived from the address (stable). */
+  subject?: string;
+}
+
+export interface FakeOidcOptions {
+  port?: number;
+  host?: string;
+  clientId?: string;
+  /** When set, the token endpoint requires it (a confidential client). */
+  clientSecret?: string;
+  accounts?: FakeOidcAccount[];
+}
+
+export interface FakeOidc {
+  readonly url: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  addAccount(account: FakeOidcAccount): void;
+  /** Signs in as `email` without the form (what a browser would get after submitting it): the redirect URL with code and state. */
+  authorize(params: { email: string; redirectUri: string; codeChallenge: string; state: string; nonce: string; clientId?: string }): string;
+  /** Signs an ID token as this provider would, with claims overridden (tests of tampered or foreign tokens). */
+  signIdToken(claims: Record<string, unknown>): Promise<string>;
+  /** How many codes the token endpoint redeemed. */
+  readonly redeemed: number;
+  close(): Promise<void>;
+}
+
+interface PendingCode {
+  account: Required<FakeOidcAccount>;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  nonce: string;
+  expiresAt: number;
+}
+
+const CODE_TTL_MS = 60_000;
+
+const subjectOf = (email: string) => `fake|${createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 24)}`;
+const base64url = (buffer: Buffer) => buffer.toString("base64url");
+
+export async function startFakeOidc(options: FakeOidcOptions = {}): Promise<FakeOidc> {
+  const clientId = options.clientId ?? "sales-agent-console";
+  const { privateKey, publicKey } = await generateKeyPair("RS256");
+  const jwk = { ...(await exportJWK(publicKey)), kid: "fake-oidc-1", alg: "RS256", use: "sig" };
+  const accounts = new Map<string, Required<FakeOidcAccount>>();
+  const codes = new Map<string, PendingCode>();
+  let redeemed = 0;
+  let issuer = "";
+
+  const addAccount = (a: FakeOidcAccount) =>
+    accounts.set(a.email.toLowerCase(), { email: a.email.toLowerCase(), name: a.name ?? a.email.split("@")[0]!, emailVerified: a.emailVerified ?? true, subject: a.subject ?? subjectOf(a.email) });
+  for (const a of options.accounts ?? []) addAccount(a);
+
+  const signIdToken = (claims: Record<string, unknown>) =>
+    new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: jwk.kid }).setIssuer(issuer).setAudience(clientId).setIssuedAt().setExpirationTime("10m").sign(privateKey);
+
+  function issueCode(account: Required<FakeOidcAccount>, p: { clientId: string; redirectUri: string; codeChallenge: string; nonce: string }): string {
+    const code = base64url(randomBytes(24));
+    codes.set(code, { account, ...p, expiresAt: Date.now() + CODE_TTL_MS });
+    return code;
+  }
+
+  function authorizeRedirect(params: URLSearchParams, email: string): { location: string } | { error: string } {
+    const redirectUri = params.get("redirect_uri") ?? "";
+    if (params.get("client_id") !== clientId) return { error: "unknown client_id" };
+    if (!/^https?:\/\//.test(redirectUri)) return { error: "redirect_uri must be an http(s) URL" };
+    if (params.get("response_type") !== "code") return { error: "response_type must be code" };
+    if (params.get("code_challenge_method") !== "S256" || !params.get("code_challenge")) return { error: "PKCE with S256 is required" };
+    if (!(params.get("scope") ?? "").split(" ").includes("openid")) return { error: "scope must include openid" };
+    const account = accounts.get(email.trim().toLowerCase());
+    const target = new URL(redirectUri);
+    if (!account) {
+      target.searchParams.set("error", "access_denied");
+      target.searchParams.set("error_description", "No such account at the identity provider");
+    } else {
+      target.searchParams.set("code", issueCode(account, { clientId, redirectUri, codeChallenge: params.get("code_challenge")!, nonce: params.get("nonce") ?? "" }));
+    }
+    if (params.get("state")) target.searchParams.set("state", params.get("state")!);
+    return { location: target.toString() };
+  }
+
+  async function readBody(req: IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
+  };
+  const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", issuer);
+    try {
+      if (req.method === "GET" && url.pathname === "/.well-known/openid-configuration") {
+        return json(res, 200, {
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          response_types_supported: ["code"],
+          subject_types_supported: ["public"],
+          id_token_signing_alg_values_supported: ["RS256"],
+          code_challenge_methods_supported: ["S256"],
+          scopes_supported: ["openid", "email", "profile"],
+          token_endpoint_auth_methods_supported: options.clientSecret ? ["client_secret_post"] : ["none"],
+        });
+      }
+      if (req.method === "GET" && url.pathname === "/jwks") return json(res, 200, { keys: [jwk] });
+      if (req.method === "GET" && url.pathname === "/authorize") {
+        // The sign-in form; the authorization request's parameters ride along as hidden fields.
+        const hidden = [...url.searchParams].map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`).join("");
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+        return res.end(
+          `<!doctype html><html lang="en"><head><title>Fake identity provider</title></head><body><main><h1>Fake identity provider</h1>` +
+            `<form method="post" action="/authorize">${hidden}<label for="email">E-mail</label> <input id="email" name="login_email" type="email" value="${escape(url.searchParams.get("login_hint") ?? "")}">` +
+            ` <button type="submit">Continue</button></form></main></body></html>`,
+        );
+      }
+      if (req.method === "POST" && url.pathname === "/authorize") {
+        const form = new URLSearchParams(await readBody(req));
+        const outcome = authorizeRedirect(form, form.get("login_email") ?? "");
+        if ("error" in outcome) return json(res, 400, { error: "invalid_request", error_description: outcome.error });
+        res.writeHead(302, { location: outcome.location });
+        return res.end();
+      }
+      if (req.method === "POST" && url.pathname === "/token") {
+        const form = new URLSearchParams(await readBody(req));
+        if (form.get("grant_type") !== "authorization_code") return json(res, 400, { error: "unsupported_grant_type" });
+        if (form.get("client_id") !== clientId) return json(res, 401, { error: "invalid_client" });
+        if (options.clientSecret && form.get("client_secret") !== options.clientSecret) return json(res, 401, { error: "invalid_client" });
+        const code = form.get("code") ?? "";
+        const pending = codes.get(code);
+        codes.delete(code); // single use, even when the rest fails
+        if (!pending || pending.expiresAt < Date.now()) return json(res, 400, { error: "invalid_grant", error_description: "unknown, used or expired code" });
+        if (pending.redirectUri !== form.get("redirect_uri")) return json(res, 400, { error: "invalid_grant", error_description: "redirect_uri mismatch" });
+        const verifier = form.get("code_verifier") ?? "";
+        if (base64url(createHash("sha256").update(verifier).digest()) !== pending.codeChallenge) {
+          return json(res, 400, { error: "invalid_grant", error_description: "code_verifier does not match the challenge" });
+        }
+        redeemed++;
+        const a = pending.account;
+        const idToken = await new SignJWT({ email: a.email, email_verified: a.emailVerified, name: a.name, ...(pending.nonce ? { nonce: pending.nonce } : {}) })
+          .setProtectedHeader({ alg: "RS256", kid: jwk.kid })
+          .setIssuer(issuer)
+          .setSubject(a.subject)
+          .setAudience(clientId)
+          .setIssuedAt()
+          .setExpirationTime("10m")
+          .sign(privateKey);
+        return json(res, 200, { access_token: base64url(randomBytes(24)), token_type: "Bearer", expires_in: 600, id_token: idToken });
+      }
+      json(res, 404, { error: "not_found" });
+    } catch {
+      json(res, 500, { error: "server_error" });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+  issuer = `http://${options.host ?? "127.0.0.1"}:${(server.address() as AddressInfo).port}`;
+
+  return {
+    get url() {
+      return issuer;
+    },
+    get issuer() {
+      return issuer;
+    },
+    clientId,
+    addAccount,
+    authorize(p) {
+      const params = new URLSearchParams({
+        client_id: p.clientId ?? clientId,
+        redirect_uri: p.redirectUri,
+        response_type: "code",
+        scope: "openid email profile",
+        code_challenge: p.codeChallenge,
+        code_challenge_method: "S256",
+        state: p.state,
+        nonce: p.nonce,
+      });
+      const outcome = authorizeRedirect(params, p.email);
+      if ("error" in outcome) throw new Error(outcome.error);
+      return outcome.location;
+    },
+    signIdToken,
+    get redeemed() {
+      return redeemed;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
