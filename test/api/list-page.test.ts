@@ -1,0 +1,209 @@
+// Hand-written list pages (src/data/list-page.ts) against Prisma: the same rows
+// with the same values and types, the same order, the same cursor pagination
+// forwards and backwards (ties and NULL scores included), through the API and
+// at the data layer; and row-level security still scoping the one statement:
+// another tenant's rows, joined rows and cursors are invisible.
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runLeadScoringJob } from "../../src/jobs/lead-scoring.js";
+import { pagePlan, readPage, type OrderTerm, type PageQuery } from "../../src/data/list-page.js";
+import { Prisma, withTenant } from "../../src/data/database.js";
+import { asOwner } from "../helpers/database.js";
+import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
+import { execute } from "../helpers/graphql.js";
+import { waitFor } from "../helpers/wait.js";
+
+const IMPORT = `mutation ListPageImport($input: LeadImportInput!) { leadImport(input: $input) { created userErrors { code } } }`;
+const LEADS = `query ListPageLeads($first: Int, $after: String, $last: Int, $before: String, $filter: LeadFilter, $orderBy: LeadOrder) {
+  leads(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id status score grade ownerId source attributes createdAt contact { id email title seniority } company { id name industry employeeCount } } }
+  }
+}`;
+
+let t: TestApp;
+let a: TestTenant;
+let b: TestTenant;
+let queries: string[] = [];
+let counting = false;
+
+type LeadsData = {
+  leads: {
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+    edges: { cursor: string; node: { id: string; score: number | null; company: { id: string; name: string } | null; contact: { email: string } | null } }[];
+  };
+};
+
+async function leads(tenant: TestTenant, variables: Record<string, unknown>): Promise<LeadsData["leads"]> {
+  const result = await execute<LeadsData, Record<string, unknown>>(t.graphqlUrl, LEADS, variables, { token: tenant.members.ANALYST.token });
+  if (result.errors?.length || !result.data) throw new Error(JSON.stringify(result.errors));
+  return result.data.leads;
+}
+
+async function importLeads(tenant: TestTenant, prefix: string, n: number) {
+  const rows = Array.from({ length: n }, (_, i) => ({
+    email: `${prefix}${i}@${prefix}-co${i % 6}.example`,
+    firstName: `F${i}`,
+    title: i % 3 ? "VP Sales" : "Engineer",
+    ...(i % 5 === 4 ? {} : { companyName: `${prefix} Company ${i % 6}`, industry: i % 2 ? "Software" : "Retail", employeeCount: 10 + i }),
+    source: i % 2 ? "referral" : "web_form",
+    ...(i < 4 ? { ownerEmail: tenant.members.OPERATOR.email } : {}),
+  }));
+  const result = await execute<{ leadImport: { created: number } }, unknown>(t.graphqlUrl, IMPORT, { input: { rows } }, { token: tenant.members.OPERATOR.token });
+  expect(result.data?.leadImport.created).toBe(n);
+  const ids = await asOwner(t.db, async (c) => (await c.query(`SELECT id FROM "Lead" WHERE "tenantId" = $1`, [tenant.tenantId])).rows.map((r) => r.id as string));
+  await runLeadScoringJob(t.app.services, { tenantId: tenant.tenantId, leadIds: ids });
+}
+
+beforeAll(async () => {
+  t = await startTestApp({ onQuery: (sql) => counting && queries.push(sql), env: { OUTBOX_SWEEP_MS: "60000" } });
+  a = await createTenant(t, "lista");
+  b = await createTenant(t, "listb");
+  await importLeads(a, "a", 30);
+  await importLeads(b, "b", 12);
+  await waitFor(
+    async () => (await asOwner(t.db, async (c) => Number((await c.query(`SELECT count(*) AS n FROM pgboss.job WHERE name = 'lead-scoring' AND state IN ('created', 'retry', 'active')`)).rows[0].n))) === 0,
+    { timeout: 120_000, interval: 200, message: "the imports' lead-scoring jobs to finish" },
+  );
+  // Scores with ties and NULLs (every fifth lead unscored), so ordering and cursors meet both.
+  await asOwner(t.db, (c) =>
+    c.query(`UPDATE "Lead" l SET score = CASE WHEN n % 5 = 0 THEN NULL ELSE (n % 4) * 10 END, grade = CASE WHEN n % 5 = 0 THEN NULL ELSE chr(65 + (n % 3)::int) END
+             FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM "Lead") x WHERE x.id = l.id`),
+  );
+}, 240_000);
+afterAll(() => t?.close());
+
+const ORDERS = [
+  { field: "SCORE", direction: "DESC" },
+  { field: "SCORE", direction: "ASC" },
+  { field: "CREATED_AT", direction: "DESC" },
+  { field: "UPDATED_AT", direction: "ASC" },
+] as const;
+
+describe("leads through the hand-written page", () => {
+  it("pages forwards and backwards through exactly Prisma's order, for every sort and the SQL-served filters", async () => {
+    const owner = encodeGlobalID("User", a.members.OPERATOR.userId);
+    const filters: Record<string, unknown>[] = [{}, { status: ["NEW", "WORKING", "QUALIFIED"] }, { grade: ["A", "C"] }, { scoreMin: 10, scoreMax: 20 }, { ownerId: owner }, { companyId: "not-an-id" }];
+    for (const orderBy of ORDERS) {
+      for (const filter of filters) {
+        const expected = await prismaLeadIds(a, orderBy, filter);
+        // Forwards, 7 at a time.
+        const forward: string[] = [];
+        let after: string | null = null;
+        for (let guard = 0; guard < 20; guard++) {
+          const page: LeadsData["leads"] = await leads(a, { first: 7, after, orderBy, filter });
+          forward.push(...page.edges.map((e) => e.node.id));
+          if (!page.pageInfo.hasNextPage) break;
+          after = page.pageInfo.endCursor;
+        }
+        expect(forward, `${JSON.stringify(orderBy)} ${JSON.stringify(filter)}`).toEqual(expected);
+        // Backwards from the end, 6 at a time.
+        const backward: string[] = [];
+        let before: string | null = null;
+        for (let guard = 0; guard < 20; guard++) {
+          const page: LeadsData["leads"] = await leads(a, { last: 6, before, orderBy, filter });
+          backward.unshift(...page.edges.map((e) => e.node.id));
+          if (!page.pageInfo.hasPreviousPage) break;
+          before = page.pageInfo.startCursor;
+        }
+        expect(backward, `backwards ${JSON.stringify(orderBy)} ${JSON.stringify(filter)}`).toEqual(expected);
+      }
+    }
+  }, 240_000);
+
+  it("answers a page of 50 leads with contact and company in one statement", async () => {
+    await leads(a, { first: 50 }); // warm (authentication cached)
+    queries = [];
+    counting = true;
+    const page = await leads(a, { first: 50, orderBy: { field: "SCORE", direction: "DESC" } });
+    counting = false;
+    expect(page.edges.length).toBe(30);
+    expect(page.edges.every((e) => e.node.contact?.email)).toBe(true);
+    const selects = queries.filter((q) => /^\s*(SELECT|WITH)/i.test(q) && !/set_config/.test(q));
+    expect(selects.length).toBe(1);
+    expect(selects[0]).toMatch(/LEFT JOIN "Contact"/);
+  });
+
+  it("gives the same rows, values and types as Prisma's findMany, at the data layer", async () => {
+    const { prisma } = t.app.services.db;
+    const scope = { tenantId: a.tenantId, userId: a.members.ANALYST.userId };
+    const include = { contact: true, company: true };
+    const orderBy: OrderTerm[] = [{ field: "score", dir: "desc", nulls: "last" }, { field: "id", dir: "desc" }];
+    const prismaOrder = [{ score: { sort: "desc" as const, nulls: "last" as const } }, { id: "desc" as const }];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const query: PageQuery = cursor ? { take: 8, skip: 1, cursor: { id: cursor }, include } : { take: 8, skip: 0, include };
+      const plan = pagePlan("Lead", query)!;
+      expect(plan.joins.map((j) => j.name).sort()).toEqual(["company", "contact"]);
+      const [ours, theirs] = await withTenant(prisma, scope, async (tx) => [
+        await readPage(tx, plan, query, orderBy),
+        await tx.lead.findMany({ ...query, orderBy: prismaOrder } as Prisma.LeadFindManyArgs),
+      ]);
+      expect(ours).toEqual(theirs);
+      if (theirs.length < 8) break;
+      cursor = (theirs.at(-1) as { id: string }).id;
+    }
+  });
+
+  it("leaves selections it cannot serve in one statement to Prisma", () => {
+    expect(pagePlan("Lead", { take: 5, include: { latestScore: true } })).toBeNull(); // ScoreSnapshot is not a list model here
+    expect(pagePlan("Lead", { take: 5, include: { deals: true } })).toBeNull(); // to-many
+    expect(pagePlan("Lead", { take: 5, include: { contact: { include: { company: true } } } })).toBeNull(); // nested relation
+    expect(pagePlan("Lead", { take: 5, select: { _count: true } })).toBeNull();
+    expect(pagePlan("Lead", { take: 5, cursor: { id: "not-a-uuid" }, skip: 1 })).toBeNull(); // Prisma's own error stays
+    expect(pagePlan("InboundMessage", { take: 5 })).toBeNull(); // encrypted fields: never read raw
+    expect(pagePlan("Lead", { take: 5, include: { contact: true } })).not.toBeNull();
+  });
+});
+
+describe("row-level security scopes the hand-written page", () => {
+  it("shows each tenant only its own leads, contacts and companies", async () => {
+    const pageA = await leads(a, { first: 100 });
+    const pageB = await leads(b, { first: 100 });
+    expect(pageA.edges.length).toBe(30);
+    expect(pageB.edges.length).toBe(12);
+    const idsA = new Set(pageA.edges.map((e) => e.node.id));
+    expect(pageB.edges.some((e) => idsA.has(e.node.id))).toBe(false);
+    expect(pageB.edges.every((e) => e.node.contact?.email?.startsWith("b"))).toBe(true);
+    const companiesOfA = new Set(pageA.edges.map((e) => e.node.company?.id).filter(Boolean));
+    expect(pageB.edges.some((e) => e.node.company && companiesOfA.has(e.node.company.id))).toBe(false);
+  });
+
+  it("reads another tenant's cursor and company filter as nothing", async () => {
+    const pageA = await leads(a, { first: 5 });
+    const foreignCursor = pageA.pageInfo.endCursor;
+    const fromB = await leads(b, { first: 5, after: foreignCursor });
+    expect(fromB.edges).toEqual([]);
+    const companyOfA = pageA.edges.find((e) => e.node.company)!.node.company!.id;
+    expect((await leads(b, { first: 5, filter: { companyId: companyOfA } })).edges).toEqual([]);
+  });
+
+  it("returns nothing at the data layer without a tenant, or for another tenant's rows", async () => {
+    const { prisma } = t.app.services.db;
+    const query: PageQuery = { take: 100, include: { contact: true, company: true } };
+    const plan = pagePlan("Lead", query)!;
+    const order: OrderTerm[] = [{ field: "id", dir: "asc" }];
+    const none = await withTenant(prisma, { tenantId: "00000000-0000-0000-0000-000000000000" }, (tx) => readPage(tx, plan, query, order));
+    expect(none).toEqual([]);
+    const asB = await withTenant(prisma, { tenantId: b.tenantId }, (tx) => readPage<{ tenantId: string; contact: { tenantId: string } | null }>(tx, plan, query, order));
+    expect(asB.length).toBe(12);
+    expect(asB.every((r) => r.tenantId === b.tenantId && (r.contact === null || r.contact.tenantId === b.tenantId))).toBe(true);
+  });
+});
+
+/** Every lead id in Prisma's order for the same sort and filter (the reference). */
+async function prismaLeadIds(tenant: TestTenant, orderBy: { field: string; direction: string }, filter: Record<string, unknown>): Promise<string[]> {
+  const dir = orderBy.direction === "ASC" ? "asc" : "desc";
+  const sort =
+    orderBy.field === "SCORE" ? [{ score: { sort: dir, nulls: "last" } }, { id: dir }] : [{ [orderBy.field === "UPDATED_AT" ? "updatedAt" : "createdAt"]: dir }, { id: dir }];
+  const where: Prisma.LeadWhereInput = {};
+  if (filter.status) where.status = { in: filter.status as never };
+  if (filter.grade) where.grade = { in: filter.grade as string[] };
+  if (filter.scoreMin != null || filter.scoreMax != null) where.score = { gte: filter.scoreMin as number, lte: filter.scoreMax as number };
+  if (filter.ownerId) where.ownerId = tenant.members.OPERATOR.userId;
+  if (filter.companyId) where.companyId = { in: [] };
+  const rows = await withTenant(t.app.services.db.prisma, { tenantId: tenant.tenantId }, (tx) =>
+    tx.lead.findMany({ where, orderBy: sort as Prisma.LeadOrderByWithRelationInput[], select: { id: true } }),
+  );
+  return rows.map((r) => encodeGlobalID("Lead", r.id));
+}
