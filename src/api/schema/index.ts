@@ -15,6 +15,7 @@ import "./draft/draft-mutation.js";
 import "./sending/suppression.js";
 import "./sending/sending.js";
 import "./agent/ai-invocation.js";
+import "./sending/deliverability.js";
 import "./lead/company.js";
 import "./lead/contact.js";
 import "./lead/lead.js";

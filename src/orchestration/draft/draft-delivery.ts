@@ -29,6 +29,8 @@ import { messageIdList } from "../../domain/inbound/inbound-message.js";
 import { describeBinding, recipientDomain } from "../../domain/sending/quota.js";
 import { normaliseEmail } from "../../domain/sending/suppression.js";
 import { sendingStop } from "../../domain/sending/sending.js";
+import { sendingDomainOf } from "../../domain/sending/deliverability.js";
+import { dmarcRefusal } from "../../domain/sending/sending-domain.js";
 import { signUnsubscribeToken } from "../../domain/sending/unsubscribe-token.js";
 import { ok, type Outcome } from "../../domain/user-error.js";
 import { composeMessage, messageIdFor } from "../../integrations/email/compose.js";
@@ -38,6 +40,8 @@ import { changeStatus, currentApprovals, gateFor, lockDraft, recipientSuppressio
 import { enqueueSend } from "./draft.js";
 import { gmailTransport, mailRouteFor, transportNamed } from "../sending/mail-route.js";
 import { quotaStatus } from "../sending/send-quota.js";
+import { holdSendWhileMailboxPaused } from "../sending/deliverability.js";
+import { checkSendingDomain, dmarcEnforced } from "../sending/sending-domain.js";
 import { sequenceSendHold } from "../sequence/sequence-runner.js";
 import type { Services } from "../services.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
@@ -104,6 +108,9 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
       return done({ outcome: "blocked", reason: report.findings.filter((f) => f.severity === "BLOCK").map((f) => f.message).join(" ") });
     }
 
+    // A mailbox paused by the deliverability guardrails sends nothing until a manager resumes it (deliverability.ts).
+    const mailboxPaused = await holdSendWhileMailboxPaused(uow, draft);
+    if (mailboxPaused) return done({ outcome: "held", ...mailboxPaused });
     // Which transport this mailbox leaves through; a mailbox bound to Gmail without a usable connection is refused here.
     const route = await mailRouteFor(uow.tx, job.tenantId, draft.mailbox, settings.sending);
     const transport = route.kind === "gmail" ? gmailTransport(services) : route.kind === "default" ? services.mail.transport : null;
@@ -119,6 +126,20 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
       return done({ outcome: "failed", reason: why });
     }
 
+    // DMARC: refuse a sending domain whose check failed on an answered lookup (sending-domain.ts; cached, never blocks on no answer).
+    if (dmarcEnforced(settings.deliverability, transport.name)) {
+      const domainCheck = await checkSendingDomain(services, sendingDomainOf(draft.mailbox), settings.deliverability);
+      if (domainCheck.alignment === "FAIL") {
+        const why = dmarcRefusal(domainCheck);
+        await changeStatus(uow, draft, {
+          action: "fail",
+          data: { failureReason: why, lastError: "DMARC_NOT_ALIGNED", holdReason: null, holdUntil: null },
+          summary: { reason: why, code: "DMARC_NOT_ALIGNED" },
+          event: { reason: "DMARC_NOT_ALIGNED" },
+        });
+        return done({ outcome: "failed", reason: why });
+      }
+    }
     // A sequence's draft goes out only inside the recipient's send window, never before its step's time (sequence-runner.ts).
     const windowHold = await sequenceSendHold(uow.tx, draft, new Date());
     if (windowHold) {

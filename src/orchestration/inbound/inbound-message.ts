@@ -23,6 +23,8 @@ import { ingestLead } from "../lead/lead-ingest.js";
 import { enqueueLeadScoring } from "../lead/lead-scoring.js";
 import type { Services } from "../services.js";
 import { recordSuppression } from "../sending/suppression.js";
+import { ourMessageIdsIn, recordDeliverabilitySignal } from "../sending/deliverability.js";
+import { deliverabilitySignalKind } from "../../domain/sending/deliverability.js";
 import { runMutation, type Actor, type UnitOfWork } from "../unit-of-work.js";
 
 const MAX_RAW_CHARS = 4_000_000;
@@ -178,6 +180,19 @@ export async function ingestMessage(services: Services, actor: Actor, input: Mes
           // A suppressed lead is disqualified by the scoring rules: rescore it now.
           if (person.leadId) await enqueueLeadScoring(services, uow, [person.leadId]);
         }
+      }
+      // Deliverability: a bounce or complaint counts against the mailbox that sent the mail, and may pause it now (sending/deliverability.ts).
+      const signal = analysis ? deliverabilitySignalKind(analysis) : null;
+      if (signal && analysis) {
+        const now = new Date();
+        await recordDeliverabilitySignal(uow, {
+          inboundMessageId: message.id,
+          kind: signal,
+          recipients: analysis.bounce?.recipients.length ? analysis.bounce.recipients : analysis.suppress,
+          messageIds: [...(inReplyTo ? [inReplyTo] : []), ...references, ...ourMessageIdsIn(input.raw ?? email.text)],
+          mailbox,
+          occurredAt: sentAt && sentAt <= now ? sentAt : now,
+        });
       }
 
       await uow.audit({

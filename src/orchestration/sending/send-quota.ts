@@ -10,6 +10,7 @@ import { normaliseEmail } from "../../domain/sending/suppression.js";
 import type { TenantSettings } from "../../domain/tenant/tenant.js";
 import type { Actor } from "../unit-of-work.js";
 import { tenantSettings } from "../draft/draft-state.js";
+import { warmupFor } from "./deliverability.js";
 import type { Services } from "../services.js";
 
 const COLUMN: Record<QuotaKind, "mailbox" | "recipientEmail" | "recipientDomain"> = {
@@ -20,7 +21,7 @@ const COLUMN: Record<QuotaKind, "mailbox" | "recipientEmail" | "recipientDomain"
 
 /** Serialises every send that shares one of these keys, until the transaction ends. */
 export async function lockQuotaKeys(tx: Tx, tenantId: string, rules: readonly QuotaRule[]): Promise<void> {
-  const keys = rules.map((r) => `quota:${tenantId}:${r.kind}:${r.key}`).sort();
+  const keys = [...new Set(rules.map((r) => `quota:${tenantId}:${r.kind}:${r.key}`))].sort();
   for (const key of keys) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
 
@@ -49,9 +50,25 @@ export async function quotaStatus(
   now: Date,
   options: { lock: boolean; excludeDraftId?: string },
 ): Promise<QuotaStatus> {
-  const rules = quotaRules(settings.quotas, { mailbox: normaliseMailbox(keys.mailbox), recipient: normaliseEmail(keys.recipient) });
+  const rules = await withWarmup(tx, settings, quotaRules(settings.quotas, { mailbox: normaliseMailbox(keys.mailbox), recipient: normaliseEmail(keys.recipient) }), now);
   if (options.lock) await lockQuotaKeys(tx, keys.tenantId, rules);
   return evaluateQuota(rules, await quotaUsage(tx, rules, now, options.excludeDraftId), now);
+}
+
+/**
+ * A new mailbox's warm-up cap (deliverability.warmup) as one more MAILBOX
+ * limit over 24 h, next to the tenant's quota. The MAILBOX rule with the
+ * longest window goes last: quotaUsage reads the mailbox's sends once per
+ * kind, with the last rule's window, and each rule filters its own.
+ */
+async function withWarmup(tx: Tx, settings: TenantSettings, rules: QuotaRule[], now: Date): Promise<QuotaRule[]> {
+  const mailboxRule = rules.find((r) => r.kind === "MAILBOX");
+  if (!mailboxRule) return rules;
+  const warm = await warmupFor(tx, settings, mailboxRule.key, now);
+  if (!warm) return rules;
+  const warmRule: QuotaRule = { kind: "MAILBOX", key: mailboxRule.key, limit: warm.cap, windowMs: 24 * 3_600_000, note: `warm-up day ${warm.day + 1} of ${warm.rampDays}` };
+  const [shorter, longer] = warmRule.windowMs <= mailboxRule.windowMs ? [warmRule, mailboxRule] : [mailboxRule, warmRule];
+  return [shorter, ...rules.filter((r) => r !== mailboxRule), longer];
 }
 
 /** The sendQuota query: what remains on each limit, which binds and until when. Reads only. */

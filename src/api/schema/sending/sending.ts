@@ -40,7 +40,7 @@ function sendingStatusOf(ctx: GraphQLContext, stored: unknown): SendingStatusSha
   };
 }
 
-const SendingStatusType = builder.objectRef<SendingStatusShape>("SendingStatus").implement({
+export const SendingStatusType = builder.objectRef<SendingStatusShape>("SendingStatus").implement({
   fields: (t) => ({
     mode: t.field({ type: SendingModeEnum, resolve: (s) => s.mode }),
     canSend: t.boolean({ description: "True when approved drafts can be sent right now.", resolve: (s) => s.mode === "SEND_ALLOWED" && !s.tenantKillSwitch && !s.globalKillSwitch }),
