@@ -8,6 +8,8 @@ import path from "node:path";
 import { createAiRuntime, type AiRuntime } from "./ai/runtime.js";
 import type { Config } from "./config/index.js";
 import { connectDatabase, type Database } from "./data/database.js";
+import { resolveKeyRing } from "./data/credential-vault.js";
+import { FieldCipher } from "./data/field-encryption.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./data/embedded-postgres.js";
 import { installJobQueues, startJobQueue } from "./data/job-queue.js";
 import { appUrlFromOwnerUrl, migrate } from "./data/migrate.js";
@@ -121,8 +123,11 @@ export async function startApp(options: {
   const db = connectDatabase({
     url: options.appUrl,
     poolMax: config.DATABASE_POOL_MAX,
+  // Message bodies and other free text are sealed at rest with the credential vault's key ring (src/data/field-encryption.ts).
+  const fields = new FieldCipher(await resolveKeyRing(config));
     applicationName: "sales-agent-api",
     budget: {
+    fields,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       transactionTimeoutMs: config.DATABASE_TRANSACTION_TIMEOUT_MS,
       acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
@@ -136,6 +141,7 @@ export async function startApp(options: {
     onQuery: options.onQuery,
   });
   const bus = createEventBus(config.REDIS_URL);
+    fields,
   const jobs = await startJobQueue(options.appUrl, { logger, metrics });
   const mail: MailServices = {
     transport: options.mailTransport ?? createEmailTransport(config, backgroundDb),

@@ -20,6 +20,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import { withFieldEncryption, type FieldCipher } from "./field-encryption.js";
 
 export { Prisma, PrismaClient };
 export type Tx = Prisma.TransactionClient;
@@ -41,6 +42,8 @@ export interface Database {
   prisma: PrismaClient;
   pool: pg.Pool;
   budget: DatabaseBudget;
+  /** Field-level encryption of message bodies and other free text (src/data/field-encryption.ts), when configured. */
+  fields?: FieldCipher | null;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,8 @@ export interface DatabaseOptions {
   budget?: Partial<DatabaseBudget>;
   /** Called for every SQL statement Prisma sends (tests count queries with it). */
   onQuery?: (sql: string) => void;
+  /** Seal and open the encrypted fields with this cipher (the app always passes one; bare scripts may not). */
+  fields?: FieldCipher | null;
 }
 
 /** The budget of each client, so withTenant() (called with the client only) applies the right one. */
@@ -68,20 +73,22 @@ export function connectDatabase(options: DatabaseOptions): Database {
   });
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on("error", () => {});
-  const prisma = new PrismaClient({
+  const base = new PrismaClient({
     adapter: new PrismaPg(pool),
     transactionOptions: { maxWait: budget.acquireTimeoutMs, timeout: budget.transactionTimeoutMs },
     log: options.onQuery ? [{ emit: "event", level: "query" }] : [],
   });
   if (options.onQuery) {
     const onQuery = options.onQuery;
-    (prisma as unknown as { $on(e: "query", cb: (ev: { query: string }) => void): void }).$on("query", (ev) => onQuery(ev.query));
+    (base as unknown as { $on(e: "query", cb: (ev: { query: string }) => void): void }).$on("query", (ev) => onQuery(ev.query));
   }
+  const prisma = options.fields ? withFieldEncryption(base, options.fields) : base;
   budgets.set(prisma, budget);
   return {
     prisma,
     pool,
     budget,
+    fields: options.fields ?? null,
     async close() {
       await prisma.$disconnect();
       await pool.end().catch(() => {});

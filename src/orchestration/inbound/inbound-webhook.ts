@@ -325,7 +325,8 @@ async function storeDelivery(
        VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, ARRAY[]::text[])
        ON CONFLICT DO NOTHING
        RETURNING "id"`,
-      [randomUUID(), tenantId, d.endpointId, d.deliveryId, d.contentHash, d.body],
+      // The body is sealed at rest like message bodies (src/data/field-encryption.ts); reads through Prisma open it.
+      [randomUUID(), tenantId, d.endpointId, d.deliveryId, d.contentHash, services.db.fields?.sealText("InboundWebhookDelivery", "body", tenantId, d.body) ?? d.body],
     );
     const row = inserted.rows[0];
     if (row) {
