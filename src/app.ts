@@ -120,14 +120,14 @@ export async function startApp(options: {
   const metrics = createMetrics();
   // Two pools: API requests (each holding at most one connection at a time, within its time budget)
   // and background work (outbox, job workers, agents, sending, maintenance), so API load cannot starve it.
-  const db = connectDatabase({
-    url: options.appUrl,
-    poolMax: config.DATABASE_POOL_MAX,
   // Message bodies and other free text are sealed at rest with the credential vault's key ring (src/data/field-encryption.ts).
   const fields = new FieldCipher(await resolveKeyRing(config));
+  const db = connectDatabase({
+    url: options.appUrl,
+    fields,
+    poolMax: config.DATABASE_POOL_MAX,
     applicationName: "sales-agent-api",
     budget: {
-    fields,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       transactionTimeoutMs: config.DATABASE_TRANSACTION_TIMEOUT_MS,
       acquireTimeoutMs: config.DATABASE_ACQUIRE_TIMEOUT_MS,
@@ -138,10 +138,10 @@ export async function startApp(options: {
     url: options.appUrl,
     poolMax: config.DATABASE_BACKGROUND_POOL_MAX,
     applicationName: "sales-agent-background",
+    fields,
     onQuery: options.onQuery,
   });
   const bus = createEventBus(config.REDIS_URL);
-    fields,
   const jobs = await startJobQueue(options.appUrl, { logger, metrics });
   const mail: MailServices = {
     transport: options.mailTransport ?? createEmailTransport(config, backgroundDb),
