@@ -108,6 +108,12 @@ export const QUEUES = {
    */
   sequenceStep: { name: "sequence-step", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 10 * 60 },
   /**
+   * One send day of one story-pitch campaign (data: tenantId, campaignId, day, token), due ahead of the
+   * day: writes that day's drafts. A job whose token is older than the campaign's does nothing
+   * (src/jobs/campaign-draft.ts).
+   */
+  campaignDraft: { name: "campaign-draft", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 30 * 60 },
+  /**
    * HubSpot inbound sync of one connection (data: tenantId, connectionId;
    * singletonKey = connection id): incremental by last-modified, and the full
    * reconcile (src/jobs/hubspot-sync.ts). Policy "short": one waiting job per

@@ -66,6 +66,8 @@ export const EVENT_READ_PERMISSION: Readonly<Record<string, Permission>> = {
   meeting: "lead:read",
   // Sequences: definitions, enrolments and their steps (`sales.sequence.*`), like the `sequences` query.
   sequence: "sequence:read",
+  // Story-pitch campaigns (`sales.campaign.*`: launched, paused, resumed, cancelled, completed, recipient_drafted/skipped), like the `campaigns` query.
+  campaign: "campaign:read",
 };
 
 /** The permission a subscriber needs to receive events of this type; null: nobody receives it. */

@@ -39,6 +39,7 @@ import "./access/invitation.js";
 import "./access/oidc-sign-in.js";
 import "./connection/hubspot.js";
 import "./sequence/sequence.js";
+import "./campaign/campaign.js";
 import "./rate-limit.js";
 
 let schema: GraphQLSchema | undefined;

@@ -45,6 +45,10 @@ export const PERMISSIONS = [
   "sequence:read",
   "sequence:enroll",
   "sequence:manage",
+  // Story-pitch campaigns (issue 12): read campaigns and results; preview a segment (a dry run); launch, pause, resume, cancel.
+  "campaign:read",
+  "campaign:preview",
+  "campaign:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -65,6 +69,8 @@ const READ: Permission[] = [
   "report:read",
   // Sequences, their enrolments and engagement.
   "sequence:read",
+  // Campaigns and their results (drafted, approved, sent, replied): aggregates and the recipients, like sequences.
+  "campaign:read",
 ];
 
 const OPERATOR: Permission[] = [
@@ -82,6 +88,8 @@ const OPERATOR: Permission[] = [
   "meeting:book",
   // Enrol contacts in a sequence, pause, resume or end an enrolment.
   "sequence:enroll",
+  // Preview a campaign: ranks the segment and plans the days, writes nothing.
+  "campaign:preview",
 ];
 
 const MANAGER: Permission[] = [
@@ -94,6 +102,8 @@ const MANAGER: Permission[] = [
   "sending:control",
   // Create, edit (a new version) and archive sequences: a cadence mails many people, so it is a manager's decision.
   "sequence:manage",
+  // Launch, pause, resume and cancel campaigns: a campaign mails many people, so like a sequence it is a manager's decision.
+  "campaign:manage",
 ];
 
 // Webhook endpoints are ADMIN-only, reading included: an endpoint URL can carry the receiver's own token,

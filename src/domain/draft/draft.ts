@@ -111,7 +111,7 @@ export function transition(
   };
 }
 
-export const DRAFT_ORIGINS = ["OPERATOR", "AGENT", "SEQUENCE"] as const;
+export const DRAFT_ORIGINS = ["OPERATOR", "AGENT", "SEQUENCE", "CAMPAIGN"] as const;
 export type DraftOrigin = (typeof DRAFT_ORIGINS)[number];
 
 export const MAIL_CATEGORIES = ["ONE_TO_ONE", "MARKETING"] as const;

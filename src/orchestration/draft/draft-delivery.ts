@@ -43,6 +43,7 @@ import { quotaStatus } from "../sending/send-quota.js";
 import { holdSendWhileMailboxPaused } from "../sending/deliverability.js";
 import { checkSendingDomain, dmarcEnforced } from "../sending/sending-domain.js";
 import { sequenceSendHold } from "../sequence/sequence-runner.js";
+import { campaignSendHold } from "../campaign/campaign.js";
 import type { Services } from "../services.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
 import { holdSendWhileSuspended } from "../tenant/tenant-lifecycle.js";
@@ -141,7 +142,8 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
       }
     }
     // A sequence's draft goes out only inside the recipient's send window, never before its step's time (sequence-runner.ts).
-    const windowHold = await sequenceSendHold(uow.tx, draft, new Date());
+    // A campaign's draft, likewise, never before its planned send day nor while the campaign is paused (campaign.ts).
+    const windowHold = (await sequenceSendHold(uow.tx, draft, new Date())) ?? (await campaignSendHold(uow.tx, draft, new Date()));
     if (windowHold) {
       await uow.tx.draft.update({ where: { id: draft.id }, data: { holdReason: windowHold.reason, holdUntil: windowHold.until } });
       if (draft.holdReason !== windowHold.reason) {

@@ -15,7 +15,7 @@ import { decodeId, whereId } from "../global-id.js";
 
 export const DraftStatusEnum = builder.enumType("DraftStatus", { values: DRAFT_STATUSES });
 export const DraftOriginEnum = builder.enumType("DraftOrigin", {
-  description: "Who wrote the draft: a person (OPERATOR), an agent (AGENT, with its job id) or a sequence step (SEQUENCE).",
+  description: "Who wrote the draft: a person (OPERATOR), an agent (AGENT, with its job id), a sequence step (SEQUENCE) or a story-pitch campaign (CAMPAIGN, with its recipient id).",
   values: DRAFT_ORIGINS,
 });
 export const MailCategoryEnum = builder.enumType("MailCategory", {

@@ -1,0 +1,190 @@
+// The campaign segment, ranked and with its exclusions, in ONE query: every
+// contact of the tenant matching the segment gets the first exclusion reason
+// that applies (or none), the eligible ones are ranked by fit and engagement
+// (src/domain/campaign/campaign.ts: RANKING_RULE), and only what the preview
+// shows comes back — the top `size` eligible rows (the send plan needs them),
+// a page of the excluded, and counts for everything else. Nothing is loaded
+// per lead into Node. Runs in the caller's tenant transaction (row-level
+// security) and names the tenant too, so the (tenantId, …) indexes are used.
+import { Prisma, type Tx } from "./database.js";
+import type { CampaignSegment, ExclusionReason } from "../domain/campaign/campaign.js";
+
+export interface SegmentQuery {
+  tenantId: string;
+  segment: CampaignSegment;
+  /** Start of the first send day: engagement counts before it; the cadence looks back from it. */
+  startAt: Date;
+  cadenceDays: number;
+  size: number;
+  excludedLimit: number;
+  excludedOffset: number;
+}
+
+export interface EligibleRow {
+  rank: number;
+  contactId: string;
+  leadId: string | null;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  title: string | null;
+  companyName: string | null;
+  score: number | null;
+  grade: string | null;
+  replies: number;
+  lastEngagedAt: Date | null;
+  points: number;
+}
+
+export interface ExcludedRow {
+  contactId: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  reason: ExclusionReason;
+}
+
+export interface SegmentResult {
+  matched: number;
+  eligible: number;
+  exclusionCounts: Array<{ reason: ExclusionReason; count: number }>;
+  top: EligibleRow[];
+  excluded: ExcludedRow[];
+}
+
+const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The segment as SQL conditions over c (Contact), l (its Lead) and co (its Company). */
+function segmentWhere(s: CampaignSegment): Prisma.Sql {
+  const parts: Prisma.Sql[] = [];
+  if (s.titleKeywords.length) parts.push(Prisma.sql`c."title" ILIKE ANY(${s.titleKeywords.map(like)}::text[])`);
+  if (s.seniorities.length) parts.push(Prisma.sql`c."seniority"::text = ANY(${s.seniorities}::text[])`);
+  if (s.industries.length) parts.push(Prisma.sql`lower(co."industry") = ANY(${s.industries.map((i) => i.toLowerCase())}::text[])`);
+  if (s.employeesMin != null) parts.push(Prisma.sql`co."employeeCount" >= ${s.employeesMin}`);
+  if (s.employeesMax != null) parts.push(Prisma.sql`co."employeeCount" <= ${s.employeesMax}`);
+  if (s.lifecycles.length) parts.push(Prisma.sql`co."lifecycle"::text = ANY(${s.lifecycles}::text[])`);
+  if (s.leadStatuses.length) parts.push(Prisma.sql`l."status"::text = ANY(${s.leadStatuses}::text[])`);
+  if (s.grades.length) parts.push(Prisma.sql`l."grade" = ANY(${s.grades}::text[])`);
+  if (s.scoreMin != null) parts.push(Prisma.sql`l."score" >= ${s.scoreMin}`);
+  if (s.scoreMax != null) parts.push(Prisma.sql`l."score" <= ${s.scoreMax}`);
+  for (const a of s.attributes) {
+    parts.push(Prisma.sql`(c."attributes"->>${a.key} = ${a.value} OR l."attributes"->>${a.key} = ${a.value} OR co."attributes"->>${a.key} = ${a.value})`);
+  }
+  return parts.length ? Prisma.sql`AND ${Prisma.join(parts, " AND ")}` : Prisma.empty;
+}
+
+/** The query itself (also what the bench EXPLAINs). */
+export function segmentSql(q: SegmentQuery): Prisma.Sql {
+  const t = q.tenantId;
+  const cadenceStart = new Date(q.startAt.getTime() - q.cadenceDays * 86_400_000);
+  const cadenceEnd = new Date(q.startAt.getTime() + q.cadenceDays * 86_400_000);
+  const d30 = new Date(q.startAt.getTime() - 30 * 86_400_000);
+  const d90 = new Date(q.startAt.getTime() - 90 * 86_400_000);
+  return Prisma.sql`
+    WITH cand AS MATERIALIZED (
+      SELECT c."id" AS "contactId", c."email", c."firstName", c."lastName", c."title", c."createdAt",
+             l."id" AS "leadId", l."score", l."grade", co."name" AS "companyName",
+             CASE
+               WHEN c."email" IS NULL OR c."email" = '' THEN 'NO_EMAIL'
+               WHEN c."doNotContact" THEN 'DO_NOT_CONTACT'
+               WHEN EXISTS (SELECT 1 FROM "Suppression" s WHERE s."tenantId" = ${t}::uuid AND s."kind" = 'EMAIL' AND s."value" = c."email") THEN 'SUPPRESSED_ADDRESS'
+               WHEN EXISTS (SELECT 1 FROM "Suppression" s WHERE s."tenantId" = ${t}::uuid AND s."kind" = 'DOMAIN' AND s."value" = split_part(c."email", '@', 2)) THEN 'SUPPRESSED_DOMAIN'
+               WHEN l."status" = 'DISQUALIFIED' THEN 'DISQUALIFIED'
+               WHEN EXISTS (SELECT 1 FROM "EmailSend" es WHERE es."tenantId" = ${t}::uuid AND es."recipientEmail" = c."email"
+                              AND es."state" IN ('RESERVED', 'SENT') AND es."reservedAt" > ${cadenceStart})
+                 OR EXISTS (SELECT 1 FROM "Activity" a WHERE a."tenantId" = ${t}::uuid AND a."contactId" = c."id"
+                              AND a."type" = 'EMAIL_SENT' AND a."occurredAt" > ${cadenceStart}) THEN 'CONTACTED_RECENTLY'
+               WHEN EXISTS (SELECT 1 FROM "CampaignRecipient" cr JOIN "Campaign" ca ON ca."id" = cr."campaignId"
+                            WHERE cr."tenantId" = ${t}::uuid AND cr."contactId" = c."id" AND ca."status" IN ('ACTIVE', 'PAUSED')
+                              AND cr."status" IN ('PLANNED', 'DRAFTED') AND cr."plannedAt" > ${cadenceStart} AND cr."plannedAt" < ${cadenceEnd}) THEN 'IN_OTHER_CAMPAIGN'
+             END AS "exclusion"
+      FROM "Contact" c
+      LEFT JOIN "Lead" l ON l."tenantId" = c."tenantId" AND l."contactId" = c."id"
+      LEFT JOIN "Company" co ON co."tenantId" = c."tenantId" AND co."id" = COALESCE(c."companyId", l."companyId")
+      WHERE c."tenantId" = ${t}::uuid ${segmentWhere(q.segment)}
+    ),
+    replies AS (
+      SELECT m."contactId", count(*)::int AS n, max(m."receivedAt") AS last
+      FROM "InboundMessage" m JOIN cand ON cand."contactId" = m."contactId" AND cand."exclusion" IS NULL
+      WHERE m."tenantId" = ${t}::uuid AND NOT m."automated" AND m."receivedAt" < ${q.startAt}
+      GROUP BY 1
+    ),
+    acts AS (
+      SELECT a."contactId", max(a."occurredAt") AS last
+      FROM "Activity" a JOIN cand ON cand."contactId" = a."contactId" AND cand."exclusion" IS NULL
+      WHERE a."tenantId" = ${t}::uuid AND a."type" IN ('EMAIL_RECEIVED', 'MEETING', 'CALL', 'FORM_SUBMISSION') AND a."occurredAt" < ${q.startAt}
+      GROUP BY 1
+    ),
+    scored AS (
+      SELECT cand.*, COALESCE(r.n, 0) AS replies, GREATEST(r.last, x.last) AS "lastEngagedAt",
+             COALESCE(cand."score", 0) + 5 * LEAST(COALESCE(r.n, 0), 3)
+               + CASE WHEN GREATEST(r.last, x.last) > ${d30} THEN 10 WHEN GREATEST(r.last, x.last) > ${d90} THEN 5 ELSE 0 END AS points
+      FROM cand LEFT JOIN replies r ON r."contactId" = cand."contactId" LEFT JOIN acts x ON x."contactId" = cand."contactId"
+      WHERE cand."exclusion" IS NULL
+    ),
+    top AS (
+      SELECT * FROM scored
+      ORDER BY points DESC, "score" DESC NULLS LAST, "lastEngagedAt" DESC NULLS LAST, "createdAt" ASC, "contactId" ASC
+      LIMIT ${q.size}
+    )
+    SELECT
+      (SELECT count(*)::int FROM cand) AS matched,
+      (SELECT count(*)::int FROM cand WHERE "exclusion" IS NULL) AS eligible,
+      (SELECT COALESCE(json_agg(json_build_object('reason', e."exclusion", 'count', e.n) ORDER BY e."exclusion"), '[]'::json)
+         FROM (SELECT "exclusion", count(*)::int AS n FROM cand WHERE "exclusion" IS NOT NULL GROUP BY 1) e) AS "exclusionCounts",
+      (SELECT COALESCE(json_agg(json_build_object(
+                'contactId', "contactId", 'leadId', "leadId", 'email', "email", 'firstName', "firstName", 'lastName', "lastName",
+                'title', "title", 'companyName', "companyName", 'score', "score", 'grade', "grade", 'replies', replies,
+                'lastEngagedAt', "lastEngagedAt", 'points', points)
+              ORDER BY points DESC, "score" DESC NULLS LAST, "lastEngagedAt" DESC NULLS LAST, "createdAt" ASC, "contactId" ASC), '[]'::json)
+         FROM top) AS top,
+      (SELECT COALESCE(json_agg(json_build_object('contactId', "contactId", 'email', "email", 'firstName', "firstName", 'lastName', "lastName", 'reason', "exclusion")
+              ORDER BY ord), '[]'::json)
+         FROM (SELECT *, row_number() OVER (ORDER BY array_position(ARRAY['NO_EMAIL', 'DO_NOT_CONTACT', 'SUPPRESSED_ADDRESS', 'SUPPRESSED_DOMAIN', 'DISQUALIFIED', 'CONTACTED_RECENTLY', 'IN_OTHER_CAMPAIGN'], "exclusion"), "contactId") AS ord
+               FROM cand WHERE "exclusion" IS NOT NULL
+               ORDER BY ord LIMIT ${q.excludedLimit} OFFSET ${q.excludedOffset}) x) AS excluded`;
+}
+
+type RawTop = Omit<EligibleRow, "rank" | "lastEngagedAt"> & { lastEngagedAt: string | null };
+
+export async function querySegment(tx: Pick<Tx, "$queryRaw">, q: SegmentQuery): Promise<SegmentResult> {
+  const [row] = await tx.$queryRaw<Array<{ matched: number; eligible: number; exclusionCounts: SegmentResult["exclusionCounts"]; top: RawTop[]; excluded: ExcludedRow[] }>>(segmentSql(q));
+  return {
+    matched: row!.matched,
+    eligible: row!.eligible,
+    exclusionCounts: row!.exclusionCounts,
+    top: row!.top.map((r, i) => ({ ...r, rank: i + 1, lastEngagedAt: r.lastEngagedAt ? new Date(r.lastEngagedAt) : null })),
+    excluded: row!.excluded,
+  };
+}
+
+/** Earlier sends (reserved or sent) and other live campaigns' planned sends that count against the plan's quotas. */
+export async function planUsage(
+  tx: Pick<Tx, "$queryRaw">,
+  q: { tenantId: string; mailbox: string; since: Date; emails: string[]; domains: string[]; excludeCampaignId?: string | null },
+): Promise<{ mailbox: number[]; domains: Map<string, number[]>; contacts: Map<string, number[]> }> {
+  const t = q.tenantId;
+  const mailboxRows = await tx.$queryRaw<Array<{ at: Date }>>`
+    SELECT "reservedAt" AS at FROM "EmailSend" WHERE "tenantId" = ${t}::uuid AND "mailbox" = ${q.mailbox} AND "state" IN ('RESERVED', 'SENT') AND "reservedAt" > ${q.since}
+    UNION ALL
+    SELECT cr."plannedAt" FROM "CampaignRecipient" cr JOIN "Campaign" ca ON ca."id" = cr."campaignId"
+    WHERE cr."tenantId" = ${t}::uuid AND ca."mailbox" = ${q.mailbox} AND ca."status" IN ('ACTIVE', 'PAUSED') AND cr."status" IN ('PLANNED', 'DRAFTED')
+      AND cr."plannedAt" > ${q.since} AND ca."id" IS DISTINCT FROM ${q.excludeCampaignId ?? null}::uuid
+      AND NOT EXISTS (SELECT 1 FROM "EmailSend" es WHERE es."tenantId" = ${t}::uuid AND es."draftId" = cr."draftId")`;
+  const domainRows = q.domains.length
+    ? await tx.$queryRaw<Array<{ key: string; at: Date }>>`
+        SELECT "recipientDomain" AS key, "reservedAt" AS at FROM "EmailSend"
+        WHERE "tenantId" = ${t}::uuid AND "recipientDomain" = ANY(${q.domains}::text[]) AND "state" IN ('RESERVED', 'SENT') AND "reservedAt" > ${q.since}`
+    : [];
+  const contactRows = q.emails.length
+    ? await tx.$queryRaw<Array<{ key: string; at: Date }>>`
+        SELECT "recipientEmail" AS key, "reservedAt" AS at FROM "EmailSend"
+        WHERE "tenantId" = ${t}::uuid AND "recipientEmail" = ANY(${q.emails}::text[]) AND "state" IN ('RESERVED', 'SENT') AND "reservedAt" > ${q.since}`
+    : [];
+  const group = (rows: Array<{ key: string; at: Date }>) => {
+    const m = new Map<string, number[]>();
+    for (const r of rows) m.set(r.key, [...(m.get(r.key) ?? []), new Date(r.at).getTime()]);
+    return m;
+  };
+  return { mailbox: mailboxRows.map((r) => new Date(r.at).getTime()), domains: group(domainRows), contacts: group(contactRows) };
+}

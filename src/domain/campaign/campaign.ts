@@ -1,0 +1,295 @@
+// Story-pitch campaigns (pure): the input (segment, brief, caps, start date,
+// sender mailbox), why a contact of the segment is left out, how the ranked
+// contacts are explained, and the send plan — which business day each draft
+// goes out on under the campaign's daily cap and the tenant's mailbox,
+// recipient and recipient-domain quotas. The ranking and the exclusions are
+// computed in SQL (src/data/campaign-preview.ts); this file plans and explains.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { isoDate, isSendDay, localInstant } from "../sequence/sequence.js";
+import type { QuotaSettings } from "../sending/quota.js";
+
+export const CAMPAIGN_STATUSES = ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+export const CAMPAIGN_RECIPIENT_STATUSES = ["PLANNED", "DRAFTED", "SKIPPED", "CANCELLED"] as const;
+
+/**
+ * Why a contact matching the segment is not in the campaign, in the order
+ * they are checked (a contact gets the first that applies).
+ */
+export const EXCLUSION_REASONS = [
+  "NO_EMAIL",
+  "DO_NOT_CONTACT",
+  "SUPPRESSED_ADDRESS",
+  "SUPPRESSED_DOMAIN",
+  "DISQUALIFIED",
+  "CONTACTED_RECENTLY",
+  "IN_OTHER_CAMPAIGN",
+] as const;
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+
+export const EXCLUSION_MESSAGES: Record<ExclusionReason, string> = {
+  NO_EMAIL: "The contact has no e-mail address.",
+  DO_NOT_CONTACT: "The contact is marked do-not-contact.",
+  SUPPRESSED_ADDRESS: "The address is on the suppression list.",
+  SUPPRESSED_DOMAIN: "The address's domain is on the suppression list.",
+  DISQUALIFIED: "The contact's lead is disqualified.",
+  CONTACTED_RECENTLY: "The contact was e-mailed within the campaign cadence.",
+  IN_OTHER_CAMPAIGN: "The contact is planned in another live campaign within the cadence.",
+};
+
+export const SENIORITIES = ["C_LEVEL", "VP", "DIRECTOR", "MANAGER", "SENIOR", "ENTRY", "UNKNOWN"] as const;
+export const LIFECYCLES = ["PROSPECT", "CUSTOMER", "FORMER_CUSTOMER", "PARTNER", "COMPETITOR"] as const;
+export const LEAD_STATUSES = ["NEW", "WORKING", "QUALIFIED", "DISQUALIFIED", "CONVERTED"] as const;
+
+export const DEFAULT_DAILY_CAP = 20;
+export const DEFAULT_CADENCE_DAYS = 14;
+export const DEFAULT_CAMPAIGN_SIZE = 100;
+/** The most contacts one campaign takes (the send plan is computed over them; the rest are counted). */
+export const MAX_CAMPAIGN_SIZE = 2000;
+/** Local time of the planned day from which the send path lets a campaign draft go. */
+export const PLANNED_SEND_MINUTES = 8 * 60;
+/** How far ahead the planner looks for a free day before it gives up on a contact. */
+export const PLAN_HORIZON_DAYS = 366;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const keyword = z.string().trim().min(1).max(100);
+
+export const campaignSegmentSchema = z
+  .object({
+    /** Any of these (case-insensitive substrings) in the contact's title: the persona. */
+    titleKeywords: z.array(keyword).max(50).default([]),
+    seniorities: z.array(z.enum(SENIORITIES)).max(7).default([]),
+    /** The company's industry, any of these (case-insensitive). */
+    industries: z.array(keyword).max(50).default([]),
+    employeesMin: z.number().int().min(0).nullish(),
+    employeesMax: z.number().int().min(0).nullish(),
+    lifecycles: z.array(z.enum(LIFECYCLES)).max(5).default([]),
+    leadStatuses: z.array(z.enum(LEAD_STATUSES)).max(5).default([]),
+    grades: z.array(z.string().trim().min(1).max(5)).max(10).default([]),
+    scoreMin: z.number().int().min(0).max(100).nullish(),
+    scoreMax: z.number().int().min(0).max(100).nullish(),
+    /** Custom attributes: each must equal (as text) on the contact, its lead or its company. */
+    attributes: z.array(z.object({ key: z.string().trim().min(1).max(100), value: z.string().max(500) })).max(20).default([]),
+  })
+  .strict();
+export type CampaignSegment = z.infer<typeof campaignSegmentSchema>;
+
+export const campaignInputSchema = z
+  .object({
+    segment: campaignSegmentSchema.default(() => campaignSegmentSchema.parse({})),
+    brief: z.string().trim().min(1, "must not be empty").max(4000),
+    subject: z.string().trim().max(300).nullish(),
+    /** Sender mailbox; default: the tenant's default sender. */
+    mailbox: z.string().trim().toLowerCase().email("must be an e-mail address").max(254).nullish(),
+    dailyCap: z.number().int().min(1).max(1000).default(DEFAULT_DAILY_CAP),
+    /** At most one campaign e-mail per contact per this many days. */
+    cadenceDays: z.number().int().min(1).max(365).default(DEFAULT_CADENCE_DAYS),
+    /** First send day, YYYY-MM-DD in the tenant's zone. */
+    startDate: z.string().regex(DATE, "must be a date YYYY-MM-DD").nullish(),
+    /** The top-ranked contacts the campaign takes. */
+    size: z.number().int().min(1).max(MAX_CAMPAIGN_SIZE).default(DEFAULT_CAMPAIGN_SIZE),
+  })
+  .strict();
+export type CampaignInput = z.infer<typeof campaignInputSchema>;
+/** The input with the mailbox and start date filled in: what a preview shows and a launch freezes. */
+export type ResolvedCampaignInput = Omit<CampaignInput, "mailbox" | "startDate"> & { mailbox: string; startDate: string };
+
+/** Contradictions a schema cannot see. */
+export function campaignInputProblems(input: ResolvedCampaignInput, today: string): Array<[string[], string]> {
+  const problems: Array<[string[], string]> = [];
+  const s = input.segment;
+  if (s.employeesMin != null && s.employeesMax != null && s.employeesMin > s.employeesMax) problems.push([["segment", "employeesMin"], "must not exceed employeesMax"]);
+  if (s.scoreMin != null && s.scoreMax != null && s.scoreMin > s.scoreMax) problems.push([["segment", "scoreMin"], "must not exceed scoreMax"]);
+  if (!validDate(input.startDate)) problems.push([["startDate"], "is not a calendar date"]);
+  else if (input.startDate < today) problems.push([["startDate"], `must not be in the past (today is ${today} in the tenant's zone)`]);
+  return problems;
+}
+
+function validDate(iso: string): boolean {
+  const [y, m, d] = iso.split("-").map(Number);
+  const t = new Date(Date.UTC(y!, m! - 1, d!));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m! - 1 && t.getUTCDate() === d;
+}
+
+/** Today's date in a zone (YYYY-MM-DD). */
+export function localToday(now: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(now).map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+// ---- ranking ------------------------------------------------------------------------------
+
+/**
+ * Rank points: fit first — the lead's score (0–100; unscored counts 0) — then
+ * engagement: 5 points per human reply (at most 3 counted) and 10 points when
+ * the contact engaged (a reply, meeting, call or form) within 30 days before
+ * the start date, 5 within 90. Ties are broken, in order, by the score
+ * (higher first, unscored last), the latest engagement (more recent first),
+ * the contact's creation (older first) and finally the contact id — so the
+ * same input over the same data always gives the same order.
+ */
+export const RANKING_RULE =
+  "points = score (0–100, unscored 0) + 5 per reply (max 3) + 10 if engaged within 30 days of the start (5 within 90); ties: higher score, more recent engagement, older contact, contact id";
+
+export interface RankedRow {
+  score: number | null;
+  grade: string | null;
+  replies: number;
+  lastEngagedAt: Date | null;
+  points: number;
+}
+
+export function rankReason(row: RankedRow, rank: number, start: Date): string {
+  const parts = [`#${rank}: ${row.points} points`];
+  parts.push(row.score === null ? "not scored" : `score ${row.score}${row.grade ? ` (grade ${row.grade})` : ""}`);
+  if (row.replies > 0) parts.push(`${row.replies} ${row.replies === 1 ? "reply" : "replies"}`);
+  if (row.lastEngagedAt) {
+    const days = Math.max(0, Math.floor((start.getTime() - row.lastEngagedAt.getTime()) / 86_400_000));
+    parts.push(`last engaged ${days} day${days === 1 ? "" : "s"} before the start`);
+  } else parts.push("no engagement yet");
+  return parts.join("; ");
+}
+
+// ---- the send plan ------------------------------------------------------------------------
+
+export interface PlanRecipient {
+  contactId: string;
+  /** Normalised address and its domain. */
+  email: string;
+}
+
+export interface PlanContext {
+  startDate: string;
+  timeZone: string;
+  skipWeekends: boolean;
+  holidays: readonly string[];
+  dailyCap: number;
+  quotas: QuotaSettings;
+  /** Earlier sends (and other campaigns' planned sends) on the sender mailbox, as instants. */
+  mailboxUsage: readonly number[];
+  /** Earlier sends per recipient domain and per recipient address. */
+  domainUsage: ReadonlyMap<string, readonly number[]>;
+  contactUsage: ReadonlyMap<string, readonly number[]>;
+}
+
+export interface PlannedSend {
+  contactId: string;
+  /** YYYY-MM-DD (tenant's zone) and the instant the draft may go from; null: no day within the horizon. */
+  day: string | null;
+  at: Date | null;
+  /** Why it is later than the first day with room under the daily cap (the quota that pushed it), or why it has no day. */
+  note: string | null;
+}
+
+function dayAfter(iso: string): string {
+  const [y, m, d] = iso.split("-").map(Number);
+  const t = new Date(Date.UTC(y!, m! - 1, d! + 1));
+  return isoDate({ year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() });
+}
+
+function asLocal(iso: string) {
+  const [year, month, day] = iso.split("-").map(Number);
+  return { year: year!, month: month!, day: day! };
+}
+
+/** Sends of `times` inside the rolling window ending at `at` (exclusive of the window's start, as the send path counts). */
+function inWindow(times: readonly number[], at: number, windowMs: number): number {
+  let n = 0;
+  for (const t of times) if (t > at - windowMs && t <= at) n++;
+  return n;
+}
+
+/**
+ * Places each recipient (in rank order) on the first send day, from the
+ * start date, where the campaign's daily cap has room and one more message
+ * keeps every quota: the sender mailbox, the recipient and the recipient's
+ * domain, each over its rolling window, counting earlier sends and what this
+ * plan already placed. Greedy in rank order: a higher rank is never placed
+ * later than a lower one would have been on the same constraints.
+ */
+export function planSends(recipients: readonly PlanRecipient[], ctx: PlanContext): PlannedSend[] {
+  const hour = 3_600_000;
+  const mailboxWindow = ctx.quotas.mailbox.windowHours * hour;
+  const domainWindow = ctx.quotas.domain.windowHours * hour;
+  const contactWindow = ctx.quotas.contact.windowHours * hour;
+  const window = { skipWeekends: ctx.skipWeekends, holidays: [...ctx.holidays] };
+
+  // The send days from the start, built lazily: [iso, instant].
+  const days: Array<[string, number]> = [];
+  let cursor = ctx.startDate;
+  let scanned = 0;
+  const dayAt = (i: number): [string, number] | null => {
+    while (days.length <= i) {
+      if (scanned > PLAN_HORIZON_DAYS) return null;
+      const local = asLocal(cursor);
+      if (isSendDay(local, window)) days.push([cursor, localInstant(local, PLANNED_SEND_MINUTES, ctx.timeZone)]);
+      cursor = dayAfter(cursor);
+      scanned++;
+    }
+    return days[i]!;
+  };
+
+  const perDay: number[] = [];
+  const mailbox = [...ctx.mailboxUsage];
+  const domains = new Map<string, number[]>();
+  const result: PlannedSend[] = [];
+  let firstOpen = 0;
+  for (const r of recipients) {
+    const domain = r.email.split("@")[1] ?? "";
+    const domainTimes = domains.get(domain) ?? [...(ctx.domainUsage.get(domain) ?? [])];
+    domains.set(domain, domainTimes);
+    const contactTimes = ctx.contactUsage.get(r.email) ?? [];
+    let note: string | null = null;
+    let placed: PlannedSend | null = null;
+    while ((perDay[firstOpen] ?? 0) >= ctx.dailyCap) firstOpen++;
+    for (let i = firstOpen; ; i++) {
+      const day = dayAt(i);
+      if (!day) break;
+      if ((perDay[i] ?? 0) >= ctx.dailyCap) continue;
+      const [iso, at] = day;
+      if (inWindow(mailbox, at, mailboxWindow) >= ctx.quotas.mailbox.limit) {
+        note ??= `Pushed by the sender mailbox limit (${ctx.quotas.mailbox.limit} per ${ctx.quotas.mailbox.windowHours} h).`;
+        continue;
+      }
+      if (inWindow(domainTimes, at, domainWindow) >= ctx.quotas.domain.limit) {
+        note ??= `Pushed by the recipient domain limit for ${domain} (${ctx.quotas.domain.limit} per ${ctx.quotas.domain.windowHours} h).`;
+        continue;
+      }
+      if (inWindow(contactTimes, at, contactWindow) >= ctx.quotas.contact.limit) {
+        note ??= `Pushed by the recipient limit (${ctx.quotas.contact.limit} per ${ctx.quotas.contact.windowHours} h).`;
+        continue;
+      }
+      perDay[i] = (perDay[i] ?? 0) + 1;
+      mailbox.push(at);
+      domainTimes.push(at);
+      placed = { contactId: r.contactId, day: iso, at: new Date(at), note };
+      break;
+    }
+    result.push(placed ?? { contactId: r.contactId, day: null, at: null, note: note ?? `No send day within ${PLAN_HORIZON_DAYS} days of the start (a quota of 0, or every day excluded).` });
+  }
+  return result;
+}
+
+/** What a launch compares with the preview: the planned recipients in rank order and their days. */
+export function planFingerprint(plan: readonly PlannedSend[]): string {
+  const h = createHash("sha256");
+  for (const p of plan) h.update(`${p.contactId}|${p.day ?? "-"}\n`);
+  return h.digest("hex").slice(0, 32);
+}
+
+/** Per-day counts of a plan, for the preview's summary. */
+export function planDays(plan: readonly PlannedSend[]): Array<{ day: string; count: number }> {
+  const byDay = new Map<string, number>();
+  for (const p of plan) if (p.day) byDay.set(p.day, (byDay.get(p.day) ?? 0) + 1);
+  return [...byDay].sort(([a], [b]) => a.localeCompare(b)).map(([day, count]) => ({ day, count }));
+}
+
+/** For the send path: a campaign draft waits until its planned time, and while its campaign is paused. */
+export function campaignHold(now: Date, plannedAt: Date, status: string): { until: Date; reason: string } | null {
+  if (status === "PAUSED") return { until: new Date(now.getTime() + 15 * 60_000), reason: "The campaign is paused." };
+  if (now.getTime() < plannedAt.getTime()) return { until: plannedAt, reason: `Waiting for the campaign's planned send day (${plannedAt.toISOString()}).` };
+  return null;
+}
