@@ -8,11 +8,13 @@
 // companies, contacts and deals, and a private-app token.
 //   FAKE_GOOGLE_PORT (default 4010), FAKE_GOOGLE_USER (default rep@example.com)
 //   FAKE_HUBSPOT_PORT (default 4011)
+// And a DNS server (UDP, test/fakes/dns/server.ts) for the SPF/DKIM/DMARC checks: FAKE_DNS_PORT (default 5300).
 // And a fake OpenID Connect provider for the console's single sign-on
 // (test/fakes/oidc/server.ts) knowing the demo tenant's people.
 //   FAKE_OIDC_PORT (default 4012)
 import { startFakeGoogle } from "../test/fakes/google/server.js";
 import { startFakeHubspot } from "../test/fakes/hubspot/server.js";
+import { startFakeDns } from "../test/fakes/dns/server.js";
 import { startFakeOidc } from "../test/fakes/oidc/server.js";
 
 const port = Number(process.env.FAKE_GOOGLE_PORT ?? 4010);
@@ -61,8 +63,22 @@ const oidc = await startFakeOidc({
   accounts: ["owner", "admin", "manager", "operator", "analyst"].map((role) => ({ email: `${role}@demo-sales.example` })),
 });
 
+// A DNS server for the SPF/DKIM/DMARC checks (sendingDomainCheck): the demo domain set up well, one without DMARC.
+const dnsPort = Number(process.env.FAKE_DNS_PORT ?? 5300);
+const dns = await startFakeDns({
+  port: dnsPort,
+  records: {
+    "demo-sales.example": ["v=spf1 include:_spf.google.com ~all"],
+    "google._domainkey.demo-sales.example": ["v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAdemo"],
+    "_dmarc.demo-sales.example": ["v=DMARC1; p=quarantine; adkim=r; aspf=r"],
+    "no-dmarc.example": ["v=spf1 include:_spf.google.com -all"],
+  },
+});
+
 process.stdout.write(
   [
+    `Fake DNS (UDP) at ${dns.server}: demo-sales.example has SPF, DKIM (selector google) and DMARC; no-dmarc.example lacks DMARC`,
+    "",
     `Fake identity provider (OIDC, authorization code + PKCE) at ${oidc.issuer}`,
     "  accounts: owner|admin|manager|operator|analyst@demo-sales.example (the demo tenant's people)",
     "",
@@ -76,13 +92,13 @@ process.stdout.write(
     "Start the service with:",
     `  GOOGLE_OAUTH_BASE_URL=${google.url} GOOGLE_API_ROOT_URL=${google.rootUrl} GOOGLE_CLIENT_ID=${google.oauth.clientId} GOOGLE_CLIENT_SECRET=${google.oauth.clientSecret} \\`,
     `  HUBSPOT_OAUTH_BASE_URL=${hubspot.url} HUBSPOT_API_BASE_URL=${hubspot.url} HUBSPOT_CLIENT_ID=${hubspot.clientId} HUBSPOT_CLIENT_SECRET=${hubspot.clientSecret} \\`,
-    `  OIDC_ISSUER=${oidc.issuer} OIDC_CLIENT_ID=${oidc.clientId} npm start`,
+    `  OIDC_ISSUER=${oidc.issuer} OIDC_CLIENT_ID=${oidc.clientId} DNS_SERVERS=${dns.server} npm start`,
     "",
   ].join("\n"),
 );
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    void Promise.all([google.close(), hubspot.close(), oidc.close()]).then(() => process.exit(0));
+    void Promise.all([google.close(), hubspot.close(), oidc.close(), dns.close()]).then(() => process.exit(0));
   });
 }
