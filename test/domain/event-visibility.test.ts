@@ -100,6 +100,14 @@ const EXPECTED: Record<string, Permission> = {
   "sales.sequence.enrollment_resumed": "sequence:read",
   "sales.sequence.enrollment_exited": "sequence:read",
   "sales.sequence.enrollment_completed": "sequence:read",
+  // Story-pitch campaigns (issue 12): the same permission as the `campaigns` and `campaign` queries.
+  "sales.campaign.launched": "campaign:read",
+  "sales.campaign.paused": "campaign:read",
+  "sales.campaign.resumed": "campaign:read",
+  "sales.campaign.cancelled": "campaign:read",
+  "sales.campaign.completed": "campaign:read",
+  "sales.campaign.recipient_drafted": "campaign:read",
+  "sales.campaign.recipient_skipped": "campaign:read",
 };
 
 describe("event visibility", () => {
