@@ -194,7 +194,7 @@ export async function startApp(options: {
   const runsWorkers = config.SERVICE_ROLE !== "api";
   let inboundWebhookWorker: { stop(): Promise<void> } | undefined;
   if (runsWorkers) {
-    await startMaintenanceWorker({ jobs, db: backgroundDb, logger });
+    await startMaintenanceWorker({ jobs, db: backgroundDb, logger, metrics });
     await startSalesWorkers(background);
     await startCredentialRotationWorker(background);
     await startGmailSyncWorkers(background);

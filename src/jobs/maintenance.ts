@@ -1,10 +1,22 @@
-// Periodic housekeeping on pg-boss: expired idempotency records and old
-// delivered outbox events.
+// Periodic housekeeping on pg-boss: expired idempotency records, and the
+// tenants' retention policies (raw mail, AI texts, agent runs, delivered
+// outbox events, webhook deliveries, score history; issue 15).
 import { QUEUES, type JobQueue } from "../data/job-queue.js";
 import type { Database } from "../data/database.js";
+import { OUTBOX_RETENTION_MAX_DAYS } from "../domain/tenant/retention.js";
 import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import { applyRetention, type RetentionPassResult } from "../orchestration/tenant/retention.js";
 
-export const OUTBOX_RETENTION = "7 days";
+/**
+ * Backstop for delivered outbox events across all tenants: the longest a tenant
+ * may keep them. Each tenant's own (shorter) setting is applied by the retention pass.
+ */
+export const OUTBOX_RETENTION = `${OUTBOX_RETENTION_MAX_DAYS} days`;
+
+/** Rows per retention batch (one short transaction each) and batches per kind and tenant per pass. */
+export const RETENTION_BATCH = 1000;
+export const RETENTION_MAX_BATCHES = 200;
 
 export async function runMaintenance(db: Database): Promise<{ idempotency: number; outbox: number }> {
   const [idem] = await db.prisma.$queryRaw<{ n: number }[]>`SELECT app_purge_expired_idempotency() AS n`;
@@ -12,11 +24,18 @@ export async function runMaintenance(db: Database): Promise<{ idempotency: numbe
   return { idempotency: Number(idem?.n ?? 0), outbox: Number(outbox?.n ?? 0) };
 }
 
-export async function startMaintenanceWorker(deps: { jobs: JobQueue; db: Database; logger: Logger }): Promise<void> {
+export async function runRetention(deps: { db: Database; logger: Logger; metrics?: Metrics | null }): Promise<RetentionPassResult> {
+  const result = await applyRetention(deps, { batch: RETENTION_BATCH, maxBatches: RETENTION_MAX_BATCHES });
+  deps.logger.info({ retention: result }, "retention pass done");
+  return result;
+}
+
+export async function startMaintenanceWorker(deps: { jobs: JobQueue; db: Database; logger: Logger; metrics?: Metrics }): Promise<void> {
   const { jobs, db, logger } = deps;
   await jobs.boss.schedule(QUEUES.maintenance.name, "*/15 * * * *", {});
   await jobs.boss.work(QUEUES.maintenance.name, async () => {
     const purged = await runMaintenance(db);
     logger.info({ purged }, "maintenance done");
+    await runRetention(deps);
   });
 }

@@ -19,6 +19,8 @@ export interface Metrics {
   agentRunDuration: Histogram<"agent">;
   /** Inbound webhook requests by kind and outcome (accepted, duplicate, unknown_endpoint, bad_signature, stale, too_large…): refused ones are only counted. */
   inboundWebhookRequests: Counter<"kind" | "outcome">;
+  /** Rows removed or blanked by retention passes, by kind (src/orchestration/tenant/retention.ts). */
+  retentionPurged: Counter<"kind">;
 }
 
 export function createMetrics(): Metrics {
@@ -116,6 +118,12 @@ export function createMetrics(): Metrics {
       name: "inbound_webhook_requests_total",
       help: "Requests to the public inbound webhook routes, by kind (hubspot, generic) and outcome; refused ones are stored nowhere else",
       labelNames: ["kind", "outcome"],
+      registers: [registry],
+    }),
+    retentionPurged: new Counter({
+      name: "retention_purged_total",
+      help: "Rows removed (or raw bodies blanked) by the tenants' retention policies, by kind",
+      labelNames: ["kind"],
       registers: [registry],
     }),
   };

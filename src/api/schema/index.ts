@@ -4,6 +4,7 @@ import { builder } from "../builder.js";
 import "./user-error.js";
 import "./access/role.js";
 import "./tenant/tenant.js";
+import "./tenant/retention.js";
 import "./access/user.js";
 import "./access/membership.js";
 import "./access/api-key.js";

@@ -8,6 +8,7 @@ import { quotaSettingsSchema } from "../sending/quota.js";
 import { sendingSettingsSchema } from "../sending/sending.js";
 import { deliverabilitySettingsSchema } from "../sending/deliverability.js";
 import { RECOMMENDATION_TOOLS } from "./ai-policy.js";
+import { retentionSettingsSchema } from "./retention.js";
 import { pipelineSettingsSchema } from "../pipeline/pipeline.js";
 import { scoringSettingsSchema } from "../scoring/settings.js";
 import { agentSettingsSchema } from "../agent/agent.js";
@@ -75,6 +76,8 @@ export const tenantSettingsSchema = z
     meetings: meetingSettingsSchema.default(() => meetingSettingsSchema.parse({})),
     /** The Drive folders / shared drives assets may come from (src/domain/draft/asset.ts). */
     assets: assetSettingsSchema.default(() => assetSettingsSchema.parse({})),
+    /** How long raw mail, AI texts, agent runs, outbox events, webhook deliveries and score history are kept (src/domain/tenant/retention.ts). */
+    retention: retentionSettingsSchema.default(() => retentionSettingsSchema.parse({})),
     /** Deliverability guardrails: auto-pause thresholds, warm-up ramp, DMARC enforcement (src/domain/sending/deliverability.ts). */
     deliverability: deliverabilitySettingsSchema.default(() => deliverabilitySettingsSchema.parse({})),
   })
