@@ -89,6 +89,8 @@ function scalarType(field: DmmfField): { type: string; ddl: string } {
       return { type: "smallint", ddl: "SMALLINT" };
     case "Real":
       return { type: "real", ddl: "REAL" };
+    case "VarBit":
+      return a[0] ? { type: `bit varying(${a[0]})`, ddl: `VARBIT(${a[0]})` } : { type: "bit varying", ddl: "VARBIT" };
     case "Citext":
       return { type: "citext", ddl: "CITEXT" };
     case null:

@@ -31,6 +31,7 @@ import type { EmailTransport } from "./integrations/email/transport.js";
 import { startOutboxDispatcher, type OutboxDispatcher } from "./jobs/outbox-dispatcher.js";
 import { enqueueWebhookDeliveries, startWebhookDeliveryWorker, type WebhookDeliveryWorker } from "./jobs/webhook-delivery.js";
 import { startInboundWebhookWorker } from "./jobs/inbound-webhook.js";
+import { enqueueMemoryIndexing, startMemoryIndexWorkers } from "./jobs/memory-index.js";
 import { createAuthenticator, type Authenticator } from "./orchestration/access/auth.js";
 import { createPlatformIdentity } from "./orchestration/access/platform-admin.js";
 import { createOidcClient } from "./integrations/oidc.js";
@@ -186,7 +187,11 @@ export async function startApp(options: {
     sweepMs: config.OUTBOX_SWEEP_MS,
     // Outbound webhooks: their jobs are enqueued in the transaction that marks the events delivered,
     // and the worker is woken once it committed.
-    onDelivered: async (tx, tenantId, events) => void (await enqueueWebhookDeliveries(jobs, tx, tenantId, events)),
+    onDelivered: async (tx, tenantId, events) => {
+      await enqueueWebhookDeliveries(jobs, tx, tenantId, events);
+      // Long memory: new messages, notes and sent drafts are indexed by a job (src/jobs/memory-index.ts).
+      if (config.MEMORY_AUTO_INDEX) await enqueueMemoryIndexing(jobs, tx, tenantId, events);
+    },
     afterDelivered: () => webhookWorker?.wake(),
   });
   // SERVICE_ROLE: "api" serves requests only, "worker" runs the background workers only (and answers
@@ -199,6 +204,7 @@ export async function startApp(options: {
     await startCredentialRotationWorker(background);
     await startGmailSyncWorkers(background);
     await startHubspotSyncWorkers(background);
+    await startMemoryIndexWorkers(background);
     webhookWorker = await startWebhookDeliveryWorker(background);
     // Inbound webhooks: verified deliveries (stored by /hooks/*) become leads, follow-up drafts and CRM change records.
     inboundWebhookWorker = await startInboundWebhookWorker(background);

@@ -184,6 +184,9 @@ function schemaFor(nodeEnv: string) {
       INBOUND_WEBHOOK_TOLERANCE_SECONDS: int(300, 1, 3600),
       /** How long the previous secret stays valid after inboundWebhookEndpointRotateSecret, unless the call says otherwise. */
       INBOUND_WEBHOOK_SECRET_GRACE_SECONDS: int(24 * 3600, 0, 7 * 24 * 3600),
+      // Long memory (src/orchestration/memory/memory.ts, src/jobs/memory-index.ts)
+      /** Index new history as the outbox delivers it, and sweep every tenant hourly (backfill, re-embedding after a model change). Off by default in tests (their AI call counts stay theirs). */
+      MEMORY_AUTO_INDEX: bool(nodeEnv !== "test"),
       // Gmail sync and push (src/orchestration/connection/gmail-sync.ts, src/api/gmail-push.ts)
       /** How far back the first sync of a mailbox (and a resync after expired history) imports mail. */
       GMAIL_SYNC_INITIAL_DAYS: int(30, 1, 3650),

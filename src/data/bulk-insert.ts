@@ -4,14 +4,19 @@
 // per value, costs far more than the insert itself.
 import type { Tx } from "./database.js";
 
-/** A column and the PostgreSQL type of its array parameter (uuid, text, int4, bool, timestamptz, jsonb, or an enum name). */
+/**
+ * A column and the PostgreSQL type of its array parameter (uuid, text, int4, bool, timestamptz, jsonb, or an
+ * enum name). An array column ("real[]") takes each row's value as an array literal string ('{1,2}'): a
+ * parameter of arrays would be one multi-dimensional array, which unnest flattens.
+ */
 export type BulkColumn = readonly [name: string, type: string];
 
 export async function insertRows(tx: Tx, table: string, columns: readonly BulkColumn[], rows: Record<string, unknown>[]): Promise<number> {
   if (rows.length === 0) return 0;
   const names = columns.map(([name]) => `"${name}"`).join(", ");
-  const arrays = columns.map(([, type], i) => `$${i + 1}::${type === "jsonb" ? "text" : quoteType(type)}[]`).join(", ");
-  const select = columns.map(([name, type], i) => (type === "jsonb" ? `c${i}::jsonb` : `c${i}`)).join(", ");
+  const viaText = (type: string) => type === "jsonb" || type.endsWith("[]");
+  const arrays = columns.map(([, type], i) => `$${i + 1}::${viaText(type) ? "text" : quoteType(type)}[]`).join(", ");
+  const select = columns.map(([, type], i) => (viaText(type) ? `c${i}::${type === "jsonb" ? "jsonb" : quoteType(type.slice(0, -2)) + "[]"}` : `c${i}`)).join(", ");
   const aliases = columns.map((_, i) => `c${i}`).join(", ");
   const params = columns.map(([name, type]) =>
     rows.map((row) => {

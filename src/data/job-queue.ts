@@ -101,6 +101,15 @@ export const QUEUES = {
   /** Scheduled twice a day when GMAIL_PUSH_TOPIC is set: renews users.watch of every ACTIVE Google mailbox (a watch lasts 7 days). */
   gmailWatchRenewal: { name: "gmail-watch-renewal", retryLimit: 2, retryDelaySeconds: 300 },
   /**
+   * Long memory of one tenant (data: tenantId; singletonKey = tenant id): indexes new sources and embeds
+   * items lacking an embedding of the current model (src/jobs/memory-index.ts). Enqueued when the outbox
+   * delivers a message, activity, sent draft or thread reading, and by the hourly sweep (the backfill and
+   * the re-embedding after a model change). Policy "short": one waiting per tenant; idempotent.
+   */
+  memoryIndex: { name: "memory-index", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 30 * 60, policy: "short" },
+  /** Scheduled hourly: enqueues memory-index for every tenant. */
+  memoryIndexSweep: { name: "memory-index-sweep", retryLimit: 1, retryDelaySeconds: 300 },
+  /**
    * One step of one sequence enrolment, due at its time (startAfter): prepare the step (a draft ahead of
    * the recipient's window, a task, a wait), check it at the window's end, or resume a paused enrolment
    * (data: tenantId, enrollmentId, stepRunId, token, action). A job whose token is older than the

@@ -41,6 +41,7 @@ import "./access/oidc-sign-in.js";
 import "./connection/hubspot.js";
 import "./sequence/sequence.js";
 import "./campaign/campaign.js";
+import "./memory/memory.js";
 import "./rate-limit.js";
 
 let schema: GraphQLSchema | undefined;

@@ -18,6 +18,7 @@ import { fail, ok } from "../../domain/user-error.js";
 import { resolveAuthor, type Author } from "../agent/agent-facts.js";
 import { AgentSkip, PermanentAgentError, type AgentRunContext } from "../agent/agent-run.js";
 import { createDraftInUnitOfWork } from "./draft.js";
+import { memoriesForContext, type ContextMemory } from "../memory/memory.js";
 import type { Services } from "../services.js";
 import { suppressionCheck } from "../sending/suppression.js";
 import { runUnitOfWork } from "../unit-of-work.js";
@@ -62,6 +63,8 @@ export interface ComposedDraft {
   offeredSlots: OfferedSlots | null;
   /** The assets the text actually links (their links pass the quality gate). */
   citedAssets: CitedAsset[];
+  /** What long memory gave the writer (recorded with the draft for the reviewer: Draft.memoriesUsed). */
+  memoriesUsed: ContextMemory[];
 }
 
 interface WriterFacts {
@@ -73,6 +76,8 @@ interface WriterFacts {
   inboundSubject: string | null;
   /** An outreach to someone already written to (a thread or a sent draft exists): a follow-up. */
   followUp: boolean;
+  /** The contact's company (long memory looks up what concerns either). */
+  companyId: string | null;
 }
 
 /** The recipient as the writer sees them: a stored contact, or a person not yet stored (id null). */
@@ -142,6 +147,7 @@ async function readWriterFacts(tx: Tx, tenantId: string, spec: DraftSpec): Promi
       inboundMessageId: inbound?.id ?? null,
     },
     inboundSubject: inbound?.subject ?? null,
+    companyId: contact.company?.id ?? null,
     followUp:
       spec.kind === "OUTREACH" &&
       !!contact.id &&
@@ -174,8 +180,20 @@ export async function composeDraft(
   const facts = await withTenant(services.db.prisma, { tenantId: ai.tenantId }, (tx) => readWriterFacts(tx, ai.tenantId, spec));
   if (!facts) return null;
   const aids = facts.reachable ? await calendarAndAssets(services, ai.tenantId, facts, spec) : { slots: null, assets: [] };
+  // Long memory: what earlier messages, notes, calls and sent mail say about this contact or company
+  // (the message answered and its thread are in the input already).
+  const memoryContactId = "contactId" in facts.links.recipient ? facts.links.recipient.contactId : null;
+  const memories = facts.reachable
+    ? await memoriesForContext(services, ai, {
+        query: memoryQuery(facts.input),
+        contactId: memoryContactId,
+        companyId: facts.companyId,
+        excludeSourceIds: [facts.links.inboundMessageId, facts.links.threadId].filter((id): id is string => !!id),
+      })
+    : [];
   const input: DraftWriterInput = {
     ...facts.input,
+    memories: memories.map((m) => ({ source: m.source, date: m.occurredAt, title: m.title, excerpt: m.excerpt })),
     meetingSlots: aids.slots ? { timeZone: aids.slots.timeZone, labels: aids.slots.slots.map((s) => s.label) } : null,
     assets: aids.assets.map((a) => ({ title: a.name, url: a.url })),
   };
@@ -190,7 +208,15 @@ export async function composeDraft(
     ...facts.links,
     offeredSlots: aids.slots,
     citedAssets: citedIn(written.body, aids.assets),
+    memoriesUsed: memories,
   };
+}
+
+/** What to look for in long memory: the message answered, else the brief, else the company and product. */
+function memoryQuery(input: DraftWriterInput): string {
+  if (input.inbound) return `${input.inbound.subject} ${input.inbound.text}`.slice(0, 1_000);
+  if (input.recommendation) return `${input.recommendation.title} ${input.recommendation.rationale}`;
+  return [input.company.name, input.product.name, input.contact.title].filter(Boolean).join(" ");
 }
 
 /** The offered assets whose link the text really contains. */
@@ -229,7 +255,7 @@ export async function runDraftWriter(services: Services, run: AgentRunContext): 
       threadId: composed.threadId,
       inboundMessageId: composed.inboundMessageId,
       onBehalfOfUserId: composed.author?.userId ?? null,
-    }, { offeredSlots: composed.offeredSlots as unknown as Prisma.InputJsonValue | null, citedAssets: composed.citedAssets });
+    }, { offeredSlots: composed.offeredSlots as unknown as Prisma.InputJsonValue | null, citedAssets: composed.citedAssets, memoriesUsed: composed.memoriesUsed });
     if (!created.ok) return fail(...created.errors);
     const draft = await uow.tx.draft.findUniqueOrThrow({ where: { id: created.value.draftId }, select: { id: true, status: true } });
     const enqueued: string[] = [];
@@ -248,6 +274,7 @@ export async function runDraftWriter(services: Services, run: AgentRunContext): 
     factsUsed: composed.factsUsed,
     offeredSlots: composed.offeredSlots?.slots.length ?? null,
     citedAssets: composed.citedAssets.map((a) => a.fileId),
+    memoriesUsed: composed.memoriesUsed.map((m) => m.id),
     enqueuedRunIds: outcome.value.enqueued,
   };
 }

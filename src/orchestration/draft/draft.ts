@@ -2,6 +2,7 @@
 // in bulk. Each runs in one tenant transaction with its audit entry and event;
 // a refused request changes nothing. Who may approve or send is the approval
 // policy's answer (src/domain/tenant/approval-policy.ts), never a role test here.
+import { recordDraftMemories } from "../memory/memory.js";
 import { z } from "zod";
 import type { Prisma } from "../../data/database.js";
 import { QUEUES } from "../../data/job-queue.js";
@@ -149,6 +150,8 @@ export async function createDraft(services: Services, actor: Actor, input: Draft
 export interface DraftWriterExtras {
   offeredSlots?: Prisma.InputJsonValue | null;
   citedAssets?: { fileId: string; name: string; url: string }[] | null;
+  /** Long-memory items the writer was given (DraftMemory rows; Draft.memoriesUsed). */
+  memoriesUsed?: { id: string; score: number }[] | null;
 }
 
 export async function createDraftInUnitOfWork(services: Pick<Services, "mail">, uow: UnitOfWork, input: DraftCreateInput, extras: DraftWriterExtras = {}): Promise<DraftResult> {
@@ -201,6 +204,7 @@ export async function createDraftInUnitOfWork(services: Pick<Services, "mail">, 
       ...(extras.citedAssets?.length ? { citedAssets: extras.citedAssets as unknown as Prisma.InputJsonValue } : {}),
     },
   });
+  if (extras.memoriesUsed?.length) await recordDraftMemories(uow.tx, principal.tenantId, draft.id, extras.memoriesUsed);
   await uow.tx.draftRevision.create({
     data: { tenantId: principal.tenantId, draftId: draft.id, number: 1, ...pick(content), qualityReport: report as unknown as Prisma.InputJsonValue, ...author },
   });

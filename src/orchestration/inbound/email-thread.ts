@@ -3,6 +3,7 @@
 // the same subject with the same contact recently), and the thread reader
 // agent, which turns a thread into structured facts (asks, dates,
 // objections, commitments, next step) for the writer and the recommender.
+import { memoriesForContext } from "../memory/memory.js";
 import type { ThreadMessage } from "../../ai/prompts/thread-reader.js";
 import { withTenant, type Prisma, type Tx } from "../../data/database.js";
 import { subjectKey } from "../../domain/inbound/inbound-message.js";
@@ -110,14 +111,26 @@ export interface ThreadReaderInput {
 export async function runThreadReader(services: Services, run: AgentRunContext): Promise<Record<string, unknown>> {
   const input = run.input as unknown as ThreadReaderInput;
   const loaded = await withTenant(services.db.prisma, { tenantId: run.tenantId }, async (tx) => {
-    const thread = await tx.emailThread.findUnique({ where: { id: input.threadId }, include: { contact: { select: { firstName: true, lastName: true } } } });
-    return thread ? { thread, messages: await threadMessages(tx, thread.id) } : null;
+    const thread = await tx.emailThread.findUnique({ where: { id: input.threadId }, include: { contact: { select: { firstName: true, lastName: true, companyId: true } } } });
+    if (!thread) return null;
+    const inThread = await tx.inboundMessage.findMany({ where: { threadId: thread.id }, select: { id: true } });
+    return { thread, messages: await threadMessages(tx, thread.id), inThread: inThread.map((m) => m.id) };
   });
   if (!loaded) throw new AgentSkip("the thread no longer exists");
   if (loaded.messages.length === 0) throw new AgentSkip("the thread has no messages to read");
   const { thread, messages } = loaded;
+  // Long memory: earlier history with the contact outside this thread (its own messages and summary excluded).
+  const memories = await memoriesForContext(services, run.ai, {
+    query: messages.slice(-2).map((m) => `${m.subject} ${m.text}`).join(" ").slice(0, 1_000),
+    contactId: thread.contactId,
+    companyId: thread.contact?.companyId ?? null,
+    excludeSourceIds: [thread.id, ...loaded.inThread],
+  });
   const facts = run.use(
-    await services.ai.readThread({ ...run.ai, knownNames: [thread.contact?.firstName, thread.contact?.lastName] }, { messages }),
+    await services.ai.readThread(
+      { ...run.ai, knownNames: [thread.contact?.firstName, thread.contact?.lastName] },
+      { messages, memories: memories.map((m) => ({ source: m.source, date: m.occurredAt, title: m.title, excerpt: m.excerpt })) },
+    ),
   );
   const outcome = await runUnitOfWork(services, run.actor, async (uow) => {
     const current = await uow.tx.emailThread.findUniqueOrThrow({ where: { id: thread.id }, select: { factsRunId: true, leadId: true, contactId: true } });

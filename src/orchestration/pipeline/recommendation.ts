@@ -6,6 +6,7 @@
 // their own permission for the tool, so a recommendation never grants a right
 // they lack; an e-mail becomes a draft for review, never a send. Or they
 // dismiss it with a reason, kept as feedback.
+import { memoriesForContext } from "../memory/memory.js";
 import type { RecommendedAction } from "../../ai/prompts/next-best-action.js";
 import type { Prisma } from "../../data/database.js";
 import { withTenant } from "../../data/database.js";
@@ -49,9 +50,17 @@ export async function runRecommender(services: Services, run: AgentRunContext): 
   });
   if (!context) throw new AgentSkip("the lead or deal no longer exists");
   const { sales, role } = context;
+  // Long memory: earlier notes, calls and mail about the contact, so the plan does not repeat what was done or promised.
+  const memories = await memoriesForContext(services, run.ai, {
+    query: [sales.facts.threadNextStep, ...sales.facts.openObjections, sales.facts.deal?.name, sales.facts.lead?.companyName].filter(Boolean).join(" "),
+    contactId: sales.contactId,
+  });
+  const facts = memories.length
+    ? { ...sales.facts, memories: memories.map((m) => ({ source: m.source, date: m.occurredAt, title: m.title, excerpt: m.excerpt })) }
+    : sales.facts;
   const result = await services.ai.recommendActions(
     { ...run.ai, knownNames: [sales.facts.lead?.contactName ?? null], settings: sales.settings.ai },
-    { facts: sales.facts, role, contact: sales.tool.contact, deal: sales.tool.deal, maxActions: MAX_ACTIONS },
+    { facts, role, contact: sales.tool.contact, deal: sales.tool.deal, maxActions: MAX_ACTIONS },
   );
   const proposal = run.use(result);
   const provider = result.invocations.at(-1)?.provider ?? "none";
@@ -252,6 +261,7 @@ async function perform(
         offeredSlots: composed!.offeredSlots as unknown as Prisma.InputJsonValue | null,
         // Only the assets the final text links (the accepting person may have replaced the text).
         citedAssets: citedIn(composed!.bodyText, composed!.citedAssets),
+        memoriesUsed: composed!.memoriesUsed,
       });
       return draft.ok ? ok({ draftId: draft.value.draftId }) : draft;
     }
