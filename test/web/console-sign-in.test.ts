@@ -20,6 +20,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SKIP_REASON = `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run installs it)`;
 const SCREENSHOTS = path.resolve("test/web/screenshots");
+// Each step waits up to 15–20 s for the page; a whole test gets two minutes, so a loaded machine (the full suite
+// runs files in parallel) slows it down instead of failing it.
 const LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
 const require = createRequire(import.meta.url);
 
@@ -37,7 +39,7 @@ if (!HAVE_CHROMIUM && process.env.CI === "true") {
   });
 }
 
-describe.skipIf(!HAVE_CHROMIUM)(`console sign-in in chromium${HAVE_CHROMIUM ? "" : ` (skipped: ${SKIP_REASON})`}`, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`console sign-in in chromium${HAVE_CHROMIUM ? "" : ` (skipped: ${SKIP_REASON})`}`, { timeout: 120_000 }, () => {
   let oidc: FakeOidc;
   let t: TestApp;
   let tenant: TestTenant;
