@@ -21,9 +21,12 @@ import { startSequenceStepWorker } from "./jobs/sequence-step.js";
 import { startCampaignDraftWorker } from "./jobs/campaign-draft.js";
 import { startSalesWorkers } from "./jobs/lead-scoring.js";
 import { startMaintenanceWorker } from "./jobs/maintenance.js";
+import { startWeeklyDigestWorker } from "./jobs/weekly-digest.js";
 import { startCredentialRotationWorker } from "./jobs/credential-rotation.js";
 import { startGmailSyncWorkers } from "./jobs/gmail-sync.js";
 import { startHubspotSyncWorkers } from "./jobs/hubspot-sync.js";
+import { startHubspotPushWorker } from "./jobs/hubspot-push.js";
+import { enqueueHubspotWork } from "./orchestration/connection/hubspot-push.js";
 import { createConnectorServices } from "./orchestration/connection/connection.js";
 import { createEmailTransport } from "./integrations/email/index.js";
 import { resolveUnsubscribeSecret, type MailServices } from "./integrations/email/mail.js";
@@ -32,6 +35,7 @@ import { startOutboxDispatcher, type OutboxDispatcher } from "./jobs/outbox-disp
 import { enqueueWebhookDeliveries, startWebhookDeliveryWorker, type WebhookDeliveryWorker } from "./jobs/webhook-delivery.js";
 import { startInboundWebhookWorker } from "./jobs/inbound-webhook.js";
 import { enqueueMemoryIndexing, startMemoryIndexWorkers } from "./jobs/memory-index.js";
+import { startDataExportWorker } from "./jobs/data-export.js";
 import { createAuthenticator, type Authenticator } from "./orchestration/access/auth.js";
 import { createPlatformIdentity } from "./orchestration/access/platform-admin.js";
 import { createOidcClient } from "./integrations/oidc.js";
@@ -191,6 +195,8 @@ export async function startApp(options: {
       await enqueueWebhookDeliveries(jobs, tx, tenantId, events);
       // Long memory: new messages, notes and sent drafts are indexed by a job (src/jobs/memory-index.ts).
       if (config.MEMORY_AUTO_INDEX) await enqueueMemoryIndexing(jobs, tx, tenantId, events);
+      // HubSpot: our changes to push and engagements to log (src/orchestration/connection/hubspot-push.ts).
+      await enqueueHubspotWork(jobs, tx, tenantId, events, config.HUBSPOT_PUSH_DEBOUNCE_SECONDS);
     },
     afterDelivered: () => webhookWorker?.wake(),
   });
@@ -200,14 +206,18 @@ export async function startApp(options: {
   let inboundWebhookWorker: { stop(): Promise<void> } | undefined;
   if (runsWorkers) {
     await startMaintenanceWorker({ jobs, db: backgroundDb, logger, metrics });
+    await startWeeklyDigestWorker(background);
     await startSalesWorkers(background);
     await startCredentialRotationWorker(background);
     await startGmailSyncWorkers(background);
     await startHubspotSyncWorkers(background);
+    await startHubspotPushWorker(background);
     await startMemoryIndexWorkers(background);
     webhookWorker = await startWebhookDeliveryWorker(background);
     // Inbound webhooks: verified deliveries (stored by /hooks/*) become leads, follow-up drafts and CRM change records.
     inboundWebhookWorker = await startInboundWebhookWorker(background);
+    // Data exports (issue 15): archives built off the request path.
+    await startDataExportWorker(background);
   }
 
   const api = await createApiServer(services, authenticator, { serveApi: config.SERVICE_ROLE !== "worker" });
@@ -246,6 +256,7 @@ export async function startApp(options: {
         await step("jobs", () => jobs.stop().catch(() => {}));
         await step("mail", async () => mail.transport.close?.().catch(() => {}));
         await step("connectors", () => connectors.resilience.close());
+        await step("hubspot budget", async () => connectors.hubspotBudget?.close());
         await step("bus", () => bus.close());
         await step("db", () => Promise.all([db.close(), backgroundDb.close()]));
       })();

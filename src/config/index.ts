@@ -161,6 +161,14 @@ function schemaFor(nodeEnv: string) {
       /** Calls per second per (tenant, provider), shared by all instances (Redis when REDIS_URL is set, else PostgreSQL). */
       GOOGLE_RATE_LIMIT_PER_SECOND: int(20, 1, 10_000),
       HUBSPOT_RATE_LIMIT_PER_SECOND: int(10, 1, 10_000),
+      /** HubSpot's own limits per account, shared by all instances (src/integrations/hubspot/rate-budget.ts): the burst (requests per window) and the daily limit. */
+      HUBSPOT_BURST_LIMIT: int(100, 1, 100_000),
+      HUBSPOT_BURST_WINDOW_SECONDS: int(10, 1, 3_600),
+      HUBSPOT_DAILY_LIMIT: int(250_000, 1, 100_000_000),
+      /** Share of both budgets background work (sync, pushes, engagement logging) may use; the rest stays for interactive calls. */
+      HUBSPOT_BACKGROUND_SHARE_PERCENT: int(60, 1, 100),
+      /** Outbound sync: seconds a record's changes are collected before one push (debounce), and tries per item. */
+      HUBSPOT_PUSH_DEBOUNCE_SECONDS: int(5, 0, 3_600),
       // Outbound webhooks (src/integrations/webhook/)
       /** Hosts (names or IP addresses) webhooks may reach although they are private or loopback: tests and on-premise only. */
       WEBHOOK_ALLOWED_HOSTS: z

@@ -23,6 +23,8 @@ export interface QueueDefinition {
 /** Every queue the service uses. Features add theirs here. */
 export const QUEUES = {
   maintenance: { name: "maintenance", retryLimit: 2, retryDelaySeconds: 30, retryBackoff: true },
+  /** Hourly: writes the weekly digests that are due (src/jobs/weekly-digest.ts); each member's at most once a week. */
+  weeklyDigest: { name: "weekly-digest", retryLimit: 1, retryDelaySeconds: 300, expireInSeconds: 30 * 60 },
   /**
    * One job per queued draft (singletonKey = draft id). The job is only a
    * trigger: exactly-once is decided by the draft itself — a worker claims it
@@ -133,6 +135,14 @@ export const QUEUES = {
   /** Scheduled (HUBSPOT_SYNC_CRON / HUBSPOT_RECONCILE_CRON): enqueue a sync / reconcile of every ACTIVE HubSpot connection. */
   hubspotSyncPoll: { name: "hubspot-sync-poll", retryLimit: 1, retryDelaySeconds: 60 },
   hubspotReconcilePoll: { name: "hubspot-reconcile-poll", retryLimit: 1, retryDelaySeconds: 300 },
+  /**
+   * One HubspotSyncItem (data: tenantId, itemId; singletonKey = item id): a record pushed to HubSpot or
+   * an engagement logged on its timelines (src/jobs/hubspot-push.ts). Policy "short": changes made while
+   * the item's job waits are coalesced into it.
+   */
+  hubspotPush: { name: "hubspot-push", retryLimit: 6, retryDelaySeconds: 20, retryBackoff: true, expireInSeconds: 10 * 60, policy: "short" },
+  /** Builds one data export's archive (data: tenantId, exportId); only a QUEUED export is built, so a retry is harmless (src/jobs/data-export.ts). */
+  dataExport: { name: "data-export", retryLimit: 3, retryDelaySeconds: 15, retryBackoff: true, expireInSeconds: 15 * 60 },
 } satisfies Record<string, QueueDefinition>;
 
 export const JOB_STATES = ["created", "retry", "active", "completed", "cancelled", "failed"] as const;

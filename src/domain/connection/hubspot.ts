@@ -199,3 +199,108 @@ export function mapStage(mappings: StageMapping, stages: Stage[], pipelineId: st
   if (stageId === "closedlost") return stages.find((s) => s.kind === "LOST") ?? null;
   return null;
 }
+
+// ---- outbound: our changes → HubSpot ------------------------------------------
+//
+// What goes out (src/orchestration/connection/hubspot-push.ts):
+// - a lead's status → its HubSpot contact's `lifecyclestage` and `hs_lead_status`.
+//   Both are owned by us (the inbound sync never reads them). HubSpot refuses to
+//   move a lifecycle stage backwards through the API, so it only ever moves forward here.
+// - a deal's stage (through the stage mapping reversed), name and owner: shared
+//   fields, pushed only when our change is the last writer (our row changed
+//   since the last sync and later than HubSpot's modification time).
+// - never: HubSpot-owned fields (deal amount and close date, contact phone…).
+
+/** HubSpot's default lifecycle stages, in their forward order. */
+export const LIFECYCLE_ORDER = ["subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer", "evangelist", "other"] as const;
+
+export type OurLeadStatus = "NEW" | "WORKING" | "QUALIFIED" | "DISQUALIFIED" | "CONVERTED";
+
+/** Our lead status as HubSpot contact properties (lifecycle stage null: leave it as it is). */
+export function leadStatusToHubspot(status: OurLeadStatus): { lifecyclestage: string | null; hs_lead_status: string } {
+  switch (status) {
+    case "NEW":
+      return { lifecyclestage: "lead", hs_lead_status: "NEW" };
+    case "WORKING":
+      return { lifecyclestage: "lead", hs_lead_status: "IN_PROGRESS" };
+    case "QUALIFIED":
+      return { lifecyclestage: "salesqualifiedlead", hs_lead_status: "CONNECTED" };
+    case "CONVERTED":
+      return { lifecyclestage: "opportunity", hs_lead_status: "OPEN_DEAL" };
+    case "DISQUALIFIED":
+      return { lifecyclestage: null, hs_lead_status: "UNQUALIFIED" };
+  }
+}
+
+/** May the lifecycle stage go from `current` to `next`? Only forward (or from an unknown/custom stage). */
+export function lifecycleMovesForward(current: string | null | undefined, next: string): boolean {
+  if (!current) return true;
+  const from = LIFECYCLE_ORDER.indexOf(current as (typeof LIFECYCLE_ORDER)[number]);
+  const to = LIFECYCLE_ORDER.indexOf(next as (typeof LIFECYCLE_ORDER)[number]);
+  if (from < 0) return false; // a custom stage someone set in HubSpot: not ours to overwrite
+  return to > from;
+}
+
+/**
+ * The HubSpot pipeline/stage for one of our stages: the stage mapping read
+ * backwards. The deal's current HubSpot stage is kept when it already maps to
+ * ours; otherwise the first mapping to our stage in the deal's HubSpot
+ * pipeline; unmapped, our WON/LOST stage goes to HubSpot's built-in
+ * closedwon/closedlost of the default pipeline. Null: nothing to write.
+ */
+export function reverseStage(
+  mappings: StageMapping,
+  stages: Stage[],
+  ourStage: string,
+  current: { pipelineId: string | null; stageId: string | null },
+): { pipelineId: string; stageId: string } | null {
+  const stage = stages.find((s) => s.key === ourStage);
+  if (!stage) return null;
+  if (current.stageId && mapStage(mappings, stages, current.pipelineId, current.stageId)?.key === ourStage) {
+    return { pipelineId: current.pipelineId ?? "default", stageId: current.stageId };
+  }
+  const pipeline = current.pipelineId ?? "default";
+  const inPipeline = mappings.find((m) => m.stage === ourStage && m.pipelineId === pipeline);
+  if (inPipeline) return { pipelineId: inPipeline.pipelineId, stageId: inPipeline.stageId };
+  if (pipeline === "default" && stage.kind === "WON") return { pipelineId: "default", stageId: "closedwon" };
+  if (pipeline === "default" && stage.kind === "LOST") return { pipelineId: "default", stageId: "closedlost" };
+  return null;
+}
+
+/** Our events that may change what HubSpot should know, and the record to push or the engagement to log. */
+export function hubspotWorkFor(event: { type: string; payload: Record<string, unknown> }): { kind: "PUSH" | "ENGAGEMENT"; sourceType: string; sourceId: string }[] {
+  const id = (k: string) => (typeof event.payload[k] === "string" ? (event.payload[k] as string) : null);
+  const out: { kind: "PUSH" | "ENGAGEMENT"; sourceType: string; sourceId: string }[] = [];
+  const push = (sourceType: string, sourceId: string | null) => sourceId && out.push({ kind: "PUSH", sourceType, sourceId });
+  const log = (sourceType: string, sourceId: string | null) => sourceId && out.push({ kind: "ENGAGEMENT", sourceType, sourceId });
+  switch (event.type) {
+    case "sales.lead.created":
+    case "sales.lead.updated":
+    case "sales.lead.qualified":
+    case "sales.lead.disqualified":
+      push("Lead", id("leadId"));
+      break;
+    case "sales.lead.converted":
+      push("Lead", id("leadId"));
+      push("Deal", id("dealId"));
+      break;
+    case "sales.deal.created":
+    case "sales.deal.updated":
+    case "sales.deal.closed":
+      push("Deal", id("dealId"));
+      break;
+    case "sales.draft.sent":
+      log("Draft", id("draftId"));
+      break;
+    case "sales.activity.logged":
+      log("Activity", id("activityId"));
+      break;
+    case "sales.recommendation.accepted":
+      log("Recommendation", id("recommendationId"));
+      break;
+    case "sales.meeting.booked":
+      log("MeetingBooking", id("bookingId"));
+      break;
+  }
+  return out;
+}

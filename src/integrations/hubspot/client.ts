@@ -76,6 +76,23 @@ export interface HubspotApi {
   dealPipelines(): Promise<HubspotPipeline[]>;
   /** Creates an engagement (email, note, task, meeting) on the given timelines; returns its HubSpot id. Not for blind retries. */
   createEngagement(input: EngagementInput): Promise<{ id: string }>;
+  /** One record by id with the given properties; null when HubSpot has none (or it is archived). */
+  getObject(type: HubspotObjectType, id: string, properties: string[]): Promise<HubspotObject | null>;
+  /** Writes properties of one record; returns it as HubSpot now has it (its new modification time). */
+  updateObject(type: HubspotObjectType, id: string, properties: Record<string, string>): Promise<HubspotObject>;
+  /** One page of archived records (HubSpot keeps them 90 days), ordered by id. */
+  archivedPage(type: HubspotObjectType, input: { after: string | null; limit: number }): Promise<HubspotPage<HubspotObject & { archivedAt: Date | null }>>;
+  /** Engagements of one type whose property equals a value (the search API; HubSpot indexes new records within seconds). */
+  findEngagements(type: EngagementType, propertyName: string, value: string): Promise<string[]>;
+  /** Makes sure a custom text property exists on an object type (created when missing). */
+  ensureProperty(objectType: EngagementType | HubspotObjectType, input: { name: string; label: string; description: string }): Promise<void>;
+}
+
+export interface HubspotApiOptions {
+  accessToken: string;
+  basePath?: string;
+  /** Runs before every HTTP request (the shared rate budget waits or refuses here). */
+  beforeRequest?: () => Promise<void>;
 }
 
 /** An SDK error in the shape our resilience policy and error classification read. */
@@ -113,7 +130,8 @@ export function normalizeHubspotError(error: unknown): unknown {
   return error;
 }
 
-async function call<T>(fn: () => Promise<T>): Promise<T> {
+async function callWith<T>(before: (() => Promise<void>) | undefined, fn: () => Promise<T>): Promise<T> {
+  if (before) await before();
   try {
     return await fn();
   } catch (error) {
@@ -134,8 +152,11 @@ function api(client: Client, type: HubspotObjectType) {
   return type === "contacts" ? client.crm.contacts : type === "companies" ? client.crm.companies : client.crm.deals;
 }
 
-export function createHubspotApi(input: { accessToken: string; basePath?: string }): HubspotApi {
+export function createHubspotApi(input: HubspotApiOptions): HubspotApi {
   const client = sdkClient(input.accessToken, input.basePath);
+  // Every HTTP request of this client passes the budget hook first.
+  const call = <T>(fn: () => Promise<T>) => callWith(input.beforeRequest, fn);
+  const status = (error: unknown) => (error as HubspotApiError | null)?.response?.status;
   return {
     async listPage(type, { after, limit, properties }) {
       const page = await call(() => api(client, type).basicApi.getPage(limit, after ?? undefined, properties, undefined, undefined, false));
@@ -193,6 +214,45 @@ export function createHubspotApi(input: { accessToken: string; basePath?: string
         } as never),
       );
       return { id: String(created.id) };
+    },
+    async getObject(type, id, properties) {
+      try {
+        return toObject(await call(() => api(client, type).basicApi.getById(id, properties, undefined, undefined, false)));
+      } catch (error) {
+        if (status(error) === 404) return null;
+        throw error;
+      }
+    },
+    async updateObject(type, id, properties) {
+      return toObject(await call(() => api(client, type).basicApi.update(id, { properties })));
+    },
+    async archivedPage(type, { after, limit }) {
+      const page = await call(() => api(client, type).basicApi.getPage(limit, after ?? undefined, [], undefined, undefined, true));
+      return {
+        results: page.results.map((o) => ({ ...toObject(o), archivedAt: o.archivedAt ? new Date(o.archivedAt) : null })),
+        after: page.paging?.next?.after ?? null,
+      };
+    },
+    async findEngagements(type, propertyName, value) {
+      const page = await call(() =>
+        client.crm.objects.searchApi.doSearch(type, { filterGroups: [{ filters: [{ propertyName, operator: "EQ", value }] }], properties: [propertyName], limit: 10, after: undefined, sorts: [] } as never),
+      );
+      return page.results.map((r) => String(r.id));
+    },
+    async ensureProperty(objectType, { name, label, description }) {
+      try {
+        await call(() => client.crm.properties.coreApi.getByName(objectType, name));
+        return;
+      } catch (error) {
+        if (status(error) !== 404) throw error;
+      }
+      try {
+        await call(() =>
+          client.crm.properties.coreApi.create(objectType, { name, label, description, type: "string", fieldType: "text", groupName: `${objectType.replace(/s$/, "")}information`, formField: false, hidden: false } as never),
+        );
+      } catch (error) {
+        if (status(error) !== 409) throw error; // another worker made it first
+      }
     },
   };
 }

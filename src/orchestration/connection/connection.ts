@@ -32,12 +32,15 @@ import { hubspotOAuth, resolveHubspotScopes } from "../../integrations/hubspot/o
 import { ConnectorUnavailableError, createResilience, type Resilience } from "../../integrations/resilience.js";
 import type { Services } from "../services.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
+import { createHubspotBudget, type HubspotBudget } from "../../integrations/hubspot/rate-budget.js";
 
 /** What app.ts builds once: the vault, the resilience policy and the OAuth providers. */
 export interface ConnectorServices {
   vault: CredentialVault;
   resilience: Resilience;
   oauth: Partial<Record<ConnectionProvider, OAuthProvider>>;
+  /** HubSpot's burst and daily limits, shared by instances, with a background share (issue 11). */
+  hubspotBudget?: HubspotBudget;
 }
 
 /** Builds the vault (key ring from CREDENTIALS_KEYS or the local key file), the resilience policy and the providers. */
@@ -57,7 +60,16 @@ export async function createConnectorServices(deps: { config: Config; db: Databa
     registry: deps.metrics.registry,
     onCircuitChange: (change) => logger.warn({ circuit: change }, "connector circuit state changed"),
   });
-  return { vault: new CredentialVault(ring), resilience, oauth: { GOOGLE: googleOAuth(config), HUBSPOT: hubspotOAuth(config) } };
+  const hubspotBudget = createHubspotBudget({
+    burst: config.HUBSPOT_BURST_LIMIT,
+    burstWindowSeconds: config.HUBSPOT_BURST_WINDOW_SECONDS,
+    daily: config.HUBSPOT_DAILY_LIMIT,
+    backgroundShare: config.HUBSPOT_BACKGROUND_SHARE_PERCENT / 100,
+    maxWaitMs: config.CONNECTOR_MAX_RETRY_DELAY_MS,
+    redisUrl: config.REDIS_URL,
+    pgPool: deps.db.pool,
+  });
+  return { vault: new CredentialVault(ring), resilience, oauth: { GOOGLE: googleOAuth(config), HUBSPOT: hubspotOAuth(config) }, hubspotBudget };
 }
 
 export type ConnectionServices = Pick<Services, "db" | "config" | "mail" | "logger"> & { connectors: ConnectorServices };

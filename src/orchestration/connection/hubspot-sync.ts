@@ -34,6 +34,7 @@ import { ok } from "../../domain/user-error.js";
 import type { Connection } from "../../generated/prisma/client.js";
 import { createHubspotApi, type HubspotApi, type HubspotObject, type HubspotObjectType } from "../../integrations/hubspot/client.js";
 import { withTenant } from "../../data/database.js";
+import type { HubspotPriority } from "../../integrations/hubspot/rate-budget.js";
 import { callWithConnection, type ConnectionServices } from "./connection.js";
 import { bufferedUnitOfWork, runUnitOfWork, type Actor, type BufferedUnitOfWork } from "../unit-of-work.js";
 
@@ -44,6 +45,8 @@ export interface SyncCounts {
   updated: number;
   unchanged: number;
   keptLocal: number;
+  /** Records of ours unlinked because HubSpot archived theirs (full runs; absent when none). */
+  unlinked?: number;
 }
 
 export interface SyncResult {
@@ -68,13 +71,25 @@ export async function hubspotConnectionOf(services: Pick<ConnectionServices, "db
   );
 }
 
-/** Runs `fn` with a HubSpot API client for the connection, under the resilience policy. */
-export function withHubspot<T>(services: ConnectionServices, connection: Pick<Connection, "id" | "tenantId">, fn: (api: HubspotApi) => Promise<T>, options: { idempotent?: boolean } = {}): Promise<T> {
+/**
+ * Runs `fn` with a HubSpot API client for the connection, under the resilience policy. Every
+ * request of the client takes its slot from HubSpot's shared burst and daily budgets first
+ * (background work by default: at most its share; "interactive" for a person waiting).
+ */
+export function withHubspot<T>(
+  services: ConnectionServices,
+  connection: Pick<Connection, "id" | "tenantId">,
+  fn: (api: HubspotApi) => Promise<T>,
+  options: { idempotent?: boolean; priority?: HubspotPriority } = {},
+): Promise<T> {
+  const budget = services.connectors.hubspotBudget;
+  const priority = options.priority ?? "background";
   return callWithConnection(
     services,
     { id: connection.id, tenantId: connection.tenantId, provider: "HUBSPOT" },
-    ({ accessToken }) => fn(createHubspotApi({ accessToken, basePath: services.config.HUBSPOT_API_BASE_URL })),
-    options,
+    ({ accessToken }) =>
+      fn(createHubspotApi({ accessToken, basePath: services.config.HUBSPOT_API_BASE_URL, ...(budget ? { beforeRequest: () => budget.take(connection.tenantId, priority) } : {}) })),
+    { idempotent: options.idempotent },
   );
 }
 
@@ -190,7 +205,7 @@ async function syncObjects(ctx: Context, type: HubspotObjectType, requested: Syn
     await runUnitOfWork(ctx.services, syncActor(ctx.tenantId), async (inner) => {
       const uow = bufferedUnitOfWork(inner);
       const pageCounts = await applyRecords(ctx, uow, type, records, associations);
-      for (const k of Object.keys(counts) as (keyof SyncCounts)[]) counts[k] += pageCounts[k];
+      for (const k of ["created", "updated", "unchanged", "keptLocal"] as const) counts[k] += pageCounts[k];
       for (const r of records) if (!cursor || r.updatedAt > cursor) cursor = r.updatedAt;
       await saveState(uow.tx, false);
       await uow.flush();
@@ -205,6 +220,8 @@ async function syncObjects(ctx: Context, type: HubspotObjectType, requested: Syn
       if (page.results.length) await applyPage(page.results);
       after = page.after;
     } while (after);
+    const unlinked = await unlinkArchived(ctx, type);
+    if (unlinked) counts.unlinked = unlinked;
   } else {
     let since = cursor!;
     let operator: "GT" | "GTE" = "GT";
@@ -236,6 +253,46 @@ async function syncObjects(ctx: Context, type: HubspotObjectType, requested: Syn
   }
   await withTenant(ctx.services.db.prisma, { tenantId: ctx.tenantId }, (tx) => saveState(tx, true));
   return counts;
+}
+
+/**
+ * Records HubSpot archived (its "delete": listed with archived=true for 90 days): ours stay —
+ * nothing is deleted here — but are unlinked (ExternalRef and sync mark removed, so neither
+ * direction syncs them again), marked (contacts and companies: attributes.hubspotArchived),
+ * audited (`<entity>.hubspot_unlinked`, source hubspot) and evented (sales.connection.crm_record_unlinked).
+ * Full runs only: HubSpot's search does not return archived records.
+ */
+async function unlinkArchived(ctx: Context, type: HubspotObjectType): Promise<number> {
+  const entityType = ENTITY[type];
+  let after: string | null = null;
+  let unlinked = 0;
+  do {
+    const page = await withHubspot(ctx.services, ctx.connection, (api) => api.archivedPage(type, { after, limit: 100 }));
+    after = page.after;
+    if (!page.results.length) continue;
+    await runUnitOfWork(ctx.services, syncActor(ctx.tenantId), async (uow) => {
+      const archivedAt = new Map(page.results.map((r) => [r.id, r.archivedAt ?? r.updatedAt]));
+      const refs = await uow.tx.externalRef.findMany({ where: { system: HUBSPOT_SYSTEM, entityType, externalId: { in: [...archivedAt.keys()] } } });
+      for (const ref of refs) {
+        const at = archivedAt.get(ref.externalId)!;
+        await uow.tx.externalRef.delete({ where: { id: ref.id } });
+        await uow.tx.hubspotRecordSync.deleteMany({ where: { entityType, hubspotId: ref.externalId } });
+        const mark = { hubspotArchived: { hubspotId: ref.externalId, archivedAt: at.toISOString() } };
+        if (type === "contacts") {
+          const row = await uow.tx.contact.findUnique({ where: { id: ref.entityId }, select: { attributes: true } });
+          if (row) await uow.tx.contact.update({ where: { id: ref.entityId }, data: { attributes: { ...(row.attributes as object), ...mark } } });
+        } else if (type === "companies") {
+          const row = await uow.tx.company.findUnique({ where: { id: ref.entityId }, select: { attributes: true } });
+          if (row) await uow.tx.company.update({ where: { id: ref.entityId }, data: { attributes: { ...(row.attributes as object), ...mark } } });
+        }
+        await uow.audit({ action: `${entityType.toLowerCase()}.hubspot_unlinked`, targetType: entityType, targetId: ref.entityId, summary: { source: HUBSPOT_SYSTEM, hubspotId: ref.externalId, reason: "archived in HubSpot", archivedAt: at.toISOString() } });
+        await uow.emit("sales.connection.crm_record_unlinked", { entityType, entityId: ref.entityId, hubspotId: ref.externalId, reason: "archived" });
+        unlinked++;
+      }
+      return ok(null);
+    });
+  } while (after);
+  return unlinked;
 }
 
 type Associations = { companies: Map<string, string[]>; contacts: Map<string, string[]> };

@@ -163,7 +163,7 @@ export async function resolveHubspotIdentity(services: ConnectionServices, tenan
       const dealCompanies = deals.length ? await api.associations("deals", "companies", deals.map((d) => d.id)) : new Map<string, string[]>();
       const dealContacts = deals.length ? await api.associations("deals", "contacts", deals.map((d) => d.id)) : new Map<string, string[]>();
       return { contact, company, deals, dealCompanies, dealContacts };
-    });
+    }, { priority: "interactive" });
     const ctx = await loadSyncContext(services, connection);
     const outcome = await runUnitOfWork(services, syncActor(tenantId), async (inner) => {
       const uow = bufferedUnitOfWork(inner);

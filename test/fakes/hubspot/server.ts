@@ -10,8 +10,14 @@
 //   POST /crm/v3/objects/:type/search           filterGroups (EQ, NEQ, GT, GTE, LT, LTE, IN, CONTAINS_TOKEN, HAS_PROPERTY),
 //                                               sorts, `after`, limit ≤ 200, and the 10,000-result cap of the real API
 //   POST /crm/v3/objects/:type/batch/read       ≤ 100 ids
-//   POST /crm/v3/objects/:type                  create (engagements: emails, notes, tasks, meetings; and others)
-//   GET  /crm/v3/objects/:type/:id              read one
+//   POST /crm/v3/objects/:type                  create (engagements: emails, notes, tasks, meetings; and others);
+//                                               a property HubSpot does not define (engagements: names outside hs_*,
+//                                               hubspot_owner_id) must be created first → else 400 PROPERTY_DOESNT_EXIST
+//   GET  /crm/v3/objects/:type/:id              read one (404 when archived, unless ?archived=true)
+//   PATCH /crm/v3/objects/:type/:id             update properties (bumps the modification time)
+//   DELETE /crm/v3/objects/:type/:id            archive (HubSpot's "delete": kept 90 days, listed with ?archived=true)
+//   GET  /crm/v3/objects/:type?archived=true    the archived records only, with archivedAt
+//   GET/POST /crm/v3/properties/:type[/:name]   custom property definitions (409 when the name exists)
 //   GET  /crm/v4/objects/:from/:id/associations/:to   and   POST /crm/v4/associations/:from/:to/batch/read
 //   GET  /crm/v3/owners                         owners, paging by `after`
 //   GET  /crm/v3/pipelines/deals                the portal's deal pipelines and stages
@@ -21,7 +27,13 @@
 // - Fault injection: `failNext({ status, retryAfter, times, path })` answers
 //   the next matching API requests with HubSpot's error shape (429 with
 //   Retry-After and category RATE_LIMITS, 5xx…) before any route runs.
-// - `requests` counts requests per "METHOD /path-pattern" (ids replaced by :id).
+//   `failNext({ afterApply: true, … })` lets the route run (e.g. the engagement is created) and
+//   answers the error instead of its result: a crash or timeout after HubSpot acted.
+// - Rate limits like HubSpot's (off unless set): `limits.burst` requests per `limits.burstWindowMs`
+//   per token (429, policyName TEN_SECONDLY_ROLLING, Retry-After: the seconds until a slot frees) and
+//   `limits.daily` per token per UTC day (429, policyName DAILY); X-HubSpot-RateLimit-* headers.
+// - `requests` counts requests per "METHOD /path-pattern" (ids replaced by :id; archived listings as
+//   "GET /crm/v3/objects/:type?archived").
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,6 +46,7 @@ export interface FakeObject {
   createdAt: string;
   updatedAt: string;
   archived: boolean;
+  archivedAt?: string;
 }
 
 export interface FakeOwner {
@@ -53,6 +66,8 @@ export interface InjectedFailure {
   times?: number;
   path?: RegExp;
   message?: string;
+  /** Run the route first (its effect happens), then answer the error. */
+  afterApply?: boolean;
 }
 
 interface Grant {
@@ -92,6 +107,12 @@ export interface FakeHubspot {
   associate(fromType: ObjectType, fromId: string, toType: ObjectType, toId: string): void;
   addOwner(owner: { id: string; email: string; firstName?: string; lastName?: string }): FakeOwner;
   setPipelines(pipelines: { id: string; label: string; stages: { id: string; label: string }[] }[]): void;
+  /** Archives a record (as DELETE does): gone from lists and search, listed with archived=true. */
+  archive(type: ObjectType, id: string, at?: Date): void;
+  /** Custom property definitions per object type (created through the properties API). */
+  readonly customProperties: Map<string, Set<string>>;
+  /** HubSpot-like rate limits per token; unset fields are not limited. */
+  limits: { burst?: number; burstWindowMs?: number; daily?: number };
   close(): Promise<void>;
 }
 
@@ -223,6 +244,48 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
   const requests: Record<string, number> = {};
   const issuedTokens: string[] = [];
   let nextId = 1000;
+  const customProperties = new Map<string, Set<string>>();
+  const usage = new Map<string, { window: number[]; day: string; daily: number }>();
+  const ENGAGEMENTS = new Set(["emails", "notes", "tasks", "meetings", "calls"]);
+
+  /** Engagement properties outside HubSpot's own (hs_*, hubspot_owner_id) must have been created: HubSpot's PROPERTY_DOESNT_EXIST. */
+  function undefinedProperties(type: string, properties: Record<string, unknown>): ((res: ServerResponse) => true) | null {
+    if (!ENGAGEMENTS.has(type)) return null;
+    const missing = Object.keys(properties).filter((n) => !n.startsWith("hs_") && n !== "hubspot_owner_id" && !customProperties.get(type)?.has(n));
+    if (!missing.length) return null;
+    const errors = missing.map((name) => ({ isValid: false, message: `Property "${name}" does not exist`, error: "PROPERTY_DOESNT_EXIST", name }));
+    return (res) => hubspotError(res, 400, `Property values were not valid: ${JSON.stringify(errors)}`, "VALIDATION_ERROR");
+  }
+
+  /** HubSpot's per-token burst and daily limits: true when it answered 429. */
+  function overLimit(token: string, res: ServerResponse): boolean {
+    const { burst, burstWindowMs = 10_000, daily } = fake.limits;
+    if (!burst && !daily) return false;
+    const now = Date.now();
+    const day = new Date(now).toISOString().slice(0, 10);
+    let u = usage.get(token);
+    if (!u || u.day !== day) usage.set(token, (u = { window: u?.window ?? [], day, daily: 0 }));
+    u.window = u.window.filter((t) => t > now - burstWindowMs);
+    const headers: Record<string, string> = {};
+    if (burst) Object.assign(headers, { "x-hubspot-ratelimit-max": String(burst), "x-hubspot-ratelimit-interval-milliseconds": String(burstWindowMs) });
+    if (daily) headers["x-hubspot-ratelimit-daily"] = String(daily);
+    if (daily && u.daily >= daily) {
+      const midnight = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
+      send(res, 429, { status: "error", message: "You have reached your daily limit.", errorType: "RATE_LIMIT", policyName: "DAILY", correlationId: randomBytes(8).toString("hex"), category: "RATE_LIMITS" }, { ...headers, "x-hubspot-ratelimit-daily-remaining": "0", "retry-after": String(Math.ceil((midnight - now) / 1000)) });
+      return true;
+    }
+    if (burst && u.window.length >= burst) {
+      const wait = Math.max(1, Math.ceil((u.window[0]! + burstWindowMs - now) / 1000));
+      send(res, 429, { status: "error", message: "You have reached your ten_secondly_rolling limit.", errorType: "RATE_LIMIT", policyName: "TEN_SECONDLY_ROLLING", correlationId: randomBytes(8).toString("hex"), category: "RATE_LIMITS" }, { ...headers, "x-hubspot-ratelimit-remaining": "0", "retry-after": String(wait) });
+      return true;
+    }
+    u.window.push(now);
+    u.daily++;
+    if (burst) headers["x-hubspot-ratelimit-remaining"] = String(burst - u.window.length);
+    if (daily) headers["x-hubspot-ratelimit-daily-remaining"] = String(daily - u.daily);
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    return false;
+  }
 
   const table = (type: string) => {
     let t = objects.get(type);
@@ -264,7 +327,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     };
     for (const name of properties ?? Object.keys(object.properties)) if (name in object.properties) props[name] = object.properties[name] ?? null;
     for (const name of properties ?? []) if (!(name in props)) props[name] = null;
-    return { id: object.id, properties: props, createdAt: object.createdAt, updatedAt: object.updatedAt, archived: object.archived };
+    return { id: object.id, properties: props, createdAt: object.createdAt, updatedAt: object.updatedAt, archived: object.archived, ...(object.archivedAt ? { archivedAt: object.archivedAt } : {}) };
   }
 
   function page<T>(items: T[], after: string | null, limit: number, link: string) {
@@ -285,13 +348,14 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
       const assocParam = url.searchParams.getAll("associations").flatMap((p) => p.split(",")).filter(Boolean);
       if (method === "GET" && parts.length === 4) {
         const limit = Math.min(Number(url.searchParams.get("limit") ?? 10) || 10, 100);
-        const list = [...items.values()].filter((o) => !o.archived).sort((a, b) => Number(a.id) - Number(b.id));
+        const archived = url.searchParams.get("archived") === "true";
+        const list = [...items.values()].filter((o) => o.archived === archived).sort((a, b) => Number(a.id) - Number(b.id));
         const p = page(list, url.searchParams.get("after"), limit, url.pathname);
         return send(res, 200, { ...p, results: p.results.map((o) => withAssociations(type, { ...o, ...project(type, o, propsParam.length ? propsParam : null) }, assocParam)) });
       }
       if (method === "GET" && parts.length === 5) {
         const o = items.get(parts[4]!);
-        if (!o) return hubspotError(res, 404, "Object not found", "OBJECT_NOT_FOUND");
+        if (!o || o.archived !== (url.searchParams.get("archived") === "true")) return hubspotError(res, 404, "Object not found", "OBJECT_NOT_FOUND");
         return send(res, 200, withAssociations(type, { ...o, ...project(type, o, propsParam.length ? propsParam : null) }, assocParam));
       }
       if (method === "POST" && parts[4] === "search") {
@@ -335,11 +399,29 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
         const found = inputs.map((i) => items.get(String(i.id))).filter((o): o is FakeObject => !!o);
         return send(res, 200, { status: "COMPLETE", results: found.map((o) => project(type, o, body.properties?.length ? body.properties : null)), startedAt: now, completedAt: now });
       }
+      if (method === "PATCH" && parts.length === 5) {
+        const o = items.get(parts[4]!);
+        const body = JSON.parse((await readBody(req)) || "{}") as { properties?: Record<string, string | null> };
+        if (!o || o.archived) return hubspotError(res, 404, "Object not found", "OBJECT_NOT_FOUND");
+        const unknown = undefinedProperties(type, body.properties ?? {});
+        if (unknown) return unknown(res);
+        const updated = fake.update(type, o.id, body.properties ?? {}, new Date(Math.max(Date.now(), Date.parse(o.updatedAt) + 1)));
+        return send(res, 200, project(type, updated, null));
+      }
+      if (method === "DELETE" && parts.length === 5) {
+        const o = items.get(parts[4]!);
+        for await (const _ of req);
+        if (!o || o.archived) return hubspotError(res, 404, "Object not found", "OBJECT_NOT_FOUND");
+        fake.archive(type, o.id);
+        return send(res, 204, null);
+      }
       if (method === "POST" && parts.length === 4) {
         const body = JSON.parse((await readBody(req)) || "{}") as {
           properties?: Record<string, string>;
           associations?: { to: { id: string }; types: { associationCategory: string; associationTypeId: number }[] }[];
         };
+        const unknown = undefinedProperties(type, body.properties ?? {});
+        if (unknown) return unknown(res);
         const id = String(nextId++);
         const created = fake.upsert(type, id, body.properties ?? {});
         for (const a of body.associations ?? []) {
@@ -373,6 +455,27 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
           to: r.to.map((toId) => ({ toObjectId: Number(toId), associationTypes: [{ category: "HUBSPOT_DEFINED", typeId: ASSOCIATION_TYPE_IDS[`${from}:${to}`] ?? 1, label: null }] })),
         }));
       return send(res, 200, { status: "COMPLETE", results, startedAt: now, completedAt: now });
+    }
+    // custom property definitions
+    if (parts[0] === "crm" && parts[1] === "v3" && parts[2] === "properties" && parts[3]) {
+      const type = parts[3];
+      const defined = customProperties.get(type) ?? new Set<string>();
+      const definition = (name: string, label = name) => {
+        const now = new Date().toISOString();
+        return { name, label, type: "string", fieldType: "text", groupName: `${type}information`, hidden: false, hasUniqueValue: false, formField: false, createdAt: now, updatedAt: now, modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false } };
+      };
+      if (method === "GET" && parts[4]) {
+        return defined.has(parts[4]) ? send(res, 200, definition(parts[4])) : hubspotError(res, 404, `Unable to find property ${parts[4]}`, "OBJECT_NOT_FOUND");
+      }
+      if (method === "POST" && !parts[4]) {
+        const body = JSON.parse((await readBody(req)) || "{}") as { name?: string; label?: string; type?: string; fieldType?: string; groupName?: string };
+        if (!body.name || !body.label || !body.type || !body.fieldType || !body.groupName) return hubspotError(res, 400, "name, label, type, fieldType and groupName are required", "VALIDATION_ERROR");
+        if (defined.has(body.name)) return hubspotError(res, 409, `A property named '${body.name}' already exists.`, "OBJECT_ALREADY_EXISTS");
+        defined.add(body.name);
+        customProperties.set(type, defined);
+        return send(res, 201, definition(body.name, body.label));
+      }
+      return false;
     }
     if (parts[0] === "crm" && parts[1] === "v3" && parts[2] === "owners" && method === "GET") {
       const limit = Math.min(Number(url.searchParams.get("limit") ?? 100) || 100, 500);
@@ -469,14 +572,18 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
-    const key = `${req.method} ${url.pathname.replace(/\/+$/, "").replace(/\/\d+(?=\/|$)/g, "/:id").replace(/(access-tokens|refresh-tokens)\/[^/]+/, "$1/:token")}`;
+    const key = `${req.method} ${url.pathname.replace(/\/+$/, "").replace(/\/\d+(?=\/|$)/g, "/:id").replace(/(access-tokens|refresh-tokens)\/[^/]+/, "$1/:token")}${url.searchParams.get("archived") === "true" ? "?archived" : ""}`;
     requests[key] = (requests[key] ?? 0) + 1;
     if (await oauthRoutes(req, res, url)) return;
     const failure = failures.find((f) => f.left > 0 && (!f.path || f.path.test(url.pathname)));
     if (failure) {
       failure.left -= 1;
       if (failure.left === 0) failures.splice(failures.indexOf(failure), 1);
-      for await (const _ of req); // drain the body
+      if (failure.afterApply && authenticated(req)) {
+        // The route runs (its effect stays); its answer is thrown away.
+        const sink = { writeHead() {}, setHeader() {}, end() {}, headersSent: false } as unknown as ServerResponse;
+        await api(req, sink, url);
+      } else for await (const _ of req); // drain the body
       hubspotError(
         res,
         failure.status,
@@ -488,6 +595,10 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     }
     if (!authenticated(req)) {
       hubspotError(res, 401, "Authentication credentials not found. This API supports OAuth 2.0 authentication.", "INVALID_AUTHENTICATION");
+      return;
+    }
+    if (overLimit(/^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? "", res)) {
+      for await (const _ of req);
       return;
     }
     if (await api(req, res, url)) return;
@@ -564,6 +675,15 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     setPipelines(next) {
       pipelines = next;
     },
+    archive(type, id, at = new Date()) {
+      const object = table(type).get(id);
+      if (!object) throw new Error(`no ${type} ${id}`);
+      object.archived = true;
+      object.archivedAt = at.toISOString();
+      object.updatedAt = at.toISOString();
+    },
+    customProperties,
+    limits: {},
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

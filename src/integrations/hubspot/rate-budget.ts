@@ -1,0 +1,120 @@
+// HubSpot's own API limits, shared by every instance of the service
+// (rate-limiter-flexible in Redis when REDIS_URL is set, else in PostgreSQL's
+// connector.rate_limit, else this process only):
+// - the burst limit (HubSpot: e.g. 100 or 190 requests per 10 s per app and
+//   account) and the daily limit (e.g. 250,000 or 650,000 per account and
+//   day; counted here per UTC day, HubSpot resets at midnight of the
+//   account's time zone — set HUBSPOT_DAILY_LIMIT with some room);
+// - priorities: background work (sync, outbound pushes, engagement logging)
+//   may use at most `backgroundShare` of each budget, so a sync running flat
+//   out always leaves the rest to interactive calls (a person waiting).
+// Over the burst budget a request waits for the next free slot (up to
+// maxWaitMs); over the daily budget, or a wait past maxWaitMs, it is refused
+// with ConnectorUnavailableError("RATE_LIMITED") and the job retries later.
+// The budget is keyed by tenant: a tenant has one HubSpot account.
+import { Redis } from "ioredis";
+import type pg from "pg";
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { ConnectorUnavailableError } from "../resilience.js";
+
+export type HubspotPriority = "interactive" | "background";
+
+export interface HubspotBudgetOptions {
+  /** Requests per burst window per account. */
+  burst: number;
+  burstWindowSeconds: number;
+  /** Requests per (UTC) day per account. */
+  daily: number;
+  /** Share (0–1) of the burst and daily budgets background work may use. */
+  backgroundShare: number;
+  /** Longest wait for a burst slot before refusing. */
+  maxWaitMs: number;
+  redisUrl?: string | undefined;
+  pgPool?: pg.Pool | undefined;
+  /** Prefix of the shared keys (tests isolate themselves with it). */
+  keyPrefix?: string;
+}
+
+export interface HubspotBudget {
+  /** Takes one request from the account's budgets: waits for a burst slot, or throws ConnectorUnavailableError. */
+  take(tenantId: string, priority: HubspotPriority): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+
+export function createHubspotBudget(options: HubspotBudgetOptions): HubspotBudget {
+  const redis = options.redisUrl ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 }) : null;
+  redis?.on("error", () => {}); // the insurance limiters count while Redis is away
+  const prefix = options.keyPrefix ?? "hubspot";
+  const make = (points: number, duration: number, name: string): RateLimiterAbstract => {
+    const common = { points: Math.max(1, Math.floor(points)), duration, keyPrefix: `${prefix}_${name}` };
+    const insuranceLimiter = new RateLimiterMemory(common);
+    if (redis) return new RateLimiterRedis({ ...common, storeClient: redis, insuranceLimiter });
+    if (options.pgPool) {
+      return new RateLimiterPostgres({ ...common, storeClient: options.pgPool, storeType: "pool", schemaName: "connector", tableName: "rate_limit", tableCreated: true, clearExpiredByTimeout: false, insuranceLimiter });
+    }
+    return insuranceLimiter;
+  };
+  const share = Math.min(1, Math.max(0, options.backgroundShare));
+  const burstAll = make(options.burst, options.burstWindowSeconds, "burst");
+  const burstBackground = make(options.burst * share, options.burstWindowSeconds, "burst_bg");
+  // Daily buckets are keyed by the UTC date and live a little past it.
+  const dailyAll = make(options.daily, 2 * 86_400, "daily");
+  const dailyBackground = make(options.daily * share, 2 * 86_400, "daily_bg");
+
+  const rejected = (e: unknown): e is RateLimiterRes => e instanceof RateLimiterRes;
+
+  async function consume(limiter: RateLimiterAbstract, key: string): Promise<number | null> {
+    try {
+      await limiter.consume(key, 1);
+      return null;
+    } catch (e) {
+      if (rejected(e)) return e.msBeforeNext;
+      return null; // the store failed without insurance: do not block the call
+    }
+  }
+
+  async function takeDaily(tenantId: string, priority: HubspotPriority): Promise<void> {
+    const now = Date.now();
+    const key = `${tenantId}:${new Date(now).toISOString().slice(0, 10)}`;
+    const untilMidnight = DAY_MS - (now % DAY_MS);
+    if (priority === "background" && (await consume(dailyBackground, key)) !== null) {
+      throw new ConnectorUnavailableError("HUBSPOT", "RATE_LIMITED", untilMidnight);
+    }
+    if ((await consume(dailyAll, key)) !== null) throw new ConnectorUnavailableError("HUBSPOT", "RATE_LIMITED", untilMidnight);
+  }
+
+  async function takeBurst(tenantId: string, priority: HubspotPriority): Promise<void> {
+    const deadline = Date.now() + options.maxWaitMs;
+    for (;;) {
+      let wait = priority === "background" ? await consume(burstBackground, tenantId) : null;
+      if (wait === null) {
+        wait = await consume(burstAll, tenantId);
+        // The shared bucket is full: give the background slot back while waiting.
+        if (wait !== null && priority === "background") await burstBackground.reward(tenantId, 1).catch(() => {});
+      }
+      if (wait === null) return;
+      if (Date.now() + wait > deadline) throw new ConnectorUnavailableError("HUBSPOT", "RATE_LIMITED", wait);
+      await new Promise((r) => setTimeout(r, wait + Math.floor(Math.random() * 20)));
+    }
+  }
+
+  return {
+    async take(tenantId, priority) {
+      await takeDaily(tenantId, priority);
+      try {
+        await takeBurst(tenantId, priority);
+      } catch (error) {
+        // Not sent after all: the day's request is not spent.
+        const key = `${tenantId}:${new Date().toISOString().slice(0, 10)}`;
+        await dailyAll.reward(key, 1).catch(() => {});
+        if (priority === "background") await dailyBackground.reward(key, 1).catch(() => {});
+        throw error;
+      }
+    },
+    async close() {
+      redis?.disconnect();
+    },
+  };
+}
