@@ -1,4 +1,5 @@
-import type { Prisma } from "../../data/database.js";
+import { Prisma as PrismaSql, type Prisma } from "../../data/database.js";
+import { listPage } from "./list-page.js";
 import { builder } from "../builder.js";
 
 const ActorTypeEnum = builder.enumType("ActorType", { values: ["USER", "API_KEY", "AGENT"] as const });
@@ -47,7 +48,16 @@ builder.queryField("auditEntries", (t) =>
       if (filter?.targetType) where.targetType = filter.targetType;
       if (filter?.targetId) where.targetId = filter.targetId;
       if (filter?.from || filter?.to) where.createdAt = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) };
-      return ctx.db.auditEntry.findMany({ ...query, where, orderBy: { id: "desc" } });
+      // One statement unless the action is a prefix (Prisma's LIKE escaping stays the reference) (see list-page.ts).
+      const sql: PrismaSql.Sql[] | null = filter?.action?.endsWith(".") ? null : [];
+      if (sql && filter?.actorId) sql.push(PrismaSql.sql`t."actorId" = ${filter.actorId}`);
+      if (sql && filter?.actorType) sql.push(PrismaSql.sql`t."actorType" = CAST(${filter.actorType} AS "ActorType")`);
+      if (sql && filter?.action) sql.push(PrismaSql.sql`t.action = ${filter.action}`);
+      if (sql && filter?.targetType) sql.push(PrismaSql.sql`t."targetType" = ${filter.targetType}`);
+      if (sql && filter?.targetId) sql.push(PrismaSql.sql`t."targetId" = ${filter.targetId}`);
+      if (sql && filter?.from) sql.push(PrismaSql.sql`t."createdAt" >= ${filter.from}`);
+      if (sql && filter?.to) sql.push(PrismaSql.sql`t."createdAt" < ${filter.to}`);
+      return listPage(ctx, "AuditEntry", query, [{ field: "id", dir: "desc" }], sql, () => ctx.db.auditEntry.findMany({ ...query, where, orderBy: { id: "desc" } }));
     },
   },
     { name: "AuditEntryConnection" },

@@ -3,7 +3,8 @@
 // draftStatusChanged and pendingDraftsChanged (tenant-scoped, built on the
 // domain events).
 import { encodeGlobalID } from "@pothos/plugin-relay";
-import type { Prisma } from "../../../data/database.js";
+import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
+import { idCondition, listPage } from "../list-page.js";
 import { DRAFT_ORIGINS, DRAFT_STATUSES, MAIL_CATEGORIES, type DraftStatus } from "../../../domain/draft/draft.js";
 import type { DomainEvent } from "../../../domain/event.js";
 import { QUALITY_CHECKS, type QualityFinding, type QualityReport } from "../../../domain/draft/quality-gate.js";
@@ -193,7 +194,14 @@ builder.queryField("drafts", (t) =>
         if (filter?.contactId) where.contactId = whereId(filter.contactId, "Contact");
         if (filter?.recipientEmail) where.recipientEmail = filter.recipientEmail.trim().toLowerCase();
         if (filter?.mailbox) where.mailbox = filter.mailbox.trim().toLowerCase();
-        return ctx.db.draft.findMany({ ...query, where, orderBy: { id: "desc" } });
+        // One statement (see list-page.ts).
+        const sql: PrismaSql.Sql[] = [];
+        if (filter?.status?.length) sql.push(PrismaSql.sql`t.status = ANY(CAST(${[...filter.status]} AS "DraftStatus"[]))`);
+        if (filter?.origin?.length) sql.push(PrismaSql.sql`t.origin = ANY(CAST(${[...filter.origin]} AS "DraftOrigin"[]))`);
+        if (filter?.contactId) sql.push(idCondition("contactId", whereId(filter.contactId, "Contact")));
+        if (filter?.recipientEmail) sql.push(PrismaSql.sql`t."recipientEmail" = ${filter.recipientEmail.trim().toLowerCase()}`);
+        if (filter?.mailbox) sql.push(PrismaSql.sql`t.mailbox = ${filter.mailbox.trim().toLowerCase()}`);
+        return listPage(ctx, "Draft", query, [{ field: "id", dir: "desc" }], sql, () => ctx.db.draft.findMany({ ...query, where, orderBy: { id: "desc" } }));
       },
     },
     { name: "DraftConnection" },

@@ -1,5 +1,6 @@
 // Companies: the Company type, the companies connection, and companyUpdate.
-import type { Prisma } from "../../../data/database.js";
+import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
+import { idCondition, listPage } from "../list-page.js";
 import { COMPANY_LIFECYCLES } from "../../../domain/scoring/settings.js";
 import { companyPatchSchema } from "../../../domain/lead/record-update.js";
 import type { UserError } from "../../../domain/user-error.js";
@@ -67,7 +68,13 @@ builder.queryField("companies", (t) =>
         if (filter?.industry) where.industry = { equals: filter.industry, mode: "insensitive" };
         const dir = sortDirection(orderBy?.direction);
         const field = orderBy?.field === "NAME" ? "name" : orderBy?.field === "UPDATED_AT" ? "updatedAt" : "createdAt";
-        return ctx.db.company.findMany({ ...query, where, orderBy: [{ [field]: dir }, { id: dir }] });
+        // One statement unless the filter searches or matches case-insensitively (see list-page.ts).
+        const sql: PrismaSql.Sql[] | null = terms.length || filter?.industry ? null : [];
+        if (sql && filter?.lifecycle?.length) sql.push(PrismaSql.sql`t.lifecycle = ANY(CAST(${[...filter.lifecycle]} AS "CompanyLifecycle"[]))`);
+        if (sql && filter?.ownerId) sql.push(idCondition("ownerId", filterId(String(filter.ownerId), "User")));
+        return listPage(ctx, "Company", query, [{ field, dir }, { field: "id", dir }], sql, () =>
+          ctx.db.company.findMany({ ...query, where, orderBy: [{ [field]: dir }, { id: dir }] }),
+        );
       },
     },
     { name: "CompanyConnection" },

@@ -1,5 +1,6 @@
 // Contacts: the Contact type, the contacts connection, and contactUpdate.
-import type { Prisma } from "../../../data/database.js";
+import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
+import { idCondition, listPage } from "../list-page.js";
 import { SENIORITIES } from "../../../domain/scoring/settings.js";
 import { contactPatchSchema } from "../../../domain/lead/record-update.js";
 import type { UserError } from "../../../domain/user-error.js";
@@ -75,7 +76,14 @@ builder.queryField("contacts", (t) =>
         if (typeof filter?.doNotContact === "boolean") where.doNotContact = filter.doNotContact;
         const dir = sortDirection(orderBy?.direction);
         const field = orderBy?.field === "UPDATED_AT" ? "updatedAt" : "createdAt";
-        return ctx.db.contact.findMany({ ...query, where, orderBy: [{ [field]: dir }, { id: dir }] });
+        // One statement with the company joined unless the filter searches (see list-page.ts).
+        const sql: PrismaSql.Sql[] | null = terms.length ? null : [];
+        if (sql && filter?.companyId) sql.push(idCondition("companyId", filterId(String(filter.companyId), "Company")));
+        if (sql && filter?.ownerId) sql.push(idCondition("ownerId", filterId(String(filter.ownerId), "User")));
+        if (sql && typeof filter?.doNotContact === "boolean") sql.push(PrismaSql.sql`t."doNotContact" = ${filter.doNotContact}`);
+        return listPage(ctx, "Contact", query, [{ field, dir }, { field: "id", dir }], sql, () =>
+          ctx.db.contact.findMany({ ...query, where, orderBy: [{ [field]: dir }, { id: dir }] }),
+        );
       },
     },
     { name: "ContactConnection" },

@@ -2,7 +2,9 @@
 // mutations (dealCreate, dealUpdate, dealProgress, dealClose), the pipeline
 // stages and the pipeline summary.
 import { GraphQLError } from "graphql";
-import type { Prisma } from "../../../data/database.js";
+import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
+import type { OrderTerm } from "../../../data/list-page.js";
+import { idCondition, listPage } from "../list-page.js";
 import { dealFieldsSchema } from "../../../domain/pipeline/deal.js";
 import { orderedStages, type Stage } from "../../../domain/pipeline/pipeline.js";
 import { readTenantSettings } from "../../../domain/tenant/tenant.js";
@@ -107,7 +109,19 @@ builder.queryField("deals", (t) =>
         const dir = sortDirection(orderBy?.direction);
         const field = { AMOUNT: "amount", UPDATED_AT: "updatedAt", EXPECTED_CLOSE_DATE: "expectedCloseDate", CREATED_AT: "createdAt" }[orderBy?.field ?? "CREATED_AT"];
         const first = field === "expectedCloseDate" ? { expectedCloseDate: { sort: dir, nulls: "last" } } : { [field]: dir };
-        return ctx.db.deal.findMany({ ...query, where, orderBy: [first as Prisma.DealOrderByWithRelationInput, { id: dir }] });
+        // One statement with the company (and lead) joined unless the filter searches (see list-page.ts).
+        const sql: PrismaSql.Sql[] | null = terms.length ? null : [];
+        if (sql && filter?.status?.length) sql.push(PrismaSql.sql`t.status = ANY(CAST(${[...filter.status]} AS "DealStatus"[]))`);
+        if (sql && filter?.stage?.length) sql.push(PrismaSql.sql`t.stage = ANY(${[...filter.stage]})`);
+        if (sql && filter?.ownerId) sql.push(idCondition("ownerId", filterId(String(filter.ownerId), "User")));
+        if (sql && filter?.companyId) sql.push(idCondition("companyId", filterId(String(filter.companyId), "Company")));
+        if (sql && filter?.currency) sql.push(PrismaSql.sql`t.currency = ${filter.currency.toUpperCase()}`);
+        if (sql && filter?.amountMin != null) sql.push(PrismaSql.sql`t.amount >= CAST(${String(filter.amountMin)} AS numeric)`);
+        if (sql && filter?.amountMax != null) sql.push(PrismaSql.sql`t.amount <= CAST(${String(filter.amountMax)} AS numeric)`);
+        const order: OrderTerm[] = [field === "expectedCloseDate" ? { field, dir, nulls: "last" } : { field: field!, dir }, { field: "id", dir }];
+        return listPage(ctx, "Deal", query, order, sql, () =>
+          ctx.db.deal.findMany({ ...query, where, orderBy: [first as Prisma.DealOrderByWithRelationInput, { id: dir }] }),
+        );
       },
     },
     { name: "DealConnection" },

@@ -3,7 +3,8 @@
 // subscription.
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { z } from "zod";
-import type { Prisma } from "../../../data/database.js";
+import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
+import { idCondition, listPage } from "../list-page.js";
 import { RECOMMENDATION_TOOLS } from "../../../domain/tenant/ai-policy.js";
 import type { DomainEvent } from "../../../domain/event.js";
 import { effectiveStatus, RECOMMENDATION_STATUSES, type RecommendationStatus } from "../../../domain/pipeline/recommendation.js";
@@ -113,7 +114,19 @@ builder.queryField("recommendations", (t) =>
         if (filter?.leadId) where.leadId = filterId(String(filter.leadId), "Lead");
         if (filter?.dealId) where.dealId = filterId(String(filter.dealId), "Deal");
         if (filter?.tool?.length) where.tool = { in: filter.tool };
-        return ctx.db.recommendation.findMany({ ...query, where, orderBy: [{ createdAt: "desc" }, { rank: "asc" }, { id: "asc" }] });
+        // One statement unless the status filter (which reads expiry against the clock) is given (see list-page.ts).
+        const sql: PrismaSql.Sql[] | null = filter?.status?.length ? null : [];
+        if (sql && filter?.leadId) sql.push(idCondition("leadId", filterId(String(filter.leadId), "Lead")));
+        if (sql && filter?.dealId) sql.push(idCondition("dealId", filterId(String(filter.dealId), "Deal")));
+        if (sql && filter?.tool?.length) sql.push(PrismaSql.sql`t.tool = ANY(CAST(${[...filter.tool]} AS "RecommendationTool"[]))`);
+        return listPage(
+          ctx,
+          "Recommendation",
+          query,
+          [{ field: "createdAt", dir: "desc" }, { field: "rank", dir: "asc" }, { field: "id", dir: "asc" }],
+          sql,
+          () => ctx.db.recommendation.findMany({ ...query, where, orderBy: [{ createdAt: "desc" }, { rank: "asc" }, { id: "asc" }] }),
+        );
       },
     },
     { name: "RecommendationConnection" },
