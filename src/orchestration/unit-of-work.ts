@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import type { ActorType } from "../generated/prisma/enums.js";
 import { v7 as uuidv7 } from "uuid";
 import { insertRows, type BulkColumn } from "../data/bulk-insert.js";
+import { writeAuditAndEvents, type AuditRow, type OutboxRow } from "../data/audit-outbox.js";
 import { withTenant, type TransactionOptions, type Tx, Prisma } from "../data/database.js";
 import { canonicalJson } from "../domain/canonical-json.js";
 import { assertEventName } from "../domain/event.js";
@@ -32,9 +33,20 @@ export interface AuditInput {
 export interface UnitOfWork {
   tx: Tx;
   actor: Actor;
+  /**
+   * Records an audit entry. Entries and events are written together in one
+   * statement when the use case returns (still inside its transaction, so they
+   * commit or roll back with the change); a use case that rolls back to a
+   * savepoint of its own uses bufferedUnitOfWork's mark/discardFrom.
+   */
   audit(entry: AuditInput): Promise<void>;
-  /** Writes an outbox event; it is published after the transaction commits. */
+  /** Records an outbox event (written with the audit entries); it is published after the transaction commits. */
   emit(type: string, payload: Record<string, unknown>): Promise<void>;
+  /**
+   * The row a result key (`taskId`, …) names, as this use case last wrote it and
+   * will not change again: spares reading it back for the committed-row fallback.
+   */
+  remember?(idKey: string, row: { id: string }): void;
 }
 
 class Rollback extends Error {
@@ -66,15 +78,33 @@ function outboxData(actor: Actor, type: string, payload: Record<string, unknown>
   return { tenantId: actor.principal.tenantId, type, payload: { ...payload, actor: actor.principal.label } as Prisma.InputJsonValue };
 }
 
-function unitOfWork(tx: Tx, actor: Actor): UnitOfWork {
+interface PendingUnitOfWork extends UnitOfWork {
+  /** Writes the recorded audit entries and events (one statement; issue 14's write path). */
+  flush(): Promise<void>;
+  remembered: Map<string, { id: string }>;
+}
+
+function unitOfWork(tx: Tx, actor: Actor): PendingUnitOfWork {
+  const audits: AuditRow[] = [];
+  const events: OutboxRow[] = [];
+  const remembered = new Map<string, { id: string }>();
   return {
     tx,
     actor,
+    remembered,
+    // Built (redacted, event name checked) at the call, as before; ids are uuid v7 in call order,
+    // so events keep the order they were emitted in within the transaction's one timestamp.
     async audit(entry) {
-      await tx.auditEntry.create({ data: auditData(actor, entry) });
+      audits.push({ id: uuidv7(), ...(auditData(actor, entry) as Omit<AuditRow, "id">) });
     },
     async emit(type, payload) {
-      await tx.outboxEvent.create({ data: outboxData(actor, type, payload) });
+      events.push({ id: uuidv7(), ...(outboxData(actor, type, payload) as Omit<OutboxRow, "id">) });
+    },
+    remember(idKey, row) {
+      remembered.set(idKey, row);
+    },
+    async flush() {
+      await writeAuditAndEvents(tx, audits.splice(0), events.splice(0));
     },
   };
 }
@@ -105,6 +135,7 @@ export function bufferedUnitOfWork(uow: UnitOfWork): BufferedUnitOfWork {
   return {
     tx: uow.tx,
     actor: uow.actor,
+    remember: uow.remember,
     async audit(entry) {
       audits.push(auditData(uow.actor, entry));
     },
@@ -138,8 +169,10 @@ export async function runUnitOfWork<T>(
       services.db.prisma,
       { tenantId: actor.principal.tenantId, userId: actor.principal.userId, access: accessExpectation(actor.principal) },
       async (tx) => {
-        const outcome = await fn(unitOfWork(tx, actor));
+        const uow = unitOfWork(tx, actor);
+        const outcome = await fn(uow);
         if (!outcome.ok) throw new Rollback(outcome.errors);
+        await uow.flush();
         return outcome;
       },
       options,
@@ -229,8 +262,14 @@ function withCommittedRows<T>(fn: (uow: UnitOfWork) => Promise<Outcome<T>>): (uo
     const outcome = await fn(uow);
     if (!outcome.ok || !outcome.value || typeof outcome.value !== "object" || Array.isArray(outcome.value) || !Object.isExtensible(outcome.value)) return outcome;
     const rows: Record<string, object> = {};
+    const remembered = (uow as Partial<PendingUnitOfWork>).remembered;
     for (const [key, id] of Object.entries(outcome.value as Record<string, unknown>)) {
       if (!key.endsWith("Id") || typeof id !== "string" || !UUID.test(id)) continue;
+      const known = remembered?.get(key);
+      if (known && known.id === id) {
+        rows[key] = known;
+        continue;
+      }
       const delegate = (uow.tx as unknown as Record<string, { findUnique?: (args: { where: { id: string } }) => Promise<object | null> } | undefined>)[key.slice(0, -2)];
       if (typeof delegate?.findUnique !== "function") continue;
       const row = await delegate.findUnique({ where: { id } });

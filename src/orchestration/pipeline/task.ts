@@ -47,6 +47,7 @@ export async function createTaskInUnitOfWork(uow: UnitOfWork, input: NewTask, pa
       createdById: uow.actor.principal.userId,
     },
   });
+  uow.remember?.("taskId", task);
   await uow.audit({ action: "task.created", targetType: "Task", targetId: task.id, summary: { title: task.title, assigneeId: task.assigneeId, dueAt: task.dueAt, leadId: task.leadId, dealId: task.dealId } });
   await uow.emit("sales.task.created", { taskId: task.id, assigneeId: task.assigneeId, dueAt: task.dueAt?.toISOString() ?? null });
   return ok({ taskId: task.id });
