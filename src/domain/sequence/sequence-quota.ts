@@ -6,6 +6,45 @@
 // moved it.
 import { nextWindow, type Placement, type SendWindow } from "./sequence.js";
 
+/** Instants (ms) kept sorted, for counting how many fall in a range in O(log n). */
+export class TimeSet {
+  private readonly ms: number[] = [];
+  static of(times: Iterable<Date | number>): TimeSet {
+    const set = new TimeSet();
+    for (const t of times) set.ms.push(typeof t === "number" ? t : t.getTime());
+    set.ms.sort((a, b) => a - b);
+    return set;
+  }
+  get size(): number {
+    return this.ms.length;
+  }
+  /** Index of the first instant > t. */
+  private upper(t: number): number {
+    let lo = 0;
+    let hi = this.ms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ms[mid]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  add(t: Date | number): void {
+    const v = typeof t === "number" ? t : t.getTime();
+    this.ms.splice(this.upper(v), 0, v);
+  }
+  /** How many lie in (from, to]. */
+  countIn(from: number, to: number): number {
+    return to <= from ? 0 : this.upper(to) - this.upper(from);
+  }
+  /** The instants in (from, to), ascending. */
+  between(from: number, to: number): number[] {
+    const out: number[] = [];
+    for (let i = this.upper(from); i < this.ms.length && this.ms[i]! < to; i++) out.push(this.ms[i]!);
+    return out;
+  }
+}
+
 export interface PlanLimit {
   kind: "MAILBOX" | "CONTACT";
   /** What is counted (the mailbox or the recipient address), for the reason. */
@@ -13,7 +52,7 @@ export interface PlanLimit {
   limit: number;
   windowMs: number;
   /** Sends made and steps planned that count for this limit. */
-  times: readonly Date[];
+  times: TimeSet;
 }
 
 export interface PlannedPlacement {
@@ -35,9 +74,13 @@ export const MAX_QUOTA_PUSHES = 60;
 export function fitsLimit(at: Date, limit: Pick<PlanLimit, "limit" | "windowMs" | "times">): boolean {
   if (limit.limit <= 0) return false;
   const t = at.getTime();
-  const times = limit.times.map((d) => d.getTime());
-  const ends = [t, ...times.filter((x) => x > t && x < t + limit.windowMs)];
-  return ends.every((end) => times.filter((x) => x > end - limit.windowMs && x <= end).length + 1 <= limit.limit);
+  const w = limit.windowMs;
+  if (limit.times.countIn(t - w, t) + 1 > limit.limit) return false;
+  // Later windows that would contain it: one per counted time after it (only the first `limit` can matter).
+  for (const end of limit.times.between(t, t + w).slice(0, limit.limit + 1)) {
+    if (limit.times.countIn(end - w, end) + 1 > limit.limit) return false;
+  }
+  return true;
 }
 
 /** The first window at or after the candidate where every limit holds. */

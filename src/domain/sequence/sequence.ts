@@ -277,6 +277,25 @@ export interface InboundSignal {
 export const SEQUENCE_BRANCHES = ["MEETING_SLOT_REPLY", "OBJECTION_REPLY"] as const;
 export type SequenceBranch = (typeof SEQUENCE_BRANCHES)[number];
 
+/**
+ * What the draft writer is asked to do for a branch (the message answered is
+ * given to it as well: the objection itself is read from there, so no message
+ * text travels in job inputs).
+ */
+export function branchBrief(branch: SequenceBranch): { title: string; rationale: string } {
+  if (branch === "MEETING_SLOT_REPLY") {
+    return {
+      title: "Reply to their meeting request",
+      rationale: "They answered a sequence e-mail asking to meet: confirm the time they proposed, or offer the free times listed; keep it short.",
+    };
+  }
+  return {
+    title: "Answer their objection",
+    rationale:
+      "They answered a sequence e-mail with an objection: answer that specific concern honestly (no pressure, no promise our facts do not support) and offer one low-effort next step.",
+  };
+}
+
 export type InboundEffect =
   | { kind: "EXIT"; reason: ExitReason; detail: string; branch?: SequenceBranch }
   | { kind: "PAUSE"; until: Date; detail: string }
@@ -328,6 +347,8 @@ export interface StepDefinition {
   brief?: string | null;
   subject?: string | null;
   taskTitle?: string | null;
+  /** EMAIL: an A/B test of two briefs (variant A first). */
+  variants?: ReadonlyArray<{ brief: string; subject?: string | null; weight: number }> | null;
 }
 
 /** What is wrong with a list of steps: [path under "steps", message]. */
@@ -342,6 +363,10 @@ export function stepProblems(steps: readonly StepDefinition[]): Array<[string[],
     if (!(s.windowStart >= 0 && s.windowEnd <= 1440 && s.windowStart < s.windowEnd)) problems.push([[at, "windowStart"], "the window must start before it ends, within the day"]);
     if (s.kind === "EMAIL" && !s.brief?.trim()) problems.push([[at, "brief"], "an e-mail step needs a brief for the draft writer"]);
     if (s.kind === "TASK" && !s.taskTitle?.trim()) problems.push([[at, "taskTitle"], "a task step needs a title"]);
+    if (s.variants?.length) {
+      if (s.kind !== "EMAIL") problems.push([[at, "variants"], "only an e-mail step can have A/B variants"]);
+      else if (s.variants.length !== 2) problems.push([[at, "variants"], "an A/B test has exactly two variants (A and B)"]);
+    }
   });
   if (steps.length && steps.every((s) => s.kind === "WAIT")) problems.push([[], "must have at least one e-mail or task step"]);
   return problems;

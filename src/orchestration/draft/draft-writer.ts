@@ -13,6 +13,7 @@ import { assetsForDraft } from "./asset-hunter.js";
 import { slotsForDraft, type OfferedSlots } from "./meeting-slot.js";
 import { replySubject } from "../../domain/inbound/inbound-message.js";
 import { readTenantSettings } from "../../domain/tenant/tenant.js";
+import { branchBrief, type SequenceBranch } from "../../domain/sequence/sequence.js";
 import { stripQuoted } from "../../domain/draft/voice.js";
 import { fail, ok } from "../../domain/user-error.js";
 import { resolveAuthor, type Author } from "../agent/agent-facts.js";
@@ -226,6 +227,8 @@ export function citedIn(bodyText: string, assets: readonly { fileId: string; nam
 
 export interface DraftWriterJobInput extends Omit<DraftSpec, "recommendation" | "authorCandidates"> {
   recommendationId?: string | null;
+  /** A sequence branch (a meeting request or an objection ended a cadence): what the reply must do, when no recommendation says it. */
+  sequenceBranch?: SequenceBranch | null;
   /** Start the recommender once the draft exists. */
   then?: { recommend?: boolean } | null;
 }
@@ -235,7 +238,9 @@ export async function runDraftWriter(services: Services, run: AgentRunContext): 
   const input = run.input as unknown as DraftWriterJobInput;
   const recommendation = input.recommendationId
     ? await withTenant(services.db.prisma, { tenantId: run.tenantId }, (tx) => tx.recommendation.findUnique({ where: { id: input.recommendationId! }, select: { title: true, rationale: true } }))
-    : null;
+    : input.sequenceBranch
+      ? branchBrief(input.sequenceBranch)
+      : null;
   const composed = await composeDraft(services, run.ai, { ...input, recommendation, calendarAndAssets: true }, (r) => run.use(r));
   if (!composed) throw new AgentSkip("the contact no longer exists");
   if (!composed.reachable) throw new AgentSkip("the contact may not be e-mailed (suppressed, do-not-contact or no address)");

@@ -23,6 +23,7 @@ import { fail, ok, userError, type Outcome, type UserError } from "../../domain/
 import { createCalendarClient } from "../../integrations/google/calendar.js";
 import { ConnectionUnavailableError, callWithConnection, type ConnectionServices } from "../connection/connection.js";
 import { runUnitOfWork, type Actor } from "../unit-of-work.js";
+import { exitSequencesForContacts } from "../sequence/sequence-runner.js";
 
 export interface MeetingSlotsInput {
   contactId: string;
@@ -419,6 +420,8 @@ export async function bookMeeting(services: ConnectionServices, actor: Actor, in
       };
       await uow.audit({ action: "meeting.booked", targetType: "MeetingBooking", targetId: row.id, summary: summaryOut });
       await uow.emit("sales.meeting.booked", { bookingId: row.id, ...summaryOut } as Record<string, unknown> & Prisma.InputJsonObject);
+      // A booked meeting ends the contact's cadences: the conversation has moved on (issue 12).
+      await exitSequencesForContacts(uow, [row.contactId], "MEETING_BOOKED", `A meeting was booked for ${row.startsAt.toISOString()} (booking ${row.id}).`);
       return ok(row);
     });
     if (!done.ok) return done;

@@ -12,6 +12,7 @@ import { ok } from "../../domain/user-error.js";
 import { AgentSkip, type AgentRunContext } from "../agent/agent-run.js";
 import type { Services } from "../services.js";
 import { runUnitOfWork } from "../unit-of-work.js";
+import type { SequenceBranch } from "../../domain/sequence/sequence.js";
 
 /** A subject match only joins a thread that was active this recently. */
 const SUBJECT_MATCH_DAYS = 60;
@@ -104,7 +105,7 @@ export async function threadMessages(tx: Tx, threadId: string): Promise<ThreadMe
 export interface ThreadReaderInput {
   threadId: string;
   /** Agents to run once the facts are stored (they use them). */
-  then?: { draftReply?: { inboundMessageId: string } | null; recommend?: boolean } | null;
+  then?: { draftReply?: { inboundMessageId: string; sequenceBranch?: SequenceBranch | null } | null; recommend?: boolean } | null;
 }
 
 /** The thread reader agent: summarise, store the facts on the thread, then start the agents that use them. */
@@ -154,6 +155,7 @@ export async function runThreadReader(services: Services, run: AgentRunContext):
             leadId: current.leadId,
             threadId: thread.id,
             inboundMessageId: input.then.draftReply.inboundMessageId,
+            ...(input.then.draftReply.sequenceBranch ? { sequenceBranch: input.then.draftReply.sequenceBranch } : {}),
             then: { recommend },
           },
           leadId: current.leadId,

@@ -20,6 +20,7 @@ import { enqueueLeadScoring } from "../lead/lead-scoring.js";
 import type { Services } from "../services.js";
 import { recordSuppression, suppressionCheck } from "../sending/suppression.js";
 import { createTaskInUnitOfWork } from "../pipeline/task.js";
+import type { SequenceBranch } from "../../domain/sequence/sequence.js";
 import { applyInboundToSequences } from "../sequence/sequence-runner.js";
 import { runUnitOfWork, type UnitOfWork } from "../unit-of-work.js";
 
@@ -91,17 +92,24 @@ export async function runInboundAnalysis(services: Services, run: AgentRunContex
     }
     if (suppressed.length) await uow.tx.inboundMessage.update({ where: { id: message.id }, data: { suppressed: [...new Set([...message.suppressed, ...suppressed])] } });
 
-    const acted = repeated ? { taskIds: [], rescheduledTaskIds: [], enqueuedRunIds: [], draftReply: false } : await act(services, uow, run, message, plan);
-    // Sequences: a reply ends the sender's enrolments (a step draft awaiting approval is cancelled); an out-of-office pauses them.
-    if (!repeated) {
-      await applyInboundToSequences(services, uow, {
-        inboundMessageId: message.id,
-        contactId: message.contactId,
-        intent: analysis.intent,
-        automated: message.automated || analysis.neverReply || analysis.automation.automated,
-        ruleKind: message.ruleKind,
-        returnDate: analysis.returnDate,
-      });
+    // Sequences: a reply ends the sender's enrolments (a step draft awaiting approval is cancelled); an out-of-office
+    // pauses them; a meeting request or an objection branches: the reply draft below is written with its brief.
+    const sequences = repeated
+      ? null
+      : await applyInboundToSequences(services, uow, {
+          inboundMessageId: message.id,
+          contactId: message.contactId,
+          intent: analysis.intent,
+          automated: message.automated || analysis.neverReply || analysis.automation.automated,
+          ruleKind: message.ruleKind,
+          returnDate: analysis.returnDate,
+        });
+    const branch = sequences?.branches[0]?.branch ?? null;
+    const acted = repeated ? { taskIds: [], rescheduledTaskIds: [], enqueuedRunIds: [], draftReply: false } : await act(services, uow, run, message, plan, branch);
+    if (sequences?.branches.length) {
+      const summary = { branch, inboundMessageId: message.id, enrollmentIds: sequences.branches.map((b) => b.enrollmentId), draftReply: acted.draftReply, agentRunIds: acted.enqueuedRunIds };
+      await uow.audit({ action: "sequence.branched", targetType: "InboundMessage", targetId: message.id, summary });
+      await uow.emit("sales.sequence.branched", { ...summary, contactId: message.contactId, sequenceIds: sequences.branches.map((b) => b.sequenceId) });
     }
     // The reply's intent is something qualification assist reads: rescore the lead.
     if (message.leadId && !repeated) await enqueueLeadScoring(services, uow, [message.leadId]);
@@ -131,7 +139,7 @@ export async function runInboundAnalysis(services: Services, run: AgentRunContex
 
 type LoadedMessage = Prisma.InboundMessageGetPayload<{ include: { contact: true; lead: { select: { id: true; ownerId: true } } } }>;
 
-async function act(services: Services, uow: UnitOfWork, run: AgentRunContext, message: LoadedMessage, plan: ReturnType<typeof planForAnalysis>) {
+async function act(services: Services, uow: UnitOfWork, run: AgentRunContext, message: LoadedMessage, plan: ReturnType<typeof planForAnalysis>, branch: SequenceBranch | null = null) {
   const taskIds: string[] = [];
   const rescheduledTaskIds: string[] = [];
   const enqueuedRunIds: string[] = [];
@@ -162,12 +170,22 @@ async function act(services: Services, uow: UnitOfWork, run: AgentRunContext, me
   const contact = message.contact;
   const reachable =
     !!contact?.email && !contact.doNotContact && !(await suppressionCheck.isSuppressed(uow.tx, { tenantId: run.tenantId, email: contact.email, domain: contact.email.split("@")[1] ?? null }));
-  const draftReply = plan.reply && settings.draftReplies && reachable && !message.automated;
+  // A sequence branch asks for its reply draft even when the tenant has automatic reply drafts off: the
+  // cadence's author chose that follow-through. It is a draft for review like any other.
+  const draftReply = ((plan.reply && settings.draftReplies) || !!branch) && reachable && !message.automated;
   const recommend = settings.recommendAfterInbound && !!message.leadId;
   if (message.threadId && !message.automated) {
     const next = await run.enqueue(uow, {
       agent: "thread-reader",
-      input: { threadId: message.threadId, then: { draftReply: draftReply ? { inboundMessageId: message.id } : null, recommend } },
+      input: { threadId: message.threadId, then: { draftReply: draftReply ? { inboundMessageId: message.id, ...(branch ? { sequenceBranch: branch } : {}) } : null, recommend } },
+      leadId: message.leadId,
+    });
+    enqueuedRunIds.push(next.runId);
+  } else if (draftReply && branch && message.contactId) {
+    // No thread to read first: the writer answers the message directly.
+    const next = await run.enqueue(uow, {
+      agent: "draft-writer",
+      input: { kind: "REPLY", contactId: message.contactId, leadId: message.leadId, inboundMessageId: message.id, sequenceBranch: branch, then: { recommend } },
       leadId: message.leadId,
     });
     enqueuedRunIds.push(next.runId);

@@ -8,6 +8,7 @@ import { readTenantSettings } from "../../domain/tenant/tenant.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../../domain/user-error.js";
 import type { Services } from "../services.js";
 import { runMutation, type Actor, type UnitOfWork } from "../unit-of-work.js";
+import { exitSequencesForContacts } from "../sequence/sequence-runner.js";
 
 export interface NewDeal {
   name: string;
@@ -192,7 +193,14 @@ export async function progressDealInUnitOfWork(uow: UnitOfWork, input: StageProg
     summary: { from: deal.stage, to: move.to.key, fromStatus: deal.status, reason },
   });
   await uow.emit("sales.deal.updated", { dealId: deal.id, fromStage: deal.stage, toStage: move.to.key, reopened: move.reopened });
+  if (deal.stage !== move.to.key) await exitSequencesForDeal(uow, deal.id, `The deal moved from ${deal.stage} to ${move.to.key}.`);
   return ok({ dealId: deal.id });
+}
+
+/** A deal's stage changed: the cadences of its contacts end (a person now works the deal; issue 12). */
+async function exitSequencesForDeal(uow: UnitOfWork, dealId: string, detail: string): Promise<void> {
+  const contacts = await uow.tx.dealContact.findMany({ where: { dealId }, select: { contactId: true } });
+  await exitSequencesForContacts(uow, contacts.map((c) => c.contactId), "DEAL_STAGE_CHANGED", `${detail} (deal ${dealId})`);
 }
 
 export interface DealCloseInput {
@@ -237,6 +245,7 @@ export async function closeDeal(services: Services, actor: Actor, input: DealClo
     });
     await uow.audit({ action: "deal.closed", targetType: "Deal", targetId: deal.id, summary: { outcome: decision.status, from: deal.stage, to: decision.stage.key, reason } });
     await uow.emit("sales.deal.closed", { dealId: deal.id, status: decision.status, stage: decision.stage.key, amount: deal.amount.toString(), currency: deal.currency });
+    await exitSequencesForDeal(uow, deal.id, `The deal closed ${decision.status} (${deal.stage} to ${decision.stage.key}).`);
     return ok({ dealId: deal.id });
   });
 }

@@ -24,8 +24,10 @@ import {
   sendHold,
   type ExitReason,
   type SendWindow,
+  type SequenceBranch,
 } from "../../domain/sequence/sequence.js";
 import { normaliseEmail } from "../../domain/sending/suppression.js";
+import { assignVariant, type StepVariant } from "../../domain/sequence/sequence-variant.js";
 import { readTenantSettings } from "../../domain/tenant/tenant.js";
 import { ok, type Outcome } from "../../domain/user-error.js";
 import type { SequenceEnrollment, SequenceStep, SequenceVersion } from "../../generated/prisma/client.js";
@@ -34,6 +36,7 @@ import { changeStatus, lockDraft, recipientSuppression, type Draft } from "../dr
 import { composeDraft } from "../draft/draft-writer.js";
 import type { Services } from "../services.js";
 import { createTaskInUnitOfWork } from "../pipeline/task.js";
+import { quotaPlanner } from "./sequence-quota.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
 
 export const SEQUENCE_AGENT = "sequence";
@@ -102,7 +105,11 @@ async function advance(services: Services, uow: UnitOfWork, enrollment: Sequence
   const settings = await settingsOf(uow.tx, enrollment.tenantId);
   const window = stepWindow(step, version, enrollment.timeZone, settings.sequences.holidays);
   const placement = placeStep(new Date(Math.max(base.getTime(), 0)), { amount: step.delayAmount, unit: step.delayUnit }, window);
-  const at = placement.at.getTime() < now.getTime() ? nextWindow(now, window) : placement;
+  const candidate = placement.at.getTime() < now.getTime() ? nextWindow(now, window) : placement;
+  // Quotas are planned: an e-mail step that would break the mailbox or recipient limit moves to a later window, and says so.
+  const contact = step.kind === "EMAIL" ? await uow.tx.contact.findUnique({ where: { id: enrollment.contactId }, select: { id: true, email: true } }) : null;
+  const planned = contact ? await quotaPlanner(uow.tx, settings, now).place(contact, candidate, window) : { placement: candidate, pushes: 0, pushReason: null };
+  const at = planned.placement;
   const run = await uow.tx.sequenceStepRun.create({
     data: {
       tenantId: enrollment.tenantId,
@@ -113,6 +120,8 @@ async function advance(services: Services, uow: UnitOfWork, enrollment: Sequence
       scheduledFor: at.at,
       windowEnd: at.windowEnd,
       sendWindow: window as unknown as Prisma.InputJsonValue,
+      pushedCount: planned.pushes,
+      pushReason: planned.pushReason,
     },
   });
   await uow.tx.sequenceEnrollment.update({ where: { id: enrollment.id }, data: { currentStep: next } });
@@ -125,17 +134,33 @@ async function advance(services: Services, uow: UnitOfWork, enrollment: Sequence
     settings.sequences.draftLeadHours,
     now,
   );
-  await emitStep(uow, "sales.sequence.step_scheduled", enrollment, run, { scheduledFor: at.at.toISOString() });
+  await emitStep(uow, "sales.sequence.step_scheduled", enrollment, run, { scheduledFor: at.at.toISOString(), pushReason: planned.pushReason });
 }
 
 const OPEN_DRAFT = new Set(["PENDING_REVIEW", "APPROVED", "BLOCKED", "QUEUED"]);
 
 /** Ends an enrolment: the step in progress is cancelled, and its draft too when it has not gone out. */
-export async function exitEnrollment(services: Services, uow: UnitOfWork, enrollment: SequenceEnrollment, reason: ExitReason, detail: string): Promise<{ cancelledDraftIds: string[] }> {
+export async function exitEnrollment(
+  _services: unknown,
+  uow: UnitOfWork,
+  enrollment: SequenceEnrollment,
+  reason: ExitReason,
+  detail: string,
+  extra: { branch?: SequenceBranch; intent?: string | null } = {},
+): Promise<{ cancelledDraftIds: string[] }> {
   const now = new Date();
   await uow.tx.sequenceEnrollment.update({
     where: { id: enrollment.id },
-    data: { status: "EXITED", live: null, exitReason: reason, exitDetail: detail.slice(0, 500), exitedAt: now, pausedUntil: null, scheduleToken: { increment: 1 } },
+    data: {
+      status: "EXITED",
+      live: null,
+      exitReason: reason,
+      exitDetail: detail.slice(0, 500),
+      exitIntent: extra.intent ?? null,
+      exitedAt: now,
+      pausedUntil: null,
+      scheduleToken: { increment: 1 },
+    },
   });
   const cancelledDraftIds: string[] = [];
   const open = await uow.tx.sequenceStepRun.findMany({ where: { enrollmentId: enrollment.id, outcome: { in: ["SCHEDULED", "DRAFTED"] } } });
@@ -150,8 +175,9 @@ export async function exitEnrollment(services: Services, uow: UnitOfWork, enroll
     }
     await uow.tx.sequenceStepRun.update({ where: { id: run.id }, data: { outcome: "CANCELLED", outcomeReason: `Enrolment ended: ${reason}`, completedAt: now } });
   }
-  await uow.audit({ action: "sequence.enrollment_exited", targetType: "SequenceEnrollment", targetId: enrollment.id, summary: { reason, detail, cancelledDraftIds } });
-  await uow.emit("sales.sequence.enrollment_exited", { enrollmentId: enrollment.id, sequenceId: enrollment.sequenceId, contactId: enrollment.contactId, reason, cancelledDraftIds });
+  const branch = extra.branch ?? null;
+  await uow.audit({ action: "sequence.enrollment_exited", targetType: "SequenceEnrollment", targetId: enrollment.id, summary: { reason, detail, cancelledDraftIds, branch } });
+  await uow.emit("sales.sequence.enrollment_exited", { enrollmentId: enrollment.id, sequenceId: enrollment.sequenceId, contactId: enrollment.contactId, reason, cancelledDraftIds, branch });
   return { cancelledDraftIds };
 }
 
@@ -201,7 +227,7 @@ export async function resumeEnrollment(services: Services, uow: UnitOfWork, enro
 
 type Phase1 =
   | { kind: "done"; result: StepJobResult }
-  | { kind: "compose"; contactId: string; brief: string; subject: string | null; authorCandidates: string[] };
+  | { kind: "compose"; contactId: string; brief: string; subject: string | null; variant: string | null; authorCandidates: string[] };
 
 /** Handles one sequence-step job. Safe to run twice: the token and the step's outcome decide. */
 export async function runSequenceStep(services: Services, job: SequenceStepJob, now: Date = new Date()): Promise<StepJobResult> {
@@ -258,7 +284,17 @@ export async function runSequenceStep(services: Services, job: SequenceStepJob, 
       return done("exited", suppressed);
     }
     const authors = [enrollment.enrolledById].filter((id): id is string => !!id && /^[0-9a-f-]{36}$/i.test(id));
-    return ok<Phase1>({ kind: "compose", contactId: contact.id, brief: run.step.brief ?? "", subject: run.step.subject, authorCandidates: authors });
+    // An A/B step: the variant is drawn from the enrolment and the position, so a retried job writes the same one.
+    const variants = run.step.variants as StepVariant[] | null;
+    const variant = variants?.length ? assignVariant(variants, enrollment.id, run.position) : null;
+    return ok<Phase1>({
+      kind: "compose",
+      contactId: contact.id,
+      brief: variant?.brief ?? run.step.brief ?? "",
+      subject: variant ? variant.subject : run.step.subject,
+      variant: variant?.key ?? null,
+      authorCandidates: authors,
+    });
   });
   if (!first.ok) throw new Error(first.errors.map((e) => e.message).join(" "));
   if (first.value.kind === "done") return first.value.result;
@@ -296,9 +332,9 @@ export async function runSequenceStep(services: Services, job: SequenceStepJob, 
       onBehalfOfUserId: composed.author?.userId ?? null,
     });
     if (!created.ok) return skip(`The draft could not be created: ${created.errors.map((e) => `${e.code}: ${e.message}`).join(" ")}`);
-    await uow.tx.sequenceStepRun.update({ where: { id: run.id }, data: { outcome: "DRAFTED", draftId: created.value.draftId } });
+    await uow.tx.sequenceStepRun.update({ where: { id: run.id }, data: { outcome: "DRAFTED", draftId: created.value.draftId, variant: plan.variant } });
     await scheduleStepJob(services, uow.tx, { ...job, action: "CHECK" }, run.kind, new Date(run.windowEnd.getTime() + CHECK_GRACE_MS), 0, now);
-    await emitStep(uow, "sales.sequence.step_drafted", enrollment, run, { draftId: created.value.draftId, scheduledFor: run.scheduledFor.toISOString() });
+    await emitStep(uow, "sales.sequence.step_drafted", enrollment, run, { draftId: created.value.draftId, scheduledFor: run.scheduledFor.toISOString(), variant: plan.variant });
     return ok({ outcome: "drafted", detail: created.value.draftId });
   });
   if (!second.ok) throw new Error(second.errors.map((e) => e.message).join(" "));
@@ -365,13 +401,16 @@ export interface InboundForSequences {
 /**
  * What an analysed inbound message does to the sender's live enrolments (in
  * the analysis's own transaction): exit, with the step's draft cancelled; or
- * pause until the return date. Returns what it did.
+ * pause until the return date. A meeting request or an objection also names
+ * a branch: the caller has the reply draft written (the inbound analysis).
+ * Returns what it did.
  */
 export async function applyInboundToSequences(services: Services, uow: UnitOfWork, message: InboundForSequences, now: Date = new Date()) {
   const exited: string[] = [];
   const paused: string[] = [];
   const cancelledDraftIds: string[] = [];
-  if (!message.contactId) return { exited, paused, cancelledDraftIds };
+  const branches: Array<{ enrollmentId: string; sequenceId: string; branch: SequenceBranch }> = [];
+  if (!message.contactId) return { exited, paused, cancelledDraftIds, branches };
   const live = await uow.tx.sequenceEnrollment.findMany({ where: { contactId: message.contactId, live: true }, select: { id: true } });
   for (const { id } of live) {
     const enrollment = await lockEnrollment(uow.tx, id);
@@ -379,15 +418,34 @@ export async function applyInboundToSequences(services: Services, uow: UnitOfWor
     const effect = inboundEffect(message, enrollment.timeZone, now);
     if (!effect) continue;
     if (effect.kind === "EXIT") {
-      const r = await exitEnrollment(services, uow, enrollment, effect.reason, `${effect.detail} (message ${message.inboundMessageId})`);
+      const r = await exitEnrollment(services, uow, enrollment, effect.reason, `${effect.detail} (message ${message.inboundMessageId})`, { branch: effect.branch, intent: message.intent });
       exited.push(enrollment.id);
       cancelledDraftIds.push(...r.cancelledDraftIds);
+      if (effect.branch) branches.push({ enrollmentId: enrollment.id, sequenceId: enrollment.sequenceId, branch: effect.branch });
     } else {
       await pauseEnrollment(services, uow, enrollment, effect.until, effect.detail, now);
       paused.push(enrollment.id);
     }
   }
-  return { exited, paused, cancelledDraftIds };
+  return { exited, paused, cancelledDraftIds, branches };
+}
+
+/**
+ * Something outside the mail ended the cadence for these contacts (a meeting
+ * was booked, a deal they are on moved): their live enrolments exit with the
+ * reason, pending step drafts cancelled. In the caller's transaction.
+ */
+export async function exitSequencesForContacts(uow: UnitOfWork, contactIds: readonly string[], reason: ExitReason, detail: string): Promise<string[]> {
+  if (!contactIds.length) return [];
+  const exited: string[] = [];
+  const live = await uow.tx.sequenceEnrollment.findMany({ where: { contactId: { in: [...new Set(contactIds)] }, live: true }, select: { id: true }, orderBy: { id: "asc" } });
+  for (const { id } of live) {
+    const enrollment = await lockEnrollment(uow.tx, id);
+    if (!enrollment || (enrollment.status !== "ACTIVE" && enrollment.status !== "PAUSED")) continue;
+    await exitEnrollment(null, uow, enrollment, reason, detail);
+    exited.push(id);
+  }
+  return exited;
 }
 
 // ---- the send path ------------------------------------------------------------------------

@@ -27,9 +27,11 @@ import {
   type StepDefinition,
 } from "../../domain/sequence/sequence.js";
 import { suppressionKeys } from "../../domain/sending/suppression.js";
+import { stepVariantSchema, VARIANT_KEYS, type StepVariant } from "../../domain/sequence/sequence-variant.js";
 import { readTenantSettings } from "../../domain/tenant/tenant.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../../domain/user-error.js";
 import { exitEnrollment, pauseEnrollment, resumeEnrollment, stepWindow, type SequenceStepJob } from "./sequence-runner.js";
+import { quotaPlanner } from "./sequence-quota.js";
 import type { Services } from "../services.js";
 import { bufferedUnitOfWork, runMutation, type Actor, type UnitOfWork } from "../unit-of-work.js";
 
@@ -47,6 +49,8 @@ export const sequenceStepSchema = z.object({
   brief: z.string().trim().max(4000).nullish(),
   subject: z.string().trim().max(300).nullish(),
   taskTitle: z.string().trim().max(300).nullish(),
+  /** EMAIL: an A/B test, exactly two variants (A, B); the step's brief and subject are then variant A's. */
+  variants: z.array(stepVariantSchema).max(2).nullish(),
 });
 export type SequenceStepInput = z.infer<typeof sequenceStepSchema>;
 
@@ -76,10 +80,18 @@ function definitions(steps: SequenceStepInput[]): StepDefinition[] {
     delay: { amount: s.delayAmount, unit: s.delayUnit },
     windowStart: parseClock(s.windowStart)!,
     windowEnd: parseClock(s.windowEnd)!,
-    brief: s.brief,
-    subject: s.subject,
+    // With an A/B test the step's own brief and subject are variant A's.
+    brief: s.variants?.length ? s.variants[0]!.brief : s.brief,
+    subject: s.variants?.length ? (s.variants[0]!.subject ?? null) : s.subject,
     taskTitle: s.taskTitle,
+    variants: s.variants?.length ? s.variants.map((v) => ({ brief: v.brief, subject: v.subject ?? null, weight: v.weight })) : null,
   }));
+}
+
+/** The stored variants of a step (A, B), or null without a test. */
+function storedVariants(s: StepDefinition): StepVariant[] | null {
+  if (s.kind !== "EMAIL" || !s.variants?.length) return null;
+  return s.variants.map((v, i) => ({ key: VARIANT_KEYS[i]!, brief: v.brief, subject: v.subject?.trim() || null, weight: v.weight }));
 }
 
 function stepErrors(steps: SequenceStepInput[]): UserError[] {
@@ -112,6 +124,7 @@ async function createVersion(
       brief: s.kind === "EMAIL" ? (s.brief ?? null) : null,
       subject: s.kind === "EMAIL" ? (s.subject || null) : null,
       taskTitle: s.kind === "TASK" ? (s.taskTitle ?? null) : null,
+      variants: (storedVariants(s) as unknown as Prisma.InputJsonValue | null) ?? undefined,
     })),
   });
   return created.id;
@@ -173,6 +186,7 @@ export async function updateSequence(
           brief: s.brief,
           subject: s.subject,
           taskTitle: s.taskTitle,
+          variants: (s.variants as StepVariant[] | null)?.map((v) => ({ brief: v.brief, subject: v.subject, weight: v.weight })) ?? null,
         }));
       await createVersion(uow, sequence.id, version, steps, {
         skipWeekends: input.skipWeekends ?? current.skipWeekends,
@@ -213,6 +227,8 @@ export interface EnrollResult {
   message: string | null;
   /** When the first step is due (in the recipient's window). */
   firstStepAt: Date | null;
+  /** Why the first step was placed later than its delay said (a quota would have broken), if it was. */
+  pushReason?: string | null;
 }
 
 export const sequenceEnrollSchema = z.object({
@@ -261,6 +277,7 @@ export async function enrollContacts(
       });
       const first = version.steps[0]!;
       const settings = readTenantSettings((await tx.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { settings: true } })).settings);
+      const planner = quotaPlanner(tx, settings, now);
 
       const ids = [...new Set(input.contactIds)];
       const valid = ids.filter((id) => UUID.test(id));
@@ -276,6 +293,8 @@ export async function enrollContacts(
       const disqualified = new Set(
         (await tx.lead.findMany({ where: { contactId: { in: valid }, status: "DISQUALIFIED" }, select: { contactId: true } })).map((l) => l.contactId),
       );
+
+      if (first.kind === "EMAIL") await planner.preload(contacts);
 
       const results: EnrollResult[] = [];
       const enrollments: Prisma.SequenceEnrollmentCreateManyInput[] = [];
@@ -299,7 +318,12 @@ export async function enrollContacts(
         const enrollmentId = uuidv7();
         const stepRunId = uuidv7();
         const window = stepWindow(first, version, zone.timeZone, settings.sequences.holidays);
-        const placement = placeStep(now, { amount: first.delayAmount, unit: first.delayUnit }, window);
+        // Quotas are planned, not only enforced: an e-mail step that would break a limit moves to a later window.
+        const planned =
+          first.kind === "EMAIL"
+            ? await planner.place({ id: contactId, email: c!.email }, placeStep(now, { amount: first.delayAmount, unit: first.delayUnit }, window), window)
+            : { placement: placeStep(now, { amount: first.delayAmount, unit: first.delayUnit }, window), pushes: 0, pushReason: null };
+        const placement = planned.placement;
         enrollments.push({
           id: enrollmentId,
           tenantId,
@@ -321,17 +345,34 @@ export async function enrollContacts(
           scheduledFor: placement.at,
           windowEnd: placement.windowEnd,
           sendWindow: window as unknown as Prisma.InputJsonValue,
+          pushedCount: planned.pushes,
+          pushReason: planned.pushReason,
         });
         jobs.push({ enrollmentId, stepRunId, at: placement.at });
         enrolled.add(contactId);
-        results.push({ contactId, enrollmentId, refusal: null, message: null, firstStepAt: placement.at });
+        results.push({ contactId, enrollmentId, refusal: null, message: null, firstStepAt: placement.at, pushReason: planned.pushReason });
         await uow.audit({
           action: "sequence.enrolled",
           targetType: "SequenceEnrollment",
           targetId: enrollmentId,
-          summary: { sequenceId: sequence.id, version: version.version, contactId, timeZone: zone.timeZone, timeZoneSource: zone.source, firstStepAt: placement.at.toISOString() },
+          summary: {
+            sequenceId: sequence.id,
+            version: version.version,
+            contactId,
+            timeZone: zone.timeZone,
+            timeZoneSource: zone.source,
+            firstStepAt: placement.at.toISOString(),
+            pushReason: planned.pushReason,
+          },
         });
-        await uow.emit("sales.sequence.enrolled", { enrollmentId, sequenceId: sequence.id, version: version.version, contactId, firstStepAt: placement.at.toISOString() });
+        await uow.emit("sales.sequence.enrolled", {
+          enrollmentId,
+          sequenceId: sequence.id,
+          version: version.version,
+          contactId,
+          firstStepAt: placement.at.toISOString(),
+          pushReason: planned.pushReason,
+        });
       }
       if (enrollments.length) {
         await tx.sequenceEnrollment.createMany({ data: enrollments });

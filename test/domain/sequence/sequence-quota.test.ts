@@ -1,7 +1,7 @@
 // Quota planning: a step that would break the per-mailbox or per-contact
 // rolling limit moves to the next send window, and says which limit moved it.
 import { describe, expect, it } from "vitest";
-import { fitsLimit, placeWithinQuota, type PlanLimit } from "../../../src/domain/sequence/sequence-quota.js";
+import { fitsLimit, placeWithinQuota, TimeSet, type PlanLimit } from "../../../src/domain/sequence/sequence-quota.js";
 import { nextWindow, type SendWindow } from "../../../src/domain/sequence/sequence.js";
 
 const z = (iso: string) => new Date(iso);
@@ -11,13 +11,13 @@ const berlin: SendWindow = { timeZone: "Europe/Berlin", start: 8 * 60, end: 11 *
 describe("fitsLimit", () => {
   it("counts every rolling window that would contain the new send, earlier and later ones", () => {
     const l = { limit: 2, windowMs: 24 * HOUR };
-    expect(fitsLimit(z("2026-03-03T08:00:00Z"), { ...l, times: [z("2026-03-02T09:00:00Z")] })).toBe(true);
-    expect(fitsLimit(z("2026-03-03T08:00:00Z"), { ...l, times: [z("2026-03-02T09:00:00Z"), z("2026-03-02T10:00:00Z")] })).toBe(false);
+    expect(fitsLimit(z("2026-03-03T08:00:00Z"), { ...l, times: TimeSet.of([z("2026-03-02T09:00:00Z")]) })).toBe(true);
+    expect(fitsLimit(z("2026-03-03T08:00:00Z"), { ...l, times: TimeSet.of([z("2026-03-02T09:00:00Z"), z("2026-03-02T10:00:00Z")]) })).toBe(false);
     // Two planned later the same day: a third before them would break the window they share.
-    expect(fitsLimit(z("2026-03-03T08:00:00Z"), { ...l, times: [z("2026-03-03T12:00:00Z"), z("2026-03-03T20:00:00Z")] })).toBe(false);
+    expect(fitsLimit(z("2026-03-03T08:00:00Z"), { ...l, times: TimeSet.of([z("2026-03-03T12:00:00Z"), z("2026-03-03T20:00:00Z")]) })).toBe(false);
     // Exactly one window length earlier is outside the window.
-    expect(fitsLimit(z("2026-03-03T08:00:00Z"), { ...l, times: [z("2026-03-02T08:00:00Z"), z("2026-03-02T08:00:00Z")] })).toBe(true);
-    expect(fitsLimit(z("2026-03-03T08:00:00Z"), { ...l, limit: 0, times: [] })).toBe(false);
+    expect(fitsLimit(z("2026-03-03T08:00:00Z"), { ...l, times: TimeSet.of([z("2026-03-02T08:00:00Z"), z("2026-03-02T08:00:00Z")]) })).toBe(true);
+    expect(fitsLimit(z("2026-03-03T08:00:00Z"), { ...l, limit: 0, times: new TimeSet() })).toBe(false);
   });
 });
 
@@ -25,12 +25,12 @@ describe("placeWithinQuota", () => {
   const monday = nextWindow(z("2026-03-02T06:00:00Z"), berlin); // Mon 08:00 Berlin = 07:00Z
 
   it("inside the limits: the placement as it was, no reason", () => {
-    const r = placeWithinQuota(monday, berlin, [{ kind: "MAILBOX", key: "sales@a.example", limit: 20, windowMs: 24 * HOUR, times: [] }]);
+    const r = placeWithinQuota(monday, berlin, [{ kind: "MAILBOX", key: "sales@a.example", limit: 20, windowMs: 24 * HOUR, times: new TimeSet() }]);
     expect(r).toEqual({ placement: monday, pushes: 0, pushReason: null });
   });
 
   it("a full mailbox day moves the step to the next send day's window, with the reason", () => {
-    const full: PlanLimit = { kind: "MAILBOX", key: "sales@a.example", limit: 20, windowMs: 24 * HOUR, times: Array.from({ length: 20 }, () => monday.at) };
+    const full: PlanLimit = { kind: "MAILBOX", key: "sales@a.example", limit: 20, windowMs: 24 * HOUR, times: TimeSet.of(Array.from({ length: 20 }, () => monday.at)) };
     const r = placeWithinQuota(monday, berlin, [full]);
     expect(r.pushes).toBe(1);
     expect(r.placement.at).toEqual(z("2026-03-03T07:00:00Z"));
@@ -39,9 +39,11 @@ describe("placeWithinQuota", () => {
 
   it("100 steps with a cap of 20 a day spread over five business days (Friday to Thursday over the weekend)", () => {
     const friday = nextWindow(z("2026-03-06T06:00:00Z"), berlin);
+    const times = new TimeSet();
     const planned: Date[] = [];
     for (let i = 0; i < 100; i++) {
-      const r = placeWithinQuota(friday, berlin, [{ kind: "MAILBOX", key: "m", limit: 20, windowMs: 24 * HOUR, times: planned }]);
+      const r = placeWithinQuota(friday, berlin, [{ kind: "MAILBOX", key: "m", limit: 20, windowMs: 24 * HOUR, times }]);
+      times.add(r.placement.at);
       planned.push(r.placement.at);
     }
     const perDay = new Map<string, number>();
@@ -56,8 +58,8 @@ describe("placeWithinQuota", () => {
   });
 
   it("the per-contact limit (2 per 7 days) pushes a step past the week, whichever limit binds is named", () => {
-    const contact: PlanLimit = { kind: "CONTACT", key: "ann@x.example", limit: 2, windowMs: 7 * 24 * HOUR, times: [z("2026-02-26T07:30:00Z"), z("2026-02-27T07:30:00Z")] };
-    const r = placeWithinQuota(monday, berlin, [{ kind: "MAILBOX", key: "m", limit: 20, windowMs: 24 * HOUR, times: [] }, contact]);
+    const contact: PlanLimit = { kind: "CONTACT", key: "ann@x.example", limit: 2, windowMs: 7 * 24 * HOUR, times: TimeSet.of([z("2026-02-26T07:30:00Z"), z("2026-02-27T07:30:00Z")]) };
+    const r = placeWithinQuota(monday, berlin, [{ kind: "MAILBOX", key: "m", limit: 20, windowMs: 24 * HOUR, times: new TimeSet() }, contact]);
     // The first send leaves the 7-day window on Thu 5 March 07:30Z: the Thursday 08:00 Berlin window (07:00Z) is too early, Friday's fits.
     expect(r.placement.at).toEqual(z("2026-03-06T07:00:00Z"));
     expect(r.pushes).toBe(4);
@@ -65,7 +67,7 @@ describe("placeWithinQuota", () => {
   });
 
   it("a limit of 0: placed as planned, the reason says the send path will hold it", () => {
-    const r = placeWithinQuota(monday, berlin, [{ kind: "MAILBOX", key: "m", limit: 0, windowMs: 24 * HOUR, times: [] }]);
+    const r = placeWithinQuota(monday, berlin, [{ kind: "MAILBOX", key: "m", limit: 0, windowMs: 24 * HOUR, times: new TimeSet() }]);
     expect(r.placement).toEqual(monday);
     expect(r.pushReason).toMatch(/limit is 0/);
   });

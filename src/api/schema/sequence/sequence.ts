@@ -31,7 +31,8 @@ import {
   updateSequence,
   type EnrollResult,
 } from "../../../orchestration/sequence/sequence.js";
-import { sequenceEngagement, type SequenceEngagement } from "../../../data/sequence-engagement.js";
+import { sequenceEngagement, type SequenceEngagement, type VariantEngagement } from "../../../data/sequence-engagement.js";
+import { AB_MIN_SENDS, AB_Z_CRITICAL, type StepVariant, type VariantVerdict } from "../../../domain/sequence/sequence-variant.js";
 import { actorOf } from "../../context.js";
 import { builder } from "../../builder.js";
 import { decodeId, idOf } from "../global-id.js";
@@ -50,6 +51,16 @@ export const EnrollmentRefusalEnum = builder.enumType("EnrollmentRefusal", {
 });
 export const SequenceExitReasonEnum = builder.enumType("SequenceExitReason", { values: EXIT_REASONS });
 
+const StepVariantType = builder.objectRef<StepVariant>("SequenceStepVariant").implement({
+  description: "One variant of an A/B e-mail step. Each enrolment gets one, drawn deterministically from the enrolment by weight.",
+  fields: (t) => ({
+    key: t.exposeString("key", { description: "A or B." }),
+    brief: t.exposeString("brief"),
+    subject: t.exposeString("subject", { nullable: true }),
+    weight: t.exposeInt("weight", { description: "Relative share of enrolments." }),
+  }),
+});
+
 builder.prismaObject("SequenceStep", {
   authScopes: READ,
   fields: (t) => ({
@@ -62,6 +73,12 @@ builder.prismaObject("SequenceStep", {
     brief: t.exposeString("brief", { nullable: true, description: "EMAIL: what the draft writer is asked to write." }),
     subject: t.exposeString("subject", { nullable: true }),
     taskTitle: t.exposeString("taskTitle", { nullable: true }),
+    variants: t.field({
+      type: [StepVariantType],
+      nullable: true,
+      description: "EMAIL: the A/B test's two variants (A is the step's brief); null without a test.",
+      resolve: (s) => (s.variants as StepVariant[] | null) ?? null,
+    }),
   }),
 });
 
@@ -73,6 +90,26 @@ builder.prismaObject("SequenceVersion", {
     skipHolidays: t.exposeBoolean("skipHolidays", { description: "Skips the tenant's holidays (settings.sequences.holidays)." }),
     steps: t.relation("steps", { query: { orderBy: { position: "asc" } } }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+const VariantEngagementType = builder.objectRef<VariantEngagement>("SequenceVariantEngagement").implement({
+  description: "An A/B variant's sends and the replies to them (a reply counts for the last e-mail sent before it).",
+  fields: (t) => ({
+    variant: t.exposeString("variant"),
+    sent: t.exposeInt("sent"),
+    replied: t.exposeInt("replied", { description: "Any human reply (whatever the intent)." }),
+    positiveReplied: t.exposeInt("positive", { description: "Replies with intent INTERESTED, MEETING_REQUEST, QUESTION or REFERRAL." }),
+    replyRate: t.exposeFloat("replyRate"),
+    positiveReplyRate: t.exposeFloat("positiveReplyRate"),
+  }),
+});
+const AbVerdictType = builder.objectRef<VariantVerdict>("SequenceAbVerdict").implement({
+  description: `The A/B rule: the positive-reply rates of A and B by a two-sided two-proportion z-test at 95% (|z| ≥ ${AB_Z_CRITICAL}), and only once each variant has ${AB_MIN_SENDS} sends.`,
+  fields: (t) => ({
+    winner: t.exposeString("winner", { nullable: true, description: "A or B; null: no winner yet (too few sends, or not significant)." }),
+    z: t.exposeFloat("z", { nullable: true, description: "z of A against B (positive: A ahead)." }),
+    reason: t.exposeString("reason"),
   }),
 });
 
@@ -88,7 +125,9 @@ const StepEngagementType = builder.objectRef<SequenceEngagement["steps"][number]
     tasks: t.exposeInt("tasks"),
     skipped: t.exposeInt("skipped"),
     pushed: t.exposeInt("pushed", { description: "Steps that waited for a later window (not approved or not sent in time)." }),
-    replied: t.exposeInt("replied", { description: "Enrolments that ended with a reply while at this step." }),
+    replied: t.exposeInt("replied", { description: "Enrolments that ended with a reply (any intent, incl. meeting requests and objections) while at this step." }),
+    variants: t.field({ type: [VariantEngagementType], description: "A/B steps: per variant; empty otherwise.", resolve: (e) => e.variants }),
+    abTest: t.field({ type: AbVerdictType, nullable: true, description: "A/B steps: the winner by the stated rule.", resolve: (e) => e.abTest }),
   }),
 });
 const ExitCountType = builder.objectRef<{ reason: string; count: number }>("SequenceExitCount").implement({
@@ -144,6 +183,7 @@ builder.prismaObject("SequenceStepRun", {
     outcomeReason: t.exposeString("outcomeReason", { nullable: true }),
     pushedCount: t.exposeInt("pushedCount"),
     pushReason: t.exposeString("pushReason", { nullable: true }),
+    variant: t.exposeString("variant", { nullable: true, description: "The A/B variant this enrolment got at this step (A or B)." }),
     draft: t.prismaField({
       type: "Draft",
       nullable: true,
@@ -233,6 +273,14 @@ builder.queryField("sequenceEnrollments", (t) =>
 
 // ---- mutations ----------------------------------------------------------------------------
 
+const SequenceStepVariantInput = builder.inputType("SequenceStepVariantInput", {
+  fields: (t) => ({
+    brief: t.string({ required: true, description: "What the draft writer should write for this variant." }),
+    subject: t.string({ required: false }),
+    weight: t.int({ required: false, description: "Relative share of enrolments, 1–100 (default 1: an even split)." }),
+  }),
+});
+
 const SequenceStepInput = builder.inputType("SequenceStepInput", {
   fields: (t) => ({
     kind: t.field({ type: SequenceStepKindEnum, required: true }),
@@ -243,10 +291,25 @@ const SequenceStepInput = builder.inputType("SequenceStepInput", {
     brief: t.string({ required: false, description: "EMAIL: what the draft writer should write (it personalises it in the sender's voice)." }),
     subject: t.string({ required: false, description: "EMAIL: a fixed subject; default: the writer's." }),
     taskTitle: t.string({ required: false, description: "TASK: what the person should do." }),
+    variants: t.field({
+      type: [SequenceStepVariantInput],
+      required: false,
+      description: "EMAIL: an A/B test of exactly two variants (A, B); the step's brief and subject are then variant A's.",
+    }),
   }),
 });
 
-type StepArg = { kind: string; delayAmount: number; delayUnit?: string | null; windowStart?: string | null; windowEnd?: string | null; brief?: string | null; subject?: string | null; taskTitle?: string | null };
+type StepArg = {
+  kind: string;
+  delayAmount: number;
+  delayUnit?: string | null;
+  windowStart?: string | null;
+  windowEnd?: string | null;
+  brief?: string | null;
+  subject?: string | null;
+  taskTitle?: string | null;
+  variants?: Array<{ brief: string; subject?: string | null; weight?: number | null }> | null;
+};
 const stepsOf = (steps: StepArg[]) =>
   steps.map((s) => ({
     kind: s.kind,
@@ -257,6 +320,7 @@ const stepsOf = (steps: StepArg[]) =>
     brief: s.brief,
     subject: s.subject,
     taskTitle: s.taskTitle,
+    variants: s.variants?.map((v) => ({ brief: v.brief, subject: v.subject, weight: v.weight ?? undefined })) ?? undefined,
   }));
 
 const SequenceCreateInput = builder.inputType("SequenceCreateInput", {
@@ -377,6 +441,11 @@ const EnrollResultType = builder.objectRef<EnrollResult>("SequenceEnrollResult")
     refusal: t.field({ type: EnrollmentRefusalEnum, nullable: true, resolve: (r) => r.refusal }),
     message: t.string({ nullable: true, resolve: (r) => r.message }),
     firstStepAt: t.field({ type: "DateTime", nullable: true, description: "When the first step is due (in the recipient's window).", resolve: (r) => r.firstStepAt }),
+    pushReason: t.string({
+      nullable: true,
+      description: "Why the first step was placed in a later window than its delay said (a mailbox or recipient quota would have broken).",
+      resolve: (r) => r.pushReason ?? null,
+    }),
   }),
 });
 
