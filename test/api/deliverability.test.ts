@@ -6,7 +6,7 @@
 // and a MANAGER's mailboxResume lets the held draft go. Also the warm-up cap
 // through the quota path, day by day.
 import { encodeGlobalID } from "@pothos/plugin-relay";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { graphql } from "../generated/gql/index.js";
 import { createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute, executeOk } from "../helpers/graphql.js";
@@ -59,6 +59,9 @@ const Quota = graphql(`
 const BODY = "Hi Ana,\n\nThanks for the call on Tuesday. Would Thursday at 10:00 work for a short follow-up on the pilot?\n\nBest,\nSam";
 const MAILBOX = "sales@acme.example";
 const SECOND = "team@acme.example";
+
+// Real sends through the worker on a loaded machine: generous time per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 let t: TestApp;
 let tenant: TestTenant;
@@ -302,6 +305,39 @@ describe("auto-pause on bounces, resume by a manager", () => {
     // The domain's rates add up its mailboxes.
     const status = await executeOk(t.graphqlUrl, Status, {}, { token: other.members.ANALYST.token });
     expect(status.sendingStatus.domainRates).toEqual([{ domain: "acme.example", windows: [{ windowHours: 24, sends: 2, hardBounces: 0, complaints: 2 }, { windowHours: 168, sends: 2, hardBounces: 0, complaints: 2 }] }]);
+  });
+});
+
+describe("domain rates", () => {
+  it("pause every mailbox of the domain that sent, when only the domain's volume reaches the minimum; a bounce about mail we never sent counts for nothing", async () => {
+    const dom = await createTenant(t, "deliver-domain");
+    const [a, b] = ["a@shared.example", "b@shared.example"];
+    await patchSettings(t.db, dom.tenantId, {
+      sending: { mode: "SEND_ALLOWED", mailboxes: [a, b] },
+      quotas: { mailbox: { limit: 100, windowHours: 24 }, domain: { limit: 100, windowHours: 24 } },
+      deliverability: { hardBounce: { minSends: 6 } },
+    });
+    const sent = [];
+    for (const box of [a, a, a, b, b, b]) sent.push(await send(box, dom));
+    for (const s of sent) await settled(s.id);
+
+    // Not ours: no send to this address, no Message-ID of ours.
+    await executeOk(t.graphqlUrl, Ingest, { input: { raw: hardBounce("stranger@nowhere.example", a, "<unrelated@elsewhere.example>") } }, { token: dom.members.OPERATOR.token });
+    expect(await sql(t.db, `SELECT 1 FROM "DeliverabilitySignal" WHERE "tenantId" = $1`, [dom.tenantId])).toEqual([]);
+
+    // One bounce of a's mail: a alone has 3 sends (under the minimum of 6); the domain has 6, 1 bounce = 16.7%.
+    const first = await draftRow(sent[0]!.id);
+    await executeOk(t.graphqlUrl, Ingest, { input: { raw: hardBounce(sent[0]!.to, a, first.messageId!) } }, { token: dom.members.OPERATOR.token });
+    const status = await executeOk(t.graphqlUrl, Status, {}, { token: dom.members.ANALYST.token });
+    const boxes = status.sendingStatus.mailboxes.map((m) => ({ mailbox: m.mailbox, status: m.status, pauseCode: m.pauseCode, pauseReason: m.pauseReason }));
+    const reason = "Hard bounce rate 16.7% (1 of 6 sends) from the domain shared.example in the last 24 h is above the tenant's 3% threshold.";
+    expect(boxes).toEqual([
+      { mailbox: a, status: "PAUSED", pauseCode: "HARD_BOUNCE_RATE", pauseReason: reason },
+      { mailbox: b, status: "PAUSED", pauseCode: "HARD_BOUNCE_RATE", pauseReason: reason },
+    ]);
+    expect(status.sendingStatus.domainRates[0]!.windows[0]).toEqual({ windowHours: 24, sends: 6, hardBounces: 1, complaints: 0 });
+    const events = await sql<{ payload: { mailbox: string; scope: string } }>(t.db, `SELECT "payload" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" = 'sales.sending.mailbox_paused' ORDER BY "payload"->>'mailbox'`, [dom.tenantId]);
+    expect(events.map((e) => [e.payload.mailbox, e.payload.scope])).toEqual([[a, "DOMAIN"], [b, "DOMAIN"]]);
   });
 });
 

@@ -4,7 +4,7 @@
 // that fails DMARC is refused with the reason — while a domain whose DNS does
 // not answer is never blocked, and AUTO (the default) leaves the local outbox alone.
 import { encodeGlobalID } from "@pothos/plugin-relay";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { graphql } from "../generated/gql/index.js";
 import { createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute, executeOk } from "../helpers/graphql.js";
@@ -44,6 +44,9 @@ const SendDraft = graphql(`
 
 const KEY = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq1";
 const BODY = "Hi Ana,\n\nThanks for the call on Tuesday. Would Thursday at 10:00 work for a short follow-up on the pilot?\n\nBest,\nSam";
+
+// Real sends through the worker on a loaded machine: generous time per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 let dns: FakeDns;
 let t: TestApp;

@@ -39,7 +39,7 @@ export interface SignalInput {
   recipients: string[];
   /** Message-IDs the inbound mail refers to (In-Reply-To, References, and any of ours in its text). */
   messageIds: string[];
-  /** The mailbox it arrived at, when known. */
+  /** The mailbox it arrived at, when known (kept for the record; attribution is by our send). */
   mailbox: string | null;
   occurredAt: Date;
 }
@@ -58,16 +58,18 @@ export function ourMessageIdsIn(text: string): string[] {
  * In the transaction of the inbound message: records the signal against the
  * mailbox that sent the mail it is about, then evaluates that mailbox and its
  * domain and pauses what crosses a threshold. Idempotent per inbound message.
- * Null when no send of ours can be found for it (nothing to count against).
+ * Null when no send of ours can be found for it (by a quoted Message-ID of
+ * ours, else the recipient's last send in 30 days): nothing to count against.
  */
 export async function recordDeliverabilitySignal(uow: UnitOfWork, input: SignalInput): Promise<SignalOutcome | null> {
   const tenantId = uow.actor.principal.tenantId;
   const existing = await uow.tx.deliverabilitySignal.findUnique({ where: { tenantId_inboundMessageId: { tenantId, inboundMessageId: input.inboundMessageId } } });
   if (existing) return null;
+  // Only what is about a send of ours counts: the rates are of our sends, and mail sent elsewhere would skew them.
   const send = await attributedSend(uow.tx, input);
-  const mailbox = send?.mailbox ?? (input.mailbox ? await mailboxThatSent(uow.tx, normaliseMailbox(input.mailbox)) : null);
-  if (!mailbox) return null;
-  const recipient = input.recipients[0] ? normaliseEmail(input.recipients[0]) : (send?.recipientEmail ?? null);
+  if (!send) return null;
+  const mailbox = send.mailbox;
+  const recipient = input.recipients[0] ? normaliseEmail(input.recipients[0]) : send.recipientEmail;
   const signal = await uow.tx.deliverabilitySignal.create({
     data: {
       tenantId,
@@ -76,7 +78,7 @@ export async function recordDeliverabilitySignal(uow: UnitOfWork, input: SignalI
       sendingDomain: sendingDomainOf(mailbox),
       recipientEmail: recipient,
       inboundMessageId: input.inboundMessageId,
-      emailSendId: send?.id ?? null,
+      emailSendId: send.id,
       occurredAt: input.occurredAt,
     },
   });
@@ -84,7 +86,7 @@ export async function recordDeliverabilitySignal(uow: UnitOfWork, input: SignalI
     action: "sending.deliverability_signal",
     targetType: "SendingMailbox",
     targetId: mailbox,
-    summary: { kind: input.kind, mailbox, inboundMessageId: input.inboundMessageId, emailSendId: send?.id ?? null },
+    summary: { kind: input.kind, mailbox, inboundMessageId: input.inboundMessageId, emailSendId: send.id },
   });
   await uow.emit("sales.sending.signal_recorded", { signalId: signal.id, kind: input.kind, mailbox, sendingDomain: signal.sendingDomain, inboundMessageId: input.inboundMessageId });
   const settings = await tenantSettings(uow.tx, tenantId);
@@ -103,11 +105,6 @@ async function attributedSend(tx: Tx, input: SignalInput) {
     where: { recipientEmail: { in: recipients }, state: "SENT", reservedAt: { gt: new Date(input.occurredAt.getTime() - ATTRIBUTION_DAYS * 24 * HOUR_MS) } },
     orderBy: { reservedAt: "desc" },
   });
-}
-
-async function mailboxThatSent(tx: Tx, mailbox: string): Promise<string | null> {
-  const any = await tx.emailSend.findFirst({ where: { mailbox }, select: { mailbox: true } });
-  return any?.mailbox ?? null;
 }
 
 /** Sends and signals of a mailbox (or of every mailbox of a domain) in each window, counted from `since` at the earliest. */
