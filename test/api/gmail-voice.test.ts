@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";
 import { sql } from "../helpers/operator.js";
+import { withTenant } from "../../src/data/database.js";
 import { startFakeGoogle, type FakeGoogle } from "../fakes/google/server.js";
 
 const START = `mutation GmailVoiceConnStart($input: ConnectionStartInput!) { connectionStart(input: $input) { authorizationUrl userErrors { code } } }`;
@@ -75,7 +76,11 @@ describe("voiceLearnFromMailbox", () => {
     const r = await learn(tenant.members.OPERATOR.token, { limit: 10 });
     expect(r.errors).toBeUndefined();
     expect(r.data!.voiceLearnFromMailbox).toMatchObject({ read: 3, imported: 3, duplicates: 0, sampleCount: 3, connection: { id: encodeGlobalID("Connection", connectionId) }, agentRun: { agent: "voice-learner" }, userErrors: [] });
-    const samples = await sql<{ subject: string; body: string; userId: string }>(t.db, `SELECT "subject", "body", "userId" FROM "VoiceSample" WHERE "tenantId" = $1 ORDER BY "subject"`, [tenant.tenantId]);
+    // Through the data layer: the bodies are encrypted at rest (src/data/field-encryption.ts), a raw SELECT sees ciphertext.
+    const samples = await withTenant(t.app.services.db.prisma, { tenantId: tenant.tenantId }, (tx) =>
+      tx.voiceSample.findMany({ select: { subject: true, body: true, userId: true }, orderBy: { subject: "asc" } }),
+    );
+    expect((await sql<{ body: string }>(t.db, `SELECT "body" FROM "VoiceSample" WHERE "tenantId" = $1`, [tenant.tenantId])).every((s) => s.body.startsWith("enc1:"))).toBe(true);
     expect(samples.map((s) => s.subject)).toEqual(["Following up", "Pilot", "Quick question"]);
     expect(samples.every((s) => s.userId === tenant.members.OPERATOR.userId)).toBe(true);
     expect(samples[2]!.body).toContain("Would Tuesday work for a demo?");
