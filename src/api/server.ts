@@ -23,6 +23,7 @@ import { validationRules } from "./limits.js";
 import { costLimitPlugin, observabilityPlugin } from "./plugins.js";
 import { authenticate, contextFor, credentialsFrom, header, requestMeta } from "./request.js";
 import { unsubscribeRouter } from "./unsubscribe.js";
+import { dataExportRouter } from "./data-export.js";
 import { oauthCallbackRouter } from "./oauth-callback.js";
 import { inboundWebhookRouter } from "./inbound-webhook.js";
 import { gmailPushRouter } from "./gmail-push.js";
@@ -94,6 +95,7 @@ export async function createApiServer(services: Services, authenticator: Authent
 
   if (config.GRAPHIQL_ENABLED) app.use(graphiqlRouter());
   app.use(unsubscribeRouter(services));
+  app.use(dataExportRouter(services));
   app.use(oauthCallbackRouter(services));
   app.use(inboundWebhookRouter(services));
   // The operator console (web/dist) at / and its client-side routes.

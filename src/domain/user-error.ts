@@ -64,6 +64,8 @@ export const USER_ERROR_CODES = [
   "NOT_A_MEMBER",
   "EMAIL_NOT_VERIFIED",
   "IDENTITY_ALREADY_LINKED",
+  // Erasure (issue 15): the address belongs to a person whose data was erased; they are never stored again.
+  "CONTACT_ERASED",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -88,7 +88,6 @@ const EXPECTED: Record<string, Permission> = {
   // Meetings booked with contacts (meetingBook): as private as the contact's activities.
   "sales.meeting.booked": "lead:read",
   // Sequences (issue 12): the same permission as the `sequences` and `sequenceEnrollments` queries.
-  "sales.report.digest_written": "report:read",
   "sales.sequence.created": "sequence:read",
   "sales.sequence.updated": "sequence:read",
   "sales.sequence.archived": "sequence:read",
@@ -109,6 +108,12 @@ const EXPECTED: Record<string, Permission> = {
   "sales.campaign.completed": "campaign:read",
   "sales.campaign.recipient_drafted": "campaign:read",
   "sales.campaign.recipient_skipped": "campaign:read",
+  // Erasure and export (issue 15): an erasure is seen like any contact change; exports by whoever may export.
+  "sales.contact.erased": "lead:read",
+  "sales.data_export.requested": "contact:export",
+  "sales.data_export.ready": "contact:export",
+  "sales.data_export.failed": "contact:export",
+  "sales.data_export.downloaded": "contact:export",
 };
 
 describe("event visibility", () => {

@@ -33,7 +33,6 @@ import "./connection/gmail-sync.js";
 import "./draft/meeting-slot.js";
 import "./draft/asset.js";
 import "./report/outcome-report.js";
-import "./report/weekly-digest.js";
 import "./connection/webhook.js";
 import "./inbound/inbound-webhook.js";
 import "./access/platform.js";
@@ -44,6 +43,8 @@ import "./sequence/sequence.js";
 import "./campaign/campaign.js";
 import "./memory/memory.js";
 import "./rate-limit.js";
+import "./governance/erasure.js";
+import "./governance/data-export.js";
 
 let schema: GraphQLSchema | undefined;
 

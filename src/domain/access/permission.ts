@@ -49,6 +49,10 @@ export const PERMISSIONS = [
   "campaign:read",
   "campaign:preview",
   "campaign:manage",
+  // Data-subject requests (issue 15): erase a contact's personal data; export one contact's; export the whole tenant.
+  "contact:erase",
+  "contact:export",
+  "tenant:export",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -104,6 +108,9 @@ const MANAGER: Permission[] = [
   "sequence:manage",
   // Launch, pause, resume and cancel campaigns: a campaign mails many people, so like a sequence it is a manager's decision.
   "campaign:manage",
+  // Erasure destroys data for good and an export carries a person's whole record out: a manager's decision.
+  "contact:erase",
+  "contact:export",
 ];
 
 // Webhook endpoints are ADMIN-only, reading included: an endpoint URL can carry the receiver's own token,

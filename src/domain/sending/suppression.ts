@@ -2,10 +2,12 @@
 // mailed (unsubscribed, bounced, complained, or added by hand).
 import { z } from "zod";
 import { parseEmail } from "../email.js";
+import { erasedAddressHash } from "../governance/erasure.js";
 
-export const SUPPRESSION_REASONS = ["UNSUBSCRIBED", "BOUNCED", "COMPLAINED", "MANUAL"] as const;
+export const SUPPRESSION_REASONS = ["UNSUBSCRIBED", "BOUNCED", "COMPLAINED", "MANUAL", "ERASED"] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
-export const SUPPRESSION_KINDS = ["EMAIL", "DOMAIN"] as const;
+/** EMAIL_HASH: an erased person's address, kept only as a salted hash (src/domain/governance/erasure.ts). */
+export const SUPPRESSION_KINDS = ["EMAIL", "DOMAIN", "EMAIL_HASH"] as const;
 export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
 
 const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -33,17 +35,19 @@ export const suppressionEntrySchema = z
       .transform(normaliseDomain)
       .pipe(z.string().regex(DOMAIN, "must be a domain such as example.com"))
       .optional(),
-    reason: z.enum(SUPPRESSION_REASONS).default("MANUAL"),
+    // ERASED is set by contactErase only.
+    reason: z.enum(SUPPRESSION_REASONS).exclude(["ERASED"]).default("MANUAL"),
     note: z.string().trim().max(500).optional(),
   })
   .refine((v) => (v.email ? 1 : 0) + (v.domain ? 1 : 0) === 1, { message: "give exactly one of email or domain", path: ["email"] });
 
-/** The suppression values that would stop a message to `email`: the address itself and its domain. */
+/** The suppression values that would stop a message to `email`: the address itself, its domain, and its erased-address hash. */
 export function suppressionKeys(email: string): { kind: SuppressionKind; value: string }[] {
   const address = normaliseEmail(email);
   const domain = address.split("@")[1] ?? "";
   return [
     { kind: "EMAIL", value: address },
     { kind: "DOMAIN", value: domain },
+    { kind: "EMAIL_HASH", value: erasedAddressHash(address) },
   ];
 }
