@@ -100,8 +100,21 @@ export function createHubspotBudget(options: HubspotBudgetOptions): HubspotBudge
     }
   }
 
+  /** Still connecting (start-up, reconnect): wait briefly for the shared store rather than count in this process only. */
+  async function storeReady(): Promise<void> {
+    if (!redis || !["connecting", "connect", "wait", "reconnecting"].includes(redis.status)) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1_000);
+      redis.once("ready", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   return {
     async take(tenantId, priority) {
+      await storeReady();
       await takeDaily(tenantId, priority);
       try {
         await takeBurst(tenantId, priority);
