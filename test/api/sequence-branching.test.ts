@@ -13,7 +13,8 @@ import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignVariant } from "../../src/domain/sequence/sequence-variant.js";
 import { createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
-import { execute } from "../helpers/graphql.js";
+import { graphql } from "../generated/gql/index.js";
+import { execute, subscribe } from "../helpers/graphql.js";
 import { insertContact, patchSettings, sql, startOperatorApp, waitFor } from "../helpers/operator.js";
 
 const CREATE = `mutation($input: SequenceCreateInput!) { sequenceCreate(input: $input) {
@@ -24,6 +25,12 @@ const INGEST = `mutation($input: MessageIngestInput!) { messageIngest(input: $in
 const DEAL_CREATE = `mutation($input: DealCreateInput!) { dealCreate(input: $input) { deal { id stage } userErrors { code message } } }`;
 const DEAL_PROGRESS = `mutation($input: DealProgressInput!) { dealProgress(input: $input) { deal { id stage } userErrors { code message } } }`;
 const ENGAGEMENT = `query($id: ID!) { sequence(id: $id) { engagement { exitsByReason { reason count } steps { position replied variants { variant sent } abTest { winner reason } } } } }`;
+
+const SequenceEvents = graphql(`
+  subscription SequenceProgressEvents($types: [String!], $sequenceId: ID) {
+    events(types: $types, sequenceId: $sequenceId) { type payload }
+  }
+`);
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -255,4 +262,25 @@ describe("quota planning and A/B variants", () => {
     const engagement = (await ok(a.members.ANALYST.token, ENGAGEMENT, { id: created.sequenceCreate.sequence.id })).sequence.engagement;
     expect(engagement.steps[0]).toMatchObject({ variants: [], abTest: null });
   }, 300_000);
+});
+
+describe("subscriptions for enrolment progress", () => {
+  it("events(types: [\"sales.sequence.*\"], sequenceId) delivers only that sequence's events", async () => {
+    const task = [{ kind: "TASK", delayAmount: 0, taskTitle: "Call them" }];
+    const watched = await newSequence(c, "Watched", task);
+    const other = await newSequence(c, "Other", task);
+    const sub = await subscribe(t.wsUrl, SequenceEvents, { types: ["sales.sequence.*"], sequenceId: watched }, { Authorization: `Bearer ${c.members.OPERATOR.token}` });
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      await enrol(c, other, [await contactIn(c, "other@sub.example", "Europe/Berlin")]);
+      const contact = await contactIn(c, "watched@sub.example", "Europe/Berlin");
+      await enrol(c, watched, [contact]);
+      const first = await sub.next();
+      expect(first.events).toMatchObject({ type: "sales.sequence.enrolled", payload: { sequenceId: uuidOf(watched), contactId: contact } });
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(sub.received.every((e) => (e.events.payload as Json).sequenceId === uuidOf(watched))).toBe(true);
+    } finally {
+      await sub.close();
+    }
+  }, 120_000);
 });

@@ -3,6 +3,14 @@
 // the subscriber could read (src/domain/event.ts), with e-mail addresses masked.
 import { canReceiveEvent, eventForSubscriber, eventTypeMatches, type DomainEvent } from "../../domain/event.js";
 import { builder } from "../builder.js";
+import { decodeId } from "./global-id.js";
+
+/** Whether the event is about the sequence (null: no filter). */
+function aboutSequence(e: DomainEvent, sequenceId: string | null): boolean {
+  if (sequenceId === null) return true;
+  const p = e.payload as { sequenceId?: unknown; sequenceIds?: unknown };
+  return p.sequenceId === sequenceId || (Array.isArray(p.sequenceIds) && p.sequenceIds.includes(sequenceId));
+}
 
 export const EventType = builder.objectRef<DomainEvent>("Event").implement({
   description: "A domain event (`sales.<entity>.<verb>`), delivered at least once; `id` is stable across redeliveries.",
@@ -59,14 +67,21 @@ builder.subscriptionField("events", (t) =>
     authScopes: { permission: "event:subscribe" },
     args: {
       types: t.arg.stringList({ required: false, description: "Event types to receive; `sales.draft.*` matches a prefix. Empty: all. Only events whose subject the caller may read are delivered (e.g. `sales.lead.*` needs lead:read)." }),
+      sequenceId: t.arg.id({
+        required: false,
+        description: "Only events about this sequence (its payload's sequenceId, or sequenceIds for a branch): one sequence's enrolment progress, with types: [\"sales.sequence.*\"].",
+      }),
     },
-    subscribe: (_root, { types }, ctx) =>
+    subscribe: (_root, { types, sequenceId }, ctx) => {
+      // An id that names no sequence matches nothing (rather than everything).
+      const sequence = sequenceId == null ? null : (decodeId(String(sequenceId), "Sequence") ?? "none");
       // Checked per event against the subscriber's permissions at subscribe time (a removed or
       // revoked credential closes the socket at the next re-check).
-      filterIterator(
+      return filterIterator(
         ctx.services.bus.subscribe(ctx.principal!.tenantId),
-        (e) => !!ctx.principal && canReceiveEvent(ctx.principal.permissions, e.type) && eventTypeMatches(types, e.type),
-      ),
+        (e) => !!ctx.principal && canReceiveEvent(ctx.principal.permissions, e.type) && eventTypeMatches(types, e.type) && aboutSequence(e, sequence),
+      );
+    },
     resolve: (event) => eventForSubscriber(event),
   }),
 );
