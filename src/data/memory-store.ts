@@ -280,23 +280,39 @@ export interface TextHit {
   rank: number;
 }
 
+/** Rows a full-text stage ranks at most: ranking recomputes each row's tsvector, so a common word must not rank the whole tenant. */
+export const TEXT_MATCH_CAP = 2_000;
+
 /**
- * Full text: any of the query's words ('english': stop words dropped, stems
- * matched — a name is stemmed the same way on both sides), ranked by ts_rank_cd.
- * Items of every model (and not yet embedded ones) are found this way.
+ * Full text ('english': stop words dropped, stems matched — a name is stemmed the
+ * same way on both sides), ranked by ts_rank_cd: items with all of the query's
+ * words first; when fewer than k have them all, items with any of them. Each
+ * pass ranks at most TEXT_MATCH_CAP matching rows. Items of every model (and not
+ * yet embedded ones) are found this way.
  */
 export async function textSearch(tx: Tx, filter: MemoryFilter, query: string, k: number): Promise<TextHit[]> {
-  const f = filterSql(filter, 3);
+  const all = await textPass(tx, filter, query, k, "&");
+  if (all.length >= k) return all;
+  const any = await textPass(tx, filter, query, k, "|");
+  const seen = new Set(all.map((h) => h.id));
+  return [...all, ...any.filter((h) => !seen.has(h.id))].slice(0, k);
+}
+
+async function textPass(tx: Tx, filter: MemoryFilter, query: string, k: number, op: "&" | "|"): Promise<TextHit[]> {
+  const f = filterSql(filter, 4);
   return tx.$queryRawUnsafe<TextHit[]>(
     `WITH q AS (
-       SELECT to_tsquery('english', string_agg(quote_literal(w), ' | ')) AS q
-       FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS w)
-     SELECT m."id"::text AS id, ts_rank_cd(to_tsvector('english', m."title" || ' ' || m."text"), q.q) AS rank
-     FROM "MemoryItem" m, q
-     WHERE q.q IS NOT NULL AND m."text" <> '' AND to_tsvector('english', m."title" || ' ' || m."text") @@ q.q AND ${f.sql}
-     ORDER BY rank DESC, m."id" LIMIT $2`,
+       SELECT to_tsquery('english', string_agg(quote_literal(w), ' ${op} ')) AS q
+       FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS w),
+     matched AS (
+       SELECT m."id", m."title", m."text" FROM "MemoryItem" m, q
+       WHERE q.q IS NOT NULL AND m."text" <> '' AND to_tsvector('english', m."title" || ' ' || m."text") @@ q.q AND ${f.sql}
+       LIMIT $3)
+     SELECT c."id"::text AS id, ts_rank_cd(to_tsvector('english', c."title" || ' ' || c."text"), q.q) AS rank
+     FROM matched c, q ORDER BY rank DESC, c."id" LIMIT $2`,
     query,
     k,
+    TEXT_MATCH_CAP,
     ...f.params,
   );
 }
