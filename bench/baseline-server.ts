@@ -5,6 +5,8 @@
 //   POST /leads     — the 50 leads of `leads(first: 50)` with contact and company, in ONE SQL query
 //                     as the service role under row-level security (BEGIN; set tenant; SELECT … LIMIT 51; COMMIT)
 //   POST /typename  — bare graphql-js answering `{ __typename }` (parse, validate, execute per request)
+//   POST /list/<name> — a list page of contacts, companies, deals, drafts, recommendations or audit entries:
+//                     the fields the benchmark asks for, related rows joined, in ONE SQL query under RLS
 //   POST /task      — the three inserts of taskCreate (task, audit entry, outbox event) in one transaction under RLS
 //
 // Environment: BASELINE_DB_URL (service role), BASELINE_TENANT_ID, BASELINE_USER_ID, BASELINE_POOL (16), PORT (0).
@@ -42,7 +44,29 @@ const LEADS_SQL = `
   ORDER BY l.score DESC NULLS LAST, l.id DESC
   LIMIT 51`;
 
+/** The same 50 rows (and the 51st that tells whether there is a next page) as each list query of the bench. */
+const LIST_SQL: Record<string, string> = {
+  contacts: `SELECT c.id, c.email, c."firstName", c."lastName", c.title, co.name AS "companyName" FROM "Contact" c
+    LEFT JOIN "Company" co ON co."tenantId" = c."tenantId" AND co.id = c."companyId" ORDER BY c."createdAt" DESC, c.id DESC LIMIT 51`,
+  companies: `SELECT id, name, industry, "employeeCount", lifecycle FROM "Company" ORDER BY "createdAt" DESC, id DESC LIMIT 51`,
+  deals: `SELECT d.id, d.name, d.stage, d.amount, d.currency, d.probability, co.name AS "companyName" FROM "Deal" d
+    LEFT JOIN "Company" co ON co."tenantId" = d."tenantId" AND co.id = d."companyId" ORDER BY d."createdAt" DESC, d.id DESC LIMIT 51`,
+  drafts: `SELECT id, subject, status, "recipientEmail", mailbox FROM "Draft" ORDER BY id DESC LIMIT 51`,
+  recommendations: `SELECT id, title, tool, confidence, rank, status, "expiresAt" FROM "Recommendation" ORDER BY "createdAt" DESC, rank ASC, id ASC LIMIT 51`,
+  auditEntries: `SELECT id, action, "actorLabel", "targetType", "createdAt" FROM "AuditEntry" ORDER BY id DESC LIMIT 51`,
+};
+
 const routes: Record<string, () => Promise<unknown>> = {
+  ...Object.fromEntries(
+    Object.entries(LIST_SQL).map(([name, sql]) => [
+      `/list/${name}`,
+      () =>
+        inTenant(async (client) => {
+          const { rows } = await client.query(sql);
+          return { data: { [name]: { edges: rows.slice(0, 50).map((node) => ({ node })), pageInfo: { hasNextPage: rows.length > 50 } } } };
+        }),
+    ]),
+  ),
   "/leads": () =>
     inTenant(async (client) => {
       const { rows } = await client.query(LEADS_SQL);

@@ -5,11 +5,13 @@
 // process (bench/baseline-server.ts); this process is the load generator.
 //
 //   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/request-path.ts \
-//     [--seconds 8] [--clients 16] [--leads 2000] [--profile]
+//     [--seconds 8] [--clients 16] [--leads 2000] [--profile] [--only <regex>]
 //
 // --profile writes a V8 CPU profile of the service (bench/profiles/*.cpuprofile;
-// open it in Chrome DevTools or speedscope for the flame graph) and prints the
-// functions with the most self time.
+// open it in Chrome DevTools or speedscope for the flame graph) and prints, for
+// each scenario's measured window alone, self time by package, the functions
+// with the most self time and the frames with the most inclusive time.
+// --only runs the scenarios whose name matches (e.g. --only 'leads|task').
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     clients: { type: "string", default: "16" },
     leads: { type: "string", default: "2000" },
     profile: { type: "boolean", default: false },
+    only: { type: "string", default: "" },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -174,10 +177,11 @@ try {
   for (;;) {
     const unscored = await unscoredLeads();
     if (unscored === 0) break;
-    if (performance.now() - t0 > 180_000) throw new Error(`${unscored} leads still unscored after 180 s`);
+    if (performance.now() - t0 > 600_000) throw new Error(`${unscored} leads still unscored after 600 s`);
     await new Promise((r) => setTimeout(r, 500));
   }
   await new Promise((r) => setTimeout(r, 1000));
+  await seedLists(appUrl, tenant.tenantId, userId);
 
   const baselinePort = await freePort();
   const baseline = start("bench/baseline-server.ts", { BASELINE_DB_URL: appUrl, BASELINE_TENANT_ID: tenant.tenantId, BASELINE_USER_ID: userId, BASELINE_POOL: String(CLIENTS), PORT: String(baselinePort) });
@@ -185,6 +189,15 @@ try {
 
   const LIST = `query LoadLeads { leads(first: 50, orderBy: { field: SCORE, direction: DESC }) {
     edges { node { id status score grade contact { email title } company { name industry } } } pageInfo { hasNextPage endCursor } } }`;
+  // List pages of the other main types, each against its own one-query baseline (bench/baseline-server.ts).
+  const LISTS: [string, string][] = [
+    ["contacts", "contacts(first: 50) { edges { node { id email firstName lastName title company { name } } } pageInfo { hasNextPage endCursor } }"],
+    ["companies", "companies(first: 50) { edges { node { id name industry employeeCount lifecycle } } pageInfo { hasNextPage endCursor } }"],
+    ["deals", "deals(first: 50) { edges { node { id name stage amount currency probability company { name } } } pageInfo { hasNextPage endCursor } }"],
+    ["drafts", "drafts(first: 50) { edges { node { id subject status recipientEmail mailbox } } pageInfo { hasNextPage endCursor } }"],
+    ["recommendations", "recommendations(first: 50) { edges { node { id title tool confidence rank status } } pageInfo { hasNextPage endCursor } }"],
+    ["auditEntries", "auditEntries(first: 50) { edges { node { id action actorLabel targetType createdAt } } pageInfo { hasNextPage endCursor } }"],
+  ];
   const TYPENAME = JSON.stringify({ query: "{ __typename }" });
   const TASK = "mutation LoadTask($input: TaskCreateInput!) { taskCreate(input: $input) { task { id } userErrors { code } } }";
   let n = 0;
@@ -198,6 +211,14 @@ try {
       ratio: (s, b) => b.rps / s.rps,
       ok: (r) => r <= 1.5,
     },
+    ...LISTS.map(([name, selection]) => ({
+      name: `${name}(first: 50)`,
+      service: () => gql(`query Load { ${selection} }`),
+      baseline: () => post(baselinePort, `/list/${name}`, "{}", {}),
+      target: "cost ≤ 2× raw SQL",
+      ratio: (s: Run, b: Run) => b.rps / s.rps,
+      ok: (r: number) => r <= 2,
+    })),
     {
       name: "{ __typename } with a bearer token",
       service: () => post(servicePort, "/graphql", TYPENAME, auth),
@@ -237,11 +258,15 @@ try {
   out("| path | service req/s | p50 / p99 ms | baseline req/s | p50 / p99 ms | ratio | target | met |");
   out("|---|---|---|---|---|---|---|---|");
   let peak = 0;
-  for (const s of scenarios) {
+  const windows: ProfileWindow[] = [];
+  const only = values.only ? new RegExp(values.only) : null;
+  for (const s of scenarios.filter((x) => !only || only.test(x.name))) {
     // A short warm-up for each side (JIT, pools), then the measured run.
     await load(s.service, 1);
     await load(s.baseline, 1);
+    const from = process.hrtime.bigint() / 1000n;
     const sr = await load(s.service, SECONDS, service.pid);
+    windows.push({ name: s.name, from: Number(from), to: Number(process.hrtime.bigint() / 1000n) });
     const br = await load(s.baseline, SECONDS);
     peak = Math.max(peak, sr.peakRss);
     const r = s.ratio(sr, br);
@@ -259,7 +284,7 @@ try {
       .filter((f) => statSync(f).mtimeMs >= profileStarted)
       // One profile per thread (tsx runs a loader thread too): the main thread's is the largest.
       .sort((a, b) => statSync(b).size - statSync(a).size)[0];
-    if (mainThread) printProfile(mainThread);
+    if (mainThread) printProfile(mainThread, windows);
   }
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
@@ -284,33 +309,90 @@ async function unscoredLeads(): Promise<number> {
   }
 }
 
-/** Self time per function (and per package), from a V8 .cpuprofile. */
-function printProfile(file: string) {
+/**
+ * Rows for the list pages that the import does not create (deals, drafts,
+ * recommendations), written as the service role under the tenant, like the service would.
+ */
+async function seedLists(appUrl: string, tenantId: string, userId: string) {
+  const client = new pg.Client({ connectionString: appUrl });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)", [tenantId, userId]);
+    await client.query(`INSERT INTO "Deal" (id, "tenantId", name, "companyId", "leadId", stage, amount, currency, probability, "updatedAt")
+      SELECT gen_random_uuid(), l."tenantId", 'Deal ' || row_number() OVER (), l."companyId", l.id, 'qualification', 1000 + (row_number() OVER ()) * 10, 'EUR', 10, now()
+      FROM (SELECT * FROM "Lead" ORDER BY id LIMIT 500) l`);
+    await client.query(`INSERT INTO "Draft" (id, "tenantId", "contactId", mailbox, "recipientEmail", origin, "authorType", "authorId", "authorLabel", status, subject, "bodyText", "qualityReport", "updatedAt")
+      SELECT gen_random_uuid(), c."tenantId", c.id, 'rep@bench.example', c.email, 'OPERATOR', 'USER', $1, 'Rep', 'PENDING_REVIEW', 'Hello ' || c."firstName", 'Body', '{"verdict":"PASS","findings":[]}', now()
+      FROM (SELECT * FROM "Contact" ORDER BY id LIMIT 500) c`, [userId]);
+    await client.query(`INSERT INTO "Recommendation" (id, "tenantId", "leadId", tool, title, params, rationale, confidence, "factsUsed", rank, "expiresAt", "audienceRole", provider, "updatedAt")
+      SELECT gen_random_uuid(), l."tenantId", l.id, 'scheduleFollowUp', 'Follow up', '{}', 'Because', 0.7, ARRAY['score'], 1 + (row_number() OVER ()) % 3, now() + interval '7 days', 'MANAGER', 'local', now()
+      FROM (SELECT * FROM "Lead" ORDER BY id LIMIT 500) l`);
+    await client.query("COMMIT");
+  } finally {
+    await client.end();
+  }
+}
+
+interface ProfileWindow {
+  name: string;
+  /** Monotonic clock, microseconds (the clock V8's profiler stamps samples with). */
+  from: number;
+  to: number;
+}
+
+/**
+ * Per measured window of a V8 .cpuprofile: self time by package, the top
+ * functions by self time, and the top frames by inclusive time (time spent in
+ * the frame or anything it called) — where a request's time goes.
+ */
+function printProfile(file: string, windows: ProfileWindow[]) {
   const profile = JSON.parse(readFileSync(file, "utf8")) as {
-    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+    startTime: number;
     samples: number[];
     timeDeltas: number[];
   };
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  const byPackage = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const node = byId.get(id);
-    const dt = profile.timeDeltas[i] ?? 0;
-    if (!node) return;
-    total += dt;
-    const { functionName, url, lineNumber } = node.callFrame;
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const keyOf = (id: number) => {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const where = url.replace(/^file:\/\//, "").replace(root + "/", "");
-    const key = `${functionName || "(anonymous)"} ${where}:${lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    const pkg = where.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? (where.startsWith("src/") ? "our code (src/)" : where ? "node internals" : functionName || "(vm)");
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + dt);
-  });
-  const pct = (v: number) => `${((100 * v) / total).toFixed(1)}%`;
+    return { key: `${functionName || "(anonymous)"} ${where}:${lineNumber + 1}`, where, functionName };
+  };
   process.stdout.write(`\nCPU profile of the service: ${path.relative(root, file)} (flame graph: open it in Chrome DevTools → Performance, or speedscope)\n`);
-  process.stdout.write("self time by package:\n");
-  for (const [k, v] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 12)) process.stdout.write(`  ${pct(v).padStart(6)}  ${k}\n`);
-  process.stdout.write("top functions by self time:\n");
-  for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) process.stdout.write(`  ${pct(v).padStart(6)}  ${k}\n`);
+  for (const w of windows) {
+    const self = new Map<string, number>();
+    const inclusive = new Map<string, number>();
+    const byPackage = new Map<string, number>();
+    let total = 0;
+    let t = profile.startTime;
+    profile.samples.forEach((id, i) => {
+      const dt = profile.timeDeltas[i] ?? 0;
+      t += dt;
+      if (t < w.from || t > w.to || !byId.has(id)) return;
+      total += dt;
+      const { key, where, functionName } = keyOf(id);
+      self.set(key, (self.get(key) ?? 0) + dt);
+      const pkg = where.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? (where.startsWith("src/") ? "our code (src/)" : where ? "node internals" : functionName || "(vm)");
+      byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + dt);
+      const seen = new Set<string>();
+      for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+        const k = keyOf(n).key;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
+      }
+    });
+    if (!total) continue;
+    const pct = (v: number) => `${((100 * v) / total).toFixed(1)}%`;
+    const trivial = /^\((root|program|idle|garbage collector)\)|^\(anonymous\) :|^processTicksAndRejections|^runMicrotasks/;
+    process.stdout.write(`\n[${w.name}] ${(total / 1e6).toFixed(1)} s sampled\n  self time by package:\n`);
+    for (const [k, v] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 10)) process.stdout.write(`    ${pct(v).padStart(6)}  ${k}\n`);
+    process.stdout.write("  top functions by self time:\n");
+    for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) process.stdout.write(`    ${pct(v).padStart(6)}  ${k}\n`);
+    process.stdout.write("  top frames by inclusive time:\n");
+    for (const [k, v] of [...inclusive].filter(([k]) => !trivial.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 16)) process.stdout.write(`    ${pct(v).padStart(6)}  ${k}\n`);
+  }
 }
