@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { StageMapping } from "../../../domain/connection/hubspot.js";
 import { withConnectors } from "../../../orchestration/connection/connection.js";
 import { connectHubspotPrivateApp, requestHubspotSync, updateHubspotStageMapping } from "../../../orchestration/connection/hubspot.js";
+import { listHubspotItems } from "../../../orchestration/connection/hubspot-push.js";
 import { stageMappingSchema } from "../../../domain/connection/hubspot.js";
 import { actorOf } from "../../context.js";
 import { builder } from "../../builder.js";
@@ -115,5 +116,46 @@ builder.mutationField("hubspotSyncNow", (t) =>
     args: { input: t.arg({ type: SyncNowInput, required: false }) },
     resolve: async (_root, { input }, ctx) =>
       toPayload(await requestHubspotSync(ctx.services, actorOf(ctx), { full: input?.full ?? false, idempotencyKey: input?.idempotencyKey })),
+  }),
+);
+
+// ---- outbound sync and CRM hygiene: one item per change of ours for HubSpot ----
+
+type SyncItemRow = { id: string; kind: string; sourceType: string; sourceId: string; hubspotType: string; status: "PENDING" | "DONE" | "FAILED" | "SKIPPED"; hubspotId: string | null; attempts: number; lastError: string | null; result: unknown; doneAt: Date | null; createdAt: Date; updatedAt: Date };
+
+const SyncItemStatus = builder.enumType("HubspotSyncItemStatus", { values: ["PENDING", "DONE", "FAILED", "SKIPPED"] as const });
+const SyncItemKind = builder.enumType("HubspotSyncItemKind", {
+  values: { PUSH: { description: "A record's fields pushed (lead status → lifecycle stage, deal stage, name, owner)." }, ENGAGEMENT: { description: "An email, note, task or meeting logged on HubSpot timelines (CRMHygieneAgent)." } },
+});
+
+const SyncItemType = builder.objectRef<SyncItemRow>("HubspotSyncItem").implement({
+  description: "One change of ours for HubSpot and whether it got there.",
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    kind: t.field({ type: SyncItemKind, resolve: (i) => i.kind as "PUSH" | "ENGAGEMENT" }),
+    sourceType: t.exposeString("sourceType", { description: "Lead, Deal (pushes); Draft, Activity, Recommendation, MeetingBooking (engagements)." }),
+    sourceId: t.exposeID("sourceId"),
+    hubspotType: t.exposeString("hubspotType", { description: "contacts, deals, emails, notes, tasks or meetings." }),
+    status: t.field({ type: SyncItemStatus, resolve: (i) => i.status }),
+    hubspotId: t.exposeString("hubspotId", { nullable: true, description: "The engagement created or the record written." }),
+    attempts: t.exposeInt("attempts"),
+    lastError: t.exposeString("lastError", { nullable: true }),
+    result: t.field({ type: "String", description: "What the last run did, as JSON (fields pushed, fields kept remote and why, why skipped).", resolve: (i) => JSON.stringify(i.result ?? {}) }),
+    doneAt: t.field({ type: "DateTime", nullable: true, resolve: (i) => i.doneAt }),
+    updatedAt: t.field({ type: "DateTime", resolve: (i) => i.updatedAt }),
+  }),
+});
+
+builder.queryField("hubspotSyncItems", (t) =>
+  t.field({
+    type: [SyncItemType],
+    description: "The tenant's HubSpot items (pushes and engagements), newest first, filtered by status and kind.",
+    authScopes: { permission: "connection:read" },
+    args: {
+      status: t.arg({ type: SyncItemStatus, required: false }),
+      kind: t.arg({ type: SyncItemKind, required: false }),
+      first: t.arg.int({ required: false, description: "Between 1 and 200 (clamped); default 50." }),
+    },
+    resolve: (_root, args, ctx) => listHubspotItems(ctx.db as never, { status: args.status ?? null, kind: args.kind ?? null, take: Math.min(Math.max(args.first ?? 50, 1), 200) }) as Promise<SyncItemRow[]>,
   }),
 );
