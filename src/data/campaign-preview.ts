@@ -73,6 +73,11 @@ function segmentWhere(s: CampaignSegment): Prisma.Sql {
   return parts.length ? Prisma.sql`AND ${Prisma.join(parts, " AND ")}` : Prisma.empty;
 }
 
+/** Whether the segment filters on the company (its join is only needed then). */
+function needsCompany(s: CampaignSegment): boolean {
+  return s.industries.length > 0 || s.employeesMin != null || s.employeesMax != null || s.lifecycles.length > 0 || s.attributes.length > 0;
+}
+
 /** The query itself (also what the bench EXPLAINs). */
 export function segmentSql(q: SegmentQuery): Prisma.Sql {
   const t = q.tenantId;
@@ -80,52 +85,85 @@ export function segmentSql(q: SegmentQuery): Prisma.Sql {
   const cadenceEnd = new Date(q.startAt.getTime() + q.cadenceDays * 86_400_000);
   const d30 = new Date(q.startAt.getTime() - 30 * 86_400_000);
   const d90 = new Date(q.startAt.getTime() - 90 * 86_400_000);
+  // Every look-up is a set computed once for the tenant and hash-joined to the contacts (no per-contact
+  // probe): at 100,000 contacts correlated sub-queries and nested loops cost seconds.
   return Prisma.sql`
-    WITH cand AS MATERIALIZED (
-      SELECT c."id" AS "contactId", c."email", c."firstName", c."lastName", c."title", c."createdAt",
-             l."id" AS "leadId", l."score", l."grade", co."name" AS "companyName",
+    WITH sup_email AS (
+      SELECT "value" FROM "Suppression" WHERE "tenantId" = ${t}::uuid AND "kind" = 'EMAIL'
+    ),
+    sup_domain AS (
+      SELECT "value" FROM "Suppression" WHERE "tenantId" = ${t}::uuid AND "kind" = 'DOMAIN'
+    ),
+    sent AS (
+      SELECT DISTINCT "recipientEmail" AS email FROM "EmailSend"
+      WHERE "tenantId" = ${t}::uuid AND "state" IN ('RESERVED', 'SENT') AND "reservedAt" > ${cadenceStart}
+    ),
+    touched AS (
+      SELECT DISTINCT "contactId" FROM "Activity"
+      WHERE "tenantId" = ${t}::uuid AND "type" = 'EMAIL_SENT' AND "occurredAt" > ${cadenceStart} AND "contactId" IS NOT NULL
+    ),
+    planned AS (
+      SELECT DISTINCT cr."contactId" FROM "CampaignRecipient" cr JOIN "Campaign" ca ON ca."id" = cr."campaignId"
+      WHERE cr."tenantId" = ${t}::uuid AND ca."status" IN ('ACTIVE', 'PAUSED') AND cr."status" IN ('PLANNED', 'DRAFTED')
+        AND cr."plannedAt" > ${cadenceStart} AND cr."plannedAt" < ${cadenceEnd}
+    ),
+    rep AS (
+      SELECT "contactId", count(*)::int AS n, max("receivedAt") AS last FROM "InboundMessage"
+      WHERE "tenantId" = ${t}::uuid AND NOT "automated" AND "receivedAt" < ${q.startAt} AND "contactId" IS NOT NULL
+      GROUP BY 1
+    ),
+    act AS (
+      SELECT "contactId", max("occurredAt") AS last FROM "Activity"
+      WHERE "tenantId" = ${t}::uuid AND "type" IN ('EMAIL_RECEIVED', 'MEETING', 'CALL', 'FORM_SUBMISSION') AND "occurredAt" < ${q.startAt} AND "contactId" IS NOT NULL
+      GROUP BY 1
+    ),
+    -- Narrow rows (ids and what ranks them): names and titles are read for the returned rows only.
+    cand AS MATERIALIZED (
+      SELECT c."id" AS "contactId", c."createdAt", l."id" AS "leadId", l."score", l."grade",
+             COALESCE(rep.n, 0) AS replies, GREATEST(rep.last, act.last) AS "lastEngagedAt",
              CASE
                WHEN c."email" IS NULL OR c."email" = '' THEN 'NO_EMAIL'
                WHEN c."doNotContact" THEN 'DO_NOT_CONTACT'
-               WHEN EXISTS (SELECT 1 FROM "Suppression" s WHERE s."tenantId" = ${t}::uuid AND s."kind" = 'EMAIL' AND s."value" = c."email") THEN 'SUPPRESSED_ADDRESS'
-               WHEN EXISTS (SELECT 1 FROM "Suppression" s WHERE s."tenantId" = ${t}::uuid AND s."kind" = 'DOMAIN' AND s."value" = split_part(c."email", '@', 2)) THEN 'SUPPRESSED_DOMAIN'
+               WHEN se."value" IS NOT NULL THEN 'SUPPRESSED_ADDRESS'
+               WHEN sd."value" IS NOT NULL THEN 'SUPPRESSED_DOMAIN'
                WHEN l."status" = 'DISQUALIFIED' THEN 'DISQUALIFIED'
-               WHEN EXISTS (SELECT 1 FROM "EmailSend" es WHERE es."tenantId" = ${t}::uuid AND es."recipientEmail" = c."email"
-                              AND es."state" IN ('RESERVED', 'SENT') AND es."reservedAt" > ${cadenceStart})
-                 OR EXISTS (SELECT 1 FROM "Activity" a WHERE a."tenantId" = ${t}::uuid AND a."contactId" = c."id"
-                              AND a."type" = 'EMAIL_SENT' AND a."occurredAt" > ${cadenceStart}) THEN 'CONTACTED_RECENTLY'
-               WHEN EXISTS (SELECT 1 FROM "CampaignRecipient" cr JOIN "Campaign" ca ON ca."id" = cr."campaignId"
-                            WHERE cr."tenantId" = ${t}::uuid AND cr."contactId" = c."id" AND ca."status" IN ('ACTIVE', 'PAUSED')
-                              AND cr."status" IN ('PLANNED', 'DRAFTED') AND cr."plannedAt" > ${cadenceStart} AND cr."plannedAt" < ${cadenceEnd}) THEN 'IN_OTHER_CAMPAIGN'
+               WHEN sent.email IS NOT NULL OR touched."contactId" IS NOT NULL THEN 'CONTACTED_RECENTLY'
+               WHEN planned."contactId" IS NOT NULL THEN 'IN_OTHER_CAMPAIGN'
              END AS "exclusion"
       FROM "Contact" c
       LEFT JOIN "Lead" l ON l."tenantId" = c."tenantId" AND l."contactId" = c."id"
-      LEFT JOIN "Company" co ON co."tenantId" = c."tenantId" AND co."id" = COALESCE(c."companyId", l."companyId")
+      ${needsCompany(q.segment) ? Prisma.sql`LEFT JOIN "Company" co ON co."tenantId" = c."tenantId" AND co."id" = COALESCE(c."companyId", l."companyId")` : Prisma.empty}
+      LEFT JOIN sup_email se ON se."value" = c."email"
+      LEFT JOIN sup_domain sd ON sd."value" = split_part(c."email", '@', 2)
+      LEFT JOIN sent ON sent.email = c."email"
+      LEFT JOIN touched ON touched."contactId" = c."id"
+      LEFT JOIN planned ON planned."contactId" = c."id"
+      LEFT JOIN rep ON rep."contactId" = c."id"
+      LEFT JOIN act ON act."contactId" = c."id"
       WHERE c."tenantId" = ${t}::uuid ${segmentWhere(q.segment)}
     ),
-    replies AS (
-      SELECT m."contactId", count(*)::int AS n, max(m."receivedAt") AS last
-      FROM "InboundMessage" m JOIN cand ON cand."contactId" = m."contactId" AND cand."exclusion" IS NULL
-      WHERE m."tenantId" = ${t}::uuid AND NOT m."automated" AND m."receivedAt" < ${q.startAt}
-      GROUP BY 1
-    ),
-    acts AS (
-      SELECT a."contactId", max(a."occurredAt") AS last
-      FROM "Activity" a JOIN cand ON cand."contactId" = a."contactId" AND cand."exclusion" IS NULL
-      WHERE a."tenantId" = ${t}::uuid AND a."type" IN ('EMAIL_RECEIVED', 'MEETING', 'CALL', 'FORM_SUBMISSION') AND a."occurredAt" < ${q.startAt}
-      GROUP BY 1
-    ),
     scored AS (
-      SELECT cand.*, COALESCE(r.n, 0) AS replies, GREATEST(r.last, x.last) AS "lastEngagedAt",
-             COALESCE(cand."score", 0) + 5 * LEAST(COALESCE(r.n, 0), 3)
-               + CASE WHEN GREATEST(r.last, x.last) > ${d30} THEN 10 WHEN GREATEST(r.last, x.last) > ${d90} THEN 5 ELSE 0 END AS points
-      FROM cand LEFT JOIN replies r ON r."contactId" = cand."contactId" LEFT JOIN acts x ON x."contactId" = cand."contactId"
-      WHERE cand."exclusion" IS NULL
+      SELECT cand.*,
+             COALESCE("score", 0) + 5 * LEAST(replies, 3)
+               + CASE WHEN "lastEngagedAt" > ${d30} THEN 10 WHEN "lastEngagedAt" > ${d90} THEN 5 ELSE 0 END AS points
+      FROM cand WHERE "exclusion" IS NULL
     ),
-    top AS (
+    top AS MATERIALIZED (
       SELECT * FROM scored
       ORDER BY points DESC, "score" DESC NULLS LAST, "lastEngagedAt" DESC NULLS LAST, "createdAt" ASC, "contactId" ASC
       LIMIT ${q.size}
+    ),
+    top_full AS (
+      SELECT top.*, c."email", c."firstName", c."lastName", c."title", co."name" AS "companyName"
+      FROM top JOIN "Contact" c ON c."tenantId" = ${t}::uuid AND c."id" = top."contactId"
+      LEFT JOIN "Lead" l ON l."tenantId" = c."tenantId" AND l."id" = top."leadId"
+      LEFT JOIN "Company" co ON co."tenantId" = c."tenantId" AND co."id" = COALESCE(c."companyId", l."companyId")
+    ),
+    excluded_page AS (
+      SELECT x.*, c."email", c."firstName", c."lastName"
+      FROM (SELECT "contactId", "exclusion", row_number() OVER (ORDER BY array_position(ARRAY['NO_EMAIL', 'DO_NOT_CONTACT', 'SUPPRESSED_ADDRESS', 'SUPPRESSED_DOMAIN', 'DISQUALIFIED', 'CONTACTED_RECENTLY', 'IN_OTHER_CAMPAIGN'], "exclusion"), "contactId") AS ord
+            FROM cand WHERE "exclusion" IS NOT NULL ORDER BY ord LIMIT ${q.excludedLimit} OFFSET ${q.excludedOffset}) x
+      JOIN "Contact" c ON c."tenantId" = ${t}::uuid AND c."id" = x."contactId"
     )
     SELECT
       (SELECT count(*)::int FROM cand) AS matched,
@@ -137,12 +175,10 @@ export function segmentSql(q: SegmentQuery): Prisma.Sql {
                 'title', "title", 'companyName', "companyName", 'score', "score", 'grade', "grade", 'replies', replies,
                 'lastEngagedAt', "lastEngagedAt", 'points', points)
               ORDER BY points DESC, "score" DESC NULLS LAST, "lastEngagedAt" DESC NULLS LAST, "createdAt" ASC, "contactId" ASC), '[]'::json)
-         FROM top) AS top,
+         FROM top_full) AS top,
       (SELECT COALESCE(json_agg(json_build_object('contactId', "contactId", 'email', "email", 'firstName', "firstName", 'lastName', "lastName", 'reason', "exclusion")
               ORDER BY ord), '[]'::json)
-         FROM (SELECT *, row_number() OVER (ORDER BY array_position(ARRAY['NO_EMAIL', 'DO_NOT_CONTACT', 'SUPPRESSED_ADDRESS', 'SUPPRESSED_DOMAIN', 'DISQUALIFIED', 'CONTACTED_RECENTLY', 'IN_OTHER_CAMPAIGN'], "exclusion"), "contactId") AS ord
-               FROM cand WHERE "exclusion" IS NOT NULL
-               ORDER BY ord LIMIT ${q.excludedLimit} OFFSET ${q.excludedOffset}) x) AS excluded`;
+         FROM excluded_page) AS excluded`;
 }
 
 type RawTop = Omit<EligibleRow, "rank" | "lastEngagedAt"> & { lastEngagedAt: string | null };

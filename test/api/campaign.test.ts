@@ -189,12 +189,12 @@ describe("campaign preview: ranking and exclusions", () => {
     expect(p.days).toEqual([{ day: start, count: 5 }]);
     const reasons = Object.fromEntries(p.excluded.map((x: Json) => [uuidOf(x.contactId), x.reason]));
     expect(reasons).toEqual({
-      [ids.noEmail]: "NO_EMAIL",
-      [ids.dnc]: "DO_NOT_CONTACT",
-      [ids.supAddr]: "SUPPRESSED_ADDRESS",
-      [ids.supDomain]: "SUPPRESSED_DOMAIN",
-      [ids.disq]: "DISQUALIFIED",
-      [ids.recent]: "CONTACTED_RECENTLY",
+      [ids.noEmail!]: "NO_EMAIL",
+      [ids.dnc!]: "DO_NOT_CONTACT",
+      [ids.supAddr!]: "SUPPRESSED_ADDRESS",
+      [ids.supDomain!]: "SUPPRESSED_DOMAIN",
+      [ids.disq!]: "DISQUALIFIED",
+      [ids.recent!]: "CONTACTED_RECENTLY",
     });
     expect(p.excluded.every((x: Json) => x.message.length > 10)).toBe(true);
     expect(p.exclusionCounts).toHaveLength(6);
