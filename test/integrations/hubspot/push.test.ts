@@ -13,7 +13,8 @@ import { connectHubspotPrivateApp, updateHubspotStageMapping } from "../../../sr
 import { enqueueHubspotWork, listHubspotItems, MARKER_PROPERTY, runHubspotItem } from "../../../src/orchestration/connection/hubspot-push.js";
 import { runHubspotSync } from "../../../src/orchestration/connection/hubspot-sync.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
-import { sql, userActor } from "../../helpers/operator.js";
+import { sql, userActor, waitFor } from "../../helpers/operator.js";
+import { logActivity } from "../../../src/orchestration/pipeline/activity.js";
 import { startFakeHubspot, type FakeHubspot } from "../../fakes/hubspot/server.js";
 
 let t: TestApp;
@@ -191,6 +192,21 @@ describe("CRMHygieneAgent: engagements on HubSpot timelines", () => {
     expect(hs.all("notes").filter((n) => n.properties[MARKER_PROPERTY] === itemId)).toHaveLength(1);
     expect((await item(itemId!)).status).toBe("DONE");
   });
+
+  it("end to end: a note logged through the use case reaches HubSpot through the outbox, the job and its worker, once", async () => {
+    const contactId = await ourId("Contact", "201");
+    const logged = await logActivity(t.app.services, userActor(tenant, "OPERATOR"), { type: "NOTE", direction: "INTERNAL", occurredAt: new Date(), subject: "Worker path", body: "Logged by a person", contactId });
+    if (!logged.ok) throw new Error(JSON.stringify(logged.errors));
+    await t.app.outbox.flush();
+    const done = await waitFor(
+      () => sql<{ id: string; hubspotId: string }>(t.db, `SELECT "id", "hubspotId" FROM "HubspotSyncItem" WHERE "tenantId" = $1 AND "sourceId" = $2 AND "status" = 'DONE'`, [tenant.tenantId, logged.value.activityId]).then((r) => r[0]),
+      60_000,
+      "the engagement item done by the worker",
+    );
+    const notes = hs.all("notes").filter((n) => n.properties[MARKER_PROPERTY] === done.id);
+    expect(notes.map((n) => n.id)).toEqual([done.hubspotId]);
+    expect(notes[0]!.properties.hs_note_body).toBe("Worker path\n\nLogged by a person");
+  }, 90_000);
 
   it("crash after HubSpot created it: the retry finds the engagement by our id instead of creating a second", async () => {
     const contactId = await ourId("Contact", "202");
