@@ -180,10 +180,16 @@ export async function downloadDataExport(services: Services, token: string, meta
   if (!claims) return { status: 404 };
   const actor = { principal: agentPrincipal(claims.tenantId, "data-export"), meta: { requestId: meta.requestId ?? randomUUID(), traceId: null } };
   const outcome = await runUnitOfWork(services, actor, async (uow) => {
+    // RETURNING gives the new row: the bytes are read in the same statement, from the row as it was (locked).
     const taken = await uow.tx.$queryRaw<{ archive: Uint8Array }[]>`
-      UPDATE "DataExport" SET "status" = 'DOWNLOADED', "archive" = NULL, "downloadedAt" = now(), "updatedAt" = now()
-      WHERE "id" = ${claims.exportId}::uuid AND "status" = 'READY' AND "archive" IS NOT NULL AND "expiresAt" > now() AND ${claims.expiresAt.getTime() > Date.now()}
-      RETURNING "archive"`;
+      WITH ready AS (
+        SELECT "id", "archive" FROM "DataExport"
+        WHERE "id" = ${claims.exportId}::uuid AND "status" = 'READY' AND "archive" IS NOT NULL AND "expiresAt" > now() AND ${claims.expiresAt.getTime() > Date.now()}
+        FOR UPDATE
+      )
+      UPDATE "DataExport" d SET "status" = 'DOWNLOADED', "archive" = NULL, "downloadedAt" = now(), "updatedAt" = now()
+      FROM ready WHERE d."id" = ready."id"
+      RETURNING ready."archive" AS "archive"`;
     if (taken.length === 0) {
       const exists = await uow.tx.dataExport.findUnique({ where: { id: claims.exportId }, select: { id: true } });
       return ok<DownloadResult>({ status: exists ? 410 : 404 });
