@@ -138,7 +138,14 @@ export async function writeWeeklyDigest(
     const digest = await uow.tx.weeklyDigest.findUniqueOrThrow({ where: { tenantId_userId_periodStart: { ...target, periodStart: period.start } }, select: { id: true } });
     let draftId: string | null = null;
     if (asDraft) {
-      const draft = await createDraftInUnitOfWork(services, uow, { recipient: { email: membership.user.email }, subject: text.subject, bodyText: text.bodyText, category: "ONE_TO_ONE" });
+      const draft = await createDraftInUnitOfWork(services, uow, {
+        recipient: { email: membership.user.email },
+        subject: text.subject,
+        bodyText: text.bodyText,
+        category: "ONE_TO_ONE",
+        // From the tenant's mailbox, or else the member's own address: a note to oneself.
+        onBehalfOfUserId: target.userId,
+      });
       // A refused draft (e.g. the member's own address suppressed) leaves the in-app digest, and says why in the audit entry.
       if (draft.ok) {
         draftId = draft.value.draftId;
