@@ -266,6 +266,8 @@ describe("auto-pause on bounces, resume by a manager", () => {
     }
     const badInput = await executeOk(t.graphqlUrl, Resume, { input: { mailbox: "not-an-address" } }, { token: tenant.members.MANAGER.token });
     expect(badInput.mailboxResume.userErrors[0]).toMatchObject({ code: "VALIDATION_FAILED", field: ["input", "mailbox"] });
+    const longNote = await executeOk(t.graphqlUrl, Resume, { input: { mailbox: MAILBOX, note: "x".repeat(501) } }, { token: tenant.members.MANAGER.token });
+    expect(longNote.mailboxResume.userErrors[0]).toMatchObject({ code: "VALIDATION_FAILED", field: ["input", "note"] });
 
     // A MANAGER resumes: audited, evented, the held draft goes out.
     const resumed = await executeOk(t.graphqlUrl, Resume, { input: { mailbox: MAILBOX.toUpperCase(), note: "list cleaned" } }, { token: tenant.members.MANAGER.token });

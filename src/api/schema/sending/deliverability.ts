@@ -97,7 +97,16 @@ const MailboxResumeInput = builder.inputType("MailboxResumeInput", {
   }),
 });
 
-const resumeSchema = z.object({ mailbox: z.string().trim().toLowerCase().email("must be an e-mail address").max(254), note: z.string().trim().max(500).nullish() });
+const resumeSchema = z.object({
+  mailbox: z.string().trim().toLowerCase().email("must be an e-mail address").max(254),
+  // Stored in the audit entry: no NUL or lone surrogates (PostgreSQL's JSON refuses them).
+  note: z
+    .string()
+    .trim()
+    .max(500)
+    .refine((v) => !/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v), "must be plain text")
+    .nullish(),
+});
 
 const MailboxResumePayload = payloadType<Payload<MailboxResumeValue>>("MailboxResumePayload", (t) => ({
   mailbox: t.string({ nullable: true, resolve: (p) => p.mailbox ?? null }),
