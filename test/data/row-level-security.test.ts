@@ -12,7 +12,9 @@ let tenantA: string;
 let tenantB: string;
 let tables: { name: string; rls: boolean; forced: boolean; tenantColumn: string | null; hasId: boolean; policies: string[] }[];
 
-const GLOBAL_TABLES = ["User"]; // people exist across tenants; visibility is by membership (tested below)
+// People exist across tenants; visibility is by membership (tested below). A person's identity at the
+// identity provider is theirs, not a tenant's: the service role reaches it only through app_oidc_sign_in().
+const GLOBAL_TABLES = ["User", "UserIdentity"];
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -48,6 +50,9 @@ function seedEveryTable(): Promise<{ failed: string[] }> {
         FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`)
     ).rows;
     const failed: string[] = [];
+    // Global tables: an identity at the provider for every person (UserIdentity).
+    await c.query(`INSERT INTO "UserIdentity" ("id", "userId", "issuer", "subject", "email")
+      SELECT gen_random_uuid(), "id", 'https://idp.example', 'sub-' || "id", "email" FROM "User" ON CONFLICT DO NOTHING`);
     for (const t of tables.filter((x) => x.tenantColumn)) {
       for (const tenantId of [tenantA, tenantB]) {
         const names: string[] = [];
@@ -196,6 +201,25 @@ describe("every table", () => {
       await expect(
         c.query(`INSERT INTO "AuditEntry" ("id", "tenantId", "actorType", "actorId", "action") VALUES (gen_random_uuid(), $1, 'USER', 'x', 'probe')`, [tenantB]),
       ).rejects.toThrow(/row-level security/);
+      await c.query("ROLLBACK");
+    });
+  });
+
+  it("shows a person's identities at the provider to that person only, and lets the service role write none", async () => {
+    await seedEveryTable();
+    const people = await asOwner(db, async (c) => (await c.query(`SELECT "id", "email" FROM "User" ORDER BY "email"`)).rows as { id: string; email: string }[]);
+    expect(people.length).toBeGreaterThanOrEqual(2);
+    const [me, other] = people as [{ id: string; email: string }, { id: string; email: string }];
+    await asServiceRole(db, async (c) => {
+      await c.query("BEGIN");
+      // A tenant alone shows nobody's identity, not even its members'.
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [tenantA]);
+      expect((await c.query(`SELECT count(*)::int AS n FROM "UserIdentity"`)).rows[0].n).toBe(0);
+      await c.query("SELECT set_config('app.user_id', $1, true)", [me.id]);
+      expect((await c.query(`SELECT "userId" FROM "UserIdentity"`)).rows.map((r) => r.userId)).toEqual([me.id]);
+      await expect(
+        c.query(`INSERT INTO "UserIdentity" ("id", "userId", "issuer", "subject", "email") VALUES (gen_random_uuid(), $1, 'https://evil.example', 'x', 'x@x.example')`, [other.id]),
+      ).rejects.toThrow(/permission denied/);
       await c.query("ROLLBACK");
     });
   });

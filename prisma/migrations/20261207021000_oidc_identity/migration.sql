@@ -1,7 +1,8 @@
 -- Console sign-in with the identity provider (OIDC): a person's account there
 -- (issuer + subject) bound to their user. People are global (like "User"), so
--- this table carries no tenant; the service role cannot read or write it
--- directly, only through app_oidc_sign_in() below.
+-- this table carries no tenant; the service role reads only the signed-in
+-- user's own identities and writes none: binding happens only in
+-- app_oidc_sign_in() below.
 
 -- CreateTable
 CREATE TABLE "UserIdentity" (
@@ -27,6 +28,8 @@ ALTER TABLE "UserIdentity" ADD CONSTRAINT "UserIdentity_userId_fkey" FOREIGN KEY
 
 ALTER TABLE "UserIdentity" ENABLE ROW LEVEL SECURITY;
 ALTER TABLE "UserIdentity" FORCE ROW LEVEL SECURITY;
+CREATE POLICY identity_self_read ON "UserIdentity" FOR SELECT TO sales_app USING ("userId" = app_current_user());
+GRANT SELECT ON "UserIdentity" TO sales_app;
 DO $$ BEGIN
   EXECUTE format('CREATE POLICY maintenance ON "UserIdentity" TO %I USING (current_setting(''app.maintenance'', true) = ''on'') WITH CHECK (current_setting(''app.maintenance'', true) = ''on'')', current_user);
 END $$;
