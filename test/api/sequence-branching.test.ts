@@ -215,7 +215,7 @@ describe("exits from outside the mail", () => {
 describe("quota planning and A/B variants", () => {
   it("a full mailbox day pushes the next first step to the next day's window, with the reason", async () => {
     await patchSettings(t.db, c.tenantId, { quotas: { mailbox: { limit: 2, windowHours: 24 } } });
-    const sequenceId = await newSequence(c, "Quota", [STEPS[0]]);
+    const sequenceId = await newSequence(c, "Quota", [STEPS[0]!]);
     const ids = [await contactIn(c, "q1@quota.example", "Europe/Berlin"), await contactIn(c, "q2@quota.example", "Europe/Berlin"), await contactIn(c, "q3@quota.example", "Europe/Berlin")];
     const results = await enrol(c, sequenceId, ids);
     const at = results.map((r) => Date.parse(r.firstStepAt));
@@ -282,5 +282,48 @@ describe("subscriptions for enrolment progress", () => {
     } finally {
       await sub.close();
     }
+  }, 120_000);
+});
+
+describe("triggers", () => {
+  it("an accepted recommendation of a mapped tool enrols its contact (refusals as in sequenceEnroll); another tenant's mapping does nothing here", async () => {
+    const sequenceId = await newSequence(c, "On follow-up accepted", [{ kind: "TASK", delayAmount: 0, taskTitle: "Call them" }]);
+    await patchSettings(t.db, c.tenantId, { sequences: { onRecommendationAccepted: { scheduleFollowUp: uuidOf(sequenceId) } } });
+    const contact = await contactIn(c, "accepted@trigger.example", "Europe/Berlin");
+    const rec = async () =>
+      (
+        await sql<{ id: string }>(
+          t.db,
+          `INSERT INTO "Recommendation" ("id", "tenantId", "contactId", "tool", "title", "params", "rationale", "confidence", "factsUsed", "rank", "expiresAt", "audienceRole", "provider", "updatedAt")
+           VALUES (gen_random_uuid(), $1, $2, 'scheduleFollowUp', 'Call back', $3::jsonb, 'They asked for a call', 0.8, '{}', 1, now() + interval '2 days', 'OPERATOR', 'local', now()) RETURNING "id"`,
+          [c.tenantId, contact, JSON.stringify({ dueAt: new Date(Date.now() + 86_400_000).toISOString(), title: "Call back", reason: null })],
+        )
+      )[0]!.id;
+    const ACCEPT = `mutation($input: RecommendationAcceptInput!) { recommendationAccept(input: $input) { recommendation { status } userErrors { code message } } }`;
+    const first = await ok(c.members.OPERATOR.token, ACCEPT, { input: { recommendationId: gid("Recommendation", await rec()) } });
+    expect(first.recommendationAccept.userErrors).toEqual([]);
+    const enrolments = await sql<{ id: string; status: string }>(t.db, `SELECT "id", "status" FROM "SequenceEnrollment" WHERE "sequenceId" = $1 AND "contactId" = $2`, [uuidOf(sequenceId), contact]);
+    expect(enrolments.map((e) => e.status)).toEqual(["ACTIVE"]);
+    const [event] = await sql<{ payload: Json }>(t.db, `SELECT payload FROM "OutboxEvent" WHERE "type" = 'sales.sequence.triggered' AND payload->>'contactId' = $1`, [contact]);
+    expect(event!.payload).toMatchObject({ trigger: "RECOMMENDATION_ACCEPTED", enrollmentId: enrolments[0]!.id, refusal: null });
+    // A second acceptance: the contact is already enrolled, refused with the reason, and the acceptance still goes through.
+    const second = await ok(c.members.OPERATOR.token, ACCEPT, { input: { recommendationId: gid("Recommendation", await rec()) } });
+    expect(second.recommendationAccept.recommendation.status).toBe("ACCEPTED");
+    const refused = await sql<{ payload: Json }>(t.db, `SELECT payload FROM "OutboxEvent" WHERE "type" = 'sales.sequence.triggered' AND payload->>'contactId' = $1 ORDER BY "createdAt"`, [contact]);
+    expect(refused.map((e) => e.payload.refusal)).toEqual([null, "ALREADY_ENROLLED"]);
+    // Tenant A names C's sequence in its own mapping: A's acceptance cannot enrol into C's sequence (NOT_FOUND under RLS).
+    await patchSettings(t.db, a.tenantId, { sequences: { onRecommendationAccepted: { scheduleFollowUp: uuidOf(sequenceId) } } });
+    const aContact = await contactIn(a, "crosstenant@trigger.example", "Europe/Berlin");
+    const [aRec] = await sql<{ id: string }>(
+      t.db,
+      `INSERT INTO "Recommendation" ("id", "tenantId", "contactId", "tool", "title", "params", "rationale", "confidence", "factsUsed", "rank", "expiresAt", "audienceRole", "provider", "updatedAt")
+       VALUES (gen_random_uuid(), $1, $2, 'scheduleFollowUp', 'Call back', $3::jsonb, 'r', 0.8, '{}', 1, now() + interval '2 days', 'OPERATOR', 'local', now()) RETURNING "id"`,
+      [a.tenantId, aContact, JSON.stringify({ dueAt: new Date(Date.now() + 86_400_000).toISOString(), title: "Call back", reason: null })],
+    );
+    const cross = await ok(a.members.OPERATOR.token, ACCEPT, { input: { recommendationId: gid("Recommendation", aRec!.id) } });
+    expect(cross.recommendationAccept.recommendation.status).toBe("ACCEPTED");
+    expect(await sql(t.db, `SELECT 1 FROM "SequenceEnrollment" WHERE "contactId" = $1`, [aContact])).toEqual([]);
+    const [aEvent] = await sql<{ payload: Json }>(t.db, `SELECT payload FROM "OutboxEvent" WHERE "type" = 'sales.sequence.triggered' AND payload->>'contactId' = $1`, [aContact]);
+    expect(aEvent!.payload.refusal).toBe("NOT_FOUND");
   }, 120_000);
 });

@@ -380,6 +380,10 @@ export const sequenceSettingsSchema = z
     holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")).max(500).default([]),
     /** Hours before a step's window opens that its draft is written, so a person can review it in time. */
     draftLeadHours: z.number().int().min(0).max(168).default(18),
+    /** Trigger: a form submission (inbound webhook) enrols the lead's contact in this sequence; its first step is the follow-up. */
+    formSequenceId: z.string().uuid().nullable().default(null),
+    /** Trigger: accepting a recommendation of this tool (e.g. scheduleFollowUp) enrols its contact in the sequence named. */
+    onRecommendationAccepted: z.record(z.string(), z.string().uuid()).default({}),
   })
   .strict();
 export type SequenceSettings = z.infer<typeof sequenceSettingsSchema>;

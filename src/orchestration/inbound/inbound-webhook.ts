@@ -59,6 +59,7 @@ import { ingestContext, retryOnUniqueViolation } from "../lead/lead.js";
 import { ingestLead } from "../lead/lead-ingest.js";
 import type { Services } from "../services.js";
 import { runMutation, runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
+import { enrollByTrigger } from "../sequence/sequence.js";
 
 // ---------------------------------------------------------------------------
 // Endpoints
@@ -479,9 +480,14 @@ async function handleForm(services: Services, uow: UnitOfWork, kind: InboundWebh
   });
   // The follow-up: the draft writer answers the submission into the review queue (as it answers an inbound e-mail).
   const tenant = await uow.tx.tenant.findUniqueOrThrow({ where: { id: uow.actor.principal.tenantId }, select: { settings: true } });
-  const agents = readTenantSettings(tenant.settings).agents;
+  const tenantSettings = readTenantSettings(tenant.settings);
+  const agents = tenantSettings.agents;
+  // Trigger (issue 12): the tenant's form sequence enrols the person; its first step is then the follow-up, so no
+  // second, one-off reply draft is written. A refusal (already enrolled, suppressed…) leaves the usual reply.
+  const formSequenceId = tenantSettings.sequences.formSequenceId;
+  const enrolled = formSequenceId && lead.contactId ? await enrollByTrigger(services, uow, formSequenceId, lead.contactId, "FORM_SUBMISSION") : null;
   let draftRunId: string | null = null;
-  if (agents.draftReplies && lead.contactId) {
+  if (agents.draftReplies && lead.contactId && !enrolled?.enrollmentId) {
     const run = await enqueueAgent(services, uow, {
       agent: "draft-writer",
       input: {

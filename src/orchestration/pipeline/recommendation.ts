@@ -26,6 +26,8 @@ import { citedIn, composeDraft, type ComposedDraft, type DraftSpec } from "../dr
 import type { Services } from "../services.js";
 import { createTaskInUnitOfWork } from "./task.js";
 import { runMutation, runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
+import { enrollByTrigger } from "../sequence/sequence.js";
+import { readTenantSettings } from "../../domain/tenant/tenant.js";
 
 const MAX_ACTIONS = 3;
 
@@ -219,10 +221,18 @@ export async function acceptRecommendation(
       where: { id: current.id },
       data: { status: "ACCEPTED", decidedById: principal.userId ?? principal.id, decidedByLabel: principal.label, decidedAt: new Date(), result: performed.value as Prisma.InputJsonValue },
     });
+    // Trigger (issue 12): an accepted recommendation of a tool the tenant maps to a sequence enrols its contact.
+    const mapped = current.contactId ? (await tenantSequenceSettings(uow)).onRecommendationAccepted[current.tool] : undefined;
+    if (mapped && current.contactId) await enrollByTrigger(services, uow, mapped, current.contactId, "RECOMMENDATION_ACCEPTED");
     await uow.audit({ action: "recommendation.accepted", targetType: "Recommendation", targetId: current.id, summary: { tool, ...performed.value } });
     await uow.emit("sales.recommendation.accepted", { recommendationId: current.id, tool, leadId: current.leadId, dealId: current.dealId, ...performed.value });
     return ok({ recommendationId: current.id, ...performed.value });
   });
+}
+
+async function tenantSequenceSettings(uow: UnitOfWork) {
+  const tenant = await uow.tx.tenant.findUniqueOrThrow({ where: { id: uow.actor.principal.tenantId }, select: { settings: true } });
+  return readTenantSettings(tenant.settings).sequences;
 }
 
 /** The referred person: their contact when they are one, else their address and name for a new one. */

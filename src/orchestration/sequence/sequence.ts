@@ -259,11 +259,23 @@ export async function enrollContacts(
   idempotencyKey?: string | null,
   now: Date = new Date(),
 ): Promise<Outcome<{ sequenceId: string; results: EnrollResult[] }>> {
-  return runMutation(
-    services,
-    actor,
-    { operation: "sequenceEnroll", input, idempotencyKey },
-    async (plain) => {
+  return runMutation(services, actor, { operation: "sequenceEnroll", input, idempotencyKey }, (plain) => enrollInUnitOfWork(services, plain, input, now), { timeout: 120_000 });
+}
+
+/**
+ * The enrolment itself, in the caller's unit of work: sequenceEnroll, and the
+ * triggers (a form submission, an accepted recommendation) that enrol as the
+ * tenant's rule says, with the same refusals.
+ */
+export async function enrollInUnitOfWork(
+  services: Services,
+  plain: UnitOfWork,
+  input: { sequenceId: string; contactIds: string[] },
+  now: Date = new Date(),
+): Promise<Outcome<{ sequenceId: string; results: EnrollResult[] }>> {
+  const actor = plain.actor;
+  {
+    {
       const uow = bufferedUnitOfWork(plain);
       const { tx } = uow;
       const tenantId = actor.principal.tenantId;
@@ -390,9 +402,29 @@ export async function enrollContacts(
       }
       await uow.flush();
       return ok({ sequenceId: sequence.id, results });
-    },
-    { timeout: 120_000 },
-  );
+    }
+  }
+}
+
+/**
+ * A trigger's enrolment (settings.sequences): enrols the contact in the named
+ * sequence inside the caller's transaction; a refusal (or a sequence that no
+ * longer exists or is archived) is reported, never thrown, so the triggering
+ * action still happens.
+ */
+export async function enrollByTrigger(
+  services: Services,
+  uow: UnitOfWork,
+  sequenceId: string,
+  contactId: string,
+  trigger: "FORM_SUBMISSION" | "RECOMMENDATION_ACCEPTED",
+): Promise<{ enrollmentId: string | null; refusal: string | null }> {
+  const outcome = await enrollInUnitOfWork(services, uow, { sequenceId, contactIds: [contactId] });
+  const result = outcome.ok ? outcome.value.results[0] : null;
+  const refusal = outcome.ok ? (result?.refusal ?? null) : outcome.errors.map((e) => e.code).join(",");
+  await uow.audit({ action: "sequence.triggered", targetType: "Sequence", targetId: sequenceId, summary: { trigger, contactId, enrollmentId: result?.enrollmentId ?? null, refusal } });
+  await uow.emit("sales.sequence.triggered", { sequenceId, contactId, trigger, enrollmentId: result?.enrollmentId ?? null, refusal });
+  return { enrollmentId: result?.enrollmentId ?? null, refusal };
 }
 
 /** The first step's jobs of many enrolments: one INSERT (pg-boss insert) in the enrolment's transaction. */
