@@ -295,6 +295,14 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
     expect(await table.locator(`tr[data-step="APPROVED"] td`).nth(1).textContent()).toBe("50 %");
     // The chart drew on its canvas.
     await manager.getByTestId("funnel-chart").locator("canvas").waitFor();
+    // The weekly digest: opt in, write last week's now, read it.
+    const digest = manager.getByTestId("weekly-digest");
+    // A controlled box: it shows the server's answer, so click and wait for it.
+    await digest.getByLabel("Write my weekly digest").click();
+    await expect.poll(() => digest.getByLabel("Write my weekly digest").isChecked(), { timeout: 15_000 }).toBe(true);
+    await digest.getByRole("button", { name: "Write last week's now" }).click();
+    await digest.getByRole("button", { name: /your week in sales/ }).click();
+    await digest.locator("pre").filter({ hasText: "Drafts written:" }).waitFor({ timeout: 15_000 });
     await shoot(manager, "reports-1280");
     await axe(manager, "reports");
 

@@ -15,7 +15,7 @@ const EMBEDDED = [
   "QueueHealth", "MailboxQuotaUsage", "AiBudgetUse", "OutcomeReportPeriod", "IntentShare", "RecommendationOutcome",
   "ScoreFactor", "ThreadFacts", "ThreadAsk", "ThreadDate", "ThreadObjection", "UserError", "InboundAnalysis", "InboundBounce",
   "InboundReferral", "PendingDraftsChange", "DraftStatusChange", "RecommendationGenerated", "Event", "SendQuota", "QuotaLimit",
-  "DraftApprovalResult", "OutcomeReportPayload", "PipelineSummary", "PipelineSummaryStage", "PipelineStageConversion", "PipelineStage",
+  "DraftApprovalResult", "OutcomeReportPayload", "PipelineSummary", "PipelineSummaryStage", "PipelineStageConversion", "PipelineStage", "WeeklyDigestSettings",
 ];
 
 export interface ConsoleClient {

@@ -7,6 +7,7 @@ import { Chart, type ChartOption } from "../../chart";
 import { graphql } from "../../gql";
 import type { OutcomeReportGroupBy } from "../../gql/graphql";
 import { Empty, ErrorState, FieldErrors, Loading, percent } from "../../ui";
+import { WeeklyDigest } from "./WeeklyDigest";
 
 const ReportQuery = graphql(`
   query ConsoleOutcomeReport($input: OutcomeReportInput!) {
@@ -102,6 +103,7 @@ export default function Reports() {
       </header>
       <FieldErrors errors={data?.outcomeReport.userErrors} />
       {error && !data ? <ErrorState error={error} what="the report" /> : !report ? (data ? null : <Loading what="the report" />) : <ReportBody report={report} />}
+      <WeeklyDigest />
     </section>
   );
 }
