@@ -183,8 +183,12 @@ export function segmentSql(q: SegmentQuery): Prisma.Sql {
 
 type RawTop = Omit<EligibleRow, "rank" | "lastEngagedAt"> & { lastEngagedAt: string | null };
 
-export async function querySegment(tx: Pick<Tx, "$queryRaw">, q: SegmentQuery): Promise<SegmentResult> {
+export async function querySegment(tx: Pick<Tx, "$queryRaw" | "$executeRaw">, q: SegmentQuery): Promise<SegmentResult> {
+  // A selective segment makes the planner expect few contacts and pick nested loops over the per-tenant
+  // aggregates (each re-run per contact: minutes at 100,000 leads). Hash joins are right at every size here.
+  await tx.$executeRaw`SET LOCAL enable_nestloop = off`;
   const [row] = await tx.$queryRaw<Array<{ matched: number; eligible: number; exclusionCounts: SegmentResult["exclusionCounts"]; top: RawTop[]; excluded: ExcludedRow[] }>>(segmentSql(q));
+  await tx.$executeRaw`SET LOCAL enable_nestloop = on`;
   return {
     matched: row!.matched,
     eligible: row!.eligible,
