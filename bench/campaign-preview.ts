@@ -12,8 +12,7 @@ import { parseArgs } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../src/generated/prisma/client.js";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
+import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { segmentSql } from "../src/data/campaign-preview.js";
 import type { Database } from "../src/data/database.js";
@@ -22,27 +21,17 @@ import { campaignInputSchema, localToday } from "../src/domain/campaign/campaign
 import { localInstant } from "../src/domain/sequence/sequence.js";
 import { previewCampaign } from "../src/orchestration/campaign/campaign.js";
 import type { Services } from "../src/orchestration/services.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
   options: { keep: { type: "boolean", default: false }, leads: { type: "string", default: "100000" }, runs: { type: "string", default: "5" } },
 });
 const LEADS = Number(values.leads);
 const RUNS = Number(values.runs);
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write("Set DATABASE_URL to an owner/superuser connection.\n");
-  process.exit(2);
-}
-const dbName = `bench_campaign_${Date.now()}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
-const password = "bench_campaign_password";
+const scratch = await createScratchDatabase("campaign", { keep: values.keep });
+const { ownerUrl, appPassword: password } = scratch;
 
 try {
-  await migrate({ ownerUrl, appPassword: password });
-  await installJobQueues(ownerUrl);
   const seeded = await provisionTenant(ownerUrl, { name: "Bench", slug: "bench", members: [{ email: "owner@bench.example", name: "Owner", role: "OWNER" }] });
   const noise = await provisionTenant(ownerUrl, { name: "Noise", slug: "noise", members: [{ email: "owner@noise.example", name: "Owner", role: "OWNER" }] });
 
@@ -183,8 +172,5 @@ try {
   await prisma.$disconnect();
   await pool.end();
 } finally {
-  if (!values.keep) {
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  } else process.stdout.write(`kept database ${dbName}\n`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -13,32 +13,21 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
+import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({ options: { contacts: { type: "string", default: "10000" }, batch: { type: "string", default: "1000" } } });
 const CONTACTS = Number(values.contacts);
 const BATCH = Number(values.batch);
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write("Set DATABASE_URL to an owner/superuser connection.\n");
-  process.exit(2);
-}
-const dbName = `bench_sequence_${Date.now()}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
-const password = "bench_sequence_password";
+const scratch = await createScratchDatabase("sequence");
+const { ownerUrl, appPassword: password } = scratch;
 const secret = "bench-secret-that-is-long-enough-for-hs256-0123456789";
 const ZONES = ["Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata", "Europe/London", null];
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 try {
-  await migrate({ ownerUrl, appPassword: password });
-  await installJobQueues(ownerUrl);
   const tenant = await provisionTenant(ownerUrl, {
     name: "Bench",
     slug: "bench",
@@ -125,6 +114,5 @@ try {
   await owner.end();
   await app.stop();
 } finally {
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }
