@@ -10,30 +10,19 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
+import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, clients: { type: "string", default: "16" }, leads: { type: "string", default: "2000" } } });
 const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
 const LEADS = Number(values.leads);
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write("Set DATABASE_URL to an owner/superuser connection.\n");
-  process.exit(2);
-}
-const dbName = `bench_load_${Date.now()}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
-const password = "bench_load_password";
+const scratch = await createScratchDatabase("load");
+const { ownerUrl, appPassword: password } = scratch;
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 
 try {
-  await migrate({ ownerUrl, appPassword: password });
-  await installJobQueues(ownerUrl);
   const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000", NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: "bench-secret-bench-secret-bench-secret-0000", MIGRATE_ON_START: "false", DATABASE_POOL_MAX: "20" });
   const app = await startApp({ config, appUrl, jwtSecret: config.JWT_SECRET });
@@ -109,6 +98,5 @@ try {
   await run("taskCreate (audited, outbox event, transaction)", () => gql(MUTATION, { input: { title: `Follow up ${n++}` } }));
   await app.stop();
 } finally {
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
-  await admin.end();
+  await scratch.drop();
 }

@@ -7,28 +7,17 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
+import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({ options: { rows: { type: "string", default: "10000" } } });
 const ROWS = Number(values.rows);
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write("Set DATABASE_URL to an owner/superuser connection.\n");
-  process.exit(2);
-}
-const dbName = `bench_import_${Date.now()}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
-const password = "bench_import_password";
+const scratch = await createScratchDatabase("import");
+const { ownerUrl, appPassword: password } = scratch;
 const secret = "bench-secret-that-is-long-enough-for-hs256-0123456789";
 
 try {
-  await migrate({ ownerUrl, appPassword: password });
-  await installJobQueues(ownerUrl);
   const tenant = await provisionTenant(ownerUrl, { name: "Bench", slug: "bench", members: [{ email: "op@bench.example", name: "Op", role: "OPERATOR" }] });
   const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000", NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: secret, MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", HTTP_MAX_BODY_BYTES: String(20 * 1024 * 1024) });
@@ -68,6 +57,5 @@ try {
   process.stdout.write(`\nbackground scoring: ${scored} leads scored ${((performance.now() - t0) / 1000).toFixed(1)} s after the imports returned\n`);
   await app.stop();
 } finally {
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -8,29 +8,20 @@ import { parseArgs } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../src/generated/prisma/client.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
+import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import type { Database } from "../src/data/database.js";
 import { agentPrincipal } from "../src/domain/access/principal.js";
 import { pipelineSummary, type PipelineSummaryFilter } from "../src/orchestration/pipeline/pipeline.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({ options: { keep: { type: "boolean", default: false }, deals: { type: "string", default: "100000" }, runs: { type: "string", default: "7" }, plans: { type: "boolean", default: false } } });
 const DEALS = Number(values.deals);
 const RUNS = Number(values.runs);
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write("Set DATABASE_URL to an owner/superuser connection.\n");
-  process.exit(2);
-}
-const dbName = `bench_pipeline_${Date.now()}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
-const password = "bench_pipeline_password";
+const scratch = await createScratchDatabase("pipeline", { keep: values.keep, jobQueues: false });
+const { ownerUrl, appPassword: password } = scratch;
 
 try {
-  await migrate({ ownerUrl, appPassword: password });
   const seeded = await provisionTenant(ownerUrl, { name: "Bench", slug: "bench", members: [{ email: "owner@bench.example", name: "Owner", role: "OWNER" }, { email: "rep@bench.example", name: "Rep", role: "OPERATOR" }] });
   const noise = await provisionTenant(ownerUrl, { name: "Noise", slug: "noise", members: [{ email: "owner@noise.example", name: "Owner", role: "OWNER" }] });
   const owners = seeded.members.map((m) => m.userId);
@@ -153,7 +144,5 @@ try {
   await prisma.$disconnect();
   await pool.end();
 } finally {
-  if (values.keep) process.stdout.write(`kept database ${dbName}\n`);
-  else await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }
