@@ -68,6 +68,8 @@ export const EVENT_READ_PERMISSION: Readonly<Record<string, Permission>> = {
   sequence: "sequence:read",
   // Story-pitch campaigns (`sales.campaign.*`: launched, paused, resumed, cancelled, completed, recipient_drafted/skipped), like the `campaigns` query.
   campaign: "campaign:read",
+  // The weekly digest (`sales.report.digest_written`): like the `weeklyDigests` and `outcomeReport` queries.
+  report: "report:read",
   // Data exports (`sales.data_export.*`): who exported what; like the `dataExports` query.
   data_export: "contact:export",
 };

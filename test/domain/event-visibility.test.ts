@@ -88,6 +88,7 @@ const EXPECTED: Record<string, Permission> = {
   // Meetings booked with contacts (meetingBook): as private as the contact's activities.
   "sales.meeting.booked": "lead:read",
   // Sequences (issue 12): the same permission as the `sequences` and `sequenceEnrollments` queries.
+  "sales.report.digest_written": "report:read",
   "sales.sequence.created": "sequence:read",
   "sales.sequence.updated": "sequence:read",
   "sales.sequence.archived": "sequence:read",

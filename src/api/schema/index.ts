@@ -33,6 +33,7 @@ import "./connection/gmail-sync.js";
 import "./draft/meeting-slot.js";
 import "./draft/asset.js";
 import "./report/outcome-report.js";
+import "./report/weekly-digest.js";
 import "./connection/webhook.js";
 import "./inbound/inbound-webhook.js";
 import "./access/platform.js";
