@@ -35,6 +35,8 @@ const FORMAL = [
 ];
 
 const thread = {
+  // Long memory (src/orchestration/memory): nothing recalled for this thread.
+  memories: [],
   messages: [
     { from: "tom@acme.io", direction: "OUTBOUND" as const, sentAt: "2025-03-03T09:00:00Z", subject: "Onboarding", text: "Hi Maria, would faster onboarding matter for Lumatech this quarter? I'll send our case study tomorrow." },
     {
