@@ -11,7 +11,7 @@ import express, { type Router } from "express";
 export const CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 
 /** Client-side routes of the console; anything else falls through to the 404. */
-const ROUTES = /^\/(?:|queue|reports|recommendations|leads(?:\/[A-Za-z0-9_=-]+)?|settings(?:\/[a-z-]+)?|pipeline|auth\/callback|invitations\/accept)\/?$/;
+const ROUTES = /^\/(?:|queue|reports|recommendations|leads(?:\/[A-Za-z0-9_=-]+)?|settings(?:\/[a-z-]+)?|pipeline|sequences(?:\/[A-Za-z0-9_=-]+)?|campaigns(?:\/[A-Za-z0-9_=-]+)?|auth\/callback|invitations\/accept)\/?$/;
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sales Agent</title></head>
 <body><main><h1>The console is not built</h1><p>Run <code>npm run console:build</code> (or restart with <code>npm start</code>, which builds it).

@@ -17,6 +17,8 @@ const Leads = lazy(() => import("./features/leads/Leads"));
 const LeadPage = lazy(() => import("./features/leads/LeadPage"));
 const Settings = lazy(() => import("./features/settings/Settings"));
 const Pipeline = lazy(() => import("./features/pipeline/Pipeline"));
+const Sequences = lazy(() => import("./features/sequences/Sequences"));
+const Campaigns = lazy(() => import("./features/campaigns/Campaigns"));
 
 const MeQuery = graphql(`
   query ConsoleMe {
@@ -243,6 +245,8 @@ const SCREENS = [
   { path: "/recommendations", label: "Recommendations", permission: "LEAD_READ" },
   { path: "/leads", label: "Leads", permission: "LEAD_READ" },
   { path: "/pipeline", label: "Pipeline", permission: "DEAL_READ" },
+  { path: "/sequences", label: "Sequences", permission: "SEQUENCE_READ" },
+  { path: "/campaigns", label: "Campaigns", permission: "CAMPAIGN_READ" },
   { path: "/reports", label: "Reports", permission: "REPORT_READ" },
   { path: "/settings", label: "Settings and safety", permission: "TENANT_READ" },
 ] as const;
@@ -315,5 +319,9 @@ function Screen({ path }: { path: string }) {
   if (path.startsWith("/leads")) return <Leads />;
   if (path.startsWith("/pipeline")) return <Pipeline />;
   if (path.startsWith("/settings")) return <Settings />;
+  if (/^\/sequences\/[^/]+/.test(path)) return <Sequences id={decodeURIComponent(path.split("/")[2]!)} />;
+  if (path.startsWith("/sequences")) return <Sequences />;
+  if (/^\/campaigns\/[^/]+/.test(path)) return <Campaigns id={decodeURIComponent(path.split("/")[2]!)} />;
+  if (path.startsWith("/campaigns")) return <Campaigns />;
   return <p>Not found. <Link to="/queue">Go to the review queue</Link>.</p>;
 }

@@ -16,6 +16,11 @@ const EMBEDDED = [
   "ScoreFactor", "ThreadFacts", "ThreadAsk", "ThreadDate", "ThreadObjection", "UserError", "InboundAnalysis", "InboundBounce",
   "InboundReferral", "PendingDraftsChange", "DraftStatusChange", "RecommendationGenerated", "Event", "SendQuota", "QuotaLimit",
   "DraftApprovalResult", "OutcomeReportPayload", "PipelineSummary", "PipelineSummaryStage", "PipelineStageConversion", "PipelineStage", "WeeklyDigestSettings",
+  "SequenceVersion", "SequenceStep", "SequenceStepVariant", "SequenceEngagement", "SequenceExitCount", "SequenceStepEngagement", "SequenceAbVerdict",
+  "SequenceVariantEngagement", "SequenceStepRun", "SequenceEnrollResult", "SequenceEnrollPayload", "SequenceCreatePayload", "EnrollmentPausePayload",
+  "EnrollmentResumePayload", "EnrollmentExitPayload", "CampaignResults", "CampaignPreview", "CampaignPreviewPayload", "CampaignRankedContact",
+  "CampaignExcludedContact", "CampaignExclusionCount", "CampaignPlanDay", "CampaignResolvedInput", "CampaignRecipient", "CampaignLaunchPayload",
+  "CampaignPausePayload", "CampaignResumePayload", "CampaignCancelPayload",
 ];
 
 export interface ConsoleClient {

@@ -1,0 +1,499 @@
+// Sequences: the list with engagement figures, the builder (sequenceCreate), and a
+// sequence's page with its steps, enrolments (pause / resume / exit) and enrolling
+// leads. Live: any sales.sequence.* event refetches what is shown.
+import { useEffect, useState, type FormEvent } from "react";
+import { useMutation, useQuery, useSubscription } from "urql";
+import { graphql } from "../../gql";
+import type { ConsoleSequenceQuery, SequenceDelayUnit, SequenceStepKind } from "../../gql/graphql";
+import { useCan } from "../../permissions";
+import { Link, navigate } from "../../router";
+import { Empty, ErrorState, FieldErrors, Loading, formatTime, otherErrors, type UserErrorLike } from "../../ui";
+
+const SequencesQuery = graphql(`
+  query ConsoleSequences {
+    sequences(first: 100) {
+      edges {
+        node {
+          id
+          name
+          status
+          currentVersion
+          createdAt
+          engagement {
+            active
+            paused
+            completed
+            exited
+            steps { position drafted approved sent replied tasks }
+          }
+        }
+      }
+    }
+  }
+`);
+
+const SequenceQuery = graphql(`
+  query ConsoleSequence($id: ID!) {
+    sequence(id: $id) {
+      id
+      name
+      description
+      status
+      currentVersion
+      engagement { active paused completed exited exitsByReason { reason count } }
+      version {
+        version
+        skipWeekends
+        skipHolidays
+        steps { position kind delayAmount delayUnit brief subject taskTitle windowStart windowEnd }
+      }
+    }
+    sequenceEnrollments(sequenceId: $id, first: 100) {
+      edges {
+        node {
+          id
+          status
+          timeZone
+          timeZoneSource
+          currentStep
+          pauseReason
+          exitReason
+          createdAt
+          contact { id email firstName lastName }
+          steps { position kind outcome scheduledFor outcomeReason draft { id status } }
+        }
+      }
+    }
+  }
+`);
+
+const LeadsForEnrol = graphql(`
+  query ConsoleSequenceLeads {
+    leads(first: 100) {
+      edges { node { id contact { id email firstName lastName } } }
+    }
+  }
+`);
+
+const SequenceEvents = graphql(`
+  subscription ConsoleSequenceEvents {
+    events(types: ["sales.sequence.*"]) { id type }
+  }
+`);
+
+const Create = graphql(`
+  mutation ConsoleSequenceCreate($input: SequenceCreateInput!) {
+    sequenceCreate(input: $input) {
+      sequence { id name }
+      userErrors { field message code }
+    }
+  }
+`);
+
+const Enroll = graphql(`
+  mutation ConsoleSequenceEnroll($input: SequenceEnrollInput!) {
+    sequenceEnroll(input: $input) {
+      enrolledCount
+      refusedCount
+      results { contactId refusal message firstStepAt enrollment { id } }
+      userErrors { field message code }
+    }
+  }
+`);
+
+const Pause = graphql(`
+  mutation ConsoleEnrollmentPause($input: EnrollmentPauseInput!) {
+    enrollmentPause(input: $input) { enrollment { id status pauseReason } userErrors { field message code } }
+  }
+`);
+const Resume = graphql(`
+  mutation ConsoleEnrollmentResume($input: EnrollmentResumeInput!) {
+    enrollmentResume(input: $input) { enrollment { id status } userErrors { field message code } }
+  }
+`);
+const Exit = graphql(`
+  mutation ConsoleEnrollmentExit($input: EnrollmentExitInput!) {
+    enrollmentExit(input: $input) { enrollment { id status exitReason } userErrors { field message code } }
+  }
+`);
+
+/** Refetches on every sales.sequence.* event (a colleague's edit, an enrolment moving on). */
+function useSequenceEvents(refetch: (opts: { requestPolicy: "network-only" }) => void) {
+  const [events] = useSubscription({ query: SequenceEvents });
+  useEffect(() => {
+    if (events.data) refetch({ requestPolicy: "network-only" });
+  }, [events.data, refetch]);
+}
+
+export default function Sequences({ id }: { id?: string }) {
+  return id ? <SequencePage id={id} /> : <SequenceList />;
+}
+
+function SequenceList() {
+  const [{ data, error }, refetch] = useQuery({ query: SequencesQuery });
+  useSequenceEvents(refetch);
+  const manage = useCan("SEQUENCE_MANAGE");
+  const sequences = (data?.sequences.edges ?? []).map((e) => e.node);
+  return (
+    <section aria-labelledby="sequences-title">
+      <header className="screen-header">
+        <h1 id="sequences-title">Sequences</h1>
+        {!manage.allowed && <p className="permission-note">{manage.reason} You can read sequences but not build them.</p>}
+      </header>
+      {error && !data ? (
+        <ErrorState error={error} what="sequences" />
+      ) : !data ? (
+        <Loading what="sequences" />
+      ) : sequences.length === 0 ? (
+        <Empty>No sequences yet.{manage.allowed ? " Build one below." : ""}</Empty>
+      ) : (
+        <table>
+          <caption className="sr-only">Sequences and their engagement</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col">Active</th>
+              <th scope="col">Paused</th>
+              <th scope="col">Completed</th>
+              <th scope="col">Exited</th>
+              <th scope="col">Drafted</th>
+              <th scope="col">Sent</th>
+              <th scope="col">Replied</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sequences.map((s) => {
+              const sum = (k: "drafted" | "sent" | "replied") => s.engagement.steps.reduce((n, step) => n + step[k], 0);
+              return (
+                <tr key={s.id}>
+                  <td>
+                    <Link to={`/sequences/${encodeURIComponent(s.id)}`}>{s.name}</Link>
+                  </td>
+                  <td>{s.status}</td>
+                  <td>{s.engagement.active}</td>
+                  <td>{s.engagement.paused}</td>
+                  <td>{s.engagement.completed}</td>
+                  <td>{s.engagement.exited}</td>
+                  <td>{sum("drafted")}</td>
+                  <td>{sum("sent")}</td>
+                  <td>{sum("replied")}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {manage.allowed && <Builder />}
+    </section>
+  );
+}
+
+interface StepDraft {
+  kind: SequenceStepKind;
+  brief: string;
+  taskTitle: string;
+  delayAmount: string;
+  delayUnit: SequenceDelayUnit;
+  windowStart: string;
+  windowEnd: string;
+}
+
+const NEW_STEP: StepDraft = { kind: "EMAIL", brief: "", taskTitle: "", delayAmount: "0", delayUnit: "BUSINESS_DAYS", windowStart: "08:00", windowEnd: "11:00" };
+
+/** userErrors for step i: field paths such as ["input", "steps", "1", "brief"]. */
+function stepErrors(errors: UserErrorLike[], index: number): UserErrorLike[] {
+  return errors.filter((e) => e.field.includes("steps") && e.field.includes(String(index)));
+}
+
+function Builder() {
+  const [name, setName] = useState("");
+  const [steps, setSteps] = useState<StepDraft[]>([{ ...NEW_STEP }]);
+  const [errors, setErrors] = useState<UserErrorLike[]>([]);
+  const [state, create] = useMutation(Create);
+  const update = (i: number, patch: Partial<StepDraft>) => setSteps((list) => list.map((s, j) => (j === i ? { ...s, ...patch } : s)));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const result = await create({
+      input: {
+        name,
+        idempotencyKey: crypto.randomUUID(),
+        steps: steps.map((s) => ({
+          kind: s.kind,
+          delayAmount: Number(s.delayAmount),
+          delayUnit: s.delayUnit,
+          windowStart: s.windowStart,
+          windowEnd: s.windowEnd,
+          ...(s.kind === "EMAIL" ? { brief: s.brief } : {}),
+          ...(s.kind === "TASK" ? { taskTitle: s.taskTitle } : {}),
+        })),
+      },
+    });
+    const payload = result.data?.sequenceCreate;
+    setErrors(payload?.userErrors ?? []);
+    if (payload?.sequence) navigate(`/sequences/${encodeURIComponent(payload.sequence.id)}`);
+  };
+  const stepFieldErrors = errors.filter((e) => e.field.includes("steps"));
+  return (
+    <form className="builder" onSubmit={submit} aria-labelledby="builder-title">
+      <h2 id="builder-title">Build a sequence</h2>
+      <label htmlFor="sequence-name">Name</label>
+      <input id="sequence-name" value={name} onChange={(e) => setName(e.target.value)} />
+      <FieldErrors errors={errors} field="name" />
+      <ol className="steps">
+        {steps.map((s, i) => (
+          <li key={i}>
+            <fieldset>
+              <legend>Step {i + 1}</legend>
+              <label htmlFor={`step-${i}-kind`}>Kind of step {i + 1}</label>
+              <select id={`step-${i}-kind`} value={s.kind} onChange={(e) => update(i, { kind: e.target.value as SequenceStepKind })}>
+                <option value="EMAIL">E-mail</option>
+                <option value="TASK">Task</option>
+                <option value="WAIT">Wait</option>
+              </select>
+              {s.kind === "EMAIL" && (
+                <>
+                  <label htmlFor={`step-${i}-brief`}>Brief for step {i + 1}</label>
+                  <textarea id={`step-${i}-brief`} rows={2} value={s.brief} onChange={(e) => update(i, { brief: e.target.value })} />
+                </>
+              )}
+              {s.kind === "TASK" && (
+                <>
+                  <label htmlFor={`step-${i}-task`}>Task title for step {i + 1}</label>
+                  <input id={`step-${i}-task`} value={s.taskTitle} onChange={(e) => update(i, { taskTitle: e.target.value })} />
+                </>
+              )}
+              <label htmlFor={`step-${i}-delay`}>Delay of step {i + 1}</label>
+              <input id={`step-${i}-delay`} type="number" min={0} value={s.delayAmount} onChange={(e) => update(i, { delayAmount: e.target.value })} />
+              <label htmlFor={`step-${i}-unit`}>Delay unit of step {i + 1}</label>
+              <select id={`step-${i}-unit`} value={s.delayUnit} onChange={(e) => update(i, { delayUnit: e.target.value as SequenceDelayUnit })}>
+                <option value="BUSINESS_DAYS">Business days</option>
+                <option value="HOURS">Hours</option>
+              </select>
+              <label htmlFor={`step-${i}-from`}>Send window start of step {i + 1}</label>
+              <input id={`step-${i}-from`} value={s.windowStart} onChange={(e) => update(i, { windowStart: e.target.value })} placeholder="HH:MM" />
+              <label htmlFor={`step-${i}-to`}>Send window end of step {i + 1}</label>
+              <input id={`step-${i}-to`} value={s.windowEnd} onChange={(e) => update(i, { windowEnd: e.target.value })} placeholder="HH:MM" />
+              <FieldErrors errors={stepErrors(errors, i)} />
+              {steps.length > 1 && (
+                <button type="button" onClick={() => setSteps((list) => list.filter((_, j) => j !== i))}>
+                  Remove step {i + 1}
+                </button>
+              )}
+            </fieldset>
+          </li>
+        ))}
+      </ol>
+      <FieldErrors errors={stepFieldErrors.filter((e) => !steps.some((_, i) => e.field.includes(String(i))))} />
+      <FieldErrors errors={otherErrors(errors, ["name"]).filter((e) => !e.field.includes("steps"))} />
+      <div className="actions">
+        <button type="button" onClick={() => setSteps((list) => [...list, { ...NEW_STEP, delayAmount: "2" }])}>
+          Add a step
+        </button>
+        <button type="submit" className="primary" disabled={state.fetching}>
+          Create the sequence
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function contactLabel(c: { email: string | null; firstName: string | null; lastName: string | null } | null | undefined): string {
+  if (!c) return "(erased contact)";
+  return [c.firstName, c.lastName].filter(Boolean).join(" ") || c.email || "(no name)";
+}
+
+function SequencePage({ id }: { id: string }) {
+  const [{ data, error }, refetch] = useQuery({ query: SequenceQuery, variables: { id } });
+  useSequenceEvents(refetch);
+  if (error && !data) return <ErrorState error={error} what="the sequence" />;
+  if (!data) return <Loading what="the sequence" />;
+  const s = data.sequence;
+  if (!s) return <Empty>No such sequence. <Link to="/sequences">Back to the sequences</Link>.</Empty>;
+  const enrollments = data.sequenceEnrollments.edges.map((e) => e.node);
+  return (
+    <section aria-labelledby="sequence-title">
+      <header className="screen-header">
+        <p>
+          <Link to="/sequences">← Sequences</Link>
+        </p>
+        <h1 id="sequence-title">{s.name}</h1>
+        <p className="meta">
+          {s.status} · version {s.currentVersion} · active {s.engagement.active} · paused {s.engagement.paused} · completed {s.engagement.completed} · exited {s.engagement.exited}
+        </p>
+      </header>
+      <h2>Steps</h2>
+      <ol className="steps" data-testid="sequence-steps">
+        {(s.version?.steps ?? []).map((step) => (
+          <li key={step.position}>
+            <strong>{step.kind}</strong> after {step.delayAmount} {step.delayUnit === "HOURS" ? "hours" : "business days"}, window {step.windowStart}–{step.windowEnd}
+            {step.brief && <> · brief: {step.brief}</>}
+            {step.taskTitle && <> · task: {step.taskTitle}</>}
+          </li>
+        ))}
+      </ol>
+      {s.status === "ACTIVE" && <EnrolForm sequenceId={s.id} />}
+      <h2>Enrolments</h2>
+      {enrollments.length === 0 ? (
+        <Empty>Nobody is enrolled yet.</Empty>
+      ) : (
+        <table data-testid="enrollments">
+          <caption className="sr-only">Enrolments</caption>
+          <thead>
+            <tr>
+              <th scope="col">Contact</th>
+              <th scope="col">Status</th>
+              <th scope="col">Time zone</th>
+              <th scope="col">Steps</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {enrollments.map((e) => (
+              <EnrollmentRow key={e.id} enrollment={e} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+type EnrollmentNode = ConsoleSequenceQuery["sequenceEnrollments"]["edges"][number]["node"];
+
+function EnrollmentRow({ enrollment: e }: { enrollment: EnrollmentNode }) {
+  const enrol = useCan("SEQUENCE_ENROLL");
+  const [errors, setErrors] = useState<UserErrorLike[]>([]);
+  const [, pause] = useMutation(Pause);
+  const [, resume] = useMutation(Resume);
+  const [, exit] = useMutation(Exit);
+  const who = contactLabel(e.contact);
+  return (
+    <tr>
+      <td>{who}</td>
+      <td>
+        {e.status}
+        {e.pauseReason && ` (${e.pauseReason})`}
+        {e.exitReason && ` (${e.exitReason})`}
+      </td>
+      <td>
+        {e.timeZone} <span className="hint">({e.timeZoneSource.toLowerCase()})</span>
+      </td>
+      <td>
+        <ol className="compact">
+          {e.steps.map((st) => (
+            <li key={st.position}>
+              {st.kind} · {st.outcome.toLowerCase()} · {formatTime(st.scheduledFor)}
+              {st.draft && ` · draft ${st.draft.status.toLowerCase().replace(/_/g, " ")}`}
+              {st.outcomeReason && ` · ${st.outcomeReason}`}
+            </li>
+          ))}
+        </ol>
+      </td>
+      <td>
+        {enrol.allowed ? (
+          <div className="actions">
+            {e.status === "ACTIVE" && (
+              <button
+                type="button"
+                aria-label={`Pause ${who}`}
+                onClick={async () => {
+                  const r = await pause({ input: { enrollmentId: e.id, reason: "Paused in the console", idempotencyKey: crypto.randomUUID() } });
+                  setErrors(r.data?.enrollmentPause.userErrors ?? []);
+                }}
+              >
+                Pause
+              </button>
+            )}
+            {e.status === "PAUSED" && (
+              <button
+                type="button"
+                aria-label={`Resume ${who}`}
+                onClick={async () => {
+                  const r = await resume({ input: { enrollmentId: e.id, idempotencyKey: crypto.randomUUID() } });
+                  setErrors(r.data?.enrollmentResume.userErrors ?? []);
+                }}
+              >
+                Resume
+              </button>
+            )}
+            {(e.status === "ACTIVE" || e.status === "PAUSED") && (
+              <button
+                type="button"
+                aria-label={`Exit ${who}`}
+                onClick={async () => {
+                  const r = await exit({ input: { enrollmentId: e.id, reason: "Ended in the console", idempotencyKey: crypto.randomUUID() } });
+                  setErrors(r.data?.enrollmentExit.userErrors ?? []);
+                }}
+              >
+                Exit
+              </button>
+            )}
+          </div>
+        ) : (
+          <span className="hint">{enrol.reason}</span>
+        )}
+        <FieldErrors errors={errors} />
+      </td>
+    </tr>
+  );
+}
+
+function EnrolForm({ sequenceId }: { sequenceId: string }) {
+  const enrol = useCan("SEQUENCE_ENROLL");
+  const [{ data }] = useQuery({ query: LeadsForEnrol, pause: !enrol.allowed });
+  const [picked, setPicked] = useState<string[]>([]);
+  const [errors, setErrors] = useState<UserErrorLike[]>([]);
+  const [outcome, setOutcome] = useState<{ enrolled: number; refused: { who: string; message: string }[] } | null>(null);
+  const [state, enroll] = useMutation(Enroll);
+  if (!enrol.allowed) return <p className="permission-note">{enrol.reason} You cannot enrol contacts.</p>;
+  const contacts = (data?.leads.edges ?? []).map((e) => e.node.contact).filter((c): c is NonNullable<typeof c> => !!c);
+  const label = (contactId: string) => contactLabel(contacts.find((c) => c.id === contactId));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const result = await enroll({ input: { sequenceId, contactIds: picked, idempotencyKey: crypto.randomUUID() } });
+    const payload = result.data?.sequenceEnroll;
+    setErrors(payload?.userErrors ?? []);
+    if (payload?.results) {
+      setOutcome({
+        enrolled: payload.enrolledCount ?? 0,
+        refused: payload.results.filter((r) => r.refusal).map((r) => ({ who: label(r.contactId), message: `${r.refusal}: ${r.message ?? ""}` })),
+      });
+      setPicked([]);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-labelledby="enrol-title">
+      <h2 id="enrol-title">Enrol contacts</h2>
+      <label htmlFor="enrol-contacts">Leads to enrol (pick several with Ctrl or Shift)</label>
+      <select id="enrol-contacts" multiple size={Math.min(8, Math.max(3, contacts.length))} value={picked} onChange={(e) => setPicked(Array.from(e.target.selectedOptions, (o) => o.value))}>
+        {contacts.map((c) => (
+          <option key={c.id} value={c.id}>
+            {contactLabel(c)}
+            {c.email ? ` <${c.email}>` : ""}
+          </option>
+        ))}
+      </select>
+      <FieldErrors errors={errors} />
+      <button type="submit" className="primary" disabled={state.fetching || picked.length === 0}>
+        Enrol {picked.length || ""} selected
+      </button>
+      {outcome && (
+        <div role="status" data-testid="enrol-outcome">
+          <p>
+            Enrolled {outcome.enrolled}; refused {outcome.refused.length}.
+          </p>
+          {outcome.refused.length > 0 && (
+            <ul>
+              {outcome.refused.map((r, i) => (
+                <li key={i}>
+                  {r.who}: {r.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}
