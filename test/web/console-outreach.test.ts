@@ -15,6 +15,8 @@ import { graphql } from "../generated/gql/index.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { executeOk } from "../helpers/graphql.js";
 import { patchSettings } from "../helpers/operator.js";
+import { listeningCount } from "../helpers/subscriptions.js";
+import { waitFor } from "../helpers/wait.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -117,6 +119,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
   it("a MANAGER builds a two-step sequence and enrols two leads; an ANALYST sees no builder", async () => {
     await lead({ email: "ada.seq@seqco.example", firstName: "Ada", lastName: "Sequence", companyName: "SeqCo", title: "VP Sales", timeZone: "America/New_York" });
     await lead({ email: "bo.seq@seqco.example", firstName: "Bo", lastName: "Sequence", companyName: "SeqCo", title: "Head of Sales" });
+    // Not a lead the picker offers first: enrolled later by pasting the contact id.
+    const cyId = await lead({ email: "cy.seq@seqco.example", firstName: "Cy", lastName: "Sequence", companyName: "SeqCo", title: "COO" });
 
     const manager = await signIn(tenant.members.MANAGER.token);
     await manager.getByRole("link", { name: "Sequences" }).click();
@@ -142,7 +146,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
 
     // Enrol both leads from the multi-select.
     const picker = manager.getByLabel(/Leads to enrol/);
-    await expect.poll(() => picker.locator("option").count(), { timeout: WAIT }).toBe(2);
+    await expect.poll(() => picker.locator("option").count(), { timeout: WAIT }).toBe(3);
     await picker.selectOption([{ label: "Ada Sequence <ada.seq@seqco.example>" }, { label: "Bo Sequence <bo.seq@seqco.example>" }]);
     await manager.getByRole("button", { name: /^Enrol 2 selected/ }).click();
     await expect.poll(() => manager.getByTestId("enrol-outcome").textContent(), { timeout: WAIT }).toContain("Enrolled 2; refused 0.");
@@ -162,13 +166,27 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
     // Pause one enrolment.
     await manager.getByRole("button", { name: "Pause Bo Sequence" }).click();
     await manager.getByRole("button", { name: "Resume Bo Sequence" }).waitFor();
+
+    // An ANALYST watching the same page sees a new enrolment arrive live (no reload), and has no enrol or pause controls.
+    const analyst = await signIn(tenant.members.ANALYST.token);
+    const before = listeningCount(t.wsUrl)!;
+    await analyst.goto(manager.url());
+    await analyst.getByTestId("enrollments").waitFor();
+    await waitFor(() => listeningCount(t.wsUrl)! >= before + 1, { timeout: WAIT, message: "the analyst's sequence events subscription" });
+    expect(await analyst.getByRole("button", { name: /^Pause/ }).count()).toBe(0);
+    expect(await analyst.getByText("does not have sequence:enroll").count()).toBeGreaterThan(0);
+    await manager.getByLabel("Or paste contact ids").fill(cyId);
+    await manager.getByRole("button", { name: /^Enrol 1 selected/ }).click();
+    await expect.poll(() => manager.getByTestId("enrol-outcome").textContent(), { timeout: WAIT }).toContain("Enrolled 1; refused 0.");
+    await expect.poll(() => analyst.getByTestId("enrollments").locator("tbody tr").count(), { timeout: WAIT }).toBe(3);
+    expect(await analyst.getByTestId("enrollments").textContent()).toContain("Cy Sequence");
+
     await shoot(manager, "sequence-page");
     await axe(manager, "sequence page");
     await manager.getByRole("link", { name: "← Sequences" }).click();
     await manager.getByRole("link", { name: "Pilot follow-up" }).waitFor();
     await axe(manager, "sequences");
 
-    const analyst = await signIn(tenant.members.ANALYST.token);
     await analyst.goto(`${t.url}/sequences`);
     await analyst.getByRole("link", { name: "Pilot follow-up" }).waitFor();
     expect(await analyst.getByRole("heading", { name: "Build a sequence" }).count()).toBe(0);

@@ -5,7 +5,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { graphql } from "../../gql";
-import type { CampaignPreviewInput, CampaignSegmentInput, ConsoleCampaignPreviewMutationQuery, LeadStatus, Seniority } from "../../gql/graphql";
+import type { CampaignPreviewInput, CampaignSegmentInput, CompanyLifecycle, ConsoleCampaignPreviewQuery, LeadStatus, Seniority } from "../../gql/graphql";
 import { useCan } from "../../permissions";
 import { Link, navigate } from "../../router";
 import { Empty, ErrorState, FieldErrors, Loading, formatTime, otherErrors, type UserErrorLike } from "../../ui";
@@ -61,7 +61,7 @@ const CampaignQuery = graphql(`
 
 // A query, run on demand: the preview writes nothing.
 const PreviewQuery = graphql(`
-  query ConsoleCampaignPreviewMutation($input: CampaignPreviewInput!) {
+  query ConsoleCampaignPreview($input: CampaignPreviewInput!) {
     campaignPreview(input: $input, first: 50, excludedFirst: 50) {
       preview {
         fingerprint
@@ -191,14 +191,16 @@ const list = (text: string) =>
 const int = (text: string) => (text.trim() === "" ? undefined : Number(text));
 
 const LEAD_STATUSES: LeadStatus[] = ["NEW", "WORKING", "QUALIFIED", "CONVERTED", "DISQUALIFIED"];
+const LIFECYCLES: CompanyLifecycle[] = ["PROSPECT", "CUSTOMER", "FORMER_CUSTOMER", "PARTNER", "COMPETITOR"];
 const SENIORITIES: Seniority[] = ["C_LEVEL", "VP", "DIRECTOR", "MANAGER", "SENIOR", "ENTRY", "UNKNOWN"];
 
-type Preview = NonNullable<ConsoleCampaignPreviewMutationQuery["campaignPreview"]["preview"]>;
+type Preview = NonNullable<ConsoleCampaignPreviewQuery["campaignPreview"]["preview"]>;
 
 function NewCampaign() {
   const can = useCan("CAMPAIGN_PREVIEW");
   const manage = useCan("CAMPAIGN_MANAGE");
-  const [form, setForm] = useState({ name: "", brief: "", dailyCap: "20", size: "100", startDate: "", mailbox: "", subject: "", titleKeywords: "", industries: "", grades: "", scoreMin: "", scoreMax: "" });
+  const [form, setForm] = useState({ name: "", brief: "", dailyCap: "20", size: "100", startDate: "", mailbox: "", subject: "", titleKeywords: "", industries: "", grades: "", scoreMin: "", scoreMax: "", employeesMin: "", employeesMax: "", attributes: "" });
+  const [lifecycles, setLifecycles] = useState<CompanyLifecycle[]>([]);
   const [statuses, setStatuses] = useState<LeadStatus[]>([]);
   const [seniorities, setSeniorities] = useState<Seniority[]>([]);
   const [input, setInput] = useState<CampaignPreviewInput | null>(null);
@@ -221,6 +223,15 @@ function NewCampaign() {
     if (seniorities.length) segment.seniorities = seniorities;
     if (int(form.scoreMin) !== undefined) segment.scoreMin = int(form.scoreMin);
     if (int(form.scoreMax) !== undefined) segment.scoreMax = int(form.scoreMax);
+    if (int(form.employeesMin) !== undefined) segment.employeesMin = int(form.employeesMin);
+    if (int(form.employeesMax) !== undefined) segment.employeesMax = int(form.employeesMax);
+    if (lifecycles.length) segment.lifecycles = lifecycles;
+    // key=value, comma-separated.
+    const attributes = list(form.attributes).map((pair) => {
+      const at = pair.indexOf("=");
+      return at < 0 ? { key: pair, value: "" } : { key: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim() };
+    });
+    if (attributes.length) segment.attributes = attributes;
     setInput({
       brief: form.brief,
       segment,
@@ -245,7 +256,7 @@ function NewCampaign() {
       <FieldErrors errors={allErrors} field={key} />
     </div>
   );
-  const FIELDS = ["name", "brief", "dailyCap", "size", "startDate", "mailbox", "subject", "titleKeywords", "industries", "grades", "scoreMin", "scoreMax", "leadStatuses", "seniorities"];
+  const FIELDS = ["name", "brief", "dailyCap", "size", "startDate", "mailbox", "subject", "titleKeywords", "industries", "grades", "scoreMin", "scoreMax", "employeesMin", "employeesMax", "attributes", "lifecycles", "leadStatuses", "seniorities"];
   return (
     <section aria-labelledby="new-campaign-title">
       <header className="screen-header">
@@ -268,6 +279,17 @@ function NewCampaign() {
           {field("grades", "Grades (comma-separated, e.g. A, B)")}
           {field("scoreMin", "Lowest score", { type: "number", min: 0, max: 100 })}
           {field("scoreMax", "Highest score", { type: "number", min: 0, max: 100 })}
+          {field("employeesMin", "Fewest employees", { type: "number", min: 0 })}
+          {field("employeesMax", "Most employees", { type: "number", min: 0 })}
+          {field("attributes", "Custom attributes (key=value, comma-separated)")}
+          <div className="field">
+            <label htmlFor="campaign-lifecycles">Company lifecycles</label>
+            <select id="campaign-lifecycles" multiple size={5} value={lifecycles} onChange={(e) => setLifecycles(Array.from(e.target.selectedOptions, (o) => o.value as CompanyLifecycle))}>
+              {LIFECYCLES.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </div>
           <div className="field">
             <label htmlFor="campaign-statuses">Lead statuses</label>
             <select id="campaign-statuses" multiple size={5} value={statuses} onChange={(e) => setStatuses(Array.from(e.target.selectedOptions, (o) => o.value as LeadStatus))}>

@@ -203,7 +203,7 @@ const NEW_STEP: StepDraft = { kind: "EMAIL", brief: "", taskTitle: "", delayAmou
 
 /** userErrors for step i: field paths such as ["input", "steps", "1", "brief"]. */
 function stepErrors(errors: UserErrorLike[], index: number): UserErrorLike[] {
-  return errors.filter((e) => e.field.includes("steps") && e.field.includes(String(index)));
+  return errors.filter((e) => e.field.includes("steps") && e.field[e.field.indexOf("steps") + 1] === String(index));
 }
 
 function Builder() {
@@ -284,7 +284,7 @@ function Builder() {
           </li>
         ))}
       </ol>
-      <FieldErrors errors={stepFieldErrors.filter((e) => !steps.some((_, i) => e.field.includes(String(i))))} />
+      <FieldErrors errors={stepFieldErrors.filter((e) => !steps.some((_, i) => stepErrors([e], i).length))} />
       <FieldErrors errors={otherErrors(errors, ["name"]).filter((e) => !e.field.includes("steps"))} />
       <div className="actions">
         <button type="button" onClick={() => setSteps((list) => [...list, { ...NEW_STEP, delayAmount: "2" }])}>
@@ -443,15 +443,21 @@ function EnrolForm({ sequenceId }: { sequenceId: string }) {
   const enrol = useCan("SEQUENCE_ENROLL");
   const [{ data }] = useQuery({ query: LeadsForEnrol, pause: !enrol.allowed });
   const [picked, setPicked] = useState<string[]>([]);
+  const [pasted, setPasted] = useState("");
   const [errors, setErrors] = useState<UserErrorLike[]>([]);
   const [outcome, setOutcome] = useState<{ enrolled: number; refused: { who: string; message: string }[] } | null>(null);
   const [state, enroll] = useMutation(Enroll);
   if (!enrol.allowed) return <p className="permission-note">{enrol.reason} You cannot enrol contacts.</p>;
   const contacts = (data?.leads.edges ?? []).map((e) => e.node.contact).filter((c): c is NonNullable<typeof c> => !!c);
-  const label = (contactId: string) => contactLabel(contacts.find((c) => c.id === contactId));
+  const label = (contactId: string) => {
+    const known = contacts.find((c) => c.id === contactId);
+    return known ? contactLabel(known) : contactId;
+  };
+  // Picked leads plus any contact ids pasted (comma, space or one a line).
+  const chosen = [...new Set([...picked, ...pasted.split(/[\s,]+/).filter(Boolean)])];
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const result = await enroll({ input: { sequenceId, contactIds: picked, idempotencyKey: crypto.randomUUID() } });
+    const result = await enroll({ input: { sequenceId, contactIds: chosen, idempotencyKey: crypto.randomUUID() } });
     const payload = result.data?.sequenceEnroll;
     setErrors(payload?.userErrors ?? []);
     if (payload?.results) {
@@ -460,6 +466,7 @@ function EnrolForm({ sequenceId }: { sequenceId: string }) {
         refused: payload.results.filter((r) => r.refusal).map((r) => ({ who: label(r.contactId), message: `${r.refusal}: ${r.message ?? ""}` })),
       });
       setPicked([]);
+      setPasted("");
     }
   };
   return (
@@ -474,9 +481,11 @@ function EnrolForm({ sequenceId }: { sequenceId: string }) {
           </option>
         ))}
       </select>
+      <label htmlFor="enrol-ids">Or paste contact ids</label>
+      <textarea id="enrol-ids" rows={2} value={pasted} onChange={(e) => setPasted(e.target.value)} spellCheck={false} />
       <FieldErrors errors={errors} />
-      <button type="submit" className="primary" disabled={state.fetching || picked.length === 0}>
-        Enrol {picked.length || ""} selected
+      <button type="submit" className="primary" disabled={state.fetching || chosen.length === 0}>
+        Enrol {chosen.length || ""} selected
       </button>
       {outcome && (
         <div role="status" data-testid="enrol-outcome">
