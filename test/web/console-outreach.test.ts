@@ -3,7 +3,8 @@
 // two-step sequence in the builder, enrols two leads and sees their enrolments
 // (an ANALYST sees no builder); a MANAGER previews a campaign over seeded leads,
 // sees the ranked contacts and the do-not-contact one excluded with reasons and
-// the send plan, launches it and sees the campaign. axe-core on each screen;
+// the send plan; a launch of a preview that new data made stale is refused with
+// the reason; the fresh preview launches and the campaign page shows it. axe-core on each screen;
 // screenshots go to test/web/screenshots/ (git-ignored).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -195,7 +196,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
     await axe(analyst, "sequences (analyst)");
   });
 
-  it("a MANAGER previews a campaign (ranked, excluded with reasons, the plan) and launches it", async () => {
+  it("a MANAGER previews a campaign (ranked, excluded with reasons, the plan), a stale preview is refused, the fresh one launches", async () => {
     const industry = "Pitchtest Logistics";
     await lead({ email: "top@camp1.example", firstName: "Tia", lastName: "Top", companyName: "Camp One", industry, title: "COO" });
     await lead({ email: "next@camp2.example", firstName: "Ned", lastName: "Next", companyName: "Camp Two", industry, title: "Head of Operations" });
@@ -224,14 +225,22 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
     await shoot(manager, "campaign-preview");
     await axe(manager, "campaign preview");
 
+    // A lead arrives after the preview: launching that preview is refused (the fingerprint moved), and says why.
+    await lead({ email: "late@camp4.example", firstName: "Lars", lastName: "Late", companyName: "Camp Four", industry, title: "COO" });
     await manager.getByRole("button", { name: /Launch the campaign \(2 contacts\)/ }).click();
+    await manager.getByText("changed since the preview").waitFor();
+    expect((await executeOk(t.graphqlUrl, ReadCampaigns, {}, { token: tenant.members.MANAGER.token })).campaigns.edges).toEqual([]);
+    // Preview again (the same form): now three, and that preview launches.
+    await manager.getByRole("button", { name: "Preview" }).click();
+    await expect.poll(() => ranked.locator("tbody tr").count(), { timeout: WAIT }).toBe(3);
+    await manager.getByRole("button", { name: /Launch the campaign \(3 contacts\)/ }).click();
     await manager.getByRole("heading", { name: "Acme story", level: 1 }).waitFor();
     await expect.poll(() => manager.getByTestId("campaign-status").textContent(), { timeout: WAIT }).toBe("ACTIVE");
-    await expect.poll(() => manager.getByTestId("campaign-results").textContent(), { timeout: WAIT }).toContain("Recipients2");
+    await expect.poll(() => manager.getByTestId("campaign-results").textContent(), { timeout: WAIT }).toContain("Recipients3");
     const stored = await executeOk(t.graphqlUrl, ReadCampaigns, {}, { token: tenant.members.MANAGER.token });
     const campaign = stored.campaigns.edges.map((e) => e.node).find((c) => c.name === "Acme story")!;
-    expect(campaign).toMatchObject({ status: "ACTIVE", recipientCount: 2 });
-    expect(campaign.recipients.map((r) => r.contact?.email).sort()).toEqual(["next@camp2.example", "top@camp1.example"]);
+    expect(campaign).toMatchObject({ status: "ACTIVE", recipientCount: 3 });
+    expect(campaign.recipients.map((r) => r.contact?.email).sort()).toEqual(["late@camp4.example", "next@camp2.example", "top@camp1.example"]);
 
     // Pause from the campaign page; the list shows the status.
     await manager.getByRole("button", { name: "Pause" }).click();

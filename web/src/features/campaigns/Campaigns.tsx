@@ -194,6 +194,8 @@ const LEAD_STATUSES: LeadStatus[] = ["NEW", "WORKING", "QUALIFIED", "CONVERTED",
 const LIFECYCLES: CompanyLifecycle[] = ["PROSPECT", "CUSTOMER", "FORMER_CUSTOMER", "PARTNER", "COMPETITOR"];
 const SENIORITIES: Seniority[] = ["C_LEVEL", "VP", "DIRECTOR", "MANAGER", "SENIOR", "ENTRY", "UNKNOWN"];
 
+const FIELDS = ["name", "brief", "dailyCap", "size", "startDate", "mailbox", "subject", "titleKeywords", "industries", "grades", "scoreMin", "scoreMax", "employeesMin", "employeesMax", "attributes", "lifecycles", "leadStatuses", "seniorities"];
+
 type Preview = NonNullable<ConsoleCampaignPreviewQuery["campaignPreview"]["preview"]>;
 
 function NewCampaign() {
@@ -205,7 +207,8 @@ function NewCampaign() {
   const [seniorities, setSeniorities] = useState<Seniority[]>([]);
   const [input, setInput] = useState<CampaignPreviewInput | null>(null);
   const [errors, setErrors] = useState<UserErrorLike[]>([]);
-  const [{ data, fetching, error }] = useQuery({ query: PreviewQuery, variables: { input: input! }, pause: !input, requestPolicy: "network-only" });
+  const [launchErrors, setLaunchErrors] = useState<UserErrorLike[]>([]);
+  const [{ data, fetching, error }, rerunPreview] = useQuery({ query: PreviewQuery, variables: { input: input! }, pause: !input, requestPolicy: "network-only" });
   const [launching, launch] = useMutation(Launch);
   const previewPayload = input ? data?.campaignPreview : undefined;
   const preview = previewPayload?.preview ?? null;
@@ -232,7 +235,8 @@ function NewCampaign() {
       return at < 0 ? { key: pair, value: "" } : { key: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim() };
     });
     if (attributes.length) segment.attributes = attributes;
-    setInput({
+    setLaunchErrors([]);
+    const next: CampaignPreviewInput = {
       brief: form.brief,
       segment,
       dailyCap: int(form.dailyCap),
@@ -240,13 +244,19 @@ function NewCampaign() {
       ...(form.startDate ? { startDate: form.startDate } : {}),
       ...(form.mailbox.trim() ? { mailbox: form.mailbox.trim() } : {}),
       ...(form.subject.trim() ? { subject: form.subject.trim() } : {}),
-    });
+    };
+    // The same input again (e.g. after a refused launch): ask the server afresh.
+    if (input && JSON.stringify(next) === JSON.stringify(input)) rerunPreview({ requestPolicy: "network-only" });
+    else setInput(next);
   };
   const doLaunch = async () => {
     if (!input || !preview) return;
     const result = await launch({ input: { ...input, name: form.name, expectedFingerprint: preview.fingerprint, idempotencyKey: crypto.randomUUID() } });
     const payload = result.data?.campaignLaunch;
-    setErrors(payload?.userErrors ?? []);
+    const userErrors = payload?.userErrors ?? [];
+    // Errors about the form's fields go next to them; the rest (e.g. a CONFLICT with the preview) next to the button.
+    setErrors(userErrors.filter((e) => FIELDS.includes(e.field[e.field.length - 1] ?? "")));
+    setLaunchErrors(userErrors.filter((e) => !FIELDS.includes(e.field[e.field.length - 1] ?? "")));
     if (payload?.campaign) navigate(`/campaigns/${encodeURIComponent(payload.campaign.id)}`);
   };
   const field = (key: keyof typeof form, label: string, props: Record<string, unknown> = {}) => (
@@ -256,7 +266,6 @@ function NewCampaign() {
       <FieldErrors errors={allErrors} field={key} />
     </div>
   );
-  const FIELDS = ["name", "brief", "dailyCap", "size", "startDate", "mailbox", "subject", "titleKeywords", "industries", "grades", "scoreMin", "scoreMax", "employeesMin", "employeesMax", "attributes", "lifecycles", "leadStatuses", "seniorities"];
   return (
     <section aria-labelledby="new-campaign-title">
       <header className="screen-header">
@@ -325,9 +334,12 @@ function NewCampaign() {
       {preview && (
         <div className="actions">
           {manage.allowed ? (
-            <button type="button" className="primary" disabled={launching.fetching || preview.plannedCount === 0} onClick={doLaunch}>
-              Launch the campaign ({preview.plannedCount} contacts)
-            </button>
+            <>
+              <button type="button" className="primary" disabled={launching.fetching || preview.plannedCount === 0} onClick={doLaunch}>
+                Launch the campaign ({preview.plannedCount} contacts)
+              </button>
+              <FieldErrors errors={launchErrors} />
+            </>
           ) : (
             <p className="permission-note">{manage.reason} You can preview but not launch.</p>
           )}
