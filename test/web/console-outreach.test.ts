@@ -1,11 +1,13 @@
 // The console's outreach screens in a real browser (playwright-core driving
-// Debian's chromium) against the real service and database: a MANAGER builds a
-// two-step sequence in the builder, enrols two leads and sees their enrolments
-// (an ANALYST sees no builder); a MANAGER previews a campaign over seeded leads,
-// sees the ranked contacts and the do-not-contact one excluded with reasons and
-// the send plan; a launch of a preview that new data made stale is refused with
-// the reason; the fresh preview launches and the campaign page shows it. axe-core on each screen;
-// screenshots go to test/web/screenshots/ (git-ignored).
+// Debian's chromium) against the real service and database. Sequences: a
+// MANAGER builds a two-step sequence (a step's userError shown in that step),
+// enrols leads (picked, and by pasted id; a repeat refused with the reason) and
+// sees the enrolments, also live on an ANALYST's open page (who has no
+// builder). Campaigns: a MANAGER previews over seeded leads (ranked with
+// reasons, the do-not-contact one excluded with its reason, the plan per day);
+// launching a preview that new data made stale is refused with the reason; the
+// fresh preview launches and the campaign page shows it. axe-core on each
+// screen; screenshots go to test/web/screenshots/ (git-ignored).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -117,7 +119,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
     await t?.close();
   });
 
-  it("a MANAGER builds a two-step sequence and enrols two leads; an ANALYST sees no builder", async () => {
+  it("a MANAGER builds a two-step sequence and enrols leads, live on an ANALYST's page; the ANALYST sees no builder", async () => {
     await lead({ email: "ada.seq@seqco.example", firstName: "Ada", lastName: "Sequence", companyName: "SeqCo", title: "VP Sales", timeZone: "America/New_York" });
     await lead({ email: "bo.seq@seqco.example", firstName: "Bo", lastName: "Sequence", companyName: "SeqCo", title: "Head of Sales" });
     // Not a lead the picker offers first: enrolled later by pasting the contact id.
@@ -127,11 +129,16 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
     await manager.getByRole("link", { name: "Sequences" }).click();
     await manager.getByRole("heading", { name: "Build a sequence" }).waitFor();
     await manager.getByLabel("Name", { exact: true }).fill("Pilot follow-up");
-    await manager.getByLabel("Brief for step 1").fill("Introduce the pilot and ask for a short call.");
     await manager.getByRole("button", { name: "Add a step" }).click();
     await manager.getByLabel("Kind of step 2").selectOption("TASK");
     await manager.getByLabel("Task title for step 2").fill("Call them about the pilot");
     await manager.getByLabel("Delay of step 2").fill("3");
+    // Step 1 has no brief yet: the server's userError is shown in step 1's fieldset, not step 2's.
+    await manager.getByRole("button", { name: "Create the sequence" }).click();
+    const step1 = manager.getByRole("group", { name: "Step 1" });
+    await step1.getByText("needs a brief").waitFor();
+    expect(await manager.getByRole("group", { name: "Step 2" }).getByRole("alert").count()).toBe(0);
+    await manager.getByLabel("Brief for step 1").fill("Introduce the pilot and ask for a short call.");
     await manager.getByRole("button", { name: "Create the sequence" }).click();
 
     // The sequence page: its two steps as stored.
