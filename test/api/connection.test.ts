@@ -133,7 +133,7 @@ describe("connecting a Google account", () => {
     expect(mine[0]!.scopes).toContain("https://www.googleapis.com/auth/gmail.send");
 
     // Audited and evented, without any token.
-    const audit = await sql<{ action: string; summary: unknown }>(t.db, `SELECT "action", "summary" FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" LIKE 'connection.%' ORDER BY "createdAt"`, [tenant.tenantId]);
+    const audit = await sql<{ action: string; summary: unknown }>(t.db, `SELECT "action", "summary" FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" LIKE 'connection.%' ORDER BY "createdAt", "id"`, [tenant.tenantId]);
     expect(audit.map((a) => a.action)).toEqual(["connection.started", "connection.connected"]);
     const events = await sql<{ type: string }>(t.db, `SELECT "type" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" LIKE 'sales.connection.%'`, [tenant.tenantId]);
     expect(events.map((e) => e.type)).toEqual(["sales.connection.connected"]);

@@ -123,7 +123,7 @@ describe("contactExport", () => {
     expect(again.status).toBe(410);
     const [row] = await sql<{ status: string; archive: Buffer | null }>(t.db, `SELECT "status"::text, "archive" FROM "DataExport" WHERE "tenantId" = $1 AND "scope" = 'CONTACT'`, [a.tenantId]);
     expect(row).toEqual({ status: "DOWNLOADED", archive: null });
-    const audit = await sql(t.db, `SELECT "action" FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" LIKE 'data_export.%' ORDER BY "createdAt"`, [a.tenantId]);
+    const audit = await sql(t.db, `SELECT "action" FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" LIKE 'data_export.%' ORDER BY "createdAt", "id"`, [a.tenantId]);
     expect(audit.map((x: Json) => x.action)).toEqual(["data_export.requested", "data_export.ready", "data_export.downloaded"]);
   });
 

@@ -239,7 +239,7 @@ describe("auto-pause on bounces, resume by a manager", () => {
     expect(new Set(audit.map((a) => a.requestId)).size).toBe(1);
     const events = await sql<{ type: string; payload: { mailbox: string; code: string; scope: string } }>(
       t.db,
-      `SELECT "type", "payload" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" LIKE 'sales.sending.%' ORDER BY "createdAt"`,
+      `SELECT "type", "payload" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" LIKE 'sales.sending.%' ORDER BY "createdAt", "id"`,
       [tenant.tenantId],
     );
     expect(events.map((e) => e.type)).toEqual(["sales.sending.signal_recorded", "sales.sending.mailbox_paused"]);

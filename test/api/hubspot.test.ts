@@ -121,7 +121,7 @@ describe("syncing", () => {
       return c.data!.connections.edges.map((e: { node: { lastSyncAt: string | null } }) => e.node).find((n: { lastSyncAt: string | null }) => n.lastSyncAt);
     }, 60_000, "lastSyncAt");
     expect(synced.provider).toBe("HUBSPOT");
-    const events = await sql<{ type: string }>(t.db, `SELECT "type" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" IN ('sales.connection.sync_requested', 'sales.connection.synced') ORDER BY "createdAt"`, [tenant.tenantId]);
+    const events = await sql<{ type: string }>(t.db, `SELECT "type" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" IN ('sales.connection.sync_requested', 'sales.connection.synced') ORDER BY "createdAt", "id"`, [tenant.tenantId]);
     expect(events.map((e) => e.type)).toEqual(["sales.connection.sync_requested", "sales.connection.synced"]);
     const contact = await sql<{ email: string; emailOriginal: string; firstName: string; companyId: string; ownerId: string }>(t.db, `SELECT "email", "emailOriginal", "firstName", "companyId", "ownerId" FROM "Contact" WHERE "tenantId" = $1`, [tenant.tenantId]);
     expect(contact).toHaveLength(1);

@@ -285,7 +285,7 @@ describe("the generic signed webhook", () => {
     await new Promise((r) => setTimeout(r, 1_200));
     expect((await post(rot.url, body, genericHeaders(third, body))).status).toBe(401);
     expect((await post(rot.url, body, genericHeaders(r3.secret, body))).status).toBe(200);
-    const audit = await sql<{ action: string }>(t.db, `SELECT "action" FROM "AuditEntry" WHERE "tenantId" = $1 AND "targetId" = $2 ORDER BY "createdAt"`, [a.tenantId, decodeId(rot.id)]);
+    const audit = await sql<{ action: string }>(t.db, `SELECT "action" FROM "AuditEntry" WHERE "tenantId" = $1 AND "targetId" = $2 ORDER BY "createdAt", "id"`, [a.tenantId, decodeId(rot.id)]);
     expect(audit.map((x) => x.action)).toEqual(["inbound_webhook.endpoint_created", "inbound_webhook.secret_rotated", "inbound_webhook.secret_rotated", "inbound_webhook.secret_rotated"]);
   });
 });

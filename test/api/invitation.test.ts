@@ -199,7 +199,7 @@ describe("accepting", () => {
       { code: "ALREADY_REVOKED" },
     ]);
     const id = Buffer.from(live.invitation!.id, "base64").toString().split(":")[1];
-    expect((await sql<{ action: string }>(t.db, `SELECT "action" FROM "AuditEntry" WHERE "targetId" = $1 ORDER BY "createdAt"`, [id])).map((r) => r.action)).toEqual([
+    expect((await sql<{ action: string }>(t.db, `SELECT "action" FROM "AuditEntry" WHERE "targetId" = $1 ORDER BY "createdAt", "id"`, [id])).map((r) => r.action)).toEqual([
       "invitation.created",
       "invitation.resent",
       "invitation.revoked",

@@ -205,7 +205,7 @@ describe("dealProgress and dealClose", () => {
     expect(reopened.dealProgress.deal).toMatchObject({ stage: "proposal", status: "OPEN", closedAt: null });
     const last = reopened.dealProgress.deal!.stageHistory.edges.at(-1)!.node;
     expect(last).toMatchObject({ fromStage: "closed_won", fromStatus: "WON", toStage: "proposal", toStatus: "OPEN", reason: "customer came back" });
-    const audit = await asOwner(t.db, async (c) => (await c.query(`SELECT action FROM "AuditEntry" WHERE "targetId" = $1 ORDER BY "createdAt"`, [uuid(dealId)])).rows.map((r) => r.action));
+    const audit = await asOwner(t.db, async (c) => (await c.query(`SELECT action FROM "AuditEntry" WHERE "targetId" = $1 ORDER BY "createdAt", "id"`, [uuid(dealId)])).rows.map((r) => r.action));
     expect(audit).toEqual(["deal.created", "deal.closed", "deal.reopened"]);
   });
 
@@ -247,7 +247,7 @@ describe("dealUpdate", () => {
     const cleared = await executeOk(t.graphqlUrl, Update, { input: { dealId, ownerId: null, expectedCloseDate: null } }, { token: manager });
     expect(cleared.dealUpdate.userErrors).toEqual([]);
     expect(cleared.dealUpdate.deal).toMatchObject({ amount: 2500.5, expectedCloseDate: null, ownerId: null });
-    const audit = await asOwner(t.db, async (c) => (await c.query(`SELECT summary FROM "AuditEntry" WHERE "targetId" = $1 AND action = 'deal.updated' ORDER BY "createdAt"`, [uuid(dealId)])).rows);
+    const audit = await asOwner(t.db, async (c) => (await c.query(`SELECT summary FROM "AuditEntry" WHERE "targetId" = $1 AND action = 'deal.updated' ORDER BY "createdAt", "id"`, [uuid(dealId)])).rows);
     expect(audit[1]!.summary.changes).toEqual({ ownerId: { from: tenant.members.OPERATOR.userId, to: null }, expectedCloseDate: { from: "2027-03-31", to: null } });
 
     const bad = await executeOk(t.graphqlUrl, Update, { input: { dealId, amount: -1, expectedCloseDate: "31.03.2027" } }, { token: manager });

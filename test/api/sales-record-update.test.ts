@@ -74,7 +74,7 @@ async function newLead(extra: Record<string, unknown> = {}) {
 }
 
 async function auditOf(targetId: string) {
-  return asOwner(t.db, async (c) => (await c.query(`SELECT action, summary FROM "AuditEntry" WHERE "targetId" = $1 ORDER BY "createdAt"`, [targetId])).rows);
+  return asOwner(t.db, async (c) => (await c.query(`SELECT action, summary FROM "AuditEntry" WHERE "targetId" = $1 ORDER BY "createdAt", "id"`, [targetId])).rows);
 }
 
 async function eventsOf(type: string, key: string, id: string) {

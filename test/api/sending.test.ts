@@ -131,7 +131,7 @@ describe("kill switch", () => {
     expect((await executeOk(t.graphqlUrl, Status, {}, { token: other.members.ANALYST.token })).sendingStatus.canSend).toBe(true);
     const off = await executeOk(t.graphqlUrl, KillSwitch, { input: { engaged: false } }, { token: tenant.members.MANAGER.token });
     expect(off.sendingKillSwitchSet.sendingStatus?.canSend).toBe(true);
-    const audit = await sql(t.db, `SELECT "action", "actorId" FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" LIKE 'sending.%' ORDER BY "createdAt"`, [tenant.tenantId]);
+    const audit = await sql(t.db, `SELECT "action", "actorId" FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" LIKE 'sending.%' ORDER BY "createdAt", "id"`, [tenant.tenantId]);
     expect(audit).toEqual([
       { action: "sending.kill_switch_engaged", actorId: tenant.members.MANAGER.userId },
       { action: "sending.kill_switch_released", actorId: tenant.members.MANAGER.userId },

@@ -309,7 +309,7 @@ describe("triggers", () => {
     // A second acceptance: the contact is already enrolled, refused with the reason, and the acceptance still goes through.
     const second = await ok(c.members.OPERATOR.token, ACCEPT, { input: { recommendationId: gid("Recommendation", await rec()) } });
     expect(second.recommendationAccept.recommendation.status).toBe("ACCEPTED");
-    const refused = await sql<{ payload: Json }>(t.db, `SELECT payload FROM "OutboxEvent" WHERE "type" = 'sales.sequence.triggered' AND payload->>'contactId' = $1 ORDER BY "createdAt"`, [contact]);
+    const refused = await sql<{ payload: Json }>(t.db, `SELECT payload FROM "OutboxEvent" WHERE "type" = 'sales.sequence.triggered' AND payload->>'contactId' = $1 ORDER BY "createdAt", "id"`, [contact]);
     expect(refused.map((e) => e.payload.refusal)).toEqual([null, "ALREADY_ENROLLED"]);
     // Tenant A names C's sequence in its own mapping: A's acceptance cannot enrol into C's sequence (NOT_FOUND under RLS).
     await patchSettings(t.db, a.tenantId, { sequences: { onRecommendationAccepted: { scheduleFollowUp: uuidOf(sequenceId) } } });

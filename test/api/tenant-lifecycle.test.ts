@@ -201,14 +201,14 @@ describe("suspension", () => {
 
     const audit = await sql<{ action: string; actorLabel: string; summary: Record<string, unknown> }>(
       t.db,
-      `SELECT "action", "actorLabel", "summary" FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" IN ('tenant.suspended', 'tenant.resumed') ORDER BY "createdAt"`,
+      `SELECT "action", "actorLabel", "summary" FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" IN ('tenant.suspended', 'tenant.resumed') ORDER BY "createdAt", "id"`,
       [a.tenantId],
     );
     expect(audit).toMatchObject([
       { action: "tenant.suspended", actorLabel: `platform:${ADMIN}`, summary: { reason: "unpaid invoice" } },
       { action: "tenant.resumed", actorLabel: `platform:${ADMIN}`, summary: { sendsRequeued: 1 } },
     ]);
-    const events = await sql<{ type: string }>(t.db, `SELECT "type" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" LIKE 'sales.tenant.%' ORDER BY "createdAt"`, [a.tenantId]);
+    const events = await sql<{ type: string }>(t.db, `SELECT "type" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" LIKE 'sales.tenant.%' ORDER BY "createdAt", "id"`, [a.tenantId]);
     expect(events.map((e) => e.type)).toEqual(["sales.tenant.suspended", "sales.tenant.resumed"]);
     // Nothing of the suspension happened in the other tenant.
     expect(await sql(t.db, `SELECT 1 FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" IN ('tenant.suspended', 'tenant.resumed')`, [b.tenantId])).toEqual([]);

@@ -91,7 +91,7 @@ describe("retries and dead letters", () => {
       { outcome: "ERROR", errorKind: "TRANSIENT" },
       { outcome: "ERROR", errorKind: "TRANSIENT" },
     ]);
-    const events = await sql<{ type: string }>(t.db, `SELECT type FROM "OutboxEvent" WHERE payload->>'agentRunId' = $1 ORDER BY "createdAt"`, [runId]);
+    const events = await sql<{ type: string }>(t.db, `SELECT type FROM "OutboxEvent" WHERE payload->>'agentRunId' = $1 ORDER BY "createdAt", "id"`, [runId]);
     expect(events.map((e) => e.type)).toEqual(["sales.agent_run.failed", "sales.agent_run.dead"]);
     const audit = await sql<{ actorLabel: string }>(t.db, `SELECT "actorLabel" FROM "AuditEntry" WHERE action = 'agent_run.dead' AND "targetId" = $1`, [runId]);
     expect(audit).toEqual([{ actorLabel: "agent:dead-letter" }]);
