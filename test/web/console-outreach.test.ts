@@ -30,6 +30,9 @@ const LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-fi
 // The machine running the suite is loaded: every wait on the page is generous.
 const WAIT = 20_000;
 
+const LeadsScored = graphql(`
+  query OutreachTestLeadsScored { leads(first: 50) { edges { node { scoredAt } } } }
+`);
 const IngestLead = graphql(`
   mutation OutreachTestLead($input: LeadIngestInput!) {
     leadIngest(input: $input) { lead { id contact { id } } userErrors { code message } }
@@ -237,7 +240,11 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
     await manager.getByRole("button", { name: /Launch the campaign \(2 contacts\)/ }).click();
     await manager.getByText("changed since the preview").waitFor();
     expect((await executeOk(t.graphqlUrl, ReadCampaigns, {}, { token: tenant.members.MANAGER.token })).campaigns.edges).toEqual([]);
-    // Preview again (the same form): now three, and that preview launches.
+    // Preview again (the same form): now three, and that preview launches. Scoring runs in the background and
+    // a new score moves the ranking (and so the fingerprint): preview once every lead has its score.
+    await expect
+      .poll(async () => (await executeOk(t.graphqlUrl, LeadsScored, {}, { token: tenant.members.MANAGER.token })).leads.edges.every((e) => e.node.scoredAt !== null), { timeout: 60_000 })
+      .toBe(true);
     await manager.getByRole("button", { name: "Preview" }).click();
     await expect.poll(() => ranked.locator("tbody tr").count(), { timeout: WAIT }).toBe(3);
     await manager.getByRole("button", { name: /Launch the campaign \(3 contacts\)/ }).click();
