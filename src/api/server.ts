@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GraphQLError } from "graphql";
@@ -73,6 +73,9 @@ export async function createApiServer(services: Services, authenticator: Authent
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // Every answer is private to its caller, so HTTP cache hints have nothing to say; Apollo's default
+      // cache-control plugin would otherwise wrap every field resolver to compute them (issue 14: per-field cost).
+      ApolloServerPluginCacheControlDisabled(),
       observabilityPlugin(metrics, logger),
       costLimitPlugin(config, schema, rateLimiter),
       subscriptionsOverHttpPlugin(),

@@ -44,6 +44,8 @@ export interface Database {
   budget: DatabaseBudget;
   /** Field-level encryption of message bodies and other free text (src/data/field-encryption.ts), when configured. */
   fields?: FieldCipher | null;
+  /** Told every statement sent outside Prisma too (the sessions' raw reads), as DatabaseOptions.onQuery. */
+  onQuery?: ((sql: string) => void) | null;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export function connectDatabase(options: DatabaseOptions): Database {
     pool,
     budget,
     fields: options.fields ?? null,
+    onQuery: options.onQuery ?? null,
     async close() {
       await prisma.$disconnect();
       await pool.end().catch(() => {});
@@ -125,15 +128,27 @@ export class AccessChangedError extends Error {
   }
 }
 
-/** Tenant, user and the transaction's time budget, in one round-trip (set_config(…, true) is SET LOCAL). */
-async function setContext(client: Tx, scope: TenantScope, limits: { statementTimeoutMs: number; idleTimeoutMs: number }): Promise<void> {
+/**
+ * Tenant, user and the transaction's time budget in one statement
+ * (set_config(…, true) is SET LOCAL); for a caller authenticated from the
+ * cache, also the access fingerprint to compare (see AccessExpectation).
+ */
+function contextStatement(scope: TenantScope, limits: { statementTimeoutMs: number; idleTimeoutMs: number }): { text: string; values: string[] } {
+  const text =
+    "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), set_config('statement_timeout', $3, true), set_config('idle_in_transaction_session_timeout', $4, true)";
+  const values = [scope.tenantId, scope.userId ?? "", String(limits.statementTimeoutMs), String(limits.idleTimeoutMs)];
   const access = scope.access;
-  if (!access) {
-    await client.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.userId ?? ""}, true), set_config('statement_timeout', ${String(limits.statementTimeoutMs)}, true), set_config('idle_in_transaction_session_timeout', ${String(limits.idleTimeoutMs)}, true)`;
-    return;
-  }
-  const rows = await client.$queryRaw<{ fingerprint: string | null }[]>`SELECT set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.userId ?? ""}, true), set_config('statement_timeout', ${String(limits.statementTimeoutMs)}, true), set_config('idle_in_transaction_session_timeout', ${String(limits.idleTimeoutMs)}, true), app_access_fingerprint(${access.kind}, ${scope.tenantId}::uuid, ${access.principalId}::uuid) AS fingerprint`;
-  if (rows[0]?.fingerprint !== access.fingerprint) throw new AccessChangedError();
+  if (!access) return { text, values };
+  return { text: `${text}, app_access_fingerprint($5, $1::uuid, $6::uuid) AS fingerprint`, values: [...values, access.kind, access.principalId] };
+}
+
+function checkAccess(scope: TenantScope, rows: { fingerprint?: string | null }[]): void {
+  if (scope.access && rows[0]?.fingerprint !== scope.access.fingerprint) throw new AccessChangedError();
+}
+
+async function setContext(client: Tx, scope: TenantScope, limits: { statementTimeoutMs: number; idleTimeoutMs: number }): Promise<void> {
+  const { text, values } = contextStatement(scope, limits);
+  checkAccess(scope, await client.$queryRawUnsafe<{ fingerprint?: string | null }[]>(text, ...values));
 }
 
 export interface TransactionOptions {
@@ -237,12 +252,58 @@ function delegateName(model: string | symbol): string | symbol {
 }
 
 /**
+ * Result parsing of the sessions' SQL reads: the same JavaScript values as
+ * Prisma's raw queries give (Decimal for numeric, bigint for int8, dates at
+ * UTC midnight, timestamps without zone as UTC), so a row read either way is
+ * the same (test/api/list-page.test.ts compares them).
+ */
+const SQL_TYPES = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    switch (oid) {
+      case 1700:
+        return (value: string) => new Prisma.Decimal(value);
+      case 20:
+        return (value: string) => BigInt(value);
+      case 1082:
+        return (value: string) => new Date(`${value}T00:00:00.000Z`);
+      case 1114:
+        return (value: string) => new Date(`${value.replace(" ", "T")}Z`);
+      default:
+        return pg.types.getTypeParser(oid, format ?? "text");
+    }
+  },
+};
+
+/** A statement with $1…$n placeholders, as Prisma.sql builds it (`.text`, `.values`). */
+export interface SqlStatement {
+  text: string;
+  values: unknown[];
+}
+
+/** What the session's open transaction runs on: Prisma's interactive transaction, or a pool client for plain SQL reads. */
+type Lane = "prisma" | "sql";
+
+interface OpenTransaction {
+  lane: Lane;
+  connection: Promise<Tx | pg.PoolClient>;
+  finish: () => void;
+  done: Promise<void>;
+}
+
+/**
  * The database side of one GraphQL request (or one subscription). Resolvers
  * read through `client`: every model query runs in the session's one
  * transaction, opened on first use and committed as soon as no query is in
  * flight (after the current tick), or at release(). withTenant() calls made
  * inside `run()` take turns with those reads, so the request holds at most one
  * pooled connection at any moment.
+ *
+ * Hot read paths (the list pages) use `readSql`: the same tenant transaction,
+ * but opened on a pool client directly (BEGIN READ ONLY and the tenant's
+ * context in one round trip, the statement, COMMIT) instead of through
+ * Prisma's interactive transaction, whose per-statement machinery cost more
+ * CPU than the statement (issue 14). A session has one transaction open at a
+ * time: a read on the other lane waits for the open one's reads and commits it.
  */
 export class RequestSession {
   readonly prisma: PrismaClient;
@@ -254,9 +315,9 @@ export class RequestSession {
   readonly stats = { transactions: 0, exclusive: 0, nested: 0 };
 
   private readonly budget: DatabaseBudget;
-  private tx: Promise<Tx> | null = null;
-  private finishTx: (() => void) | null = null;
-  private txDone: Promise<void> | null = null;
+  private readonly pool: pg.Pool | null;
+  private readonly onQuery: ((sql: string) => void) | null;
+  private open: OpenTransaction | null = null;
   private closing: Promise<void> | null = null;
   private reads = 0;
   private exclusivePending = 0;
@@ -265,9 +326,11 @@ export class RequestSession {
   private drainWaiters: (() => void)[] = [];
   private idleScheduled = false;
 
-  constructor(db: Pick<Database, "prisma" | "budget">) {
+  constructor(db: Pick<Database, "prisma" | "budget"> & Partial<Pick<Database, "pool" | "onQuery">>) {
     this.prisma = db.prisma;
     this.budget = db.budget;
+    this.pool = db.pool ?? null;
+    this.onQuery = db.onQuery ?? null;
     const delegates = new Map<string | symbol, unknown>();
     const isModel = (key: string | symbol): key is string => typeof key === "string" && !key.startsWith("$") && !key.startsWith("_") && key in db.prisma;
     this.client = new Proxy({} as PrismaClient, {
@@ -300,28 +363,21 @@ export class RequestSession {
   }
 
   /** Runs one read in the session's transaction (opened if needed). */
-  async read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const store = sessionStorage.getStore();
-    if (store?.session === this && store.exclusive) {
-      // A read issued from inside one of this request's own withTenant calls: waiting for the
-      // session would wait for itself. Counted, so tests show the path never happens.
-      this.stats.nested++;
-      return withTenantUngated(this.prisma, this.scope ?? NO_TENANT, fn, this.budget);
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.insideOwnExclusive()) return withTenantUngated(this.prisma, this.scope ?? NO_TENANT, fn, this.budget);
+    return this.readOn("prisma", (connection) => fn(connection as Tx));
+  }
+
+  /** Runs one read-only SQL statement in the session's transaction; rows come typed as Prisma's raw queries type them. */
+  readSql<R = Record<string, unknown>>(statement: SqlStatement): Promise<R[]> {
+    if (!this.pool || this.insideOwnExclusive()) {
+      return this.read((tx) => tx.$queryRawUnsafe<R[]>(statement.text, ...statement.values));
     }
-    while (this.exclusivePending > 0) await new Promise<void>((resolve) => this.readWaiters.push(resolve));
-    this.reads++;
-    try {
-      const tx = await this.open();
-      return await fn(tx);
-    } catch (error) {
-      throw budgetErrorOf(error) ?? error;
-    } finally {
-      this.reads--;
-      if (this.reads === 0) {
-        for (const wake of this.drainWaiters.splice(0)) wake();
-        this.scheduleIdleClose();
-      }
-    }
+    return this.readOn("sql", async (connection) => {
+      this.onQuery?.(statement.text);
+      const result = await (connection as pg.PoolClient).query({ text: statement.text, values: statement.values, types: SQL_TYPES });
+      return result.rows as R[];
+    });
   }
 
   /** Runs `fn` (which opens its own transaction) once no read holds the connection; reads wait for it. */
@@ -354,66 +410,143 @@ export class RequestSession {
     return this.closeTx();
   }
 
-  private open(): Promise<Tx> {
-    if (this.tx) return this.tx;
+  /**
+   * A read issued from inside one of this request's own withTenant calls:
+   * waiting for the session would wait for itself, so it runs in a
+   * transaction of its own. Counted, so tests show the path never happens.
+   */
+  private insideOwnExclusive(): boolean {
+    const store = sessionStorage.getStore();
+    if (store?.session !== this || !store.exclusive) return false;
+    this.stats.nested++;
+    return true;
+  }
+
+  private async readOn<T>(lane: Lane, fn: (connection: Tx | pg.PoolClient) => Promise<T>): Promise<T> {
+    for (;;) {
+      while (this.exclusivePending > 0) await new Promise<void>((resolve) => this.readWaiters.push(resolve));
+      if (!this.open || this.open.lane === lane) break;
+      // The other lane's transaction is open: let its reads finish, commit it, then look again.
+      if (this.reads > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+      else await this.closeTx();
+    }
+    this.reads++;
+    try {
+      return await fn(await this.begin(lane));
+    } catch (error) {
+      throw budgetErrorOf(error) ?? error;
+    } finally {
+      this.reads--;
+      if (this.reads === 0) {
+        for (const wake of this.drainWaiters.splice(0)) wake();
+        this.scheduleIdleClose();
+      }
+    }
+  }
+
+  /** The open transaction's connection, opening one on `lane` when none is open. */
+  private begin(lane: Lane): Promise<Tx | pg.PoolClient> {
+    if (this.open) return this.open.connection;
     const scope = this.scope ?? NO_TENANT;
     const limits = limitsFor(this.budget, {});
-    let resolveTx!: (tx: Tx) => void;
-    let rejectTx!: (error: unknown) => void;
-    const tx = new Promise<Tx>((resolve, reject) => {
-      resolveTx = resolve;
-      rejectTx = reject;
-    });
-    tx.catch(() => {});
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
-    this.tx = tx;
-    this.finishTx = finish;
     const previous = this.closing ?? Promise.resolve();
     this.stats.transactions++;
-    this.txDone = previous.then(() =>
-      this.prisma
-        .$transaction(
-          async (itx) => {
-            await setContext(itx, scope, limits);
-            resolveTx(itx);
-            await finished;
-          },
-          { timeout: limits.timeout, maxWait: limits.maxWait },
-        )
-        .then(
-          () => {},
-          (error: unknown) => {
-            rejectTx(error);
-            if (this.tx === tx) {
-              this.tx = null;
-              this.finishTx = null;
-              this.txDone = null;
-            }
-          },
-        ),
-    );
-    return tx;
+    let entry!: OpenTransaction;
+    const forget = () => {
+      if (this.open === entry) this.open = null;
+    };
+    if (lane === "sql") {
+      const connection = previous.then(() => this.beginSql(scope, limits));
+      const done = connection.then(
+        async (client) => {
+          await finished;
+          await this.commitSql(client);
+        },
+        forget,
+      );
+      entry = { lane, connection, finish, done };
+    } else {
+      let resolveTx!: (tx: Tx) => void;
+      let rejectTx!: (error: unknown) => void;
+      const connection = new Promise<Tx>((resolve, reject) => {
+        resolveTx = resolve;
+        rejectTx = reject;
+      });
+      const done = previous.then(() =>
+        this.prisma
+          .$transaction(
+            async (itx) => {
+              await setContext(itx, scope, limits);
+              resolveTx(itx);
+              await finished;
+            },
+            { timeout: limits.timeout, maxWait: limits.maxWait },
+          )
+          .then(
+            () => {},
+            (error: unknown) => {
+              rejectTx(error);
+              forget();
+            },
+          ),
+      );
+      entry = { lane, connection, finish, done };
+    }
+    entry.connection.catch(() => {});
+    this.open = entry;
+    return entry.connection;
+  }
+
+  /** A pool client in a read-only transaction with the tenant's context: one round trip after the connection. */
+  private async beginSql(scope: TenantScope, limits: { statementTimeoutMs: number; idleTimeoutMs: number }): Promise<pg.PoolClient> {
+    const client = await this.pool!.connect();
+    try {
+      // Several statements in one simple query, so no placeholders: the values are quoted by the driver.
+      const { text, values } = contextStatement(scope, limits);
+      const context = text.replace(/\$(\d+)/g, (_match, index: string) => client.escapeLiteral(values[Number(index) - 1]!));
+      const statement = `BEGIN READ ONLY; ${context}`;
+      this.onQuery?.(statement);
+      const results = (await client.query(statement)) as unknown as pg.QueryResult<{ fingerprint?: string | null }>[];
+      checkAccess(scope, results[1]!.rows);
+      return client;
+    } catch (error) {
+      await client.query("ROLLBACK").then(
+        () => client.release(),
+        (rollbackError: Error) => client.release(rollbackError),
+      );
+      throw error;
+    }
+  }
+
+  private async commitSql(client: pg.PoolClient): Promise<void> {
+    try {
+      this.onQuery?.("COMMIT");
+      await client.query("COMMIT");
+      client.release();
+    } catch (error) {
+      // Nothing was written (read only); the connection is not trusted again.
+      client.release(error as Error);
+    }
   }
 
   private closeTx(): Promise<void> {
-    if (this.finishTx && this.txDone) {
-      const finish = this.finishTx;
-      const closing = this.txDone.finally(() => {
+    const open = this.open;
+    if (open) {
+      const closing = open.done.finally(() => {
         if (this.closing === closing) this.closing = null;
       });
-      this.tx = null;
-      this.finishTx = null;
-      this.txDone = null;
+      this.open = null;
       this.closing = closing;
-      finish();
+      open.finish();
     }
     return this.closing ?? Promise.resolve();
   }
 
   /** Commits once nothing has read for a tick: resolvers of one execution wave keep the transaction. */
   private scheduleIdleClose() {
-    if (this.idleScheduled || !this.tx) return;
+    if (this.idleScheduled || !this.open) return;
     this.idleScheduled = true;
     setImmediate(() => {
       this.idleScheduled = false;

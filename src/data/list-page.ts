@@ -5,8 +5,8 @@
 // showed most of the request's CPU in @prisma/client's query interpreter and
 // result mapping for three queries, where one join does.
 //
-// Tenancy is unchanged: the statement runs through `RequestSession.read`, i.e.
-// inside the request's transaction as the service role with the tenant set, so
+// Tenancy is unchanged: the statement runs through `RequestSession.readSql`, i.e.
+// inside the request's read-only transaction as the service role with the tenant set, so
 // row-level security filters every table the statement touches (the listed
 // one, the joined ones, and the cursor's row) — nothing here bypasses it, and
 // no tenant id is taken from the caller.
@@ -21,7 +21,15 @@
 // relations, nested relations, counts) stays on Prisma. Only models without
 // encrypted fields may use it (see ALLOWED): their columns are read as stored.
 import { readFileSync } from "node:fs";
-import { Prisma, type Tx } from "./database.js";
+import { Prisma, type SqlStatement, type Tx } from "./database.js";
+
+/** Runs one statement in the caller's tenant transaction: RequestSession.readSql, or a Prisma transaction (sqlIn). */
+export type RunSql = <R>(statement: SqlStatement) => Promise<R[]>;
+
+/** A RunSql over a Prisma transaction (use cases and tests already inside withTenant). */
+export function sqlIn(tx: Tx): RunSql {
+  return <R>(statement: SqlStatement) => tx.$queryRawUnsafe<R[]>(statement.text, ...statement.values);
+}
 
 interface DmField {
   name: string;
@@ -124,11 +132,11 @@ function scalarOnly(model: string, value: unknown): boolean {
 }
 
 /**
- * The page's rows, in one statement, inside `tx` (the request's tenant
- * transaction). `where` holds conditions on the listed table, aliased `t`.
+ * The page's rows, in one statement, run by `run` inside the request's tenant
+ * transaction. `where` holds conditions on the listed table, aliased `t`.
  */
 export async function readPage<T = Record<string, unknown>>(
-  tx: Tx,
+  run: RunSql,
   plan: PagePlan,
   query: PageQuery,
   orderBy: OrderTerm[],
@@ -161,7 +169,7 @@ export async function readPage<T = Record<string, unknown>>(
   const statement = Prisma.sql`SELECT ${Prisma.raw(columns.join(", "))} FROM ${from} ${Prisma.raw(joins.join(" "))}
     ${conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty}
     ORDER BY ${Prisma.raw(order)} LIMIT ${Math.abs(take)}`;
-  const rows = await tx.$queryRaw<Record<string, unknown>[]>(statement);
+  const rows = await run<Record<string, unknown>>(statement);
   const shaped = rows.map((row) => shape(row, plan));
   if (backward) shaped.reverse();
   return shaped as T[];

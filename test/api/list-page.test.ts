@@ -6,8 +6,8 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runLeadScoringJob } from "../../src/jobs/lead-scoring.js";
-import { pagePlan, readPage, type OrderTerm, type PageQuery } from "../../src/data/list-page.js";
-import { Prisma, withTenant } from "../../src/data/database.js";
+import { pagePlan, readPage, sqlIn, type OrderTerm, type PageQuery, type RunSql } from "../../src/data/list-page.js";
+import { Prisma, requestSession, withTenant } from "../../src/data/database.js";
 import pg from "pg";
 import { asOwner } from "../helpers/database.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
@@ -140,7 +140,7 @@ describe("leads through the hand-written page", () => {
       const plan = pagePlan("Lead", query)!;
       expect(plan.joins.map((j) => j.name).sort()).toEqual(["company", "contact"]);
       const [ours, theirs] = await withTenant(prisma, scope, async (tx) => [
-        await readPage(tx, plan, query, orderBy),
+        await readPage(sqlIn(tx), plan, query, orderBy),
         await tx.lead.findMany({ ...query, orderBy: prismaOrder } as Prisma.LeadFindManyArgs),
       ]);
       expect(ours).toEqual(theirs);
@@ -183,10 +183,13 @@ describe("the other list pages", () => {
         const plan = pagePlan(list.model, query);
         expect(plan).not.toBeNull();
         const [ours, theirs] = await withTenant(prisma, { tenantId: a.tenantId }, async (tx) => [
-          await readPage(tx, plan!, query, list.order as unknown as OrderTerm[]),
+          await readPage(sqlIn(tx), plan!, query, list.order as unknown as OrderTerm[]),
           await (tx as unknown as Record<string, { findMany(args: unknown): Promise<{ id: string }[]> }>)[list.delegate]!.findMany({ ...query, orderBy: prismaOrder }),
         ]);
         expect(ours).toEqual(theirs);
+        // The API's path: the request session's plain-SQL transaction, with its own result parsing.
+        const viaSession = await inSession({ tenantId: a.tenantId }, (run) => readPage(run, plan!, query, list.order as unknown as OrderTerm[]));
+        expect(viaSession).toEqual(theirs);
         seen += theirs.length;
         if (theirs.length < 4) break;
         cursor = theirs.at(-1)!.id;
@@ -239,13 +242,28 @@ describe("row-level security scopes the hand-written page", () => {
     const query: PageQuery = { take: 100, include: { contact: true, company: true } };
     const plan = pagePlan("Lead", query)!;
     const order: OrderTerm[] = [{ field: "id", dir: "asc" }];
-    const none = await withTenant(prisma, { tenantId: "00000000-0000-0000-0000-000000000000" }, (tx) => readPage(tx, plan, query, order));
+    const none = await withTenant(prisma, { tenantId: "00000000-0000-0000-0000-000000000000" }, (tx) => readPage(sqlIn(tx), plan, query, order));
     expect(none).toEqual([]);
-    const asB = await withTenant(prisma, { tenantId: b.tenantId }, (tx) => readPage<{ tenantId: string; contact: { tenantId: string } | null }>(tx, plan, query, order));
-    expect(asB.length).toBe(12);
-    expect(asB.every((r) => r.tenantId === b.tenantId && (r.contact === null || r.contact.tenantId === b.tenantId))).toBe(true);
+    expect(await inSession({ tenantId: "00000000-0000-0000-0000-000000000000" }, (run) => readPage(run, plan, query, order))).toEqual([]);
+    type Row = { tenantId: string; contact: { tenantId: string } | null };
+    const asB = await withTenant(prisma, { tenantId: b.tenantId }, (tx) => readPage<Row>(sqlIn(tx), plan, query, order));
+    const asBInSession = await inSession({ tenantId: b.tenantId }, (run) => readPage<Row>(run, plan, query, order));
+    for (const rows of [asB, asBInSession]) {
+      expect(rows.length).toBe(12);
+      expect(rows.every((r) => r.tenantId === b.tenantId && (r.contact === null || r.contact.tenantId === b.tenantId))).toBe(true);
+    }
   });
 });
+
+/** Runs `fn` with the plain-SQL reads of a request session scoped to `scope`, then commits it. */
+async function inSession<T>(scope: { tenantId: string }, fn: (run: RunSql) => Promise<T>): Promise<T> {
+  const session = requestSession(t.app.services.db, scope);
+  try {
+    return await fn((statement) => session.readSql(statement));
+  } finally {
+    await session.release();
+  }
+}
 
 /** Drafts and recommendations (no import makes them), written as the service role under the tenant. */
 async function seedDraftsAndRecommendations(tenant: TestTenant) {

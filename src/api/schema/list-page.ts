@@ -19,7 +19,7 @@ export function listPage<T>(
 ): Promise<T[]> {
   const plan = where ? pagePlan(model, query) : null;
   if (!plan || !where) return viaPrisma();
-  return ctx.session.read((tx) => readPage<T>(tx, plan, query, orderBy, where));
+  return readPage<T>((statement) => ctx.session.readSql(statement), plan, query, orderBy, where);
 }
 
 /** `t.<column> = id` for a filter's decoded id; an id that names nothing (`{ in: [] }`) matches nothing, as in Prisma. */
