@@ -116,7 +116,7 @@ async function backendPids(): Promise<number[]> {
 async function load(call: () => Promise<unknown>, seconds: number, rssPid?: number, cpuPid?: number): Promise<Run> {
   const backends = cpuPid ? await backendPids() : [];
   const cpuBefore = cpuPid ? cpuMsOf(cpuPid) : 0;
-  const pgBefore = backends.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  const pgBefore = new Map(backends.map((pid) => [pid, cpuMsOf(pid)]));
   const latencies: number[] = [];
   let errors = 0;
   let lastError = "";
@@ -144,7 +144,12 @@ async function load(call: () => Promise<unknown>, seconds: number, rssPid?: numb
   const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   const count = Math.max(1, latencies.length);
   const cpuMs = cpuPid ? (cpuMsOf(cpuPid) - cpuBefore) / count : NaN;
-  const pgMs = cpuPid ? (backends.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - pgBefore) / count : NaN;
+  // A backend that ended during the run (an idle pool connection closed) is left out, not counted negative.
+  const pgUsed = backends.reduce((sum, pid) => {
+    const after = cpuMsOf(pid);
+    return after > 0 ? sum + after - pgBefore.get(pid)! : sum;
+  }, 0);
+  const pgMs = cpuPid ? pgUsed / count : NaN;
   return { rps: latencies.length / ((performance.now() - started) / 1000), p50: p(0.5), p99: p(0.99), errors, peakRss, cpuMs, pgMs };
 }
 
