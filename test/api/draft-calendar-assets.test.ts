@@ -9,7 +9,6 @@
 //   inventing times; a rep without a calendar: no slots are looked up.
 // - Free/busy edge cases through the orchestration with a fixed `now`: the
 //   Berlin DST weekend with a New York recipient, and an all-day event.
-import { randomBytes } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withConnectors } from "../../src/orchestration/connection/connection.js";
@@ -20,9 +19,9 @@ import { createTenant, startTestApp, type TestApp, type TestTenant } from "../he
 import { execute } from "../helpers/graphql.js";
 import { insertContact, sql, userActor } from "../helpers/operator.js";
 import { startFakeGoogle, type FakeGoogle } from "../fakes/google/server.js";
+import { connectGoogle, fakeGoogleEnv } from "../helpers/google.js";
 
 const INGEST = `mutation CalIngest($input: MessageIngestInput!) { messageIngest(input: $input) { inboundMessage { id intent } userErrors { code message } } }`;
-const START = `mutation CalConnStart($input: ConnectionStartInput!) { connectionStart(input: $input) { authorizationUrl userErrors { code } } }`;
 const SETTINGS = `mutation CalSettings($input: TenantUpdateSettingsInput!) { tenantUpdateSettings(input: $input) { userErrors { code field message } } }`;
 const DRAFT = `query CalDraft($id: ID!) { node(id: $id) { ... on Draft { id bodyText status offeredSlots { timeZone timeZoneSource durationMinutes slots { start end label } noSlotReason } citedAssets { fileId name url } qualityReport { verdict findings { check severity } } } } }`;
 const UPDATE = `mutation CalUpdate($input: DraftUpdateInput!) { draftUpdate(input: $input) { userErrors { code } } }`;
@@ -39,12 +38,8 @@ async function ok<T>(query: string, variables: Record<string, unknown>, token: s
   return r.data as T;
 }
 
-async function connect(token: string, email: string): Promise<void> {
-  google.oauth.user = { email, sub: String(Math.floor(Math.random() * 1e15)) };
-  const r = await ok<{ connectionStart: { authorizationUrl: string } }>(START, { input: { provider: "GOOGLE", scopes: ["calendar.freebusy", "calendar.events", "drive.readonly"] } }, token);
-  const consent = await fetch(r.connectionStart.authorizationUrl, { redirect: "manual" });
-  expect((await fetch(consent.headers.get("location")!)).status).toBe(200);
-}
+const connect = (role: "OPERATOR" | "ADMIN", email: string) =>
+  connectGoogle(t, google, { tenant, role }, email, { scopes: ["calendar.freebusy", "calendar.events", "drive.readonly"] });
 
 interface DraftNode {
   id: string;
@@ -77,16 +72,12 @@ beforeAll(async () => {
   t = await startTestApp({
     env: {
       AGENT_POLL_SECONDS: "0.5",
-      GOOGLE_OAUTH_BASE_URL: google.url,
-      GOOGLE_API_ROOT_URL: google.rootUrl,
-      GOOGLE_CLIENT_ID: google.oauth.clientId,
-      GOOGLE_CLIENT_SECRET: google.oauth.clientSecret,
-      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      ...fakeGoogleEnv(google),
       CONNECTOR_RETRY_BASE_MS: "10",
     },
   });
   tenant = await createTenant(t, "cal-draft");
-  await connect(tenant.members.OPERATOR.token, tenant.members.OPERATOR.email);
+  await connect("OPERATOR", tenant.members.OPERATOR.email);
   // Oscar is busy 09:00–11:00 and 13:00–14:00 UTC every day for a month.
   google.calendar.seedBusyCalendar(tenant.members.OPERATOR.email, { from: new Date(Date.now() - 86_400_000), days: 33, busyRanges: [{ startHourUtc: 9, endHourUtc: 11 }, { startHourUtc: 13, endHourUtc: 14 }] });
   const folder = google.drive.addFolder("Sales assets", { id: "fldCalDraft01" }).id;
@@ -197,7 +188,7 @@ describe("form submissions (inbound webhooks)", () => {
 
 describe("free/busy edge cases (fixed now)", () => {
   it("the Berlin DST weekend with a New York recipient and an all-day event: working hours stay on Berlin's wall clock, the all-day date is skipped", async () => {
-    await connect(tenant.members.ADMIN.token, "ada@cal-draft.example");
+    await connect("ADMIN", "ada@cal-draft.example");
     google.calendar.addAllDay("ada@cal-draft.example", "2026-03-30", "Europe/Berlin");
     const contactId = await insertContact(t.db, tenant.tenantId, { email: "ny@prospect.example" });
     await sql(t.db, `UPDATE "Contact" SET "timeZone" = 'America/New_York' WHERE "id" = $1`, [contactId]);

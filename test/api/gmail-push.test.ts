@@ -4,15 +4,14 @@
 // notification queues an incremental sync that brings the new message in;
 // forged, expired, wrong-audience, wrong-account and missing tokens get 401
 // and queue nothing.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncMailbox } from "../../src/orchestration/connection/gmail-sync.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
-import { execute } from "../helpers/graphql.js";
 import { sql, waitFor } from "../helpers/operator.js";
 import { startFakeGoogle, type FakeGoogle } from "../fakes/google/server.js";
+import { connectGoogle, fakeGoogleEnv } from "../helpers/google.js";
 
-const START = `mutation GmailPushConnStart($input: ConnectionStartInput!) { connectionStart(input: $input) { authorizationUrl userErrors { code } } }`;
 const REP = "push-rep@seller.example";
 
 let t: TestApp;
@@ -25,11 +24,7 @@ beforeAll(async () => {
   google = await startFakeGoogle();
   t = await startTestApp({
     env: {
-      GOOGLE_OAUTH_BASE_URL: google.url,
-      GOOGLE_API_ROOT_URL: google.rootUrl,
-      GOOGLE_CLIENT_ID: google.oauth.clientId,
-      GOOGLE_CLIENT_SECRET: google.oauth.clientSecret,
-      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      ...fakeGoogleEnv(google),
       CONNECTOR_RETRY_BASE_MS: "5",
       AGENT_WORKERS: "0",
       GMAIL_PUSH_AUDIENCE: google.pubsub.audience,
@@ -40,11 +35,7 @@ beforeAll(async () => {
   });
   hook = `${t.url}/hooks/gmail/push`;
   tenant = await createTenant(t, "gpush");
-  google.oauth.user = { email: REP, sub: "4242" };
-  const r = await execute<{ connectionStart: { authorizationUrl: string } }, unknown>(t.graphqlUrl, START, { input: { provider: "GOOGLE", scopes: ["gmail.readonly"] } }, { token: tenant.members.OPERATOR.token });
-  const consent = await fetch(r.data!.connectionStart.authorizationUrl, { redirect: "manual" });
-  expect((await fetch(consent.headers.get("location")!)).status).toBe(200);
-  connectionId = (await sql<{ id: string }>(t.db, `SELECT "id" FROM "Connection" WHERE "accountEmail" = $1`, [REP]))[0]!.id;
+  connectionId = await connectGoogle(t, google, { tenant, role: "OPERATOR" }, REP, { scopes: ["gmail.readonly"] });
   google.gmail.seedMailbox(REP, 2, { from: "buyer@prospect.example" });
   expect(await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId })).toMatchObject({ mode: "FULL", imported: 2 });
   // The first sync asked Gmail to publish the mailbox's changes (users.watch on GMAIL_PUSH_TOPIC).

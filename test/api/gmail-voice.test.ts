@@ -3,7 +3,7 @@
 // voiceSamplesImport path (the learner is queued); a re-run adds nothing;
 // received mail is never a sample; nobody learns from another member's or
 // another tenant's mailbox.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
@@ -11,8 +11,8 @@ import { execute } from "../helpers/graphql.js";
 import { sql } from "../helpers/operator.js";
 import { withTenant } from "../../src/data/database.js";
 import { startFakeGoogle, type FakeGoogle } from "../fakes/google/server.js";
+import { connectGoogle, fakeGoogleEnv } from "../helpers/google.js";
 
-const START = `mutation GmailVoiceConnStart($input: ConnectionStartInput!) { connectionStart(input: $input) { authorizationUrl userErrors { code } } }`;
 const LEARN = `mutation GmailVoiceLearn($input: VoiceLearnFromMailboxInput) {
   voiceLearnFromMailbox(input: $input) { read imported duplicates sampleCount connection { id } agentRun { id agent } userErrors { code field message } }
 }`;
@@ -28,14 +28,6 @@ let tenant: TestTenant;
 let other: TestTenant;
 let connectionId: string;
 
-async function connect(token: string, email: string): Promise<string> {
-  google.oauth.user = { email, sub: String(Math.floor(Math.random() * 1e12)) };
-  const r = await execute<{ connectionStart: { authorizationUrl: string } }, unknown>(t.graphqlUrl, START, { input: { provider: "GOOGLE", scopes: ["gmail.readonly"] } }, { token });
-  const consent = await fetch(r.data!.connectionStart.authorizationUrl, { redirect: "manual" });
-  expect((await fetch(consent.headers.get("location")!)).status).toBe(200);
-  return (await sql<{ id: string }>(t.db, `SELECT "id" FROM "Connection" WHERE "accountEmail" = $1 ORDER BY "createdAt" DESC LIMIT 1`, [email]))[0]!.id;
-}
-
 function sent(from: string, subject: string, body: string, minutesAgo: number): void {
   const date = new Date(Date.now() - minutesAgo * 60_000);
   const raw = [`From: Rita Rep <${from}>`, `To: prospect@customer.example`, `Subject: ${subject}`, `Date: ${date.toUTCString()}`, `Message-ID: <${randomUUID()}@seller.example>`, "Content-Type: text/plain; charset=utf-8", "", body, ""].join("\r\n");
@@ -48,17 +40,13 @@ beforeAll(async () => {
   google = await startFakeGoogle();
   t = await startTestApp({
     env: {
-      GOOGLE_OAUTH_BASE_URL: google.url,
-      GOOGLE_API_ROOT_URL: google.rootUrl,
-      GOOGLE_CLIENT_ID: google.oauth.clientId,
-      GOOGLE_CLIENT_SECRET: google.oauth.clientSecret,
-      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      ...fakeGoogleEnv(google),
       AGENT_WORKERS: "0",
     },
   });
   tenant = await createTenant(t, "gvoice");
   other = await createTenant(t, "gvoice-other");
-  connectionId = await connect(tenant.members.OPERATOR.token, REP);
+  connectionId = await connectGoogle(t, google, { tenant, role: "OPERATOR" }, REP, { scopes: ["gmail.readonly"] });
   sent(REP, "Quick question", "Hi Sam,\n\nThanks for the call today. Would Tuesday work for a demo?\n\nBest regards,\nRita", 30);
   sent(REP, "Following up", "Hi Alex,\n\nJust following up on my note from last week. Happy to share pricing.\n\nBest regards,\nRita", 20);
   sent(REP, "Pilot", "Hi Jo,\n\nGreat to hear the pilot went well! Let's talk next steps.\n\nBest regards,\nRita", 10);

@@ -8,7 +8,6 @@
 // own event id, and Google asked first). Drive: only files of allowlisted folders that the asking person
 // can read are suggested. Roles (ANALYST may not) and tenants (another
 // tenant's contact, draft and thread are not found).
-import { randomBytes } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDraft } from "../../src/orchestration/draft/draft.js";
@@ -17,6 +16,7 @@ import { createTenant, startTestApp, type TestApp, type TestTenant } from "../he
 import { execute } from "../helpers/graphql.js";
 import { insertContact, sql, userActor } from "../helpers/operator.js";
 import { startFakeGoogle, type FakeGoogle } from "../fakes/google/server.js";
+import { connectGoogle, fakeGoogleEnv } from "../helpers/google.js";
 
 const BOOK = `
   mutation Book($input: MeetingBookInput!) {
@@ -34,8 +34,6 @@ const ASSETS = `
       userErrors { code field }
     }
   }`;
-const START = `
-  mutation BookConnStart($input: ConnectionStartInput!) { connectionStart(input: $input) { authorizationUrl userErrors { code } } }`;
 const SETTINGS = `
   mutation BookSettings($input: TenantUpdateSettingsInput!) { tenantUpdateSettings(input: $input) { userErrors { code field message } } }`;
 
@@ -64,13 +62,8 @@ async function ok<T>(query: string, variables: Record<string, unknown>, token: s
   return r.data as T;
 }
 
-async function connect(token: string, email: string, scopes = ["calendar.freebusy", "calendar.events", "drive.readonly"]): Promise<void> {
-  google.oauth.user = { email, sub: String(Math.floor(Math.random() * 1e15)) };
-  const r = await ok<{ connectionStart: { authorizationUrl: string } }>(START, { input: { provider: "GOOGLE", scopes } }, token);
-  const consent = await fetch(r.connectionStart.authorizationUrl, { redirect: "manual" });
-  const back = await fetch(consent.headers.get("location")!);
-  expect(back.status).toBe(200);
-}
+const connect = (tn: TestTenant, email: string) =>
+  connectGoogle(t, google, { tenant: tn, role: "OPERATOR" }, email, { scopes: ["calendar.freebusy", "calendar.events", "drive.readonly"] });
 
 /** A whole hour, `days` from now at 14:00Z (in the future whatever the time of day). */
 function slotAt(days: number, hourUtc = 14, minutes = 30) {
@@ -87,11 +80,7 @@ beforeAll(async () => {
   google = await startFakeGoogle();
   t = await startTestApp({
     env: {
-      GOOGLE_OAUTH_BASE_URL: google.url,
-      GOOGLE_API_ROOT_URL: google.rootUrl,
-      GOOGLE_CLIENT_ID: google.oauth.clientId,
-      GOOGLE_CLIENT_SECRET: google.oauth.clientSecret,
-      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      ...fakeGoogleEnv(google),
       CONNECTOR_RETRY_BASE_MS: "10",
     },
   });
@@ -99,7 +88,7 @@ beforeAll(async () => {
   other = await createTenant(t, "book-other");
   contactId = await insertContact(t.db, tenant.tenantId, { email: "dana@clinic.example", firstName: "Dana" });
   otherContactId = await insertContact(t.db, other.tenantId, { email: "olaf@elsewhere.example" });
-  await connect(tenant.members.OPERATOR.token, "oscar@book.example");
+  await connect(tenant, "oscar@book.example");
   google.calendar.ensure("oscar@book.example");
 
   // Drive: an allowlisted folder and shared drive, a folder outside the allowlist, a file Oscar may not read.
@@ -254,7 +243,7 @@ describe("meetingBook", () => {
   });
 
   it("tenants: another tenant's contact and draft are not found, and nothing is booked for them", async () => {
-    await connect(other.members.OPERATOR.token, "olga@book-other.example");
+    await connect(other, "olga@book-other.example");
     google.calendar.ensure("olga@book-other.example");
     const before = google.calendar.events.length;
     const r = await ok<BookResult>(BOOK, { input: { contactId: gid("Contact", contactId), ...slotAt(9) } }, other.members.OPERATOR.token);

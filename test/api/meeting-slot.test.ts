@@ -5,7 +5,6 @@
 // policy, a grant revoked at Google → CONNECTION_NOT_ACTIVE and
 // NEEDS_REAUTH; roles (ANALYST may not) and tenants (another tenant's
 // contact is not found).
-import { randomBytes } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../generated/gql/index.js";
@@ -13,6 +12,7 @@ import { createTenant, startTestApp, type TestApp, type TestTenant } from "../he
 import { execute, executeOk } from "../helpers/graphql.js";
 import { insertContact, sql } from "../helpers/operator.js";
 import { startFakeGoogle, type FakeGoogle } from "../fakes/google/server.js";
+import { connectGoogle, fakeGoogleEnv } from "../helpers/google.js";
 
 const Slots = graphql(`
   query MeetingSlots($contactId: ID!, $durationMinutes: Int!) {
@@ -25,11 +25,6 @@ const Slots = graphql(`
     }
   }
 `);
-const Start = graphql(`
-  mutation MeetingSlotsConnStart($input: ConnectionStartInput!) {
-    connectionStart(input: $input) { authorizationUrl userErrors { code } }
-  }
-`);
 
 let t: TestApp;
 let google: FakeGoogle;
@@ -38,23 +33,14 @@ let other: TestTenant;
 let contactNy: string;
 let contactNoZone: string;
 
-async function connect(token: string, email: string): Promise<void> {
-  google.oauth.user = { email, sub: String(Math.floor(Math.random() * 1e15)) };
-  const r = await executeOk(t.graphqlUrl, Start, { input: { provider: "GOOGLE", scopes: ["calendar.freebusy", "calendar.events"] } }, { token });
-  const consent = await fetch(r.connectionStart.authorizationUrl!, { redirect: "manual" });
-  const back = await fetch(consent.headers.get("location")!);
-  expect(back.status, await back.text()).toBe(200);
-}
+const connect = (tn: TestTenant, role: "OPERATOR" | "MANAGER", email: string) =>
+  connectGoogle(t, google, { tenant: tn, role }, email, { scopes: ["calendar.freebusy", "calendar.events"] });
 
 beforeAll(async () => {
   google = await startFakeGoogle();
   t = await startTestApp({
     env: {
-      GOOGLE_OAUTH_BASE_URL: google.url,
-      GOOGLE_API_ROOT_URL: google.rootUrl,
-      GOOGLE_CLIENT_ID: google.oauth.clientId,
-      GOOGLE_CLIENT_SECRET: google.oauth.clientSecret,
-      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      ...fakeGoogleEnv(google),
       CONNECTOR_RETRY_BASE_MS: "10",
     },
   });
@@ -64,8 +50,8 @@ beforeAll(async () => {
   contactNoZone = await insertContact(t.db, tenant.tenantId, { email: "cto@prospect.example" });
   await sql(t.db, `UPDATE "Contact" SET "timeZone" = 'America/New_York' WHERE "id" = $1`, [contactNy]);
   await sql(t.db, `UPDATE "Tenant" SET "settings" = jsonb_set("settings", '{general}', coalesce("settings"->'general', '{}'::jsonb) || '{"timeZone":"Europe/Berlin"}'::jsonb) WHERE "id" = $1`, [tenant.tenantId]);
-  await connect(tenant.members.OPERATOR.token, "oscar@slots.example");
-  await connect(tenant.members.MANAGER.token, "mia@slots.example");
+  await connect(tenant, "OPERATOR", "oscar@slots.example");
+  await connect(tenant, "MANAGER", "mia@slots.example");
   // Oscar: busy every day 08:00–10:00 and 13:00–14:00 UTC for a month (Berlin 9–17 overlaps New York's day 13:00–16:00 UTC in winter). Mia: busy all month.
   google.calendar.seedBusyCalendar("oscar@slots.example", { from: new Date(Date.now() - 86_400_000), days: 33, busyRanges: [{ startHourUtc: 8, endHourUtc: 10 }, { startHourUtc: 13, endHourUtc: 14 }] });
   google.calendar.addBusy("mia@slots.example", new Date(Date.now() - 86_400_000), new Date(Date.now() + 40 * 86_400_000));
@@ -141,7 +127,7 @@ describe("meetingSlots", () => {
   });
 
   it("tenants: another tenant's contact is not found, and that tenant's user never reaches this tenant's connections", async () => {
-    await connect(other.members.OPERATOR.token, "olga@other.example");
+    await connect(other, "OPERATOR", "olga@other.example");
     google.calendar.ensure("olga@other.example");
     const r = await executeOk(t.graphqlUrl, Slots, { contactId: gid(contactNy), durationMinutes: 30 }, { token: other.members.OPERATOR.token });
     expect(r.meetingSlots).toMatchObject({ slots: [], userErrors: [{ code: "NOT_FOUND" }] });
