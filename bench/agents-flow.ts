@@ -9,16 +9,14 @@ import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { ROLE_PERMISSIONS } from "../src/domain/access/permission.js";
 import { ingestMessage } from "../src/orchestration/inbound/inbound-message.js";
 import { importVoiceSamples } from "../src/orchestration/draft/voice.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const MESSAGES = Number(process.argv[2] ?? 10);
 const BURST = Number(process.argv[3] ?? 50);
-const adminUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 const QUESTIONS = [
   "Could you send pricing for 50 seats? Also, could we have a call next Tuesday?",
@@ -34,17 +32,10 @@ function quantile(values: number[], q: number): number {
 }
 const s = (msValue: number) => `${(msValue / 1000).toFixed(2)} s`;
 
-const dbName = `bench_agents_${Date.now()}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+const scratch = await createScratchDatabase("agents");
+const { ownerUrl, appUrl } = scratch;
 const reader = new pg.Client({ connectionString: ownerUrl });
 try {
-  const password = "bench_app_password";
-  await migrate({ ownerUrl, appPassword: password });
-  await installJobQueues(ownerUrl);
-  const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000",
     NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl,
     MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", SEND_WORKERS: "0", SEND_SWEEP_SECONDS: "3600", DATABASE_POOL_MAX: "20",
@@ -144,6 +135,5 @@ try {
   }
 } finally {
   await reader.end().catch(() => {});
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

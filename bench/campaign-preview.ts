@@ -12,7 +12,6 @@ import { parseArgs } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../src/generated/prisma/client.js";
-import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { segmentSql } from "../src/data/campaign-preview.js";
 import type { Database } from "../src/data/database.js";
@@ -29,7 +28,7 @@ const { values } = parseArgs({
 const LEADS = Number(values.leads);
 const RUNS = Number(values.runs);
 const scratch = await createScratchDatabase("campaign", { keep: values.keep });
-const { ownerUrl, appPassword: password } = scratch;
+const { ownerUrl, appUrl } = scratch;
 
 try {
   const seeded = await provisionTenant(ownerUrl, { name: "Bench", slug: "bench", members: [{ email: "owner@bench.example", name: "Owner", role: "OWNER" }] });
@@ -114,7 +113,7 @@ try {
   await owner.end();
   const seedMs = performance.now() - seedStarted;
 
-  const pool = new pg.Pool({ connectionString: appUrlFromOwnerUrl(ownerUrl, password), max: 4 });
+  const pool = new pg.Pool({ connectionString: appUrl, max: 4 });
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { timeout: 60_000 } });
   const db = { prisma, pool, close: async () => {} } as unknown as Database;
@@ -161,7 +160,7 @@ try {
     excludedLimit: 50,
     excludedOffset: 0,
   });
-  const client = new pg.Client({ connectionString: appUrlFromOwnerUrl(ownerUrl, password) });
+  const client = new pg.Client({ connectionString: appUrl });
   await client.connect();
   await client.query("BEGIN");
   await client.query("SELECT set_config('app.tenant_id', $1, true)", [seeded.tenantId]);

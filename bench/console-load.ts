@@ -7,34 +7,20 @@
 //   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/console-load.ts -- [--drafts 1000]
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { chromium } from "playwright-core";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({ options: { drafts: { type: "string", default: "1000" } } });
 const DRAFTS = Number(values.drafts);
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write("Set DATABASE_URL to an owner/superuser connection.\n");
-  process.exit(2);
-}
 execFileSync(process.execPath, ["scripts/console-build.mjs", "--if-stale"], { stdio: "inherit" });
-const dbName = `bench_console_${Date.now()}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
-const password = "bench_console_password";
+const scratch = await createScratchDatabase("console");
+const { ownerUrl, appUrl } = scratch;
 const secret = "bench-console-secret-that-is-long-enough-0123456789";
 let stop: (() => Promise<void>) | null = null;
 try {
-  await migrate({ ownerUrl, appPassword: password });
-  await installJobQueues(ownerUrl);
-  const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const tenant = await provisionTenant(ownerUrl, {
     name: "Bench",
     slug: "bench",
@@ -120,6 +106,5 @@ try {
   );
 } finally {
   await stop?.();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
-  await admin.end();
+  await scratch.drop();
 }

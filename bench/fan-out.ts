@@ -15,27 +15,23 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createClient, type Client } from "graphql-ws";
 import { SignJWT } from "jose";
-import pg from "pg";
 import WebSocket from "ws";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { freePort, mb, rssOf, waitFor } from "./process-tools.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({ options: { subscribers: { type: "string", default: "1000" }, events: { type: "string", default: "20" } } });
 const SUBSCRIBERS = Number(values.subscribers);
 const EVENTS = Number(values.events);
-const base = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
-if (!base || !redisUrl) {
+if (!process.env.DATABASE_URL || !redisUrl) {
   process.stderr.write("Set DATABASE_URL (owner/superuser) and REDIS_URL.\n");
   process.exit(2);
 }
 
 const root = path.resolve(import.meta.dirname, "..");
-const dbName = `bench_fanout_${Date.now()}`;
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
-const appPassword = "bench_fanout_password";
+const scratch = await createScratchDatabase("fanout");
+const { ownerUrl, appPassword } = scratch;
 const jwtSecret = randomBytes(32).toString("base64url");
 const children: ChildProcess[] = [];
 
@@ -87,12 +83,7 @@ interface Subscriber {
   received: Map<string, number>;
 }
 
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
 try {
-  await migrate({ ownerUrl, appPassword });
-  await installJobQueues(ownerUrl);
   const a = await provisionTenant(ownerUrl, { name: "A", slug: "fan-a", members: [{ email: "a@fan.example", name: "A", role: "MANAGER" }] });
   const b = await provisionTenant(ownerUrl, { name: "B", slug: "fan-b", members: [{ email: "b@fan.example", name: "B", role: "MANAGER" }] });
   const tokenA = await token(a.members[0]!.userId, a.tenantId);
@@ -184,6 +175,5 @@ try {
 } finally {
   for (const child of children) child.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 1_000));
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
-  await admin.end();
+  await scratch.drop();
 }

@@ -15,27 +15,20 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { prepareDatabase, startApp } from "../src/app.js";
+import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
 import { withTenant } from "../src/data/database.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { createLogger } from "../src/observability/logger.js";
 import { syncMailbox, type GmailSyncResult } from "../src/orchestration/connection/gmail-sync.js";
 import { startFakeGoogle } from "../test/fakes/google/server.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({ options: { messages: { type: "string", default: "10000" }, mailboxes: { type: "string", default: "5" }, keep: { type: "boolean", default: false } } });
 const MESSAGES = Number(values.messages);
 const MAILBOXES = Number(values.mailboxes);
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write("Set DATABASE_URL to an owner/superuser connection.\n");
-  process.exit(2);
-}
-const dbName = `bench_gmail_sync_${Date.now()}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
+const scratch = await createScratchDatabase("gmail_sync", { keep: values.keep });
+const { ownerUrl } = scratch;
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
@@ -49,9 +42,9 @@ try {
     LOG_LEVEL: "silent",
     PORT: "0",
     DATABASE_URL: ownerUrl,
-    DATABASE_APP_PASSWORD: "bench_gmail_sync_password",
+    DATABASE_APP_URL: scratch.appUrl,
     DATABASE_BACKGROUND_POOL_MAX: "12",
-    MIGRATE_ON_START: "true",
+    MIGRATE_ON_START: "false",
     SEED_DEMO_TENANT: "false",
     CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
     GOOGLE_CLIENT_ID: google.oauth.clientId,
@@ -67,8 +60,7 @@ try {
   };
   const config = loadConfig(env);
   const logger = createLogger("silent");
-  const urls = await prepareDatabase(config, logger);
-  const app = await startApp({ config, appUrl: urls.appUrl, jwtSecret: randomBytes(32).toString("hex"), logger });
+  const app = await startApp({ config, appUrl: scratch.appUrl, jwtSecret: randomBytes(32).toString("hex"), logger });
   const services = app.background;
   const tenant = await provisionTenant(ownerUrl, {
     name: "Bench",
@@ -143,6 +135,5 @@ try {
 } finally {
   clearInterval(sampler);
   await google.close();
-  if (!values.keep) await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

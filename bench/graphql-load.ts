@@ -10,7 +10,6 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { createScratchDatabase } from "./scratch-database.js";
 
@@ -19,11 +18,10 @@ const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
 const LEADS = Number(values.leads);
 const scratch = await createScratchDatabase("load");
-const { ownerUrl, appPassword: password } = scratch;
+const { ownerUrl, appUrl } = scratch;
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 
 try {
-  const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000", NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: "bench-secret-bench-secret-bench-secret-0000", MIGRATE_ON_START: "false", DATABASE_POOL_MAX: "20" });
   const app = await startApp({ config, appUrl, jwtSecret: config.JWT_SECRET });
   const tenant = await provisionTenant(ownerUrl, { name: "Load", slug: "load", members: [{ email: "rep@load.example", name: "Rep", role: "MANAGER" }] });

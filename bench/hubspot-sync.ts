@@ -15,7 +15,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { prepareDatabase, startApp } from "../src/app.js";
+import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
 import { ROLE_PERMISSIONS } from "../src/domain/access/permission.js";
 import { provisionTenant } from "../src/data/provisioning.js";
@@ -24,6 +24,7 @@ import { withConnectors } from "../src/orchestration/connection/connection.js";
 import { connectHubspotPrivateApp } from "../src/orchestration/connection/hubspot.js";
 import { runHubspotSync, type SyncResult } from "../src/orchestration/connection/hubspot-sync.js";
 import { startFakeHubspot } from "../test/fakes/hubspot/server.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,16 +38,8 @@ const { values } = parseArgs({
 const CONTACTS = Number(values.contacts);
 const DEALS = Number(values.deals);
 const COMPANIES = Number(values.companies);
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write("Set DATABASE_URL to an owner/superuser connection.\n");
-  process.exit(2);
-}
-const dbName = `bench_hubspot_sync_${Date.now()}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
+const scratch = await createScratchDatabase("hubspot_sync", { keep: values.keep });
+const { ownerUrl } = scratch;
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
@@ -59,9 +52,9 @@ try {
     LOG_LEVEL: "silent",
     PORT: "0",
     DATABASE_URL: ownerUrl,
-    DATABASE_APP_PASSWORD: "bench_hubspot_sync_password",
+    DATABASE_APP_URL: scratch.appUrl,
     DATABASE_BACKGROUND_POOL_MAX: "8",
-    MIGRATE_ON_START: "true",
+    MIGRATE_ON_START: "false",
     SEED_DEMO_TENANT: "false",
     CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
     HUBSPOT_API_BASE_URL: hs.url,
@@ -75,8 +68,7 @@ try {
   };
   const config = loadConfig(env);
   const logger = createLogger("silent");
-  const urls = await prepareDatabase(config, logger);
-  const app = await startApp({ config, appUrl: urls.appUrl, jwtSecret: randomBytes(32).toString("hex"), logger });
+  const app = await startApp({ config, appUrl: scratch.appUrl, jwtSecret: randomBytes(32).toString("hex"), logger });
   const services = withConnectors(app.background);
   const tenant = await provisionTenant(ownerUrl, {
     name: "Bench",
@@ -155,6 +147,5 @@ try {
 } finally {
   clearInterval(sampler);
   await hs.close();
-  if (!values.keep) await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -16,15 +16,14 @@ import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
 import { withTenant } from "../src/data/database.js";
-import { installJobQueues, QUEUES } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
+import { QUEUES } from "../src/data/job-queue.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { createInboundWebhookEndpoint, inboundWebhookActor } from "../src/orchestration/inbound/inbound-webhook.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const RATE = Number(process.argv[2] ?? 500);
 const SECONDS = Number(process.argv[3] ?? 10);
 const PROCESS = (process.argv[4] ?? "1") !== "0";
-const adminUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 function pct(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -32,19 +31,12 @@ function pct(values: number[], p: number): number {
 }
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
-const dbName = `bench_inbound_${Date.now()}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+const scratch = await createScratchDatabase("inbound");
+const { ownerUrl, appUrl } = scratch;
 try {
-  const password = "bench_app_password";
-  await migrate({ ownerUrl, appPassword: password });
-  await installJobQueues(ownerUrl);
-  const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000",
     NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl,
-    MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", AGENT_WORKERS: "0", DATA_DIR: `/tmp/${dbName}`,
+    MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", AGENT_WORKERS: "0", DATA_DIR: `/tmp/${scratch.name}`,
     DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "10",
   });
   const app = await startApp({ config, appUrl, jwtSecret: "bench-secret-bench-secret-bench-secret-0123" });
@@ -140,6 +132,5 @@ try {
     await app.stop();
   }
 } finally {
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

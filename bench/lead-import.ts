@@ -7,19 +7,17 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({ options: { rows: { type: "string", default: "10000" } } });
 const ROWS = Number(values.rows);
 const scratch = await createScratchDatabase("import");
-const { ownerUrl, appPassword: password } = scratch;
+const { ownerUrl, appUrl } = scratch;
 const secret = "bench-secret-that-is-long-enough-for-hs256-0123456789";
 
 try {
   const tenant = await provisionTenant(ownerUrl, { name: "Bench", slug: "bench", members: [{ email: "op@bench.example", name: "Op", role: "OPERATOR" }] });
-  const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000", NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: secret, MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", HTTP_MAX_BODY_BYTES: String(20 * 1024 * 1024) });
   const app = await startApp({ config, appUrl, jwtSecret: secret });
   const token = await app.authenticator.issueUserToken({ userId: tenant.members[0]!.userId, tenantId: tenant.tenantId }, 3600);

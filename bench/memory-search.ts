@@ -15,11 +15,11 @@ import { v7 as uuidv7 } from "uuid";
 import { localEmbedding } from "../src/ai/local/embedding.js";
 import { withTenant } from "../src/data/database.js";
 import { insertMemoryItems, type NewMemoryItem } from "../src/data/memory-store.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { normalise, sketchOf } from "../src/domain/memory/memory.js";
 import { PrismaClient } from "../src/generated/prisma/client.js";
 import { PREFILTER_POOL, searchWithVector, vectorStage } from "../src/orchestration/memory/memory.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
@@ -33,11 +33,6 @@ const { values } = parseArgs({
 const ITEMS = Number(values.items);
 const NOISE = Number(values.noise);
 const QUERIES = Number(values.queries);
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write("Set DATABASE_URL to an owner/superuser connection.\n");
-  process.exit(2);
-}
 
 // Deterministic generated history: sales notes mixing topics, names, companies and products.
 let seed = 42;
@@ -68,12 +63,8 @@ function noteText(): string {
   return `${pick(PEOPLE)} from ${pick(COMPANIES)} ${pick(TOPICS)} ${pick(WHEN)}; follow up about ${pick(TOPICS).split(" ").slice(-3).join(" ")}.`;
 }
 
-const dbName = `bench_memory_${Date.now()}`;
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
-const password = "bench_memory_password";
+const scratch = await createScratchDatabase("memory", { keep: values.keep, jobQueues: false });
+const { ownerUrl, appUrl } = scratch;
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -82,10 +73,9 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 try {
-  await migrate({ ownerUrl, appPassword: password });
   const bench = await provisionTenant(ownerUrl, { name: "Bench", slug: "bench", members: [{ email: "owner@bench.example", name: "Owner", role: "OWNER" }] });
   const noise = await provisionTenant(ownerUrl, { name: "Noise", slug: "noise", members: [{ email: "owner@noise.example", name: "Owner", role: "OWNER" }] });
-  const pool = new pg.Pool({ connectionString: appUrlFromOwnerUrl(ownerUrl, password), max: 4 });
+  const pool = new pg.Pool({ connectionString: appUrl, max: 4 });
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { timeout: 120_000, maxWait: 60_000 } });
   const owner = new pg.Client({ connectionString: ownerUrl });
@@ -186,7 +176,5 @@ try {
   await prisma.$disconnect();
   await pool.end();
 } finally {
-  if (values.keep) process.stdout.write(`kept database ${dbName}\n`);
-  else await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -7,18 +7,16 @@ import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { ROLE_PERMISSIONS } from "../src/domain/access/permission.js";
 import { DEFAULT_QUALITY_SETTINGS, runQualityGate } from "../src/domain/draft/quality-gate.js";
 import { applyMergePatch } from "../src/domain/tenant/tenant.js";
 import { deliverDraft } from "../src/orchestration/draft/draft-delivery.js";
 import { approveDraft, createDraft, sendDraft } from "../src/orchestration/draft/draft.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const DRAFTS = Number(process.argv[2] ?? 200);
 const CONCURRENCY = Number(process.argv[3] ?? DRAFTS);
-const adminUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const BODY =
   "Hi Ana,\n\nI noticed Client Co opened a second office in Lisbon last month. Teams at that stage often find their lead routing starts to creak: " +
   "new reps, new territories, and leads that wait a day for an owner.\n\nWould a 20-minute call next Tuesday or Wednesday be useful? I can share how " +
@@ -41,16 +39,9 @@ function ms(n: number) {
   console.log(`quality gate: ${(per * 1000).toFixed(1)} µs per ${BODY.length}-character draft (${Math.round(1000 / per)} drafts/s, one core)`);
 }
 
-const dbName = `bench_operator_${Date.now()}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+const scratch = await createScratchDatabase("operator");
+const { ownerUrl, appUrl } = scratch;
 try {
-  const password = "bench_app_password";
-  await migrate({ ownerUrl, appPassword: password });
-  await installJobQueues(ownerUrl);
-  const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000",
     NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl,
     MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", SEND_WORKERS: "0", SEND_SWEEP_SECONDS: "3600", DATABASE_POOL_MAX: "20",
@@ -126,6 +117,5 @@ try {
     await app.stop();
   }
 } finally {
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -9,7 +9,6 @@ import { parseArgs } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../src/generated/prisma/client.js";
-import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import type { Database } from "../src/data/database.js";
 import { agentPrincipal } from "../src/domain/access/principal.js";
@@ -22,7 +21,7 @@ const { values } = parseArgs({
 const DRAFTS = Number(values.drafts);
 const RUNS = Number(values.runs);
 const scratch = await createScratchDatabase("outcome", { keep: values.keep });
-const { ownerUrl, appPassword: password } = scratch;
+const { ownerUrl, appUrl } = scratch;
 
 try {
   const seeded = await provisionTenant(ownerUrl, { name: "Bench", slug: "bench", members: [{ email: "owner@bench.example", name: "Owner", role: "OWNER" }] });
@@ -142,7 +141,7 @@ try {
   await owner.end();
   const seedMs = performance.now() - seedStarted;
 
-  const pool = new pg.Pool({ connectionString: appUrlFromOwnerUrl(ownerUrl, password), max: 4 });
+  const pool = new pg.Pool({ connectionString: appUrl, max: 4 });
   pool.on("error", () => {});
   const captured: { query: string; params: string }[] = [];
   let capture = false;
@@ -182,7 +181,7 @@ try {
     capture = true;
     await outcomeReport({ db }, principal, inputs[0]![1]);
     capture = false;
-    const client = new pg.Client({ connectionString: appUrlFromOwnerUrl(ownerUrl, password) });
+    const client = new pg.Client({ connectionString: appUrl });
     await client.connect();
     for (const { query, params } of captured.filter((c) => /^\s*(WITH|SELECT)/.test(c.query) && !/set_config/.test(c.query))) {
       await client.query("BEGIN");

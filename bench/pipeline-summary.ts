@@ -8,7 +8,6 @@ import { parseArgs } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../src/generated/prisma/client.js";
-import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import type { Database } from "../src/data/database.js";
 import { agentPrincipal } from "../src/domain/access/principal.js";
@@ -19,7 +18,7 @@ const { values } = parseArgs({ options: { keep: { type: "boolean", default: fals
 const DEALS = Number(values.deals);
 const RUNS = Number(values.runs);
 const scratch = await createScratchDatabase("pipeline", { keep: values.keep, jobQueues: false });
-const { ownerUrl, appPassword: password } = scratch;
+const { ownerUrl, appUrl } = scratch;
 
 try {
   const seeded = await provisionTenant(ownerUrl, { name: "Bench", slug: "bench", members: [{ email: "owner@bench.example", name: "Owner", role: "OWNER" }, { email: "rep@bench.example", name: "Rep", role: "OPERATOR" }] });
@@ -85,7 +84,7 @@ try {
   const seedMs = performance.now() - seedStarted;
 
   // The use case, as the service runs it: the service role, tenant context set, RLS enforced.
-  const pool = new pg.Pool({ connectionString: appUrlFromOwnerUrl(ownerUrl, password), max: 4 });
+  const pool = new pg.Pool({ connectionString: appUrl, max: 4 });
   pool.on("error", () => {}); // idle clients are cut when the scratch database is dropped
   const captured: { query: string; params: string }[] = [];
   let capture = false;
@@ -124,7 +123,7 @@ try {
   capture = true;
   await pipelineSummary({ db }, principal, {});
   capture = false;
-  const client = new pg.Client({ connectionString: appUrlFromOwnerUrl(ownerUrl, password) });
+  const client = new pg.Client({ connectionString: appUrl });
   await client.connect();
   process.stdout.write("\nQuery plans (all time):\n");
   for (const { query, params } of captured.filter((q) => /"Deal"/.test(q.query))) {

@@ -20,10 +20,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 import pg from "pg";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { freePort, mb, rssOf, waitFor } from "./process-tools.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,16 +36,10 @@ const { values } = parseArgs({
 const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
 const LEADS = Number(values.leads);
-const base = process.env.DATABASE_URL;
-if (!base) {
-  process.stderr.write("Set DATABASE_URL to an owner/superuser connection.\n");
-  process.exit(2);
-}
 
 const root = path.resolve(import.meta.dirname, "..");
-const dbName = `bench_path_${Date.now()}`;
-const ownerUrl = Object.assign(new URL(base), { pathname: `/${dbName}` }).toString();
-const appPassword = "bench_path_password";
+const scratch = await createScratchDatabase("path");
+const { ownerUrl, appPassword, appUrl } = scratch;
 const jwtSecret = randomBytes(32).toString("base64url");
 const children: ChildProcess[] = [];
 const profileDir = path.join(root, "bench", "profiles");
@@ -153,13 +146,7 @@ async function load(call: () => Promise<unknown>, seconds: number, rssPid?: numb
   return { rps: latencies.length / ((performance.now() - started) / 1000), p50: p(0.5), p99: p(0.99), errors, peakRss, cpuMs, pgMs };
 }
 
-const admin = new pg.Client({ connectionString: base });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
 try {
-  await migrate({ ownerUrl, appPassword });
-  await installJobQueues(ownerUrl);
-  const appUrl = appUrlFromOwnerUrl(ownerUrl, appPassword);
   const tenant = await provisionTenant(ownerUrl, { name: "Bench", slug: "bench", members: [{ email: "rep@bench.example", name: "Rep", role: "MANAGER" }] });
   const userId = tenant.members[0]!.userId;
 
@@ -336,8 +323,7 @@ try {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 500));
   agent.destroy();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
-  await admin.end();
+  await scratch.drop();
 }
 
 /** Leads without a score yet, counted as the owner in the maintenance window (sees every tenant). */

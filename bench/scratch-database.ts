@@ -3,7 +3,7 @@
 // dropped at the end unless the run asks to keep it (to look at the plans).
 import pg from "pg";
 import { installJobQueues } from "../src/data/job-queue.js";
-import { migrate } from "../src/data/migrate.js";
+import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 
 export interface ScratchDatabase {
   name: string;
@@ -11,6 +11,8 @@ export interface ScratchDatabase {
   ownerUrl: string;
   /** The password given to the service role (sales_app) in it. */
   appPassword: string;
+  /** The service role's connection to it (what the app serves requests with). */
+  appUrl: string;
   /** Drops it (or says it was kept). */
   drop(): Promise<void>;
 }
@@ -39,5 +41,5 @@ export async function createScratchDatabase(label: string, options: { keep?: boo
     await drop();
     throw error;
   }
-  return { name, ownerUrl, appPassword, drop };
+  return { name, ownerUrl, appPassword, appUrl: appUrlFromOwnerUrl(ownerUrl, appPassword), drop };
 }

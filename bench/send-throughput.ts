@@ -14,8 +14,6 @@ import { loadavg } from "node:os";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { ROLE_PERMISSIONS } from "../src/domain/access/permission.js";
 import { applyMergePatch } from "../src/domain/tenant/tenant.js";
@@ -23,12 +21,12 @@ import { createLocalOutboxTransport } from "../src/integrations/email/local-outb
 import type { EmailTransport } from "../src/integrations/email/transport.js";
 import { deliverDraft } from "../src/orchestration/draft/draft-delivery.js";
 import { approveDraft, createDraft, sendDraft } from "../src/orchestration/draft/draft.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const MAILBOXES = Number(process.argv[2] ?? 50);
 const PER_MAILBOX = Number(process.argv[3] ?? 20);
 const CONCURRENCY = Number(process.argv[4] ?? 64);
 const POOL = Number(process.env.BENCH_POOL ?? 30);
-const adminUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const BODY =
   "Hi Ana,\n\nI noticed Client Co opened a second office in Lisbon last month. Would a 20-minute call next Tuesday or Wednesday be useful? " +
   "I can share how Northwind cut their response time from two days to four hours.\n\nBest,\nSam\nAcme Sales | +1 415 555 0100";
@@ -36,17 +34,10 @@ const BODY =
 const mailbox = (i: number) => `rep${i}@acme.example`;
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" / ");
 
-const dbName = `bench_send_${Date.now()}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+const scratch = await createScratchDatabase("send");
+const { ownerUrl, appUrl } = scratch;
 console.log(`send throughput: ${MAILBOXES} mailboxes × ${PER_MAILBOX} drafts, ${CONCURRENCY} deliveries at once, pool ${POOL}; load average ${load()} (2 cores)`);
 try {
-  const password = "bench_app_password";
-  await migrate({ ownerUrl, appPassword: password });
-  await installJobQueues(ownerUrl);
-  const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000",
     NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl,
     MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", SEND_WORKERS: "0", SEND_SWEEP_SECONDS: "3600", AGENT_WORKERS: "0",
@@ -132,9 +123,9 @@ try {
     }
 
     // CPU actually spent, so the figures mean something on a shared machine: this process, and the
-    // PostgreSQL backends serving this bench's database (from /proc; clock ticks of 10 ms).
+    // PostgreSQL backends serving this bench's database but not the one asking (from /proc; clock ticks of 10 ms).
     const backendPids = async () =>
-      (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [dbName])).rows.map((r) => r.pid);
+      (await owned((c) => c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`))).rows.map((r) => r.pid);
     const ticks = (pid: number): number => {
       try {
         const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -212,6 +203,5 @@ try {
     await app.stop();
   }
 } finally {
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -13,7 +13,6 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
-import { appUrlFromOwnerUrl } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { createScratchDatabase } from "./scratch-database.js";
 
@@ -21,7 +20,7 @@ const { values } = parseArgs({ options: { contacts: { type: "string", default: "
 const CONTACTS = Number(values.contacts);
 const BATCH = Number(values.batch);
 const scratch = await createScratchDatabase("sequence");
-const { ownerUrl, appPassword: password } = scratch;
+const { ownerUrl, appUrl } = scratch;
 const secret = "bench-secret-that-is-long-enough-for-hs256-0123456789";
 const ZONES = ["Europe/Berlin", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata", "Europe/London", null];
 
@@ -55,7 +54,6 @@ try {
   );
   const ids = (await owner.query<{ id: string }>(`SELECT "id" FROM "Contact" WHERE "tenantId" = $1 ORDER BY "id"`, [tenant.tenantId])).rows.map((r) => encodeGlobalID("Contact", r.id));
 
-  const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000", NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, JWT_SECRET: secret, MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", HTTP_MAX_BODY_BYTES: String(5 * 1024 * 1024) });
   const app = await startApp({ config, appUrl, jwtSecret: secret });
   const [manager, operator] = await Promise.all(tenant.members.map((m) => app.authenticator.issueUserToken({ userId: m.userId, tenantId: tenant.tenantId }, 3600)));

@@ -12,16 +12,14 @@ import pg from "pg";
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config/index.js";
 import { withTenant } from "../src/data/database.js";
-import { installJobQueues } from "../src/data/job-queue.js";
-import { appUrlFromOwnerUrl, migrate } from "../src/data/migrate.js";
 import { provisionTenant } from "../src/data/provisioning.js";
 import { generateWebhookSecret } from "../src/domain/connection/webhook.js";
 import { sealWebhookSecrets } from "../src/orchestration/connection/webhook-endpoint.js";
+import { createScratchDatabase } from "./scratch-database.js";
 
 const BURST = Number(process.argv[2] ?? 500);
 const ENDPOINTS = Number(process.argv[3] ?? 1);
 const SINGLES = Number(process.argv[4] ?? 20);
-const adminUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 const arrivals = new Map<string, number[]>();
 const receiver = http.createServer((req, res) => {
@@ -52,19 +50,12 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
-const dbName = `bench_webhooks_${Date.now()}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const ownerUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+const scratch = await createScratchDatabase("webhooks");
+const { ownerUrl, appUrl } = scratch;
 try {
-  const password = "bench_app_password";
-  await migrate({ ownerUrl, appPassword: password });
-  await installJobQueues(ownerUrl);
-  const appUrl = appUrlFromOwnerUrl(ownerUrl, password);
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000",
     NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl,
-    MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", WEBHOOK_ALLOWED_HOSTS: "127.0.0.1", DATA_DIR: `/tmp/${dbName}`,
+    MIGRATE_ON_START: "false", SEED_DEMO_TENANT: "false", WEBHOOK_ALLOWED_HOSTS: "127.0.0.1", DATA_DIR: `/tmp/${scratch.name}`,
   });
   const app = await startApp({ config, appUrl, jwtSecret: "bench-secret-bench-secret-bench-secret-0123" });
   const owner = new pg.Client({ connectionString: ownerUrl });
@@ -120,6 +111,5 @@ try {
   }
 } finally {
   receiver.close();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -9,9 +9,9 @@ import { insertRows, type BulkColumn } from "./bulk-insert.js";
 import type { Tx } from "./database.js";
 import type { MemorySourceType } from "../domain/memory/memory.js";
 
-export interface NewMemoryItem {
+/** What a memory item is, whether written, read back or found: its source, whom it concerns, and its text. */
+export interface MemoryItemFields {
   id: string;
-  tenantId: string;
   sourceType: MemorySourceType;
   sourceId: string;
   contactId: string | null;
@@ -21,6 +21,10 @@ export interface NewMemoryItem {
   title: string;
   text: string;
   occurredAt: Date;
+}
+
+export interface NewMemoryItem extends MemoryItemFields {
+  tenantId: string;
   /** Set when the item arrives embedded already (the bench); otherwise the index job embeds it. */
   embedding?: number[] | null;
   model?: string | null;
@@ -211,6 +215,20 @@ export async function exactVectorSearch(tx: Tx, filter: MemoryFilter, model: str
 }
 
 /**
+ * The prefiltered searches' query: a pool of items picked by the prefilter's order,
+ * then ranked by exact cosine with the query vector. Arguments name parameter numbers.
+ */
+function poolRankedExactly(pool: { where: string; orderBy: string; limitParam: number }, rank: { vectorParam: number; kParam: number }): string {
+  return `WITH pool AS (
+       SELECT m."id", m."embedding" FROM "MemoryItem" m
+       WHERE ${pool.where}
+       ORDER BY ${pool.orderBy}
+       LIMIT $${pool.limitParam})
+     SELECT p."id"::text AS id, app_memory_dot(p."embedding", $${rank.vectorParam}::real[]) AS similarity FROM pool p
+     ORDER BY similarity DESC, p."id" LIMIT $${rank.kParam}`;
+}
+
+/**
  * Fallback without pgvector: the sign sketches' estimate (bit_count in C) picks
  * a pool, whose exact cosines are then computed and ranked.
  */
@@ -225,14 +243,15 @@ export async function sketchVectorSearch(
 ): Promise<VectorHit[]> {
   const f = filterSql(filter, 8);
   return tx.$queryRawUnsafe<VectorHit[]>(
-    `WITH pool AS (
-       SELECT m."id", m."embedding" FROM "MemoryItem" m
-       WHERE m."model" = $1 AND m."dim" = $2 AND m."embedding" IS NOT NULL AND m."sketchPos" IS NOT NULL AND ${f.sql}
-       ORDER BY bit_count(m."sketchPos" & $4::varbit) + bit_count(m."sketchNeg" & $5::varbit)
-              - bit_count(m."sketchPos" & $5::varbit) - bit_count(m."sketchNeg" & $4::varbit) DESC
-       LIMIT $7)
-     SELECT p."id"::text AS id, app_memory_dot(p."embedding", $3::real[]) AS similarity FROM pool p
-     ORDER BY similarity DESC, p."id" LIMIT $6`,
+    poolRankedExactly(
+      {
+        where: `m."model" = $1 AND m."dim" = $2 AND m."embedding" IS NOT NULL AND m."sketchPos" IS NOT NULL AND ${f.sql}`,
+        orderBy: `bit_count(m."sketchPos" & $4::varbit) + bit_count(m."sketchNeg" & $5::varbit)
+                - bit_count(m."sketchPos" & $5::varbit) - bit_count(m."sketchNeg" & $4::varbit) DESC`,
+        limitParam: 7,
+      },
+      { vectorParam: 3, kParam: 6 },
+    ),
     model,
     vector.length,
     vectorLiteral(vector),
@@ -260,12 +279,14 @@ export async function pgvectorSearch(tx: Tx, filter: MemoryFilter, model: string
   await tx.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(100, pool))}`);
   const f = filterSql(filter, 6);
   return tx.$queryRawUnsafe<VectorHit[]>(
-    `WITH pool AS (
-       SELECT m."id", m."embedding" FROM "MemoryItem" m
-       WHERE m."dim" = ${dim} AND m."model" = $1 AND m."embedding" IS NOT NULL AND ${f.sql}
-       ORDER BY (m."embedding")::vector(${dim}) <=> $2::real[]::vector(${dim}) LIMIT $4)
-     SELECT p."id"::text AS id, app_memory_dot(p."embedding", $2::real[]) AS similarity FROM pool p
-     ORDER BY similarity DESC, p."id" LIMIT $3`,
+    poolRankedExactly(
+      {
+        where: `m."dim" = ${dim} AND m."model" = $1 AND m."embedding" IS NOT NULL AND ${f.sql}`,
+        orderBy: `(m."embedding")::vector(${dim}) <=> $2::real[]::vector(${dim})`,
+        limitParam: 4,
+      },
+      { vectorParam: 2, kParam: 3 },
+    ),
     model,
     vectorLiteral(vector),
     k,
@@ -317,17 +338,7 @@ async function textPass(tx: Tx, filter: MemoryFilter, query: string, k: number, 
   );
 }
 
-export interface MemoryRow {
-  id: string;
-  sourceType: MemorySourceType;
-  sourceId: string;
-  contactId: string | null;
-  companyId: string | null;
-  leadId: string | null;
-  dealId: string | null;
-  title: string;
-  text: string;
-  occurredAt: Date;
+export interface MemoryRow extends MemoryItemFields {
   model: string | null;
   /** Cosine with the query vector when the item has an embedding of the query's model; else null. */
   similarity: number | null;

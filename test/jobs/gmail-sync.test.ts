@@ -6,7 +6,7 @@
 // ingested once, by unique constraints; sent mail is not inbound; failures
 // show on the connection; the poll and gmailSyncNow queue real pg-boss jobs;
 // roles and tenants.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "../../src/data/database.js";
@@ -15,8 +15,8 @@ import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } 
 import { execute } from "../helpers/graphql.js";
 import { sql, waitFor } from "../helpers/operator.js";
 import { startFakeGoogle, type FakeGoogle } from "../fakes/google/server.js";
+import { connectGoogle, fakeGoogleEnv } from "../helpers/google.js";
 
-const START = `mutation GmailSyncConnStart($input: ConnectionStartInput!) { connectionStart(input: $input) { authorizationUrl userErrors { code } } }`;
 const SYNC_NOW = `mutation GmailSyncNow($input: GmailSyncNowInput!) {
   gmailSyncNow(input: $input) { queued connection { id lastSyncAt gmailSync { mode lastImported incremental lastError } } userErrors { code field message } }
 }`;
@@ -31,11 +31,7 @@ beforeAll(async () => {
   google = await startFakeGoogle();
   t = await startTestApp({
     env: {
-      GOOGLE_OAUTH_BASE_URL: google.url,
-      GOOGLE_API_ROOT_URL: google.rootUrl,
-      GOOGLE_CLIENT_ID: google.oauth.clientId,
-      GOOGLE_CLIENT_SECRET: google.oauth.clientSecret,
-      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      ...fakeGoogleEnv(google),
       CONNECTOR_RETRY_BASE_MS: "5",
       CONNECTOR_MAX_RETRIES: "1",
       GMAIL_SYNC_INITIAL_DAYS: "7",
@@ -51,15 +47,9 @@ afterAll(async () => {
   await google?.close();
 });
 
-/** Connects `email` as the member with this token (the fake's consent), returns the connection id. */
-async function connect(token: string, email: string, scopes = ["gmail.readonly", "gmail.send"], shared = false): Promise<string> {
-  google.oauth.user = { email, sub: String(Math.floor(Math.random() * 1e12)) };
-  const r = await execute<{ connectionStart: { authorizationUrl: string | null; userErrors: { code: string }[] } }, unknown>(t.graphqlUrl, START, { input: { provider: "GOOGLE", scopes, shared } }, { token });
-  expect(r.data?.connectionStart.userErrors).toEqual([]);
-  const consent = await fetch(r.data!.connectionStart.authorizationUrl!, { redirect: "manual" });
-  expect((await fetch(consent.headers.get("location")!)).status).toBe(200);
-  const rows = await sql<{ id: string }>(t.db, `SELECT "id" FROM "Connection" WHERE "accountEmail" = $1 AND "status" = 'ACTIVE' ORDER BY "createdAt" DESC LIMIT 1`, [email]);
-  return rows[0]!.id;
+/** Connects `email` as this member of the tenant (the fake's consent), returns the connection id. */
+function connect(role: "OPERATOR" | "MANAGER" | "ADMIN", email: string, scopes = ["gmail.readonly", "gmail.send"], shared = false): Promise<string> {
+  return connectGoogle(t, google, { tenant, role }, email, { scopes, shared });
 }
 
 function message(input: { from: string; to: string; subject: string; body?: string; messageId?: string; inReplyTo?: string; date?: Date }): string {
@@ -94,7 +84,7 @@ describe("Gmail sync of a connected mailbox", () => {
   let firstMessageId: string;
 
   it("first sync: the last N days of received mail through the ingest path, sent mail recorded but not inbound, history id stored", async () => {
-    connectionId = await connect(tenant.members.OPERATOR.token, SDR);
+    connectionId = await connect("OPERATOR", SDR);
     const now = Date.now();
     firstMessageId = `<first-${randomUUID()}@customer.example>`;
     google.gmail.deliver(SDR, { raw: message({ from: "Ada Buyer <ada@customer.example>", to: SDR, subject: "Pilot pricing", messageId: firstMessageId }), internalDate: now - 3 * 86_400_000 });
@@ -170,7 +160,7 @@ describe("Gmail sync of a connected mailbox", () => {
 
   it("the same message twice — two Gmail ids, a second mailbox of the tenant, two syncs at once — is ingested once", async () => {
     const shared = "sales-team@seller.example";
-    const sharedId = await connect(tenant.members.ADMIN.token, shared, ["gmail.readonly"], true);
+    const sharedId = await connect("ADMIN", shared, ["gmail.readonly"], true);
     const msgid = `<twice-${randomUUID()}@customer.example>`;
     const raw = message({ from: "frank@customer.example", to: `${SDR}, ${shared}`, subject: "To both of you", messageId: msgid });
     google.gmail.deliver(SDR, { raw });
@@ -243,7 +233,7 @@ describe("Gmail sync of a connected mailbox", () => {
     expect(audits).toHaveLength(1);
 
     // A send-only connection and a revoked one are not polled.
-    const sendOnly = await connect(tenant.members.MANAGER.token, "send-only@seller.example", ["gmail.send"]);
+    const sendOnly = await connect("MANAGER", "send-only@seller.example", ["gmail.send"]);
     const jobsBefore = await syncJobs(connectionId);
     const sendOnlyBefore = await syncJobs(sendOnly);
     const queued = await enqueueAllGmailSyncs(t.app.background);

@@ -6,7 +6,7 @@
 //
 // The SDK's `Signature.isValid` compares with `===`; we take its expected
 // signature (`Signature.getSignature`, the function isValid itself uses) and
-// compare in constant time instead. test/api/inbound-webhook.test.ts checks
+// compare in constant time instead. test/api/inbound/inbound-webhook.test.ts checks
 // that `Signature.isValid` accepts exactly the requests this accepts.
 import { Signature } from "@hubspot/api-client";
 import { safeEqual, timestampFresh, type VerifyResult } from "../../domain/inbound/inbound-webhook.js";

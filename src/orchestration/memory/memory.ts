@@ -33,6 +33,7 @@ import {
   unindexedSourceIds,
   updateMemoryText,
   type MemoryFilter,
+  type MemoryItemFields,
   type NewMemoryItem,
   type VectorHit,
 } from "../../data/memory-store.js";
@@ -60,17 +61,7 @@ export const EXACT_SEARCH_LIMIT = 10_000;
 export const PREFILTER_POOL = 1_500;
 const MEMORY_AGENT = "long-memory";
 
-export interface MemoryHit {
-  id: string;
-  sourceType: MemorySourceType;
-  sourceId: string;
-  contactId: string | null;
-  companyId: string | null;
-  leadId: string | null;
-  dealId: string | null;
-  title: string;
-  text: string;
-  occurredAt: Date;
+export interface MemoryHit extends MemoryItemFields {
   score: number;
   parts: ScoreParts;
 }

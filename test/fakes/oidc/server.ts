@@ -4,7 +4,7 @@
 // real provider does for the authorization code flow with PKCE — single-use,
 // short-lived codes bound to client, redirect URI and S256 challenge — and
 // RS256 ID tokens from its own key published at the JWKS endpoint.
-// Used by the tests (test/api/oidc-sign-in.test.ts, test/web/console.test.ts)
+// Used by the tests (test/api/access/oidc-sign-in.test.ts, test/web/console.test.ts)
 // and by `npm run dev:fakes` for trying sign-in by hand.
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";

@@ -4,24 +4,16 @@
 // exactly once even when sent twice, the crash check finds it, an
 // unconnected mailbox is refused, and a grant revoked at Google ends the send
 // as permanent with the connection NEEDS_REAUTH.
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composeMessage } from "../../../src/integrations/email/compose.js";
 import { createGmailTransport } from "../../../src/integrations/email/gmail.js";
 import type { OutgoingMessage } from "../../../src/integrations/email/transport.js";
 import { withConnectors } from "../../../src/orchestration/connection/connection.js";
 import { gmailMailboxResolver } from "../../../src/orchestration/connection/gmail-mailbox.js";
-import { graphql } from "../../generated/gql/index.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
-import { executeOk } from "../../helpers/graphql.js";
 import { sql } from "../../helpers/operator.js";
 import { startFakeGoogle, type FakeGoogle } from "../../fakes/google/server.js";
-
-const Start = graphql(`
-  mutation GmailMailboxConnStart($input: ConnectionStartInput!) {
-    connectionStart(input: $input) { authorizationUrl userErrors { code } }
-  }
-`);
+import { connectGoogle, fakeGoogleEnv } from "../../helpers/google.js";
 
 const SDR = "sdr@mailbox.example";
 let t: TestApp;
@@ -32,19 +24,12 @@ beforeAll(async () => {
   google = await startFakeGoogle();
   t = await startTestApp({
     env: {
-      GOOGLE_OAUTH_BASE_URL: google.url,
-      GOOGLE_API_ROOT_URL: google.rootUrl,
-      GOOGLE_CLIENT_ID: google.oauth.clientId,
-      GOOGLE_CLIENT_SECRET: google.oauth.clientSecret,
-      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      ...fakeGoogleEnv(google),
       CONNECTOR_RETRY_BASE_MS: "10",
     },
   });
   tenant = await createTenant(t, "gmailbox");
-  google.oauth.user = { email: SDR, sub: "777" };
-  const r = await executeOk(t.graphqlUrl, Start, { input: { provider: "GOOGLE", scopes: ["gmail.send", "gmail.readonly"] } }, { token: tenant.members.OPERATOR.token });
-  const consent = await fetch(r.connectionStart.authorizationUrl!, { redirect: "manual" });
-  expect((await fetch(consent.headers.get("location")!)).status).toBe(200);
+  await connectGoogle(t, google, { tenant, role: "OPERATOR" }, SDR, { scopes: ["gmail.send", "gmail.readonly"] });
 });
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepSends } from "../../../src/jobs/draft-send.js";
 import { TransportError, type EmailTransport } from "../../../src/integrations/email/transport.js";
-import { withConnectors, revokeConnection, startConnection } from "../../../src/orchestration/connection/connection.js";
+import { withConnectors, revokeConnection } from "../../../src/orchestration/connection/connection.js";
 import { deliverDraft } from "../../../src/orchestration/draft/draft-delivery.js";
 import { approveDraft, createDraft, sendDraft } from "../../../src/orchestration/draft/draft.js";
 import { gmailMailboxResolver } from "../../../src/orchestration/connection/gmail-mailbox.js";
@@ -24,6 +24,7 @@ import type { Services } from "../../../src/orchestration/services.js";
 import { startFakeGoogle, type FakeGoogle } from "../../fakes/google/server.js";
 import { createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
 import { headersOf, insertContact, patchSettings, sql, startOperatorApp, userActor, waitFor } from "../../helpers/operator.js";
+import { connectGoogle, fakeGoogleEnv } from "../../helpers/google.js";
 
 const SDR = "sdr@seller.example"; // the OPERATOR's own Gmail, connected
 const SHARED = "sales@seller.example"; // not connected: the global transport (local outbox)
@@ -41,16 +42,8 @@ const SEND_PATH = "POST /gmail/v1/users/me/messages/send";
 const sendRequests = () => google.requests[SEND_PATH] ?? 0;
 
 /** Connects `email` as the member's own Google account through the real OAuth flow (consent at the fake, public callback). */
-async function connect(app: TestApp, tn: TestTenant, role: "OPERATOR" | "ADMIN", email: string, scopes = ["gmail.send", "gmail.readonly"]): Promise<string> {
-  google.oauth.user = { email, sub: String(Math.floor(Math.random() * 1e9)) };
-  const started = await startConnection(withConnectors(app.app.services), userActor(tn, role), { provider: "GOOGLE", scopes, shared: false });
-  if (!started.ok) throw new Error(JSON.stringify(started.errors));
-  const consent = await fetch(started.value.authorizationUrl, { redirect: "manual" });
-  const callback = await fetch(consent.headers.get("location")!);
-  expect(callback.status).toBe(200);
-  const [row] = await sql<{ id: string }>(app.db, `SELECT "id" FROM "Connection" WHERE "tenantId" = $1 AND "accountEmail" = $2 ORDER BY "createdAt" DESC LIMIT 1`, [tn.tenantId, email]);
-  return row!.id;
-}
+const connect = (app: TestApp, tn: TestTenant, role: "OPERATOR" | "ADMIN", email: string) =>
+  connectGoogle(app, google, { tenant: tn, role }, email, { scopes: ["gmail.send", "gmail.readonly"] });
 
 /** A draft, approved and queued through the real use cases. */
 async function queuedDraft(app: TestApp, tn: TestTenant, mailbox: string, options: { inboundMessageId?: string; email?: string } = {}): Promise<string> {
@@ -121,14 +114,7 @@ async function leaseLapsed(id: string): Promise<void> {
   );
 }
 
-const GOOGLE_ENV = () => ({
-  GOOGLE_OAUTH_BASE_URL: google.url,
-  GOOGLE_API_ROOT_URL: google.rootUrl,
-  GOOGLE_CLIENT_ID: google.oauth.clientId,
-  GOOGLE_CLIENT_SECRET: google.oauth.clientSecret,
-  CREDENTIALS_KEYS: KEYS,
-  CONNECTOR_RETRY_BASE_MS: "10",
-});
+const GOOGLE_ENV = () => ({ ...fakeGoogleEnv(google, KEYS), CONNECTOR_RETRY_BASE_MS: "10" });
 
 beforeAll(async () => {
   google = await startFakeGoogle();

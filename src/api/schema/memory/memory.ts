@@ -2,26 +2,16 @@
 // tenant's own history (lead:read), each result with the parts of its score,
 // and Draft.memoriesUsed — what the draft writer was given, for the reviewer.
 import { encodeGlobalID } from "@pothos/plugin-relay";
-import type { ScoreParts } from "../../../domain/memory/memory.js";
 import { MEMORY_SOURCE_TYPES, MEMORY_WEIGHTS, RECENCY_HALF_LIFE_DAYS } from "../../../domain/memory/memory.js";
-import { memorySearchFor, type MemorySearchResult } from "../../../orchestration/memory/memory.js";
+import { memorySearchFor, type MemoryHit, type MemorySearchResult } from "../../../orchestration/memory/memory.js";
 import { builder } from "../../builder.js";
 import { actorOf } from "../../context.js";
 import { DraftType } from "../draft/draft.js";
 import { idOf } from "../global-id.js";
 import { errorPayload, payloadType, toPayload, type Payload } from "../user-error.js";
 
-interface MemoryView {
-  id: string;
-  sourceType: (typeof MEMORY_SOURCE_TYPES)[number];
-  sourceId: string;
-  contactId: string | null;
-  companyId: string | null;
-  dealId: string | null;
-  title: string;
-  text: string;
-  occurredAt: Date;
-}
+/** A memory as the API shows it: a search hit without its score. */
+type MemoryView = Omit<MemoryHit, "score" | "parts">;
 
 const SOURCE_TYPENAME: Record<MemoryView["sourceType"], string> = {
   INBOUND_MESSAGE: "InboundMessage",
@@ -55,7 +45,7 @@ const scoreDescription =
   `(similarity: cosine of the embeddings, 0 for items not embedded by the query's model; textRank: full-text rank r as r/(1+r); ` +
   `recency: 0.5^(age in days / ${RECENCY_HALF_LIFE_DAYS})).`;
 
-const MemoryHitType = builder.objectRef<MemoryView & { score: number; parts: ScoreParts }>("MemorySearchHit").implement({
+const MemoryHitType = builder.objectRef<MemoryHit>("MemorySearchHit").implement({
   fields: (t) => ({
     memory: t.field({ type: MemoryItemType, resolve: (h) => h }),
     score: t.exposeFloat("score", { description: scoreDescription }),

@@ -1,0 +1,64 @@
+// hubspotSyncItems: each change of ours for HubSpot visible per status and
+// kind, to every role with connection:read, and only the tenant's own.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { execute } from "../../helpers/graphql.js";
+import { sql } from "../../helpers/operator.js";
+
+const ITEMS = `query I($status: HubspotSyncItemStatus, $kind: HubspotSyncItemKind) { hubspotSyncItems(status: $status, kind: $kind, first: 20) { id kind sourceType hubspotType status hubspotId attempts lastError result } }`;
+
+let t: TestApp;
+let a: TestTenant;
+let b: TestTenant;
+const ids: Record<string, string> = {};
+
+async function insert(tenant: TestTenant, key: string, kind: string, status: string, extra: { hubspotId?: string; lastError?: string } = {}) {
+  ids[key] = randomUUID();
+  await sql(
+    t.db,
+    `INSERT INTO "HubspotSyncItem" ("id", "tenantId", "connectionId", "kind", "sourceType", "sourceId", "hubspotType", "status", "hubspotId", "lastError", "attempts", "result", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::"HubspotSyncItemStatus", $9, $10, 1, '{"fields":["dealstage"]}', now())`,
+    [ids[key], tenant.tenantId, randomUUID(), kind, kind === "PUSH" ? "Deal" : "Activity", randomUUID(), kind === "PUSH" ? "deals" : "notes", status, extra.hubspotId ?? null, extra.lastError ?? null],
+  );
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await createTenant(t, "hsi-a");
+  b = await createTenant(t, "hsi-b");
+  await insert(a, "aDone", "PUSH", "DONE", { hubspotId: "301" });
+  await insert(a, "aFailed", "ENGAGEMENT", "FAILED", { lastError: "HubSpot answered HTTP 400" });
+  await insert(b, "bFailed", "ENGAGEMENT", "FAILED", { lastError: "other tenant" });
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+describe("hubspotSyncItems", () => {
+  it("lists the tenant's items by status and kind, with the error and result", async () => {
+    const failed = await execute<{ hubspotSyncItems: Record<string, unknown>[] }, Record<string, unknown>>(t.graphqlUrl, ITEMS, { status: "FAILED" }, { token: a.members.ADMIN.token });
+    expect(failed.errors).toBeUndefined();
+    expect(failed.data!.hubspotSyncItems).toEqual([
+      { id: ids.aFailed, kind: "ENGAGEMENT", sourceType: "Activity", hubspotType: "notes", status: "FAILED", hubspotId: null, attempts: 1, lastError: "HubSpot answered HTTP 400", result: '{"fields":["dealstage"]}' },
+    ]);
+    const pushes = await execute<{ hubspotSyncItems: { id: string }[] }, Record<string, unknown>>(t.graphqlUrl, ITEMS, { kind: "PUSH" }, { token: a.members.ADMIN.token });
+    expect(pushes.data!.hubspotSyncItems.map((i) => i.id)).toEqual([ids.aDone]);
+  });
+
+  it("every role reads its own tenant's items only; another tenant's never appear", async () => {
+    for (const role of ALL_ROLES) {
+      const r = await execute<{ hubspotSyncItems: { id: string }[] }, Record<string, unknown>>(t.graphqlUrl, ITEMS, {}, { token: a.members[role as Exclude<typeof role, "SERVICE">].token });
+      expect(r.errors, role).toBeUndefined();
+      expect(r.data!.hubspotSyncItems.map((i) => i.id).sort(), role).toEqual([ids.aDone, ids.aFailed].sort());
+    }
+    const other = await execute<{ hubspotSyncItems: { id: string }[] }, Record<string, unknown>>(t.graphqlUrl, ITEMS, {}, { token: b.members.OWNER.token });
+    expect(other.data!.hubspotSyncItems.map((i) => i.id)).toEqual([ids.bFailed]);
+  });
+
+  it("an anonymous caller gets an error, no items", async () => {
+    const r = await execute<{ hubspotSyncItems: unknown }, Record<string, unknown>>(t.graphqlUrl, ITEMS, {}, {});
+    expect(r.errors?.length).toBeGreaterThan(0);
+    expect(r.data?.hubspotSyncItems ?? null).toBeNull();
+  });
+});

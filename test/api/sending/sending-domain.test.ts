@@ -1,0 +1,212 @@
+// SPF, DKIM and DMARC of sending domains through Node's resolver pointed at a
+// local DNS server (dns2 on 127.0.0.1, DNS_SERVERS): each record case is
+// reported with what to fix, answers are cached, and a send from a domain
+// that fails DMARC is refused with the reason — while a domain whose DNS does
+// not answer is never blocked, and AUTO (the default) leaves the local outbox alone.
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { graphql } from "../../generated/gql/index.js";
+import { createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { execute, executeOk } from "../../helpers/graphql.js";
+import { insertContact, patchSettings, sql, startOperatorApp, waitFor } from "../../helpers/operator.js";
+import { startFakeDns, type FakeDns } from "../../fakes/dns/server.js";
+
+const Check = graphql(`
+  query SendingDomainTestCheck($domain: String!, $fresh: Boolean) {
+    sendingDomainCheck(domain: $domain, fresh: $fresh) {
+      domain alignment spfAligned dkimAligned fixes cached
+      spf { status record all missingIncludes }
+      dkim { selector status }
+      dmarc { status policy aspf adkim pct }
+    }
+  }
+`);
+const Domains = graphql(`
+  query SendingDomainTestDomains {
+    sendingDomains { domain alignment }
+  }
+`);
+const CreateDraft = graphql(`
+  mutation SendingDomainTestCreate($input: DraftCreateInput!) {
+    draftCreate(input: $input) { draft { id } userErrors { code message } }
+  }
+`);
+const ApproveDraft = graphql(`
+  mutation SendingDomainTestApprove($input: DraftApproveInput!) {
+    draftApprove(input: $input) { draft { id } userErrors { code } }
+  }
+`);
+const SendDraft = graphql(`
+  mutation SendingDomainTestSend($input: DraftSendInput!) {
+    draftSend(input: $input) { draft { id status } userErrors { code message } }
+  }
+`);
+
+const KEY = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq1";
+const BODY = "Hi Ana,\n\nThanks for the call on Tuesday. Would Thursday at 10:00 work for a short follow-up on the pilot?\n\nBest,\nSam";
+
+// Real sends through the worker on a loaded machine: generous time per test.
+vi.setConfig({ testTimeout: 120_000 });
+
+let dns: FakeDns;
+let t: TestApp;
+let strict: TestTenant;
+let auto: TestTenant;
+let n = 0;
+
+beforeAll(async () => {
+  dns = await startFakeDns({
+    records: {
+      "good.example": ["google-site-verification=x", "v=spf1 include:_spf.google.com ~all"],
+      "_dmarc.good.example": [["v=DMARC1; p=reject; ", "adkim=s; aspf=r; pct=100"]],
+      "google._domainkey.good.example": [KEY],
+      // SPF and DKIM fine, no DMARC record (NXDOMAIN for _dmarc).
+      "nodmarc.example": ["v=spf1 include:_spf.google.com -all"],
+      "google._domainkey.nodmarc.example": [KEY],
+      // DMARC present; SPF ends in ?all and lacks the include, no DKIM key: nothing aligns.
+      "unaligned.example": ["v=spf1 ip4:192.0.2.1 ?all"],
+      "_dmarc.unaligned.example": ["v=DMARC1; p=quarantine"],
+    },
+  });
+  for (const name of ["broken.example", "_dmarc.broken.example", "google._domainkey.broken.example"]) dns.servfail.add(name);
+  t = await startOperatorApp({ workers: 1, env: { DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "1000", DNS_CHECK_CACHE_SECONDS: "600" } });
+  strict = await createTenant(t, "dns-strict");
+  auto = await createTenant(t, "dns-auto");
+  const mailboxes = ["sam@good.example", "sam@nodmarc.example", "sam@unaligned.example", "sam@broken.example"];
+  await patchSettings(t.db, strict.tenantId, {
+    sending: { mode: "SEND_ALLOWED", mailboxes },
+    deliverability: { enforceDmarc: "ALWAYS", spfIncludes: ["_spf.google.com"] },
+  });
+  await patchSettings(t.db, auto.tenantId, { sending: { mode: "SEND_ALLOWED", mailboxes } });
+});
+afterAll(async () => {
+  await t?.close();
+  await dns?.close();
+});
+
+async function sendFrom(tenant: TestTenant, mailbox: string): Promise<string> {
+  const contactId = await insertContact(t.db, tenant.tenantId, { email: `buyer${++n}@firm${n}.example` });
+  const created = await executeOk(
+    t.graphqlUrl,
+    CreateDraft,
+    { input: { recipient: { contactId: encodeGlobalID("Contact", contactId) }, subject: "Follow-up on the pilot", bodyText: BODY, mailbox } },
+    { token: tenant.members.OPERATOR.token },
+  );
+  expect(created.draftCreate.userErrors).toEqual([]);
+  const id = created.draftCreate.draft!.id;
+  await executeOk(t.graphqlUrl, ApproveDraft, { input: { draftId: id } }, { token: tenant.members.OPERATOR.token });
+  const sent = await executeOk(t.graphqlUrl, SendDraft, { input: { draftId: id } }, { token: tenant.members.OPERATOR.token });
+  expect(sent.draftSend.userErrors).toEqual([]);
+  return Buffer.from(id, "base64").toString().split(":")[1]!;
+}
+
+const finished = (draftId: string) =>
+  waitFor(async () => {
+    const [row] = await sql<{ status: string; failureReason: string | null; lastError: string | null }>(t.db, `SELECT "status", "failureReason", "lastError" FROM "Draft" WHERE "id" = $1`, [draftId]);
+    return row && (row.status === "SENT" || row.status === "FAILED") ? row : null;
+  }, 30_000, `draft ${draftId} sent or failed`);
+
+describe("sendingDomainCheck", () => {
+  it("passes a domain with SPF, DKIM and DMARC, and reports the policy and alignment modes", async () => {
+    const r = await executeOk(t.graphqlUrl, Check, { domain: "Good.Example." }, { token: strict.members.ANALYST.token });
+    expect(r.sendingDomainCheck).toEqual({
+      domain: "good.example",
+      alignment: "PASS",
+      spfAligned: true,
+      dkimAligned: true,
+      fixes: [],
+      cached: false,
+      spf: { status: "PASS", record: "v=spf1 include:_spf.google.com ~all", all: "~all", missingIncludes: [] },
+      dkim: [{ selector: "google", status: "PASS" }],
+      dmarc: { status: "PASS", policy: "reject", aspf: "r", adkim: "s", pct: 100 },
+    });
+  });
+
+  it("fails a domain without DMARC, and one where neither SPF nor DKIM passes, saying what to fix", async () => {
+    const none = (await executeOk(t.graphqlUrl, Check, { domain: "nodmarc.example" }, { token: strict.members.ANALYST.token })).sendingDomainCheck;
+    expect(none).toMatchObject({ alignment: "FAIL", spfAligned: true, dkimAligned: true, dmarc: { status: "FAIL", policy: null } });
+    expect(none.fixes).toEqual(['Publish a DMARC record: TXT _dmarc.nodmarc.example "v=DMARC1; p=quarantine; adkim=r; aspf=r".']);
+
+    const un = (await executeOk(t.graphqlUrl, Check, { domain: "unaligned.example" }, { token: strict.members.ANALYST.token })).sendingDomainCheck;
+    expect(un).toMatchObject({
+      alignment: "FAIL",
+      spfAligned: false,
+      dkimAligned: false,
+      spf: { status: "FAIL", all: "?all", missingIncludes: ["_spf.google.com"] },
+      dkim: [{ selector: "google", status: "FAIL" }],
+      dmarc: { status: "PASS", policy: "quarantine" },
+    });
+    expect(un.fixes).toEqual([
+      "Add include:_spf.google.com to the SPF record of unaligned.example, so the sending service may send for it.",
+      "End the SPF record of unaligned.example with ~all or -all (it ends with ?all).",
+      "No DKIM key at google._domainkey.unaligned.example: turn on DKIM signing for unaligned.example at the mail provider and publish its TXT record (or set deliverability.dkimSelectors to the selector in use).",
+      "Neither SPF nor DKIM passes for unaligned.example, so DMARC fails and receivers apply p=quarantine.",
+    ]);
+  });
+
+  it("reports UNKNOWN when the DNS server fails, and a domain that does not exist as missing records", async () => {
+    const broken = (await executeOk(t.graphqlUrl, Check, { domain: "broken.example" }, { token: strict.members.ANALYST.token })).sendingDomainCheck;
+    expect(broken).toMatchObject({ alignment: "UNKNOWN", spf: { status: "UNKNOWN" }, dmarc: { status: "UNKNOWN" }, dkim: [{ status: "UNKNOWN" }] });
+    expect(broken.fixes[0]).toBe("DNS did not answer for broken.example; the check is incomplete and will be repeated.");
+    const nowhere = (await executeOk(t.graphqlUrl, Check, { domain: "nowhere.example" }, { token: strict.members.ANALYST.token })).sendingDomainCheck;
+    expect(nowhere).toMatchObject({ alignment: "FAIL", spf: { status: "FAIL", record: null }, dmarc: { status: "FAIL" } });
+  });
+
+  it("caches answers per domain; fresh asks DNS again", async () => {
+    const before = dns.queries.get("_dmarc.good.example") ?? 0;
+    const again = await executeOk(t.graphqlUrl, Check, { domain: "good.example" }, { token: strict.members.ANALYST.token });
+    expect(again.sendingDomainCheck.cached).toBe(true);
+    expect(dns.queries.get("_dmarc.good.example") ?? 0).toBe(before);
+    dns.setTxt("_dmarc.good.example", ["v=DMARC1; p=none"]);
+    const fresh = await executeOk(t.graphqlUrl, Check, { domain: "good.example", fresh: true }, { token: strict.members.ANALYST.token });
+    expect(fresh.sendingDomainCheck).toMatchObject({ cached: false, alignment: "PASS", dmarc: { policy: "none" } });
+    expect(fresh.sendingDomainCheck.fixes).toEqual(["The DMARC policy of good.example is p=none (monitoring only); move to p=quarantine or p=reject once reports are clean."]);
+    expect(dns.queries.get("_dmarc.good.example")).toBe(before + 1);
+    dns.setTxt("_dmarc.good.example", [["v=DMARC1; p=reject; ", "adkim=s; aspf=r; pct=100"]]);
+    await executeOk(t.graphqlUrl, Check, { domain: "good.example", fresh: true }, { token: strict.members.ANALYST.token });
+  });
+
+  it("refuses what is not a domain name", async () => {
+    for (const domain of ["not a domain", "", "a..b", "x".repeat(300) + ".example", "localhost"]) {
+      const r = await execute(t.graphqlUrl, Check, { domain }, { token: strict.members.ANALYST.token });
+      expect(r.errors?.[0]?.extensions?.code, domain).toBe("BAD_USER_INPUT");
+    }
+  });
+
+  it("sendingDomains lists every domain the tenant sends from", async () => {
+    const r = await executeOk(t.graphqlUrl, Domains, {}, { token: strict.members.OPERATOR.token });
+    expect(r.sendingDomains).toEqual([
+      { domain: "broken.example", alignment: "UNKNOWN" },
+      { domain: "good.example", alignment: "PASS" },
+      { domain: "nodmarc.example", alignment: "FAIL" },
+      { domain: "unaligned.example", alignment: "FAIL" },
+    ]);
+  });
+});
+
+describe("DMARC at send time", () => {
+  it("ALWAYS: refuses a failing domain with the reason, sends from a passing one, never blocks on no answer", async () => {
+    const good = await sendFrom(strict, "sam@good.example");
+    const nodmarc = await sendFrom(strict, "sam@nodmarc.example");
+    const unaligned = await sendFrom(strict, "sam@unaligned.example");
+    const broken = await sendFrom(strict, "sam@broken.example");
+    expect(await finished(good)).toMatchObject({ status: "SENT" });
+    expect(await finished(broken)).toMatchObject({ status: "SENT" });
+    const refused = await finished(nodmarc);
+    expect(refused).toMatchObject({ status: "FAILED", lastError: "DMARC_NOT_ALIGNED" });
+    expect(refused.failureReason).toBe(
+      'Not sent: the sending domain nodmarc.example fails DMARC (it has no valid DMARC record). Publish a DMARC record: TXT _dmarc.nodmarc.example "v=DMARC1; p=quarantine; adkim=r; aspf=r".',
+    );
+    const refused2 = await finished(unaligned);
+    expect(refused2).toMatchObject({ status: "FAILED", lastError: "DMARC_NOT_ALIGNED" });
+    expect(refused2.failureReason).toMatch(/^Not sent: the sending domain unaligned\.example fails DMARC \(neither SPF nor DKIM passes for it, so DMARC alignment fails\)\. Add include:_spf\.google\.com/);
+    // Nothing of the refused ones reached the outbox.
+    const out = await sql<{ draftId: string }>(t.db, `SELECT "draftId" FROM "OutboxMessage" WHERE "tenantId" = $1`, [strict.tenantId]);
+    expect(out.map((o) => o.draftId).sort()).toEqual([good, broken].sort());
+  });
+
+  it("AUTO (the default) does not hold the local outbox to DMARC: nothing leaves it", async () => {
+    const d = await sendFrom(auto, "sam@nodmarc.example");
+    expect(await finished(d)).toMatchObject({ status: "SENT" });
+  });
+});
