@@ -56,7 +56,7 @@ export interface SequenceStepJob {
 
 export type StepJobResult = { outcome: string; detail?: string };
 
-function sequenceActor(tenantId: string): Actor {
+export function sequenceActor(tenantId: string): Actor {
   return { principal: agentPrincipal(tenantId, SEQUENCE_AGENT), meta: { requestId: randomUUID(), traceId: null } };
 }
 

@@ -44,7 +44,7 @@ const CampaignAttributeInput = builder.inputType("CampaignAttributeInput", {
   fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
 });
 
-const CampaignSegmentInput = builder.inputType("CampaignSegmentInput", {
+export const CampaignSegmentInput = builder.inputType("CampaignSegmentInput", {
   description: "Who the campaign is for. Every given criterion must hold; an empty list or absent bound means any.",
   fields: (t) => ({
     titleKeywords: t.stringList({ required: false, description: "Persona: any of these in the contact's title (case-insensitive)." }),
@@ -93,11 +93,13 @@ type Args = {
   size?: number | null;
 };
 const undef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+/** The segment input without its absent fields (GraphQL's nulls), for the zod schema's defaults. */
+export function segmentOf(s: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(s ?? {}).filter(([, v]) => v !== null && v !== undefined));
+}
 function rawInput(a: Args) {
-  const s = a.segment ?? {};
-  const segment = Object.fromEntries(Object.entries(s).filter(([, v]) => v !== null && v !== undefined));
   return {
-    segment,
+    segment: segmentOf(a.segment),
     brief: a.brief,
     subject: a.subject ?? null,
     mailbox: a.mailbox ?? null,
