@@ -453,7 +453,7 @@ export async function runCampaignDraftJob(services: Services, job: CampaignDraft
         originRef: r.id,
         threadId: composed.threadId,
         onBehalfOfUserId: composed.author?.userId ?? (campaign.createdById && /^[0-9a-f-]{36}$/i.test(campaign.createdById) ? campaign.createdById : null),
-      });
+      }, { memoriesUsed: composed.memoriesUsed }); // long memory the writer was given: Draft.memoriesUsed for the reviewer
       if (!created.ok) return skip(`The draft could not be created: ${created.errors.map((e) => `${e.code}: ${e.message}`).join(" ")}`);
       await uow.tx.campaignRecipient.update({ where: { id: r.id }, data: { status: "DRAFTED", draftId: created.value.draftId } });
       await uow.emit("sales.campaign.recipient_drafted", { campaignId: campaign.id, recipientId: r.id, contactId: r.contactId, draftId: created.value.draftId, plannedDay: r.plannedDay });
