@@ -164,6 +164,15 @@ const DayType = builder.objectRef<{ day: string; count: number }>("CampaignPlanD
   fields: (t) => ({ day: t.exposeString("day"), count: t.exposeInt("count") }),
 });
 
+const MailboxHoldType = builder.objectRef<NonNullable<CampaignPreview["mailboxHold"]>>("CampaignMailboxHold").implement({
+  description: "The sender mailbox is paused by the deliverability guardrails: every planned draft would be held until a MANAGER resumes it (mailboxResume).",
+  fields: (t) => ({
+    mailbox: t.exposeString("mailbox"),
+    reason: t.exposeString("reason", { description: "Why it was paused (the rate and threshold)." }),
+    message: t.exposeString("message", { description: "What the send path says about a held draft." }),
+  }),
+});
+
 const PreviewType = builder.objectRef<CampaignPreview>("CampaignPreview").implement({
   fields: (t) => ({
     input: t.field({ type: ResolvedInputType, resolve: (p) => p.input }),
@@ -180,6 +189,12 @@ const PreviewType = builder.objectRef<CampaignPreview>("CampaignPreview").implem
     ranked: t.field({ type: [RankedType], description: "A page of the campaign's contacts in rank order (first/offset).", resolve: (p) => p.ranked }),
     excluded: t.field({ type: [ExcludedType], description: "A page of the excluded contacts, by reason (excludedFirst/excludedOffset).", resolve: (p) => p.excluded }),
     fingerprint: t.exposeString("fingerprint", { description: "Identifies the planned recipients and days; give it to campaignLaunch as expectedFingerprint." }),
+    mailboxHold: t.field({
+      type: MailboxHoldType,
+      nullable: true,
+      description: "Set when the sender mailbox is paused (deliverability): the plan holds until it is resumed; each planned contact's planNote says so.",
+      resolve: (p) => p.mailboxHold,
+    }),
   }),
 });
 
