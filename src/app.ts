@@ -18,6 +18,7 @@ import { createApiServer, type ApiServer } from "./api/server.js";
 import { startAgentWorkers } from "./jobs/agents.js";
 import { startSendWorkers } from "./jobs/draft-send.js";
 import { startSequenceStepWorker } from "./jobs/sequence-step.js";
+import { startSequenceSegmentWorkers } from "./jobs/sequence-segment.js";
 import { startCampaignDraftWorker } from "./jobs/campaign-draft.js";
 import { startSalesWorkers } from "./jobs/lead-scoring.js";
 import { startMaintenanceWorker } from "./jobs/maintenance.js";
@@ -229,6 +230,8 @@ export async function startApp(options: {
   const agentWorkers = runsWorkers ? await startAgentWorkers(background) : null;
   // Sequences: each enrolment step is a job due at its time (src/jobs/sequence-step.ts).
   if (runsWorkers) await startSequenceStepWorker(background);
+  // Enrolment by rule: a sequence's saved segment, run hourly and on demand (src/jobs/sequence-segment.ts).
+  if (runsWorkers) await startSequenceSegmentWorkers(background);
   // Story-pitch campaigns: one draft job per send day (src/jobs/campaign-draft.ts).
   if (runsWorkers) await startCampaignDraftWorker(background);
 

@@ -228,3 +228,26 @@ export async function planUsage(
   };
   return { mailbox: mailboxRows.map((r) => new Date(r.at).getTime()), domains: group(domainRows), contacts: group(contactRows) };
 }
+
+/**
+ * A sequence's enrolment rule (Sequence.segment): contacts of the tenant
+ * matching the segment that were never enrolled in that sequence (in any
+ * status — an ended enrolment is not restarted by the rule), in id order
+ * after `after`. Refusals (suppressed, do-not-contact, …) are left to the
+ * enrolment itself, which gives the reasons.
+ */
+export async function segmentEnrollmentCandidates(
+  tx: Pick<Tx, "$queryRaw">,
+  q: { tenantId: string; sequenceId: string; segment: CampaignSegment; after: string | null; limit: number },
+): Promise<string[]> {
+  const t = q.tenantId;
+  const rows = await tx.$queryRaw<Array<{ id: string }>>`
+    SELECT DISTINCT c."id" FROM "Contact" c
+    LEFT JOIN "Lead" l ON l."tenantId" = c."tenantId" AND l."contactId" = c."id"
+    ${needsCompany(q.segment) ? Prisma.sql`LEFT JOIN "Company" co ON co."tenantId" = c."tenantId" AND co."id" = COALESCE(c."companyId", l."companyId")` : Prisma.empty}
+    WHERE c."tenantId" = ${t}::uuid ${segmentWhere(q.segment)}
+      AND c."id" > ${q.after ?? "00000000-0000-0000-0000-000000000000"}::uuid
+      AND NOT EXISTS (SELECT 1 FROM "SequenceEnrollment" e WHERE e."tenantId" = ${t}::uuid AND e."sequenceId" = ${q.sequenceId}::uuid AND e."contactId" = c."id")
+    ORDER BY c."id" LIMIT ${q.limit}`;
+  return rows.map((r) => r.id);
+}

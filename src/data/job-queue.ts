@@ -123,6 +123,14 @@ export const QUEUES = {
    * day: writes that day's drafts. A job whose token is older than the campaign's does nothing
    * (src/jobs/campaign-draft.ts).
    */
+  /**
+   * One run of a sequence's enrolment rule (data: tenantId, sequenceId, after; singletonKey = the
+   * sequence id): enrols the saved segment's new matches (src/jobs/sequence-segment.ts). Policy "short":
+   * one waiting run per rule; the sequence row lock keeps two runs from enrolling a contact twice.
+   */
+  sequenceSegment: { name: "sequence-segment", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 10 * 60, policy: "short" },
+  /** Scheduled hourly: enqueues sequence-segment for every active rule of every tenant. */
+  sequenceSegmentSweep: { name: "sequence-segment-sweep", retryLimit: 1, retryDelaySeconds: 300 },
   campaignDraft: { name: "campaign-draft", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 30 * 60 },
   /**
    * HubSpot inbound sync of one connection (data: tenantId, connectionId;

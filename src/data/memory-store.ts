@@ -301,7 +301,7 @@ export interface TextHit {
   rank: number;
 }
 
-/** Rows a full-text stage ranks at most: ranking recomputes each row's tsvector, so a common word must not rank the whole tenant. */
+/** Rows a full-text stage ranks at most: a common word must not rank the whole tenant. */
 export const TEXT_MATCH_CAP = 2_000;
 
 /**
@@ -326,10 +326,10 @@ async function textPass(tx: Tx, filter: MemoryFilter, query: string, k: number, 
        SELECT to_tsquery('english', string_agg(quote_literal(w), ' ${op} ')) AS q
        FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS w),
      matched AS (
-       SELECT m."id", m."title", m."text" FROM "MemoryItem" m, q
-       WHERE q.q IS NOT NULL AND m."text" <> '' AND to_tsvector('english', m."title" || ' ' || m."text") @@ q.q AND ${f.sql}
+       SELECT m."id", m."textSearch" FROM "MemoryItem" m, q
+       WHERE q.q IS NOT NULL AND m."text" <> '' AND m."textSearch" @@ q.q AND ${f.sql}
        LIMIT $3)
-     SELECT c."id"::text AS id, ts_rank_cd(to_tsvector('english', c."title" || ' ' || c."text"), q.q) AS rank
+     SELECT c."id"::text AS id, ts_rank_cd(c."textSearch", q.q) AS rank
      FROM matched c, q ORDER BY rank DESC, c."id" LIMIT $2`,
     query,
     k,

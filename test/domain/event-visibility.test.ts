@@ -101,6 +101,8 @@ const EXPECTED: Record<string, Permission> = {
   "sales.sequence.enrollment_resumed": "sequence:read",
   "sales.sequence.enrollment_exited": "sequence:read",
   "sales.sequence.enrollment_completed": "sequence:read",
+  "sales.sequence.segment_set": "sequence:read",
+  "sales.sequence.segment_run": "sequence:read",
   // Story-pitch campaigns (issue 12): the same permission as the `campaigns` and `campaign` queries.
   "sales.campaign.launched": "campaign:read",
   "sales.campaign.paused": "campaign:read",

@@ -61,6 +61,8 @@ export interface PlannedPlacement {
   pushes: number;
   /** Why it moved (the last limit that moved it), null when it did not. */
   pushReason: string | null;
+  /** No window can take it (a limit of 0, or none free within MAX_QUOTA_PUSHES): enrolment refuses it. */
+  impossible?: boolean;
 }
 
 /** Windows looked through before giving up (a limit of 0, or a calendar full for months). */
@@ -91,12 +93,12 @@ export function placeWithinQuota(candidate: Placement, window: SendWindow, limit
     const broken = limits.find((l) => !fitsLimit(placement.at, l));
     if (!broken) return { placement, pushes, pushReason };
     if (broken.limit <= 0) {
-      return { placement: candidate, pushes: 0, pushReason: `The ${label(broken)} limit is 0: nothing can be sent; the send path will hold this step.` };
+      return { placement: candidate, pushes: 0, impossible: true, pushReason: `The ${label(broken)} limit is 0: nothing can be sent; the send path will hold this step.` };
     }
     pushReason = `Moved to a later window: the ${label(broken)} limit (${broken.limit} per ${describeWindow(broken.windowMs)}) would be exceeded on ${placement.at.toISOString().slice(0, 10)}.`;
     placement = nextWindow(placement.windowEnd, window);
   }
-  return { placement: candidate, pushes: 0, pushReason: `The quotas leave no room within ${MAX_QUOTA_PUSHES} windows; placed as planned and the send path will hold it.` };
+  return { placement: candidate, pushes: 0, impossible: true, pushReason: `The quotas leave no room within ${MAX_QUOTA_PUSHES} windows; placed as planned and the send path will hold it.` };
 }
 
 function label(l: PlanLimit): string {

@@ -22,7 +22,7 @@ export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
 export const STEP_OUTCOMES = ["SCHEDULED", "DRAFTED", "SENT", "TASK_CREATED", "WAITED", "SKIPPED", "CANCELLED"] as const;
 
 /** Why a contact was not enrolled. */
-export const ENROLLMENT_REFUSALS = ["NOT_FOUND", "NO_EMAIL", "DO_NOT_CONTACT", "SUPPRESSED", "ALREADY_ENROLLED", "DISQUALIFIED"] as const;
+export const ENROLLMENT_REFUSALS = ["NOT_FOUND", "NO_EMAIL", "DO_NOT_CONTACT", "SUPPRESSED", "ALREADY_ENROLLED", "DISQUALIFIED", "QUOTA_IMPOSSIBLE"] as const;
 export type EnrollmentRefusal = (typeof ENROLLMENT_REFUSALS)[number];
 
 /** Why an enrolment ended early. */
@@ -259,6 +259,7 @@ export const REFUSAL_MESSAGES: Record<EnrollmentRefusal, string> = {
   SUPPRESSED: "The contact's address or domain is on the suppression list.",
   ALREADY_ENROLLED: "The contact is already in this sequence (active or paused).",
   DISQUALIFIED: "The contact's lead is disqualified.",
+  QUOTA_IMPOSSIBLE: "The sending quotas leave no room for the cadence's first e-mail (a limit of 0, or no free window within the planning horizon).",
 };
 
 // ---- inbound messages ---------------------------------------------------------------------

@@ -45,6 +45,7 @@ import { fail, ok, userError, type Outcome, type UserError } from "../../domain/
 import { createDraftInUnitOfWork } from "../draft/draft.js";
 import { changeStatus, lockDraft, recipientSuppression, type Draft } from "../draft/draft-state.js";
 import { composeDraft } from "../draft/draft-writer.js";
+import { mailboxPause } from "../sending/deliverability.js";
 import type { Services } from "../services.js";
 import { runMutation, runUnitOfWork, type Actor } from "../unit-of-work.js";
 
@@ -84,6 +85,12 @@ export interface CampaignPreview {
   ranked: RankedContact[];
   excluded: Array<ExcludedRow & { message: string }>;
   fingerprint: string;
+  /**
+   * The sender mailbox is paused by the deliverability guardrails: the plan
+   * stands, but every draft is held by the send path until a MANAGER resumes
+   * the mailbox. Null when it may send.
+   */
+  mailboxHold: { mailbox: string; reason: string; message: string } | null;
 }
 
 interface Computed {
@@ -161,6 +168,7 @@ export async function computePreview(
     },
   );
   const all = segment.top.map((r, i) => ({ ...r, plan: plan[i]!, reason: rankReason(r, r.rank, startAt) }));
+  const pause = await mailboxPause(tx, who.tenantId, resolved.mailbox);
   const excludedCount = segment.matched - segment.eligible;
   const preview: CampaignPreview = {
     input: resolved,
@@ -174,9 +182,16 @@ export async function computePreview(
     unplannedCount: plan.filter((p) => !p.day).length,
     beyondSize: segment.eligible - segment.top.length,
     days: planDays(plan),
-    ranked: all.slice(page.offset, page.offset + page.first).map(({ plan: p, ...r }) => ({ ...r, plannedDay: p.day, plannedAt: p.at, planNote: p.note })),
+    // A paused mailbox holds every planned send: each row says so (after any quota note).
+    ranked: all.slice(page.offset, page.offset + page.first).map(({ plan: p, ...r }) => ({
+      ...r,
+      plannedDay: p.day,
+      plannedAt: p.at,
+      planNote: pause && p.day ? [p.note, `Held: ${pause.holdReason}`].filter(Boolean).join(" ") : p.note,
+    })),
     excluded: segment.excluded.map((e) => ({ ...e, message: EXCLUSION_MESSAGES[e.reason] })),
     fingerprint: planFingerprint(plan),
+    mailboxHold: pause ? { mailbox: resolved.mailbox, reason: pause.reason, message: pause.holdReason } : null,
   };
   return ok({ preview, all });
 }
@@ -453,7 +468,7 @@ export async function runCampaignDraftJob(services: Services, job: CampaignDraft
         originRef: r.id,
         threadId: composed.threadId,
         onBehalfOfUserId: composed.author?.userId ?? (campaign.createdById && /^[0-9a-f-]{36}$/i.test(campaign.createdById) ? campaign.createdById : null),
-      });
+      }, { memoriesUsed: composed.memoriesUsed }); // long memory the writer was given: Draft.memoriesUsed for the reviewer
       if (!created.ok) return skip(`The draft could not be created: ${created.errors.map((e) => `${e.code}: ${e.message}`).join(" ")}`);
       await uow.tx.campaignRecipient.update({ where: { id: r.id }, data: { status: "DRAFTED", draftId: created.value.draftId } });
       await uow.emit("sales.campaign.recipient_drafted", { campaignId: campaign.id, recipientId: r.id, contactId: r.contactId, draftId: created.value.draftId, plannedDay: r.plannedDay });

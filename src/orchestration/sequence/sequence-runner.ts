@@ -56,7 +56,7 @@ export interface SequenceStepJob {
 
 export type StepJobResult = { outcome: string; detail?: string };
 
-function sequenceActor(tenantId: string): Actor {
+export function sequenceActor(tenantId: string): Actor {
   return { principal: agentPrincipal(tenantId, SEQUENCE_AGENT), meta: { requestId: randomUUID(), traceId: null } };
 }
 
@@ -330,7 +330,7 @@ export async function runSequenceStep(services: Services, job: SequenceStepJob, 
       originRef: run.id,
       threadId: composed.threadId,
       onBehalfOfUserId: composed.author?.userId ?? null,
-    });
+    }, { memoriesUsed: composed.memoriesUsed }); // long memory the writer was given: Draft.memoriesUsed for the reviewer
     if (!created.ok) return skip(`The draft could not be created: ${created.errors.map((e) => `${e.code}: ${e.message}`).join(" ")}`);
     await uow.tx.sequenceStepRun.update({ where: { id: run.id }, data: { outcome: "DRAFTED", draftId: created.value.draftId, variant: plan.variant } });
     await scheduleStepJob(services, uow.tx, { ...job, action: "CHECK" }, run.kind, new Date(run.windowEnd.getTime() + CHECK_GRACE_MS), 0, now);

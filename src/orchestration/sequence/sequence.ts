@@ -327,14 +327,19 @@ export async function enrollInUnitOfWork(
           continue;
         }
         const zone = recipientTimeZone({ contactTimeZone: c!.timeZone, country: c!.company?.country, tenantTimeZone: settings.general.timeZone });
-        const enrollmentId = uuidv7();
-        const stepRunId = uuidv7();
         const window = stepWindow(first, version, zone.timeZone, settings.sequences.holidays);
-        // Quotas are planned, not only enforced: an e-mail step that would break a limit moves to a later window.
+        // Quotas are planned, not only enforced: an e-mail step that would break a limit moves to a later window;
+        // one that no window can take (a limit of 0, or a calendar full for months) is refused.
         const planned =
           first.kind === "EMAIL"
             ? await planner.place({ id: contactId, email: c!.email }, placeStep(now, { amount: first.delayAmount, unit: first.delayUnit }, window), window)
             : { placement: placeStep(now, { amount: first.delayAmount, unit: first.delayUnit }, window), pushes: 0, pushReason: null };
+        if ("impossible" in planned && planned.impossible) {
+          results.push({ contactId, enrollmentId: null, refusal: "QUOTA_IMPOSSIBLE", message: REFUSAL_MESSAGES.QUOTA_IMPOSSIBLE, firstStepAt: null });
+          continue;
+        }
+        const enrollmentId = uuidv7();
+        const stepRunId = uuidv7();
         const placement = planned.placement;
         enrollments.push({
           id: enrollmentId,

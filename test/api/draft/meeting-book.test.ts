@@ -292,3 +292,32 @@ describe("assetSuggestions", () => {
     expect(r.assetSuggestions.userErrors[0]).toMatchObject({ code: "NOT_FOUND" });
   });
 });
+
+describe("a booked meeting ends the contact's sequence enrolments (issue 12)", () => {
+  it("meetingBook exits the contact's live enrolment MEETING_BOOKED (evented); another tenant's enrolment of the same address runs on", async () => {
+    const createSequence = `mutation($input: SequenceCreateInput!) { sequenceCreate(input: $input) { sequence { id } userErrors { code message } } }`;
+    const enroll = `mutation($input: SequenceEnrollInput!) { sequenceEnroll(input: $input) { results { refusal enrollment { id } } userErrors { code message } } }`;
+    const steps = [{ kind: "EMAIL", delayAmount: 2, brief: "Introduce us and ask for a call." }];
+    const enrolIn = async (who: TestTenant, contact: string) => {
+      const s = await ok<{ sequenceCreate: { sequence: { id: string } } }>(createSequence, { input: { name: "Intro", steps } }, who.members.MANAGER.token);
+      const e = await ok<{ sequenceEnroll: { results: Array<{ refusal: string | null; enrollment: { id: string } | null }> } }>(
+        enroll,
+        { input: { sequenceId: s.sequenceCreate.sequence.id, contactIds: [gid("Contact", contact)] } },
+        who.members.OPERATOR.token,
+      );
+      expect(e.sequenceEnroll.results[0]!.refusal).toBeNull();
+      return Buffer.from(e.sequenceEnroll.results[0]!.enrollment!.id, "base64").toString("utf8").split(":").slice(1).join(":");
+    };
+    const booked = await insertContact(t.db, tenant.tenantId, { email: "lena@clinic.example", firstName: "Lena" });
+    const elsewhere = await insertContact(t.db, other.tenantId, { email: "lena@clinic.example", firstName: "Lena" });
+    const mine = await enrolIn(tenant, booked);
+    const theirs = await enrolIn(other, elsewhere);
+
+    const r = await ok<BookResult>(BOOK, { input: { contactId: gid("Contact", booked), ...slotAt(12), summary: "Intro call" } }, tenant.members.OPERATOR.token);
+    expect(r.meetingBook.userErrors).toEqual([]);
+    expect(await sql(t.db, `SELECT "status"::text, "exitReason" FROM "SequenceEnrollment" WHERE "id" = $1`, [mine])).toEqual([{ status: "EXITED", exitReason: "MEETING_BOOKED" }]);
+    const exited = await sql<{ payload: { enrollmentId: string; reason: string } }>(t.db, `SELECT "payload" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" = 'sales.sequence.enrollment_exited'`, [tenant.tenantId]);
+    expect(exited.map((e) => [e.payload.enrollmentId, e.payload.reason])).toEqual([[mine, "MEETING_BOOKED"]]);
+    expect(await sql(t.db, `SELECT "status"::text FROM "SequenceEnrollment" WHERE "id" = $1`, [theirs])).toEqual([{ status: "ACTIVE" }]);
+  }, 60_000);
+});

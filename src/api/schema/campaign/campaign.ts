@@ -44,7 +44,7 @@ const CampaignAttributeInput = builder.inputType("CampaignAttributeInput", {
   fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
 });
 
-const CampaignSegmentInput = builder.inputType("CampaignSegmentInput", {
+export const CampaignSegmentInput = builder.inputType("CampaignSegmentInput", {
   description: "Who the campaign is for. Every given criterion must hold; an empty list or absent bound means any.",
   fields: (t) => ({
     titleKeywords: t.stringList({ required: false, description: "Persona: any of these in the contact's title (case-insensitive)." }),
@@ -93,11 +93,13 @@ type Args = {
   size?: number | null;
 };
 const undef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+/** The segment input without its absent fields (GraphQL's nulls), for the zod schema's defaults. */
+export function segmentOf(s: Record<string, unknown> | null | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(s ?? {}).filter(([, v]) => v !== null && v !== undefined));
+}
 function rawInput(a: Args) {
-  const s = a.segment ?? {};
-  const segment = Object.fromEntries(Object.entries(s).filter(([, v]) => v !== null && v !== undefined));
   return {
-    segment,
+    segment: segmentOf(a.segment),
     brief: a.brief,
     subject: a.subject ?? null,
     mailbox: a.mailbox ?? null,
@@ -162,6 +164,15 @@ const DayType = builder.objectRef<{ day: string; count: number }>("CampaignPlanD
   fields: (t) => ({ day: t.exposeString("day"), count: t.exposeInt("count") }),
 });
 
+const MailboxHoldType = builder.objectRef<NonNullable<CampaignPreview["mailboxHold"]>>("CampaignMailboxHold").implement({
+  description: "The sender mailbox is paused by the deliverability guardrails: every planned draft would be held until a MANAGER resumes it (mailboxResume).",
+  fields: (t) => ({
+    mailbox: t.exposeString("mailbox"),
+    reason: t.exposeString("reason", { description: "Why it was paused (the rate and threshold)." }),
+    message: t.exposeString("message", { description: "What the send path says about a held draft." }),
+  }),
+});
+
 const PreviewType = builder.objectRef<CampaignPreview>("CampaignPreview").implement({
   fields: (t) => ({
     input: t.field({ type: ResolvedInputType, resolve: (p) => p.input }),
@@ -178,6 +189,12 @@ const PreviewType = builder.objectRef<CampaignPreview>("CampaignPreview").implem
     ranked: t.field({ type: [RankedType], description: "A page of the campaign's contacts in rank order (first/offset).", resolve: (p) => p.ranked }),
     excluded: t.field({ type: [ExcludedType], description: "A page of the excluded contacts, by reason (excludedFirst/excludedOffset).", resolve: (p) => p.excluded }),
     fingerprint: t.exposeString("fingerprint", { description: "Identifies the planned recipients and days; give it to campaignLaunch as expectedFingerprint." }),
+    mailboxHold: t.field({
+      type: MailboxHoldType,
+      nullable: true,
+      description: "Set when the sender mailbox is paused (deliverability): the plan holds until it is resumed; each planned contact's planNote says so.",
+      resolve: (p) => p.mailboxHold,
+    }),
   }),
 });
 

@@ -37,6 +37,9 @@ import { actorOf } from "../../context.js";
 import { builder } from "../../builder.js";
 import { decodeId, idOf } from "../global-id.js";
 import { errorPayload, parseInput, payloadType, toPayload, type Payload } from "../user-error.js";
+import { CampaignSegmentInput, segmentOf } from "../campaign/campaign.js";
+import { campaignSegmentSchema } from "../../../domain/campaign/campaign.js";
+import { requestSegmentRun, setSequenceSegment } from "../../../orchestration/sequence/sequence-segment.js";
 
 const READ = { permission: "sequence:read" } as const;
 
@@ -160,6 +163,13 @@ export const SequenceType = builder.prismaNode("Sequence", {
       resolve: (query, s, args, ctx) => ctx.db.sequenceVersion.findUnique({ ...query, where: { sequenceId_version: { sequenceId: s.id, version: args.version ?? s.currentVersion } } }),
     }),
     versions: t.relation("versions", { query: { orderBy: { version: "desc" } } }),
+    segment: t.field({
+      type: "JSON",
+      nullable: true,
+      description: "Enrolment by rule: the saved segment (CampaignSegmentInput's fields) whose new matches are enrolled hourly and on sequenceSegmentRun; null: none.",
+      resolve: (s) => (s.segment as object | null) ?? null,
+    }),
+    segmentRunAt: t.expose("segmentRunAt", { type: "DateTime", nullable: true, description: "When the enrolment rule last ran." }),
     engagement: t.field({
       type: EngagementType,
       resolve: (s, _args, ctx) => {
@@ -548,6 +558,58 @@ builder.mutationField("enrollmentExit", (t) =>
       if (!id.ok) return errorPayload<{ enrollmentId: string }>(id.errors);
       const reason = (input as { reason?: string | null }).reason ?? null;
       return toPayload(await exitEnrollmentByUser(ctx.services, actorOf(ctx), { enrollmentId: id.id, reason }, input.idempotencyKey ?? ctx.idempotencyKey));
+    },
+  }),
+);
+
+// ---- enrolment by rule ----------------------------------------------------------------------
+
+const SequenceSetSegmentInput = builder.inputType("SequenceSetSegmentInput", {
+  fields: (t) => ({
+    sequenceId: t.id({ required: true }),
+    segment: t.field({
+      type: CampaignSegmentInput,
+      required: false,
+      description: "The rule: contacts matching it are enrolled (with sequenceEnroll's refusals), each at most once. Absent or null: no rule.",
+    }),
+    idempotencyKey: t.string({ required: false }),
+  }),
+});
+
+builder.mutationField("sequenceSetSegment", (t) =>
+  t.field({
+    type: SequencePayload("SequenceSetSegmentPayload"),
+    description: "Sets (or removes) the sequence's enrolment rule, a saved segment; a new rule runs at once, then hourly.",
+    authScopes: { permission: "sequence:manage" },
+    args: { input: t.arg({ type: SequenceSetSegmentInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = idOf(String(input.sequenceId), "Sequence", ["input", "sequenceId"]);
+      if (!id.ok) return errorPayload<SequenceShape>(id.errors);
+      let segment = null;
+      if (input.segment) {
+        const parsed = parseInput(campaignSegmentSchema, segmentOf(input.segment as Record<string, unknown>), ["input", "segment"]);
+        if (!parsed.ok) return errorPayload<SequenceShape>(parsed.errors);
+        segment = parsed.data;
+      }
+      return toPayload(await setSequenceSegment(ctx.services, actorOf(ctx), { sequenceId: id.id, segment }, input.idempotencyKey ?? ctx.idempotencyKey));
+    },
+  }),
+);
+
+const SequenceSegmentRunInput = builder.inputType("SequenceSegmentRunInput", {
+  fields: (t) => ({ sequenceId: t.id({ required: true }), idempotencyKey: t.string({ required: false }) }),
+});
+
+builder.mutationField("sequenceSegmentRun", (t) =>
+  t.field({
+    type: SequencePayload("SequenceSegmentRunPayload"),
+    description: "Runs the sequence's enrolment rule now (a job: its new matches are enrolled within seconds; see sales.sequence.segment_run).",
+    authScopes: { permission: "sequence:enroll" },
+    args: { input: t.arg({ type: SequenceSegmentRunInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = idOf(String(input.sequenceId), "Sequence", ["input", "sequenceId"]);
+      if (!id.ok) return errorPayload<SequenceShape>(id.errors);
+      return toPayload(await requestSegmentRun(ctx.services, actorOf(ctx), { sequenceId: id.id }, input.idempotencyKey ?? ctx.idempotencyKey));
     },
   }),
 );
