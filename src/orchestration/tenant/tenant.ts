@@ -46,7 +46,7 @@ export async function updateTenantSettings(
     if (errors.length) return fail(...errors);
     const before = readTenantSettings(tenant.settings);
     const after = readTenantSettings(settings);
-    const refused = await settingsChangeErrors(uow, before, after, ["input", "settings"]);
+    const refused = await settingsChangeErrors(uow, before, after, ["input", "settings"], services.config);
     if (refused.length) return fail(...refused);
     await uow.tx.tenant.update({
       where: { id: tenant.id },
