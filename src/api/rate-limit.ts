@@ -7,10 +7,21 @@
 // -Remaining / -Reset headers, a `rateLimit` field, and RATE_LIMITED (HTTP
 // 429, Retry-After) when a bucket is empty — nothing of the refused operation
 // runs. Open WebSockets are capped per principal on each instance.
+// A tenant's OWNER may lower both budgets for the tenant (settings
+// governance.apiRateLimit, never above the platform's): the limit is read
+// from the database (remembered TENANT_LIMITS_TTL_MS per instance), the
+// points spent stay in the shared buckets, so every instance applies it.
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../config/index.js";
 import type { Principal } from "../domain/access/principal.js";
+import { effectiveRateLimits, type ApiRateLimitSettings, type PlatformRateLimits } from "../domain/governance/policy.js";
+
+/** How long an instance remembers a tenant's own limits (a change applies everywhere within this). */
+export const TENANT_LIMITS_TTL_MS = 5_000;
+
+/** Reads a tenant's own request budgets (its governance.apiRateLimit settings). */
+export type TenantLimitsLookup = (tenantId: string) => Promise<ApiRateLimitSettings | null>;
 
 /** What the caller sees about its budget after an operation was charged. */
 export interface RateLimitStatus {
@@ -47,7 +58,10 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-export function createRateLimiter(config: Pick<Config, "REDIS_URL" | "RATE_LIMIT_CALLER_POINTS" | "RATE_LIMIT_TENANT_POINTS" | "RATE_LIMIT_WINDOW_SECONDS">): RateLimiter {
+export function createRateLimiter(
+  config: Pick<Config, "REDIS_URL" | "RATE_LIMIT_CALLER_POINTS" | "RATE_LIMIT_TENANT_POINTS" | "RATE_LIMIT_WINDOW_SECONDS">,
+  tenantLimits?: TenantLimitsLookup,
+): RateLimiter {
   const duration = config.RATE_LIMIT_WINDOW_SECONDS;
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : null;
   redis?.on("error", () => {}); // a Redis outage falls back to the per-instance insurance buckets
@@ -55,8 +69,26 @@ export function createRateLimiter(config: Pick<Config, "REDIS_URL" | "RATE_LIMIT
     const memory = new RateLimiterMemory({ points, duration, keyPrefix });
     return redis ? new RateLimiterRedis({ points, duration, keyPrefix, storeClient: redis, insuranceLimiter: memory }) : memory;
   };
-  const caller = make(config.RATE_LIMIT_CALLER_POINTS, "api_caller");
-  const tenant = make(config.RATE_LIMIT_TENANT_POINTS, "api_tenant");
+  // One limiter per bucket size; a bucket's spent points live under the same key whatever its size,
+  // so a tenant whose limit changes keeps what it spent.
+  const limiters = new Map<string, RateLimiterAbstract>();
+  const limiter = (keyPrefix: "api_caller" | "api_tenant", points: number) => {
+    const name = `${keyPrefix}:${points}`;
+    let found = limiters.get(name);
+    if (!found) limiters.set(name, (found = make(points, keyPrefix)));
+    return found;
+  };
+  const platform: PlatformRateLimits = { tenantPoints: config.RATE_LIMIT_TENANT_POINTS, callerPoints: config.RATE_LIMIT_CALLER_POINTS };
+  const remembered = new Map<string, { limits: PlatformRateLimits; until: number }>();
+  const limitsOf = async (tenantId: string): Promise<PlatformRateLimits> => {
+    if (!tenantLimits) return platform;
+    const hit = remembered.get(tenantId);
+    if (hit && hit.until > Date.now()) return hit.limits;
+    const limits = effectiveRateLimits(await tenantLimits(tenantId), platform);
+    if (remembered.size > 10_000) remembered.clear();
+    remembered.set(tenantId, { limits, until: Date.now() + TENANT_LIMITS_TTL_MS });
+    return limits;
+  };
   const costOf = (complexity: number) => 1 + Math.floor(Math.max(0, complexity) / 100);
 
   const statusOf = (res: RateLimiterRes, limit: number, cost: number): RateLimitStatus => ({
@@ -70,25 +102,28 @@ export function createRateLimiter(config: Pick<Config, "REDIS_URL" | "RATE_LIMIT
     costOf,
     async charge(principal, complexity) {
       const cost = costOf(complexity);
+      const limits = await limitsOf(principal.tenantId);
+      const caller = limiter("api_caller", limits.callerPoints);
+      const tenant = limiter("api_tenant", limits.tenantPoints);
       const callerKey = principal.kind === "API_KEY" ? `key:${principal.id}` : `user:${principal.tenantId}:${principal.id}`;
       let callerRes: RateLimiterRes;
       try {
         callerRes = await caller.consume(callerKey, cost);
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        const status = statusOf(rejection, config.RATE_LIMIT_CALLER_POINTS, cost);
+        const status = statusOf(rejection, limits.callerPoints, cost);
         throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), status, "caller");
       }
       try {
         const tenantRes = await tenant.consume(principal.tenantId, cost);
-        const status = statusOf(callerRes, config.RATE_LIMIT_CALLER_POINTS, cost);
+        const status = statusOf(callerRes, limits.callerPoints, cost);
         status.remaining = Math.min(status.remaining, Math.max(0, tenantRes.remainingPoints));
         return status;
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         // The tenant could not pay: give the caller its points back, so one noisy colleague does not cost twice.
         await caller.reward(callerKey, cost).catch(() => {});
-        const status = statusOf(rejection, config.RATE_LIMIT_TENANT_POINTS, cost);
+        const status = statusOf(rejection, limits.tenantPoints, cost);
         throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), status, "tenant");
       }
     },

@@ -9,6 +9,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { GraphQLError } from "graphql";
 import { budgetErrorOf, RequestSession } from "../data/database.js";
 import { ConnectionCap, createRateLimiter } from "./rate-limit.js";
+import { tenantApiRateLimit } from "../orchestration/tenant/tenant.js";
 import { JOB_STATES, QUEUES } from "../data/job-queue.js";
 import type { Authenticator } from "../orchestration/access/auth.js";
 import { AuthenticationError, TenantSuspendedError } from "../orchestration/access/auth.js";
@@ -54,7 +55,7 @@ export async function createApiServer(services: Services, authenticator: Authent
   app.disable("x-powered-by");
   app.set("trust proxy", false);
   const httpServer = createServer(app);
-  const rateLimiter = createRateLimiter(config);
+  const rateLimiter = createRateLimiter(config, (tenantId) => tenantApiRateLimit(services.db, tenantId));
   const ws = attachWebSocketServer({ httpServer, schema, services, authenticator, connectionCap: new ConnectionCap(config.WS_MAX_CONNECTIONS_PER_PRINCIPAL) });
 
   const apollo = new ApolloServer<GraphQLContext>({

@@ -27,6 +27,8 @@ export const ENCRYPTED_FIELDS = {
   InboundMessage: { text: "text", raw: "text", headers: "json" },
   VoiceSample: { body: "text" },
   InboundWebhookDelivery: { body: "text" },
+  // Per-tenant secrets (src/data/tenant-secret.ts): sealed like the rest, and re-sealed when a key is added.
+  TenantSecret: { secret: "text" },
 } as const;
 
 export type EncryptedModel = keyof typeof ENCRYPTED_FIELDS;
@@ -161,7 +163,12 @@ function sealArgs(cipher: FieldCipher, model: EncryptedModel, operation: string,
   }
 }
 
-const DELEGATE: Record<EncryptedModel, string> = { InboundMessage: "inboundMessage", VoiceSample: "voiceSample", InboundWebhookDelivery: "inboundWebhookDelivery" };
+const DELEGATE: Record<EncryptedModel, string> = {
+  InboundMessage: "inboundMessage",
+  VoiceSample: "voiceSample",
+  InboundWebhookDelivery: "inboundWebhookDelivery",
+  TenantSecret: "tenantSecret",
+};
 
 /**
  * The client with the encrypted fields sealed on write and opened on read.
@@ -253,7 +260,7 @@ export interface FieldSealingResult {
 /** Seals every tenant's encrypted fields under the newest key, in batches of short transactions. */
 export async function sealAllFields(db: Database, cipher: FieldCipher, batch: number): Promise<FieldSealingResult> {
   const tenants = await db.prisma.$queryRaw<{ id: string }[]>`SELECT app_tenant_ids() AS id`;
-  const result: FieldSealingResult = { sealed: { InboundMessage: 0, VoiceSample: 0, InboundWebhookDelivery: 0 }, failed: 0 };
+  const result: FieldSealingResult = { sealed: { InboundMessage: 0, VoiceSample: 0, InboundWebhookDelivery: 0, TenantSecret: 0 }, failed: 0 };
   for (const { id: tenantId } of tenants) {
     for (const model of Object.keys(ENCRYPTED_FIELDS) as EncryptedModel[]) {
       for (;;) {

@@ -72,6 +72,8 @@ export const EVENT_READ_PERMISSION: Readonly<Record<string, Permission>> = {
   report: "report:read",
   // Data exports (`sales.data_export.*`): who exported what; like the `dataExports` query.
   data_export: "contact:export",
+  // Four-eyes erasure requests (`sales.erasure.requested`, approved, rejected, expired): like the `erasureRequests` query.
+  erasure: "contact:erase",
 };
 
 /** The permission a subscriber needs to receive events of this type; null: nobody receives it. */

@@ -66,6 +66,9 @@ export const USER_ERROR_CODES = [
   "IDENTITY_ALREADY_LINKED",
   // Erasure (issue 15): the address belongs to a person whose data was erased; they are never stored again.
   "CONTACT_ERASED",
+  // Four-eyes erasure: the request was decided already, or nobody decided it before its expiry.
+  "ERASURE_REQUEST_NOT_PENDING",
+  "ERASURE_REQUEST_EXPIRED",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

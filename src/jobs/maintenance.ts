@@ -7,6 +7,7 @@ import { OUTBOX_RETENTION_MAX_DAYS } from "../domain/tenant/retention.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { applyRetention, type RetentionPassResult } from "../orchestration/tenant/retention.js";
+import { expireErasureRequests } from "../orchestration/governance/erasure-request.js";
 
 /**
  * Backstop for delivered outbox events across all tenants: the longest a tenant
@@ -37,5 +38,21 @@ export async function startMaintenanceWorker(deps: { jobs: JobQueue; db: Databas
     const purged = await runMaintenance(db);
     logger.info({ purged }, "maintenance done");
     await runRetention(deps);
+    await expireAllErasureRequests(deps);
   });
+}
+
+/** Records erasure requests that expired undecided, tenant by tenant (a failing tenant is logged; the next pass retries). */
+export async function expireAllErasureRequests(deps: { db: Database; logger: Logger }): Promise<number> {
+  const tenants = await deps.db.prisma.$queryRaw<{ id: string }[]>`SELECT app_tenant_ids() AS id`;
+  let expired = 0;
+  for (const { id } of tenants) {
+    try {
+      expired += await expireErasureRequests(deps, id);
+    } catch (error) {
+      deps.logger.warn({ tenantId: id, err: error instanceof Error ? error.message.slice(0, 200) : undefined }, "expiring erasure requests failed");
+    }
+  }
+  if (expired) deps.logger.info({ expired }, "erasure requests expired");
+  return expired;
 }

@@ -117,6 +117,11 @@ const EXPECTED: Record<string, Permission> = {
   "sales.data_export.ready": "contact:export",
   "sales.data_export.failed": "contact:export",
   "sales.data_export.downloaded": "contact:export",
+  // Four-eyes erasure requests: whoever may erase (and so see the erasureRequests query).
+  "sales.erasure.requested": "contact:erase",
+  "sales.erasure.approved": "contact:erase",
+  "sales.erasure.rejected": "contact:erase",
+  "sales.erasure.expired": "contact:erase",
 };
 
 describe("event visibility", () => {

@@ -53,6 +53,10 @@ export const PERMISSIONS = [
   "contact:erase",
   "contact:export",
   "tenant:export",
+  // Four-eyes erasure (issue 15): approve or reject another member's erasure request (OWNER, ADMIN); set the
+  // tenant's governance policy — four-eyes erasure, its own API request budget (OWNER only).
+  "erasure:approve",
+  "governance:manage",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -115,7 +119,7 @@ const MANAGER: Permission[] = [
 
 // Webhook endpoints are ADMIN-only, reading included: an endpoint URL can carry the receiver's own token,
 // and delivery logs show what the receiver answered.
-const ADMIN: Permission[] = [...MANAGER, "settings:write", "member:manage", "apikey:manage", "connection:manage", "webhook:read", "webhook:manage"];
+const ADMIN: Permission[] = [...MANAGER, "settings:write", "member:manage", "apikey:manage", "connection:manage", "webhook:read", "webhook:manage", "erasure:approve"];
 
 /**
  * Agents act for the tenant: they read, score leads, write drafts and

@@ -1,20 +1,31 @@
 // Erasure of a person's data (contactErase): what identifies them in free
 // text, the hashed address that keeps them suppressed once everything else is
 // gone, and the report of what was removed. Pure: the use case does the I/O.
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 /**
- * The salt of the erased-address hash. A constant (versioned) rather than a
- * per-tenant secret: the check must work wherever the suppression list is
- * consulted (drafts, sequences, scoring), and the Suppression row is already
- * tenant-scoped. It hides the address from anyone reading the table; it does
- * not stop someone with the database from testing a guessed address.
+ * The EMAIL_HASH suppression value of a canonical address (lower case,
+ * normalised by the caller): an HMAC under the tenant's own random key
+ * (TenantSecret ERASURE_HASH, sealed with the key ring), so a hash of one
+ * tenant cannot be matched against another's, nor against a table of hashes
+ * of guessed addresses computed without that key.
  */
-const SALT = "sales-agent erased address v1";
+export function erasedAddressHash(tenantKey: Uint8Array, canonicalEmail: string): string {
+  return createHmac("sha256", tenantKey).update("erased address v2\0").update(canonicalEmail.trim().toLowerCase()).digest("hex");
+}
 
-/** The EMAIL_HASH suppression value of a canonical address (lower case, normalised by the caller). */
-export function erasedAddressHash(canonicalEmail: string): string {
-  return createHash("sha256").update(SALT).update("\0").update(canonicalEmail.trim().toLowerCase()).digest("hex");
+/**
+ * The hash erasures wrote before the per-tenant key (a constant salt, the same
+ * for every tenant). Those suppressions cannot be re-keyed (the address is
+ * gone), so they are still checked, alongside the keyed hash.
+ */
+export function legacyErasedAddressHash(canonicalEmail: string): string {
+  return createHash("sha256").update("sales-agent erased address v1").update("\0").update(canonicalEmail.trim().toLowerCase()).digest("hex");
+}
+
+/** Every EMAIL_HASH value that suppresses the address: the keyed one (when the tenant has a key) and the legacy one. */
+export function erasedAddressHashes(tenantKey: Uint8Array | null, canonicalEmail: string): string[] {
+  return [...(tenantKey ? [erasedAddressHash(tenantKey, canonicalEmail)] : []), legacyErasedAddressHash(canonicalEmail)];
 }
 
 export interface PersonIdentity {
@@ -86,6 +97,7 @@ export const ERASURE_KINDS = [
   "meetingBookings",
   "voiceSamples",
   "externalRefs",
+  "crmDeletionRequests",
   "inboundWebhookDeliveries",
   "dataExports",
   "suppressionEntries",

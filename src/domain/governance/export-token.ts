@@ -44,8 +44,8 @@ export function verifyExportToken(key: Buffer, token: string): ExportClaims | nu
 /** Columns an export never carries: sealed secrets, token and content hashes. */
 export const EXPORT_OMITTED_COLUMN = /secret|envelope|ciphertext|token|verifier|hash/i;
 
-/** Tables a tenant export leaves out: archives themselves, sealed credentials, OAuth flow state. */
-export const EXPORT_OMITTED_TABLES = new Set(["DataExport", "ConnectionCredential", "OAuthState", "IdempotencyRecord", "_prisma_migrations"]);
+/** Tables a tenant export leaves out: archives themselves, sealed credentials and tenant secrets, OAuth flow state. */
+export const EXPORT_OMITTED_TABLES = new Set(["DataExport", "ConnectionCredential", "OAuthState", "IdempotencyRecord", "TenantSecret", "_prisma_migrations"]);
 
 /** How long a ready archive can be downloaded. */
 export const EXPORT_LINK_TTL_MS = 24 * 3_600_000;

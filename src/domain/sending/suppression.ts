@@ -2,7 +2,7 @@
 // mailed (unsubscribed, bounced, complained, or added by hand).
 import { z } from "zod";
 import { parseEmail } from "../email.js";
-import { erasedAddressHash } from "../governance/erasure.js";
+import { erasedAddressHashes } from "../governance/erasure.js";
 
 export const SUPPRESSION_REASONS = ["UNSUBSCRIBED", "BOUNCED", "COMPLAINED", "MANUAL", "ERASED"] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
@@ -41,13 +41,16 @@ export const suppressionEntrySchema = z
   })
   .refine((v) => (v.email ? 1 : 0) + (v.domain ? 1 : 0) === 1, { message: "give exactly one of email or domain", path: ["email"] });
 
-/** The suppression values that would stop a message to `email`: the address itself, its domain, and its erased-address hash. */
-export function suppressionKeys(email: string): { kind: SuppressionKind; value: string }[] {
+/**
+ * The suppression values that would stop a message to `email`: the address itself, its domain, and its
+ * erased-address hashes under the tenant's key (src/data/tenant-secret.ts; null when it has none yet).
+ */
+export function suppressionKeys(email: string, erasureHashKey: Uint8Array | null): { kind: SuppressionKind; value: string }[] {
   const address = normaliseEmail(email);
   const domain = address.split("@")[1] ?? "";
   return [
     { kind: "EMAIL", value: address },
     { kind: "DOMAIN", value: domain },
-    { kind: "EMAIL_HASH", value: erasedAddressHash(address) },
+    ...erasedAddressHashes(erasureHashKey, address).map((value) => ({ kind: "EMAIL_HASH" as const, value })),
   ];
 }

@@ -15,6 +15,7 @@ import { agentSettingsSchema } from "../agent/agent.js";
 import { sequenceSettingsSchema } from "../sequence/sequence.js";
 import { assetSettingsSchema } from "../draft/asset.js";
 import { meetingSettingsSchema } from "../draft/meeting-slot.js";
+import { governanceSettingsSchema } from "../governance/policy.js";
 
 export const timeZone = z.string().refine((tz) => {
   try {
@@ -80,6 +81,8 @@ export const tenantSettingsSchema = z
     retention: retentionSettingsSchema.default(() => retentionSettingsSchema.parse({})),
     /** Deliverability guardrails: auto-pause thresholds, warm-up ramp, DMARC enforcement (src/domain/sending/deliverability.ts). */
     deliverability: deliverabilitySettingsSchema.default(() => deliverabilitySettingsSchema.parse({})),
+    /** Four-eyes erasure and the tenant's API request budget; OWNER only (src/domain/governance/policy.ts). */
+    governance: governanceSettingsSchema.default(() => governanceSettingsSchema.parse({})),
   })
   .strict();
 

@@ -86,6 +86,11 @@ export interface HubspotApi {
   findEngagements(type: EngagementType, propertyName: string, value: string): Promise<string[]>;
   /** Makes sure a custom text property exists on an object type (created when missing). */
   ensureProperty(objectType: EngagementType | HubspotObjectType, input: { name: string; label: string; description: string }): Promise<void>;
+  /**
+   * HubSpot's GDPR delete of a contact by id: the record, its associations and its content go for good (not
+   * archived). False when HubSpot has no such contact (deleted already): nothing is left to delete.
+   */
+  gdprDeleteContact(id: string): Promise<boolean>;
 }
 
 export interface HubspotApiOptions {
@@ -252,6 +257,16 @@ export function createHubspotApi(input: HubspotApiOptions): HubspotApi {
         );
       } catch (error) {
         if (status(error) !== 409) throw error; // another worker made it first
+      }
+    },
+    async gdprDeleteContact(id) {
+      try {
+        // 13.x has the GDPR delete on the contacts' basic API (POST /crm/v3/objects/contacts/gdpr-delete).
+        await call(() => client.crm.contacts.basicApi.purge({ objectId: id }));
+        return true;
+      } catch (error) {
+        if (status(error) === 404) return false;
+        throw error;
       }
     },
   };

@@ -112,9 +112,9 @@ export class PermanentItemError extends Error {}
 /** Runs one item (the job's body). Returns null when there was nothing to do (already done, or unknown). */
 export async function runHubspotItem(services: ConnectionServices, job: HubspotItemJob): Promise<ItemOutcome | null> {
   const item = await withTenant(services.db.prisma, { tenantId: job.tenantId }, (tx) => tx.hubspotSyncItem.findUnique({ where: { id: job.itemId } }));
-  // An engagement runs until it is done; a push always runs (it reads the latest state, so a change
-  // that came in while an earlier push ran is never lost).
-  if (!item || (item.kind === "ENGAGEMENT" && item.status !== "PENDING")) return null;
+  // An engagement or a GDPR delete runs until it is done; a push always runs (it reads the latest state, so a
+  // change that came in while an earlier push ran is never lost).
+  if (!item || (item.kind !== "PUSH" && item.status !== "PENDING")) return null;
   const connection = await withTenant(services.db.prisma, { tenantId: job.tenantId }, (tx) => tx.connection.findUnique({ where: { id: item.connectionId } }));
   if (!connection || connection.status !== "ACTIVE") {
     await finish(services, item, { status: "FAILED", error: "The HubSpot connection is not active (connect it again)." });
@@ -122,7 +122,14 @@ export async function runHubspotItem(services: ConnectionServices, job: HubspotI
   }
   let outcome: ItemOutcome;
   try {
-    outcome = item.kind === "ENGAGEMENT" ? await logEngagement(services, item) : item.sourceType === "Lead" ? await pushLead(services, item) : await pushDeal(services, item);
+    outcome =
+      item.kind === "ENGAGEMENT"
+        ? await logEngagement(services, item)
+        : item.kind === "GDPR_DELETE"
+          ? await gdprDeleteContact(services, item)
+          : item.sourceType === "Lead"
+            ? await pushLead(services, item)
+            : await pushDeal(services, item);
   } catch (error) {
     const status = (error as { response?: { status?: number } } | null)?.response?.status;
     const permanent = error instanceof PermanentItemError || (typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429 && status !== 401);
@@ -295,6 +302,41 @@ async function logEngagement(services: ConnectionServices, item: Item): Promise<
   return { status: "DONE", hubspotId: id, result: { type: built.input.type, associations: built.input.associations, ...(recovered ? { recovered: true } : {}) } };
 }
 
+// ---- GDPR deletes (contactErase) ---------------------------------------------------
+
+/**
+ * Asks HubSpot to delete an erased contact's record for good. The item was
+ * queued by the erasure with the HubSpot id (our link to it is gone by now);
+ * a contact HubSpot no longer has counts as done.
+ */
+async function gdprDeleteContact(services: ConnectionServices, item: Item): Promise<ItemOutcome> {
+  if (!item.hubspotId) return { status: "SKIPPED", hubspotId: null, result: { reason: "no HubSpot contact was linked" } };
+  const hubspotId = item.hubspotId;
+  const deleted = await withHubspot(services, { id: item.connectionId, tenantId: item.tenantId }, (api) => api.gdprDeleteContact(hubspotId));
+  return { status: "DONE", hubspotId, result: deleted ? { deleted: true } : { deleted: false, reason: "HubSpot had no such contact (deleted already)" } };
+}
+
+/**
+ * In the erasure's transaction: a GDPR delete of the contact's HubSpot record,
+ * when the tenant has a HubSpot connection and the contact is linked to it.
+ * Returns how many were queued (0 or 1).
+ */
+export async function queueHubspotGdprDelete(jobs: JobQueue, tx: Tx, tenantId: string, contactId: string): Promise<number> {
+  const [hubspotId] = await hubspotIdsOf(tx, "Contact", [contactId]);
+  if (!hubspotId) return 0;
+  // A connection that needs re-authorising still gets the item: it shows FAILED with the reason until retried.
+  const connection = await tx.connection.findFirst({ where: { provider: "HUBSPOT", userId: null, status: { not: "REVOKED" } }, orderBy: { updatedAt: "desc" }, select: { id: true } });
+  if (!connection) return 0;
+  const item = await tx.hubspotSyncItem.upsert({
+    where: { tenantId_connectionId_kind_sourceType_sourceId: { tenantId, connectionId: connection.id, kind: "GDPR_DELETE", sourceType: "Contact", sourceId: contactId } },
+    create: { tenantId, connectionId: connection.id, kind: "GDPR_DELETE", sourceType: "Contact", sourceId: contactId, hubspotType: "contacts", hubspotId },
+    update: { status: "PENDING", attempts: 0, lastError: null, hubspotId },
+    select: { id: true },
+  });
+  await jobs.send(QUEUES.hubspotPush.name, { tenantId, itemId: item.id } satisfies HubspotItemJob, { singletonKey: item.id }, tx);
+  return 1;
+}
+
 // ---- record pushes (outbound sync) -----------------------------------------------
 
 async function pushLead(services: ConnectionServices, item: Item): Promise<ItemOutcome> {
@@ -406,7 +448,7 @@ async function pushDeal(services: ConnectionServices, item: Item): Promise<ItemO
 }
 
 /** The tenant's HubSpot items, newest first (the crmSyncItems view). */
-export function listHubspotItems(tx: Tx, input: { status?: "PENDING" | "DONE" | "FAILED" | "SKIPPED" | null; kind?: "PUSH" | "ENGAGEMENT" | null; take: number }) {
+export function listHubspotItems(tx: Tx, input: { status?: "PENDING" | "DONE" | "FAILED" | "SKIPPED" | null; kind?: "PUSH" | "ENGAGEMENT" | "GDPR_DELETE" | null; take: number }) {
   return tx.hubspotSyncItem.findMany({
     where: { ...(input.status ? { status: input.status } : {}), ...(input.kind ? { kind: input.kind } : {}) },
     orderBy: [{ updatedAt: "desc" }, { id: "desc" }],

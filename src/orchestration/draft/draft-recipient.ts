@@ -3,7 +3,7 @@
 // domain's contact use cases (ingest, dedupe, enrichment) take this over.
 import type { Tx } from "../../data/database.js";
 import { parseEmail } from "../../domain/email.js";
-import { erasedAddressHash } from "../../domain/governance/erasure.js";
+import { isErasedAddress } from "../sending/suppression.js";
 import { userError, type UserError } from "../../domain/user-error.js";
 
 export type RecipientInput = { contactId: string } | { email: string; firstName?: string | null; lastName?: string | null };
@@ -33,7 +33,7 @@ export async function resolveRecipient(
   const parsed = parseEmail(input.email);
   if (!parsed.ok) return { ok: false, error: userError("VALIDATION_FAILED", `The e-mail address ${parsed.reason}.`, ["input", "recipient", "email"]) };
   // A person whose data was erased is not stored again, not even as a recipient.
-  if (await tx.suppression.findFirst({ where: { kind: "EMAIL_HASH", value: erasedAddressHash(parsed.email.normalized) }, select: { id: true } })) {
+  if (await isErasedAddress(tx, parsed.email.normalized)) {
     return { ok: false, error: userError("CONTACT_ERASED", "This person's data was erased at their request; they cannot be written to.", ["input", "recipient", "email"]) };
   }
   // Same identity rules as lead ingest: one contact per canonical address.

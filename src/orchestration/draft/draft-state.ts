@@ -6,7 +6,7 @@ import type { Prisma, Tx } from "../../data/database.js";
 import { draftEventFor, transition, type DraftAction, type DraftStatus } from "../../domain/draft/draft.js";
 import { citedAssetsOf } from "../../domain/draft/asset.js";
 import { runQualityGate, type QualityReport } from "../../domain/draft/quality-gate.js";
-import { suppressionKeys } from "../../domain/sending/suppression.js";
+import { suppressionKeysFor } from "../sending/suppression.js";
 import { readTenantSettings, type TenantSettings } from "../../domain/tenant/tenant.js";
 import { userError, type UserError } from "../../domain/user-error.js";
 import { publicHost, type MailServices } from "../../integrations/email/mail.js";
@@ -49,7 +49,7 @@ export function gateFor(
 
 /** Why this recipient must not be mailed (a suppression entry or the contact's do-not-contact flag), or null. */
 export async function recipientSuppression(tx: Tx, recipientEmail: string, contactId: string): Promise<string | null> {
-  const keys = suppressionKeys(recipientEmail);
+  const keys = await suppressionKeysFor(tx, recipientEmail);
   const entry = await tx.suppression.findFirst({
     where: { OR: keys.map((k) => ({ kind: k.kind, value: k.value })) },
     orderBy: { createdAt: "asc" },

@@ -8,8 +8,12 @@
 // salted hash of the address on the suppression list (never mailed, never
 // ingested again), the audit trail (addresses were always masked there; any
 // full name or phone in a summary is replaced), and a tombstone (ContactErasure) that makes a second call a no-op.
+// A contact linked to the tenant's HubSpot gets a GDPR delete queued there (a HubspotSyncItem worked by the
+// hubspot-push job). With the tenant's four-eyes policy on (governance.erasureFourEyes), contactErase only
+// files a request (src/orchestration/governance/erasure-request.ts) and this runs when another OWNER or ADMIN approves.
 import type { Tx } from "../../data/database.js";
 import { Prisma } from "../../data/database.js";
+import { erasureHashKey } from "../../data/tenant-secret.js";
 import {
   emptyReport,
   erasedAddressHash,
@@ -24,20 +28,32 @@ import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
 import type { Services } from "../services.js";
 import { runMutation, type Actor, type UnitOfWork } from "../unit-of-work.js";
 import { suppress } from "../sending/suppression.js";
+import { queueHubspotGdprDelete } from "../connection/hubspot-push.js";
+import { readTenantSettings } from "../../domain/tenant/tenant.js";
+import { fileErasureRequest, type ErasureRequestValue } from "./erasure-request.js";
 
 export interface ErasureValue {
   contactId: string;
-  erasureId: string;
+  /** Null when the four-eyes policy turned the call into a request (erasureRequest) and nothing was removed yet. */
+  erasureId: string | null;
   /** True when the contact had already been erased: nothing was removed this time. */
   alreadyErased: boolean;
-  report: ErasureReport;
+  report: ErasureReport | null;
+  /** The request filed instead of erasing, under the four-eyes policy. */
+  erasureRequest?: ErasureRequestValue;
+}
+
+/** Who asked for the erasure, when it is not the one running it (an approved request). */
+export interface ErasureRequestedBy {
+  id: string;
+  label: string;
 }
 
 /** Tables the final sweep leaves alone: the audit trail (append-only by design) and what the erasure itself keeps. */
-const SWEEP_EXCLUDED = new Set(["AuditEntry", "ContactErasure", "Suppression", "_prisma_migrations"]);
+const SWEEP_EXCLUDED = new Set(["AuditEntry", "ContactErasure", "Suppression", "TenantSecret", "_prisma_migrations"]);
 
 /** An erasure touches many tables and sweeps them all: it gets a longer transaction than a request. */
-const ERASURE_TIMEOUT_MS = 120_000;
+export const ERASURE_TIMEOUT_MS = 120_000;
 
 export async function eraseContact(
   services: Services,
@@ -49,12 +65,27 @@ export async function eraseContact(
     services,
     actor,
     { operation: "contactErase", input, idempotencyKey },
-    (uow) => eraseInUnitOfWork(uow, input),
+    async (uow) => {
+      const tenant = await uow.tx.tenant.findUniqueOrThrow({ where: { id: uow.actor.principal.tenantId }, select: { settings: true } });
+      const policy = readTenantSettings(tenant.settings).governance;
+      if (!policy.erasureFourEyes) return eraseInUnitOfWork(services, uow, input);
+      const done = await uow.tx.contactErasure.findUnique({ where: { tenantId_contactId: { tenantId: uow.actor.principal.tenantId, contactId: input.contactId } } });
+      if (done) return ok({ contactId: input.contactId, erasureId: done.id, alreadyErased: true, report: emptyReport() });
+      const request = await fileErasureRequest(uow, input, policy.erasureRequestTtlHours);
+      if (!request.ok) return request;
+      return ok({ contactId: input.contactId, erasureId: null, alreadyErased: false, report: null, erasureRequest: request.value });
+    },
     { timeout: ERASURE_TIMEOUT_MS },
   );
 }
 
-async function eraseInUnitOfWork(uow: UnitOfWork, input: { contactId: string; reason: string }): Promise<Outcome<ErasureValue>> {
+/** The erasure itself, in the caller's unit of work (contactErase, or the approval of a request). */
+export async function eraseInUnitOfWork(
+  services: Pick<Services, "jobs">,
+  uow: UnitOfWork,
+  input: { contactId: string; reason: string },
+  requestedBy?: ErasureRequestedBy,
+): Promise<Outcome<ErasureValue>> {
   const { tx } = uow;
   const tenantId = uow.actor.principal.tenantId;
   // The row lock serialises two erasures of the same person.
@@ -106,6 +137,8 @@ async function eraseInUnitOfWork(uow: UnitOfWork, input: { contactId: string; re
     await tx.deal.updateMany({ where: { leadId }, data: { leadId: null } });
   }
   report.dealLinks = (await tx.dealContact.deleteMany({ where: { contactId: contact.id } })).count;
+  // HubSpot is asked to delete its copy (a job; the id is taken before our link to it goes).
+  report.crmDeletionRequests = await queueHubspotGdprDelete(services.jobs, tx, tenantId, contact.id);
   report.externalRefs =
     (await tx.externalRef.deleteMany({ where: { entityId: { in: [contact.id, ...(leadId ? [leadId] : [])] } } })).count +
     (await tx.hubspotRecordSync.deleteMany({ where: { entityType: "Contact", entityId: contact.id } })).count;
@@ -133,7 +166,7 @@ async function eraseInUnitOfWork(uow: UnitOfWork, input: { contactId: string; re
   report.contact = (await tx.contact.deleteMany({ where: { id: contact.id } })).count;
 
   // The address in clear leaves the suppression list; its hash takes its place.
-  const emailHash = email ? erasedAddressHash(email) : null;
+  const emailHash = email ? erasedAddressHash(await erasureHashKey(tx, tenantId), email) : null;
   if (email) report.suppressionEntries = (await tx.suppression.deleteMany({ where: { kind: "EMAIL", value: email } })).count;
   if (emailHash) await suppress(tx, uow.actor.principal, { kind: "EMAIL_HASH", value: emailHash, reason: "ERASED", note: null });
 
@@ -152,8 +185,8 @@ async function eraseInUnitOfWork(uow: UnitOfWork, input: { contactId: string; re
       emailHash,
       reason,
       report: report as unknown as Prisma.InputJsonValue,
-      requestedById: uow.actor.principal.id,
-      requestedByLabel: uow.actor.principal.label,
+      requestedById: requestedBy?.id ?? uow.actor.principal.id,
+      requestedByLabel: requestedBy?.label ?? uow.actor.principal.label,
     },
   });
   await uow.audit({ action: "contact.erased", targetType: "Contact", targetId: contact.id, summary: { reason, removed: totalRemoved(report), report } });

@@ -19,7 +19,7 @@ import {
   type IngestPlan,
 } from "../../domain/lead/lead-ingest.js";
 import type { PipelineSettings } from "../../domain/pipeline/pipeline.js";
-import { erasedAddressHash } from "../../domain/governance/erasure.js";
+import { isErasedAddress } from "../sending/suppression.js";
 import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
 import type { Company, Contact, Lead } from "../../generated/prisma/client.js";
 import type { IngestLookups } from "./lead-lookups.js";
@@ -107,7 +107,7 @@ async function loadExisting(tx: Tx, ctx: IngestContext, input: LeadInput): Promi
  */
 export async function ingestLead(uow: UnitOfWork, ctx: IngestContext, input: LeadInput, path: string[]): Promise<Outcome<IngestedLead>> {
   // A person whose data was erased is not stored again (the erasure left only this hash to recognise them by).
-  if (input.email && (await uow.tx.suppression.findFirst({ where: { kind: "EMAIL_HASH", value: erasedAddressHash(input.email.normalized) }, select: { id: true } }))) {
+  if (input.email && (await isErasedAddress(uow.tx, input.email.normalized))) {
     return fail(userError("CONTACT_ERASED", "This person's data was erased at their request; they cannot be added again.", [...path, "email"]));
   }
   const existing = await loadExisting(uow.tx, ctx, input);

@@ -3,6 +3,8 @@
 // honoured), remove one (suppression:remove, MANAGER and up; audited).
 import type { z } from "zod";
 import type { Tx } from "../../data/database.js";
+import { findErasureHashKey } from "../../data/tenant-secret.js";
+import { erasedAddressHashes } from "../../domain/governance/erasure.js";
 import type { Principal } from "../../domain/access/principal.js";
 import { normaliseDomain, suppressionKeys, type suppressionEntrySchema, type SuppressionKind, type SuppressionReason } from "../../domain/sending/suppression.js";
 import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
@@ -11,6 +13,17 @@ import type { Services } from "../services.js";
 import { runMutation, type Actor, type UnitOfWork } from "../unit-of-work.js";
 
 export type SuppressionAddInput = z.infer<typeof suppressionEntrySchema>;
+
+/** The suppression values that stop a message to `email` in the transaction's tenant (its erased-address hashes included). */
+export async function suppressionKeysFor(tx: Tx, email: string): Promise<{ kind: SuppressionKind; value: string }[]> {
+  return suppressionKeys(email, await findErasureHashKey(tx));
+}
+
+/** Whether a canonical address belongs to a person the tenant erased (they are never stored again). */
+export async function isErasedAddress(tx: Tx, canonicalEmail: string): Promise<boolean> {
+  const values = erasedAddressHashes(await findErasureHashKey(tx), canonicalEmail);
+  return (await tx.suppression.findFirst({ where: { kind: "EMAIL_HASH", value: { in: values } }, select: { id: true } })) !== null;
+}
 
 const ACTOR_TYPE = { USER: "USER", API_KEY: "API_KEY", AGENT: "AGENT" } as const;
 
@@ -83,7 +96,7 @@ export async function removeSuppression(
 export const suppressionCheck: SuppressionCheck = {
   async isSuppressed(tx, { email, domain }) {
     const keys = email
-      ? suppressionKeys(email)
+      ? await suppressionKeysFor(tx, email)
       : domain
         ? [{ kind: "DOMAIN" as const, value: normaliseDomain(domain) }]
         : [];

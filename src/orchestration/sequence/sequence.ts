@@ -27,6 +27,7 @@ import {
   type StepDefinition,
 } from "../../domain/sequence/sequence.js";
 import { suppressionKeys } from "../../domain/sending/suppression.js";
+import { findErasureHashKey } from "../../data/tenant-secret.js";
 import { stepVariantSchema, VARIANT_KEYS, type StepVariant } from "../../domain/sequence/sequence-variant.js";
 import { readTenantSettings } from "../../domain/tenant/tenant.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../../domain/user-error.js";
@@ -240,7 +241,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function suppressedEmails(tx: Tx, emails: string[]): Promise<Set<string>> {
   if (!emails.length) return new Set();
-  const keys = new Map(emails.map((e) => [e, suppressionKeys(e)]));
+  const hashKey = await findErasureHashKey(tx);
+  const keys = new Map(emails.map((e) => [e, suppressionKeys(e, hashKey)]));
   const values = [...new Set([...keys.values()].flat().map((k) => k.value))];
   const entries = await tx.suppression.findMany({ where: { value: { in: values } }, select: { kind: true, value: true } });
   const listed = new Set(entries.map((e) => `${e.kind}:${e.value}`));

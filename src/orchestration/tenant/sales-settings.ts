@@ -36,7 +36,7 @@ export async function updateSalesSettings(
         }),
       );
     }
-    const refused = await settingsChangeErrors(uow, current, parsed.data, ["input", "patch"]);
+    const refused = await settingsChangeErrors(uow, current, parsed.data, ["input", "patch"], services.config);
     // Errors point into this section's patch, not the whole document.
     if (refused.length) return fail(...refused.map((e) => ({ ...e, field: e.field.filter((f, i) => !(i === 2 && f === section)) })));
     await uow.tx.tenant.update({ where: { id: tenant.id }, data: { settings: parsed.data as unknown as Prisma.InputJsonValue } });

@@ -3,7 +3,9 @@
 // change may not strand open deals, the kill switch moves only through
 // sendingKillSwitchSet (which also cancels queued sends and is audited as
 // such), and new scoring rules rescore the open leads.
+import type { Config } from "../../config/index.js";
 import { canonicalJson } from "../../domain/canonical-json.js";
+import { rateLimitSettingsErrors } from "../../domain/governance/policy.js";
 import type { TenantSettings } from "../../domain/tenant/tenant.js";
 import { userError, type UserError } from "../../domain/user-error.js";
 import { enqueueLeadScoring } from "../lead/lead-scoring.js";
@@ -13,8 +15,22 @@ import type { UnitOfWork } from "../unit-of-work.js";
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 
 /** Why this change may not be made (empty: it may). `field` is where the patch sits in the input. */
-export async function settingsChangeErrors(uow: UnitOfWork, before: TenantSettings, after: TenantSettings, field: string[]): Promise<UserError[]> {
+export async function settingsChangeErrors(
+  uow: UnitOfWork,
+  before: TenantSettings,
+  after: TenantSettings,
+  field: string[],
+  config: Pick<Config, "RATE_LIMIT_TENANT_POINTS" | "RATE_LIMIT_CALLER_POINTS">,
+): Promise<UserError[]> {
   const errors: UserError[] = [];
+  if (!same(before.governance, after.governance)) {
+    // Four-eyes erasure and the request budget bind the admins too: only an OWNER sets them.
+    if (!uow.actor.principal.permissions.has("governance:manage")) {
+      errors.push(userError("FORBIDDEN", "Only an OWNER may change the governance settings.", [...field, "governance"]));
+    } else {
+      errors.push(...rateLimitSettingsErrors(after.governance.apiRateLimit, { tenantPoints: config.RATE_LIMIT_TENANT_POINTS, callerPoints: config.RATE_LIMIT_CALLER_POINTS }, field));
+    }
+  }
   if (!same(before.sending.killSwitch, after.sending.killSwitch)) {
     errors.push(
       userError(

@@ -1,5 +1,6 @@
 // Tenant settings: merge-patch, validate the whole document, audit what changed.
-import type { Prisma } from "../../data/database.js";
+import { withTenant, type Database, type Prisma } from "../../data/database.js";
+import type { ApiRateLimitSettings } from "../../domain/governance/policy.js";
 import { applyMergePatch, readTenantSettings, tenantNameSchema, tenantSettingsSchema } from "../../domain/tenant/tenant.js";
 import { afterSettingsChange, settingsChangeErrors } from "./settings-change.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../../domain/user-error.js";
@@ -46,7 +47,7 @@ export async function updateTenantSettings(
     if (errors.length) return fail(...errors);
     const before = readTenantSettings(tenant.settings);
     const after = readTenantSettings(settings);
-    const refused = await settingsChangeErrors(uow, before, after, ["input", "settings"]);
+    const refused = await settingsChangeErrors(uow, before, after, ["input", "settings"], services.config);
     if (refused.length) return fail(...refused);
     await uow.tx.tenant.update({
       where: { id: tenant.id },
@@ -58,4 +59,10 @@ export async function updateTenantSettings(
     await afterSettingsChange(services, uow, before, after);
     return ok({ tenantId: tenant.id });
   });
+}
+
+/** The tenant's own API request budgets (settings governance.apiRateLimit); the rate limiter caps them at the platform's. */
+export async function tenantApiRateLimit(db: Database, tenantId: string): Promise<ApiRateLimitSettings | null> {
+  const tenant = await withTenant(db.prisma, { tenantId }, (tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { settings: true } }));
+  return tenant ? readTenantSettings(tenant.settings).governance.apiRateLimit : null;
 }

@@ -2,20 +2,36 @@
 // mailbox however it is written), the strings swept, the literal regular
 // expression they become, scrubbing a reason, and the signed export link.
 import { describe, expect, it } from "vitest";
-import { erasedAddressHash, identifyingStrings, literalAlternation, scrubText } from "../../../src/domain/governance/erasure.js";
+import { erasedAddressHash, erasedAddressHashes, identifyingStrings, legacyErasedAddressHash, literalAlternation, scrubText } from "../../../src/domain/governance/erasure.js";
 import { exportLinkKey, signExportToken, verifyExportToken } from "../../../src/domain/governance/export-token.js";
 import { normaliseEmail, suppressionKeys } from "../../../src/domain/sending/suppression.js";
 
 const person = { email: "ana.lopez@corp.example", emailOriginal: "Ana.Lopez@Corp.example", firstName: "Ana", lastName: "Lopez", phone: "+1 (555) 010-2030" };
 
 describe("erased-address hash", () => {
-  it("is one value per canonical mailbox, and the suppression keys of any spelling include it", () => {
-    const h = erasedAddressHash(normaliseEmail("Ana.Lopez@Corp.example"));
+  const key = Buffer.alloc(32, 7);
+  const otherKey = Buffer.alloc(32, 8);
+
+  it("is one value per canonical mailbox and tenant key, and the suppression keys of any spelling include it", () => {
+    const h = erasedAddressHash(key, normaliseEmail("Ana.Lopez@Corp.example"));
     expect(h).toMatch(/^[0-9a-f]{64}$/);
     expect(h).not.toContain("lopez");
-    expect(erasedAddressHash(normaliseEmail(" ana.lopez@corp.example "))).toBe(h);
-    expect(erasedAddressHash(normaliseEmail("ana.lopez2@corp.example"))).not.toBe(h);
-    expect(suppressionKeys("ANA.LOPEZ@corp.example")).toContainEqual({ kind: "EMAIL_HASH", value: h });
+    expect(erasedAddressHash(key, normaliseEmail(" ana.lopez@corp.example "))).toBe(h);
+    expect(erasedAddressHash(key, normaliseEmail("ana.lopez2@corp.example"))).not.toBe(h);
+    expect(suppressionKeys("ANA.LOPEZ@corp.example", key)).toContainEqual({ kind: "EMAIL_HASH", value: h });
+  });
+
+  it("differs between tenants' keys and from the legacy constant-salt hash, which is still checked", () => {
+    const address = normaliseEmail("ana.lopez@corp.example");
+    const h = erasedAddressHash(key, address);
+    expect(erasedAddressHash(otherKey, address)).not.toBe(h);
+    expect(legacyErasedAddressHash(address)).not.toBe(h);
+    // The legacy value (what erasures wrote before the per-tenant key) keeps suppressing, with or without a key.
+    // Pinned: the value erasures stored before (sha256 of the constant salt, NUL, the address), so old rows still match.
+    expect(legacyErasedAddressHash(address)).toBe("17905b11ed147f3903c8298c77c67d941881ebb811d19557abaa1de7f6ac1e0d");
+    expect(erasedAddressHashes(key, address)).toEqual([h, legacyErasedAddressHash(address)]);
+    expect(erasedAddressHashes(null, address)).toEqual([legacyErasedAddressHash(address)]);
+    expect(suppressionKeys(address, null)).toContainEqual({ kind: "EMAIL_HASH", value: legacyErasedAddressHash(address) });
   });
 });
 

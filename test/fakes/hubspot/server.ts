@@ -16,6 +16,10 @@
 //   GET  /crm/v3/objects/:type/:id              read one (404 when archived, unless ?archived=true)
 //   PATCH /crm/v3/objects/:type/:id             update properties (bumps the modification time)
 //   DELETE /crm/v3/objects/:type/:id            archive (HubSpot's "delete": kept 90 days, listed with ?archived=true)
+//   POST /crm/v3/objects/contacts/gdpr-delete   GDPR delete: { objectId } (or { objectId: address, idProperty: "email" });
+//                                               the contact and its associations go for good (not archived), 204 with no
+//                                               body; an unknown id → 404 OBJECT_NOT_FOUND; an unknown address is
+//                                               blocklisted (204), as HubSpot does; contacts only
 //   GET  /crm/v3/objects/:type?archived=true    the archived records only, with archivedAt
 //   GET/POST /crm/v3/properties/:type[/:name]   custom property definitions (409 when the name exists)
 //   GET  /crm/v4/objects/:from/:id/associations/:to   and   POST /crm/v4/associations/:from/:to/batch/read
@@ -111,6 +115,10 @@ export interface FakeHubspot {
   archive(type: ObjectType, id: string, at?: Date): void;
   /** Custom property definitions per object type (created through the properties API). */
   readonly customProperties: Map<string, Set<string>>;
+  /** Contact ids removed by GDPR deletes, in order. */
+  readonly gdprDeleted: string[];
+  /** Addresses a GDPR delete by e-mail blocklisted (no contact had them). */
+  readonly gdprBlocklist: Set<string>;
   /** HubSpot-like rate limits per token; unset fields are not limited. */
   limits: { burst?: number; burstWindowMs?: number; daily?: number };
   close(): Promise<void>;
@@ -357,6 +365,28 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
         const o = items.get(parts[4]!);
         if (!o || o.archived !== (url.searchParams.get("archived") === "true")) return hubspotError(res, 404, "Object not found", "OBJECT_NOT_FOUND");
         return send(res, 200, withAssociations(type, { ...o, ...project(type, o, propsParam.length ? propsParam : null) }, assocParam));
+      }
+      if (method === "POST" && parts[4] === "gdpr-delete" && parts.length === 5) {
+        if (type !== "contacts") return hubspotError(res, 404, `No route for ${method} ${url.pathname}`, "OBJECT_NOT_FOUND");
+        const body = JSON.parse((await readBody(req)) || "{}") as { objectId?: unknown; idProperty?: unknown };
+        if (typeof body.objectId !== "string" || !body.objectId) return hubspotError(res, 400, "objectId is required", "VALIDATION_ERROR");
+        const byEmail = body.idProperty === "email";
+        if (body.idProperty !== undefined && body.idProperty !== null && !byEmail) return hubspotError(res, 400, `Unsupported idProperty ${String(body.idProperty)}`, "VALIDATION_ERROR");
+        const address = (body.objectId as string).toLowerCase();
+        const o = byEmail ? [...items.values()].find((c) => c.properties.email?.toLowerCase() === address) : items.get(body.objectId);
+        if (!o) {
+          if (!byEmail) return hubspotError(res, 404, "Object not found", "OBJECT_NOT_FOUND");
+          fake.gdprBlocklist.add(address);
+          return send(res, 204, null);
+        }
+        // For good: not archived, and gone from every association in both directions.
+        items.delete(o.id);
+        for (const [key, ids] of associations) {
+          if (key.startsWith(`contacts:${o.id}:`)) associations.delete(key);
+          else if (key.endsWith(":contacts")) ids.delete(o.id);
+        }
+        fake.gdprDeleted.push(o.id);
+        return send(res, 204, null);
       }
       if (method === "POST" && parts[4] === "search") {
         const body = JSON.parse((await readBody(req)) || "{}") as {
@@ -684,6 +714,8 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     },
     customProperties,
     limits: {},
+    gdprDeleted: [],
+    gdprBlocklist: new Set(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -125,15 +125,17 @@ type SyncItemRow = { id: string; kind: string; sourceType: string; sourceId: str
 
 const SyncItemStatus = builder.enumType("HubspotSyncItemStatus", { values: ["PENDING", "DONE", "FAILED", "SKIPPED"] as const });
 const SyncItemKind = builder.enumType("HubspotSyncItemKind", {
-  values: { PUSH: { description: "A record's fields pushed (lead status → lifecycle stage, deal stage, name, owner)." }, ENGAGEMENT: { description: "An email, note, task or meeting logged on HubSpot timelines (CRMHygieneAgent)." } },
+  values: { PUSH: { description: "A record's fields pushed (lead status → lifecycle stage, deal stage, name, owner)." }, ENGAGEMENT: { description: "An email, note, task or meeting logged on HubSpot timelines (CRMHygieneAgent)." },
+    GDPR_DELETE: { description: "A contactErase asking HubSpot to delete the linked contact for good (its GDPR delete)." },
+  },
 });
 
 const SyncItemType = builder.objectRef<SyncItemRow>("HubspotSyncItem").implement({
   description: "One change of ours for HubSpot and whether it got there.",
   fields: (t) => ({
     id: t.exposeID("id"),
-    kind: t.field({ type: SyncItemKind, resolve: (i) => i.kind as "PUSH" | "ENGAGEMENT" }),
-    sourceType: t.exposeString("sourceType", { description: "Lead, Deal (pushes); Draft, Activity, Recommendation, MeetingBooking (engagements)." }),
+    kind: t.field({ type: SyncItemKind, resolve: (i) => i.kind as "PUSH" | "ENGAGEMENT" | "GDPR_DELETE" }),
+    sourceType: t.exposeString("sourceType", { description: "Lead, Deal (pushes); Draft, Activity, Recommendation, MeetingBooking (engagements); Contact (GDPR deletes: the erased contact's id)." }),
     sourceId: t.exposeID("sourceId"),
     hubspotType: t.exposeString("hubspotType", { description: "contacts, deals, emails, notes, tasks or meetings." }),
     status: t.field({ type: SyncItemStatus, resolve: (i) => i.status }),
@@ -149,7 +151,7 @@ const SyncItemType = builder.objectRef<SyncItemRow>("HubspotSyncItem").implement
 builder.queryField("hubspotSyncItems", (t) =>
   t.field({
     type: [SyncItemType],
-    description: "The tenant's HubSpot items (pushes and engagements), newest first, filtered by status and kind.",
+    description: "The tenant's HubSpot items (pushes, engagements and GDPR deletes), newest first, filtered by status and kind.",
     authScopes: { permission: "connection:read" },
     args: {
       status: t.arg({ type: SyncItemStatus, required: false }),
