@@ -66,6 +66,8 @@ export const USER_ERROR_CODES = [
   "IDENTITY_ALREADY_LINKED",
   // Erasure (issue 15): the address belongs to a person whose data was erased; they are never stored again.
   "CONTACT_ERASED",
+  // Review claims: a colleague is reviewing the draft (draftClaim) and holds it until the claim expires.
+  "DRAFT_CLAIMED",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 
