@@ -297,7 +297,7 @@ function Builder({ existing, onSaved }: { existing?: { id: string; name: string;
         const kept = payload.enrollmentsOnEarlierVersions ?? 0;
         onSaved?.(
           payload.newVersion
-            ? `Saved as version ${payload.sequence.currentVersion}: new enrolments get it; ${kept} enrolment${kept === 1 ? "" : "s"} in flight keep${kept === 1 ? "s" : ""} the version they started on.`
+            ? `Saved as version ${payload.sequence.currentVersion}: new enrolments get it; ${kept === 1 ? "1 enrolment in flight keeps the version it" : `${kept} enrolments in flight keep the versions they`} started on.`
             : "Saved (the steps did not change, so no new version).",
         );
       }
