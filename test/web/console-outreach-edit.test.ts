@@ -1,9 +1,11 @@
-// The sequence builder's edit, A/B variants and archive in a real browser
-// (playwright-core driving Debian's chromium) against the real service and
-// database: a MANAGER edits a sequence with a lead in flight, turns its e-mail
-// step into an A/B test, saves a new version (the page says the enrolment in
-// flight keeps its version), then archives the sequence. axe-core on the
-// editor; screenshots go to test/web/screenshots/ (git-ignored).
+// The sequence builder's edit, A/B variants and archive, and the campaign
+// preview's paging, in a real browser (playwright-core driving Debian's
+// chromium) against the real service and database: a MANAGER edits a sequence
+// with a lead in flight, turns its e-mail step into an A/B test, saves a new
+// version (the page says the enrolment in flight keeps its version), then
+// archives the sequence; a campaign preview of 55 contacts pages past the
+// first 50. axe-core on the editor; screenshots go to test/web/screenshots/
+// (git-ignored).
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../generated/gql/index.js";
@@ -128,5 +130,40 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequence edit, A/B and archive in chrom
     const archived = await executeOk(t.graphqlUrl, ReadSequence, { id: sequenceId }, { token: tenant.members.MANAGER.token });
     expect(archived.sequence!.status).toBe("ARCHIVED");
     await screenshot(manager, "sequence-archived");
+  });
+
+  it("the campaign preview pages past the first 50 ranked contacts", async () => {
+    for (let i = 0; i < 54; i++) {
+      const r = await executeOk(
+        t.graphqlUrl,
+        IngestLead,
+        { input: { email: `buyer${i}@paged${i}.example`, firstName: `Buyer${i}`, companyName: `Paged ${i}`, title: "Head of Operations" } },
+        { token: tenant.members.MANAGER.token },
+      );
+      expect(r.leadIngest.userErrors).toEqual([]);
+    }
+    const manager = await browser.signIn(tenant.members.MANAGER.token);
+    await manager.goto(`${t.url}/campaigns`);
+    await manager.getByRole("link", { name: "New campaign" }).click();
+    await manager.getByLabel("Campaign name").fill("Paged story");
+    await manager.getByLabel(/^Brief/).fill("We cut onboarding time in half for operations teams: pitch the story.");
+    await manager.getByLabel(/^Daily cap/).fill("100");
+    await manager.getByRole("button", { name: "Preview" }).click();
+    const ranked = manager.getByTestId("pager-ranked-contacts");
+    await ranked.waitFor();
+    // The 54 new leads, and the sequence's lead unless its enrolment excludes it.
+    const first = (await ranked.textContent())!.match(/^Showing 1–50 of (\d+)$/);
+    const total = Number(first?.[1]);
+    expect([54, 55]).toContain(total);
+    expect(await manager.getByTestId("campaign-ranked").locator("tbody tr").count()).toBe(50);
+    await manager.getByRole("button", { name: "Next 50 ranked contacts" }).click();
+    await expect.poll(() => ranked.textContent()).toBe(`Showing 51–${total} of ${total}`);
+    const rows = manager.getByTestId("campaign-ranked").locator("tbody tr");
+    expect(await rows.count()).toBe(total - 50);
+    expect(await rows.first().locator("td").first().textContent()).toBe("51");
+    expect(await manager.getByRole("button", { name: "Next 50 ranked contacts" }).isDisabled()).toBe(true);
+    await manager.getByRole("button", { name: "Previous 50 ranked contacts" }).click();
+    await expect.poll(() => ranked.textContent()).toBe(`Showing 1–50 of ${total}`);
+    await screenshot(manager, "campaign-preview-paged");
   });
 });
