@@ -69,6 +69,8 @@ export const USER_ERROR_CODES = [
   // Four-eyes erasure: the request was decided already, or nobody decided it before its expiry.
   "ERASURE_REQUEST_NOT_PENDING",
   "ERASURE_REQUEST_EXPIRED",
+  // Review claims: a colleague is reviewing the draft (draftClaim) and holds it until the claim expires.
+  "DRAFT_CLAIMED",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 

@@ -45,6 +45,8 @@ const EXPECTED: Record<string, Permission> = {
   "sales.draft.held": "draft:read",
   "sales.draft.cancelled": "draft:read",
   "sales.draft.requeued": "draft:read",
+  "sales.draft.claimed": "draft:read",
+  "sales.draft.claim_released": "draft:read",
   "sales.sending.kill_switch_engaged": "draft:read",
   "sales.sending.kill_switch_released": "draft:read",
   "sales.sending.signal_recorded": "draft:read",

@@ -172,8 +172,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
   it("an OPERATOR approves a draft and a MANAGER sees it leave the queue live; both screens pass axe", async () => {
     const operator = await signIn(tenant.members.OPERATOR.token);
     const manager = await signIn(tenant.members.MANAGER.token);
-    await openLive(manager, `${t.url}/queue`, 2, () => manager.locator(`[data-draft-id="${drafts[0]}"]`).waitFor());
+    // The operator opens the queue first: the oldest draft is theirs to review (claimed) while it is open.
     await openLive(operator, `${t.url}/queue`, 2, () => operator.locator(`[data-draft-id="${drafts[0]}"]`).waitFor());
+    await operator.getByTestId("claim-mine").waitFor({ timeout: 15_000 });
+    await openLive(manager, `${t.url}/queue`, 2, () => manager.locator(`[data-draft-id="${drafts[0]}"]`).waitFor());
     await expect.poll(() => manager.getByTestId("pending-count").textContent(), { timeout: 15_000 }).toContain("4 waiting");
     await shoot(operator, "queue-1280");
     await axe(operator, "review queue");

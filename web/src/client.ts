@@ -20,7 +20,7 @@ const EMBEDDED = [
   "SequenceVariantEngagement", "SequenceStepRun", "SequenceEnrollResult", "SequenceEnrollPayload", "SequenceCreatePayload", "EnrollmentPausePayload",
   "EnrollmentResumePayload", "EnrollmentExitPayload", "CampaignResults", "CampaignPreview", "CampaignPreviewPayload", "CampaignRankedContact",
   "CampaignExcludedContact", "CampaignExclusionCount", "CampaignPlanDay", "CampaignResolvedInput", "CampaignRecipient", "CampaignLaunchPayload",
-  "CampaignPausePayload", "CampaignResumePayload", "CampaignCancelPayload",
+  "CampaignPausePayload", "CampaignResumePayload", "CampaignCancelPayload", "DraftClaim", "DraftMemoryUse", "CitedAsset",
 ];
 
 export interface ConsoleClient {

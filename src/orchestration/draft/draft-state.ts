@@ -5,6 +5,7 @@ import type { Draft } from "../../generated/prisma/client.js";
 import type { Prisma, Tx } from "../../data/database.js";
 import { draftEventFor, transition, type DraftAction, type DraftStatus } from "../../domain/draft/draft.js";
 import { citedAssetsOf } from "../../domain/draft/asset.js";
+import { CLAIM_CLEARED } from "../../domain/draft/draft-claim.js";
 import { runQualityGate, type QualityReport } from "../../domain/draft/quality-gate.js";
 import { suppressionKeysFor } from "../sending/suppression.js";
 import { readTenantSettings, type TenantSettings } from "../../domain/tenant/tenant.js";
@@ -92,7 +93,9 @@ export async function changeStatus(
 ): Promise<{ ok: true; draft: Draft } | { ok: false; error: UserError }> {
   const step = transition(draft.status as DraftStatus, change.action, field);
   if (!step.ok) return step;
-  const updated = await uow.tx.draft.update({ where: { id: draft.id }, data: { ...change.data, status: step.status } });
+  // A claim is on a draft under review: once it leaves review (approved, rejected, blocked…) nobody holds it.
+  const claim = step.status === "PENDING_REVIEW" ? {} : CLAIM_CLEARED;
+  const updated = await uow.tx.draft.update({ where: { id: draft.id }, data: { ...change.data, ...claim, status: step.status } });
   await uow.audit({
     action: change.auditAction ?? `draft.${change.action}`,
     targetType: "Draft",

@@ -8,6 +8,7 @@ import type { Prisma } from "../../data/database.js";
 import { QUEUES } from "../../data/job-queue.js";
 import { isFullyApproved, mayApprove, maySend, type ApprovalPolicy } from "../../domain/tenant/approval-policy.js";
 import { DRAFT_ORIGINS, MAIL_CATEGORIES, transition, type DraftOrigin, type DraftStatus } from "../../domain/draft/draft.js";
+import { activeClaim, CLAIM_CLEARED, claimRefusal } from "../../domain/draft/draft-claim.js";
 import type { Principal } from "../../domain/access/principal.js";
 import { describeBinding } from "../../domain/sending/quota.js";
 import { sendingStop, sendingStopError } from "../../domain/sending/sending.js";
@@ -244,6 +245,8 @@ export async function updateDraft(services: Services, actor: Actor, input: Draft
     }
     const step = transition(draft.status as DraftStatus, "edit");
     if (!step.ok) return fail(step.error);
+    const claimed = claimRefusal(draft, actor.principal, new Date());
+    if (claimed) return fail(claimed);
     const settings = await tenantSettings(uow.tx, actor.principal.tenantId);
     const tooLong = lengthErrors(settings, input);
     if (tooLong.length) return fail(...tooLong);
@@ -293,6 +296,8 @@ async function approvalRefusal(uow: UnitOfWork, services: Services, draft: Draft
   const { principal } = uow.actor;
   const step = transition(draft.status as DraftStatus, "approve");
   if (!step.ok) return step.error;
+  const claimed = claimRefusal(draft, principal, new Date());
+  if (claimed) return claimed;
   const revisionAuthor = await uow.tx.draftRevision.findUnique({
     where: { draftId_number: { draftId: draft.id, number: draft.revision } },
     select: { authorId: true, authorUserId: true },
@@ -334,6 +339,8 @@ async function approveLocked(uow: UnitOfWork, services: Services, draftId: strin
   });
   const count = (await currentApprovals(uow.tx, draft)).length;
   if (!isFullyApproved(policy, count)) {
+    // The reviewer has decided: their claim ends, so the next approver can take the draft.
+    if (activeClaim(draft, new Date())) await uow.tx.draft.update({ where: { id: draft.id }, data: CLAIM_CLEARED });
     await uow.audit({
       action: "draft.approval_added",
       targetType: "Draft",
@@ -402,7 +409,7 @@ export async function rejectDraft(services: Services, actor: Actor, input: z.inf
     if (!draft) return fail(draftNotFound());
     const settings = await tenantSettings(uow.tx, actor.principal.tenantId);
     // Rejecting is a review decision: the approver roles decide it (the author may withdraw with draftCancel).
-    const refusal = mayApprove({ ...settings.approval, allowSelfApproval: true }, actor.principal, draft);
+    const refusal = mayApprove({ ...settings.approval, allowSelfApproval: true }, actor.principal, draft) ?? claimRefusal(draft, actor.principal, new Date());
     if (refusal) return fail(refusal);
     const changed = await changeStatus(uow, draft, { action: "reject", data: { rejectionReason: input.reason }, summary: { reason: input.reason } });
     return changed.ok ? ok({ draftId: draft.id }) : fail(changed.error);

@@ -1,5 +1,6 @@
 // Draft mutations, one per action: draftCreate, draftUpdate, draftApprove,
-// draftReject, draftSend, draftCancel, and draftsApprove (bulk, with a result
+// draftReject, draftSend, draftCancel, draftClaim / draftRelease (a
+// reviewer's hold on a pending draft), and draftsApprove (bulk, with a result
 // per draft). Business refusals come back as userErrors and change nothing.
 import {
   approveDraft,
@@ -13,6 +14,8 @@ import {
   sendDraft,
   updateDraft,
 } from "../../../orchestration/draft/draft.js";
+import { claimDraft, releaseDraft } from "../../../orchestration/draft/draft-claim.js";
+import { DRAFT_CLAIM_SECONDS } from "../../../domain/draft/draft-claim.js";
 import type { UserError } from "../../../domain/user-error.js";
 import { userError } from "../../../domain/user-error.js";
 import { actorOf, type GraphQLContext } from "../../context.js";
@@ -148,7 +151,7 @@ builder.mutationField("draftUpdate", (t) =>
 );
 
 function simpleDraftMutation(
-  name: "draftApprove" | "draftSend",
+  name: "draftApprove" | "draftSend" | "draftClaim" | "draftRelease",
   description: string,
   permission: "draft:approve" | "draft:send",
   run: typeof approveDraft,
@@ -182,6 +185,19 @@ simpleDraftMutation(
   "Queues an approved draft for sending (SEND_ALLOWED mode, no kill switch). The worker re-checks everything right before it sends.",
   "draft:send",
   sendDraft,
+);
+
+simpleDraftMutation(
+  "draftClaim",
+  `Claims a pending draft for review, or renews your claim: for ${DRAFT_CLAIM_SECONDS / 60} minutes nobody else can approve, reject or edit it (DRAFT_CLAIMED). Renew it while the draft stays open; deciding it, or draftRelease, ends it.`,
+  "draft:approve",
+  claimDraft,
+);
+simpleDraftMutation(
+  "draftRelease",
+  "Gives back your claim on a draft (nothing to do when nobody holds it; a colleague's claim is refused with DRAFT_CLAIMED).",
+  "draft:approve",
+  releaseDraft,
 );
 
 const DraftRejectInput = builder.inputType("DraftRejectInput", {

@@ -7,6 +7,7 @@ import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
 import { idCondition, listPage } from "../list-page.js";
 import { DRAFT_ORIGINS, DRAFT_STATUSES, MAIL_CATEGORIES, type DraftStatus } from "../../../domain/draft/draft.js";
 import type { DomainEvent } from "../../../domain/event.js";
+import { activeClaim, type DraftClaim } from "../../../domain/draft/draft-claim.js";
 import { QUALITY_CHECKS, type QualityFinding, type QualityReport } from "../../../domain/draft/quality-gate.js";
 import { readTenantSettings, type TenantSettings } from "../../../domain/tenant/tenant.js";
 import { builder } from "../../builder.js";
@@ -103,6 +104,15 @@ function requestSettings(ctx: GraphQLContext): Promise<TenantSettings> {
   return settings;
 }
 
+const DraftClaimType = builder.objectRef<DraftClaim>("DraftClaim").implement({
+  description: "A reviewer working on the draft (draftClaim): until expiresAt only they can approve, reject or edit it.",
+  fields: (t) => ({
+    holder: t.exposeString("holderLabel", { description: "Who holds it (their label, e.g. user:ana@example.com)." }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", description: "When the claim lapses unless renewed." }),
+    mine: t.boolean({ description: "Whether you hold it.", resolve: (c, _a, ctx) => c.holderId === ctx.principal?.id }),
+  }),
+});
+
 export const DraftType = builder.prismaNode("Draft", {
   id: { field: "id" },
   description: "An e-mail to a contact that a person must approve before it can be sent.",
@@ -137,6 +147,12 @@ export const DraftType = builder.prismaNode("Draft", {
     approvalsRequired: t.int({
       description: "Distinct approvals the tenant's policy requires on the current revision.",
       resolve: async (_d, _a, ctx) => (await requestSettings(ctx)).approval.requiredApprovals,
+    }),
+    claim: t.field({
+      type: DraftClaimType,
+      nullable: true,
+      description: "Who is reviewing it now (draftClaim); null when nobody holds it or the claim lapsed.",
+      resolve: (d) => activeClaim(d, new Date()),
     }),
     rejectionReason: t.exposeString("rejectionReason", { nullable: true }),
     failureReason: t.exposeString("failureReason", { nullable: true }),
@@ -268,7 +284,7 @@ const DraftStatusChangeType = builder.objectRef<DraftEventView>("DraftStatusChan
   description: "One change to a draft, as it happened (`status` is the status the event announced; `draft` is its state now).",
   fields: (t) => ({
     eventId: t.id({ resolve: (v) => v.event.id }),
-    type: t.string({ resolve: (v) => v.event.type, description: "sales.draft.created|revised|approval_added|approved|rejected|queued|held|sending|sent|failed|blocked|cancelled|requeued" }),
+    type: t.string({ resolve: (v) => v.event.type, description: "sales.draft.created|revised|approval_added|approved|rejected|queued|held|sending|sent|failed|blocked|cancelled|requeued|claimed|claim_released" }),
     draftId: t.id({ resolve: (v) => encodeGlobalID("Draft", v.draftId) }),
     status: t.field({ type: DraftStatusEnum, resolve: (v) => v.status }),
     previousStatus: t.field({ type: DraftStatusEnum, nullable: true, resolve: (v) => v.previousStatus }),
@@ -294,7 +310,7 @@ builder.subscriptionField("draftStatusChanged", (t) =>
 );
 
 const PendingChangeEnum = builder.enumType("PendingDraftChange", {
-  description: "ADDED: a draft entered the review queue; REMOVED: it left (approved, rejected, blocked, cancelled); UPDATED: it changed while waiting.",
+  description: "ADDED: a draft entered the review queue; REMOVED: it left (approved, rejected, blocked, cancelled); UPDATED: it changed while waiting (revised, an approval added, claimed or released by a reviewer).",
   values: ["ADDED", "REMOVED", "UPDATED"] as const,
 });
 

@@ -61,8 +61,8 @@ const CampaignQuery = graphql(`
 
 // A query, run on demand: the preview writes nothing.
 const PreviewQuery = graphql(`
-  query ConsoleCampaignPreview($input: CampaignPreviewInput!) {
-    campaignPreview(input: $input, first: 50, excludedFirst: 50) {
+  query ConsoleCampaignPreview($input: CampaignPreviewInput!, $offset: Int!, $excludedOffset: Int!) {
+    campaignPreview(input: $input, first: 50, offset: $offset, excludedFirst: 50, excludedOffset: $excludedOffset) {
       preview {
         fingerprint
         matched
@@ -208,7 +208,9 @@ function NewCampaign() {
   const [input, setInput] = useState<CampaignPreviewInput | null>(null);
   const [errors, setErrors] = useState<UserErrorLike[]>([]);
   const [launchErrors, setLaunchErrors] = useState<UserErrorLike[]>([]);
-  const [{ data, fetching, error }, rerunPreview] = useQuery({ query: PreviewQuery, variables: { input: input! }, pause: !input, requestPolicy: "network-only" });
+  // Which page of the ranked and of the excluded contacts is shown (PREVIEW_PAGE at a time).
+  const [pages, setPages] = useState({ offset: 0, excludedOffset: 0 });
+  const [{ data, fetching, error }, rerunPreview] = useQuery({ query: PreviewQuery, variables: { input: input!, ...pages }, pause: !input, requestPolicy: "network-only" });
   const [launching, launch] = useMutation(Launch);
   const previewPayload = input ? data?.campaignPreview : undefined;
   const preview = previewPayload?.preview ?? null;
@@ -247,7 +249,10 @@ function NewCampaign() {
     };
     // The same input again (e.g. after a refused launch): ask the server afresh.
     if (input && JSON.stringify(next) === JSON.stringify(input)) rerunPreview({ requestPolicy: "network-only" });
-    else setInput(next);
+    else {
+      setPages({ offset: 0, excludedOffset: 0 });
+      setInput(next);
+    }
   };
   const doLaunch = async () => {
     if (!input || !preview) return;
@@ -330,7 +335,7 @@ function NewCampaign() {
       </form>
       {error && <ErrorState error={error} what="the preview" />}
       {input && fetching && <Loading what="the preview" />}
-      {preview && <PreviewView preview={preview} />}
+      {preview && <PreviewView preview={preview} pages={pages} setPages={setPages} />}
       {preview && (
         <div className="actions">
           {manage.allowed ? (
@@ -349,7 +354,34 @@ function NewCampaign() {
   );
 }
 
-function PreviewView({ preview }: { preview: Preview }) {
+const PREVIEW_PAGE = 50;
+
+/** "Showing a–b of n" with previous / next, for one list of the preview. */
+function Pager({ what, offset, shown, total, onOffset }: { what: string; offset: number; shown: number; total: number; onOffset: (offset: number) => void }) {
+  if (total <= PREVIEW_PAGE && offset === 0) return null;
+  return (
+    <nav className="pager" aria-label={`Pages of the ${what}`}>
+      <span data-testid={`pager-${what.replace(/ /g, "-")}`}>
+        {shown === 0 ? `None from ${offset + 1}` : `Showing ${offset + 1}–${offset + shown}`} of {total}
+      </span>{" "}
+      <button type="button" disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - PREVIEW_PAGE))}>
+        Previous {PREVIEW_PAGE} {what}
+      </button>{" "}
+      <button type="button" disabled={offset + PREVIEW_PAGE >= total} onClick={() => onOffset(offset + PREVIEW_PAGE)}>
+        Next {PREVIEW_PAGE} {what}
+      </button>
+    </nav>
+  );
+}
+
+interface PreviewPages {
+  offset: number;
+  excludedOffset: number;
+}
+
+function PreviewView({ preview, pages, setPages }: { preview: Preview; pages: PreviewPages; setPages: (update: (p: PreviewPages) => PreviewPages) => void }) {
+  // The ranked list is the campaign's contacts: the eligible ones within its size.
+  const rankedTotal = preview.eligible - preview.beyondSize;
   return (
     <section aria-labelledby="preview-title" data-testid="campaign-preview">
       <h2 id="preview-title">Preview</h2>
@@ -381,6 +413,7 @@ function PreviewView({ preview }: { preview: Preview }) {
         </table>
       )}
       <h3>Ranked contacts</h3>
+      <Pager what="ranked contacts" offset={pages.offset} shown={preview.ranked.length} total={rankedTotal} onOffset={(offset) => setPages((p) => ({ ...p, offset }))} />
       {preview.ranked.length === 0 ? (
         <Empty>Nobody is eligible.</Empty>
       ) : (
@@ -421,6 +454,13 @@ function PreviewView({ preview }: { preview: Preview }) {
       {preview.exclusionCounts.length > 0 && (
         <p className="meta">{preview.exclusionCounts.map((c) => `${c.reason.toLowerCase().replace(/_/g, " ")}: ${c.count}`).join(" · ")}</p>
       )}
+      <Pager
+        what="excluded contacts"
+        offset={pages.excludedOffset}
+        shown={preview.excluded.length}
+        total={preview.excludedCount}
+        onOffset={(excludedOffset) => setPages((p) => ({ ...p, excludedOffset }))}
+      />
       {preview.excluded.length === 0 ? (
         <Empty>Nobody matching the segment is left out.</Empty>
       ) : (

@@ -1,12 +1,14 @@
 // The review queue: pending drafts oldest first, live through pendingDraftsChanged;
 // approve / reject with reason / edit (diff against the AI original) / send;
-// bulk approve; keyboard j/k/a/r/e/x.
+// bulk approve; keyboard j/k/a/r/e/x. The open draft is claimed for its
+// reviewer (claim.ts): colleagues see who is reviewing it and wait.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useMutation, useQuery, useSubscription } from "urql";
 import type { ReviewDraftFieldsFragment } from "../../gql/graphql";
 import { useCan } from "../../permissions";
 import { Dialog, Empty, ErrorState, FieldErrors, Loading, formatTime, otherErrors, type UserErrorLike } from "../../ui";
 import { VirtualList } from "../../virtual-list";
+import { useReviewClaim } from "./claim";
 import { findingTerms, highlight, wordDiff } from "./diff";
 import {
   ApprovedDraftsQuery,
@@ -24,6 +26,11 @@ import {
 type Draft = ReviewDraftFieldsFragment;
 const PAGE = 100;
 const ROW = 68;
+
+/** A colleague's claim that still holds (the server decides; this only spares a refused request). */
+function heldByColleague(d: Draft | undefined): boolean {
+  return !!d?.claim && !d.claim.mine && new Date(d.claim.expiresAt as string).getTime() > Date.now();
+}
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -100,18 +107,19 @@ export function ReviewQueue() {
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target) || mode !== "view") return;
       const current = index >= 0 ? index : lastIndex;
+      const held = heldByColleague(items[index]);
       if (event.key === "j") select(current + (index >= 0 ? 1 : 0));
       else if (event.key === "k") select(current - 1);
-      else if (event.key === "a" && selectedId && approve.allowed) void doApprove(selectedId);
-      else if (event.key === "r" && selectedId && approve.allowed) setMode("reject");
-      else if (event.key === "e" && selectedId && write.allowed) setMode("edit");
+      else if (event.key === "a" && selectedId && approve.allowed && !held) void doApprove(selectedId);
+      else if (event.key === "r" && selectedId && approve.allowed && !held) setMode("reject");
+      else if (event.key === "e" && selectedId && write.allowed && !held) setMode("edit");
       else if (event.key === "x" && selectedId) setChecked((s) => toggle(s, selectedId));
       else return;
       event.preventDefault();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [index, lastIndex, select, selectedId, approve.allowed, write.allowed, doApprove, mode]);
+  }, [index, lastIndex, items, select, selectedId, approve.allowed, write.allowed, doApprove, mode]);
 
   const pendingCount = live.data ?? items.length;
   return (
@@ -175,6 +183,7 @@ export function ReviewQueue() {
                       <span className="subject">{d.subject}</span>
                       <span className="meta">
                         <Verdict verdict={d.qualityReport.verdict} /> {d.origin.toLowerCase()} · rev {d.revision} · {formatTime(d.createdAt)}
+                        {heldByColleague(d) && <span className="claimed"> · being reviewed by {d.claim!.holder}</span>}
                       </span>
                     </button>
                   </div>
@@ -233,6 +242,7 @@ function DraftDetail(props: {
   const [{ data: leadData }] = useQuery({ query: DraftDetailQuery, variables: { id, leadId: leadId ?? "", hasLead: true }, pause: !leadId });
   const approve = useCan("DRAFT_APPROVE");
   const write = useCan("DRAFT_WRITE");
+  const claim = useReviewClaim(data?.draft ?? null, approve.allowed);
   if (error && !data) return <ErrorState error={error} what="the draft" />;
   if (!data) return <Loading what="the draft" />;
   const draft = data.draft;
@@ -249,6 +259,29 @@ function DraftDetail(props: {
           {props.actor ? ` (by ${props.actor})` : ""}.
         </p>
       )}
+      {!decided && claim.heldBy && (
+        <p className="banner" role="status" data-testid="claim-banner" id="claim-banner">
+          Being reviewed by <strong>{claim.heldBy}</strong>. You can read it; approving, rejecting and editing wait until they release it or their claim
+          lapses ({formatTime(draft.claim?.expiresAt as string)}).
+        </p>
+      )}
+      {!decided && claim.mine && (
+        <p className="claim-note" data-testid="claim-mine">
+          You are reviewing this draft: colleagues see it as taken while it is open.{" "}
+          <button type="button" onClick={claim.release}>
+            Release it
+          </button>
+        </p>
+      )}
+      {!decided && claim.released && !claim.mine && !claim.heldBy && (
+        <p className="claim-note" data-testid="claim-released">
+          Released: a colleague may take it.{" "}
+          <button type="button" onClick={claim.claimAgain}>
+            Review it again
+          </button>
+        </p>
+      )}
+      <FieldErrors errors={claim.errors} />
       <h2 id="draft-subject">
         <Marked text={draft.subject} terms={terms} />
       </h2>
@@ -321,22 +354,52 @@ function DraftDetail(props: {
         <div className="actions">
           {approve.allowed ? (
             <>
-              <button type="button" className="primary" onClick={props.onApprove} disabled={props.approving}>
+              <button type="button" className="primary" onClick={props.onApprove} disabled={props.approving || !!claim.heldBy} aria-describedby={claim.heldBy ? "claim-banner" : undefined}>
                 Approve
               </button>
-              <button type="button" onClick={() => setMode("reject")}>
+              <button type="button" onClick={() => setMode("reject")} disabled={!!claim.heldBy} aria-describedby={claim.heldBy ? "claim-banner" : undefined}>
                 Reject…
               </button>
             </>
           ) : null}
           {write.allowed ? (
-            <button type="button" onClick={() => setMode("edit")}>
+            <button type="button" onClick={() => setMode("edit")} disabled={!!claim.heldBy} aria-describedby={claim.heldBy ? "claim-banner" : undefined}>
               Edit
             </button>
           ) : (
             <span className="permission-note">{write.reason}</span>
           )}
         </div>
+      )}
+      {draft.memoriesUsed.length > 0 && (
+        <section aria-labelledby="memories-title" className="memories" data-testid="memories-used">
+          <h3 id="memories-title">What the writer drew on ({draft.memoriesUsed.length} from long memory)</h3>
+          <ol>
+            {draft.memoriesUsed.map((u) => (
+              <li key={u.memory.id}>
+                <strong>{u.memory.title}</strong>{" "}
+                <span className="meta">
+                  {u.memory.sourceType.toLowerCase().replace("_", " ")} · {formatTime(u.memory.occurredAt)} · relevance {Math.round(u.score * 100) / 100}
+                </span>
+                <p>{u.memory.excerpt.slice(0, 600)}</p>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+      {draft.citedAssets.length > 0 && (
+        <section aria-labelledby="assets-title" className="assets" data-testid="cited-assets">
+          <h3 id="assets-title">Assets linked in the draft</h3>
+          <ul>
+            {draft.citedAssets.map((a) => (
+              <li key={a.fileId}>
+                <a href={a.url} target="_blank" rel="noopener noreferrer">
+                  {a.name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
       {(draft.inboundMessage || draft.thread) && (
         <section aria-labelledby="thread-title" className="thread">

@@ -17,6 +17,7 @@ export const ReviewDraftFields = graphql(`
     contactId
     rejectionReason
     approvalsRequired
+    claim { holder expiresAt mine }
     author { label type }
     approvals { approver { label } approverRole }
     qualityReport { verdict findings { check severity message location } }
@@ -62,6 +63,8 @@ export const DraftDetailQuery = graphql(`
     draft(id: $id) {
       ...ReviewDraftFields
       revisions { number subject bodyText createdAt author { label type } }
+      memoriesUsed { rank score memory { id title excerpt sourceType occurredAt } }
+      citedAssets { fileId name url }
       inboundMessage { id from fromName subject text receivedAt intent }
       thread {
         id
@@ -138,6 +141,24 @@ export const BulkApproveMutation = graphql(`
     draftsApprove(input: $input) {
       approvedCount
       results { draftId draft { ...ReviewDraftFields } userErrors { field message code } }
+      userErrors { field message code }
+    }
+  }
+`);
+
+export const ClaimMutation = graphql(`
+  mutation ConsoleDraftClaim($input: DraftClaimInput!) {
+    draftClaim(input: $input) {
+      draft { ...ReviewDraftFields }
+      userErrors { field message code }
+    }
+  }
+`);
+
+export const ReleaseMutation = graphql(`
+  mutation ConsoleDraftRelease($input: DraftReleaseInput!) {
+    draftRelease(input: $input) {
+      draft { ...ReviewDraftFields }
       userErrors { field message code }
     }
   }

@@ -1,13 +1,15 @@
-// Sequences: the list with engagement figures, the builder (sequenceCreate), and a
-// sequence's page with its steps, enrolments (pause / resume / exit) and enrolling
-// leads. Live: any sales.sequence.* event refetches what is shown.
+// Sequences: the list with engagement figures, the builder (sequenceCreate, and
+// sequenceUpdate when editing: a new version, A/B variants of an e-mail step),
+// and a sequence's page with its steps, edit / archive, enrolments (pause /
+// resume / exit) and enrolling leads. Live: any sales.sequence.* event
+// refetches what is shown.
 import { useEffect, useState, type FormEvent } from "react";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { graphql } from "../../gql";
 import type { ConsoleSequenceQuery, SequenceDelayUnit, SequenceStepKind } from "../../gql/graphql";
 import { useCan } from "../../permissions";
 import { Link, navigate } from "../../router";
-import { Empty, ErrorState, FieldErrors, Loading, formatTime, otherErrors, type UserErrorLike } from "../../ui";
+import { Dialog, Empty, ErrorState, FieldErrors, Loading, formatTime, otherErrors, type UserErrorLike } from "../../ui";
 
 const SequencesQuery = graphql(`
   query ConsoleSequences {
@@ -45,7 +47,7 @@ const SequenceQuery = graphql(`
         version
         skipWeekends
         skipHolidays
-        steps { position kind delayAmount delayUnit brief subject taskTitle windowStart windowEnd }
+        steps { position kind delayAmount delayUnit brief subject taskTitle windowStart windowEnd variants { key brief subject weight } }
       }
     }
     sequenceEnrollments(sequenceId: $id, first: 100) {
@@ -85,6 +87,26 @@ const Create = graphql(`
   mutation ConsoleSequenceCreate($input: SequenceCreateInput!) {
     sequenceCreate(input: $input) {
       sequence { id name }
+      userErrors { field message code }
+    }
+  }
+`);
+
+const Update = graphql(`
+  mutation ConsoleSequenceUpdate($input: SequenceUpdateInput!) {
+    sequenceUpdate(input: $input) {
+      sequence { id name currentVersion }
+      newVersion
+      enrollmentsOnEarlierVersions
+      userErrors { field message code }
+    }
+  }
+`);
+
+const Archive = graphql(`
+  mutation ConsoleSequenceArchive($input: SequenceArchiveInput!) {
+    sequenceArchive(input: $input) {
+      sequence { id status }
       userErrors { field message code }
     }
   }
@@ -192,51 +214,104 @@ function SequenceList() {
 interface StepDraft {
   kind: SequenceStepKind;
   brief: string;
+  subject: string;
   taskTitle: string;
   delayAmount: string;
   delayUnit: SequenceDelayUnit;
   windowStart: string;
   windowEnd: string;
+  /** An A/B test of the e-mail: variant A is the step's brief and subject. */
+  abTest: boolean;
+  briefB: string;
+  subjectB: string;
+  weightA: string;
+  weightB: string;
 }
 
-const NEW_STEP: StepDraft = { kind: "EMAIL", brief: "", taskTitle: "", delayAmount: "0", delayUnit: "BUSINESS_DAYS", windowStart: "08:00", windowEnd: "11:00" };
+const NEW_STEP: StepDraft = {
+  kind: "EMAIL", brief: "", subject: "", taskTitle: "", delayAmount: "0", delayUnit: "BUSINESS_DAYS", windowStart: "08:00", windowEnd: "11:00",
+  abTest: false, briefB: "", subjectB: "", weightA: "1", weightB: "1",
+};
+
+type VersionStep = NonNullable<NonNullable<ConsoleSequenceQuery["sequence"]>["version"]>["steps"][number];
+
+/** A stored step as the builder edits it. */
+function stepDraftOf(step: VersionStep): StepDraft {
+  const [a, b] = step.variants ?? [];
+  return {
+    ...NEW_STEP,
+    kind: step.kind,
+    brief: step.brief ?? "",
+    subject: step.subject ?? "",
+    taskTitle: step.taskTitle ?? "",
+    delayAmount: String(step.delayAmount),
+    delayUnit: step.delayUnit,
+    windowStart: step.windowStart,
+    windowEnd: step.windowEnd,
+    ...(a && b ? { abTest: true, weightA: String(a.weight), briefB: b.brief, subjectB: b.subject ?? "", weightB: String(b.weight) } : {}),
+  };
+}
+
+/** The API's step input for a builder step (only the fields its kind has). */
+function stepInput(s: StepDraft) {
+  const subject = s.subject.trim() || null;
+  return {
+    kind: s.kind,
+    delayAmount: Number(s.delayAmount),
+    delayUnit: s.delayUnit,
+    windowStart: s.windowStart,
+    windowEnd: s.windowEnd,
+    ...(s.kind === "EMAIL" ? { brief: s.brief, subject } : {}),
+    ...(s.kind === "EMAIL" && s.abTest
+      ? {
+          variants: [
+            { brief: s.brief, subject, weight: Number(s.weightA) },
+            { brief: s.briefB, subject: s.subjectB.trim() || null, weight: Number(s.weightB) },
+          ],
+        }
+      : {}),
+    ...(s.kind === "TASK" ? { taskTitle: s.taskTitle } : {}),
+  };
+}
 
 /** userErrors for step i: field paths such as ["input", "steps", "1", "brief"]. */
 function stepErrors(errors: UserErrorLike[], index: number): UserErrorLike[] {
   return errors.filter((e) => e.field.includes("steps") && e.field[e.field.indexOf("steps") + 1] === String(index));
 }
 
-function Builder() {
-  const [name, setName] = useState("");
-  const [steps, setSteps] = useState<StepDraft[]>([{ ...NEW_STEP }]);
+/** Builds a new sequence, or (given `existing`) saves an edit as a new version. */
+function Builder({ existing, onSaved }: { existing?: { id: string; name: string; steps: StepDraft[] }; onSaved?: (message: string) => void }) {
+  const [name, setName] = useState(existing?.name ?? "");
+  const [steps, setSteps] = useState<StepDraft[]>(existing?.steps ?? [{ ...NEW_STEP }]);
   const [errors, setErrors] = useState<UserErrorLike[]>([]);
-  const [state, create] = useMutation(Create);
+  const [createState, create] = useMutation(Create);
+  const [updateState, save] = useMutation(Update);
   const update = (i: number, patch: Partial<StepDraft>) => setSteps((list) => list.map((s, j) => (j === i ? { ...s, ...patch } : s)));
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const result = await create({
-      input: {
-        name,
-        idempotencyKey: crypto.randomUUID(),
-        steps: steps.map((s) => ({
-          kind: s.kind,
-          delayAmount: Number(s.delayAmount),
-          delayUnit: s.delayUnit,
-          windowStart: s.windowStart,
-          windowEnd: s.windowEnd,
-          ...(s.kind === "EMAIL" ? { brief: s.brief } : {}),
-          ...(s.kind === "TASK" ? { taskTitle: s.taskTitle } : {}),
-        })),
-      },
-    });
-    const payload = result.data?.sequenceCreate;
+    const input = { name, idempotencyKey: crypto.randomUUID(), steps: steps.map(stepInput) };
+    if (existing) {
+      const payload = (await save({ input: { ...input, sequenceId: existing.id } })).data?.sequenceUpdate;
+      setErrors(payload?.userErrors ?? []);
+      if (payload?.sequence && !payload.userErrors.length) {
+        const kept = payload.enrollmentsOnEarlierVersions ?? 0;
+        onSaved?.(
+          payload.newVersion
+            ? `Saved as version ${payload.sequence.currentVersion}: new enrolments get it; ${kept === 1 ? "1 enrolment in flight keeps the version it" : `${kept} enrolments in flight keep the versions they`} started on.`
+            : "Saved (the steps did not change, so no new version).",
+        );
+      }
+      return;
+    }
+    const payload = (await create({ input })).data?.sequenceCreate;
     setErrors(payload?.userErrors ?? []);
     if (payload?.sequence) navigate(`/sequences/${encodeURIComponent(payload.sequence.id)}`);
   };
   const stepFieldErrors = errors.filter((e) => e.field.includes("steps"));
   return (
     <form className="builder" onSubmit={submit} aria-labelledby="builder-title">
-      <h2 id="builder-title">Build a sequence</h2>
+      <h2 id="builder-title">{existing ? "Edit the sequence" : "Build a sequence"}</h2>
+      {existing && <p className="hint">Changed steps make a new version: new enrolments get it, enrolments in flight keep theirs.</p>}
       <label htmlFor="sequence-name">Name</label>
       <input id="sequence-name" value={name} onChange={(e) => setName(e.target.value)} />
       <FieldErrors errors={errors} field="name" />
@@ -253,8 +328,25 @@ function Builder() {
               </select>
               {s.kind === "EMAIL" && (
                 <>
-                  <label htmlFor={`step-${i}-brief`}>Brief for step {i + 1}</label>
+                  <label htmlFor={`step-${i}-brief`}>Brief for step {i + 1}{s.abTest ? " (variant A)" : ""}</label>
                   <textarea id={`step-${i}-brief`} rows={2} value={s.brief} onChange={(e) => update(i, { brief: e.target.value })} />
+                  <label htmlFor={`step-${i}-subject`}>Subject of step {i + 1}{s.abTest ? " (variant A)" : ""} (optional)</label>
+                  <input id={`step-${i}-subject`} value={s.subject} onChange={(e) => update(i, { subject: e.target.value })} />
+                  <label className="inline">
+                    <input type="checkbox" checked={s.abTest} onChange={(e) => update(i, { abTest: e.target.checked })} /> A/B test step {i + 1}
+                  </label>
+                  {s.abTest && (
+                    <div className="variants">
+                      <label htmlFor={`step-${i}-weight-a`}>Share of variant A in step {i + 1}</label>
+                      <input id={`step-${i}-weight-a`} type="number" min={1} max={100} value={s.weightA} onChange={(e) => update(i, { weightA: e.target.value })} />
+                      <label htmlFor={`step-${i}-brief-b`}>Brief for step {i + 1} (variant B)</label>
+                      <textarea id={`step-${i}-brief-b`} rows={2} value={s.briefB} onChange={(e) => update(i, { briefB: e.target.value })} />
+                      <label htmlFor={`step-${i}-subject-b`}>Subject of step {i + 1} (variant B) (optional)</label>
+                      <input id={`step-${i}-subject-b`} value={s.subjectB} onChange={(e) => update(i, { subjectB: e.target.value })} />
+                      <label htmlFor={`step-${i}-weight-b`}>Share of variant B in step {i + 1}</label>
+                      <input id={`step-${i}-weight-b`} type="number" min={1} max={100} value={s.weightB} onChange={(e) => update(i, { weightB: e.target.value })} />
+                    </div>
+                  )}
                 </>
               )}
               {s.kind === "TASK" && (
@@ -290,8 +382,8 @@ function Builder() {
         <button type="button" onClick={() => setSteps((list) => [...list, { ...NEW_STEP, delayAmount: "2" }])}>
           Add a step
         </button>
-        <button type="submit" className="primary" disabled={state.fetching}>
-          Create the sequence
+        <button type="submit" className="primary" disabled={createState.fetching || updateState.fetching}>
+          {existing ? "Save as a new version" : "Create the sequence"}
         </button>
       </div>
     </form>
@@ -306,11 +398,18 @@ function contactLabel(c: { email: string | null; firstName: string | null; lastN
 function SequencePage({ id }: { id: string }) {
   const [{ data, error }, refetch] = useQuery({ query: SequenceQuery, variables: { id } });
   useSequenceEvents(refetch);
+  const manage = useCan("SEQUENCE_MANAGE");
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [confirmArchive, setConfirmArchive] = useState(false);
+  const [archiveErrors, setArchiveErrors] = useState<UserErrorLike[]>([]);
+  const [archiveState, archive] = useMutation(Archive);
   if (error && !data) return <ErrorState error={error} what="the sequence" />;
   if (!data) return <Loading what="the sequence" />;
   const s = data.sequence;
   if (!s) return <Empty>No such sequence. <Link to="/sequences">Back to the sequences</Link>.</Empty>;
   const enrollments = data.sequenceEnrollments.edges.map((e) => e.node);
+  const manageable = manage.allowed && s.status === "ACTIVE";
   return (
     <section aria-labelledby="sequence-title">
       <header className="screen-header">
@@ -321,13 +420,75 @@ function SequencePage({ id }: { id: string }) {
         <p className="meta">
           {s.status} · version {s.currentVersion} · active {s.engagement.active} · paused {s.engagement.paused} · completed {s.engagement.completed} · exited {s.engagement.exited}
         </p>
+        {manageable && !editing && (
+          <div className="actions">
+            <button type="button" onClick={() => (setEditing(true), setSaved(null))}>
+              Edit the sequence
+            </button>
+            <button type="button" className="danger" onClick={() => setConfirmArchive(true)}>
+              Archive…
+            </button>
+          </div>
+        )}
+        {!manage.allowed && <p className="permission-note">{manage.reason} You cannot edit or archive sequences.</p>}
       </header>
+      {saved && (
+        <p className="banner" role="status" data-testid="sequence-saved">
+          {saved}
+        </p>
+      )}
+      {confirmArchive && (
+        <Dialog title="Archive the sequence?" onClose={() => setConfirmArchive(false)}>
+          <p>Nobody new can be enrolled. Enrolments in flight run to their end (end them one by one with Exit).</p>
+          <FieldErrors errors={archiveErrors} />
+          <div className="actions">
+            <button
+              type="button"
+              className="danger"
+              disabled={archiveState.fetching}
+              onClick={async () => {
+                const r = await archive({ input: { sequenceId: s.id, idempotencyKey: crypto.randomUUID() } });
+                const errors = r.data?.sequenceArchive.userErrors ?? [];
+                setArchiveErrors(errors);
+                if (!errors.length && !r.error) setConfirmArchive(false);
+              }}
+            >
+              Yes, archive it
+            </button>
+            <button type="button" onClick={() => setConfirmArchive(false)}>
+              Cancel
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {editing && s.version && (
+        <>
+          <Builder
+            existing={{ id: s.id, name: s.name, steps: s.version.steps.map(stepDraftOf) }}
+            onSaved={(message) => (setSaved(message), setEditing(false))}
+          />
+          <button type="button" onClick={() => setEditing(false)}>
+            Stop editing
+          </button>
+        </>
+      )}
       <h2>Steps</h2>
       <ol className="steps" data-testid="sequence-steps">
         {(s.version?.steps ?? []).map((step) => (
           <li key={step.position}>
             <strong>{step.kind}</strong> after {step.delayAmount} {step.delayUnit === "HOURS" ? "hours" : "business days"}, window {step.windowStart}–{step.windowEnd}
-            {step.brief && <> · brief: {step.brief}</>}
+            {step.variants ? (
+              <ul className="compact" aria-label={`A/B variants of step ${step.position}`}>
+                {step.variants.map((v) => (
+                  <li key={v.key}>
+                    variant {v.key} (share {v.weight}): {v.brief}
+                    {v.subject && <> · subject: {v.subject}</>}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              step.brief && <> · brief: {step.brief}</>
+            )}
             {step.taskTitle && <> · task: {step.taskTitle}</>}
           </li>
         ))}
