@@ -13,7 +13,7 @@
 // `googleOAuthRoutes(fake)` returns a node:http handler that answers these
 // paths and returns false for anything else, so the Google API fake
 // (server.ts) can mount it; `startFakeGoogleOAuth()` runs it on its own port.
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -198,7 +198,7 @@ function checkAssertion(assertion: string, serviceAccounts: Map<string, ServiceA
   const candidates = typeof header.kid === "string" ? [account.keys.get(header.kid)].filter((k): k is KeyObject => !!k) : [...account.keys.values()];
   const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
   const signature = Buffer.from(parts[2]!, "base64url");
-  if (!candidates.some((key) => verify("RSA-SHA256", signed, createPublicKey(key), signature))) return refuse("invalid_grant", "Invalid JWT Signature.");
+  if (!candidates.some((key) => verify("RSA-SHA256", signed, key, signature))) return refuse("invalid_grant", "Invalid JWT Signature.");
   const result = { claims };
   if (claims.aud !== GOOGLE_TOKEN_AUDIENCE) return { ...refuse("invalid_grant", `Invalid JWT: Failed audience check. The expected audience is ${GOOGLE_TOKEN_AUDIENCE}.`), ...result };
   const now = Math.floor(Date.now() / 1000);
