@@ -19,7 +19,7 @@ import { startFakeOidc } from "../test/fakes/oidc/server.js";
 
 const port = Number(process.env.FAKE_GOOGLE_PORT ?? 4010);
 const email = (process.env.FAKE_GOOGLE_USER ?? "rep@example.com").toLowerCase();
-const google = await startFakeGoogle({ port, oauth: { user: { email } } });
+const google = await startFakeGoogle({ port, oauth: { user: { email } }, controlRoutes: true });
 
 // Demo data: a few inbound messages, a calendar with meetings every weekday morning, a collateral folder.
 google.gmail.seedMailbox(email, 5, { from: "buyer@prospect.example", subjectPrefix: "Question about the pilot" });

@@ -2,12 +2,14 @@
 // logs: audit summaries, log lines. Secrets disappear, e-mail addresses are
 // masked so a log reader can still tell two addresses apart.
 
-const SECRET_KEY = /pass(word)?|secret|token|authorization|api[-_]?key|cookie|hash|credential|private[-_]?key|verifier/i;
+const SECRET_KEY = /pass(word)?|secret|token|authorization|api[-_]?key|cookie|hash|credential|private[-_]?key|service[-_]?account[-_]?key|verifier/i;
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 const API_KEY = /\bsk_[A-Za-z0-9_]{8,}\b/g;
 /** Google OAuth access (ya29.…) and refresh (1//…) tokens, wherever they appear in text. */
 const OAUTH_TOKEN = /\b(?:ya29\.[A-Za-z0-9._~-]{8,}|1\/\/[A-Za-z0-9._~-]{8,})/g;
+/** PEM private keys (a service-account key file's private_key), also JSON-escaped (\n) or cut short. */
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
 
 export const REDACTED = "[REDACTED]";
 
@@ -17,7 +19,8 @@ export function redactText(text: string): string {
     .replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`)
     .replace(BEARER, `$1${REDACTED}`)
     .replace(API_KEY, REDACTED)
-    .replace(OAUTH_TOKEN, REDACTED);
+    .replace(OAUTH_TOKEN, REDACTED)
+    .replace(PEM_PRIVATE_KEY, REDACTED);
 }
 
 /** Masks e-mail addresses only (`a***@example.com`), as audit summaries show them. */

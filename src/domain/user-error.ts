@@ -42,6 +42,8 @@ export const USER_ERROR_CODES = [
   "NOT_CONFIGURED",
   "PROVIDER_UNAVAILABLE",
   "CONNECTION_NOT_ACTIVE",
+  // Google refused domain-wide delegation for a Workspace user (the message says what the admin must fix).
+  "DELEGATION_REFUSED",
   // Tenant lifecycle: the tenant is suspended by the platform; an invitation
   // link that is not valid (forged, revoked, replaced), past its expiry, or
   // already accepted.

@@ -30,6 +30,7 @@ import "./pipeline/recommendation.js";
 import "./draft/voice.js";
 import "./connection/connection.js";
 import "./connection/gmail-sync.js";
+import "./connection/google-delegation.js";
 import "./draft/meeting-slot.js";
 import "./draft/asset.js";
 import "./report/outcome-report.js";

@@ -131,12 +131,21 @@ export interface ProviderFailure {
   message: string;
 }
 
+/** A provider failure already described in safe, specific words (e.g. a refused domain-wide delegation). */
+export class DescribedProviderError extends Error {
+  constructor(readonly failure: ProviderFailure) {
+    super(failure.message);
+    this.name = "DescribedProviderError";
+  }
+}
+
 /**
  * Classifies an error from the provider's SDK (gaxios errors carry
  * `response.status` and `response.data.error`). The message is rebuilt from
  * codes only, so nothing the provider echoed (possibly a token) is kept.
  */
 export function classifyProviderError(error: unknown): ProviderFailure {
+  if (error instanceof DescribedProviderError) return error.failure;
   const e = error as { status?: unknown; code?: unknown; response?: { status?: unknown; data?: unknown } } | null;
   const status = typeof e?.response?.status === "number" ? e.response.status : typeof e?.status === "number" ? e.status : null;
   const data = e?.response?.data as { error?: unknown } | undefined;

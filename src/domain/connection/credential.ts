@@ -8,6 +8,7 @@
 // open. Pure computation: no I/O, no logging, nothing here ever prints a key
 // or a plaintext.
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import type { ServiceAccountKey } from "./service-account.js";
 
 export interface KeyEncryptionKey {
   id: string;
@@ -144,6 +145,8 @@ export interface StoredTokens {
   /** Epoch milliseconds. */
   expiresAt: number | null;
   tokenType?: string | null;
+  /** Domain-wide delegation: the service account's key, which mints access tokens instead of a refresh token. */
+  serviceAccount?: ServiceAccountKey | null;
 }
 
 export function connectionCredentialAad(tenantId: string, connectionId: string): string {

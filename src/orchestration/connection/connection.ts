@@ -15,6 +15,7 @@ import type { Logger } from "../../observability/logger.js";
 import type { Metrics } from "../../observability/metrics.js";
 import {
   classifyProviderError,
+  DescribedProviderError,
   mayConnect,
   mayManage,
   OAUTH_STATE_TTL_MS,
@@ -33,6 +34,8 @@ import { ConnectorUnavailableError, createResilience, type Resilience } from "..
 import type { Services } from "../services.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
 import { createHubspotBudget, type HubspotBudget } from "../../integrations/hubspot/rate-budget.js";
+import { googleDelegatedTokens, type DelegatedTokenMinter } from "../../integrations/google/service-account.js";
+import { describeDelegationRefusal, type ServiceAccountKey } from "../../domain/connection/service-account.js";
 
 /** What app.ts builds once: the vault, the resilience policy and the OAuth providers. */
 export interface ConnectorServices {
@@ -41,6 +44,8 @@ export interface ConnectorServices {
   oauth: Partial<Record<ConnectionProvider, OAuthProvider>>;
   /** HubSpot's burst and daily limits, shared by instances, with a background share (issue 11). */
   hubspotBudget?: HubspotBudget;
+  /** Google domain-wide delegation: access tokens minted with a service account's key (JWT client). */
+  googleDelegation?: DelegatedTokenMinter;
 }
 
 /** Builds the vault (key ring from CREDENTIALS_KEYS or the local key file), the resilience policy and the providers. */
@@ -69,7 +74,13 @@ export async function createConnectorServices(deps: { config: Config; db: Databa
     redisUrl: config.REDIS_URL,
     pgPool: deps.db.pool,
   });
-  return { vault: new CredentialVault(ring), resilience, oauth: { GOOGLE: googleOAuth(config), HUBSPOT: hubspotOAuth(config) }, hubspotBudget };
+  return {
+    vault: new CredentialVault(ring),
+    resilience,
+    oauth: { GOOGLE: googleOAuth(config), HUBSPOT: hubspotOAuth(config) },
+    hubspotBudget,
+    googleDelegation: googleDelegatedTokens(config),
+  };
 }
 
 export type ConnectionServices = Pick<Services, "db" | "config" | "mail" | "logger"> & { connectors: ConnectorServices };
@@ -301,6 +312,10 @@ async function recordFailure(services: ConnectionServices, ref: ConnectionRef, e
         where: { id: ref.id, status: "ACTIVE" },
         data: { status: "NEEDS_REAUTH", lastError: failure.message, lastErrorAt: now, lastFailureAt: now },
       });
+      if (changed.count === 0) {
+        // Already waiting for someone: keep its reason current (e.g. a delegation refused for another reason now).
+        await uow.tx.connection.updateMany({ where: { id: ref.id, status: "NEEDS_REAUTH" }, data: { lastError: failure.message, lastErrorAt: now, lastFailureAt: now } });
+      }
       if (changed.count === 1) {
         await uow.audit({ action: "connection.needs_reauth", targetType: "Connection", targetId: ref.id, summary: { reason: failure.message } });
         await uow.emit("sales.connection.needs_reauth", { connectionId: ref.id, reason: failure.message });
@@ -348,6 +363,16 @@ export async function accessTokenFor(
       const stillValid = tokens.accessToken && (tokens.expiresAt ? tokens.expiresAt - EXPIRY_MARGIN_MS > Date.now() : !tokens.refreshToken);
       // forceRefresh: the provider refused this very token; another caller may have refreshed it meanwhile.
       if (stillValid && (!options.forceRefresh || tokens.accessToken !== options.rejectedToken)) return tokens.accessToken!;
+      if (tokens.serviceAccount) {
+        const minted = await mintDelegated(services, { ...ref, provider: connection.provider, subject: connection.accountEmail, scopes: connection.scopes }, tokens.serviceAccount);
+        if (!minted.ok) {
+          failed = minted.error;
+          return null;
+        }
+        await vault.store(tx, ref.tenantId, ref.id, { ...minted.tokens, serviceAccount: tokens.serviceAccount });
+        await tx.connection.update({ where: { id: ref.id }, data: { lastSuccessAt: new Date(), lastError: null, lastErrorAt: null } });
+        return minted.tokens.accessToken;
+      }
       const provider = services.connectors.oauth[connection.provider];
       if (!tokens.refreshToken || !provider) {
         failed = Object.assign(new Error("no refresh token"), { response: { status: 400, data: { error: "invalid_grant" } } });
@@ -369,6 +394,27 @@ export async function accessTokenFor(
   await recordFailure(services, ref, failed);
   const failure = failed instanceof ConnectorUnavailableError ? { kind: "TRANSIENT", message: failed.message } : classifyProviderError(failed);
   throw new ConnectionUnavailableError(ref.id, failure.kind === "REAUTH" ? "NEEDS_REAUTH" : "ACTIVE", failure.message);
+}
+
+/**
+ * A delegated access token for the connection's Workspace user (its
+ * accountEmail) and scopes, under the resilience policy. Google's refusals
+ * come back described for the admin who must act (DescribedProviderError).
+ */
+export async function mintDelegated(
+  services: ConnectionServices,
+  target: ConnectionRef & { provider: ConnectionProvider; subject: string; scopes: string[] },
+  key: ServiceAccountKey,
+): Promise<{ ok: true; tokens: StoredTokens } | { ok: false; error: unknown }> {
+  const mint = services.connectors.googleDelegation;
+  if (!mint) return { ok: false, error: new DescribedProviderError({ kind: "PERMANENT", message: "Domain-wide delegation is not available on this server." }) };
+  try {
+    const tokens = await services.connectors.resilience.execute(target.tenantId, target.provider, () => mint({ key, subject: target.subject, scopes: target.scopes }));
+    return { ok: true, tokens };
+  } catch (error) {
+    const refusal = describeDelegationRefusal(error, { clientId: key.clientId, subject: target.subject, scopes: target.scopes });
+    return { ok: false, error: refusal ? new DescribedProviderError(refusal) : error };
+  }
 }
 
 /**
@@ -455,7 +501,9 @@ export async function revokeConnection(
   const { connection, tokens } = read.value;
   let providerRevoked = false;
   const provider = oauth[connection.provider];
-  const token = tokens?.refreshToken ?? tokens?.accessToken;
+  // A delegated connection holds no grant at Google to revoke (the admin removes the client id's
+  // delegation in the Admin console); its key is erased here.
+  const token = tokens?.serviceAccount ? null : (tokens?.refreshToken ?? tokens?.accessToken);
   if (provider && token) {
     try {
       await resilience.execute(actor.principal.tenantId, connection.provider, () => provider.revoke(token));
@@ -501,24 +549,54 @@ export async function testConnection(
   if (connection.status === "REVOKED") {
     return fail(userError("CONNECTION_NOT_ACTIVE", "This connection is revoked; connect the account again.", ["input", "connectionId"]));
   }
+  const delegatedKey = await withTenant(services.db.prisma, { tenantId: connection.tenantId }, async (tx: Tx) => (await services.connectors.vault.load(tx, connection.tenantId, connection.id))?.serviceAccount ?? null).catch(() => null);
+  const result = delegatedKey ? await testDelegated(services, connection, delegatedKey) : await testOAuth(services, connection);
+  await runUnitOfWork(services, actor, async (uow) => {
+    await uow.audit({ action: "connection.tested", targetType: "Connection", targetId: connection.id, summary: { ok: result.ok, status: result.status, previousStatus: connection.status } });
+    await uow.emit("sales.connection.tested", { connectionId: connection.id, ok: result.ok, status: result.status });
+    return ok(null);
+  });
+  return ok(result);
+}
+
+/**
+ * The test of a delegated connection: a fresh token minted now (a cached one
+ * would hide a delegation the admin has since removed). Success makes the
+ * connection ACTIVE again — how an admin resumes it after fixing the
+ * delegation in the Admin console; a refusal is recorded with the admin's fix.
+ */
+async function testDelegated(services: ConnectionServices, connection: Connection, key: ServiceAccountKey): Promise<ConnectionTestResult> {
+  const ref = { id: connection.id, tenantId: connection.tenantId, provider: connection.provider };
+  const minted = await mintDelegated(services, { ...ref, subject: connection.accountEmail, scopes: connection.scopes }, key);
+  if (!minted.ok) {
+    await recordFailure(services, ref, minted.error);
+    const after = await withTenant(services.db.prisma, { tenantId: connection.tenantId }, (tx: Tx) => tx.connection.findUnique({ where: { id: connection.id }, select: { status: true } }));
+    const message = minted.error instanceof ConnectorUnavailableError ? minted.error.message : classifyProviderError(minted.error).message;
+    return { connectionId: connection.id, ok: false, status: after?.status ?? connection.status, message };
+  }
+  await withTenant(services.db.prisma, { tenantId: connection.tenantId }, async (tx: Tx) => {
+    await services.connectors.vault.store(tx, connection.tenantId, connection.id, { ...minted.tokens, serviceAccount: key });
+    await tx.connection.updateMany({
+      where: { id: connection.id, status: { in: ["ACTIVE", "NEEDS_REAUTH", "ERROR"] } },
+      data: { status: "ACTIVE", lastError: null, lastErrorAt: null, lastSuccessAt: new Date() },
+    });
+  });
+  return { connectionId: connection.id, ok: true, status: "ACTIVE", message: null };
+}
+
+/** The test of an OAuth connection: token info through callWithConnection (refreshing when needed). */
+async function testOAuth(services: ConnectionServices, connection: Connection): Promise<ConnectionTestResult> {
   const provider = services.connectors.oauth[connection.provider];
-  let result: ConnectionTestResult;
   try {
     if (!provider) throw new ConnectionUnavailableError(connection.id, connection.status, `${connection.provider} is not available.`);
     await callWithConnection(services, { id: connection.id, tenantId: connection.tenantId, provider: connection.provider }, ({ accessToken }) => provider.accountInfo(accessToken));
-    result = { connectionId: connection.id, ok: true, status: "ACTIVE", message: null };
+    return { connectionId: connection.id, ok: true, status: "ACTIVE", message: null };
   } catch (error) {
     const message =
       error instanceof ConnectionUnavailableError || error instanceof ConnectorUnavailableError ? error.message : classifyProviderError(error).message;
     const after = await withTenant(services.db.prisma, { tenantId: connection.tenantId }, (tx: Tx) =>
       tx.connection.findUnique({ where: { id: connection.id }, select: { status: true } }),
     );
-    result = { connectionId: connection.id, ok: false, status: after?.status ?? connection.status, message };
+    return { connectionId: connection.id, ok: false, status: after?.status ?? connection.status, message };
   }
-  await runUnitOfWork(services, actor, async (uow) => {
-    await uow.audit({ action: "connection.tested", targetType: "Connection", targetId: connection.id, summary: { ok: result.ok, status: result.status } });
-    await uow.emit("sales.connection.tested", { connectionId: connection.id, ok: result.ok, status: result.status });
-    return ok(null);
-  });
-  return ok(result);
 }

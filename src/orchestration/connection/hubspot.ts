@@ -59,7 +59,7 @@ export async function connectHubspotPrivateApp(services: HubspotServices, actor:
     const now = new Date();
     const connection = existing
       ? await uow.tx.connection.update({ where: { id: existing.id }, data: { status: "ACTIVE", connectedById: userId, lastError: null, lastErrorAt: null, lastSuccessAt: now } })
-      : await uow.tx.connection.create({ data: { tenantId: principal.tenantId, provider: "HUBSPOT", userId: null, connectedById: userId, accountEmail: "private-app", scopes: [], lastSuccessAt: now } });
+      : await uow.tx.connection.create({ data: { tenantId: principal.tenantId, provider: "HUBSPOT", userId: null, connectedById: userId, accountEmail: "private-app", authMethod: "PRIVATE_APP", scopes: [], lastSuccessAt: now } });
     await services.connectors.vault.store(uow.tx, principal.tenantId, connection.id, { accessToken: token, refreshToken: null, expiresAt: null, tokenType: "Bearer" });
     await uow.audit({
       action: existing ? "connection.reconnected" : "connection.connected",

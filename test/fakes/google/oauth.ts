@@ -5,10 +5,15 @@
 //   POST /revoke?token=      revokes the grant behind a refresh or access token
 //   GET|POST /tokeninfo      Bearer token → aud, scope, expires_in, email (invalid_token when unknown/expired/revoked)
 //   GET  /v1/userinfo, /oauth2/v3/userinfo  Bearer token → sub, email
+//   POST /token  grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer: a service account's
+//                signed assertion (domain-wide delegation), checked as Google does: RS256
+//                signature against the account's live keys, iss, aud (Google's token URL),
+//                iat/exp (≤ 60 min), scope, and — with `sub` — the Workspace user and the
+//                client id's authorised scopes (Admin console → Domain-wide delegation).
 // `googleOAuthRoutes(fake)` returns a node:http handler that answers these
 // paths and returns false for anything else, so the Google API fake
 // (server.ts) can mount it; `startFakeGoogleOAuth()` runs it on its own port.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -31,6 +36,32 @@ interface AccessToken {
   expiresAt: number;
 }
 
+/** The JSON key file Google Cloud hands out for a service account ("Keys → Add key → JSON"). */
+export interface FakeServiceAccountKeyFile {
+  type: "service_account";
+  project_id: string;
+  private_key_id: string;
+  private_key: string;
+  client_email: string;
+  client_id: string;
+  auth_uri: string;
+  token_uri: string;
+  auth_provider_x509_cert_url: string;
+  client_x509_cert_url: string;
+  universe_domain: string;
+}
+
+interface ServiceAccount {
+  clientEmail: string;
+  clientId: string;
+  /** Public keys by private_key_id; a deleted key is removed. */
+  keys: Map<string, KeyObject>;
+}
+
+/** The audience Google requires in a jwt-bearer assertion (gtoken signs exactly this). */
+export const GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token";
+export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
 export interface FakeGoogleOAuth {
   readonly clientId: string;
   readonly clientSecret: string;
@@ -52,6 +83,16 @@ export interface FakeGoogleOAuth {
   authenticate(req: IncomingMessage): { user: FakeOAuthUser; scopes: string[] } | null;
   /** Every token string ever issued (tests grep the database for them). */
   readonly issuedTokens: string[];
+  /** Creates a service account (or a new key of an existing one) and returns its JSON key file. */
+  createServiceAccountKey(options?: { name?: string; project?: string }): FakeServiceAccountKeyFile;
+  /** Deletes a key in Cloud IAM: assertions signed with it are refused from now on. */
+  deleteServiceAccountKey(privateKeyId: string): void;
+  /** Admin console → Domain-wide delegation: authorises a client id for exactly these scopes (replacing earlier ones); [] removes it. */
+  authorizeDelegation(clientId: string, scopes: string[]): void;
+  /** Users of the Workspace (e-mail addresses a delegated token may impersonate). */
+  readonly workspaceUsers: Set<string>;
+  /** Assertions received per service account e-mail, and the claims of the last one. */
+  readonly assertions: { count: number; last: Record<string, unknown> | null };
 }
 
 export function createFakeGoogleOAuth(options: { clientId?: string; clientSecret?: string; user?: Partial<FakeOAuthUser> } = {}): FakeGoogleOAuth {
@@ -81,15 +122,102 @@ export function createFakeGoogleOAuth(options: { clientId?: string; clientSecret
       return { user: entry.grant.user, scopes: entry.grant.scopes };
     },
     issuedTokens,
+    createServiceAccountKey(opts = {}) {
+      const project = opts.project ?? "sales-agent-fake";
+      const clientEmail = `${opts.name ?? "sales-agent-dwd"}@${project}.iam.gserviceaccount.com`;
+      let account = serviceAccounts.get(clientEmail);
+      if (!account) {
+        account = { clientEmail, clientId: String(100_000_000_000_000_000_000n + BigInt(serviceAccounts.size + 1)), keys: new Map() };
+        serviceAccounts.set(clientEmail, account);
+      }
+      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const privateKeyId = randomBytes(20).toString("hex");
+      account.keys.set(privateKeyId, publicKey);
+      return {
+        type: "service_account",
+        project_id: project,
+        private_key_id: privateKeyId,
+        private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+        client_email: clientEmail,
+        client_id: account.clientId,
+        auth_uri: "https://accounts.google.com/o/oauth2/auth",
+        token_uri: GOOGLE_TOKEN_AUDIENCE,
+        auth_provider_x509_cert_url: "https://www.googleapis.com/oauth2/v1/certs",
+        client_x509_cert_url: `https://www.googleapis.com/robot/v1/metadata/x509/${encodeURIComponent(clientEmail)}`,
+        universe_domain: "googleapis.com",
+      };
+    },
+    deleteServiceAccountKey(privateKeyId) {
+      for (const account of serviceAccounts.values()) account.keys.delete(privateKeyId);
+    },
+    authorizeDelegation(clientId, scopes) {
+      if (scopes.length) delegations.set(clientId, new Set(scopes));
+      else delegations.delete(clientId);
+    },
+    workspaceUsers: new Set(),
+    assertions: { count: 0, last: null },
   };
-  (fake as unknown as { _internal: unknown })._internal = { grants, accessTokens };
+  const serviceAccounts = new Map<string, ServiceAccount>();
+  const delegations = new Map<string, Set<string>>();
+  (fake as unknown as { _internal: unknown })._internal = { grants, accessTokens, serviceAccounts, delegations };
   return fake;
 }
 
 const codes = new WeakMap<FakeGoogleOAuth, Map<string, { clientId: string; redirectUri: string; scopes: string[]; challenge: string | null; method: string | null; user: FakeOAuthUser; used: boolean }>>();
 
 function internal(fake: FakeGoogleOAuth) {
-  return (fake as unknown as { _internal: { grants: Map<string, Grant>; accessTokens: Map<string, AccessToken> } })._internal;
+  return (
+    fake as unknown as {
+      _internal: { grants: Map<string, Grant>; accessTokens: Map<string, AccessToken>; serviceAccounts: Map<string, ServiceAccount>; delegations: Map<string, Set<string>> };
+    }
+  )._internal;
+}
+
+type AssertionCheck = { ok: true; account: ServiceAccount; subject: string | null; scopes: string[] } | { ok: false; status: number; error: string; description: string };
+
+/**
+ * Google's checks of a jwt-bearer assertion, with Google's answers (error code
+ * and description as the real token endpoint words them).
+ */
+function checkAssertion(assertion: string, serviceAccounts: Map<string, ServiceAccount>, delegations: Map<string, Set<string>>, workspaceUsers: Set<string>): AssertionCheck & { claims?: Record<string, unknown> } {
+  const refuse = (error: string, description: string, status = 400): AssertionCheck => ({ ok: false, status, error, description });
+  const parts = assertion.split(".");
+  if (parts.length !== 3) return refuse("invalid_grant", "Invalid JWT Signature.");
+  let header: { alg?: unknown; kid?: unknown };
+  let claims: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(parts[0]!, "base64url").toString("utf8")) as typeof header;
+    claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return refuse("invalid_grant", "Invalid JWT Signature.");
+  }
+  if (header.alg !== "RS256") return refuse("invalid_grant", "Invalid JWT Signature.");
+  const account = typeof claims.iss === "string" ? serviceAccounts.get(claims.iss) : undefined;
+  if (!account) return refuse("invalid_grant", "Invalid grant: account not found");
+  // The key id is optional in the header (gtoken sends none): any live key of the account may have signed.
+  const candidates = typeof header.kid === "string" ? [account.keys.get(header.kid)].filter((k): k is KeyObject => !!k) : [...account.keys.values()];
+  const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
+  const signature = Buffer.from(parts[2]!, "base64url");
+  if (!candidates.some((key) => verify("RSA-SHA256", signed, key, signature))) return refuse("invalid_grant", "Invalid JWT Signature.");
+  const result = { claims };
+  if (claims.aud !== GOOGLE_TOKEN_AUDIENCE) return { ...refuse("invalid_grant", `Invalid JWT: Failed audience check. The expected audience is ${GOOGLE_TOKEN_AUDIENCE}.`), ...result };
+  const now = Math.floor(Date.now() / 1000);
+  const iat = claims.iat;
+  const exp = claims.exp;
+  if (typeof iat !== "number" || typeof exp !== "number" || exp <= now || iat > now + 300 || exp - iat > 3600 || exp <= iat) {
+    return { ...refuse("invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim."), ...result };
+  }
+  const scopes = typeof claims.scope === "string" ? claims.scope.split(" ").filter(Boolean) : [];
+  if (!scopes.length) return { ...refuse("invalid_scope", "Invalid OAuth scope or ID token audience provided."), ...result };
+  const subject = typeof claims.sub === "string" && claims.sub ? claims.sub.toLowerCase() : null;
+  if (subject) {
+    if (!workspaceUsers.has(subject)) return { ...refuse("invalid_grant", "Invalid email or User ID"), ...result };
+    const allowed = delegations.get(account.clientId);
+    if (!allowed || scopes.some((s) => !allowed.has(s))) {
+      return { ...refuse("unauthorized_client", "Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.", 401), ...result };
+    }
+  }
+  return { ok: true, account, subject, scopes, claims };
 }
 
 function token(prefix: string): string {
@@ -110,7 +238,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /** A handler for the OAuth paths; resolves false when the path is not one of them. */
 export function googleOAuthRoutes(fake: FakeGoogleOAuth): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const { grants, accessTokens } = internal(fake);
+  const { grants, accessTokens, serviceAccounts, delegations } = internal(fake);
   let pending = codes.get(fake);
   if (!pending) codes.set(fake, (pending = new Map()));
   const codeStore = pending;
@@ -174,6 +302,16 @@ export function googleOAuthRoutes(fake: FakeGoogleOAuth): (req: IncomingMessage,
       const form = new URLSearchParams(await readBody(req));
       const grantType = form.get("grant_type") ?? "";
       count(`token:${grantType}`);
+      if (grantType === JWT_BEARER_GRANT) {
+        // No client secret: the assertion's signature authenticates the service account.
+        const check = checkAssertion(form.get("assertion") ?? "", serviceAccounts, delegations, fake.workspaceUsers);
+        fake.assertions.count++;
+        fake.assertions.last = check.claims ?? null;
+        if (!check.ok) return json(res, check.status, { error: check.error, error_description: check.description });
+        const email = check.subject ?? check.account.clientEmail;
+        const grant: Grant = { id: token("g"), user: { email, sub: email }, clientId: check.account.clientId, scopes: check.scopes, refreshToken: "", revoked: false };
+        return json(res, 200, { access_token: issueAccess(grant), expires_in: fake.accessTokenTtlSeconds, token_type: "Bearer" });
+      }
       if (!clientOk(req, form)) return json(res, 401, { error: "invalid_client", error_description: "The OAuth client was not found." });
       if (grantType === "authorization_code") {
         const code = codeStore.get(form.get("code") ?? "");

@@ -54,6 +54,8 @@ export interface FakeGoogleOptions {
   acceptAnyToken?: boolean;
   defaultEmail?: string;
   oauth?: Parameters<typeof createFakeGoogleOAuth>[0];
+  /** `POST /__fake/gmail/deliver` { email, raw }: delivers a message from another process (npm run dev:fakes, scripts/walkthrough-google.ts). */
+  controlRoutes?: boolean;
 }
 
 export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<FakeGoogle> {
@@ -92,6 +94,13 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     if (await oauthRoutes(req, res)) return;
     if (certRoutes(req, res)) return;
     const url = new URL(req.url ?? "/", "http://fake");
+    if (options.controlRoutes && req.method === "POST" && url.pathname === "/__fake/gmail/deliver") {
+      const body = (await readJson(req)) as { email?: unknown; raw?: unknown };
+      if (typeof body.email !== "string" || typeof body.raw !== "string") return void googleError(res, 400, "email and raw are required");
+      const message = gmail.deliver(body.email.toLowerCase(), { raw: body.raw });
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: message.id, threadId: message.threadId, historyId: message.historyId }));
+      return;
+    }
     const key = `${req.method} ${url.pathname}`;
     requests[key] = (requests[key] ?? 0) + 1;
     const failure = failures.find((f) => f.left > 0 && (!f.path || f.path.test(url.pathname)));

@@ -17,6 +17,11 @@ export const ConnectionStatusEnum = builder.enumType("ConnectionStatus", {
   values: CONNECTION_STATUSES,
 });
 
+export const ConnectionAuthMethodEnum = builder.enumType("ConnectionAuthMethod", {
+  description: "OAUTH: a person's consent (refresh token); PRIVATE_APP: a HubSpot private-app token; SERVICE_ACCOUNT: Google domain-wide delegation.",
+  values: ["OAUTH", "PRIVATE_APP", "SERVICE_ACCOUNT"] as const,
+});
+
 interface Health {
   circuitState: string;
   lastSuccessAt: Date | null;
@@ -65,6 +70,7 @@ export const ConnectionType = builder.prismaNode("Connection", {
     }),
     accountEmail: t.exposeString("accountEmail"),
     scopes: t.exposeStringList("scopes", { description: "Scopes the provider granted." }),
+    authMethod: t.expose("authMethod", { type: ConnectionAuthMethodEnum }),
     status: t.expose("status", { type: ConnectionStatusEnum }),
     lastError: t.exposeString("lastError", { nullable: true }),
     lastSyncAt: t.expose("lastSyncAt", { type: "DateTime", nullable: true }),
