@@ -32,6 +32,10 @@ async function itemFor(forTenant: TestTenant, type: string, payload: Record<stri
     return (await tx.hubspotSyncItem.findFirstOrThrow({ where: { sourceId } })).id;
   });
 }
+async function associatedIds(from: string, id: string, to: string): Promise<string[]> {
+  const body = (await (await fetch(`${hs.url}/crm/v4/objects/${from}/${id}/associations/${to}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { results: { toObjectId: number }[] };
+  return body.results.map((r) => String(r.toObjectId));
+}
 const run = (itemId: string, forTenant = tenant) => runHubspotItem(services(), { tenantId: forTenant.tenantId, itemId });
 
 async function company(forTenant: TestTenant, name: string, domain: string | null): Promise<string> {
@@ -123,8 +127,7 @@ describe("creating our records in HubSpot", () => {
     expect(hs.get("companies", companyHubspotId)!.properties).toMatchObject({ name: "Newco", domain: "newco.example" });
     // The address as the person gave it; our canonical form is what we search by.
     expect(hs.get("contacts", contactHubspotId)!.properties).toMatchObject({ email: "Carol.New@Newco.example", firstname: "Carol", lifecyclestage: "salesqualifiedlead" });
-    const assoc = await (await fetch(`${hs.url}/crm/v4/objects/contacts/${contactHubspotId}/associations/companies`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
-    expect(assoc.results.map((r: { toObjectId: number }) => String(r.toObjectId))).toEqual([companyHubspotId]);
+    expect(await associatedIds("contacts", contactHubspotId, "companies")).toEqual([companyHubspotId]);
     expect(hs.requests["POST /crm/v3/objects/contacts"]).toBe(1);
     expect(hs.requests["POST /crm/v3/objects/companies"]).toBe(1);
     expect((await audits("contact.hubspot_created", contactId))[0]!.summary).toMatchObject({ source: "sales-agent", destination: "hubspot", hubspotId: contactHubspotId, itemId });
@@ -186,10 +189,8 @@ describe("creating our records in HubSpot", () => {
     expect(deals).toHaveLength(1);
     expect(deals[0]!.properties).toMatchObject({ dealname: "Dealco pilot", dealstage: "presentationscheduled", pipeline: "default", amount: "1200.00", deal_currency_code: "EUR" });
     expect(await refOf("Deal", dealId)).toBe(deals[0]!.id);
-    const contactsOfDeal = await (await fetch(`${hs.url}/crm/v4/objects/deals/${deals[0]!.id}/associations/contacts`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
-    expect(contactsOfDeal.results.map((r: { toObjectId: number }) => String(r.toObjectId))).toEqual([await refOf("Contact", contactId)]);
-    const companiesOfDeal = await (await fetch(`${hs.url}/crm/v4/objects/deals/${deals[0]!.id}/associations/companies`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
-    expect(companiesOfDeal.results.map((r: { toObjectId: number }) => String(r.toObjectId))).toEqual([await refOf("Company", companyId)]);
+    expect(await associatedIds("deals", deals[0]!.id, "contacts")).toEqual([await refOf("Contact", contactId)]);
+    expect(await associatedIds("deals", deals[0]!.id, "companies")).toEqual([await refOf("Company", companyId)]);
   });
 
   it("another tenant's settings are its own: its unlinked lead is not created in HubSpot", async () => {
