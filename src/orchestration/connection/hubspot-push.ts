@@ -37,9 +37,10 @@ import {
 } from "../../domain/connection/hubspot.js";
 import type { DomainEvent } from "../../domain/event.js";
 import { readTenantSettings } from "../../domain/tenant/tenant.js";
-import { ok } from "../../domain/user-error.js";
+import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
+import type { Services } from "../services.js";
 import type { EngagementInput, EngagementType, HubspotApi } from "../../integrations/hubspot/client.js";
-import { runUnitOfWork, type Actor } from "../unit-of-work.js";
+import { runMutation, runUnitOfWork, type Actor } from "../unit-of-work.js";
 import type { ConnectionServices } from "./connection.js";
 import { createSettingsOf, ensureInHubspot, type CrmEntity, type EnsureOutcome } from "./hubspot-create.js";
 import { withHubspot } from "./hubspot-sync.js";
@@ -428,5 +429,30 @@ export function listHubspotItems(tx: Tx, input: { status?: "PENDING" | "DONE" | 
     where: { ...(input.status ? { status: input.status } : {}), ...(input.kind ? { kind: input.kind } : {}) },
     orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
     take: input.take,
+  });
+}
+
+/**
+ * Queues a FAILED item again (hubspotSyncItemRetry, MANAGER and up): PENDING with its tries reset and
+ * its job sent in the same transaction. The item keeps its attempt stamp, so an engagement or a deal
+ * HubSpot may already hold is searched for before anything is created: still exactly once.
+ */
+export async function retryHubspotItem(
+  services: Pick<Services, "db" | "config" | "jobs">,
+  actor: Actor,
+  input: { itemId: string; idempotencyKey?: string | null },
+): Promise<Outcome<{ itemId: string; queued: boolean }>> {
+  if (!actor.principal.permissions.has("connection:retry")) return fail(userError("FORBIDDEN", "Only a MANAGER, ADMIN or OWNER can retry a HubSpot item.", ["input", "itemId"]));
+  return runMutation(services, actor, { operation: "hubspotSyncItemRetry", input: { itemId: input.itemId }, idempotencyKey: input.idempotencyKey }, async (uow) => {
+    const locked = await uow.tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "HubspotSyncItem" WHERE "id" = ${input.itemId}::uuid FOR UPDATE`;
+    const item = locked.length ? await uow.tx.hubspotSyncItem.findUnique({ where: { id: input.itemId } }) : null;
+    if (!item) return fail(userError("NOT_FOUND", "No such HubSpot item.", ["input", "itemId"]));
+    if (item.status !== "FAILED") return fail(userError("INVALID_TRANSITION", `Only a failed item can be retried; this one is ${item.status.toLowerCase()}.`, ["input", "itemId"]));
+    await uow.tx.hubspotSyncItem.update({ where: { id: item.id }, data: { status: "PENDING", attempts: 0, lastError: null } });
+    const jobId = await services.jobs.send(QUEUES.hubspotPush.name, { tenantId: item.tenantId, itemId: item.id } satisfies HubspotItemJob, { singletonKey: item.id }, uow.tx);
+    const summary = { kind: item.kind, sourceType: item.sourceType, sourceId: item.sourceId, previousError: item.lastError, previousAttempts: item.attempts, queued: jobId !== null };
+    await uow.audit({ action: "hubspot.item_retry_requested", targetType: "HubspotSyncItem", targetId: item.id, summary });
+    await uow.emit("sales.connection.crm_item_retry_requested", { itemId: item.id, kind: item.kind, sourceType: item.sourceType, sourceId: item.sourceId });
+    return ok({ itemId: item.id, queued: jobId !== null });
   });
 }

@@ -8,7 +8,7 @@ import type { HubspotCreateSettings, StageMapping } from "../../../domain/connec
 import { ok } from "../../../domain/user-error.js";
 import { withConnectors } from "../../../orchestration/connection/connection.js";
 import { connectHubspotPrivateApp, requestHubspotSync, updateHubspotStageMapping, updateHubspotSyncSettings } from "../../../orchestration/connection/hubspot.js";
-import { listHubspotItems } from "../../../orchestration/connection/hubspot-push.js";
+import { listHubspotItems, retryHubspotItem } from "../../../orchestration/connection/hubspot-push.js";
 import { stageMappingSchema } from "../../../domain/connection/hubspot.js";
 import { actorOf } from "../../context.js";
 import { builder } from "../../builder.js";
@@ -206,5 +206,35 @@ builder.queryField("hubspotSyncItems", (t) =>
       first: t.arg.int({ required: false, description: "Between 1 and 200 (clamped); default 50." }),
     },
     resolve: (_root, args, ctx) => listHubspotItems(ctx.db as never, { status: args.status ?? null, kind: args.kind ?? null, take: Math.min(Math.max(args.first ?? 50, 1), 200) }) as Promise<SyncItemRow[]>,
+  }),
+);
+
+const SyncItemRetryInput = builder.inputType("HubspotSyncItemRetryInput", {
+  fields: (t) => ({
+    itemId: t.id({ required: true, description: "A FAILED item's id (hubspotSyncItems)." }),
+    idempotencyKey: t.string({ required: false }),
+  }),
+});
+
+const SyncItemRetryPayload = payloadType<Payload<{ itemId: string; queued: boolean }>>("HubspotSyncItemRetryPayload", (t) => ({
+  item: t.field({
+    type: SyncItemType,
+    nullable: true,
+    resolve: async (p, _a, ctx) => (p.itemId ? ((await ctx.db.hubspotSyncItem.findUnique({ where: { id: p.itemId } })) as SyncItemRow | null) : null),
+  }),
+  queued: t.boolean({ nullable: true, resolve: (p) => p.queued ?? null }),
+}));
+
+builder.mutationField("hubspotSyncItemRetry", (t) =>
+  t.field({
+    type: SyncItemRetryPayload,
+    description: "Queues a FAILED HubSpot item (push or engagement) again; still exactly once (a HubSpot record it may have made is looked for first). MANAGER and up.",
+    authScopes: { permission: "connection:retry" },
+    args: { input: t.arg({ type: SyncItemRetryInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const parsed = parseInput(z.object({ itemId: z.string().uuid() }), { itemId: String(input.itemId) });
+      if (!parsed.ok) return errorPayload<{ itemId: string; queued: boolean }>(parsed.errors.map((e) => ({ ...e, field: ["input", "itemId"] })));
+      return toPayload(await retryHubspotItem(ctx.services, actorOf(ctx), { itemId: parsed.data.itemId, idempotencyKey: input.idempotencyKey }));
+    },
   }),
 );
