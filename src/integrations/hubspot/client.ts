@@ -107,8 +107,8 @@ export interface HubspotApi {
 export interface HubspotApiOptions {
   accessToken: string;
   basePath?: string;
-  /** Runs before every HTTP request (the shared rate budget waits or refuses here). */
-  beforeRequest?: () => Promise<void>;
+  /** Runs before every HTTP request (the shared rate budget waits or refuses here); search requests say so (their own limit). */
+  beforeRequest?: (request: { search: boolean }) => Promise<void>;
 }
 
 /** An SDK error in the shape our resilience policy and error classification read. */
@@ -146,8 +146,8 @@ export function normalizeHubspotError(error: unknown): unknown {
   return error;
 }
 
-async function callWith<T>(before: (() => Promise<void>) | undefined, fn: () => Promise<T>): Promise<T> {
-  if (before) await before();
+async function callWith<T>(before: ((request: { search: boolean }) => Promise<void>) | undefined, fn: () => Promise<T>, search = false): Promise<T> {
+  if (before) await before({ search });
   try {
     return await fn();
   } catch (error) {
@@ -172,6 +172,7 @@ export function createHubspotApi(input: HubspotApiOptions): HubspotApi {
   const client = sdkClient(input.accessToken, input.basePath);
   // Every HTTP request of this client passes the budget hook first.
   const call = <T>(fn: () => Promise<T>) => callWith(input.beforeRequest, fn);
+  const searchCall = <T>(fn: () => Promise<T>) => callWith(input.beforeRequest, fn, true);
   const status = (error: unknown) => (error as HubspotApiError | null)?.response?.status;
   return {
     async listPage(type, { after, limit, properties }) {
@@ -179,7 +180,7 @@ export function createHubspotApi(input: HubspotApiOptions): HubspotApi {
       return { results: page.results.map(toObject), after: page.paging?.next?.after ?? null };
     },
     async search(type, { filters, properties, after, limit, sortBy, descending }) {
-      const page = await call(() =>
+      const page = await searchCall(() =>
         api(client, type).searchApi.doSearch({
           filterGroups: filters.length ? [{ filters: filters as never }] : [],
           properties,
@@ -250,7 +251,7 @@ export function createHubspotApi(input: HubspotApiOptions): HubspotApi {
       };
     },
     async findEngagements(type, propertyName, value) {
-      const page = await call(() =>
+      const page = await searchCall(() =>
         client.crm.objects.searchApi.doSearch(type, { filterGroups: [{ filters: [{ propertyName, operator: "EQ", value }] }], properties: [propertyName], limit: 10, after: undefined, sorts: [] } as never),
       );
       return page.results.map((r) => String(r.id));

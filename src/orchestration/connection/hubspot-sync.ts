@@ -87,10 +87,24 @@ export function withHubspot<T>(
   return callWithConnection(
     services,
     { id: connection.id, tenantId: connection.tenantId, provider: "HUBSPOT" },
-    ({ accessToken }) =>
-      fn(createHubspotApi({ accessToken, basePath: services.config.HUBSPOT_API_BASE_URL, ...(budget ? { beforeRequest: () => budget.take(connection.tenantId, priority) } : {}) })),
+    async ({ accessToken }) => {
+      // The daily budget counts days of the account's time zone (stored by the sync) when known.
+      const timeZone = budget ? await accountTimeZoneOf(services, connection.tenantId) : null;
+      return fn(
+        createHubspotApi({
+          accessToken,
+          basePath: services.config.HUBSPOT_API_BASE_URL,
+          ...(budget ? { beforeRequest: ({ search }) => budget.take(connection.tenantId, priority, { search, timeZone }) } : {}),
+        }),
+      );
+    },
     { idempotent: options.idempotent },
   );
+}
+
+async function accountTimeZoneOf(services: ConnectionServices, tenantId: string): Promise<string | null> {
+  const row = await withTenant(services.db.prisma, { tenantId }, (tx) => tx.hubspotSettings.findFirst({ select: { accountTimeZone: true } }));
+  return row?.accountTimeZone ?? null;
 }
 
 interface Context {
@@ -130,6 +144,13 @@ export async function runHubspotSync(services: ConnectionServices, input: { tena
   if (!connection || connection.provider !== "HUBSPOT") throw new Error("no such HubSpot connection");
   const ctx = await loadContext(services, connection);
   const result: SyncResult = { connectionId: connection.id, mode: input.mode, objects: { owners: zero(), companies: zero(), contacts: zero(), deals: zero() } };
+  // The account's time zone (its daily API limit resets at its midnight); a failure to read it only keeps the last one.
+  const timeZone = await withHubspot(services, connection, (api) => api.accountTimeZone()).catch(() => null);
+  if (timeZone) {
+    await withTenant(services.db.prisma, { tenantId: ctx.tenantId }, (tx) =>
+      tx.hubspotSettings.upsert({ where: { tenantId: ctx.tenantId }, create: { tenantId: ctx.tenantId, accountTimeZone: timeZone }, update: { accountTimeZone: timeZone } }),
+    );
+  }
   result.objects.owners = await syncOwners(ctx);
   for (const type of ["companies", "contacts", "deals"] as const) result.objects[type] = await syncObjects(ctx, type, input.mode);
   await runUnitOfWork(services, syncActor(ctx.tenantId), async (uow) => {
