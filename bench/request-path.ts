@@ -95,8 +95,13 @@ function cpuMsOf(pid: number): number {
 const CLOCK_TICKS = 100;
 
 /** The PostgreSQL backends serving the bench database (both sides' pools and the service's workers). */
+let monitor: pg.Client | null = null;
 async function backendPids(): Promise<number[]> {
-  const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [dbName]);
+  if (!monitor) {
+    monitor = new pg.Client({ connectionString: scratch.ownerUrl });
+    await monitor.connect();
+  }
+  const { rows } = await monitor.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [scratch.name]);
   return rows.map((r) => r.pid);
 }
 
@@ -323,6 +328,7 @@ try {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 500));
   agent.destroy();
+  await (monitor as pg.Client | null)?.end();
   await scratch.drop();
 }
 

@@ -38,6 +38,8 @@ export const PERMISSIONS = [
   "connection:read",
   "connection:connect",
   "connection:manage",
+  // Retry a FAILED HubSpot sync item (a push or an engagement): a manager's call, like pausing sending.
+  "connection:retry",
   "webhook:read",
   "webhook:manage",
   "report:read",
@@ -115,6 +117,7 @@ const MANAGER: Permission[] = [
   // Erasure destroys data for good and an export carries a person's whole record out: a manager's decision.
   "contact:erase",
   "contact:export",
+  "connection:retry",
 ];
 
 // Webhook endpoints are ADMIN-only, reading included: an endpoint URL can carry the receiver's own token,

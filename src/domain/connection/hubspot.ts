@@ -304,3 +304,46 @@ export function hubspotWorkFor(event: { type: string; payload: Record<string, un
   }
   return out;
 }
+
+// ---- creating our records in HubSpot ------------------------------------------------
+//
+// A lead's contact, its company and a deal of ours with no HubSpot counterpart
+// are created there only when the tenant turns it on (all off by default: a
+// tenant's CRM is its system of record, and records appearing in it are a
+// decision). Before creating, HubSpot is searched by the identity key — the
+// canonical e-mail (contacts), the domain (companies) — so an existing record
+// is linked instead, never duplicated; deals carry our id in a custom property.
+
+export const hubspotCreateSettingsSchema = z
+  .object({ createContacts: z.boolean(), createCompanies: z.boolean(), createDeals: z.boolean() })
+  .strict();
+export type HubspotCreateSettings = z.infer<typeof hubspotCreateSettingsSchema>;
+
+/**
+ * Problems with the create settings: a deal is created in a HubSpot stage, so
+ * every open stage of ours needs a mapped HubSpot stage (WON/LOST fall back to
+ * closedwon/closedlost).
+ */
+export function createSettingsErrors(settings: HubspotCreateSettings, mappings: StageMapping, stages: Stage[]): { field: keyof HubspotCreateSettings; message: string }[] {
+  if (!settings.createDeals) return [];
+  const unmapped = stages.filter((s) => !creationStage(mappings, stages, s.key)).map((s) => s.key);
+  return unmapped.length
+    ? [{ field: "createDeals", message: `Deals can only be created in HubSpot once every open stage has a HubSpot stage (hubspotStageMappingUpdate); unmapped: ${unmapped.join(", ")}.` }]
+    : [];
+}
+
+/** The HubSpot pipeline/stage a new deal in our stage is created in: a mapping (default pipeline first), else closedwon/closedlost. */
+export function creationStage(mappings: StageMapping, stages: Stage[], ourStage: string): { pipelineId: string; stageId: string } | null {
+  const stage = stages.find((s) => s.key === ourStage);
+  if (!stage) return null;
+  const mapped = mappings.find((m) => m.stage === ourStage && m.pipelineId === "default") ?? mappings.find((m) => m.stage === ourStage);
+  if (mapped) return { pipelineId: mapped.pipelineId, stageId: mapped.stageId };
+  return reverseStage(mappings, stages, ourStage, { pipelineId: null, stageId: null });
+}
+
+/** The id HubSpot names when it refuses a second contact with an e-mail it has ("Contact already exists. Existing ID: 123"). */
+export function existingContactIdOf(error: unknown): string | null {
+  const response = (error as { response?: { status?: number; data?: { message?: unknown } } } | null)?.response;
+  if (response?.status !== 409 || typeof response.data?.message !== "string") return null;
+  return /Existing ID:\s*(\d{1,20})/.exec(response.data.message)?.[1] ?? null;
+}

@@ -64,6 +64,16 @@ const ENGAGEMENT_ASSOCIATION: Record<EngagementType, { contacts: number; compani
   tasks: { contacts: 204, companies: 192, deals: 216 },
 };
 
+/** HubSpot-defined association type ids between CRM objects (from:to). */
+const OBJECT_ASSOCIATION: Record<string, number> = {
+  "contacts:companies": 279,
+  "companies:contacts": 280,
+  "deals:contacts": 3,
+  "contacts:deals": 4,
+  "deals:companies": 341,
+  "companies:deals": 342,
+};
+
 export interface HubspotApi {
   /** One page of every record (the list API: no 10,000-result cap), ordered by id. */
   listPage(type: HubspotObjectType, input: { after: string | null; limit: number; properties: string[] }): Promise<HubspotPage<HubspotObject>>;
@@ -84,6 +94,12 @@ export interface HubspotApi {
   archivedPage(type: HubspotObjectType, input: { after: string | null; limit: number }): Promise<HubspotPage<HubspotObject & { archivedAt: Date | null }>>;
   /** Engagements of one type whose property equals a value (the search API; HubSpot indexes new records within seconds). */
   findEngagements(type: EngagementType, propertyName: string, value: string): Promise<string[]>;
+  /** Creates a contact, company or deal with its associations to existing records; returns it. Not for blind retries. */
+  createObject(type: HubspotObjectType, properties: Record<string, string>, associateWith?: { type: HubspotObjectType; id: string }[]): Promise<HubspotObject>;
+  /** Associates two existing records with HubSpot's default association (idempotent at HubSpot). */
+  associate(from: HubspotObjectType, fromId: string, to: HubspotObjectType, toId: string): Promise<void>;
+  /** The account's IANA time zone (account-info API); null when HubSpot does not say. */
+  accountTimeZone(): Promise<string | null>;
   /** Makes sure a custom text property exists on an object type (created when missing). */
   ensureProperty(objectType: EngagementType | HubspotObjectType, input: { name: string; label: string; description: string }): Promise<void>;
   /**
@@ -96,8 +112,8 @@ export interface HubspotApi {
 export interface HubspotApiOptions {
   accessToken: string;
   basePath?: string;
-  /** Runs before every HTTP request (the shared rate budget waits or refuses here). */
-  beforeRequest?: () => Promise<void>;
+  /** Runs before every HTTP request (the shared rate budget waits or refuses here); search requests say so (their own limit). */
+  beforeRequest?: (request: { search: boolean }) => Promise<void>;
 }
 
 /** An SDK error in the shape our resilience policy and error classification read. */
@@ -135,8 +151,8 @@ export function normalizeHubspotError(error: unknown): unknown {
   return error;
 }
 
-async function callWith<T>(before: (() => Promise<void>) | undefined, fn: () => Promise<T>): Promise<T> {
-  if (before) await before();
+async function callWith<T>(before: ((request: { search: boolean }) => Promise<void>) | undefined, fn: () => Promise<T>, search = false): Promise<T> {
+  if (before) await before({ search });
   try {
     return await fn();
   } catch (error) {
@@ -161,6 +177,7 @@ export function createHubspotApi(input: HubspotApiOptions): HubspotApi {
   const client = sdkClient(input.accessToken, input.basePath);
   // Every HTTP request of this client passes the budget hook first.
   const call = <T>(fn: () => Promise<T>) => callWith(input.beforeRequest, fn);
+  const searchCall = <T>(fn: () => Promise<T>) => callWith(input.beforeRequest, fn, true);
   const status = (error: unknown) => (error as HubspotApiError | null)?.response?.status;
   return {
     async listPage(type, { after, limit, properties }) {
@@ -168,7 +185,7 @@ export function createHubspotApi(input: HubspotApiOptions): HubspotApi {
       return { results: page.results.map(toObject), after: page.paging?.next?.after ?? null };
     },
     async search(type, { filters, properties, after, limit, sortBy, descending }) {
-      const page = await call(() =>
+      const page = await searchCall(() =>
         api(client, type).searchApi.doSearch({
           filterGroups: filters.length ? [{ filters: filters as never }] : [],
           properties,
@@ -239,10 +256,26 @@ export function createHubspotApi(input: HubspotApiOptions): HubspotApi {
       };
     },
     async findEngagements(type, propertyName, value) {
-      const page = await call(() =>
+      const page = await searchCall(() =>
         client.crm.objects.searchApi.doSearch(type, { filterGroups: [{ filters: [{ propertyName, operator: "EQ", value }] }], properties: [propertyName], limit: 10, after: undefined, sorts: [] } as never),
       );
       return page.results.map((r) => String(r.id));
+    },
+    async createObject(type, properties, associateWith = []) {
+      const associations = associateWith.map((a) => ({ to: { id: a.id }, types: [{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: OBJECT_ASSOCIATION[`${type}:${a.type}`] }] }));
+      return toObject(await call(() => api(client, type).basicApi.create({ properties, associations } as never)));
+    },
+    async associate(from, fromId, to, toId) {
+      await call(() => client.crm.associations.v4.basicApi.createDefault(from, fromId, to, toId));
+    },
+    async accountTimeZone() {
+      // No typed API for account-info in SDK 13: the SDK's generic request (same auth, base path and error shape).
+      const response = await call(async () => {
+        const r = await client.apiRequest({ method: "GET", path: "/account-info/v3/details" });
+        if (!r.ok) throw { code: r.status, body: await r.text(), headers: Object.fromEntries(r.headers.entries()) };
+        return (await r.json()) as { timeZone?: unknown };
+      });
+      return typeof response.timeZone === "string" && response.timeZone.length <= 64 ? response.timeZone : null;
     },
     async ensureProperty(objectType, { name, label, description }) {
       try {

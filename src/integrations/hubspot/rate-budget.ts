@@ -3,8 +3,10 @@
 // connector.rate_limit, else this process only):
 // - the burst limit (HubSpot: e.g. 100 or 190 requests per 10 s per app and
 //   account) and the daily limit (e.g. 250,000 or 650,000 per account and
-//   day; counted here per UTC day, HubSpot resets at midnight of the
-//   account's time zone — set HUBSPOT_DAILY_LIMIT with some room);
+//   day; counted per day of the account's time zone when known — HubSpot
+//   resets at its midnight — else per UTC day);
+// - the search API's own limit (HubSpot: 5 requests per second per account),
+//   taken on top of the others by every search request;
 // - priorities: background work (sync, outbound pushes, engagement logging)
 //   may use at most `backgroundShare` of each budget, so a sync running flat
 //   out always leaves the rest to interactive calls (a person waiting).
@@ -27,6 +29,8 @@ export interface HubspotBudgetOptions {
   daily: number;
   /** Share (0–1) of the burst and daily budgets background work may use. */
   backgroundShare: number;
+  /** Search requests per second per account (HubSpot: 5). */
+  searchPerSecond?: number;
   /** Longest wait for a burst slot before refusing. */
   maxWaitMs: number;
   redisUrl?: string | undefined;
@@ -36,12 +40,33 @@ export interface HubspotBudgetOptions {
 }
 
 export interface HubspotBudget {
-  /** Takes one request from the account's budgets: waits for a burst slot, or throws ConnectorUnavailableError. */
-  take(tenantId: string, priority: HubspotPriority): Promise<void>;
+  /** Takes one request from the account's budgets: waits for a burst (and search) slot, or throws ConnectorUnavailableError. */
+  take(tenantId: string, priority: HubspotPriority, options?: { search?: boolean; timeZone?: string | null }): Promise<void>;
   close(): Promise<void>;
 }
 
-const DAY_MS = 86_400_000;
+/** The account's calendar day (YYYY-MM-DD) in its time zone; UTC when unknown or not a zone Intl knows. */
+export function accountDay(now: Date, timeZone: string | null | undefined): string {
+  if (timeZone) {
+    try {
+      return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+    } catch {
+      // an unknown zone: count per UTC day
+    }
+  }
+  return now.toISOString().slice(0, 10);
+}
+
+/** Milliseconds until the account's next midnight (found by stepping, so DST days work). */
+function untilAccountMidnight(now: number, timeZone: string | null | undefined): number {
+  const today = accountDay(new Date(now), timeZone);
+  let step = 0;
+  for (let hours = 1; hours <= 26; hours++) {
+    step = hours * 3_600_000;
+    if (accountDay(new Date(now + step), timeZone) !== today) break;
+  }
+  return Math.max(60_000, step);
+}
 
 export function createHubspotBudget(options: HubspotBudgetOptions): HubspotBudget {
   const redis = options.redisUrl ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 }) : null;
@@ -62,6 +87,7 @@ export function createHubspotBudget(options: HubspotBudgetOptions): HubspotBudge
   // Daily buckets are keyed by the UTC date and live a little past it.
   const dailyAll = make(options.daily, 2 * 86_400, "daily");
   const dailyBackground = make(options.daily * share, 2 * 86_400, "daily_bg");
+  const search = make(options.searchPerSecond ?? 5, 1, "search");
 
   const rejected = (e: unknown): e is RateLimiterRes => e instanceof RateLimiterRes;
 
@@ -75,14 +101,24 @@ export function createHubspotBudget(options: HubspotBudgetOptions): HubspotBudge
     }
   }
 
-  async function takeDaily(tenantId: string, priority: HubspotPriority): Promise<void> {
+  async function takeDaily(tenantId: string, priority: HubspotPriority, timeZone: string | null | undefined): Promise<void> {
     const now = Date.now();
-    const key = `${tenantId}:${new Date(now).toISOString().slice(0, 10)}`;
-    const untilMidnight = DAY_MS - (now % DAY_MS);
+    const key = `${tenantId}:${accountDay(new Date(now), timeZone)}`;
+    const untilMidnight = untilAccountMidnight(now, timeZone);
     if (priority === "background" && (await consume(dailyBackground, key)) !== null) {
       throw new ConnectorUnavailableError("HUBSPOT", "RATE_LIMITED", untilMidnight);
     }
     if ((await consume(dailyAll, key)) !== null) throw new ConnectorUnavailableError("HUBSPOT", "RATE_LIMITED", untilMidnight);
+  }
+
+  async function takeSearch(tenantId: string): Promise<void> {
+    const deadline = Date.now() + options.maxWaitMs;
+    for (;;) {
+      const wait = await consume(search, tenantId);
+      if (wait === null) return;
+      if (Date.now() + wait > deadline) throw new ConnectorUnavailableError("HUBSPOT", "RATE_LIMITED", wait);
+      await new Promise((r) => setTimeout(r, wait + Math.floor(Math.random() * 20)));
+    }
   }
 
   async function takeBurst(tenantId: string, priority: HubspotPriority): Promise<void> {
@@ -113,14 +149,15 @@ export function createHubspotBudget(options: HubspotBudgetOptions): HubspotBudge
   }
 
   return {
-    async take(tenantId, priority) {
+    async take(tenantId, priority, takeOptions = {}) {
       await storeReady();
-      await takeDaily(tenantId, priority);
+      await takeDaily(tenantId, priority, takeOptions.timeZone);
       try {
+        if (takeOptions.search) await takeSearch(tenantId);
         await takeBurst(tenantId, priority);
       } catch (error) {
         // Not sent after all: the day's request is not spent.
-        const key = `${tenantId}:${new Date().toISOString().slice(0, 10)}`;
+        const key = `${tenantId}:${accountDay(new Date(), takeOptions.timeZone)}`;
         await dailyAll.reward(key, 1).catch(() => {});
         if (priority === "background") await dailyBackground.reward(key, 1).catch(() => {});
         throw error;

@@ -37,10 +37,12 @@ import {
 } from "../../domain/connection/hubspot.js";
 import type { DomainEvent } from "../../domain/event.js";
 import { readTenantSettings } from "../../domain/tenant/tenant.js";
-import { ok } from "../../domain/user-error.js";
+import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
+import type { Services } from "../services.js";
 import type { EngagementInput, EngagementType, HubspotApi } from "../../integrations/hubspot/client.js";
-import { runUnitOfWork, type Actor } from "../unit-of-work.js";
+import { runMutation, runUnitOfWork, type Actor } from "../unit-of-work.js";
 import type { ConnectionServices } from "./connection.js";
+import { createSettingsOf, ensureInHubspot, type CrmEntity, type EnsureOutcome } from "./hubspot-create.js";
 import { withHubspot } from "./hubspot-sync.js";
 
 export const MARKER_PROPERTY = "sales_agent_item_id";
@@ -339,7 +341,20 @@ export async function queueHubspotGdprDelete(jobs: JobQueue, tx: Tx, tenantId: s
 
 // ---- record pushes (outbound sync) -----------------------------------------------
 
+/** Our record's HubSpot id: linked, or found/created there when the tenant's settings say so (hubspot-create.ts). */
+async function ensureLinked(services: ConnectionServices, item: Item, entity: CrmEntity, entityId: string): Promise<EnsureOutcome> {
+  const settings = await withTenant(services.db.prisma, { tenantId: item.tenantId }, (tx) => createSettingsOf(tx));
+  return ensureInHubspot({ services, actor: pushActor(item.tenantId), tenantId: item.tenantId, connectionId: item.connectionId, itemId: item.id, settings }, entity, entityId);
+}
+
+/** What the item's result says about the link (nothing when it was linked before). */
+const linkResult = (ensured: EnsureOutcome) => ("how" in ensured && ensured.how !== "linked" ? { hubspotRecord: ensured.how } : {});
+
 async function pushLead(services: ConnectionServices, item: Item): Promise<ItemOutcome> {
+  const contactId = (await withTenant(services.db.prisma, { tenantId: item.tenantId }, (tx) => tx.lead.findUnique({ where: { id: item.sourceId }, select: { contactId: true } })))?.contactId;
+  if (!contactId) return { status: "SKIPPED", hubspotId: null, result: { reason: "the lead has no contact" } };
+  const ensured = await ensureLinked(services, item, "Contact", contactId);
+  if ("reason" in ensured) return { status: "SKIPPED", hubspotId: null, result: { reason: `the lead's contact: ${ensured.reason}` } };
   const state = await withTenant(services.db.prisma, { tenantId: item.tenantId }, async (tx) => {
     const lead = await tx.lead.findUnique({ where: { id: item.sourceId }, select: { id: true, contactId: true, status: true, ownerId: true, updatedAt: true } });
     if (!lead?.contactId) return null;
@@ -347,8 +362,7 @@ async function pushLead(services: ConnectionServices, item: Item): Promise<ItemO
     if (!hubspotId) return { lead, hubspotId: null, owner: null, mark: null };
     return { lead, hubspotId, owner: await hubspotOwnerOf(tx, lead.ownerId), mark: await tx.hubspotRecordSync.findFirst({ where: { entityType: "Contact", hubspotId } }) };
   });
-  if (!state) return { status: "SKIPPED", hubspotId: null, result: { reason: "the lead has no contact" } };
-  if (!state.hubspotId) return { status: "SKIPPED", hubspotId: null, result: { reason: "the lead's contact is not linked to HubSpot" } };
+  if (!state?.hubspotId) return { status: "SKIPPED", hubspotId: null, result: { reason: "the lead's contact changed while it was linked; the next change pushes it" } };
   const { lead, hubspotId, owner, mark } = state;
   const desired = leadStatusToHubspot(lead.status as OurLeadStatus);
   const outcome = await withHubspot(services, { id: item.connectionId, tenantId: item.tenantId }, async (api) => {
@@ -375,10 +389,14 @@ async function pushLead(services: ConnectionServices, item: Item): Promise<ItemO
     // We were in step with HubSpot before our write: our write is not news for the inbound sync.
     await withTenant(services.db.prisma, { tenantId: item.tenantId }, (tx) => tx.hubspotRecordSync.update({ where: { id: mark.id }, data: { hubspotModifiedAt: outcome.after!.updatedAt, syncedAt: new Date() } }));
   }
-  return { status: "DONE", hubspotId, result: { fields: Object.keys(outcome.props), values: outcome.props, ...(outcome.keptRemote.length ? { keptRemote: outcome.keptRemote, rule: "last writer by modification time" } : {}) } };
+  return { status: "DONE", hubspotId, result: { ...linkResult(ensured), fields: Object.keys(outcome.props), values: outcome.props, ...(outcome.keptRemote.length ? { keptRemote: outcome.keptRemote, rule: "last writer by modification time" } : {}) } };
 }
 
 async function pushDeal(services: ConnectionServices, item: Item): Promise<ItemOutcome> {
+  const exists = await withTenant(services.db.prisma, { tenantId: item.tenantId }, (tx) => tx.deal.findUnique({ where: { id: item.sourceId }, select: { id: true } }));
+  if (!exists) return { status: "SKIPPED", hubspotId: null, result: { reason: "the deal is gone" } };
+  const ensured = await ensureLinked(services, item, "Deal", exists.id);
+  if ("reason" in ensured) return { status: "SKIPPED", hubspotId: null, result: { reason: `the deal: ${ensured.reason}` } };
   const state = await withTenant(services.db.prisma, { tenantId: item.tenantId }, async (tx) => {
     const deal = await tx.deal.findUnique({ where: { id: item.sourceId }, select: { id: true, name: true, stage: true, ownerId: true, updatedAt: true } });
     if (!deal) return null;
@@ -397,10 +415,10 @@ async function pushDeal(services: ConnectionServices, item: Item): Promise<ItemO
     };
   });
   if (!state) return { status: "SKIPPED", hubspotId: null, result: { reason: "the deal is gone" } };
-  if (!state.hubspotId) return { status: "SKIPPED", hubspotId: null, result: { reason: "the deal is not linked to HubSpot (deals made here are not created there)" } };
+  if (!state.hubspotId) return { status: "SKIPPED", hubspotId: null, result: { reason: "the deal's HubSpot link went away while it was pushed; the next change pushes it" } };
   const { deal, hubspotId, owner, mark } = state;
-  // Loop prevention: our row has not changed since the inbound sync wrote it (or since our last push).
-  if (mark && deal.updatedAt.getTime() <= mark.localUpdatedAt.getTime()) return { status: "DONE", hubspotId, result: { fields: [], reason: "unchanged since the last sync" } };
+  // Loop prevention: our row has not changed since the inbound sync wrote it (or since our last push, or its creation there).
+  if (mark && deal.updatedAt.getTime() <= mark.localUpdatedAt.getTime()) return { status: "DONE", hubspotId, result: { ...linkResult(ensured), fields: [], reason: "unchanged since the last sync" } };
   const outcome = await withHubspot(services, { id: item.connectionId, tenantId: item.tenantId }, async (api) => {
     const current = await api.getObject("deals", hubspotId, ["dealname", "dealstage", "pipeline", "hubspot_owner_id"]);
     if (!current) return null;
@@ -443,7 +461,7 @@ async function pushDeal(services: ConnectionServices, item: Item): Promise<ItemO
   return {
     status: "DONE",
     hubspotId,
-    result: { fields, values: outcome.props, ...(outcome.keptRemote.length ? { keptRemote: outcome.keptRemote, rule: "last writer by modification time" } : {}), ...(outcome.notes.length ? { notes: outcome.notes } : {}) },
+    result: { ...linkResult(ensured), fields, values: outcome.props, ...(outcome.keptRemote.length ? { keptRemote: outcome.keptRemote, rule: "last writer by modification time" } : {}), ...(outcome.notes.length ? { notes: outcome.notes } : {}) },
   };
 }
 
@@ -453,5 +471,30 @@ export function listHubspotItems(tx: Tx, input: { status?: "PENDING" | "DONE" | 
     where: { ...(input.status ? { status: input.status } : {}), ...(input.kind ? { kind: input.kind } : {}) },
     orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
     take: input.take,
+  });
+}
+
+/**
+ * Queues a FAILED item again (hubspotSyncItemRetry, MANAGER and up): PENDING with its tries reset and
+ * its job sent in the same transaction. The item keeps its attempt stamp, so an engagement or a deal
+ * HubSpot may already hold is searched for before anything is created: still exactly once.
+ */
+export async function retryHubspotItem(
+  services: Pick<Services, "db" | "config" | "jobs">,
+  actor: Actor,
+  input: { itemId: string; idempotencyKey?: string | null },
+): Promise<Outcome<{ itemId: string; queued: boolean }>> {
+  if (!actor.principal.permissions.has("connection:retry")) return fail(userError("FORBIDDEN", "Only a MANAGER, ADMIN or OWNER can retry a HubSpot item.", ["input", "itemId"]));
+  return runMutation(services, actor, { operation: "hubspotSyncItemRetry", input: { itemId: input.itemId }, idempotencyKey: input.idempotencyKey }, async (uow) => {
+    const locked = await uow.tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "HubspotSyncItem" WHERE "id" = ${input.itemId}::uuid FOR UPDATE`;
+    const item = locked.length ? await uow.tx.hubspotSyncItem.findUnique({ where: { id: input.itemId } }) : null;
+    if (!item) return fail(userError("NOT_FOUND", "No such HubSpot item.", ["input", "itemId"]));
+    if (item.status !== "FAILED") return fail(userError("INVALID_TRANSITION", `Only a failed item can be retried; this one is ${item.status.toLowerCase()}.`, ["input", "itemId"]));
+    await uow.tx.hubspotSyncItem.update({ where: { id: item.id }, data: { status: "PENDING", attempts: 0, lastError: null } });
+    const jobId = await services.jobs.send(QUEUES.hubspotPush.name, { tenantId: item.tenantId, itemId: item.id } satisfies HubspotItemJob, { singletonKey: item.id }, uow.tx);
+    const summary = { kind: item.kind, sourceType: item.sourceType, sourceId: item.sourceId, previousError: item.lastError, previousAttempts: item.attempts, queued: jobId !== null };
+    await uow.audit({ action: "hubspot.item_retry_requested", targetType: "HubspotSyncItem", targetId: item.id, summary });
+    await uow.emit("sales.connection.crm_item_retry_requested", { itemId: item.id, kind: item.kind, sourceType: item.sourceType, sourceId: item.sourceId });
+    return ok({ itemId: item.id, queued: jobId !== null });
   });
 }

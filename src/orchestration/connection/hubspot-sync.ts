@@ -36,7 +36,7 @@ import { createHubspotApi, type HubspotApi, type HubspotObject, type HubspotObje
 import { withTenant } from "../../data/database.js";
 import type { HubspotPriority } from "../../integrations/hubspot/rate-budget.js";
 import { callWithConnection, type ConnectionServices } from "./connection.js";
-import { bufferedUnitOfWork, runUnitOfWork, type Actor, type BufferedUnitOfWork } from "../unit-of-work.js";
+import { bufferedUnitOfWork, runUnitOfWork, type Actor, type BufferedUnitOfWork, type UnitOfWork } from "../unit-of-work.js";
 
 export type SyncMode = "INCREMENTAL" | "FULL";
 
@@ -87,10 +87,24 @@ export function withHubspot<T>(
   return callWithConnection(
     services,
     { id: connection.id, tenantId: connection.tenantId, provider: "HUBSPOT" },
-    ({ accessToken }) =>
-      fn(createHubspotApi({ accessToken, basePath: services.config.HUBSPOT_API_BASE_URL, ...(budget ? { beforeRequest: () => budget.take(connection.tenantId, priority) } : {}) })),
+    async ({ accessToken }) => {
+      // The daily budget counts days of the account's time zone (stored by the sync) when known.
+      const timeZone = budget ? await accountTimeZoneOf(services, connection.tenantId) : null;
+      return fn(
+        createHubspotApi({
+          accessToken,
+          basePath: services.config.HUBSPOT_API_BASE_URL,
+          ...(budget ? { beforeRequest: ({ search }) => budget.take(connection.tenantId, priority, { search, timeZone }) } : {}),
+        }),
+      );
+    },
     { idempotent: options.idempotent },
   );
+}
+
+async function accountTimeZoneOf(services: ConnectionServices, tenantId: string): Promise<string | null> {
+  const row = await withTenant(services.db.prisma, { tenantId }, (tx) => tx.hubspotSettings.findFirst({ select: { accountTimeZone: true } }));
+  return row?.accountTimeZone ?? null;
 }
 
 interface Context {
@@ -130,6 +144,13 @@ export async function runHubspotSync(services: ConnectionServices, input: { tena
   if (!connection || connection.provider !== "HUBSPOT") throw new Error("no such HubSpot connection");
   const ctx = await loadContext(services, connection);
   const result: SyncResult = { connectionId: connection.id, mode: input.mode, objects: { owners: zero(), companies: zero(), contacts: zero(), deals: zero() } };
+  // The account's time zone (its daily API limit resets at its midnight); a failure to read it only keeps the last one.
+  const timeZone = await withHubspot(services, connection, (api) => api.accountTimeZone()).catch(() => null);
+  if (timeZone) {
+    await withTenant(services.db.prisma, { tenantId: ctx.tenantId }, (tx) =>
+      tx.hubspotSettings.upsert({ where: { tenantId: ctx.tenantId }, create: { tenantId: ctx.tenantId, accountTimeZone: timeZone }, update: { accountTimeZone: timeZone } }),
+    );
+  }
   result.objects.owners = await syncOwners(ctx);
   for (const type of ["companies", "contacts", "deals"] as const) result.objects[type] = await syncObjects(ctx, type, input.mode);
   await runUnitOfWork(services, syncActor(ctx.tenantId), async (uow) => {
@@ -274,25 +295,45 @@ async function unlinkArchived(ctx: Context, type: HubspotObjectType): Promise<nu
       const archivedAt = new Map(page.results.map((r) => [r.id, r.archivedAt ?? r.updatedAt]));
       const refs = await uow.tx.externalRef.findMany({ where: { system: HUBSPOT_SYSTEM, entityType, externalId: { in: [...archivedAt.keys()] } } });
       for (const ref of refs) {
-        const at = archivedAt.get(ref.externalId)!;
-        await uow.tx.externalRef.delete({ where: { id: ref.id } });
-        await uow.tx.hubspotRecordSync.deleteMany({ where: { entityType, hubspotId: ref.externalId } });
-        const mark = { hubspotArchived: { hubspotId: ref.externalId, archivedAt: at.toISOString() } };
-        if (type === "contacts") {
-          const row = await uow.tx.contact.findUnique({ where: { id: ref.entityId }, select: { attributes: true } });
-          if (row) await uow.tx.contact.update({ where: { id: ref.entityId }, data: { attributes: { ...(row.attributes as object), ...mark } } });
-        } else if (type === "companies") {
-          const row = await uow.tx.company.findUnique({ where: { id: ref.entityId }, select: { attributes: true } });
-          if (row) await uow.tx.company.update({ where: { id: ref.entityId }, data: { attributes: { ...(row.attributes as object), ...mark } } });
-        }
-        await uow.audit({ action: `${entityType.toLowerCase()}.hubspot_unlinked`, targetType: entityType, targetId: ref.entityId, summary: { source: HUBSPOT_SYSTEM, hubspotId: ref.externalId, reason: "archived in HubSpot", archivedAt: at.toISOString() } });
-        await uow.emit("sales.connection.crm_record_unlinked", { entityType, entityId: ref.entityId, hubspotId: ref.externalId, reason: "archived" });
+        await unlinkHubspotRef(uow, ref, { reason: "archived", at: archivedAt.get(ref.externalId)! });
         unlinked++;
       }
       return ok(null);
     });
   } while (after);
   return unlinked;
+}
+
+/**
+ * Unlinks one record of ours from a HubSpot record that is gone there (archived, deleted, or
+ * deleted for privacy): ours stays; the ExternalRef and sync mark go, contacts and companies
+ * are marked (attributes.hubspotArchived), audited (`<entity>.hubspot_unlinked`, source hubspot)
+ * and evented (sales.connection.crm_record_unlinked).
+ */
+export async function unlinkHubspotRef(
+  uow: Pick<UnitOfWork, "tx" | "audit" | "emit">,
+  ref: { id: string; entityType: string; entityId: string; externalId: string },
+  input: { reason: "archived" | "deleted" | "privacy_deleted"; at: Date; deliveryId?: string },
+): Promise<void> {
+  const { entityType } = ref;
+  await uow.tx.externalRef.delete({ where: { id: ref.id } });
+  await uow.tx.hubspotRecordSync.deleteMany({ where: { entityType, hubspotId: ref.externalId } });
+  const mark = { hubspotArchived: { hubspotId: ref.externalId, archivedAt: input.at.toISOString(), reason: input.reason } };
+  if (entityType === "Contact") {
+    const row = await uow.tx.contact.findUnique({ where: { id: ref.entityId }, select: { attributes: true } });
+    if (row) await uow.tx.contact.update({ where: { id: ref.entityId }, data: { attributes: { ...(row.attributes as object), ...mark } } });
+  } else if (entityType === "Company") {
+    const row = await uow.tx.company.findUnique({ where: { id: ref.entityId }, select: { attributes: true } });
+    if (row) await uow.tx.company.update({ where: { id: ref.entityId }, data: { attributes: { ...(row.attributes as object), ...mark } } });
+  }
+  const why = input.reason === "archived" ? "archived in HubSpot" : input.reason === "deleted" ? "deleted in HubSpot (webhook)" : "deleted in HubSpot for privacy (webhook)";
+  await uow.audit({
+    action: `${entityType.toLowerCase()}.hubspot_unlinked`,
+    targetType: entityType,
+    targetId: ref.entityId,
+    summary: { source: HUBSPOT_SYSTEM, hubspotId: ref.externalId, reason: why, archivedAt: input.at.toISOString(), ...(input.deliveryId ? { deliveryId: input.deliveryId } : {}) },
+  });
+  await uow.emit("sales.connection.crm_record_unlinked", { entityType, entityId: ref.entityId, hubspotId: ref.externalId, reason: input.reason });
 }
 
 type Associations = { companies: Map<string, string[]>; contacts: Map<string, string[]> };

@@ -6,7 +6,18 @@
 import { QUEUES } from "../../data/job-queue.js";
 import type { Prisma } from "../../data/database.js";
 import { mayConnect } from "../../domain/connection/connection.js";
-import { COMPANY_PROPERTIES, CONTACT_PROPERTIES, DEAL_PROPERTIES, HUBSPOT_SYSTEM, stageMappingErrors, stageMappingSchema, type StageMapping } from "../../domain/connection/hubspot.js";
+import {
+  COMPANY_PROPERTIES,
+  CONTACT_PROPERTIES,
+  createSettingsErrors,
+  DEAL_PROPERTIES,
+  HUBSPOT_SYSTEM,
+  hubspotCreateSettingsSchema,
+  stageMappingErrors,
+  stageMappingSchema,
+  type HubspotCreateSettings,
+  type StageMapping,
+} from "../../domain/connection/hubspot.js";
 import { normalizeDomain, parseEmail } from "../../domain/email.js";
 import { readTenantSettings } from "../../domain/tenant/tenant.js";
 import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
@@ -94,6 +105,31 @@ export async function updateHubspotStageMapping(
     await uow.audit({ action: "hubspot.stage_mapping_updated", targetType: "Tenant", targetId: tenant.id, summary: { mappings: parsed.data } });
     await uow.emit("sales.tenant.updated", { tenantId: tenant.id, section: "hubspot" });
     return ok({ mappings: parsed.data });
+  });
+}
+
+/** Sets which records of ours with no HubSpot counterpart are created there (validated: deals need every open stage mapped). */
+export async function updateHubspotSyncSettings(
+  services: Pick<Services, "db" | "config">,
+  actor: Actor,
+  input: { settings: unknown; idempotencyKey?: string | null },
+): Promise<Outcome<HubspotCreateSettings>> {
+  if (!actor.principal.permissions.has("connection:manage")) {
+    return fail(userError("FORBIDDEN", "Only an OWNER or ADMIN can configure the HubSpot sync.", ["input"]));
+  }
+  const parsed = hubspotCreateSettingsSchema.safeParse(input.settings);
+  if (!parsed.success) return fail(...parsed.error.issues.map((i) => userError("VALIDATION_FAILED", `${i.path.join(".") || "input"}: ${i.message}`, ["input", ...i.path.map(String)])));
+  return runMutation(services, actor, { operation: "hubspotSyncSettingsUpdate", input: parsed.data, idempotencyKey: input.idempotencyKey }, async (uow) => {
+    const tenant = await uow.tx.tenant.findUniqueOrThrow({ where: { id: actor.principal.tenantId } });
+    const current = await uow.tx.hubspotSettings.findUnique({ where: { tenantId: tenant.id } });
+    const mappings = stageMappingSchema.safeParse(current?.stageMappings ?? []);
+    const errors = createSettingsErrors(parsed.data, mappings.success ? mappings.data : [], readTenantSettings(tenant.settings).pipeline.stages);
+    if (errors.length) return fail(...errors.map((e) => userError("VALIDATION_FAILED", e.message, ["input", e.field])));
+    await uow.tx.hubspotSettings.upsert({ where: { tenantId: tenant.id }, create: { tenantId: tenant.id, ...parsed.data }, update: parsed.data });
+    const before = { createContacts: current?.createContacts ?? false, createCompanies: current?.createCompanies ?? false, createDeals: current?.createDeals ?? false };
+    await uow.audit({ action: "hubspot.sync_settings_updated", targetType: "Tenant", targetId: tenant.id, summary: { before, after: parsed.data } });
+    await uow.emit("sales.tenant.updated", { tenantId: tenant.id, section: "hubspot" });
+    return ok(parsed.data);
   });
 }
 

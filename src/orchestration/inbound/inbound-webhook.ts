@@ -54,6 +54,8 @@ import { readTenantSettings } from "../../domain/tenant/tenant.js";
 import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
 import { verifyHubSpotV3 } from "../../integrations/inbound-webhook/hubspot-signature.js";
 import { recordActivity } from "../pipeline/activity.js";
+import { createTaskInUnitOfWork } from "../pipeline/task.js";
+import { unlinkHubspotRef } from "../connection/hubspot-sync.js";
 import { enqueueAgent } from "../agent/agent-run.js";
 import { ingestContext, retryOnUniqueViolation } from "../lead/lead.js";
 import { ingestLead } from "../lead/lead-ingest.js";
@@ -384,6 +386,9 @@ interface ItemResult {
   draftRunId?: string | null;
   activityId?: string | null;
   syncQueued?: boolean;
+  /** Deletion events: records of ours unlinked, and the erasure tasks a privacy deletion opened. */
+  unlinked?: number;
+  erasureTaskIds?: string[];
   error?: string;
 }
 
@@ -539,10 +544,73 @@ async function handleCrmChange(services: Services, uow: UnitOfWork, deliveryId: 
     });
     if (logged.ok) activityId = logged.value.activityId;
   }
+  const deletion = DELETION_EVENTS[change.subscriptionType];
+  const removed = deletion && change.objectId ? await unlinkDeletedRecord(uow, deliveryId, change.objectId, change.objectType, deletion, change.occurredAt ? new Date(change.occurredAt) : new Date()) : null;
   const connection = await uow.tx.connection.findFirst({ where: { provider: "HUBSPOT", status: "ACTIVE" }, select: { id: true } });
   const { syncQueued } = connection ? await onCrmChange(services, uow, { connectionId: connection.id, change, deliveryId }) : { syncQueued: false };
-  const summary = { deliveryId, subscriptionType: type, objectType: change.objectType, objectId: change.objectId, propertyName: change.propertyName, linked: !!linked, activityId, hubspotConnected: !!connection, syncQueued };
+  const summary = {
+    deliveryId,
+    subscriptionType: type,
+    objectType: change.objectType,
+    objectId: change.objectId,
+    propertyName: change.propertyName,
+    linked: !!linked,
+    activityId,
+    hubspotConnected: !!connection,
+    syncQueued,
+    ...(removed ? { unlinked: removed.unlinked, erasureTaskIds: removed.erasureTaskIds } : {}),
+  };
   await uow.audit({ action: "inbound_webhook.crm_change", targetType: "InboundWebhookDelivery", targetId: deliveryId, summary });
   await uow.emit("sales.inbound_webhook.crm_change", { inboundWebhookDeliveryId: deliveryId, ...summary });
-  return { kind: "CRM_CHANGE", type, activityId, syncQueued, leadId: linked?.leadId ?? null };
+  return { kind: "CRM_CHANGE", type, activityId, syncQueued, leadId: linked?.leadId ?? null, ...(removed ? { unlinked: removed.unlinked, erasureTaskIds: removed.erasureTaskIds } : {}) };
+}
+
+/** HubSpot's deletion subscriptions: a record deleted (archived) there, or a contact deleted for privacy (GDPR). */
+const DELETION_EVENTS: Record<string, "deleted" | "privacy_deleted"> = {
+  "contact.deletion": "deleted",
+  "company.deletion": "deleted",
+  "deal.deletion": "deleted",
+  "contact.privacyDeletion": "privacy_deleted",
+};
+
+/**
+ * A HubSpot record was deleted: ours are unlinked, never deleted (the same rule as the
+ * reconcile's archived records). A privacy deletion is the person's erasure request to the
+ * tenant: ours are not erased here — contactErase destroys data for good and is a manager's
+ * decision (contact:erase), which a signed webhook is not — but the contact is marked
+ * do-not-contact at once, and a task asks a person to erase it (contactErase) or record why not.
+ */
+async function unlinkDeletedRecord(
+  uow: UnitOfWork,
+  deliveryId: string,
+  hubspotId: string,
+  objectType: CrmChange["objectType"],
+  reason: "deleted" | "privacy_deleted",
+  at: Date,
+): Promise<{ unlinked: number; erasureTaskIds: string[] }> {
+  const entityTypes = objectType === "contact" ? ["Contact", "Lead"] : objectType === "company" ? ["Company"] : objectType === "deal" ? ["Deal"] : [];
+  const refs = await uow.tx.externalRef.findMany({ where: { system: "hubspot", entityType: { in: entityTypes }, externalId: hubspotId }, orderBy: { createdAt: "asc" } });
+  for (const ref of refs) await unlinkHubspotRef(uow, ref, { reason, at, deliveryId });
+  const erasureTaskIds: string[] = [];
+  if (reason !== "privacy_deleted") return { unlinked: refs.length, erasureTaskIds };
+  const leadIds = refs.filter((r) => r.entityType === "Lead").map((r) => r.entityId);
+  const leadContacts = leadIds.length ? await uow.tx.lead.findMany({ where: { id: { in: leadIds } }, select: { contactId: true } }) : [];
+  const contactIds = [...new Set([...refs.filter((r) => r.entityType === "Contact").map((r) => r.entityId), ...leadContacts.map((l) => l.contactId).filter((id): id is string => !!id)])];
+  for (const contactId of contactIds) {
+    const contact = await uow.tx.contact.findUnique({ where: { id: contactId }, select: { attributes: true, ownerId: true } });
+    if (!contact) continue;
+    const request = { hubspotId, requestedAt: at.toISOString(), deliveryId };
+    await uow.tx.contact.update({ where: { id: contactId }, data: { doNotContact: true, attributes: { ...(contact.attributes as object), hubspotPrivacyDeletion: request } } });
+    const task = await createTaskInUnitOfWork(uow, {
+      title: "Erase this contact? HubSpot deleted them for privacy",
+      description: `HubSpot contact ${hubspotId} was deleted for privacy (a GDPR deletion) on ${at.toISOString()}. They are marked do-not-contact here. Erase them with contactErase, or record why their data is kept.`,
+      contactId,
+      assigneeId: contact.ownerId ?? undefined,
+    });
+    const taskId = task.ok ? task.value.taskId : null;
+    if (taskId) erasureTaskIds.push(taskId);
+    await uow.audit({ action: "contact.erasure_requested", targetType: "Contact", targetId: contactId, summary: { source: "hubspot", hubspotId, deliveryId, doNotContact: true, taskId } });
+    await uow.emit("sales.connection.crm_erasure_requested", { contactId, hubspotId, taskId });
+  }
+  return { unlinked: refs.length, erasureTaskIds };
 }

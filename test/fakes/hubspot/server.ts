@@ -10,9 +10,12 @@
 //   POST /crm/v3/objects/:type/search           filterGroups (EQ, NEQ, GT, GTE, LT, LTE, IN, CONTAINS_TOKEN, HAS_PROPERTY),
 //                                               sorts, `after`, limit ≤ 200, and the 10,000-result cap of the real API
 //   POST /crm/v3/objects/:type/batch/read       ≤ 100 ids
-//   POST /crm/v3/objects/:type                  create (engagements: emails, notes, tasks, meetings; and others);
-//                                               a property HubSpot does not define (engagements: names outside hs_*,
-//                                               hubspot_owner_id) must be created first → else 400 PROPERTY_DOESNT_EXIST
+//   POST /crm/v3/objects/:type                  create (engagements: emails, notes, tasks, meetings; contacts, companies,
+//                                               deals) with `associations` (HubSpot-defined type ids); a property HubSpot
+//                                               does not define (names outside hs_*, hubspot_owner_id and the standard
+//                                               CRM properties) must be created first → else 400 PROPERTY_DOESNT_EXIST;
+//                                               a contact whose e-mail another contact has → 409 CONFLICT
+//                                               "Contact already exists. Existing ID: <id>" (HubSpot's unique e-mail)
 //   GET  /crm/v3/objects/:type/:id              read one (404 when archived, unless ?archived=true)
 //   PATCH /crm/v3/objects/:type/:id             update properties (bumps the modification time)
 //   DELETE /crm/v3/objects/:type/:id            archive (HubSpot's "delete": kept 90 days, listed with ?archived=true)
@@ -23,6 +26,8 @@
 //   GET  /crm/v3/objects/:type?archived=true    the archived records only, with archivedAt
 //   GET/POST /crm/v3/properties/:type[/:name]   custom property definitions (409 when the name exists)
 //   GET  /crm/v4/objects/:from/:id/associations/:to   and   POST /crm/v4/associations/:from/:to/batch/read
+//   PUT  /crm/v4/objects/:from/:id/associations/default/:to/:toId   the default association (both directions)
+//   GET  /account-info/v3/details               portalId, timeZone (`timeZone`, settable), currency
 //   GET  /crm/v3/owners                         owners, paging by `after`
 //   GET  /crm/v3/pipelines/deals                the portal's deal pipelines and stages
 // - Bearer tokens: those the OAuth endpoints issued, private-app tokens
@@ -119,6 +124,8 @@ export interface FakeHubspot {
   readonly gdprDeleted: string[];
   /** Addresses a GDPR delete by e-mail blocklisted (no contact had them). */
   readonly gdprBlocklist: Set<string>;
+  /** The account's time zone (account-info API). */
+  timeZone: string;
   /** HubSpot-like rate limits per token; unset fields are not limited. */
   limits: { burst?: number; burstWindowMs?: number; daily?: number };
   close(): Promise<void>;
@@ -142,8 +149,9 @@ const ASSOCIATION_TYPE_IDS: Record<string, number> = {
   "companies:deals": 342,
 };
 
-/** HubSpot-defined association type ids from an engagement (email, meeting, note, task) to its target. */
-const ENGAGEMENT_TARGET: Record<number, string> = {
+/** HubSpot-defined association type ids to their target: from an engagement (email, meeting, note, task), and between CRM objects. */
+const ASSOCIATION_TARGET: Record<number, string> = {
+  279: "companies", 280: "contacts", 3: "contacts", 4: "deals", 341: "companies", 342: "deals",
   198: "contacts", 200: "contacts", 202: "contacts", 204: "contacts",
   186: "companies", 188: "companies", 190: "companies", 192: "companies",
   210: "deals", 212: "deals", 214: "deals", 216: "deals",
@@ -256,10 +264,17 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
   const usage = new Map<string, { window: number[]; day: string; daily: number }>();
   const ENGAGEMENTS = new Set(["emails", "notes", "tasks", "meetings", "calls"]);
 
-  /** Engagement properties outside HubSpot's own (hs_*, hubspot_owner_id) must have been created: HubSpot's PROPERTY_DOESNT_EXIST. */
+  /** Standard properties of CRM objects (those the service writes); others must be created first. */
+  const STANDARD: Record<string, Set<string>> = {
+    contacts: new Set(["email", "firstname", "lastname", "jobtitle", "phone", "company", "website", "lifecyclestage"]),
+    companies: new Set(["name", "domain", "industry", "numberofemployees", "country", "website", "lifecyclestage"]),
+    deals: new Set(["dealname", "amount", "deal_currency_code", "dealstage", "pipeline", "closedate"]),
+  };
+
+  /** Properties outside HubSpot's own (hs_*, hubspot_owner_id, the standard ones) must have been created: HubSpot's PROPERTY_DOESNT_EXIST. */
   function undefinedProperties(type: string, properties: Record<string, unknown>): ((res: ServerResponse) => true) | null {
-    if (!ENGAGEMENTS.has(type)) return null;
-    const missing = Object.keys(properties).filter((n) => !n.startsWith("hs_") && n !== "hubspot_owner_id" && !customProperties.get(type)?.has(n));
+    if (!ENGAGEMENTS.has(type) && !STANDARD[type]) return null;
+    const missing = Object.keys(properties).filter((n) => !n.startsWith("hs_") && n !== "hubspot_owner_id" && !STANDARD[type]?.has(n) && !customProperties.get(type)?.has(n));
     if (!missing.length) return null;
     const errors = missing.map((name) => ({ isValid: false, message: `Property "${name}" does not exist`, error: "PROPERTY_DOESNT_EXIST", name }));
     return (res) => hubspotError(res, 400, `Property values were not valid: ${JSON.stringify(errors)}`, "VALIDATION_ERROR");
@@ -452,10 +467,13 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
         };
         const unknown = undefinedProperties(type, body.properties ?? {});
         if (unknown) return unknown(res);
+        const email = type === "contacts" ? body.properties?.email?.toLowerCase() : undefined;
+        const taken = email ? [...items.values()].find((o) => !o.archived && o.properties.email?.toLowerCase() === email) : undefined;
+        if (taken) return hubspotError(res, 409, `Contact already exists. Existing ID: ${taken.id}`, "CONFLICT");
         const id = String(nextId++);
         const created = fake.upsert(type, id, body.properties ?? {});
         for (const a of body.associations ?? []) {
-          fake.associate(type, id, ENGAGEMENT_TARGET[a.types?.[0]?.associationTypeId ?? 0] ?? "unknown", String(a.to.id));
+          fake.associate(type, id, ASSOCIATION_TARGET[a.types?.[0]?.associationTypeId ?? 0] ?? "unknown", String(a.to.id));
         }
         return send(res, 201, project(type, created, null));
       }
@@ -471,6 +489,26 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
         ...p,
         results: p.results.map((toId) => ({ toObjectId: Number(toId), associationTypes: [{ category: "HUBSPOT_DEFINED", typeId: ASSOCIATION_TYPE_IDS[`${from}:${to}`] ?? 1, label: null }] })),
       });
+    }
+    if (parts[0] === "crm" && parts[1] === "v4" && parts[2] === "objects" && parts[5] === "associations" && parts[6] === "default" && parts[8] && method === "PUT") {
+      const [, , , from, fromId, , , to, toId] = parts as [string, string, string, string, string, string, string, string, string];
+      for await (const _ of req);
+      if (!table(from).get(fromId) || !table(to).get(toId)) return hubspotError(res, 404, "Object not found", "OBJECT_NOT_FOUND");
+      fake.associate(from, fromId, to, toId);
+      const type = (f: string, t: string) => ({ category: "HUBSPOT_DEFINED", typeId: ASSOCIATION_TYPE_IDS[`${f}:${t}`] ?? 1, label: null });
+      const now = new Date().toISOString();
+      return send(res, 200, {
+        status: "COMPLETE",
+        results: [
+          { from: { id: fromId }, to: { id: toId }, associationSpec: type(from, to) },
+          { from: { id: toId }, to: { id: fromId }, associationSpec: type(to, from) },
+        ],
+        startedAt: now,
+        completedAt: now,
+      });
+    }
+    if (parts[0] === "account-info" && parts[1] === "v3" && parts[2] === "details" && method === "GET") {
+      return send(res, 200, { portalId: fake.hubId, accountType: "STANDARD", timeZone: fake.timeZone, companyCurrency: "USD", additionalCurrencies: [], uiDomain: "app.hubspot.com", dataHostingLocation: "na1" });
     }
     if (parts[0] === "crm" && parts[1] === "v4" && parts[2] === "associations" && parts[5] === "batch" && parts[6] === "read" && method === "POST") {
       const [, , , from, to] = parts as [string, string, string, string, string];
@@ -713,6 +751,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
       object.updatedAt = at.toISOString();
     },
     customProperties,
+    timeZone: "US/Eastern",
     limits: {},
     gdprDeleted: [],
     gdprBlocklist: new Set(),

@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHubspotApi } from "../../../src/integrations/hubspot/client.js";
-import { createHubspotBudget, type HubspotBudget, type HubspotPriority } from "../../../src/integrations/hubspot/rate-budget.js";
+import { accountDay, createHubspotBudget, type HubspotBudget, type HubspotPriority } from "../../../src/integrations/hubspot/rate-budget.js";
 import { ConnectorUnavailableError } from "../../../src/integrations/resilience.js";
 import { startFakeHubspot, type FakeHubspot } from "../../fakes/hubspot/server.js";
 
@@ -79,5 +79,30 @@ describe("HubSpot rate budget across instances", () => {
     expect(Number(error.response.headers["retry-after"])).toBeGreaterThanOrEqual(1);
     expect(error.response.data.policyName).toBe("TEN_SECONDLY_ROLLING");
     hs.limits = {};
+  });
+});
+
+describe("the search limit and the account's day", () => {
+  it("search requests take HubSpot's 5/s search slot on top of the burst: the sixth in a second waits, other calls do not", async () => {
+    const budget = createHubspotBudget({ burst: 100, daily: 1000, backgroundShare: 1, burstWindowSeconds: 10, maxWaitMs: 3000, redisUrl: REDIS_URL, keyPrefix: `hs-search-${randomUUID()}` });
+    try {
+      const tenant = randomUUID();
+      const started = Date.now();
+      for (let i = 0; i < 5; i++) await budget.take(tenant, "interactive", { search: true });
+      for (let i = 0; i < 10; i++) await budget.take(tenant, "interactive");
+      expect(Date.now() - started).toBeLessThan(900);
+      await budget.take(tenant, "interactive", { search: true });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    } finally {
+      await budget.close();
+    }
+  });
+
+  it("the daily budget's day is the account's (time zone known), else UTC", () => {
+    const at = new Date("2026-12-08T03:30:00Z");
+    expect(accountDay(at, "US/Eastern")).toBe("2026-12-07");
+    expect(accountDay(at, "Asia/Tokyo")).toBe("2026-12-08");
+    expect(accountDay(at, null)).toBe("2026-12-08");
+    expect(accountDay(at, "Not/AZone")).toBe("2026-12-08");
   });
 });

@@ -4,10 +4,11 @@
 // (connection:manage): HubSpot is the tenant's shared account. The token is
 // never part of the schema.
 import { z } from "zod";
-import type { StageMapping } from "../../../domain/connection/hubspot.js";
+import type { HubspotCreateSettings, StageMapping } from "../../../domain/connection/hubspot.js";
+import { ok } from "../../../domain/user-error.js";
 import { withConnectors } from "../../../orchestration/connection/connection.js";
-import { connectHubspotPrivateApp, requestHubspotSync, updateHubspotStageMapping } from "../../../orchestration/connection/hubspot.js";
-import { listHubspotItems } from "../../../orchestration/connection/hubspot-push.js";
+import { connectHubspotPrivateApp, requestHubspotSync, updateHubspotStageMapping, updateHubspotSyncSettings } from "../../../orchestration/connection/hubspot.js";
+import { listHubspotItems, retryHubspotItem } from "../../../orchestration/connection/hubspot-push.js";
 import { stageMappingSchema } from "../../../domain/connection/hubspot.js";
 import { actorOf } from "../../context.js";
 import { builder } from "../../builder.js";
@@ -92,6 +93,54 @@ builder.queryField("hubspotStageMappings", (t) =>
   }),
 );
 
+const SyncSettingsType = builder.objectRef<HubspotCreateSettings>("HubspotSyncSettings").implement({
+  description: "What the outbound sync creates in HubSpot for records of ours with no HubSpot counterpart (HubSpot is searched by e-mail / domain first, so nothing is duplicated).",
+  fields: (t) => ({
+    createContacts: t.exposeBoolean("createContacts", { description: "A lead's contact is created in HubSpot (searched by its canonical e-mail first)." }),
+    createCompanies: t.exposeBoolean("createCompanies", { description: "A contact's or deal's company is created in HubSpot (searched by its domain first; none without a domain)." }),
+    createDeals: t.exposeBoolean("createDeals", { description: "A deal is created in HubSpot in its mapped stage, associated with its company and contacts." }),
+  }),
+});
+
+const SyncSettingsInput = builder.inputType("HubspotSyncSettingsUpdateInput", {
+  fields: (t) => ({
+    createContacts: t.boolean({ required: true }),
+    createCompanies: t.boolean({ required: true }),
+    createDeals: t.boolean({ required: true, description: "Needs every open stage of ours mapped to a HubSpot stage." }),
+    idempotencyKey: t.string({ required: false }),
+  }),
+});
+
+const SyncSettingsPayload = payloadType<Payload<{ settings: HubspotCreateSettings }>>("HubspotSyncSettingsUpdatePayload", (t) => ({
+  settings: t.field({ type: SyncSettingsType, nullable: true, resolve: (p) => p.settings ?? null }),
+}));
+
+builder.mutationField("hubspotSyncSettingsUpdate", (t) =>
+  t.field({
+    type: SyncSettingsPayload,
+    description: "Sets which of our records with no HubSpot counterpart the outbound sync creates there (all off by default). OWNER/ADMIN.",
+    authScopes: { permission: "connection:manage" },
+    args: { input: t.arg({ type: SyncSettingsInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const { idempotencyKey, ...settings } = input;
+      const outcome = await updateHubspotSyncSettings(ctx.services, actorOf(ctx), { settings, idempotencyKey });
+      return toPayload(outcome.ok ? ok({ settings: outcome.value }) : outcome);
+    },
+  }),
+);
+
+builder.queryField("hubspotSyncSettings", (t) =>
+  t.field({
+    type: SyncSettingsType,
+    description: "What the outbound sync creates in HubSpot.",
+    authScopes: { permission: "connection:read" },
+    resolve: async (_root, _args, ctx) => {
+      const row = await ctx.db.hubspotSettings.findFirst();
+      return { createContacts: row?.createContacts ?? false, createCompanies: row?.createCompanies ?? false, createDeals: row?.createDeals ?? false };
+    },
+  }),
+);
+
 const SyncNowInput = builder.inputType("HubspotSyncNowInput", {
   fields: (t) => ({
     full: t.boolean({ required: false, description: "A full reconcile (every record) instead of the incremental sync. Default false." }),
@@ -159,5 +208,35 @@ builder.queryField("hubspotSyncItems", (t) =>
       first: t.arg.int({ required: false, description: "Between 1 and 200 (clamped); default 50." }),
     },
     resolve: (_root, args, ctx) => listHubspotItems(ctx.db as never, { status: args.status ?? null, kind: args.kind ?? null, take: Math.min(Math.max(args.first ?? 50, 1), 200) }) as Promise<SyncItemRow[]>,
+  }),
+);
+
+const SyncItemRetryInput = builder.inputType("HubspotSyncItemRetryInput", {
+  fields: (t) => ({
+    itemId: t.id({ required: true, description: "A FAILED item's id (hubspotSyncItems)." }),
+    idempotencyKey: t.string({ required: false }),
+  }),
+});
+
+const SyncItemRetryPayload = payloadType<Payload<{ itemId: string; queued: boolean }>>("HubspotSyncItemRetryPayload", (t) => ({
+  item: t.field({
+    type: SyncItemType,
+    nullable: true,
+    resolve: async (p, _a, ctx) => (p.itemId ? ((await ctx.db.hubspotSyncItem.findUnique({ where: { id: p.itemId } })) as SyncItemRow | null) : null),
+  }),
+  queued: t.boolean({ nullable: true, resolve: (p) => p.queued ?? null }),
+}));
+
+builder.mutationField("hubspotSyncItemRetry", (t) =>
+  t.field({
+    type: SyncItemRetryPayload,
+    description: "Queues a FAILED HubSpot item (push or engagement) again; still exactly once (a HubSpot record it may have made is looked for first). MANAGER and up.",
+    authScopes: { permission: "connection:retry" },
+    args: { input: t.arg({ type: SyncItemRetryInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const parsed = parseInput(z.object({ itemId: z.string().uuid() }), { itemId: String(input.itemId) });
+      if (!parsed.ok) return errorPayload<{ itemId: string; queued: boolean }>(parsed.errors.map((e) => ({ ...e, field: ["input", "itemId"] })));
+      return toPayload(await retryHubspotItem(ctx.services, actorOf(ctx), { itemId: parsed.data.itemId, idempotencyKey: input.idempotencyKey }));
+    },
   }),
 );
