@@ -221,6 +221,8 @@ describe("hooks: suppression and AI assessment", () => {
     };
     const lead = await executeOk(t.graphqlUrl, Ingest, { input: { email: "buyer@ai-co.com", title: "Director of Ops" } }, { token: tenant.members.OPERATOR.token });
     const leadId = uuid(lead.leadIngest.lead!.id);
+    // The ingest's background scoring (no assessor) first, or on a loaded machine it can land after ours and be the latest.
+    await waitForJob("lead-scoring", leadId);
     const outcome = await qualifyLead(withHooks({ assessor }), actor(), { leadId, decision: "AUTO" });
     expect(outcome.ok).toBe(true);
     const snapshot = await asOwner(t.db, async (c) => (await c.query(`SELECT s.score, s.factors, s.details FROM "ScoreSnapshot" s JOIN "Lead" l ON l."latestScoreId" = s.id WHERE l.id = $1`, [leadId])).rows[0]);
