@@ -318,6 +318,7 @@ export class RequestSession {
   private readonly pool: pg.Pool | null;
   private readonly onQuery: ((sql: string) => void) | null;
   private open: OpenTransaction | null = null;
+  private readonly sqlTail = new WeakMap<pg.PoolClient, Promise<void>>();
   private closing: Promise<void> | null = null;
   private reads = 0;
   private exclusivePending = 0;
@@ -374,9 +375,22 @@ export class RequestSession {
       return this.read((tx) => tx.$queryRawUnsafe<R[]>(statement.text, ...statement.values));
     }
     return this.readOn("sql", async (connection) => {
-      this.onQuery?.(statement.text);
-      const result = await (connection as pg.PoolClient).query({ text: statement.text, values: statement.values, types: SQL_TYPES });
-      return result.rows as R[];
+      const client = connection as pg.PoolClient;
+      // Reads of one execution wave share the client: one statement at a time on it (pg queues
+      // concurrent queries only with a deprecation warning, and pg 9 will not).
+      const previous = this.sqlTail.get(client) ?? Promise.resolve();
+      const result = previous.then(() => {
+        this.onQuery?.(statement.text);
+        return client.query({ text: statement.text, values: statement.values, types: SQL_TYPES });
+      });
+      this.sqlTail.set(
+        client,
+        result.then(
+          () => {},
+          () => {},
+        ),
+      );
+      return (await result).rows as R[];
     });
   }
 
