@@ -277,7 +277,9 @@ export async function pgvectorSearch(tx: Tx, filter: MemoryFilter, model: string
   if (!Number.isInteger(dim) || dim < 1 || dim > 2000) throw new Error("pgvector: unsupported dimension");
   // A wider search list than the default 40: the tenant and model filters apply after the index scan.
   await tx.$executeRawUnsafe(`SET LOCAL hnsw.ef_search = ${Math.min(1000, Math.max(100, pool))}`);
-  const f = filterSql(filter, 6);
+  // The dimension is written into the statement (checked above); every bound value must have its placeholder, or
+  // PostgreSQL refuses the statement ("bind message supplies N parameters").
+  const f = filterSql(filter, 5);
   return tx.$queryRawUnsafe<VectorHit[]>(
     poolRankedExactly(
       {
@@ -291,7 +293,6 @@ export async function pgvectorSearch(tx: Tx, filter: MemoryFilter, model: string
     vectorLiteral(vector),
     k,
     pool,
-    dim,
     ...f.params,
   );
 }
