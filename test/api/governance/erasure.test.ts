@@ -226,7 +226,7 @@ describe("contactErase", () => {
 
     // Still unmailable: the hash is on the list, the address in clear is not.
     const suppressions = await sql<{ kind: string; value: string; reason: string }>(t.db, `SELECT "kind"::text, "value", "reason"::text FROM "Suppression" WHERE "tenantId" = $1`, [a.tenantId]);
-    // Keyed by the tenant's own secret (test/api/erasure-governance.test.ts checks the key), not the legacy constant salt.
+    // Keyed by the tenant's own secret (test/api/governance/erasure-governance.test.ts checks the key), not the legacy constant salt.
     expect(suppressions).toEqual([{ kind: "EMAIL_HASH", value: expect.stringMatching(/^[0-9a-f]{64}$/), reason: "ERASED" }]);
     expect(suppressions[0]!.value).not.toBe(legacyErasedAddressHash(EMAIL));
     // The erasure itself is recorded, without the person in it.

@@ -11,15 +11,15 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/observability/logger.js";
-import { startApp } from "../../src/app.js";
-import { connectionMailbox, syncMailbox } from "../../src/orchestration/connection/gmail-sync.js";
-import { createTenant, startTestApp, TEST_JWT_SECRET, type TestApp, type TestTenant } from "../helpers/app.js";
-import { execute } from "../helpers/graphql.js";
-import { insertContact, sql } from "../helpers/operator.js";
-import { GOOGLE_TOKEN_AUDIENCE, type FakeServiceAccountKeyFile } from "../fakes/google/oauth.js";
-import { startFakeGoogle, type FakeGoogle } from "../fakes/google/server.js";
+import { loadConfig } from "../../../src/config/index.js";
+import { createLogger } from "../../../src/observability/logger.js";
+import { startApp } from "../../../src/app.js";
+import { connectionMailbox, syncMailbox } from "../../../src/orchestration/connection/gmail-sync.js";
+import { createTenant, startTestApp, TEST_JWT_SECRET, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { execute } from "../../helpers/graphql.js";
+import { insertContact, sql } from "../../helpers/operator.js";
+import { GOOGLE_TOKEN_AUDIENCE, type FakeServiceAccountKeyFile } from "../../fakes/google/oauth.js";
+import { startFakeGoogle, type FakeGoogle } from "../../fakes/google/server.js";
 
 const DELEGATE = `mutation Delegate($input: ConnectionCreateGoogleDelegationInput!) {
   connectionCreateGoogleDelegation(input: $input) {

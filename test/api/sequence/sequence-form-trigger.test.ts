@@ -6,9 +6,9 @@
 // another tenant naming this tenant's sequence gets NOT_FOUND.
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
-import { execute } from "../helpers/graphql.js";
-import { patchSettings, sql, startOperatorApp, waitFor } from "../helpers/operator.js";
+import { createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { execute } from "../../helpers/graphql.js";
+import { patchSettings, sql, startOperatorApp, waitFor } from "../../helpers/operator.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

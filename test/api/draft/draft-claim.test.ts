@@ -5,10 +5,10 @@
 // live update on pendingDraftsChanged.
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graphql } from "../generated/gql/index.js";
-import { createTenant, redisForTests, type TestApp, type TestTenant } from "../helpers/app.js";
-import { execute, executeOk, subscribe } from "../helpers/graphql.js";
-import { insertContact, patchSettings, sql, startOperatorApp } from "../helpers/operator.js";
+import { graphql } from "../../generated/gql/index.js";
+import { createTenant, redisForTests, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { execute, executeOk, subscribe } from "../../helpers/graphql.js";
+import { insertContact, patchSettings, sql, startOperatorApp } from "../../helpers/operator.js";
 
 const Create = graphql(`
   mutation ClaimTestCreate($input: DraftCreateInput!) {

@@ -6,14 +6,14 @@
 // tenant), with suppressions written under the old constant salt still honoured.
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withTenant } from "../../src/data/database.js";
-import { findErasureHashKey } from "../../src/data/tenant-secret.js";
-import { erasedAddressHash, legacyErasedAddressHash } from "../../src/domain/governance/erasure.js";
-import { expireErasureRequests } from "../../src/orchestration/governance/erasure-request.js";
-import { isErasedAddress } from "../../src/orchestration/sending/suppression.js";
-import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
-import { execute } from "../helpers/graphql.js";
-import { insertContact, patchSettings, sql } from "../helpers/operator.js";
+import { withTenant } from "../../../src/data/database.js";
+import { findErasureHashKey } from "../../../src/data/tenant-secret.js";
+import { erasedAddressHash, legacyErasedAddressHash } from "../../../src/domain/governance/erasure.js";
+import { expireErasureRequests } from "../../../src/orchestration/governance/erasure-request.js";
+import { isErasedAddress } from "../../../src/orchestration/sending/suppression.js";
+import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { execute } from "../../helpers/graphql.js";
+import { insertContact, patchSettings, sql } from "../../helpers/operator.js";
 
 type Json = Record<string, any>;
 

@@ -3,9 +3,9 @@
 // every instance (two here, buckets in Redis), per caller and per tenant,
 // and to that tenant only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TENANT_LIMITS_TTL_MS } from "../../src/api/rate-limit.js";
-import { createTenant, redisForTests, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
-import { execute } from "../helpers/graphql.js";
+import { TENANT_LIMITS_TTL_MS } from "../../../src/api/rate-limit.js";
+import { createTenant, redisForTests, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { execute } from "../../helpers/graphql.js";
 
 const redis = redisForTests();
 const PLATFORM_CALLER = 40;

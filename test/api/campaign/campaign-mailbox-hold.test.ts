@@ -4,9 +4,9 @@
 // held — until a MANAGER resumes the mailbox. Another tenant's pause of the
 // same address does not hold this tenant's plan.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
-import { execute } from "../helpers/graphql.js";
-import { insertContact, patchSettings, sql, startOperatorApp } from "../helpers/operator.js";
+import { createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { execute } from "../../helpers/graphql.js";
+import { insertContact, patchSettings, sql, startOperatorApp } from "../../helpers/operator.js";
 
 const PREVIEW = `query($input: CampaignPreviewInput!) { campaignPreview(input: $input, first: 10) {
   preview { plannedCount days { day count } mailboxHold { mailbox reason message } ranked { email plannedDay planNote } }

@@ -7,10 +7,10 @@
 // in its tenant.
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSequenceSegment, type SegmentRunResult } from "../../src/orchestration/sequence/sequence-segment.js";
-import { ALL_ROLES, createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
-import { execute } from "../helpers/graphql.js";
-import { insertContact, patchSettings, sql, startOperatorApp, waitFor } from "../helpers/operator.js";
+import { runSequenceSegment, type SegmentRunResult } from "../../../src/orchestration/sequence/sequence-segment.js";
+import { ALL_ROLES, createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { execute } from "../../helpers/graphql.js";
+import { insertContact, patchSettings, sql, startOperatorApp, waitFor } from "../../helpers/operator.js";
 
 const CREATE = `mutation($input: SequenceCreateInput!) { sequenceCreate(input: $input) { sequence { id } userErrors { code field message } } }`;
 const SET_SEGMENT = `mutation($input: SequenceSetSegmentInput!) { sequenceSetSegment(input: $input) {
