@@ -95,7 +95,16 @@ export function canReceiveEvent(permissions: ReadonlySet<Permission>, type: stri
   return needed !== null && permissions.has(needed);
 }
 
-/** The event as a subscriber sees it: e-mail addresses in the actor and payload masked, as in the audit log. */
+// One published event object reaches every subscriber of its tenant on an instance (the pub/sub
+// parses a message once): mask it once, not once per subscriber. Keyed weakly, so it goes with the event.
+const maskedEvents = new WeakMap<DomainEvent, DomainEvent>();
+
+/** The event as a subscriber sees it: e-mail addresses in the actor and payload masked, as in the audit log. Treat as read-only (shared). */
 export function eventForSubscriber(event: DomainEvent): DomainEvent {
-  return { ...event, actor: maskEmails(event.actor), payload: maskEmailsDeep(event.payload) as Record<string, unknown> };
+  let masked = maskedEvents.get(event);
+  if (!masked) {
+    masked = { ...event, actor: maskEmails(event.actor), payload: maskEmailsDeep(event.payload) as Record<string, unknown> };
+    maskedEvents.set(event, masked);
+  }
+  return masked;
 }

@@ -198,4 +198,15 @@ describe("event visibility", () => {
     expect(event.payload).toEqual({ leadId: "l1", changes: [{ field: "email", from: "b***@x.example", to: "c***@y.example" }], score: 80 });
     expect(eventForSubscriber({ ...event, actor: "apikey:sk_ab12cd34ef" }).actor).toBe("apikey:sk_ab12cd34ef");
   });
+
+  it("masks one published event once for all its subscribers, and never lets the original through", () => {
+    const published = { id: "e2", tenantId: "t1", type: "sales.task.created", occurredAt: "2026-01-01T00:00:00.000Z", actor: "user:dan@acme.example", payload: { by: "eve@acme.example" } };
+    const first = eventForSubscriber(published);
+    expect(eventForSubscriber(published)).toBe(first);
+    expect(first).not.toBe(published);
+    expect(first.payload).toEqual({ by: "e***@acme.example" });
+    expect(published.payload).toEqual({ by: "eve@acme.example" });
+    // A different event object (another message) is masked on its own.
+    expect(eventForSubscriber({ ...published, payload: { by: "fay@acme.example" } }).payload).toEqual({ by: "f***@acme.example" });
+  });
 });
