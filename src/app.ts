@@ -172,7 +172,7 @@ export async function startApp(options: {
   // tenants is announced by PostgreSQL (NOTIFY auth_change) and drops the affected entries on every instance.
   const principalCache = new PrincipalCache({ ttlMs: config.AUTH_CACHE_TTL_MS });
   const authChanges = await listenForNotifications({
-    url: options.appUrl,
+    url: config.DATABASE_LISTEN_URL ?? options.appUrl,
     channel: "auth_change",
     applicationName: "sales-agent-auth-changes",
     logger,
@@ -188,7 +188,7 @@ export async function startApp(options: {
     bus,
     logger,
     metrics,
-    listenUrl: options.appUrl,
+    listenUrl: config.DATABASE_LISTEN_URL ?? options.appUrl,
     sweepMs: config.OUTBOX_SWEEP_MS,
     // Outbound webhooks: their jobs are enqueued in the transaction that marks the events delivered,
     // and the worker is woken once it committed.

@@ -28,6 +28,12 @@ function schemaFor(nodeEnv: string) {
 
       DATABASE_URL: postgresUrl.optional(),
       DATABASE_APP_URL: postgresUrl.optional(),
+      /**
+       * A session connection of the service role for LISTEN (outbox wake-up, authentication-cache
+       * invalidation); by default DATABASE_APP_URL. Set it to PostgreSQL itself when DATABASE_APP_URL
+       * goes through a transaction-mode pooler (PgBouncer), which cannot hold a LISTEN.
+       */
+      DATABASE_LISTEN_URL: postgresUrl.optional(),
       DATABASE_APP_PASSWORD: z.string().min(8).optional(),
       DATABASE_POOL_MAX: int(10, 1, 500),
       /** Connections for background work (outbox, job workers, agents, sending, maintenance), apart from the API's. */
