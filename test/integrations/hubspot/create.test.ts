@@ -4,26 +4,24 @@
 // HubSpot contact found by canonical e-mail and linked instead; a deal created
 // in its mapped stage with its associations; exactly once when HubSpot acted
 // but the answer was lost; audited; another tenant untouched.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "../../../src/data/database.js";
-import type { JobQueue } from "../../../src/data/job-queue.js";
-import { withConnectors } from "../../../src/orchestration/connection/connection.js";
-import { connectHubspotPrivateApp, updateHubspotStageMapping, updateHubspotSyncSettings } from "../../../src/orchestration/connection/hubspot.js";
+import { updateHubspotStageMapping, updateHubspotSyncSettings } from "../../../src/orchestration/connection/hubspot.js";
 import { RECORD_MARKER_PROPERTY } from "../../../src/orchestration/connection/hubspot-create.js";
 import { enqueueHubspotWork, runHubspotItem } from "../../../src/orchestration/connection/hubspot-push.js";
-import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import type { TestApp } from "../../helpers/app.js";
+import { startHubspotTestApp, noJobs, type HubspotTestApp, type HubspotTestTenant } from "../../helpers/hubspot.js";
 import { sql, userActor } from "../../helpers/operator.js";
-import { startFakeHubspot, type FakeHubspot } from "../../fakes/hubspot/server.js";
+import type { FakeHubspot } from "../../fakes/hubspot/server.js";
 
+type TestTenant = HubspotTestTenant;
+let h: HubspotTestApp;
 let t: TestApp;
 let hs: FakeHubspot;
 let tenant: TestTenant;
 let other: TestTenant;
-const TOKEN = `pat-na1-${randomBytes(12).toString("hex")}`;
-const OTHER_TOKEN = `pat-na1-${randomBytes(12).toString("hex")}`;
-const noJobs = { send: async () => null } as unknown as JobQueue;
-const services = () => withConnectors(t.app.services);
+const services = () => h.services();
 
 async function itemFor(forTenant: TestTenant, type: string, payload: Record<string, string>): Promise<string> {
   return withTenant(t.app.services.db.prisma, { tenantId: forTenant.tenantId }, async (tx) => {
@@ -33,7 +31,7 @@ async function itemFor(forTenant: TestTenant, type: string, payload: Record<stri
   });
 }
 async function associatedIds(from: string, id: string, to: string): Promise<string[]> {
-  const body = (await (await fetch(`${hs.url}/crm/v4/objects/${from}/${id}/associations/${to}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { results: { toObjectId: number }[] };
+  const body = (await (await fetch(`${hs.url}/crm/v4/objects/${from}/${id}/associations/${to}`, { headers: { authorization: `Bearer ${tenant.token}` } })).json()) as { results: { toObjectId: number }[] };
   return body.results.map((r) => String(r.toObjectId));
 }
 const run = (itemId: string, forTenant = tenant) => runHubspotItem(services(), { tenantId: forTenant.tenantId, itemId });
@@ -66,30 +64,10 @@ const audits = (action: string, targetId: string) =>
   sql<{ summary: Record<string, unknown> }>(t.db, `SELECT "summary" FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" = $2 AND "targetId" = $3 ORDER BY "createdAt", "id"`, [tenant.tenantId, action, targetId]);
 
 beforeAll(async () => {
-  hs = await startFakeHubspot();
-  hs.addPrivateAppToken(TOKEN);
-  hs.addPrivateAppToken(OTHER_TOKEN);
-  t = await startTestApp({
-    env: {
-      HUBSPOT_API_BASE_URL: hs.url,
-      HUBSPOT_OAUTH_BASE_URL: hs.url,
-      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-      CONNECTOR_RETRY_BASE_MS: "10",
-      CONNECTOR_MAX_RETRIES: "1",
-      HUBSPOT_PUSH_DEBOUNCE_SECONDS: "3600",
-    },
-  });
-  tenant = await createTenant(t, "hsc");
-  other = await createTenant(t, "hsd");
-  for (const [who, token] of [[tenant, TOKEN], [other, OTHER_TOKEN]] as const) {
-    const connected = await connectHubspotPrivateApp(services(), userActor(who, "ADMIN"), { token });
-    if (!connected.ok) throw new Error(JSON.stringify(connected.errors));
-  }
+  h = await startHubspotTestApp({ prefixes: ["hsc", "hsd"], env: { HUBSPOT_PUSH_DEBOUNCE_SECONDS: "3600" } });
+  ({ t, hs, tenant, other } = h);
 }, 90_000);
-afterAll(async () => {
-  await t?.close();
-  await hs?.close();
-});
+afterAll(() => h?.close());
 
 describe("creating our records in HubSpot", () => {
   it("is off by default: an unlinked lead's contact is not created (SKIPPED, with the reason), no HubSpot write", async () => {
