@@ -21,6 +21,8 @@ export interface HubspotTestApp {
   hs: FakeHubspot;
   tenant: HubspotTestTenant;
   other: HubspotTestTenant;
+  /** The settings the app started with (a second instance on the same database needs the same vault key). */
+  env: Record<string, string>;
   /** The app's services with the connectors (what the HubSpot use cases take). */
   services(): HubspotServices;
   close(): Promise<void>;
@@ -53,7 +55,8 @@ export async function startHubspotTestApp(options: { prefixes: [string, string];
   const hs = await startFakeHubspot();
   let t: TestApp | undefined;
   try {
-    t = await startTestApp({ env: { ...fakeHubspotEnv(hs), ...options.env }, onQuery: options.onQuery });
+    const env = { ...fakeHubspotEnv(hs), ...options.env };
+    t = await startTestApp({ env, onQuery: options.onQuery });
     const app = t;
     const services = () => servicesOf(app);
     const connected = async (prefix: string): Promise<HubspotTestTenant> => {
@@ -71,6 +74,7 @@ export async function startHubspotTestApp(options: { prefixes: [string, string];
       hs,
       tenant,
       other,
+      env,
       services,
       async close() {
         await app.close();

@@ -111,6 +111,7 @@ describe("creating our records in HubSpot", () => {
     expect((await audits("contact.hubspot_created", contactId))[0]!.summary).toMatchObject({ source: "sales-agent", destination: "hubspot", hubspotId: contactHubspotId, itemId });
     expect((await audits("company.hubspot_created", companyId))[0]!.summary).toMatchObject({ hubspotId: companyHubspotId, fields: ["name", "domain"] });
     hs.resetCounts();
+    expect(await itemFor(tenant, "sales.lead.updated", { leadId })).toBe(itemId);
     expect(await run(itemId)).toMatchObject({ status: "DONE", hubspotId: contactHubspotId });
     expect(hs.requests["POST /crm/v3/objects/contacts"]).toBeUndefined();
   });

@@ -111,7 +111,11 @@ describe("outbound: our changes → HubSpot", () => {
     expect(hs.get("deals", "301")!.properties).toMatchObject({ dealstage: "contractsent", pipeline: "default", amount: "5000" });
     const result = await sync();
     expect(result.objects.deals).toMatchObject({ created: 0, updated: 0 });
+    // The same job again (a duplicate): no change waits, nothing runs.
     hs.resetCounts();
+    expect(await run(itemId!)).toBeNull();
+    // Another event for the deal with nothing changed: pushed, but nothing differs, so no HubSpot call.
+    expect(await enqueue(tenant, "sales.deal.updated", { dealId })).toEqual([itemId]);
     expect(await run(itemId!)).toMatchObject({ status: "DONE", result: { fields: [], reason: "unchanged since the last sync" } });
     expect(hs.totalRequests()).toBe(0);
   });
