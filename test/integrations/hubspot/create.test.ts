@@ -3,7 +3,8 @@
 // a lead's contact and its company created and associated, or an existing
 // HubSpot contact found by canonical e-mail and linked instead; a deal created
 // in its mapped stage with its associations; exactly once when HubSpot acted
-// but the answer was lost; audited; another tenant untouched.
+// but the answer was lost; audited; another tenant untouched, with its own
+// creation setting off and on.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "../../../src/data/database.js";
@@ -178,5 +179,57 @@ describe("creating our records in HubSpot", () => {
     expect(outcome).toMatchObject({ status: "SKIPPED" });
     expect(await refOf("Contact", contactId, other)).toBeNull();
     expect(hs.all("contacts").some((c) => c.properties.email === "gina@otherco.example")).toBe(false);
+  });
+  it("both tenants create in HubSpot: each one's records go out through its own connection only, and are linked only to its own rows", async () => {
+    // Both connections are on the fake's one portal, so each HubSpot account is told apart by the token each
+    // write came with (hs.writes): tenant's token is tenant's account, other's token is other's.
+    const on = { createContacts: true, createCompanies: true, createDeals: false };
+    for (const who of [tenant, other]) expect((await updateHubspotSyncSettings(t.app.services, userActor(who, "ADMIN"), { settings: on })).ok).toBe(true);
+    const writesBefore = hs.writes.length;
+    const mineCompany = await company(tenant, "Mine Both", "mine-both.example");
+    const theirsCompany = await company(other, "Theirs Both", "theirs-both.example");
+    const mine = await lead(tenant, "hana@mine-both.example", mineCompany);
+    const theirs = await lead(other, "ivan@theirs-both.example", theirsCompany);
+    expect(await run(await itemFor(tenant, "sales.lead.qualified", { leadId: mine.leadId }))).toMatchObject({ status: "DONE", result: { hubspotRecord: "created" } });
+    expect(await run(await itemFor(other, "sales.lead.qualified", { leadId: theirs.leadId }), other)).toMatchObject({ status: "DONE", result: { hubspotRecord: "created" } });
+
+    const writes = hs.writes.slice(writesBefore);
+    const createdWith = (token: string) => writes.filter((w) => w.token === token && w.created).map((w) => `${w.created!.type}:${w.created!.id}`).sort();
+    const refsOf = async (who: TestTenant, contactId: string, companyId: string) =>
+      [`contacts:${await refOf("Contact", contactId, who)}`, `companies:${await refOf("Company", companyId, who)}`].sort();
+    // Each tenant's contact and company were created with its own token, and its own rows link exactly those.
+    const mineCreated = createdWith(tenant.token);
+    const theirsCreated = createdWith(other.token);
+    expect(mineCreated).toHaveLength(2);
+    expect(theirsCreated).toHaveLength(2);
+    expect(await refsOf(tenant, mine.contactId, mineCompany)).toEqual(mineCreated);
+    expect(await refsOf(other, theirs.contactId, theirsCompany)).toEqual(theirsCreated);
+    expect(hs.get("contacts", mineCreated.find((r) => r.startsWith("contacts:"))!.split(":")[1]!)!.properties.email).toBe("hana@mine-both.example");
+    expect(hs.get("contacts", theirsCreated.find((r) => r.startsWith("contacts:"))!.split(":")[1]!)!.properties.email).toBe("ivan@theirs-both.example");
+    // No write with one tenant's token names a record the other's created (creates, updates, associations).
+    const idsIn = (path: string) => path.match(/\d+/g) ?? [];
+    const idsOf = (refs: string[]) => refs.map((r) => r.split(":")[1]!);
+    for (const w of writes.filter((x) => x.token === tenant.token)) for (const id of idsOf(theirsCreated)) expect(idsIn(w.path), w.path).not.toContain(id);
+    for (const w of writes.filter((x) => x.token === other.token)) for (const id of idsOf(mineCreated)) expect(idsIn(w.path), w.path).not.toContain(id);
+    expect(writes.every((w) => w.token === tenant.token || w.token === other.token)).toBe(true);
+    // Neither tenant's rows link the other's HubSpot records, and neither sees the other's links or items.
+    const crossRefs = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM "ExternalRef" WHERE ("tenantId" = $1 AND "externalId" = ANY($2)) OR ("tenantId" = $3 AND "externalId" = ANY($4))`, [
+      tenant.tenantId,
+      idsOf(theirsCreated),
+      other.tenantId,
+      idsOf(mineCreated),
+    ]);
+    expect(crossRefs[0]!.n).toBe(0);
+    const seenByOther = await withTenant(t.app.services.db.prisma, { tenantId: other.tenantId }, async (tx) => ({
+      refs: await tx.externalRef.count({ where: { entityId: mine.contactId } }),
+      items: await tx.hubspotSyncItem.count({ where: { sourceId: mine.leadId } }),
+      contact: await tx.contact.count({ where: { id: mine.contactId } }),
+    }));
+    expect(seenByOther).toEqual({ refs: 0, items: 0, contact: 0 });
+    const seenByTenant = await withTenant(t.app.services.db.prisma, { tenantId: tenant.tenantId }, async (tx) => ({
+      refs: await tx.externalRef.count({ where: { entityId: theirs.contactId } }),
+      items: await tx.hubspotSyncItem.count({ where: { sourceId: theirs.leadId } }),
+    }));
+    expect(seenByTenant).toEqual({ refs: 0, items: 0 });
   });
 });
