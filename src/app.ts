@@ -197,7 +197,7 @@ export async function startApp(options: {
       // Long memory: new messages, notes and sent drafts are indexed by a job (src/jobs/memory-index.ts).
       if (config.MEMORY_AUTO_INDEX) await enqueueMemoryIndexing(jobs, tx, tenantId, events);
       // HubSpot: our changes to push and engagements to log (src/orchestration/connection/hubspot-push.ts).
-      await enqueueHubspotWork(jobs, tx, tenantId, events, config.HUBSPOT_PUSH_DEBOUNCE_SECONDS);
+      await enqueueHubspotWork(jobs, tx, tenantId, events, config.HUBSPOT_PUSH_DEBOUNCE_SECONDS, config.HUBSPOT_PUSH_MAX_WAIT_SECONDS);
     },
     afterDelivered: () => webhookWorker?.wake(),
   });

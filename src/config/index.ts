@@ -175,6 +175,8 @@ function schemaFor(nodeEnv: string) {
       HUBSPOT_BACKGROUND_SHARE_PERCENT: int(60, 1, 100),
       /** Outbound sync: seconds a record's changes are collected before one push (debounce), and tries per item. */
       HUBSPOT_PUSH_DEBOUNCE_SECONDS: int(5, 0, 3_600),
+      /** Outbound sync: the longest a record that keeps changing waits for a quiet debounce window before it is pushed anyway (at least the debounce). */
+      HUBSPOT_PUSH_MAX_WAIT_SECONDS: int(60, 0, 86_400),
       // Outbound webhooks (src/integrations/webhook/)
       /** Hosts (names or IP addresses) webhooks may reach although they are private or loopback: tests and on-premise only. */
       WEBHOOK_ALLOWED_HOSTS: z

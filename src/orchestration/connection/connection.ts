@@ -344,14 +344,25 @@ export async function accessTokenFor(
   ref: ConnectionRef,
   options: { forceRefresh?: boolean; rejectedToken?: string } = {},
 ): Promise<string> {
+  return (await credentialsFor(services, ref, options)).accessToken;
+}
+
+/** accessTokenFor, with the connection row it read (its status, account time zone, …) for the caller. */
+async function credentialsFor(
+  services: ConnectionServices,
+  ref: ConnectionRef,
+  options: { forceRefresh?: boolean; rejectedToken?: string } = {},
+): Promise<{ accessToken: string; connection: Connection }> {
   const { vault, resilience } = services.connectors;
   let failed: unknown = null;
+  let loaded: Connection | null = null;
   const token = await withTenant(
     services.db.prisma,
     { tenantId: ref.tenantId },
     async (tx) => {
       const connection = await tx.connection.findUnique({ where: { id: ref.id } });
       if (!connection) throw new ConnectionUnavailableError(ref.id, "NOT_FOUND", "No such connection.");
+      loaded = connection;
       if (connection.status !== "ACTIVE") {
         throw new ConnectionUnavailableError(ref.id, connection.status, `The connection is ${connection.status}; connect the account again.`);
       }
@@ -390,7 +401,7 @@ export async function accessTokenFor(
     },
     { timeout: 120_000 },
   );
-  if (token) return token;
+  if (token && loaded) return { accessToken: token, connection: loaded };
   await recordFailure(services, ref, failed);
   const failure = failed instanceof ConnectorUnavailableError ? { kind: "TRANSIENT", message: failed.message } : classifyProviderError(failed);
   throw new ConnectionUnavailableError(ref.id, failure.kind === "REAUTH" ? "NEEDS_REAUTH" : "ACTIVE", failure.message);
@@ -426,25 +437,25 @@ export async function mintDelegated(
 export async function callWithConnection<T>(
   services: ConnectionServices,
   ref: ConnectionRef & { provider: ConnectionProvider },
-  fn: (auth: { accessToken: string; client: OAuth2Client | null; signal: AbortSignal }) => Promise<T>,
+  fn: (auth: { accessToken: string; client: OAuth2Client | null; signal: AbortSignal; connection: Connection }) => Promise<T>,
   options: { idempotent?: boolean } = {},
 ): Promise<T> {
   const provider = services.connectors.oauth[ref.provider];
-  const attempt = async (accessToken: string) => {
+  const attempt = async ({ accessToken, connection }: { accessToken: string; connection: Connection }) => {
     const client = provider?.clientFor ? provider.clientFor({ accessToken, refreshToken: null, expiresAt: null }) : null;
-    return services.connectors.resilience.execute(ref.tenantId, ref.provider, (signal) => fn({ accessToken, client, signal }), options);
+    return services.connectors.resilience.execute(ref.tenantId, ref.provider, (signal) => fn({ accessToken, client, signal, connection }), options);
   };
-  let accessToken = await accessTokenFor(services, ref);
+  let credentials = await credentialsFor(services, ref);
   try {
     let result: T;
     try {
-      result = await attempt(accessToken);
+      result = await attempt(credentials);
     } catch (error) {
       // The provider refused a token we thought valid (401 / invalid_token): refresh once and
       // try again before calling the grant lost.
       if (!tokenRejected(error)) throw error;
-      accessToken = await accessTokenFor(services, ref, { forceRefresh: true, rejectedToken: accessToken });
-      result = await attempt(accessToken);
+      credentials = await credentialsFor(services, ref, { forceRefresh: true, rejectedToken: credentials.accessToken });
+      result = await attempt(credentials);
     }
     await recordSuccess(services, ref).catch(() => {});
     return result;

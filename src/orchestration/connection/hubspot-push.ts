@@ -6,9 +6,17 @@
 //   becomes one item per (record or source, kind) of the tenant's own active
 //   HubSpot connection, and one job per item (singletonKey = item id, policy
 //   "short": more changes to a record while its job waits are coalesced into
-//   it; a push waits HUBSPOT_PUSH_DEBOUNCE_SECONDS so a burst of edits is one
-//   write). The job reads the record's state when it runs, so it always
-//   pushes the latest.
+//   it). The job reads the record's state when it runs, so it always pushes
+//   the latest.
+// - A push is debounced at its trailing edge: each change of the record moves
+//   the item's pushDueAt to HUBSPOT_PUSH_DEBOUNCE_SECONDS after it, but never
+//   past HUBSPOT_PUSH_MAX_WAIT_SECONDS after the burst's first change (a record
+//   that never stops changing still syncs). A job that comes before pushDueAt
+//   sends itself again for then and does nothing. Exactly once across
+//   instances: the push runs under a session advisory lock on the item (gone
+//   with a dead instance's connection) and only while a change is waiting; it
+//   clears the wait only if no change came in meanwhile (else the job that
+//   change queued pushes again after its own quiet window).
 // - A PUSH writes only what differs at HubSpot, under the conflict rule:
 //   fields we own (lifecycle stage, lead status) always; shared fields (deal
 //   stage via the reversed stage mapping, deal name, owner) only when ours is
@@ -80,7 +88,15 @@ function engagementTypeOf(sourceType: string, payload: Record<string, unknown>):
  * items and jobs for the delivered events. Nothing when the tenant has no
  * active HubSpot connection.
  */
-export async function enqueueHubspotWork(jobs: JobQueue, tx: Tx, tenantId: string, events: Pick<DomainEvent, "type" | "payload">[], debounceSeconds: number): Promise<number> {
+export async function enqueueHubspotWork(
+  jobs: JobQueue,
+  tx: Tx,
+  tenantId: string,
+  events: Pick<DomainEvent, "type" | "payload">[],
+  debounceSeconds: number,
+  maxWaitSeconds = debounceSeconds,
+): Promise<number> {
+  const maxWait = Math.max(maxWaitSeconds, debounceSeconds);
   const work = events.flatMap((e) => hubspotWorkFor(e).map((w) => ({ ...w, payload: e.payload })));
   if (!work.length) return 0;
   const connection = await tx.connection.findFirst({ where: { provider: "HUBSPOT", userId: null, status: "ACTIVE" }, orderBy: { updatedAt: "desc" }, select: { id: true } });
@@ -100,10 +116,23 @@ export async function enqueueHubspotWork(jobs: JobQueue, tx: Tx, tenantId: strin
     const item = existing
       ? await tx.hubspotSyncItem.update({ where: { id: existing.id }, data: { status: "PENDING", attempts: 0, lastError: null }, select: { id: true } })
       : await tx.hubspotSyncItem.create({ data: { tenantId, connectionId: connection.id, kind: w.kind, sourceType: w.sourceType, sourceId: w.sourceId, hubspotType }, select: { id: true } });
-    const startAfter = w.kind === "PUSH" ? debounceSeconds : 0;
+    // A push waits for its record to be quiet (trailing debounce, capped by the maximum wait from the burst's first change).
+    const startAfter = w.kind === "PUSH" ? await markChanged(tx, item.id, debounceSeconds, maxWait) : null;
     if (await jobs.send(QUEUES.hubspotPush.name, { tenantId, itemId: item.id } satisfies HubspotItemJob, { singletonKey: item.id, ...(startAfter ? { startAfter } : {}) }, tx)) queued++;
   }
   return queued;
+}
+
+/** A change of the item's record: its push is due once the record was quiet for `quiet` s, at most `maxWait` s after the burst began. */
+async function markChanged(tx: Tx, itemId: string, quiet: number, maxWait: number): Promise<Date | null> {
+  const [row] = await tx.$queryRaw<{ pushDueAt: Date }[]>`
+    UPDATE "HubspotSyncItem"
+       SET "changedAt" = now(),
+           "burstStartedAt" = COALESCE("burstStartedAt", now()),
+           "pushDueAt" = LEAST(now() + make_interval(secs => ${quiet}::int), COALESCE("burstStartedAt", now()) + make_interval(secs => ${maxWait}::int))
+     WHERE "id" = ${itemId}::uuid
+     RETURNING "pushDueAt"`;
+  return quiet > 0 && row ? row.pushDueAt : null;
 }
 
 export type ItemOutcome = { status: "DONE" | "SKIPPED"; hubspotId: string | null; result: Record<string, unknown> };
@@ -111,13 +140,58 @@ export type ItemOutcome = { status: "DONE" | "SKIPPED"; hubspotId: string | null
 /** Thrown for a failure a later try may not fix (HubSpot refused the request). */
 export class PermanentItemError extends Error {}
 
-/** Runs one item (the job's body). Returns null when there was nothing to do (already done, or unknown). */
-export async function runHubspotItem(services: ConnectionServices, job: HubspotItemJob): Promise<ItemOutcome | null> {
+/** The services an item's job runs with: the connectors, and the job queue for a push that is not due yet. */
+export type HubspotItemServices = ConnectionServices & Partial<Pick<Services, "jobs">>;
+
+/**
+ * Runs one item (the job's body). Returns null when there was nothing to do (already done, unknown, a push
+ * with no change waiting, or one not due yet, which is sent again for its time).
+ */
+export async function runHubspotItem(services: HubspotItemServices, job: HubspotItemJob): Promise<ItemOutcome | null> {
   const item = await withTenant(services.db.prisma, { tenantId: job.tenantId }, (tx) => tx.hubspotSyncItem.findUnique({ where: { id: job.itemId } }));
-  // An engagement or a GDPR delete runs until it is done; a push always runs (it reads the latest state, so a
-  // change that came in while an earlier push ran is never lost).
-  if (!item || (item.kind !== "PUSH" && item.status !== "PENDING")) return null;
-  const connection = await withTenant(services.db.prisma, { tenantId: job.tenantId }, (tx) => tx.connection.findUnique({ where: { id: item.connectionId } }));
+  if (!item) return null;
+  if (item.kind === "PUSH") return runPush(services, item);
+  // An engagement or a GDPR delete runs until it is done.
+  if (item.status !== "PENDING") return null;
+  return runItem(services, item);
+}
+
+/** Seconds a job waits before it looks again when another worker is pushing the same record. */
+const BUSY_RETRY_SECONDS = 2;
+
+/**
+ * A push, once: under the item's session advisory lock, only while a change is waiting and due. A job that
+ * comes early (its record changed since it was queued) or while another worker pushes the record sends
+ * itself again for later (pg-boss "short": dropped when a job of the item already waits) and does nothing.
+ */
+async function runPush(services: HubspotItemServices, first: Item): Promise<ItemOutcome | null> {
+  const again = async (startAfter: Date) => {
+    await services.jobs?.send(QUEUES.hubspotPush.name, { tenantId: first.tenantId, itemId: first.id } satisfies HubspotItemJob, { singletonKey: first.id, startAfter });
+    return null;
+  };
+  const client = await services.db.pool.connect();
+  let locked = false;
+  try {
+    const key = `hubspot-push:${first.id}`;
+    locked = (await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok", [key])).rows[0]?.ok === true;
+    if (!locked) return await again(new Date(Date.now() + BUSY_RETRY_SECONDS * 1000));
+    // Due: this push takes the burst (a change from now on starts the next one, with its own maximum wait).
+    const { item, due } = await withTenant(services.db.prisma, { tenantId: first.tenantId }, async (tx) => {
+      const claimed = await tx.$queryRaw<{ id: string }[]>`UPDATE "HubspotSyncItem" SET "burstStartedAt" = NULL WHERE "id" = ${first.id}::uuid AND "pushDueAt" <= now() RETURNING "id"`;
+      return { item: await tx.hubspotSyncItem.findUnique({ where: { id: first.id } }), due: claimed.length > 0 };
+    });
+    // Nothing waiting: a duplicate job, or another worker pushed it already.
+    if (!item?.pushDueAt) return null;
+    if (!due) return await again(item.pushDueAt);
+    return await runItem(services, item);
+  } finally {
+    if (locked) await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`hubspot-push:${first.id}`]).catch(() => {});
+    client.release();
+  }
+}
+
+async function runItem(services: ConnectionServices, item: Item): Promise<ItemOutcome | null> {
+  const connection = await withTenant(services.db.prisma, { tenantId: item.tenantId }, (tx) => tx.connection.findUnique({ where: { id: item.connectionId } }));
   if (!connection || connection.status !== "ACTIVE") {
     await finish(services, item, { status: "FAILED", error: "The HubSpot connection is not active (connect it again)." });
     return null;
@@ -157,6 +231,11 @@ async function finish(
 ): Promise<void> {
   await runUnitOfWork(services, pushActor(item.tenantId), async (uow) => {
     const now = new Date();
+    // The push covered every change up to the one it read: nothing waits any more, unless the record changed
+    // again meanwhile (that change's own job pushes it after its quiet window).
+    if (item.kind === "PUSH" && item.changedAt) {
+      await uow.tx.hubspotSyncItem.updateMany({ where: { id: item.id, changedAt: item.changedAt }, data: { pushDueAt: null, burstStartedAt: null } });
+    }
     await uow.tx.hubspotSyncItem.update({
       where: { id: item.id },
       data: {
@@ -490,7 +569,9 @@ export async function retryHubspotItem(
     const item = locked.length ? await uow.tx.hubspotSyncItem.findUnique({ where: { id: input.itemId } }) : null;
     if (!item) return fail(userError("NOT_FOUND", "No such HubSpot item.", ["input", "itemId"]));
     if (item.status !== "FAILED") return fail(userError("INVALID_TRANSITION", `Only a failed item can be retried; this one is ${item.status.toLowerCase()}.`, ["input", "itemId"]));
-    await uow.tx.hubspotSyncItem.update({ where: { id: item.id }, data: { status: "PENDING", attempts: 0, lastError: null } });
+    const now = new Date();
+    const waiting = item.kind === "PUSH" ? { changedAt: now, burstStartedAt: now, pushDueAt: now } : {};
+    await uow.tx.hubspotSyncItem.update({ where: { id: item.id }, data: { status: "PENDING", attempts: 0, lastError: null, ...waiting } });
     const jobId = await services.jobs.send(QUEUES.hubspotPush.name, { tenantId: item.tenantId, itemId: item.id } satisfies HubspotItemJob, { singletonKey: item.id }, uow.tx);
     const summary = { kind: item.kind, sourceType: item.sourceType, sourceId: item.sourceId, previousError: item.lastError, previousAttempts: item.attempts, queued: jobId !== null };
     await uow.audit({ action: "hubspot.item_retry_requested", targetType: "HubspotSyncItem", targetId: item.id, summary });

@@ -87,9 +87,9 @@ export function withHubspot<T>(
   return callWithConnection(
     services,
     { id: connection.id, tenantId: connection.tenantId, provider: "HUBSPOT" },
-    async ({ accessToken }) => {
-      // The daily budget counts days of the account's time zone (stored by the sync) when known.
-      const timeZone = budget ? await accountTimeZoneOf(services, connection.tenantId) : null;
+    async ({ accessToken, connection: row }) => {
+      // The daily budget counts days of the account's time zone (stored on the connection by the sync) when known.
+      const timeZone = row.accountTimeZone;
       return fn(
         createHubspotApi({
           accessToken,
@@ -100,11 +100,6 @@ export function withHubspot<T>(
     },
     { idempotent: options.idempotent },
   );
-}
-
-async function accountTimeZoneOf(services: ConnectionServices, tenantId: string): Promise<string | null> {
-  const row = await withTenant(services.db.prisma, { tenantId }, (tx) => tx.hubspotSettings.findFirst({ select: { accountTimeZone: true } }));
-  return row?.accountTimeZone ?? null;
 }
 
 interface Context {
@@ -146,10 +141,8 @@ export async function runHubspotSync(services: ConnectionServices, input: { tena
   const result: SyncResult = { connectionId: connection.id, mode: input.mode, objects: { owners: zero(), companies: zero(), contacts: zero(), deals: zero() } };
   // The account's time zone (its daily API limit resets at its midnight); a failure to read it only keeps the last one.
   const timeZone = await withHubspot(services, connection, (api) => api.accountTimeZone()).catch(() => null);
-  if (timeZone) {
-    await withTenant(services.db.prisma, { tenantId: ctx.tenantId }, (tx) =>
-      tx.hubspotSettings.upsert({ where: { tenantId: ctx.tenantId }, create: { tenantId: ctx.tenantId, accountTimeZone: timeZone }, update: { accountTimeZone: timeZone } }),
-    );
+  if (timeZone && timeZone !== connection.accountTimeZone) {
+    await withTenant(services.db.prisma, { tenantId: ctx.tenantId }, (tx) => tx.connection.updateMany({ where: { id: connection.id }, data: { accountTimeZone: timeZone } }));
   }
   result.objects.owners = await syncOwners(ctx);
   for (const type of ["companies", "contacts", "deals"] as const) result.objects[type] = await syncObjects(ctx, type, input.mode);

@@ -43,6 +43,9 @@
 //   `limits.daily` per token per UTC day (429, policyName DAILY); X-HubSpot-RateLimit-* headers.
 // - `requests` counts requests per "METHOD /path-pattern" (ids replaced by :id; archived listings as
 //   "GET /crm/v3/objects/:type?archived").
+// - `writes` logs every authenticated request that is not a GET (method, path, the bearer token it
+//   came with, and for a create the new record's type and id): two connections on this one portal
+//   are told apart by their tokens.
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -98,6 +101,8 @@ export interface FakeHubspot {
   accessTokenTtlSeconds: number;
   lastAuthorize: URLSearchParams | null;
   readonly requests: Record<string, number>;
+  /** Every authenticated request other than a GET, in order, with the token it came with (`created`: the record a create made). */
+  readonly writes: FakeWrite[];
   /** Every token string ever issued (tests grep the database for them). */
   readonly issuedTokens: string[];
   totalRequests(): number;
@@ -129,6 +134,13 @@ export interface FakeHubspot {
   /** HubSpot-like rate limits per token; unset fields are not limited. */
   limits: { burst?: number; burstWindowMs?: number; daily?: number };
   close(): Promise<void>;
+}
+
+export interface FakeWrite {
+  token: string;
+  method: string;
+  path: string;
+  created?: { type: string; id: string };
 }
 
 export interface FakeHubspotOptions {
@@ -258,6 +270,8 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
   const privateTokens = new Set<string>();
   const failures: (InjectedFailure & { left: number })[] = [];
   const requests: Record<string, number> = {};
+  const writes: FakeWrite[] = [];
+  const writeOf = new WeakMap<IncomingMessage, FakeWrite>();
   const issuedTokens: string[] = [];
   let nextId = 1000;
   const customProperties = new Map<string, Set<string>>();
@@ -472,6 +486,8 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
         if (taken) return hubspotError(res, 409, `Contact already exists. Existing ID: ${taken.id}`, "CONFLICT");
         const id = String(nextId++);
         const created = fake.upsert(type, id, body.properties ?? {});
+        const write = writeOf.get(req);
+        if (write) write.created = { type, id };
         for (const a of body.associations ?? []) {
           fake.associate(type, id, ASSOCIATION_TARGET[a.types?.[0]?.associationTypeId ?? 0] ?? "unknown", String(a.to.id));
         }
@@ -643,6 +659,11 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     const key = `${req.method} ${url.pathname.replace(/\/+$/, "").replace(/\/\d+(?=\/|$)/g, "/:id").replace(/(access-tokens|refresh-tokens)\/[^/]+/, "$1/:token")}${url.searchParams.get("archived") === "true" ? "?archived" : ""}`;
     requests[key] = (requests[key] ?? 0) + 1;
     if (await oauthRoutes(req, res, url)) return;
+    if (req.method !== "GET" && authenticated(req)) {
+      const write: FakeWrite = { token: /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? "", method: req.method ?? "", path: url.pathname };
+      writes.push(write);
+      writeOf.set(req, write);
+    }
     const failure = failures.find((f) => f.left > 0 && (!f.path || f.path.test(url.pathname)));
     if (failure) {
       failure.left -= 1;
@@ -693,6 +714,7 @@ export async function startFakeHubspot(options: FakeHubspotOptions = {}): Promis
     accessTokenTtlSeconds: 1800,
     lastAuthorize: null,
     requests,
+    writes,
     issuedTokens,
     totalRequests: () => Object.values(requests).reduce((a, b) => a + b, 0),
     resetCounts() {

@@ -3,27 +3,26 @@
 // a lead's contact and its company created and associated, or an existing
 // HubSpot contact found by canonical e-mail and linked instead; a deal created
 // in its mapped stage with its associations; exactly once when HubSpot acted
-// but the answer was lost; audited; another tenant untouched.
-import { randomBytes, randomUUID } from "node:crypto";
+// but the answer was lost; audited; another tenant untouched, with its own
+// creation setting off and on.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "../../../src/data/database.js";
-import type { JobQueue } from "../../../src/data/job-queue.js";
-import { withConnectors } from "../../../src/orchestration/connection/connection.js";
-import { connectHubspotPrivateApp, updateHubspotStageMapping, updateHubspotSyncSettings } from "../../../src/orchestration/connection/hubspot.js";
+import { updateHubspotStageMapping, updateHubspotSyncSettings } from "../../../src/orchestration/connection/hubspot.js";
 import { RECORD_MARKER_PROPERTY } from "../../../src/orchestration/connection/hubspot-create.js";
 import { enqueueHubspotWork, runHubspotItem } from "../../../src/orchestration/connection/hubspot-push.js";
-import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import type { TestApp } from "../../helpers/app.js";
+import { startHubspotTestApp, noJobs, type HubspotTestApp, type HubspotTestTenant } from "../../helpers/hubspot.js";
 import { sql, userActor } from "../../helpers/operator.js";
-import { startFakeHubspot, type FakeHubspot } from "../../fakes/hubspot/server.js";
+import type { FakeHubspot } from "../../fakes/hubspot/server.js";
 
+type TestTenant = HubspotTestTenant;
+let h: HubspotTestApp;
 let t: TestApp;
 let hs: FakeHubspot;
 let tenant: TestTenant;
 let other: TestTenant;
-const TOKEN = `pat-na1-${randomBytes(12).toString("hex")}`;
-const OTHER_TOKEN = `pat-na1-${randomBytes(12).toString("hex")}`;
-const noJobs = { send: async () => null } as unknown as JobQueue;
-const services = () => withConnectors(t.app.services);
+const services = () => h.services();
 
 async function itemFor(forTenant: TestTenant, type: string, payload: Record<string, string>): Promise<string> {
   return withTenant(t.app.services.db.prisma, { tenantId: forTenant.tenantId }, async (tx) => {
@@ -33,7 +32,7 @@ async function itemFor(forTenant: TestTenant, type: string, payload: Record<stri
   });
 }
 async function associatedIds(from: string, id: string, to: string): Promise<string[]> {
-  const body = (await (await fetch(`${hs.url}/crm/v4/objects/${from}/${id}/associations/${to}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { results: { toObjectId: number }[] };
+  const body = (await (await fetch(`${hs.url}/crm/v4/objects/${from}/${id}/associations/${to}`, { headers: { authorization: `Bearer ${tenant.token}` } })).json()) as { results: { toObjectId: number }[] };
   return body.results.map((r) => String(r.toObjectId));
 }
 const run = (itemId: string, forTenant = tenant) => runHubspotItem(services(), { tenantId: forTenant.tenantId, itemId });
@@ -66,30 +65,10 @@ const audits = (action: string, targetId: string) =>
   sql<{ summary: Record<string, unknown> }>(t.db, `SELECT "summary" FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" = $2 AND "targetId" = $3 ORDER BY "createdAt", "id"`, [tenant.tenantId, action, targetId]);
 
 beforeAll(async () => {
-  hs = await startFakeHubspot();
-  hs.addPrivateAppToken(TOKEN);
-  hs.addPrivateAppToken(OTHER_TOKEN);
-  t = await startTestApp({
-    env: {
-      HUBSPOT_API_BASE_URL: hs.url,
-      HUBSPOT_OAUTH_BASE_URL: hs.url,
-      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-      CONNECTOR_RETRY_BASE_MS: "10",
-      CONNECTOR_MAX_RETRIES: "1",
-      HUBSPOT_PUSH_DEBOUNCE_SECONDS: "3600",
-    },
-  });
-  tenant = await createTenant(t, "hsc");
-  other = await createTenant(t, "hsd");
-  for (const [who, token] of [[tenant, TOKEN], [other, OTHER_TOKEN]] as const) {
-    const connected = await connectHubspotPrivateApp(services(), userActor(who, "ADMIN"), { token });
-    if (!connected.ok) throw new Error(JSON.stringify(connected.errors));
-  }
+  h = await startHubspotTestApp({ prefixes: ["hsc", "hsd"], env: { HUBSPOT_PUSH_DEBOUNCE_SECONDS: "3600" } });
+  ({ t, hs, tenant, other } = h);
 }, 90_000);
-afterAll(async () => {
-  await t?.close();
-  await hs?.close();
-});
+afterAll(() => h?.close());
 
 describe("creating our records in HubSpot", () => {
   it("is off by default: an unlinked lead's contact is not created (SKIPPED, with the reason), no HubSpot write", async () => {
@@ -133,6 +112,7 @@ describe("creating our records in HubSpot", () => {
     expect((await audits("contact.hubspot_created", contactId))[0]!.summary).toMatchObject({ source: "sales-agent", destination: "hubspot", hubspotId: contactHubspotId, itemId });
     expect((await audits("company.hubspot_created", companyId))[0]!.summary).toMatchObject({ hubspotId: companyHubspotId, fields: ["name", "domain"] });
     hs.resetCounts();
+    expect(await itemFor(tenant, "sales.lead.updated", { leadId })).toBe(itemId);
     expect(await run(itemId)).toMatchObject({ status: "DONE", hubspotId: contactHubspotId });
     expect(hs.requests["POST /crm/v3/objects/contacts"]).toBeUndefined();
   });
@@ -199,5 +179,57 @@ describe("creating our records in HubSpot", () => {
     expect(outcome).toMatchObject({ status: "SKIPPED" });
     expect(await refOf("Contact", contactId, other)).toBeNull();
     expect(hs.all("contacts").some((c) => c.properties.email === "gina@otherco.example")).toBe(false);
+  });
+  it("both tenants create in HubSpot: each one's records go out through its own connection only, and are linked only to its own rows", async () => {
+    // Both connections are on the fake's one portal, so each HubSpot account is told apart by the token each
+    // write came with (hs.writes): tenant's token is tenant's account, other's token is other's.
+    const on = { createContacts: true, createCompanies: true, createDeals: false };
+    for (const who of [tenant, other]) expect((await updateHubspotSyncSettings(t.app.services, userActor(who, "ADMIN"), { settings: on })).ok).toBe(true);
+    const writesBefore = hs.writes.length;
+    const mineCompany = await company(tenant, "Mine Both", "mine-both.example");
+    const theirsCompany = await company(other, "Theirs Both", "theirs-both.example");
+    const mine = await lead(tenant, "hana@mine-both.example", mineCompany);
+    const theirs = await lead(other, "ivan@theirs-both.example", theirsCompany);
+    expect(await run(await itemFor(tenant, "sales.lead.qualified", { leadId: mine.leadId }))).toMatchObject({ status: "DONE", result: { hubspotRecord: "created" } });
+    expect(await run(await itemFor(other, "sales.lead.qualified", { leadId: theirs.leadId }), other)).toMatchObject({ status: "DONE", result: { hubspotRecord: "created" } });
+
+    const writes = hs.writes.slice(writesBefore);
+    const createdWith = (token: string) => writes.filter((w) => w.token === token && w.created).map((w) => `${w.created!.type}:${w.created!.id}`).sort();
+    const refsOf = async (who: TestTenant, contactId: string, companyId: string) =>
+      [`contacts:${await refOf("Contact", contactId, who)}`, `companies:${await refOf("Company", companyId, who)}`].sort();
+    // Each tenant's contact and company were created with its own token, and its own rows link exactly those.
+    const mineCreated = createdWith(tenant.token);
+    const theirsCreated = createdWith(other.token);
+    expect(mineCreated).toHaveLength(2);
+    expect(theirsCreated).toHaveLength(2);
+    expect(await refsOf(tenant, mine.contactId, mineCompany)).toEqual(mineCreated);
+    expect(await refsOf(other, theirs.contactId, theirsCompany)).toEqual(theirsCreated);
+    expect(hs.get("contacts", mineCreated.find((r) => r.startsWith("contacts:"))!.split(":")[1]!)!.properties.email).toBe("hana@mine-both.example");
+    expect(hs.get("contacts", theirsCreated.find((r) => r.startsWith("contacts:"))!.split(":")[1]!)!.properties.email).toBe("ivan@theirs-both.example");
+    // No write with one tenant's token names a record the other's created (creates, updates, associations).
+    const idsIn = (path: string) => path.match(/\d+/g) ?? [];
+    const idsOf = (refs: string[]) => refs.map((r) => r.split(":")[1]!);
+    for (const w of writes.filter((x) => x.token === tenant.token)) for (const id of idsOf(theirsCreated)) expect(idsIn(w.path), w.path).not.toContain(id);
+    for (const w of writes.filter((x) => x.token === other.token)) for (const id of idsOf(mineCreated)) expect(idsIn(w.path), w.path).not.toContain(id);
+    expect(writes.every((w) => w.token === tenant.token || w.token === other.token)).toBe(true);
+    // Neither tenant's rows link the other's HubSpot records, and neither sees the other's links or items.
+    const crossRefs = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM "ExternalRef" WHERE ("tenantId" = $1 AND "externalId" = ANY($2)) OR ("tenantId" = $3 AND "externalId" = ANY($4))`, [
+      tenant.tenantId,
+      idsOf(theirsCreated),
+      other.tenantId,
+      idsOf(mineCreated),
+    ]);
+    expect(crossRefs[0]!.n).toBe(0);
+    const seenByOther = await withTenant(t.app.services.db.prisma, { tenantId: other.tenantId }, async (tx) => ({
+      refs: await tx.externalRef.count({ where: { entityId: mine.contactId } }),
+      items: await tx.hubspotSyncItem.count({ where: { sourceId: mine.leadId } }),
+      contact: await tx.contact.count({ where: { id: mine.contactId } }),
+    }));
+    expect(seenByOther).toEqual({ refs: 0, items: 0, contact: 0 });
+    const seenByTenant = await withTenant(t.app.services.db.prisma, { tenantId: tenant.tenantId }, async (tx) => ({
+      refs: await tx.externalRef.count({ where: { entityId: theirs.contactId } }),
+      items: await tx.hubspotSyncItem.count({ where: { sourceId: theirs.leadId } }),
+    }));
+    expect(seenByTenant).toEqual({ refs: 0, items: 0 });
   });
 });

@@ -4,30 +4,27 @@
 // worked by the hubspot-push job: DONE once HubSpot deleted it, retried on a
 // transient failure (PENDING with the error), DONE with deleted:false when
 // HubSpot had no such contact, nothing for an unlinked contact, and another
-// tenant's HubSpot never touched.
-import { randomBytes } from "node:crypto";
+// tenant (connected to HubSpot too) asks nothing for its unlinked contact.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "../../../src/data/database.js";
 import type { JobQueue } from "../../../src/data/job-queue.js";
-import { withConnectors } from "../../../src/orchestration/connection/connection.js";
-import { connectHubspotPrivateApp } from "../../../src/orchestration/connection/hubspot.js";
 import { runHubspotItem } from "../../../src/orchestration/connection/hubspot-push.js";
 import { runHubspotSync } from "../../../src/orchestration/connection/hubspot-sync.js";
 import { eraseContact } from "../../../src/orchestration/governance/erasure.js";
-import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import type { TestApp } from "../../helpers/app.js";
+import { startHubspotTestApp, noJobs, type HubspotTestApp, type HubspotTestTenant } from "../../helpers/hubspot.js";
 import { insertContact, sql, userActor, waitFor } from "../../helpers/operator.js";
-import { startFakeHubspot, type FakeHubspot } from "../../fakes/hubspot/server.js";
+import type { FakeHubspot } from "../../fakes/hubspot/server.js";
 
+type TestTenant = HubspotTestTenant;
+let h: HubspotTestApp;
 let t: TestApp;
 let hs: FakeHubspot;
-let hsOther: FakeHubspot;
 let tenant: TestTenant;
 let other: TestTenant;
-const TOKEN = `pat-na1-${randomBytes(12).toString("hex")}`;
-/** Erasures whose item the test runs itself (no job, so no race with the worker). */
-const noJobs = { send: async () => null } as unknown as JobQueue;
+let TOKEN: string;
 
-const services = () => withConnectors(t.app.services);
+const services = () => h.services();
 const contactIdOf = async (forTenant: TestTenant, hubspotId: string) =>
   (await sql<{ entityId: string }>(t.db, `SELECT "entityId" FROM "ExternalRef" WHERE "tenantId" = $1 AND "system" = 'hubspot' AND "entityType" = 'Contact' AND "externalId" = $2`, [forTenant.tenantId, hubspotId]))[0]!
     .entityId;
@@ -40,30 +37,19 @@ const erase = async (forTenant: TestTenant, contactId: string, jobs?: JobQueue) 
 };
 
 beforeAll(async () => {
-  hs = await startFakeHubspot();
-  hs.addPrivateAppToken(TOKEN);
-  t = await startTestApp({
-    env: { HUBSPOT_API_BASE_URL: hs.url, HUBSPOT_OAUTH_BASE_URL: hs.url, CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`, CONNECTOR_RETRY_BASE_MS: "10", CONNECTOR_MAX_RETRIES: "1" },
-  });
-  tenant = await createTenant(t, "gdpr");
-  other = await createTenant(t, "gdprx");
-  const connected = await connectHubspotPrivateApp(services(), userActor(tenant, "ADMIN"), { token: TOKEN });
-  if (!connected.ok) throw new Error(JSON.stringify(connected.errors));
+  // The other tenant has its own connection (another token) on the same fake portal.
+  h = await startHubspotTestApp({ prefixes: ["gdpr", "gdprx"] });
+  ({ t, hs, tenant, other } = h);
+  TOKEN = tenant.token;
   hs.upsert("contacts", "701", { email: "mira.holt@gdpr.example", firstname: "Mira", lastname: "Holt" });
   hs.upsert("contacts", "702", { email: "jon.berg@gdpr.example", firstname: "Jon", lastname: "Berg" });
   hs.upsert("contacts", "703", { email: "ida.lund@gdpr.example", firstname: "Ida", lastname: "Lund" });
   hs.upsert("companies", "801", { name: "Holt AB", domain: "gdpr.example" });
   hs.associate("contacts", "701", "companies", "801");
-  await runHubspotSync(services(), { tenantId: tenant.tenantId, connectionId: connected.value.connectionId, mode: "FULL" });
-  // The other tenant's own HubSpot portal holds the same ids: it must never be asked.
-  hsOther = await startFakeHubspot();
+  await runHubspotSync(services(), { tenantId: tenant.tenantId, connectionId: tenant.connectionId, mode: "FULL" });
 }, 90_000);
 
-afterAll(async () => {
-  await t?.close();
-  await hs?.close();
-  await hsOther?.close();
-});
+afterAll(() => h?.close());
 
 describe("GDPR delete at HubSpot on erasure", () => {
   it("queues it with the erasure and the job deletes the contact for good (not archived)", async () => {
@@ -111,10 +97,12 @@ describe("GDPR delete at HubSpot on erasure", () => {
   it("asks nothing for a contact not linked to HubSpot, nor of another tenant", async () => {
     const local = await insertContact(t.db, tenant.tenantId, { email: "local.only@gdpr.example" });
     expect((await erase(tenant, local)).report?.crmDeletionRequests).toBe(0);
-    const otherContact = await insertContact(t.db, other.tenantId, { email: "mira.holt@gdpr.example" });
+    // The other tenant is connected to HubSpot too, but its contact of the same address is not linked there.
+    const deletesBefore = hs.requests["POST /crm/v3/objects/contacts/gdpr-delete"] ?? 0;
+    const otherContact = await insertContact(t.db, other.tenantId, { email: "jon.berg@gdpr.example" });
     expect((await erase(other, otherContact)).report?.crmDeletionRequests).toBe(0);
     expect(await gdprItems(other)).toEqual([]);
-    expect(hsOther.totalRequests()).toBe(0);
+    expect(hs.requests["POST /crm/v3/objects/contacts/gdpr-delete"] ?? 0).toBe(deletesBefore);
     expect(await gdprItems(tenant)).toHaveLength(3);
   });
 });

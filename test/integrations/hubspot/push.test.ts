@@ -4,32 +4,28 @@
 // the inbound sync, engagements exactly once (also after a failure that came
 // after HubSpot created it), a 429 with Retry-After waited out, archived
 // HubSpot records unlinking ours, and another tenant never touched.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "../../../src/data/database.js";
-import type { JobQueue } from "../../../src/data/job-queue.js";
-import { withConnectors } from "../../../src/orchestration/connection/connection.js";
-import { connectHubspotPrivateApp, updateHubspotStageMapping } from "../../../src/orchestration/connection/hubspot.js";
+import { updateHubspotStageMapping } from "../../../src/orchestration/connection/hubspot.js";
 import { enqueueHubspotWork, listHubspotItems, MARKER_PROPERTY, runHubspotItem } from "../../../src/orchestration/connection/hubspot-push.js";
 import { runHubspotSync } from "../../../src/orchestration/connection/hubspot-sync.js";
-import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import type { TestApp, TestTenant } from "../../helpers/app.js";
+import { startHubspotTestApp, noJobs, type HubspotTestApp } from "../../helpers/hubspot.js";
 import { sql, userActor, waitFor } from "../../helpers/operator.js";
 import { logActivity } from "../../../src/orchestration/pipeline/activity.js";
-import { startFakeHubspot, type FakeHubspot } from "../../fakes/hubspot/server.js";
+import type { FakeHubspot } from "../../fakes/hubspot/server.js";
 
+let h: HubspotTestApp;
 let t: TestApp;
 let hs: FakeHubspot;
 let tenant: TestTenant;
 let other: TestTenant;
 let connectionId: string;
 let otherConnectionId: string;
-const TOKEN = `pat-na1-${randomBytes(12).toString("hex")}`;
-const OTHER_TOKEN = `pat-na1-${randomBytes(12).toString("hex")}`;
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
-/** Items are made here without a job, and run by the test (no race with the worker). The helper returns the items of the payload's first id. */
-const noJobs = { send: async () => null } as unknown as JobQueue;
 
-const services = () => withConnectors(t.app.services);
+const services = () => h.services();
 const sync = (mode: "INCREMENTAL" | "FULL" = "INCREMENTAL") => runHubspotSync(services(), { tenantId: tenant.tenantId, connectionId, mode });
 
 async function enqueue(forTenant: TestTenant, type: string, payload: Record<string, unknown>): Promise<string[]> {
@@ -48,28 +44,11 @@ async function ourId(table: "Contact" | "Deal" | "Company", hubspotId: string): 
 }
 
 beforeAll(async () => {
-  hs = await startFakeHubspot();
-  hs.addPrivateAppToken(TOKEN);
-  hs.addPrivateAppToken(OTHER_TOKEN);
-  t = await startTestApp({
-    env: {
-      HUBSPOT_API_BASE_URL: hs.url,
-      HUBSPOT_OAUTH_BASE_URL: hs.url,
-      CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-      CONNECTOR_RETRY_BASE_MS: "10",
-      CONNECTOR_MAX_RETRIES: "1",
-      // Pushes queued by the outbox wait an hour: the tests run items themselves.
-      HUBSPOT_PUSH_DEBOUNCE_SECONDS: "3600",
-    },
-  });
-  tenant = await createTenant(t, "hsp");
-  other = await createTenant(t, "hsq");
-  const connected = await connectHubspotPrivateApp(services(), userActor(tenant, "ADMIN"), { token: TOKEN });
-  if (!connected.ok) throw new Error(JSON.stringify(connected.errors));
-  connectionId = connected.value.connectionId;
-  const connectedOther = await connectHubspotPrivateApp(services(), userActor(other, "ADMIN"), { token: OTHER_TOKEN });
-  if (!connectedOther.ok) throw new Error(JSON.stringify(connectedOther.errors));
-  otherConnectionId = connectedOther.value.connectionId;
+  // Pushes queued by the outbox wait an hour: the tests run items themselves.
+  h = await startHubspotTestApp({ prefixes: ["hsp", "hsq"], env: { HUBSPOT_PUSH_DEBOUNCE_SECONDS: "3600" } });
+  ({ t, hs, tenant, other } = h);
+  connectionId = h.tenant.connectionId;
+  otherConnectionId = h.other.connectionId;
   hs.addOwner({ id: "51", email: tenant.members.OPERATOR.email });
   hs.addOwner({ id: "52", email: tenant.members.MANAGER.email });
   hs.upsert("companies", "101", { name: "Acme", domain: "acme.example" }, { updatedAt: minutesAgo(60) });
@@ -88,10 +67,7 @@ beforeAll(async () => {
   if (!mapped.ok) throw new Error(JSON.stringify(mapped.errors));
   await sync();
 }, 90_000);
-afterAll(async () => {
-  await t?.close();
-  await hs?.close();
-});
+afterAll(() => h?.close());
 
 describe("outbound: our changes → HubSpot", () => {
   let leadId: string;
@@ -135,7 +111,11 @@ describe("outbound: our changes → HubSpot", () => {
     expect(hs.get("deals", "301")!.properties).toMatchObject({ dealstage: "contractsent", pipeline: "default", amount: "5000" });
     const result = await sync();
     expect(result.objects.deals).toMatchObject({ created: 0, updated: 0 });
+    // The same job again (a duplicate): no change waits, nothing runs.
     hs.resetCounts();
+    expect(await run(itemId!)).toBeNull();
+    // Another event for the deal with nothing changed: pushed, but nothing differs, so no HubSpot call.
+    expect(await enqueue(tenant, "sales.deal.updated", { dealId })).toEqual([itemId]);
     expect(await run(itemId!)).toMatchObject({ status: "DONE", result: { fields: [], reason: "unchanged since the last sync" } });
     expect(hs.totalRequests()).toBe(0);
   });

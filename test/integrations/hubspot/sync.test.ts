@@ -3,35 +3,32 @@
 // last-modified (a second run imports nothing), the full reconcile,
 // associations, the conflict rule, the stage mapping, a 429 with Retry-After
 // waited out, a revoked grant → NEEDS_REAUTH, audit with source "hubspot".
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withConnectors } from "../../../src/orchestration/connection/connection.js";
-import { connectHubspotPrivateApp, resolveHubspotIdentity, updateHubspotStageMapping } from "../../../src/orchestration/connection/hubspot.js";
-import { runHubspotSync } from "../../../src/orchestration/connection/hubspot-sync.js";
-import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { resolveHubspotIdentity, updateHubspotStageMapping } from "../../../src/orchestration/connection/hubspot.js";
+import { runHubspotSync, withHubspot } from "../../../src/orchestration/connection/hubspot-sync.js";
+import { accountDay } from "../../../src/integrations/hubspot/rate-budget.js";
+import type { TestApp } from "../../helpers/app.js";
+import { startHubspotTestApp, type HubspotTestApp, type HubspotTestTenant } from "../../helpers/hubspot.js";
 import { sql, userActor } from "../../helpers/operator.js";
-import { startFakeHubspot, type FakeHubspot } from "../../fakes/hubspot/server.js";
+import type { FakeHubspot } from "../../fakes/hubspot/server.js";
 
+let h: HubspotTestApp;
 let t: TestApp;
 let hs: FakeHubspot;
-let tenant: TestTenant;
+let tenant: HubspotTestTenant;
 let connectionId: string;
-const TOKEN = `pat-na1-${randomBytes(12).toString("hex")}`;
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+/** Statements Prisma sent while `counting`. */
+const statements: string[] = [];
+let counting = false;
 
-const services = () => withConnectors(t.app.services);
+const services = () => h.services();
 const sync = (mode: "INCREMENTAL" | "FULL" = "INCREMENTAL") => runHubspotSync(services(), { tenantId: tenant.tenantId, connectionId, mode });
 
 beforeAll(async () => {
-  hs = await startFakeHubspot();
-  hs.addPrivateAppToken(TOKEN);
-  t = await startTestApp({
-    env: { HUBSPOT_API_BASE_URL: hs.url, HUBSPOT_OAUTH_BASE_URL: hs.url, CREDENTIALS_KEYS: `k1:${randomBytes(32).toString("base64")}`, CONNECTOR_RETRY_BASE_MS: "10", HUBSPOT_SYNC_PAGE_SIZE: "20" },
-  });
-  tenant = await createTenant(t, "hss");
-  const connected = await connectHubspotPrivateApp(services(), userActor(tenant, "ADMIN"), { token: TOKEN });
-  if (!connected.ok) throw new Error(JSON.stringify(connected.errors));
-  connectionId = connected.value.connectionId;
+  h = await startHubspotTestApp({ prefixes: ["hss", "hss-other"], env: { CONNECTOR_MAX_RETRIES: "3", HUBSPOT_SYNC_PAGE_SIZE: "20" }, onQuery: (q) => void (counting && statements.push(q)) });
+  ({ t, hs, tenant } = h);
+  connectionId = tenant.connectionId;
   hs.addOwner({ id: "41", email: tenant.members.OPERATOR.email, firstName: "Op", lastName: "Erator" });
   hs.addOwner({ id: "42", email: "stranger@elsewhere.example" });
   for (let i = 1; i <= 45; i++) {
@@ -45,10 +42,7 @@ beforeAll(async () => {
     hs.associate("deals", String(300 + i), "contacts", String(200 + i));
   }
 }, 60_000);
-afterAll(async () => {
-  await t?.close();
-  await hs?.close();
-});
+afterAll(() => h?.close());
 
 async function count(table: string): Promise<number> {
   const rows = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM "${table}" WHERE "tenantId" = $1`, [tenant.tenantId]);
@@ -197,6 +191,30 @@ describe("HubSpot inbound sync", () => {
     expect(byDomain.ok && byDomain.value.company?.companyId).toBe(first.value.company!.companyId);
     const unknown = await resolveHubspotIdentity(services(), tenant.tenantId, { email: "nobody@nowhere.example" });
     expect(unknown.ok && unknown.value).toEqual({ contact: null, company: null, openDeals: [] });
+  });
+
+  it("the account's time zone is kept on the connection: each call counts the daily budget in the account's day, with no extra read for it", async () => {
+    // A zone whose date is not UTC's right now, so the day's key shows which one counted.
+    const utcDay = accountDay(new Date(), null);
+    const zone = ["Pacific/Kiritimati", "Pacific/Pago_Pago"].find((z) => accountDay(new Date(), z) !== utcDay)!;
+    hs.timeZone = zone;
+    await sync();
+    const [row] = await sql<{ accountTimeZone: string | null }>(t.db, `SELECT "accountTimeZone" FROM "Connection" WHERE "id" = $1`, [connectionId]);
+    expect(row!.accountTimeZone).toBe(zone);
+    // The daily budget's buckets (rate-limiter-flexible's PostgreSQL store, as no REDIS_URL is set here).
+    const spent = async (day: string) =>
+      (await sql<{ points: number }>(t.db, `SELECT "points" FROM "connector"."rate_limit" WHERE "key" = $1`, [`hubspot_daily:${tenant.tenantId}:${day}`]))[0]?.points ?? 0;
+    const accountBefore = await spent(accountDay(new Date(), zone));
+    const utcBefore = await spent(utcDay);
+    statements.length = 0;
+    counting = true;
+    await withHubspot(services(), { id: connectionId, tenantId: tenant.tenantId }, (api) => api.ownersPage({ after: null, limit: 1 }));
+    counting = false;
+    expect(await spent(accountDay(new Date(), zone))).toBe(accountBefore + 1);
+    expect(await spent(utcDay)).toBe(utcBefore);
+    // The zone came with the connection row the call loads for its token: nothing else was read for it.
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((q) => q.includes("HubspotSettings"))).toEqual([]);
   });
 
   it("a revoked token turns the connection to NEEDS_REAUTH (audited, evented) and the sync stops", async () => {
