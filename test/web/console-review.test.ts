@@ -75,6 +75,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`console review claims and context in chromium${
     drafts.push(await createDraft(2, "Follow-up that drew on memory"));
     drafts.push(await createDraft(3, "Draft a manager takes over"));
     drafts.push(await createDraft(4, "Draft left open in a closed tab"));
+    drafts.push(await createDraft(5, "Draft edited across a session refresh"));
     // What the draft writer recorded for the second draft: two memories it was given and a Drive file it linked
     // (written as the writer does, straight into the tables; the writer's own tests cover how they are chosen).
     const contact = (await sql<{ contactId: string }>(t.db, `SELECT "contactId" FROM "Draft" WHERE "id" = $1`, [drafts[1]!.id]))[0]!.contactId;
@@ -220,5 +221,36 @@ describe.skipIf(!HAVE_CHROMIUM)(`console review claims and context in chromium${
     const manager = await browser.signIn(tenant.members.MANAGER.token);
     await openDraft(manager, draft, "Draft left open in a closed tab");
     await manager.getByTestId("claim-mine").waitFor();
+  });
+
+  it("a session token about to expire is refreshed in place: an unsaved edit survives, saves after the old token expired, and the queue stays live", async () => {
+    const draft = drafts[4]!;
+    // A 40-second token: the console refreshes it a fifth of its life (8 s) before it expires.
+    const short = await t.app.authenticator.issueUserToken({ userId: tenant.members.OPERATOR.userId, tenantId: tenant.tenantId }, 40);
+    const expiresAt = Date.now() + 40_000;
+    const operator = await browser.signIn(short);
+    await openDraft(operator, draft, "Draft edited across a session refresh");
+    await operator.getByRole("button", { name: "Edit" }).click();
+    await operator.getByLabel("Subject").fill("Edited while the session was refreshed");
+
+    const token = () => operator.evaluate("sessionStorage.getItem('sales-agent.token')") as Promise<string>;
+    await waitFor(async () => (await token()) !== short, { timeout: 45_000, message: "the refreshed session token" });
+    const refreshed = await token();
+    expect(refreshed).toBeTruthy();
+    // Past the old token's expiry: the edit is still on screen and saves with the new token.
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now() + 1_000)));
+    expect(await operator.getByLabel("Subject").inputValue()).toBe("Edited while the session was refreshed");
+    await operator.getByRole("button", { name: "Save as new revision" }).click();
+    await operator.getByRole("heading", { name: "Edited while the session was refreshed", level: 2 }).waitFor();
+    const stored = await sql<{ subject: string; revision: number }>(t.db, `SELECT "subject", "revision" FROM "Draft" WHERE "id" = $1`, [draft.id]);
+    expect(stored).toEqual([{ subject: "Edited while the session was refreshed", revision: 2 }]);
+    const audit = await sql(t.db, `SELECT 1 FROM "AuditEntry" WHERE "action" = 'session.refreshed' AND "actorId" = $1`, [tenant.members.OPERATOR.userId]);
+    expect(audit.length).toBeGreaterThanOrEqual(1);
+
+    // Still live after the socket reconnected with the new token: a draft created now appears.
+    const created = await createDraft(6, "Arrived after the refresh");
+    await operator.locator(`[data-draft-id="${created.gid}"]`).waitFor();
+    expect(operator.url()).not.toContain(refreshed);
+    await operator.context().close();
   });
 });
