@@ -75,7 +75,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`console review claims and context in chromium${
     drafts.push(await createDraft(2, "Follow-up that drew on memory"));
     drafts.push(await createDraft(3, "Draft a manager takes over"));
     drafts.push(await createDraft(4, "Draft left open in a closed tab"));
-    drafts.push(await createDraft(5, "Draft edited across a session refresh"));
+    drafts.push(await createDraft(5, "Draft revised across a session refresh"));
     // What the draft writer recorded for the second draft: two memories it was given and a Drive file it linked
     // (written as the writer does, straight into the tables; the writer's own tests cover how they are chosen).
     const contact = (await sql<{ contactId: string }>(t.db, `SELECT "contactId" FROM "Draft" WHERE "id" = $1`, [drafts[1]!.id]))[0]!.contactId;
@@ -229,8 +229,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`console review claims and context in chromium${
     const short = await t.app.authenticator.issueUserToken({ userId: tenant.members.OPERATOR.userId, tenantId: tenant.tenantId }, 40);
     const expiresAt = Date.now() + 40_000;
     const operator = await browser.signIn(short);
-    await openDraft(operator, draft, "Draft edited across a session refresh");
-    await operator.getByRole("button", { name: "Edit" }).click();
+    await openDraft(operator, draft, "Draft revised across a session refresh");
+    await operator.getByRole("button", { name: "Edit", exact: true }).click();
     await operator.getByLabel("Subject").fill("Edited while the session was refreshed");
 
     const token = () => operator.evaluate("sessionStorage.getItem('sales-agent.token')") as Promise<string>;
