@@ -191,6 +191,8 @@ try {
       await client.query("ROLLBACK");
       const lines = plan.rows.map((r) => r["QUERY PLAN"] as string);
       process.stdout.write(`- ${query.replace(/\s+/g, " ").slice(0, 80)}… | ${lines.find((l) => l.startsWith("Execution Time"))}\n`);
+      // The funnel query's whole plan: where its time goes.
+      if (/WITH cohort AS/.test(query)) process.stdout.write(lines.map((l) => `    ${l}`).join("\n") + "\n");
     }
     await client.end();
   }

@@ -103,7 +103,12 @@ export async function createApiServer(services: Services, authenticator: Authent
   app.use(oauthCallbackRouter(services));
   app.use(inboundWebhookRouter(services));
   // The operator console (web/dist) at / and its client-side routes.
-  app.use(consoleRouter());
+  app.use(
+    consoleRouter(undefined, async () => {
+      const endSession = services.oidc ? (await services.oidc.publicSettings()).endSessionEndpoint : null;
+      return endSession ? [new URL(endSession).origin] : [];
+    }),
+  );
   app.use(gmailPushRouter(services));
 
   app.use(

@@ -65,6 +65,8 @@ function schemaFor(nodeEnv: string) {
       OIDC_SCOPES: z.string().min(1).default("openid email profile"),
       /** How long the console session token issued after an OIDC sign-in works. */
       OIDC_SESSION_HOURS: int(12, 1, 24 * 30),
+      /** The longest a console session lasts from the sign-in, however often `sessionRefresh` renews it; then the person signs in again. */
+      OIDC_SESSION_MAX_HOURS: int(24 * 7, 1, 24 * 90),
       /** How long a verified caller (token → membership) is remembered; changes drop it at once. 0 = verify every request. */
       AUTH_CACHE_TTL_MS: int(5_000, 0, 60_000),
       /** What this instance runs: "api" (requests), "worker" (background jobs), or "all" (both; one machine). */

@@ -66,6 +66,8 @@ export const USER_ERROR_CODES = [
   "NOT_A_MEMBER",
   "EMAIL_NOT_VERIFIED",
   "IDENTITY_ALREADY_LINKED",
+  // sessionRefresh: the console session has reached OIDC_SESSION_MAX_HOURS since the sign-in; sign in again.
+  "SESSION_EXPIRED",
   // Erasure (issue 15): the address belongs to a person whose data was erased; they are never stored again.
   "CONTACT_ERASED",
   // Four-eyes erasure: the request was decided already, or nobody decided it before its expiry.

@@ -18,6 +18,8 @@ export interface OidcSettings {
 export interface OidcPublicSettings {
   issuer: string;
   authorizationEndpoint: string;
+  /** The provider's RP-initiated logout endpoint (OpenID Connect RP-Initiated Logout 1.0), when its discovery document names one. */
+  endSessionEndpoint: string | null;
   clientId: string;
   scopes: string;
 }
@@ -28,6 +30,8 @@ export interface VerifiedIdentity {
   email: string | null;
   emailVerified: boolean;
   name: string | null;
+  /** The verified ID token itself: the console hands it back to the provider as `id_token_hint` when it signs out. */
+  idToken: string;
 }
 
 /** The provider refused, answered nonsense, or could not be reached: the message is safe to show. */
@@ -52,6 +56,7 @@ const discoverySchema = z.object({
   authorization_endpoint: z.string().url(),
   token_endpoint: z.string().url(),
   jwks_uri: z.string().url(),
+  end_session_endpoint: z.string().url().optional(),
   code_challenge_methods_supported: z.array(z.string()).optional(),
 });
 
@@ -94,7 +99,13 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
   return {
     async publicSettings() {
       const { doc } = await discovery();
-      return { issuer: doc.issuer, authorizationEndpoint: doc.authorization_endpoint, clientId: settings.clientId, scopes: settings.scopes };
+      return {
+        issuer: doc.issuer,
+        authorizationEndpoint: doc.authorization_endpoint,
+        endSessionEndpoint: doc.end_session_endpoint ?? null,
+        clientId: settings.clientId,
+        scopes: settings.scopes,
+      };
     },
 
     async signIn(input) {
@@ -144,6 +155,7 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
         email: claims.data.email ?? null,
         emailVerified: claims.data.email_verified === true || claims.data.email_verified === "true",
         name: claims.data.name ?? null,
+        idToken: tokens.data.id_token,
       };
     },
   };

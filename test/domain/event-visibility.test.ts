@@ -47,6 +47,7 @@ const EXPECTED: Record<string, Permission> = {
   "sales.draft.requeued": "draft:read",
   "sales.draft.claimed": "draft:read",
   "sales.draft.claim_released": "draft:read",
+  "sales.draft.claim_broken": "draft:read",
   "sales.sending.kill_switch_engaged": "draft:read",
   "sales.sending.kill_switch_released": "draft:read",
   "sales.sending.signal_recorded": "draft:read",

@@ -4,7 +4,7 @@
 // with a lead in flight, turns its e-mail step into an A/B test, saves a new
 // version (the page says the enrolment in flight keeps its version), then
 // archives the sequence; a campaign preview of 55 contacts pages past the
-// first 50. axe-core on the editor; screenshots go to test/web/screenshots/
+// first 50; a launched campaign's page pages its recipients beyond 100. axe-core on the editor; screenshots go to test/web/screenshots/
 // (git-ignored).
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +29,16 @@ const CreateSequence = graphql(`
 const Enroll = graphql(`
   mutation SequenceEditTestEnroll($input: SequenceEnrollInput!) {
     sequenceEnroll(input: $input) { enrolledCount userErrors { code message } }
+  }
+`);
+const Launch = graphql(`
+  mutation CampaignPagingTestLaunch($input: CampaignLaunchInput!) {
+    campaignLaunch(input: $input) { campaign { id recipientCount } userErrors { field code message } }
+  }
+`);
+const ReadRecipients = graphql(`
+  query CampaignPagingTestRecipients($id: ID!, $offset: Int!) {
+    campaign(id: $id) { recipients(first: 50, offset: $offset) { rank } }
   }
 `);
 const ReadSequence = graphql(`
@@ -165,5 +175,48 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequence edit, A/B and archive in chrom
     await manager.getByRole("button", { name: "Previous 50 ranked contacts" }).click();
     await expect.poll(() => ranked.textContent()).toBe(`Showing 1–50 of ${total}`);
     await screenshot(manager, "campaign-preview-paged");
+  });
+
+  it("a launched campaign's page pages its recipients 50 at a time, beyond the first 100", async () => {
+    const token = { token: tenant.members.MANAGER.token };
+    // With the previous test's 54 leads (and the sequence's), well over 100 contacts.
+    for (let i = 0; i < 66; i++) {
+      const r = await executeOk(t.graphqlUrl, IngestLead, { input: { email: `many${i}@wide${i}.example`, firstName: `Many${i}`, companyName: `Wide ${i}`, title: "COO" } }, token);
+      expect(r.leadIngest.userErrors).toEqual([]);
+    }
+    // Starting in a month: nothing is drafted while the test runs.
+    const start = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const launched = await executeOk(
+      t.graphqlUrl,
+      Launch,
+      { input: { name: "Wide story", brief: "We cut onboarding time in half for operations teams: pitch the story.", dailyCap: 100, size: 500, startDate: start } },
+      token,
+    );
+    expect(launched.campaignLaunch.userErrors).toEqual([]);
+    const campaign = launched.campaignLaunch.campaign!;
+    const total = campaign.recipientCount;
+    expect(total).toBeGreaterThan(110);
+    // The API pages past 100 too.
+    const third = await executeOk(t.graphqlUrl, ReadRecipients, { id: campaign.id, offset: 100 }, token);
+    expect(third.campaign!.recipients.map((r) => r.rank)).toEqual(Array.from({ length: total - 100 }, (_, i) => 101 + i));
+
+    const manager = await browser.signIn(tenant.members.MANAGER.token);
+    await manager.goto(`${t.url}/campaigns/${encodeURIComponent(campaign.id)}`);
+    const pager = manager.getByTestId("pager-recipients");
+    await pager.waitFor();
+    expect(await pager.textContent()).toBe(`Showing 1–50 of ${total}`);
+    const table = manager.locator("table", { has: manager.locator("caption", { hasText: "Recipients" }) });
+    expect(await table.locator("tbody tr").count()).toBe(50);
+    await manager.getByRole("button", { name: "Next 50 recipients" }).click();
+    await expect.poll(() => pager.textContent(), { timeout: WAIT }).toBe(`Showing 51–100 of ${total}`);
+    await manager.getByRole("button", { name: "Next 50 recipients" }).click();
+    await expect.poll(() => pager.textContent(), { timeout: WAIT }).toBe(`Showing 101–${Math.min(150, total)} of ${total}`);
+    const rows = manager.locator("table", { has: manager.locator("caption", { hasText: "Recipients" }) }).locator("tbody tr");
+    expect(await rows.count()).toBe(Math.min(50, total - 100));
+    expect(await rows.first().locator("td").first().textContent()).toBe("101");
+    await screenshot(manager, "campaign-recipients-paged");
+    await expectAccessible(manager, "campaign page (recipients, third page)");
+    await manager.getByRole("button", { name: "Previous 50 recipients" }).click();
+    await expect.poll(() => pager.textContent(), { timeout: WAIT }).toBe(`Showing 51–100 of ${total}`);
   });
 });

@@ -73,6 +73,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`console review claims and context in chromium${
     await sql(t.db, `UPDATE "Tenant" SET "settings" = jsonb_set("settings", '{sending,mailboxes}', '["sales@review.example"]') WHERE "id" = $1`, [tenant.tenantId]);
     drafts.push(await createDraft(1, "Claimed pilot follow-up"));
     drafts.push(await createDraft(2, "Follow-up that drew on memory"));
+    drafts.push(await createDraft(3, "Draft a manager takes over"));
+    drafts.push(await createDraft(4, "Draft left open in a closed tab"));
+    drafts.push(await createDraft(5, "Draft revised across a session refresh"));
     // What the draft writer recorded for the second draft: two memories it was given and a Drive file it linked
     // (written as the writer does, straight into the tables; the writer's own tests cover how they are chosen).
     const contact = (await sql<{ contactId: string }>(t.db, `SELECT "contactId" FROM "Draft" WHERE "id" = $1`, [drafts[1]!.id]))[0]!.contactId;
@@ -156,5 +159,98 @@ describe.skipIf(!HAVE_CHROMIUM)(`console review claims and context in chromium${
     expect(await asset.getAttribute("href")).toBe("https://drive.google.com/file/d/file-1/view");
     await screenshot(operator, "queue-memories-assets");
     await expectAccessible(operator, "review queue (memories and assets)");
+  });
+
+  /** Opens one draft of the queue and waits for its claim to be the page's own. */
+  async function openDraft(page: Page, draft: { gid: string }, subject: string): Promise<void> {
+    await page.goto(`${t.url}/queue`);
+    await page.locator(`[data-draft-id="${draft.gid}"] .row-main`).click();
+    await page.getByRole("heading", { name: subject, level: 2 }).waitFor();
+  }
+
+  it("a MANAGER takes over a draft an OPERATOR holds (draftClaimBreak); the OPERATOR, who may not, is offered no Take over", async () => {
+    const draft = drafts[2]!;
+    const operator = await browser.signIn(tenant.members.OPERATOR.token);
+    await openDraft(operator, draft, "Draft a manager takes over");
+    await operator.getByTestId("claim-mine").waitFor();
+
+    const manager = await browser.signIn(tenant.members.MANAGER.token);
+    await openDraft(manager, draft, "Draft a manager takes over");
+    await manager.getByTestId("claim-banner").waitFor();
+    const takeOver = manager.getByRole("button", { name: "Take over" });
+    await takeOver.waitFor();
+    await screenshot(manager, "queue-take-over");
+    await expectAccessible(manager, "review queue (take over offered)");
+    await takeOver.click();
+    await manager.getByTestId("claim-mine").waitFor();
+    expect(await manager.getByRole("button", { name: "Approve", exact: true }).isDisabled()).toBe(false);
+
+    // The operator's open draft says, live, that the manager has it, and offers them no way to take it back.
+    await operator.getByTestId("claim-banner").filter({ hasText: `Being reviewed by user:${tenant.members.MANAGER.email}` }).waitFor();
+    expect(await operator.getByRole("button", { name: "Take over" }).count()).toBe(0);
+    expect(await operator.getByRole("button", { name: "Approve", exact: true }).isDisabled()).toBe(true);
+
+    const stored = await executeOk(t.graphqlUrl, ReadDraft, { id: draft.gid }, { token: tenant.members.ADMIN.token });
+    expect(stored.draft!.claim).toEqual({ holder: `user:${tenant.members.MANAGER.email}` });
+    const audit = await sql<{ action: string; actorId: string }>(t.db, `SELECT "action", "actorId" FROM "AuditEntry" WHERE "targetId" = $1 AND "action" LIKE 'draft.claim%' ORDER BY "createdAt", "id"`, [draft.id]);
+    expect(audit.filter((a) => a.action !== "draft.claim_renewed")).toEqual([
+      { action: "draft.claimed", actorId: tenant.members.OPERATOR.userId },
+      { action: "draft.claim_broken", actorId: tenant.members.MANAGER.userId },
+    ]);
+    await operator.context().close();
+    await manager.context().close();
+  });
+
+  it("closing the tab gives the claim back at once (draftRelease in a keepalive request on pagehide)", async () => {
+    const draft = drafts[3]!;
+    const operator = await browser.signIn(tenant.members.OPERATOR.token);
+    await openDraft(operator, draft, "Draft left open in a closed tab");
+    await operator.getByTestId("claim-mine").waitFor();
+    const holder = async () => (await sql<{ claimHolderId: string | null }>(t.db, `SELECT "claimHolderId" FROM "Draft" WHERE "id" = $1`, [draft.id]))[0]!.claimHolderId;
+    expect(await holder()).toBe(tenant.members.OPERATOR.userId);
+
+    // A page closed as a person closes a tab: pagehide fires, no React clean-up runs.
+    await operator.close({ runBeforeUnload: true });
+    await waitFor(async () => (await holder()) === null, { timeout: WAIT, message: "the claim released by the closed tab" });
+    const audit = await sql<{ action: string; actorId: string }>(t.db, `SELECT "action", "actorId" FROM "AuditEntry" WHERE "targetId" = $1 AND "action" LIKE 'draft.claim%' ORDER BY "createdAt", "id"`, [draft.id]);
+    expect(audit.filter((a) => a.action !== "draft.claim_renewed")).toEqual([
+      { action: "draft.claimed", actorId: tenant.members.OPERATOR.userId },
+      { action: "draft.claim_released", actorId: tenant.members.OPERATOR.userId },
+    ]);
+    // A colleague can take it straight away, with no five-minute wait.
+    const manager = await browser.signIn(tenant.members.MANAGER.token);
+    await openDraft(manager, draft, "Draft left open in a closed tab");
+    await manager.getByTestId("claim-mine").waitFor();
+  });
+
+  it("a session token about to expire is refreshed in place: an unsaved edit survives, saves after the old token expired, and the queue stays live", async () => {
+    const draft = drafts[4]!;
+    // A 40-second token: the console refreshes it a fifth of its life (8 s) before it expires.
+    const short = await t.app.authenticator.issueUserToken({ userId: tenant.members.OPERATOR.userId, tenantId: tenant.tenantId }, 40);
+    const expiresAt = Date.now() + 40_000;
+    const operator = await browser.signIn(short);
+    await openDraft(operator, draft, "Draft revised across a session refresh");
+    await operator.getByRole("button", { name: "Edit", exact: true }).click();
+    await operator.getByLabel("Subject").fill("Edited while the session was refreshed");
+
+    const token = () => operator.evaluate("sessionStorage.getItem('sales-agent.token')") as Promise<string>;
+    await waitFor(async () => (await token()) !== short, { timeout: 45_000, message: "the refreshed session token" });
+    const refreshed = await token();
+    expect(refreshed).toBeTruthy();
+    // Past the old token's expiry: the edit is still on screen and saves with the new token.
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now() + 1_000)));
+    expect(await operator.getByLabel("Subject").inputValue()).toBe("Edited while the session was refreshed");
+    await operator.getByRole("button", { name: "Save as new revision" }).click();
+    await operator.getByRole("heading", { name: "Edited while the session was refreshed", level: 2 }).waitFor();
+    const stored = await sql<{ subject: string; revision: number }>(t.db, `SELECT "subject", "revision" FROM "Draft" WHERE "id" = $1`, [draft.id]);
+    expect(stored).toEqual([{ subject: "Edited while the session was refreshed", revision: 2 }]);
+    const audit = await sql(t.db, `SELECT 1 FROM "AuditEntry" WHERE "action" = 'session.refreshed' AND "actorId" = $1`, [tenant.members.OPERATOR.userId]);
+    expect(audit.length).toBeGreaterThanOrEqual(1);
+
+    // Still live after the socket reconnected with the new token: a draft created now appears.
+    const created = await createDraft(6, "Arrived after the refresh");
+    await operator.locator(`[data-draft-id="${created.gid}"]`).waitFor();
+    expect(operator.url()).not.toContain(refreshed);
+    await operator.context().close();
   });
 });

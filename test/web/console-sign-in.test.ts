@@ -3,7 +3,8 @@
 // identity provider (OIDC authorization code + PKCE, against the wire-level
 // fake provider in test/fakes/oidc/server.ts), choosing a workspace when the
 // person has several, a refusal explained, and accepting an invitation from
-// its link. No token or code is left in the address.
+// its link. No token or code is left in the address. Signing out after single
+// sign-on ends the session at the provider too (RP-initiated logout).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -146,5 +147,50 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sign-in in chromium${HAVE_CHROMIUM ? ""
     const sso = await newPage();
     await singleSignOn(sso, email);
     await sso.getByTestId("who").filter({ hasText: "Nora Newcomer · OPERATOR" }).waitFor({ timeout: 20_000 });
+  });
+
+  it("signing out ends the provider session too (RP-initiated logout by form POST), and the next single sign-on asks again", async () => {
+    const email = tenant.members.ADMIN.email;
+    oidc.addAccount({ email, name: "Ada" });
+    const page = await newPage();
+    await singleSignOn(page, email);
+    await page.getByTestId("who").filter({ hasText: "ADMIN" }).waitFor({ timeout: 20_000 });
+    // While the provider session lasts, single sign-on needs no form: proof there is a session to end.
+    const second = await page.context().newPage();
+    second.on("pageerror", (error) => process.stderr.write(`[browser] ${error.message}\n`));
+    await second.goto(`${t.url}/`);
+    await second.getByRole("button", { name: "Sign in with your identity provider" }).click();
+    await second.getByTestId("who").filter({ hasText: "ADMIN" }).waitFor({ timeout: 20_000 });
+    await second.close();
+    const open = oidc.openSessions;
+    const before = oidc.logouts.length;
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    // Back on the console's sign-in page, by way of the provider.
+    await page.getByRole("button", { name: "Sign in with your identity provider" }).waitFor({ timeout: 20_000 });
+    expect(page.url()).toBe(`${t.url}/`);
+    const logout = oidc.logouts[before]!;
+    expect(logout).toMatchObject({ method: "POST", clientId: oidc.clientId, postLogoutRedirectUri: `${t.url}/`, ended: true });
+    expect(logout.idTokenHint).toBeTruthy();
+    expect(oidc.openSessions).toBe(open - 1);
+    expect(await page.evaluate("sessionStorage.getItem('sales-agent.token')")).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('sales-agent.oidc-session')")).toBeNull();
+
+    // The provider asks who you are again.
+    await page.getByRole("button", { name: "Sign in with your identity provider" }).click();
+    await page.waitForURL(`${oidc.issuer}/authorize**`);
+    await page.getByLabel("E-mail").waitFor();
+  });
+
+  it("a session signed in with a pasted token signs out locally, without visiting the provider", async () => {
+    const page = await newPage();
+    const before = oidc.logouts.length;
+    await page.goto(`${t.url}/`);
+    await page.getByLabel("Access token").fill(`Bearer ${tenant.members.ANALYST.token}`);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByTestId("who").filter({ hasText: "ANALYST" }).waitFor({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Access token").waitFor();
+    expect(oidc.logouts.length).toBe(before);
   });
 });

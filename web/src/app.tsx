@@ -1,6 +1,7 @@
-// The console shell: sign-in (a token kept in sessionStorage), the `me` query
-// (role and permissions), navigation and the screens.
-import { lazy, Suspense, useEffect, useMemo, useState, type FormEvent } from "react";
+// The console shell: sign-in (a token kept in sessionStorage, refreshed before
+// it expires: session.ts), the `me` query (role and permissions), navigation
+// and the screens.
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Provider, useQuery } from "urql";
 import { normaliseToken, storedToken, storeToken } from "./auth";
 import { CALLBACK_PATH, completeSignIn, signInOptions, startSignIn, type OidcSettings, type Workspace } from "./oidc";
@@ -10,6 +11,7 @@ import { useCan, useViewer, ViewerProvider, type Viewer } from "./permissions";
 import { Link, navigate, usePath } from "./router";
 import { ErrorState, Loading } from "./ui";
 import { ReviewQueue } from "./features/review/ReviewQueue";
+import { providerSession, refreshDelayMs, refreshSession, signOutAtProvider, storeProviderSession, tokenTimes } from "./session";
 
 const Reports = lazy(() => import("./features/reports/Reports"));
 const Recommendations = lazy(() => import("./features/recommendations/Recommendations"));
@@ -32,22 +34,80 @@ const MeQuery = graphql(`
   }
 `);
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function App() {
+  // `token` is the sign-in (a new one builds a new client); `current` follows refreshes without re-rendering anything.
   const [token, setToken] = useState<string | null>(() => storedToken());
-  const signOut = () => {
+  const current = useRef<string | null>(token);
+  const [notice, setNotice] = useState<string | null>(null);
+  const leave = () => {
     storeToken(null);
+    current.current = null;
+    setNotice(null);
     setToken(null);
   };
-  const session = useMemo(() => (token ? createConsoleClient(token, signOut) : null), [token]);
+  /** The person's sign-out: after single sign-on it ends the provider session too. */
+  const signOut = () => {
+    const provider = providerSession();
+    storeProviderSession(null);
+    leave();
+    if (provider) signOutAtProvider(provider);
+  };
+  const session = useMemo(() => (token ? createConsoleClient(() => current.current ?? "", leave) : null), [token]);
   useEffect(() => () => session?.dispose(), [session]);
-  const signIn = (t: string) => (storeToken(t), setToken(t));
+  useEffect(() => {
+    if (!session) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const plan = () => {
+      const times = current.current ? tokenTimes(current.current) : null;
+      if (!times || stopped) return;
+      // setTimeout cannot wait longer than ~24.8 days (a long demo token): look again then.
+      const delay = refreshDelayMs(times);
+      if (delay > MAX_TIMER_MS) return void (timer = setTimeout(plan, MAX_TIMER_MS));
+      timer = setTimeout(async () => {
+        const outcome = await refreshSession(current.current ?? "");
+        if (stopped) return;
+        if ("token" in outcome) {
+          current.current = outcome.token;
+          storeToken(outcome.token);
+          // The socket authenticated with the old token: reconnect it with the new one (subscriptions resume).
+          session.ws.terminate();
+          return plan();
+        }
+        if ("ended" in outcome) {
+          const exp = tokenTimes(current.current ?? "")?.exp;
+          return setNotice(`${outcome.ended} Your session ends at ${exp ? new Date(exp * 1000).toLocaleTimeString() : "any moment"}: save your work.`);
+        }
+        timer = setTimeout(plan, 30_000);
+      }, delay);
+    };
+    plan();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [session]);
+  const signIn = (t: string) => {
+    storeToken(t);
+    current.current = t;
+    setToken(t);
+  };
   if (location.pathname === CALLBACK_PATH) return <SignInCallback onToken={signIn} />;
   if (location.pathname === INVITATION_PATH) return <AcceptInvitation onToken={signIn} />;
   if (!token || !session) return <SignIn onToken={signIn} />;
   return (
-    <Provider value={session.client}>
-      <Session onSignOut={signOut} />
-    </Provider>
+    <>
+      {notice && (
+        <p className="banner session-notice" role="alert" data-testid="session-notice">
+          {notice}
+        </p>
+      )}
+      <Provider value={session.client}>
+        <Session onSignOut={signOut} />
+      </Provider>
+    </>
   );
 }
 
@@ -67,6 +127,8 @@ function SignIn({ onToken, problem }: { onToken: (token: string) => void; proble
     if (!response) return setError("The service cannot be reached.");
     const body = (await response.json().catch(() => ({}))) as { data?: { me?: { role: string } }; errors?: { message: string }[] };
     if (!body.data?.me) return setError(body.errors?.[0]?.message ?? "That token was not accepted.");
+    // A pasted token is no provider session: signing out stays here.
+    storeProviderSession(null);
     onToken(token);
   };
   return (

@@ -29,11 +29,12 @@ export interface ConsoleClient {
   dispose(): void;
 }
 
-export function createConsoleClient(token: string, onAuthFailure: () => void): ConsoleClient {
+/** `token()` is read on every request and every (re)connection of the socket, so a refreshed token takes over without a new client. */
+export function createConsoleClient(token: () => string, onAuthFailure: () => void): ConsoleClient {
   const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
   const ws = createWsClient({
     url: wsUrl,
-    connectionParams: { Authorization: `Bearer ${token}` },
+    connectionParams: () => ({ Authorization: `Bearer ${token()}` }),
     lazy: true,
     retryAttempts: Infinity,
     shouldRetry: (event) => {
@@ -52,7 +53,7 @@ export function createConsoleClient(token: string, onAuthFailure: () => void): C
     // POST only: the server's CSRF protection refuses simple GET requests.
     preferGetMethod: false,
     requestPolicy: "cache-and-network",
-    fetchOptions: () => ({ headers: { authorization: `Bearer ${token}` } }),
+    fetchOptions: () => ({ headers: { authorization: `Bearer ${token()}` } }),
     exchanges: [
       cacheExchange({
         keys: {

@@ -2,13 +2,17 @@
 // PKCE (S256). The verifier, state and nonce live in sessionStorage for the
 // round trip only; the provider's code comes back in the query string, is
 // handed to the service (`signInWithOidc`, which exchanges and verifies it)
-// and removed from the address at once. No token ever goes into a URL.
+// and removed from the address at once. No token ever goes into a URL. The
+// provider's ID token is kept (sessionStorage) only to end the provider session
+// on sign-out (session.ts).
+import { storeProviderSession } from "./session";
 
 const PENDING = "sales-agent.oidc-pending";
 export const CALLBACK_PATH = "/auth/callback";
 
 export interface OidcSettings {
   authorizationEndpoint: string;
+  endSessionEndpoint: string | null;
   clientId: string;
   scopes: string;
 }
@@ -25,6 +29,8 @@ interface Pending {
   state: string;
   nonce: string;
   redirectUri: string;
+  endSessionEndpoint: string | null;
+  clientId: string;
 }
 
 function randomString(bytes: number): string {
@@ -48,7 +54,7 @@ async function post<T>(query: string, variables: Record<string, unknown> = {}): 
 /** What the sign-in page offers: null settings when no provider is configured; a problem when it is but cannot be reached. */
 export async function signInOptions(): Promise<{ oidc: OidcSettings | null; problem: string | null }> {
   const data = await post<{ signInOptions: { oidc: OidcSettings | null; oidcProblem: string | null } }>(
-    "query ConsoleSignInOptions { signInOptions { oidc { authorizationEndpoint clientId scopes } oidcProblem } }",
+    "query ConsoleSignInOptions { signInOptions { oidc { authorizationEndpoint endSessionEndpoint clientId scopes } oidcProblem } }",
   );
   return { oidc: data.signInOptions.oidc, problem: data.signInOptions.oidcProblem };
 }
@@ -58,7 +64,14 @@ export async function startSignIn(settings: OidcSettings): Promise<void> {
   if (!crypto.subtle) throw new Error("Single sign-on needs a secure page (https, or http on 127.0.0.1 or localhost).");
   const verifier = randomString(32);
   const challenge = base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
-  const pending: Pending = { verifier, state: randomString(16), nonce: randomString(16), redirectUri: `${location.origin}${CALLBACK_PATH}` };
+  const pending: Pending = {
+    verifier,
+    state: randomString(16),
+    nonce: randomString(16),
+    redirectUri: `${location.origin}${CALLBACK_PATH}`,
+    endSessionEndpoint: settings.endSessionEndpoint,
+    clientId: settings.clientId,
+  };
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
   const url = new URL(settings.authorizationEndpoint);
   url.search = new URLSearchParams({
@@ -86,14 +99,17 @@ export async function completeSignIn(): Promise<{ workspaces: Workspace[] } | { 
   const code = params.get("code");
   if (!code) return { error: "The identity provider sent no code. Start the sign-in again." };
   try {
-    const data = await post<{ signInWithOidc: { workspaces: Workspace[] | null; userErrors: { message: string }[] } }>(
+    const data = await post<{ signInWithOidc: { workspaces: Workspace[] | null; idToken: string | null; userErrors: { message: string }[] } }>(
       `mutation ConsoleSignInWithOidc($input: OidcSignInInput!) {
-        signInWithOidc(input: $input) { workspaces { tenantId tenantName role token } userErrors { code message } }
+        signInWithOidc(input: $input) { workspaces { tenantId tenantName role token } idToken userErrors { code message } }
       }`,
       { input: { code, codeVerifier: pending.verifier, redirectUri: pending.redirectUri, nonce: pending.nonce } },
     );
     const result = data.signInWithOidc;
     if (result.userErrors.length || !result.workspaces?.length) return { error: result.userErrors[0]?.message ?? "You are not a member of any workspace here." };
+    storeProviderSession(
+      pending.endSessionEndpoint && result.idToken ? { endSessionEndpoint: pending.endSessionEndpoint, clientId: pending.clientId, idToken: result.idToken } : null,
+    );
     return { workspaces: result.workspaces };
   } catch (error) {
     return { error: error instanceof Error ? error.message : "The service cannot be reached." };

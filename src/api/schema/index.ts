@@ -40,6 +40,7 @@ import "./inbound/inbound-webhook.js";
 import "./access/platform.js";
 import "./access/invitation.js";
 import "./access/oidc-sign-in.js";
+import "./access/session.js";
 import "./connection/hubspot.js";
 import "./sequence/sequence.js";
 import "./campaign/campaign.js";

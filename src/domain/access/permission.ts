@@ -28,6 +28,8 @@ export const PERMISSIONS = [
   "draft:write",
   "draft:approve",
   "draft:send",
+  // Break a colleague's review claim early and take the draft over (draftClaimBreak): MANAGER and up.
+  "draft:claim_break",
   "sending:control",
   "suppression:read",
   "suppression:write",
@@ -110,6 +112,8 @@ const MANAGER: Permission[] = [
   "pipeline:manage",
   "suppression:remove",
   "sending:control",
+  // Take over a draft a colleague is reviewing (their claim would otherwise hold for up to five minutes).
+  "draft:claim_break",
   // Create, edit (a new version) and archive sequences: a cadence mails many people, so it is a manager's decision.
   "sequence:manage",
   // Launch, pause, resume and cancel campaigns: a campaign mails many people, so like a sequence it is a manager's decision.

@@ -19,6 +19,8 @@ export interface Principal {
   cached?: boolean;
   /** What authentication decided from (a user's role; a key's role, scopes and creator's role). */
   accessFingerprint?: string;
+  /** A person's bearer-token session (epoch seconds): when they signed in (`auth_time`, else `iat`) and when the token expires. */
+  session?: { startedAt: number; expiresAt: number };
 }
 
 /** Request metadata carried into audit entries and logs. */

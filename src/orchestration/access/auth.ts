@@ -66,7 +66,7 @@ export function createAuthenticator(deps: {
   const secretKey = deps.jwtSecret ? new TextEncoder().encode(deps.jwtSecret) : null;
   const jwks: JWTVerifyGetKey | null = config.JWT_JWKS_URL ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL)) : null;
 
-  async function verifyJwt(token: string): Promise<z.infer<typeof claimsSchema> & { exp: number }> {
+  async function verifyJwt(token: string): Promise<z.infer<typeof claimsSchema> & { exp: number; startedAt: number }> {
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -85,7 +85,9 @@ export function createAuthenticator(deps: {
       }
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) throw new AuthenticationError("The token must carry a user id (sub) and a tenant id (tid).");
-      return { ...claims.data, exp: (payload as { exp: number }).exp };
+      const { exp, iat, auth_time } = payload as { exp: number; iat?: unknown; auth_time?: unknown };
+      const startedAt = typeof auth_time === "number" ? auth_time : typeof iat === "number" ? iat : exp;
+      return { ...claims.data, exp, startedAt };
     } catch (error) {
       if (error instanceof AuthenticationError) throw error;
       const code = (error as { code?: string }).code;
@@ -96,7 +98,7 @@ export function createAuthenticator(deps: {
   }
 
   async function userPrincipal(token: string): Promise<Principal> {
-    const { sub, tid, exp } = await verifyJwt(token);
+    const { sub, tid, exp, startedAt } = await verifyJwt(token);
     const membership = await withTenant(db.prisma, { tenantId: tid, userId: sub }, async (tx) => {
       const found = await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: tid, userId: sub } }, include: { user: true } });
       if (found && (await tenantSuspension(tx, tid))) throw new TenantSuspendedError();
@@ -112,6 +114,7 @@ export function createAuthenticator(deps: {
       label: `user:${membership.user.email}`,
       userId: membership.userId,
       accessFingerprint: membership.role,
+      session: { startedAt, expiresAt: exp },
     };
     cache?.set(token, principal, exp * 1000);
     return principal;

@@ -41,6 +41,8 @@ export interface OidcSignIn {
   /** True when this sign-in bound the identity to the account (the first one). */
   linked: boolean;
   workspaces: SignInWorkspace[];
+  /** The provider's ID token, for `id_token_hint` when the console signs out at the provider. */
+  idToken: string;
 }
 
 /** What the console needs to start a sign-in; null when no provider is configured. Throws OidcError when it cannot be reached. */
@@ -113,9 +115,9 @@ export async function signInWithOidc(
       tenantId: m.tenant_id,
       tenantName: m.tenant_name,
       role: m.role,
-      token: await tokens.issueUserToken({ userId, tenantId: m.tenant_id }, ttlSeconds),
+      token: await tokens.issueUserToken({ userId, tenantId: m.tenant_id, authTime: Math.floor(Date.now() / 1000) }, ttlSeconds),
     })),
   );
   services.logger.info({ userId, workspaces: workspaces.length, linked }, "console sign-in through the identity provider");
-  return ok({ email: identity.email ?? "", linked, workspaces });
+  return ok({ email: identity.email ?? "", linked, workspaces, idToken: identity.idToken });
 }

@@ -31,8 +31,11 @@ export interface PlatformIdentity {
   identify(credentials: Credentials): Promise<PlatformAdmin | null>;
   /** Signs a platform-admin token (HS256) for a listed subject; only with a JWT secret. */
   issuePlatformToken(subject: string, ttlSeconds: number): Promise<string>;
-  /** Signs a member's sign-in token (HS256, the same claims the authenticator accepts); only with a JWT secret. */
-  issueUserToken(claims: { userId: string; tenantId: string }, ttlSeconds: number): Promise<string>;
+  /**
+   * Signs a member's sign-in token (HS256, the same claims the authenticator accepts); only with a JWT secret.
+   * `authTime` (epoch seconds) marks when the person signed in: refreshed console sessions keep it (`auth_time`).
+   */
+  issueUserToken(claims: { userId: string; tenantId: string; authTime?: number }, ttlSeconds: number): Promise<string>;
   /** Whether this server can sign tokens itself (false with an identity provider only). */
   canIssueTokens: boolean;
 }
@@ -102,8 +105,8 @@ export function createPlatformIdentity(deps: { config: Config; jwtSecret: string
       if (!subjects.has(subject)) throw new Error(`"${subject}" is not listed in PLATFORM_ADMIN_SUBJECTS.`);
       return sign({ platform: true }, subject, ttlSeconds);
     },
-    issueUserToken({ userId, tenantId }, ttlSeconds) {
-      return sign({ tid: tenantId }, userId, ttlSeconds);
+    issueUserToken({ userId, tenantId, authTime }, ttlSeconds) {
+      return sign({ tid: tenantId, ...(authTime ? { auth_time: authTime } : {}) }, userId, ttlSeconds);
     },
   };
 }

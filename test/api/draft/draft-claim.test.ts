@@ -2,7 +2,8 @@
 // sees who holds it and cannot approve, reject, edit, claim or release it
 // (DRAFT_CLAIMED, nothing changes); renewal, release, lapse, a decision ending
 // the claim, the role check, another tenant's id, the audit trail, and the
-// live update on pendingDraftsChanged.
+// live update on pendingDraftsChanged. A MANAGER takes over a colleague's
+// claim early (draftClaimBreak); an OPERATOR is refused in userErrors.
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../../generated/gql/index.js";
@@ -25,6 +26,12 @@ const Claim = graphql(`
 const Release = graphql(`
   mutation ClaimTestRelease($input: DraftReleaseInput!) {
     draftRelease(input: $input) { draft { id claim { holder } } userErrors { field message code } }
+  }
+`);
+
+const Break = graphql(`
+  mutation ClaimTestBreak($input: DraftClaimBreakInput!) {
+    draftClaimBreak(input: $input) { draft { id status claim { holder expiresAt mine } } userErrors { field message code } }
   }
 `);
 
@@ -94,6 +101,7 @@ async function pendingDraft(target = tenant): Promise<{ gid: string; id: string 
 
 const operator = () => tenant.members.OPERATOR.token;
 const manager = () => tenant.members.MANAGER.token;
+const admin = () => tenant.members.ADMIN.token;
 
 async function audit(draftId: string) {
   return (await sql<{ action: string; actorId: string }>(t.db, `SELECT "action", "actorId" FROM "AuditEntry" WHERE "targetId" = $1 ORDER BY "createdAt", "id"`, [draftId])).filter(
@@ -222,5 +230,65 @@ describe("claiming a draft for review", () => {
     } finally {
       await Promise.all([mine.close(), theirs.close()]);
     }
+  });
+
+  it("a MANAGER takes over a colleague's claim (draftClaimBreak): audited with the previous holder, live as UPDATED; an OPERATOR is refused in userErrors", async () => {
+    const queue = await subscribe(t.wsUrl, PendingChanged, {}, { Authorization: `Bearer ${tenant.members.ANALYST.token}` });
+    try {
+      const draft = await pendingDraft();
+      expect((await queue.next()).pendingDraftsChanged.change).toBe("ADDED");
+      await executeOk(t.graphqlUrl, Claim, { input: { draftId: draft.gid } }, { token: admin() });
+      expect((await queue.next()).pendingDraftsChanged.draft!.claim).toMatchObject({ holder: `user:${tenant.members.ADMIN.email}` });
+
+      // A colleague without draft:claim_break: FORBIDDEN as data, the claim untouched, nothing audited.
+      const byPeer = await executeOk(t.graphqlUrl, Break, { input: { draftId: draft.gid } }, { token: operator() });
+      expect(byPeer.draftClaimBreak).toMatchObject({ draft: null, userErrors: [{ code: "FORBIDDEN", field: ["input", "draftId"] }] });
+      expect(byPeer.draftClaimBreak.userErrors[0]!.message).toContain("draft:claim_break");
+      // An ANALYST cannot review at all: refused by the schema, like draftClaim.
+      expect((await execute(t.graphqlUrl, Break, { input: { draftId: draft.gid } }, { token: tenant.members.ANALYST.token })).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect((await executeOk(t.graphqlUrl, Get, { id: draft.gid }, { token: manager() })).draft!.claim).toMatchObject({ holder: `user:${tenant.members.ADMIN.email}` });
+
+      const taken = await executeOk(t.graphqlUrl, Break, { input: { draftId: draft.gid, reason: "Customer called, I will answer it" } }, { token: manager() });
+      expect(taken.draftClaimBreak.userErrors).toEqual([]);
+      expect(taken.draftClaimBreak.draft!.claim).toMatchObject({ holder: `user:${tenant.members.MANAGER.email}`, mine: true });
+      expect((await queue.next()).pendingDraftsChanged).toMatchObject({ change: "UPDATED", draftId: draft.gid, draft: { claim: { holder: `user:${tenant.members.MANAGER.email}`, mine: false } } });
+
+      // The previous holder is now the colleague: renewing, approving and releasing are refused.
+      expect((await executeOk(t.graphqlUrl, Claim, { input: { draftId: draft.gid } }, { token: admin() })).draftClaim.userErrors[0]?.code).toBe("DRAFT_CLAIMED");
+      expect((await executeOk(t.graphqlUrl, Approve, { input: { draftId: draft.gid } }, { token: admin() })).draftApprove.userErrors[0]?.code).toBe("DRAFT_CLAIMED");
+      expect((await executeOk(t.graphqlUrl, Approve, { input: { draftId: draft.gid } }, { token: manager() })).draftApprove.draft!.status).toBe("APPROVED");
+
+      const trail = await sql<{ action: string; actorId: string; summary: Record<string, unknown> }>(
+        t.db,
+        `SELECT "action", "actorId", "summary" FROM "AuditEntry" WHERE "targetId" = $1 AND "action" LIKE 'draft.claim%' ORDER BY "createdAt", "id"`,
+        [draft.id],
+      );
+      expect(trail.map((a) => [a.action, a.actorId])).toEqual([
+        ["draft.claimed", tenant.members.ADMIN.userId],
+        ["draft.claim_broken", tenant.members.MANAGER.userId],
+      ]);
+      expect(trail[1]!.summary).toMatchObject({ previousHolderId: tenant.members.ADMIN.userId, reason: "Customer called, I will answer it" });
+      const events = await sql(t.db, `SELECT "type", "payload"->>'claimedBy' AS "by" FROM "OutboxEvent" WHERE "payload"->>'draftId' = $1 AND "type" = 'sales.draft.claim_broken'`, [draft.id]);
+      expect(events).toEqual([{ type: "sales.draft.claim_broken", by: `user:${tenant.members.MANAGER.email}` }]);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it("draftClaimBreak on a draft nobody holds is a plain claim; a decided draft, another tenant's draft and a long reason are refused", async () => {
+    const draft = await pendingDraft();
+    const plain = await executeOk(t.graphqlUrl, Break, { input: { draftId: draft.gid } }, { token: manager() });
+    expect(plain.draftClaimBreak).toMatchObject({ userErrors: [], draft: { claim: { mine: true } } });
+    expect((await audit(draft.id)).map((a) => a.action)).toEqual(["draft.claimed"]);
+    const long = await executeOk(t.graphqlUrl, Break, { input: { draftId: draft.gid, reason: "x".repeat(501) } }, { token: manager() });
+    expect(long.draftClaimBreak.userErrors[0]).toMatchObject({ code: "VALIDATION_FAILED", field: ["input", "reason"] });
+    await executeOk(t.graphqlUrl, Approve, { input: { draftId: draft.gid } }, { token: manager() });
+    expect((await executeOk(t.graphqlUrl, Break, { input: { draftId: draft.gid } }, { token: manager() })).draftClaimBreak.userErrors[0]?.code).toBe("INVALID_DRAFT_STATUS");
+
+    const foreign = await pendingDraft(other);
+    await executeOk(t.graphqlUrl, Claim, { input: { draftId: foreign.gid } }, { token: other.members.OPERATOR.token });
+    const crossed = await executeOk(t.graphqlUrl, Break, { input: { draftId: foreign.gid } }, { token: manager() });
+    expect(crossed.draftClaimBreak).toMatchObject({ draft: null, userErrors: [{ code: "NOT_FOUND" }] });
+    expect(await sql(t.db, `SELECT "claimHolderId" FROM "Draft" WHERE "id" = $1`, [foreign.id])).toEqual([{ claimHolderId: other.members.OPERATOR.userId }]);
   });
 });

@@ -3,13 +3,16 @@
 // types the address to sign in as), a token endpoint that enforces what a
 // real provider does for the authorization code flow with PKCE — single-use,
 // short-lived codes bound to client, redirect URI and S256 challenge — and
-// RS256 ID tokens from its own key published at the JWKS endpoint.
+// RS256 ID tokens from its own key published at the JWKS endpoint. Signing in
+// starts a provider session (a cookie): while it lasts the authorization
+// endpoint signs the browser straight back in without the form, as real
+// providers do, until RP-initiated logout at the end-session endpoint ends it.
 // Used by the tests (test/api/access/oidc-sign-in.test.ts, test/web/console.test.ts)
 // and by `npm run dev:fakes` for trying sign-in by hand.
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
 
 export interface FakeOidcAccount {
   email: string;
@@ -40,6 +43,10 @@ export interface FakeOidc {
   signIdToken(claims: Record<string, unknown>): Promise<string>;
   /** How many codes the token endpoint redeemed. */
   readonly redeemed: number;
+  /** Provider sessions open now (signed in through the form, not yet logged out). */
+  readonly openSessions: number;
+  /** Every request to the end-session endpoint, in order, with what it carried and what it answered. */
+  readonly logouts: { method: string; idTokenHint: string | null; clientId: string | null; postLogoutRedirectUri: string | null; state: string | null; ended: boolean }[];
   close(): Promise<void>;
 }
 
@@ -65,6 +72,14 @@ export async function startFakeOidc(options: FakeOidcOptions = {}): Promise<Fake
   const codes = new Map<string, PendingCode>();
   let redeemed = 0;
   let issuer = "";
+  // Provider sessions: cookie value → account e-mail.
+  const sessions = new Map<string, string>();
+  const logouts: FakeOidc["logouts"][number][] = [];
+  const SESSION_COOKIE = "fake_idp_session";
+  const sessionOf = (req: IncomingMessage) => {
+    const match = /(?:^|;\s*)fake_idp_session=([^;]+)/.exec(req.headers.cookie ?? "");
+    return match && sessions.has(match[1]!) ? match[1]! : null;
+  };
 
   const addAccount = (a: FakeOidcAccount) =>
     accounts.set(a.email.toLowerCase(), { email: a.email.toLowerCase(), name: a.name ?? a.email.split("@")[0]!, emailVerified: a.emailVerified ?? true, subject: a.subject ?? subjectOf(a.email) });
@@ -119,6 +134,7 @@ export async function startFakeOidc(options: FakeOidcOptions = {}): Promise<Fake
           authorization_endpoint: `${issuer}/authorize`,
           token_endpoint: `${issuer}/token`,
           jwks_uri: `${issuer}/jwks`,
+          end_session_endpoint: `${issuer}/logout`,
           response_types_supported: ["code"],
           subject_types_supported: ["public"],
           id_token_signing_alg_values_supported: ["RS256"],
@@ -128,6 +144,43 @@ export async function startFakeOidc(options: FakeOidcOptions = {}): Promise<Fake
         });
       }
       if (req.method === "GET" && url.pathname === "/jwks") return json(res, 200, { keys: [jwk] });
+      if (req.method === "GET" && url.pathname === "/authorize" && sessionOf(req)) {
+        // A provider session is open: straight back with a code, no form.
+        const outcome = authorizeRedirect(url.searchParams, sessions.get(sessionOf(req)!)!);
+        if ("error" in outcome) return json(res, 400, { error: "invalid_request", error_description: outcome.error });
+        res.writeHead(302, { location: outcome.location });
+        return res.end();
+      }
+      if ((req.method === "GET" || req.method === "POST") && url.pathname === "/logout") {
+        // RP-initiated logout: ends the provider session; goes back to post_logout_redirect_uri when the hint checks out.
+        const params = req.method === "POST" ? new URLSearchParams(await readBody(req)) : url.searchParams;
+        const hint = params.get("id_token_hint");
+        let hintOk = !hint;
+        if (hint) {
+          try {
+            const { payload } = await jwtVerify(hint, publicKey, { issuer, audience: clientId, clockTolerance: 3600 * 24 });
+            hintOk = !!payload.sub;
+          } catch {
+            hintOk = false;
+          }
+        }
+        const clientOk = (params.get("client_id") ?? clientId) === clientId;
+        const session = sessionOf(req);
+        const ended = hintOk && clientOk && session !== null;
+        if (ended) sessions.delete(session);
+        const redirect = params.get("post_logout_redirect_uri");
+        logouts.push({ method: req.method, idTokenHint: hint, clientId: params.get("client_id"), postLogoutRedirectUri: redirect, state: params.get("state"), ended });
+        if (!hintOk || !clientOk) return json(res, 400, { error: "invalid_request", error_description: "id_token_hint or client_id not valid" });
+        const headers: Record<string, string> = { "set-cookie": `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax` };
+        if (redirect && /^https?:\/\//.test(redirect)) {
+          const target = new URL(redirect);
+          if (params.get("state")) target.searchParams.set("state", params.get("state")!);
+          res.writeHead(302, { ...headers, location: target.toString() });
+          return res.end();
+        }
+        res.writeHead(200, { ...headers, "content-type": "text/html; charset=utf-8" });
+        return res.end(`<!doctype html><html lang="en"><head><title>Signed out</title></head><body><main><h1>You are signed out of the fake identity provider</h1></main></body></html>`);
+      }
       if (req.method === "GET" && url.pathname === "/authorize") {
         // The sign-in form; the authorization request's parameters ride along as hidden fields.
         const hidden = [...url.searchParams].map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`).join("");
@@ -142,7 +195,14 @@ export async function startFakeOidc(options: FakeOidcOptions = {}): Promise<Fake
         const form = new URLSearchParams(await readBody(req));
         const outcome = authorizeRedirect(form, form.get("login_email") ?? "");
         if ("error" in outcome) return json(res, 400, { error: "invalid_request", error_description: outcome.error });
-        res.writeHead(302, { location: outcome.location });
+        const headers: Record<string, string> = { location: outcome.location };
+        const account = accounts.get((form.get("login_email") ?? "").trim().toLowerCase());
+        if (account && !outcome.location.includes("error=")) {
+          const id = base64url(randomBytes(18));
+          sessions.set(id, account.email);
+          headers["set-cookie"] = `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax`;
+        }
+        res.writeHead(302, headers);
         return res.end();
       }
       if (req.method === "POST" && url.pathname === "/token") {
@@ -207,6 +267,10 @@ export async function startFakeOidc(options: FakeOidcOptions = {}): Promise<Fake
     get redeemed() {
       return redeemed;
     },
+    get openSessions() {
+      return sessions.size;
+    },
+    logouts,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -15,6 +15,11 @@ const OidcSettingsType = builder.objectRef<OidcPublicSettings>("OidcSignInSettin
   fields: (t) => ({
     issuer: t.exposeString("issuer"),
     authorizationEndpoint: t.exposeString("authorizationEndpoint"),
+    endSessionEndpoint: t.string({
+      nullable: true,
+      description: "Where signing out ends the session at the provider too (RP-initiated logout: id_token_hint, client_id, post_logout_redirect_uri); null when the provider names none.",
+      resolve: (s) => s.endSessionEndpoint,
+    }),
     clientId: t.exposeString("clientId"),
     scopes: t.exposeString("scopes", { description: "Space-separated, as the authorization request's `scope`." }),
   }),
@@ -67,6 +72,11 @@ builder.mutationField("signInWithOidc", (t) =>
       email: f.string({ nullable: true, resolve: (p) => p.email ?? null }),
       linked: f.boolean({ nullable: true, description: "True on the first sign-in, which bound this identity to the account.", resolve: (p) => p.linked ?? null }),
       workspaces: f.field({ type: [SignInWorkspaceType], nullable: true, resolve: (p) => p.workspaces ?? null }),
+      idToken: f.string({
+        nullable: true,
+        description: "The provider's ID token, only to sign out at the provider later (`id_token_hint` at signInOptions.oidc.endSessionEndpoint, sent in a form POST). It is not a credential here.",
+        resolve: (p) => p.idToken ?? null,
+      }),
     })),
     description: "Completes a console sign-in with the identity provider. Needs no credentials; membership comes from invitations, never from the provider.",
     args: { input: t.arg({ type: OidcSignInInput, required: true }) },

@@ -14,7 +14,7 @@ import {
   sendDraft,
   updateDraft,
 } from "../../../orchestration/draft/draft.js";
-import { claimDraft, releaseDraft } from "../../../orchestration/draft/draft-claim.js";
+import { breakDraftClaim, claimDraft, releaseDraft } from "../../../orchestration/draft/draft-claim.js";
 import { DRAFT_CLAIM_SECONDS } from "../../../domain/draft/draft-claim.js";
 import type { UserError } from "../../../domain/user-error.js";
 import { userError } from "../../../domain/user-error.js";
@@ -198,6 +198,32 @@ simpleDraftMutation(
   "Gives back your claim on a draft (nothing to do when nobody holds it; a colleague's claim is refused with DRAFT_CLAIMED).",
   "draft:approve",
   releaseDraft,
+);
+
+const DraftClaimBreakInput = builder.inputType("DraftClaimBreakInput", {
+  fields: (t) => ({
+    draftId: t.id({ required: true }),
+    reason: t.string({ required: false, description: "Why (kept in the audit entry and the event; at most 500 characters)." }),
+    idempotencyKey: t.string({ required: false }),
+  }),
+});
+
+builder.mutationField("draftClaimBreak", (t) =>
+  t.field({
+    type: draftPayload("DraftClaimBreakPayload"),
+    description:
+      "Takes over a pending draft a colleague is reviewing: their claim ends now and you hold it (as with draftClaim). Needs draft:claim_break (MANAGER and up); other reviewers get FORBIDDEN in userErrors. Audited as draft.claim_broken with the previous holder, announced as sales.draft.claim_broken (pendingDraftsChanged: UPDATED). On a draft nobody else holds it is a plain claim.",
+    authScopes: { permission: "draft:approve" },
+    args: { input: t.arg({ type: DraftClaimBreakInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = idOf(String(input.draftId), "Draft", ["input", "draftId"]);
+      if (!id.ok) return errorPayload<{ draftId: string }>(id.errors);
+      if (input.reason && input.reason.length > 500) {
+        return errorPayload<{ draftId: string }>([userError("VALIDATION_FAILED", "At most 500 characters.", ["input", "reason"])]);
+      }
+      return toPayload(await breakDraftClaim(ctx.services, actorOf(ctx), { draftId: id.id, reason: input.reason }, keyOf(input, ctx)));
+    },
+  }),
 );
 
 const DraftRejectInput = builder.inputType("DraftRejectInput", {

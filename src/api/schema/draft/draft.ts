@@ -284,7 +284,7 @@ const DraftStatusChangeType = builder.objectRef<DraftEventView>("DraftStatusChan
   description: "One change to a draft, as it happened (`status` is the status the event announced; `draft` is its state now).",
   fields: (t) => ({
     eventId: t.id({ resolve: (v) => v.event.id }),
-    type: t.string({ resolve: (v) => v.event.type, description: "sales.draft.created|revised|approval_added|approved|rejected|queued|held|sending|sent|failed|blocked|cancelled|requeued|claimed|claim_released" }),
+    type: t.string({ resolve: (v) => v.event.type, description: "sales.draft.created|revised|approval_added|approved|rejected|queued|held|sending|sent|failed|blocked|cancelled|requeued|claimed|claim_released|claim_broken" }),
     draftId: t.id({ resolve: (v) => encodeGlobalID("Draft", v.draftId) }),
     status: t.field({ type: DraftStatusEnum, resolve: (v) => v.status }),
     previousStatus: t.field({ type: DraftStatusEnum, nullable: true, resolve: (v) => v.previousStatus }),
@@ -310,7 +310,7 @@ builder.subscriptionField("draftStatusChanged", (t) =>
 );
 
 const PendingChangeEnum = builder.enumType("PendingDraftChange", {
-  description: "ADDED: a draft entered the review queue; REMOVED: it left (approved, rejected, blocked, cancelled); UPDATED: it changed while waiting (revised, an approval added, claimed or released by a reviewer).",
+  description: "ADDED: a draft entered the review queue; REMOVED: it left (approved, rejected, blocked, cancelled); UPDATED: it changed while waiting (revised, an approval added, claimed, released or taken over by a reviewer).",
   values: ["ADDED", "REMOVED", "UPDATED"] as const,
 });
 

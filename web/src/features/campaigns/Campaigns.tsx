@@ -30,7 +30,7 @@ const CampaignsQuery = graphql(`
 `);
 
 const CampaignQuery = graphql(`
-  query ConsoleCampaign($id: ID!) {
+  query ConsoleCampaign($id: ID!, $recipientsOffset: Int!) {
     campaign(id: $id) {
       id
       name
@@ -46,7 +46,7 @@ const CampaignQuery = graphql(`
       completedAt
       createdAt
       results { recipients planned drafted approved sent replied positiveReplies skipped cancelled rejected }
-      recipients(first: 100) {
+      recipients(first: 50, offset: $recipientsOffset) {
         rank
         rankReason
         plannedDay
@@ -489,7 +489,9 @@ function PreviewView({ preview, pages, setPages }: { preview: Preview; pages: Pr
 }
 
 function CampaignPage({ id }: { id: string }) {
-  const [{ data, error }, refetch] = useQuery({ query: CampaignQuery, variables: { id } });
+  // Recipients 50 at a time (a launched campaign can have thousands), in rank order.
+  const [recipientsOffset, setRecipientsOffset] = useState(0);
+  const [{ data, error }, refetch] = useQuery({ query: CampaignQuery, variables: { id, recipientsOffset } });
   useCampaignEvents(refetch);
   const manage = useCan("CAMPAIGN_MANAGE");
   const [errors, setErrors] = useState<UserErrorLike[]>([]);
@@ -565,6 +567,7 @@ function CampaignPage({ id }: { id: string }) {
         ))}
       </dl>
       <h2>Recipients</h2>
+      <Pager what="recipients" offset={recipientsOffset} shown={c.recipients.length} total={c.recipientCount} onOffset={setRecipientsOffset} />
       {c.recipients.length === 0 ? (
         <Empty>No recipients.</Empty>
       ) : (

@@ -243,6 +243,7 @@ function DraftDetail(props: {
   const approve = useCan("DRAFT_APPROVE");
   const write = useCan("DRAFT_WRITE");
   const claim = useReviewClaim(data?.draft ?? null, approve.allowed);
+  const takeOver = useCan("DRAFT_CLAIM_BREAK");
   if (error && !data) return <ErrorState error={error} what="the draft" />;
   if (!data) return <Loading what="the draft" />;
   const draft = data.draft;
@@ -263,6 +264,14 @@ function DraftDetail(props: {
         <p className="banner" role="status" data-testid="claim-banner" id="claim-banner">
           Being reviewed by <strong>{claim.heldBy}</strong>. You can read it; approving, rejecting and editing wait until they release it or their claim
           lapses ({formatTime(draft.claim?.expiresAt as string)}).
+          {takeOver.allowed && (
+            <>
+              {" "}
+              <button type="button" onClick={claim.takeOver} data-testid="take-over">
+                Take over
+              </button>
+            </>
+          )}
         </p>
       )}
       {!decided && claim.mine && (

@@ -155,6 +155,15 @@ export const ClaimMutation = graphql(`
   }
 `);
 
+export const ClaimBreakMutation = graphql(`
+  mutation ConsoleDraftClaimBreak($input: DraftClaimBreakInput!) {
+    draftClaimBreak(input: $input) {
+      draft { ...ReviewDraftFields }
+      userErrors { field message code }
+    }
+  }
+`);
+
 export const ReleaseMutation = graphql(`
   mutation ConsoleDraftRelease($input: DraftReleaseInput!) {
     draftRelease(input: $input) {
