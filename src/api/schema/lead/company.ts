@@ -16,6 +16,8 @@ export const CompanyLifecycleEnum = builder.enumType("CompanyLifecycle", { value
 export const CompanyType = builder.prismaNode("Company", {
   id: { field: "id" },
   authScopes: { permission: "lead:read" },
+  // Checked once per object (isTypeOf) instead of once per field: the same rule, not run for every scalar of a list page.
+  runScopesOnType: true,
   fields: (t) => ({
     name: t.exposeString("name"),
     domains: t.field({

@@ -16,6 +16,8 @@ export const SeniorityEnum = builder.enumType("Seniority", { values: SENIORITIES
 export const ContactType = builder.prismaNode("Contact", {
   id: { field: "id" },
   authScopes: { permission: "lead:read" },
+  // Checked once per object (isTypeOf) instead of once per field: the same rule, not run for every scalar of a list page.
+  runScopesOnType: true,
   fields: (t) => ({
     firstName: t.exposeString("firstName", { nullable: true }),
     lastName: t.exposeString("lastName", { nullable: true }),

@@ -23,6 +23,8 @@ export const LeadOutcomeEnum = builder.enumType("LeadOutcome", { values: LEAD_OU
 export const LeadType = builder.prismaNode("Lead", {
   id: { field: "id" },
   authScopes: { permission: "lead:read" },
+  // Checked once per object (isTypeOf) instead of once per field: the same rule, not run for every scalar of a list page.
+  runScopesOnType: true,
   fields: (t) => ({
     source: t.exposeString("source"),
     status: t.expose("status", { type: LeadStatusEnum }),

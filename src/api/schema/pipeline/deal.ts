@@ -25,6 +25,8 @@ const ActorTypeRef = builder.enumType("DealActorType", { values: ["USER", "API_K
 export const DealType = builder.prismaNode("Deal", {
   id: { field: "id" },
   authScopes: { permission: "deal:read" },
+  // Checked once per object (isTypeOf) instead of once per field: the same rule, not run for every scalar of a list page.
+  runScopesOnType: true,
   fields: (t) => ({
     name: t.exposeString("name"),
     stage: t.exposeString("stage", { description: "Key of a stage of the tenant's pipeline." }),

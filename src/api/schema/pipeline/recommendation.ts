@@ -26,6 +26,8 @@ const RecommendationStatusEnum = builder.enumType("RecommendationStatus", {
 builder.prismaNode("Recommendation", {
   id: { field: "id" },
   authScopes: { permission: "lead:read" },
+  // Checked once per object (isTypeOf) instead of once per field: the same rule, not run for every scalar of a list page.
+  runScopesOnType: true,
   description: "A suggested next action. Accepting it performs the action as you, with your rights.",
   fields: (t) => ({
     tool: t.expose("tool", { type: RecommendationToolEnum }),
