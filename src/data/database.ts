@@ -371,9 +371,10 @@ export class RequestSession {
 
   /** Runs one read-only SQL statement in the session's transaction; rows come typed as Prisma's raw queries type them. */
   readSql<R = Record<string, unknown>>(statement: SqlStatement): Promise<R[]> {
-    if (!this.pool || this.insideOwnExclusive()) {
-      return this.read((tx) => tx.$queryRawUnsafe<R[]>(statement.text, ...statement.values));
-    }
+    const raw = (tx: Tx) => tx.$queryRawUnsafe<R[]>(statement.text, ...statement.values);
+    // Inside the request's own withTenant: a transaction of its own, counted once (read() would count it again).
+    if (this.insideOwnExclusive()) return withTenantUngated(this.prisma, this.scope ?? NO_TENANT, raw, this.budget);
+    if (!this.pool) return this.read(raw);
     return this.readOn("sql", async (connection) => {
       const client = connection as pg.PoolClient;
       // Reads of one execution wave share the client: one statement at a time on it (pg queues
@@ -396,12 +397,8 @@ export class RequestSession {
 
   /** Runs `fn` (which opens its own transaction) once no read holds the connection; reads wait for it. */
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const store = sessionStorage.getStore();
-    if (store?.session === this && store.exclusive) {
-      // A withTenant nested in one of this request's withTenant calls cannot wait for its parent.
-      this.stats.nested++;
-      return fn();
-    }
+    // A withTenant nested in one of this request's withTenant calls cannot wait for its parent.
+    if (this.insideOwnExclusive()) return fn();
     this.exclusivePending++;
     const previous = this.exclusiveTail;
     let done!: () => void;

@@ -14,8 +14,9 @@
 // Semantics are Prisma's, so a resolver can use either: the same rows in the
 // same order, Prisma's cursor pagination (rows strictly after the cursor's row
 // in the ordering; a cursor whose row is not visible gives an empty page; a
-// negative take reads backwards), and rows shaped like Prisma's results (every
-// scalar column, typed by Prisma's raw-query mapping — Date, Decimal, JSON —
+// negative take reads backwards), and rows shaped like Prisma's results (the
+// scalar columns asked for — every one by default, as Prisma's include, or those
+// of a `select` — typed by Prisma's raw-query mapping — Date, Decimal, JSON —
 // plus each joined relation as an object or null). `pagePlan` says when a
 // request's selection is one this can serve; anything else (to-many
 // relations, nested relations, counts) stays on Prisma. Only models without
@@ -54,7 +55,12 @@ function fieldsOf(model: string): DmField[] {
   return fields;
 }
 
-const scalarColumns = (model: string) => fieldsOf(model).filter((f) => f.kind === "scalar" || f.kind === "enum");
+const scalarCache = new Map<string, DmField[]>();
+function scalarColumns(model: string): DmField[] {
+  let columns = scalarCache.get(model);
+  if (!columns) scalarCache.set(model, (columns = fieldsOf(model).filter((f) => f.kind === "scalar" || f.kind === "enum")));
+  return columns;
+}
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** What Pothos hands a connection resolver: the page (take/skip/cursor) and the selection (include/select). */
@@ -72,6 +78,16 @@ export interface OrderTerm {
   dir: "asc" | "desc";
   /** As in Prisma's `{ sort, nulls }`; when absent PostgreSQL's default applies (asc: last, desc: first). */
   nulls?: "first" | "last";
+}
+
+/**
+ * The columns a page reads: of the listed table (`own`) and of each joined
+ * relation, by relation name. Null (or absent) means every column. `id` is
+ * always read. A name that is not a column of its table reads every column.
+ */
+export interface PageColumns {
+  own?: readonly string[] | null;
+  joins?: Record<string, readonly string[] | null | undefined>;
 }
 
 export interface PagePlan {
@@ -141,6 +157,7 @@ export async function readPage<T = Record<string, unknown>>(
   query: PageQuery,
   orderBy: OrderTerm[],
   where: Prisma.Sql[] = [],
+  read: PageColumns = {},
 ): Promise<T[]> {
   if (orderBy.at(-1)?.field !== "id") throw new Error("The last order term must be id.");
   const take = query.take ?? 50;
@@ -149,11 +166,11 @@ export async function readPage<T = Record<string, unknown>>(
   const terms = backward
     ? orderBy.map((o) => ({ field: o.field, dir: o.dir === "asc" ? ("desc" as const) : ("asc" as const), nulls: flip(effectiveNulls(o)) }))
     : orderBy.map((o) => ({ ...o, nulls: effectiveNulls(o) }));
-  const columns = scalarColumns(plan.model).map((f) => `t.${ident(f.name)} AS ${ident(f.name)}`);
+  const columns = columnsOf(plan.model, read.own).map((name) => `t.${ident(name)} AS ${ident(name)}`);
   const joins: string[] = [];
   plan.joins.forEach((j, i) => {
     const alias = `j${i}`;
-    for (const f of scalarColumns(j.model)) columns.push(`${alias}.${ident(f.name)} AS ${ident(`${j.name}.${f.name}`)}`);
+    for (const name of columnsOf(j.model, read.joins?.[j.name])) columns.push(`${alias}.${ident(name)} AS ${ident(`${j.name}.${name}`)}`);
     columns.push(`(${alias}.${ident(j.on[0]![1])} IS NOT NULL) AS ${ident(`${j.name}.$present`)}`);
     joins.push(`LEFT JOIN ${ident(j.model)} ${alias} ON ${j.on.map(([from, to]) => `${alias}.${ident(to)} = t.${ident(from)}`).join(" AND ")}`);
   });
@@ -173,6 +190,16 @@ export async function readPage<T = Record<string, unknown>>(
   const shaped = rows.map((row) => shape(row, plan));
   if (backward) shaped.reverse();
   return shaped as T[];
+}
+
+/** The columns of `model` to read, in the model's order: `wanted` and id, or every column. */
+function columnsOf(model: string, wanted: readonly string[] | null | undefined): string[] {
+  const all = scalarColumns(model).map((f) => f.name);
+  if (!wanted) return all;
+  const set = new Set(wanted);
+  set.add("id");
+  for (const name of set) if (!all.includes(name)) return all;
+  return all.filter((name) => set.has(name));
 }
 
 function effectiveNulls(o: OrderTerm): "first" | "last" {

@@ -9,6 +9,8 @@ import { runLeadScoringJob } from "../../src/jobs/lead-scoring.js";
 import { pagePlan, readPage, sqlIn, type OrderTerm, type PageQuery, type RunSql } from "../../src/data/list-page.js";
 import { Prisma, requestSession, withTenant } from "../../src/data/database.js";
 import pg from "pg";
+import { getNamedType, isLeafType, isListType, isNonNullType, isObjectType, type GraphQLObjectType, type GraphQLOutputType } from "graphql";
+import { buildSchema } from "../../src/api/schema/index.js";
 import { asOwner } from "../helpers/database.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";
@@ -254,6 +256,142 @@ describe("row-level security scopes the hand-written page", () => {
     }
   });
 });
+
+/** The list models the hand-written page serves (src/data/list-page.ts ALLOWED). */
+const LIST_MODELS = ["Lead", "Contact", "Company", "Deal", "Draft", "Recommendation", "AuditEntry"];
+
+/** The column aliases a hand-written page statement reads (`AS "…"` in its select list). */
+function readColumns(statement: string): string[] {
+  const list = statement.slice(statement.indexOf("SELECT") + 6, statement.indexOf(" FROM "));
+  return [...list.matchAll(/ AS "([^"]+)"/g)].map((m) => m[1]!).sort();
+}
+
+/** The page statement run for one API request on `model` (the only SELECT … FROM "<model>" t). */
+async function pageStatement(tenant: TestTenant, model: string, query: string, variables: Record<string, unknown> = {}) {
+  queries = [];
+  counting = true;
+  const result = await execute<Record<string, { edges: { node: Record<string, unknown> }[] }>, unknown>(t.graphqlUrl, query, variables, { token: tenant.members.ADMIN.token });
+  counting = false;
+  if (result.errors?.length || !result.data) throw new Error(JSON.stringify(result.errors));
+  const statements = queries.filter((q) => q.includes(`FROM "${model}" t`));
+  return { data: result.data, statements };
+}
+
+describe("the page reads only the columns the request selects", () => {
+  it("reads exactly the selected fields' columns, id, and the joined relations' selected columns", async () => {
+    const { data, statements } = await pageStatement(a, "Lead", `query { leads(first: 50) { edges { node { id score contact { email } } } } }`);
+    expect(statements).toHaveLength(1);
+    expect(readColumns(statements[0]!)).toEqual(["contact.$present", "contact.email", "contact.id", "id", "score"].sort());
+    expect(statements[0]).not.toMatch(/attributes|LEFT JOIN "Company"/);
+    expect(data.leads!.edges.length).toBe(30);
+  });
+
+  it("follows fragments, aliases, @skip/@include and computed fields' declared columns", async () => {
+    const query = `query($no: Boolean!) {
+      page: leads(first: 50) { edges { cursor node { ...L  g: grade @include(if: $no) ... on Lead { status company { ...C } } } } }
+    }
+    fragment L on Lead { owner: ownerId score @skip(if: true) }
+    fragment C on Company { name employeeCount @skip(if: $no) }`;
+    const { statements } = await pageStatement(a, "Lead", query, { no: false });
+    expect(statements).toHaveLength(1);
+    expect(readColumns(statements[0]!)).toEqual(["company.$present", "company.employeeCount", "company.id", "company.name", "id", "ownerId", "status"].sort());
+  });
+
+  it("gives every field of every list type, served by the hand-written statement, the same value as the Prisma path (node lookups)", async () => {
+    const schema = buildSchema();
+    const LISTS_GQL: Record<string, string> = { Lead: "leads", Contact: "contacts", Company: "companies", Deal: "deals", Draft: "drafts", Recommendation: "recommendations", AuditEntry: "auditEntries" };
+    for (const model of LIST_MODELS) {
+      const selection = selectAll(schema.getType(model) as GraphQLObjectType, 0);
+      const { data, statements } = await pageStatement(a, model, `query { list: ${LISTS_GQL[model]}(first: 10) { edges { node { ${selection} } } } }`);
+      // Served by the one hand-written statement (not Prisma).
+      expect(statements, model).toHaveLength(1);
+      const nodes = data.list!.edges.map((e) => e.node);
+      expect(nodes.length, model).toBeGreaterThan(0);
+      const reference = await execute<{ nodes: Record<string, unknown>[] }, unknown>(
+        t.graphqlUrl,
+        `query($ids: [ID!]!) { nodes(ids: $ids) { ... on ${model} { ${selection} } } }`,
+        { ids: nodes.map((n) => n.id) },
+        { token: a.members.ADMIN.token },
+      );
+      if (reference.errors?.length) throw new Error(JSON.stringify(reference.errors));
+      expect(nodes, model).toEqual(reference.data!.nodes);
+    }
+  }, 60_000);
+
+  it("knows what each field of a list type reads (exposed column, to-one relation, or declared columns)", () => {
+    const schema = buildSchema();
+    // Fields that select a to-many relation make Prisma serve the page (pagePlan), which reads every column anyway.
+    const servedByPrisma = SERVED_BY_PRISMA;
+    const undeclared: string[] = [];
+    for (const model of LIST_MODELS) {
+      for (const field of Object.values((schema.getType(model) as GraphQLObjectType).getFields())) {
+        const ext = field.extensions as Record<string, unknown>;
+        const known = field.name === "id" || ext.pothosPrismaRelationField || typeof ext.pothosExposedField === "string" || Array.isArray(ext.pageColumns);
+        if (!known && !servedByPrisma.has(`${model}.${field.name}`)) undeclared.push(`${model}.${field.name}`);
+      }
+    }
+    expect(undeclared).toEqual([]);
+  });
+
+  it("reads the given columns at the data layer exactly as Prisma's select does, joined relations included", async () => {
+    const { prisma } = t.app.services.db;
+    const cases = [
+      { model: "Lead", delegate: "lead", order: [{ field: "id", dir: "asc" }], own: ["score", "attributes", "createdAt"], joins: { contact: ["email", "seniority"], company: ["employeeCount"] } },
+      { model: "Deal", delegate: "deal", order: [{ field: "id", dir: "asc" }], own: ["amount", "expectedCloseDate"], joins: { company: ["name"], lead: [] } },
+      { model: "Draft", delegate: "draft", order: [{ field: "id", dir: "desc" }], own: ["qualityReport", "status"], joins: {} },
+    ] as const;
+    for (const c of cases) {
+      const select: Record<string, unknown> = Object.fromEntries(["id", ...c.own].map((f) => [f, true]));
+      for (const [name, columns] of Object.entries(c.joins)) select[name] = { select: Object.fromEntries(["id", ...columns].map((f) => [f, true])) };
+      const include = Object.fromEntries(Object.keys(c.joins).map((name) => [name, true]));
+      const query: PageQuery = { take: 10, include };
+      const plan = pagePlan(c.model, query)!;
+      const read = { own: c.own, joins: c.joins };
+      const [ours, theirs] = await withTenant(prisma, { tenantId: a.tenantId }, async (tx) => [
+        await readPage(sqlIn(tx), plan, query, c.order as unknown as OrderTerm[], [], read),
+        await (tx as unknown as Record<string, { findMany(args: unknown): Promise<unknown[]> }>)[c.delegate]!.findMany({ take: 10, select, orderBy: { id: c.order[0].dir } }),
+      ]);
+      expect(ours.length, c.model).toBeGreaterThan(0);
+      expect(ours, c.model).toEqual(theirs);
+      const viaSession = await inSession({ tenantId: a.tenantId }, (run) => readPage(run, plan, query, c.order as unknown as OrderTerm[], [], read));
+      expect(viaSession, c.model).toEqual(theirs);
+    }
+    // A name that is not a column reads every column (never fewer than asked).
+    const [row] = await withTenant(prisma, { tenantId: a.tenantId }, (tx) =>
+      readPage<Record<string, unknown>>(sqlIn(tx), pagePlan("Lead", { take: 1 })!, { take: 1 }, [{ field: "id", dir: "asc" }], [], { own: ["score", "nope"] }),
+    );
+    expect(Object.keys(row!)).toContain("attributes");
+  });
+});
+
+/** Fields of list types that select a to-many relation: selecting them makes Prisma serve the page. */
+const SERVED_BY_PRISMA = new Set(["Company.domains", "Deal.contacts"]);
+
+/**
+ * Every field of `type` the hand-written page can serve: leaves, objects that are not nodes (their
+ * own fields, recursively — Draft.approvals, a resolver of its own reading the draft's revision,
+ * among them), and to-one relations to list models (their own fields). To-many relations and
+ * connections are left out: selecting them makes Prisma serve the page.
+ */
+function selectAll(type: GraphQLObjectType, depth: number): string {
+  const parts: string[] = [];
+  for (const field of Object.values(type.getFields())) {
+    if (field.args.some((arg) => isNonNullType(arg.type))) continue;
+    const relation = (field.extensions as { pothosPrismaRelationField?: { isList: boolean } }).pothosPrismaRelationField;
+    if (relation?.isList || SERVED_BY_PRISMA.has(`${type.name}.${field.name}`)) continue;
+    const named = getNamedType(field.type);
+    if (isLeafType(named)) {
+      parts.push(field.name);
+      continue;
+    }
+    if (!isObjectType(named)) continue;
+    const isNode = named.getInterfaces().some((i) => i.name === "Node");
+    const list = isListType(isNonNullType(field.type) ? (field.type.ofType as GraphQLOutputType) : field.type);
+    if (isNode && !list && depth === 0 && LIST_MODELS.includes(named.name)) parts.push(`${field.name} { ${selectAll(named, 1)} }`);
+    else if (!isNode && !named.name.endsWith("Connection") && depth < 3) parts.push(`${field.name} { ${selectAll(named, depth + 1)} }`);
+  }
+  return parts.join(" ");
+}
 
 /** Runs `fn` with the plain-SQL reads of a request session scoped to `scope`, then commits it. */
 async function inSession<T>(scope: { tenantId: string }, fn: (run: RunSql) => Promise<T>): Promise<T> {

@@ -103,6 +103,24 @@ describe("a request session", () => {
     expect(order.slice(2)).toEqual(Array(5).fill("read-2"));
   });
 
+  it("serves readSql and a nested withTenant from inside the request's own withTenant, each counted once as nested", async () => {
+    const session = new RequestSession(db);
+    session.scope = { tenantId, userId };
+    const rows = await session.run(() =>
+      withTenant(db.prisma, { tenantId, userId }, async () => {
+        const viaSql = await session.readSql<{ id: string }>({ text: `SELECT id FROM "Tenant"`, values: [] });
+        const nested = await withTenant(db.prisma, { tenantId, userId }, (tx) => tx.tenant.findMany({ select: { id: true } }));
+        return { viaSql, nested };
+      }),
+    );
+    await session.release();
+    // Row-level security still scopes the nested reads to the session's tenant.
+    expect(rows.viaSql.map((r) => r.id)).toEqual([tenantId]);
+    expect(rows.nested.map((r) => r.id)).toEqual([tenantId]);
+    expect(session.stats.exclusive).toBe(1);
+    expect(session.stats.nested).toBe(2);
+  });
+
   it("outside a request, withTenant is not gated (background work has its own pool)", async () => {
     maxHeld = 0;
     await Promise.all(Array.from({ length: 4 }, () => withTenant(db.prisma, { tenantId }, (tx) => tx.$queryRaw`SELECT pg_sleep(0.05)::text`)));

@@ -40,7 +40,7 @@ builder.queryField("auditEntries", (t) =>
     description: "The tenant's audit trail, newest first.",
     authScopes: { permission: "audit:read" },
     args: { filter: t.arg({ type: AuditEntryFilter, required: false }) },
-    resolve: (query, _root, { filter }, ctx) => {
+    resolve: (query, _root, { filter }, ctx, info) => {
       const where: Prisma.AuditEntryWhereInput = {};
       if (filter?.actorId) where.actorId = filter.actorId;
       if (filter?.actorType) where.actorType = filter.actorType;
@@ -57,7 +57,7 @@ builder.queryField("auditEntries", (t) =>
       if (sql && filter?.targetId) sql.push(PrismaSql.sql`t."targetId" = ${filter.targetId}`);
       if (sql && filter?.from) sql.push(PrismaSql.sql`t."createdAt" >= ${filter.from}`);
       if (sql && filter?.to) sql.push(PrismaSql.sql`t."createdAt" < ${filter.to}`);
-      return listPage(ctx, "AuditEntry", query, [{ field: "id", dir: "desc" }], sql, () => ctx.db.auditEntry.findMany({ ...query, where, orderBy: { id: "desc" } }));
+      return listPage(ctx, info, "AuditEntry", query, [{ field: "id", dir: "desc" }], sql, () => ctx.db.auditEntry.findMany({ ...query, where, orderBy: { id: "desc" } }));
     },
   },
     { name: "AuditEntryConnection" },

@@ -5,6 +5,7 @@
 // writing and reviewing drafts). Draft.citedAssets shows what a draft links.
 import type { CitedAsset, RankedAsset } from "../../../domain/draft/asset.js";
 import { citedAssetsOf } from "../../../domain/draft/asset.js";
+import { reads } from "../list-page.js";
 import { assetSuggestionsFor, type AssetHunt } from "../../../orchestration/draft/asset-hunter.js";
 import { withConnectors } from "../../../orchestration/connection/connection.js";
 import { builder } from "../../builder.js";
@@ -65,6 +66,7 @@ builder.objectField(DraftType, "citedAssets", (t) =>
   t.field({
     type: [CitedAssetType],
     description: "Drive files the draft writer linked in this draft; the quality gate allows exactly these links.",
+    extensions: reads("citedAssets"),
     resolve: (draft) => citedAssetsOf(draft.citedAssets),
   }),
 );

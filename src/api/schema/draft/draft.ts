@@ -4,7 +4,7 @@
 // domain events).
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
-import { idCondition, listPage } from "../list-page.js";
+import { idCondition, listPage, reads } from "../list-page.js";
 import { DRAFT_ORIGINS, DRAFT_STATUSES, MAIL_CATEGORIES, type DraftStatus } from "../../../domain/draft/draft.js";
 import type { DomainEvent } from "../../../domain/event.js";
 import { activeClaim, type DraftClaim } from "../../../domain/draft/draft-claim.js";
@@ -117,25 +117,26 @@ export const DraftType = builder.prismaNode("Draft", {
   id: { field: "id" },
   description: "An e-mail to a contact that a person must approve before it can be sent.",
   fields: (t) => ({
-    status: t.field({ type: DraftStatusEnum, resolve: (d) => d.status }),
-    origin: t.field({ type: DraftOriginEnum, resolve: (d) => d.origin }),
+    status: t.field({ type: DraftStatusEnum, extensions: reads("status"), resolve: (d) => d.status }),
+    origin: t.field({ type: DraftOriginEnum, extensions: reads("origin"), resolve: (d) => d.origin }),
     originRef: t.exposeString("originRef", { nullable: true, description: "The agent job id or sequence step behind the draft." }),
-    category: t.field({ type: MailCategoryEnum, resolve: (d) => d.category }),
+    category: t.field({ type: MailCategoryEnum, extensions: reads("category"), resolve: (d) => d.category }),
     mailbox: t.exposeString("mailbox", { description: "The sender mailbox." }),
     recipientEmail: t.exposeString("recipientEmail"),
-    contactId: t.id({ resolve: (d) => encodeGlobalID("Contact", d.contactId) }),
-    leadId: t.id({ nullable: true, resolve: (d) => (d.leadId ? encodeGlobalID("Lead", d.leadId) : null) }),
-    dealId: t.id({ nullable: true, resolve: (d) => (d.dealId ? encodeGlobalID("Deal", d.dealId) : null) }),
+    contactId: t.id({ extensions: reads("contactId"), resolve: (d) => encodeGlobalID("Contact", d.contactId) }),
+    leadId: t.id({ nullable: true, extensions: reads("leadId"), resolve: (d) => (d.leadId ? encodeGlobalID("Lead", d.leadId) : null) }),
+    dealId: t.id({ nullable: true, extensions: reads("dealId"), resolve: (d) => (d.dealId ? encodeGlobalID("Deal", d.dealId) : null) }),
     subject: t.exposeString("subject"),
     bodyText: t.exposeString("bodyText"),
     bodyHtml: t.exposeString("bodyHtml", { nullable: true }),
     revision: t.exposeInt("revision", { description: "Number of the current revision (1 = as created)." }),
-    qualityReport: t.field({ type: QualityReportType, resolve: (d) => d.qualityReport as unknown as QualityReport }),
-    author: t.field({ type: DraftActorType, resolve: (d) => ({ type: d.authorType, id: d.authorId, label: d.authorLabel }) }),
+    qualityReport: t.field({ type: QualityReportType, extensions: reads("qualityReport"), resolve: (d) => d.qualityReport as unknown as QualityReport }),
+    author: t.field({ type: DraftActorType, extensions: reads("authorType", "authorId", "authorLabel"), resolve: (d) => ({ type: d.authorType, id: d.authorId, label: d.authorLabel }) }),
     revisions: t.relation("revisions", { query: { orderBy: { number: "desc" } }, description: "Every revision, newest first." }),
     approvals: t.prismaField({
       type: ["DraftApproval"],
       description: "Approvals of the current revision (earlier revisions' approvals no longer count).",
+      extensions: reads("revision"),
       args: { allRevisions: t.arg.boolean({ required: false, description: "Include approvals of earlier revisions." }) },
       resolve: (query, draft, args, ctx) =>
         ctx.db.draftApproval.findMany({
@@ -146,18 +147,20 @@ export const DraftType = builder.prismaNode("Draft", {
     }),
     approvalsRequired: t.int({
       description: "Distinct approvals the tenant's policy requires on the current revision.",
+      extensions: reads(),
       resolve: async (_d, _a, ctx) => (await requestSettings(ctx)).approval.requiredApprovals,
     }),
     claim: t.field({
       type: DraftClaimType,
       nullable: true,
       description: "Who is reviewing it now (draftClaim); null when nobody holds it or the claim lapsed.",
+      extensions: reads("claimHolderId", "claimHolderLabel", "claimExpiresAt"),
       resolve: (d) => activeClaim(d, new Date()),
     }),
     rejectionReason: t.exposeString("rejectionReason", { nullable: true }),
     failureReason: t.exposeString("failureReason", { nullable: true }),
     cancelReason: t.exposeString("cancelReason", { nullable: true }),
-    hold: t.field({ type: DraftHoldType, nullable: true, resolve: (d) => (d.holdReason ? { reason: d.holdReason, until: d.holdUntil } : null) }),
+    hold: t.field({ type: DraftHoldType, nullable: true, extensions: reads("holdReason", "holdUntil"), resolve: (d) => (d.holdReason ? { reason: d.holdReason, until: d.holdUntil } : null) }),
     lastError: t.exposeString("lastError", { nullable: true }),
     sendRequestedBy: t.exposeString("sendRequestedBy", { nullable: true }),
     sendAttempts: t.exposeInt("sendAttempts"),
@@ -203,7 +206,7 @@ builder.queryField("drafts", (t) =>
       description: "The tenant's drafts, newest first.",
       authScopes: { permission: "draft:read" },
       args: { filter: t.arg({ type: DraftFilter, required: false }) },
-      resolve: (query, _root, { filter }, ctx) => {
+      resolve: (query, _root, { filter }, ctx, info) => {
         const where: Prisma.DraftWhereInput = {};
         if (filter?.status?.length) where.status = { in: filter.status };
         if (filter?.origin?.length) where.origin = { in: filter.origin };
@@ -217,7 +220,7 @@ builder.queryField("drafts", (t) =>
         if (filter?.contactId) sql.push(idCondition("contactId", whereId(filter.contactId, "Contact")));
         if (filter?.recipientEmail) sql.push(PrismaSql.sql`t."recipientEmail" = ${filter.recipientEmail.trim().toLowerCase()}`);
         if (filter?.mailbox) sql.push(PrismaSql.sql`t.mailbox = ${filter.mailbox.trim().toLowerCase()}`);
-        return listPage(ctx, "Draft", query, [{ field: "id", dir: "desc" }], sql, () => ctx.db.draft.findMany({ ...query, where, orderBy: { id: "desc" } }));
+        return listPage(ctx, info, "Draft", query, [{ field: "id", dir: "desc" }], sql, () => ctx.db.draft.findMany({ ...query, where, orderBy: { id: "desc" } }));
       },
     },
     { name: "DraftConnection" },

@@ -8,6 +8,7 @@
 // contact invited (meeting:book, OPERATOR and up; audited, sales.meeting.booked).
 // Draft.offeredSlots shows what a draft offered.
 import type { MeetingSlot } from "../../../domain/draft/meeting-slot.js";
+import { reads } from "../list-page.js";
 import { withConnectors } from "../../../orchestration/connection/connection.js";
 import { bookMeeting, meetingSlotsFor, type MeetingBookResult, type MeetingSlotsResult, type OfferedSlots } from "../../../orchestration/draft/meeting-slot.js";
 import { builder } from "../../builder.js";
@@ -88,6 +89,7 @@ builder.objectField(DraftType, "offeredSlots", (t) =>
     type: OfferedSlotsType,
     nullable: true,
     description: "Meeting slots the draft writer offered (null: the calendar was not consulted for this draft).",
+    extensions: reads("offeredSlots"),
     resolve: (draft) => (draft.offeredSlots as OfferedSlots | null) ?? null,
   }),
 );

@@ -1,6 +1,6 @@
 // Companies: the Company type, the companies connection, and companyUpdate.
 import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
-import { idCondition, listPage } from "../list-page.js";
+import { idCondition, listPage, reads } from "../list-page.js";
 import { COMPANY_LIFECYCLES } from "../../../domain/scoring/settings.js";
 import { companyPatchSchema } from "../../../domain/lead/record-update.js";
 import type { UserError } from "../../../domain/user-error.js";
@@ -16,6 +16,8 @@ export const CompanyLifecycleEnum = builder.enumType("CompanyLifecycle", { value
 export const CompanyType = builder.prismaNode("Company", {
   id: { field: "id" },
   authScopes: { permission: "lead:read" },
+  // Checked once per object (isTypeOf) instead of once per field: the same rule, not run for every scalar of a list page.
+  runScopesOnType: true,
   fields: (t) => ({
     name: t.exposeString("name"),
     domains: t.field({
@@ -27,7 +29,7 @@ export const CompanyType = builder.prismaNode("Company", {
     employeeCount: t.exposeInt("employeeCount", { nullable: true }),
     country: t.exposeString("country", { nullable: true, description: "ISO 3166-1 alpha-2." }),
     lifecycle: t.expose("lifecycle", { type: CompanyLifecycleEnum }),
-    ownerId: t.field({ type: "ID", nullable: true, description: "Global id of the owning User.", resolve: (c) => userGlobalId(c.ownerId) }),
+    ownerId: t.field({ type: "ID", nullable: true, description: "Global id of the owning User.", extensions: reads("ownerId"), resolve: (c) => userGlobalId(c.ownerId) }),
     attributes: t.expose("attributes", { type: "JSON" }),
     contacts: t.relatedConnection("contacts", { cursor: "id", query: () => ({ orderBy: { id: "asc" } }) }),
     deals: t.relatedConnection("deals", { cursor: "id", query: () => ({ orderBy: { id: "desc" } }) }),
@@ -56,7 +58,7 @@ builder.queryField("companies", (t) =>
       cursor: "id",
       authScopes: { permission: "lead:read" },
       args: { filter: t.arg({ type: CompanyFilter, required: false }), orderBy: t.arg({ type: CompanyOrder, required: false }) },
-      resolve: (query, _root, { filter, orderBy }, ctx) => {
+      resolve: (query, _root, { filter, orderBy }, ctx, info) => {
         const where: Prisma.CompanyWhereInput = {};
         const terms = searchTerms(filter?.search);
         if (terms.length)
@@ -72,7 +74,7 @@ builder.queryField("companies", (t) =>
         const sql: PrismaSql.Sql[] | null = terms.length || filter?.industry ? null : [];
         if (sql && filter?.lifecycle?.length) sql.push(PrismaSql.sql`t.lifecycle = ANY(CAST(${[...filter.lifecycle]} AS "CompanyLifecycle"[]))`);
         if (sql && filter?.ownerId) sql.push(idCondition("ownerId", filterId(String(filter.ownerId), "User")));
-        return listPage(ctx, "Company", query, [{ field, dir }, { field: "id", dir }], sql, () =>
+        return listPage(ctx, info, "Company", query, [{ field, dir }, { field: "id", dir }], sql, () =>
           ctx.db.company.findMany({ ...query, where, orderBy: [{ [field]: dir }, { id: dir }] }),
         );
       },

@@ -1,6 +1,6 @@
 // Contacts: the Contact type, the contacts connection, and contactUpdate.
 import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
-import { idCondition, listPage } from "../list-page.js";
+import { idCondition, listPage, reads } from "../list-page.js";
 import { SENIORITIES } from "../../../domain/scoring/settings.js";
 import { contactPatchSchema } from "../../../domain/lead/record-update.js";
 import type { UserError } from "../../../domain/user-error.js";
@@ -16,6 +16,8 @@ export const SeniorityEnum = builder.enumType("Seniority", { values: SENIORITIES
 export const ContactType = builder.prismaNode("Contact", {
   id: { field: "id" },
   authScopes: { permission: "lead:read" },
+  // Checked once per object (isTypeOf) instead of once per field: the same rule, not run for every scalar of a list page.
+  runScopesOnType: true,
   fields: (t) => ({
     firstName: t.exposeString("firstName", { nullable: true }),
     lastName: t.exposeString("lastName", { nullable: true }),
@@ -26,7 +28,7 @@ export const ContactType = builder.prismaNode("Contact", {
     phone: t.exposeString("phone", { nullable: true }),
     timeZone: t.exposeString("timeZone", { nullable: true }),
     doNotContact: t.exposeBoolean("doNotContact"),
-    ownerId: t.field({ type: "ID", nullable: true, resolve: (c) => userGlobalId(c.ownerId) }),
+    ownerId: t.field({ type: "ID", nullable: true, extensions: reads("ownerId"), resolve: (c) => userGlobalId(c.ownerId) }),
     attributes: t.expose("attributes", { type: "JSON" }),
     company: t.relation("company", { nullable: true }),
     leads: t.relation("leads"),
@@ -67,7 +69,7 @@ builder.queryField("contacts", (t) =>
       cursor: "id",
       authScopes: { permission: "lead:read" },
       args: { filter: t.arg({ type: ContactFilter, required: false }), orderBy: t.arg({ type: ContactOrder, required: false }) },
-      resolve: (query, _root, { filter, orderBy }, ctx) => {
+      resolve: (query, _root, { filter, orderBy }, ctx, info) => {
         const where: Prisma.ContactWhereInput = {};
         const terms = searchTerms(filter?.search);
         if (terms.length) where.AND = contactSearch(terms);
@@ -81,7 +83,7 @@ builder.queryField("contacts", (t) =>
         if (sql && filter?.companyId) sql.push(idCondition("companyId", filterId(String(filter.companyId), "Company")));
         if (sql && filter?.ownerId) sql.push(idCondition("ownerId", filterId(String(filter.ownerId), "User")));
         if (sql && typeof filter?.doNotContact === "boolean") sql.push(PrismaSql.sql`t."doNotContact" = ${filter.doNotContact}`);
-        return listPage(ctx, "Contact", query, [{ field, dir }, { field: "id", dir }], sql, () =>
+        return listPage(ctx, info, "Contact", query, [{ field, dir }, { field: "id", dir }], sql, () =>
           ctx.db.contact.findMany({ ...query, where, orderBy: [{ [field]: dir }, { id: dir }] }),
         );
       },

@@ -3,7 +3,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
 import type { OrderTerm } from "../../../data/list-page.js";
-import { idCondition, listPage } from "../list-page.js";
+import { idCondition, listPage, reads } from "../list-page.js";
 import { dealFieldsSchema } from "../../../domain/pipeline/deal.js";
 import { LEAD_OUTCOMES, LEAD_STATUSES, leadInputSchema } from "../../../domain/lead/lead.js";
 import type { UserError } from "../../../domain/user-error.js";
@@ -23,6 +23,8 @@ export const LeadOutcomeEnum = builder.enumType("LeadOutcome", { values: LEAD_OU
 export const LeadType = builder.prismaNode("Lead", {
   id: { field: "id" },
   authScopes: { permission: "lead:read" },
+  // Checked once per object (isTypeOf) instead of once per field: the same rule, not run for every scalar of a list page.
+  runScopesOnType: true,
   fields: (t) => ({
     source: t.exposeString("source"),
     status: t.expose("status", { type: LeadStatusEnum }),
@@ -32,7 +34,7 @@ export const LeadType = builder.prismaNode("Lead", {
     score: t.exposeInt("score", { nullable: true, description: "Latest score, 0–100." }),
     grade: t.exposeString("grade", { nullable: true }),
     scoredAt: t.expose("scoredAt", { type: "DateTime", nullable: true }),
-    ownerId: t.field({ type: "ID", nullable: true, description: "Global id of the owning User.", resolve: (l) => userGlobalId(l.ownerId) }),
+    ownerId: t.field({ type: "ID", nullable: true, description: "Global id of the owning User.", extensions: reads("ownerId"), resolve: (l) => userGlobalId(l.ownerId) }),
     contact: t.relation("contact", { nullable: true }),
     company: t.relation("company", { nullable: true }),
     latestScore: t.relation("latestScore", { nullable: true, description: "The snapshot behind score and grade, with its factors." }),
@@ -70,7 +72,7 @@ builder.queryField("leads", (t) =>
       cursor: "id",
       authScopes: { permission: "lead:read" },
       args: { filter: t.arg({ type: LeadFilter, required: false }), orderBy: t.arg({ type: LeadOrder, required: false }) },
-      resolve: (query, _root, { filter, orderBy }, ctx) => {
+      resolve: (query, _root, { filter, orderBy }, ctx, info) => {
         const where: Prisma.LeadWhereInput = {};
         if (filter?.status?.length) where.status = { in: filter.status };
         if (filter?.ownerId) where.ownerId = filterId(String(filter.ownerId), "User");
@@ -97,7 +99,7 @@ builder.queryField("leads", (t) =>
             ? [{ field: "score", dir, nulls: "last" }, { field: "id", dir }]
             : [{ field: orderBy?.field === "UPDATED_AT" ? "updatedAt" : "createdAt", dir }, { field: "id", dir }];
         // The same page in one statement with contact and company joined, when the filter allows (see list-page.ts).
-        return listPage(ctx, "Lead", query, order, leadWhereSql(filter), () => ctx.db.lead.findMany({ ...query, where, orderBy: sort }));
+        return listPage(ctx, info, "Lead", query, order, leadWhereSql(filter), () => ctx.db.lead.findMany({ ...query, where, orderBy: sort }));
       },
     },
     { name: "LeadConnection" },

@@ -8,6 +8,7 @@ import { builder } from "../../builder.js";
 import { actorOf } from "../../context.js";
 import { DraftType } from "../draft/draft.js";
 import { idOf } from "../global-id.js";
+import { reads } from "../list-page.js";
 import { errorPayload, payloadType, toPayload, type Payload } from "../user-error.js";
 
 /** A memory as the API shows it: a search hit without its score. */
@@ -96,6 +97,7 @@ builder.objectField(DraftType, "memoriesUsed", (t) =>
   t.field({
     type: [DraftMemoryType],
     description: "What long memory gave the writer of this draft (best first): check what the draft relies on.",
+    extensions: reads(),
     resolve: async (draft, _args, ctx) =>
       (await ctx.db.draftMemory.findMany({ where: { draftId: draft.id }, include: { memory: true }, orderBy: { rank: "asc" } })).map((u) => ({
         rank: u.rank,

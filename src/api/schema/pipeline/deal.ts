@@ -4,7 +4,7 @@
 import { GraphQLError } from "graphql";
 import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
 import type { OrderTerm } from "../../../data/list-page.js";
-import { idCondition, listPage } from "../list-page.js";
+import { idCondition, listPage, reads } from "../list-page.js";
 import { dealFieldsSchema } from "../../../domain/pipeline/deal.js";
 import { orderedStages, type Stage } from "../../../domain/pipeline/pipeline.js";
 import { readTenantSettings } from "../../../domain/tenant/tenant.js";
@@ -25,17 +25,19 @@ const ActorTypeRef = builder.enumType("DealActorType", { values: ["USER", "API_K
 export const DealType = builder.prismaNode("Deal", {
   id: { field: "id" },
   authScopes: { permission: "deal:read" },
+  // Checked once per object (isTypeOf) instead of once per field: the same rule, not run for every scalar of a list page.
+  runScopesOnType: true,
   fields: (t) => ({
     name: t.exposeString("name"),
     stage: t.exposeString("stage", { description: "Key of a stage of the tenant's pipeline." }),
     status: t.expose("status", { type: DealStatusEnum }),
-    amount: t.float({ resolve: (d) => Number(d.amount) }),
+    amount: t.float({ extensions: reads("amount"), resolve: (d) => Number(d.amount) }),
     currency: t.exposeString("currency"),
-    expectedCloseDate: t.string({ nullable: true, description: "YYYY-MM-DD.", resolve: (d) => d.expectedCloseDate?.toISOString().slice(0, 10) ?? null }),
+    expectedCloseDate: t.string({ nullable: true, description: "YYYY-MM-DD.", extensions: reads("expectedCloseDate"), resolve: (d) => d.expectedCloseDate?.toISOString().slice(0, 10) ?? null }),
     probability: t.exposeInt("probability"),
-    weightedAmount: t.float({ resolve: (d) => Math.round(Number(d.amount) * d.probability) / 100 }),
+    weightedAmount: t.float({ extensions: reads("amount", "probability"), resolve: (d) => Math.round(Number(d.amount) * d.probability) / 100 }),
     lostReason: t.exposeString("lostReason", { nullable: true }),
-    ownerId: t.field({ type: "ID", nullable: true, resolve: (d) => userGlobalId(d.ownerId) }),
+    ownerId: t.field({ type: "ID", nullable: true, extensions: reads("ownerId"), resolve: (d) => userGlobalId(d.ownerId) }),
     company: t.relation("company", { nullable: true }),
     lead: t.relation("lead", { nullable: true }),
     contacts: t.field({
@@ -90,7 +92,7 @@ builder.queryField("deals", (t) =>
       cursor: "id",
       authScopes: { permission: "deal:read" },
       args: { filter: t.arg({ type: DealFilter, required: false }), orderBy: t.arg({ type: DealOrder, required: false }) },
-      resolve: (query, _root, { filter, orderBy }, ctx) => {
+      resolve: (query, _root, { filter, orderBy }, ctx, info) => {
         const where: Prisma.DealWhereInput = {};
         if (filter?.status?.length) where.status = { in: filter.status };
         if (filter?.stage?.length) where.stage = { in: filter.stage };
@@ -119,7 +121,7 @@ builder.queryField("deals", (t) =>
         if (sql && filter?.amountMin != null) sql.push(PrismaSql.sql`t.amount >= CAST(${String(filter.amountMin)} AS numeric)`);
         if (sql && filter?.amountMax != null) sql.push(PrismaSql.sql`t.amount <= CAST(${String(filter.amountMax)} AS numeric)`);
         const order: OrderTerm[] = [field === "expectedCloseDate" ? { field, dir, nulls: "last" } : { field: field!, dir }, { field: "id", dir }];
-        return listPage(ctx, "Deal", query, order, sql, () =>
+        return listPage(ctx, info, "Deal", query, order, sql, () =>
           ctx.db.deal.findMany({ ...query, where, orderBy: [first as Prisma.DealOrderByWithRelationInput, { id: dir }] }),
         );
       },

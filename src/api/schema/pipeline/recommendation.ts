@@ -4,7 +4,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { z } from "zod";
 import { Prisma as PrismaSql, type Prisma } from "../../../data/database.js";
-import { idCondition, listPage } from "../list-page.js";
+import { idCondition, listPage, reads } from "../list-page.js";
 import { RECOMMENDATION_TOOLS } from "../../../domain/tenant/ai-policy.js";
 import type { DomainEvent } from "../../../domain/event.js";
 import { effectiveStatus, RECOMMENDATION_STATUSES, type RecommendationStatus } from "../../../domain/pipeline/recommendation.js";
@@ -26,6 +26,8 @@ const RecommendationStatusEnum = builder.enumType("RecommendationStatus", {
 builder.prismaNode("Recommendation", {
   id: { field: "id" },
   authScopes: { permission: "lead:read" },
+  // Checked once per object (isTypeOf) instead of once per field: the same rule, not run for every scalar of a list page.
+  runScopesOnType: true,
   description: "A suggested next action. Accepting it performs the action as you, with your rights.",
   fields: (t) => ({
     tool: t.expose("tool", { type: RecommendationToolEnum }),
@@ -39,6 +41,7 @@ builder.prismaNode("Recommendation", {
     status: t.field({
       type: RecommendationStatusEnum,
       description: "An open one past expiresAt reads EXPIRED.",
+      extensions: reads("status", "expiresAt"),
       resolve: (r) => effectiveStatus(r.status as RecommendationStatus, r.expiresAt, new Date()),
     }),
     feedback: t.exposeString("feedback", { nullable: true, description: "The dismissal reason, or why it expired early." }),
@@ -50,6 +53,7 @@ builder.prismaNode("Recommendation", {
       type: "JSON",
       nullable: true,
       description: "Global ids of what accepting it created or changed: { draftId | taskId | activityId | dealId }.",
+      extensions: reads("result"),
       resolve: (r) => globalIds(r.result),
     }),
     lead: t.relation("lead", { nullable: true }),
@@ -109,7 +113,7 @@ builder.queryField("recommendations", (t) =>
       description: "Recommendations, newest set first, best ranked first within a set.",
       authScopes: { permission: "lead:read" },
       args: { filter: t.arg({ type: RecommendationFilter, required: false }) },
-      resolve: (query, _root, { filter }, ctx) => {
+      resolve: (query, _root, { filter }, ctx, info) => {
         const where: Prisma.RecommendationWhereInput = { ...statusWhere(filter?.status ?? undefined) };
         if (filter?.leadId) where.leadId = filterId(String(filter.leadId), "Lead");
         if (filter?.dealId) where.dealId = filterId(String(filter.dealId), "Deal");
@@ -121,6 +125,7 @@ builder.queryField("recommendations", (t) =>
         if (sql && filter?.tool?.length) sql.push(PrismaSql.sql`t.tool = ANY(CAST(${[...filter.tool]} AS "RecommendationTool"[]))`);
         return listPage(
           ctx,
+          info,
           "Recommendation",
           query,
           [{ field: "createdAt", dir: "desc" }, { field: "rank", dir: "asc" }, { field: "id", dir: "asc" }],
