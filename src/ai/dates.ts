@@ -2,7 +2,14 @@
 // chrono-node (so "next Tuesday" in a 2019 e-mail means a 2019 Tuesday). A
 // message without a send date (no Date header, or ingested as fields without
 // sentAt) is read against the time it was received, never against 1970.
-import * as chrono from "chrono-node";
+// Only the locales used, not chrono-node's index (which loads all fifteen: start-up time and memory, issue 14).
+import * as chrono_en from "chrono-node/en";
+import * as chrono_de from "chrono-node/de";
+import * as chrono_fr from "chrono-node/fr";
+import * as chrono_es from "chrono-node/es";
+import * as chrono_it from "chrono-node/it";
+import * as chrono_nl from "chrono-node/nl";
+import * as chrono_pt from "chrono-node/pt";
 import type { InboundEmail } from "../domain/inbound/inbound-email.js";
 import { LATER_CONTACT } from "./local/intent-features.js";
 
@@ -33,7 +40,7 @@ function isoDay(d: Date): string {
 
 // English first; replies in other languages ("jusqu'au 2 avril", "hasta el 10 de abril") fall back to
 // chrono's parser for that language.
-const PARSERS = [chrono.casual, chrono.de.casual, chrono.fr.casual, chrono.es.casual, chrono.it.casual, chrono.nl.casual, chrono.pt.casual];
+const PARSERS = [chrono_en.casual, chrono_de.casual, chrono_fr.casual, chrono_es.casual, chrono_it.casual, chrono_nl.casual, chrono_pt.casual];
 
 /** Dates (not bare times of day) mentioned in the text; a range gives its start, `end` its end. */
 export function mentionedDates(text: string, reference: Date): Array<MentionedDate & { end: string | null }> {

@@ -13,9 +13,9 @@
 // when reading its payload back fails afterwards (see committedFallback).
 import type { ApolloServerPlugin } from "@apollo/server";
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from "@pothos/core";
-import { GraphQLError, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
+import { GraphQLError, isObjectType, Kind, type FieldNode, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { MAX_JSON_DEPTH, valueProblem } from "../domain/draft/safe-text.js";
-import { committedRow } from "../orchestration/unit-of-work.js";
+import { committedRow, finalRow } from "../orchestration/unit-of-work.js";
 
 /** Argument paths (field → paths under its arguments) whose content is judged per item further in. */
 const ROW_LEVEL: Record<string, string[]> = {
@@ -126,6 +126,10 @@ function onlyLoadableNodeIds<C>(resolver: GraphQLFieldResolver<unknown, C, objec
  */
 function committedFallback<C>(resolver: GraphQLFieldResolver<unknown, C, object>, fieldName: string): GraphQLFieldResolver<unknown, C, object> {
   return async (parent, args, context, info) => {
+    // The use case remembered the row as final and only its own fields are asked for (no relations,
+    // no fragments): answer from it rather than read it again (issue 14, write path).
+    const final = finalRow(parent, `${fieldName}Id`);
+    if (final && info.fieldNodes.every(isFlatSelection)) return final;
     try {
       return await resolver(parent, args, context, info);
     } catch (error) {
@@ -134,6 +138,11 @@ function committedFallback<C>(resolver: GraphQLFieldResolver<unknown, C, object>
       throw error;
     }
   };
+}
+
+/** A field whose sub-selection is plain fields only: no nested objects, no fragments. */
+function isFlatSelection(node: FieldNode): boolean {
+  return (node.selectionSet?.selections ?? []).every((s) => s.kind === Kind.FIELD && !s.selectionSet);
 }
 
 SchemaBuilder.registerPlugin("inputGuard", InputGuardPlugin);

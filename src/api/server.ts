@@ -1,6 +1,6 @@
 // One HTTP server, one port: Apollo (POST/GET /graphql), graphql-ws
 // (WebSocket upgrade on /graphql), GraphiQL, health, readiness and metrics.
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -8,6 +8,8 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GraphQLError } from "graphql";
 import { budgetErrorOf, RequestSession } from "../data/database.js";
+import type { RequestMeta } from "../domain/access/principal.js";
+import { createGraphqlHandler, httpErrorAnswer, isDirectGraphqlRequest, type ETagFn } from "./graphql-http.js";
 import { ConnectionCap, createRateLimiter } from "./rate-limit.js";
 import { tenantApiRateLimit } from "../orchestration/tenant/tenant.js";
 import { JOB_STATES, QUEUES } from "../data/job-queue.js";
@@ -54,7 +56,12 @@ export async function createApiServer(services: Services, authenticator: Authent
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  const httpServer = createServer(app);
+  // POST /graphql (the common shape) goes straight to Apollo; everything else through express (src/api/graphql-http.ts).
+  let direct: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  const httpServer = createServer((req, res) => {
+    if (direct && isDirectGraphqlRequest(req, config.HTTP_MAX_BODY_BYTES)) direct(req, res);
+    else void app(req, res);
+  });
   const rateLimiter = createRateLimiter(config, (tenantId) => tenantApiRateLimit(services.db, tenantId));
   const ws = attachWebSocketServer({ httpServer, schema, services, authenticator, connectionCap: new ConnectionCap(config.WS_MAX_CONNECTIONS_PER_PRINCIPAL) });
 
@@ -86,6 +93,39 @@ export async function createApiServer(services: Services, authenticator: Authent
     ],
   });
   await apollo.start();
+
+  /** The GraphQL context of one request: who is calling (authentication), its request id, its database session. */
+  const graphqlContext = async (headers: IncomingHttpHeaders, meta: RequestMeta, session: RequestSession): Promise<GraphQLContext> => {
+    let principal;
+    try {
+      // A platform administrator's token (no tenant) is theirs alone: no tenant principal with it.
+      const platformAdmin = await services.platform?.identify(credentialsFrom(headers));
+      if (platformAdmin) {
+        return { ...contextFor(services, null, meta, header(headers, "idempotency-key") ?? null, session), platformAdmin };
+      }
+      principal = await authenticate(authenticator, headers);
+    } catch (error) {
+      if (error instanceof TenantSuspendedError) {
+        throw new GraphQLError(error.message, { extensions: { code: "TENANT_SUSPENDED", http: { status: 403 } } });
+      }
+      if (error instanceof AuthenticationError) {
+        throw new GraphQLError(error.message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+      }
+      // No connection came free in time: 503 with Retry-After, never a 500 with internal text.
+      const budget = budgetErrorOf(error);
+      if (budget) throw new GraphQLError(budget.message, { extensions: budget.extensions, originalError: budget });
+      throw error;
+    }
+    return contextFor(services, principal, meta, header(headers, "idempotency-key") ?? null, session);
+  };
+  direct = createGraphqlHandler({
+    apollo,
+    services,
+    logger,
+    maxBodyBytes: config.HTTP_MAX_BODY_BYTES,
+    etag: app.get("etag fn") as ETagFn,
+    context: graphqlContext,
+  });
 
   // Request id and trace id for every request, echoed back and on every log line.
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -130,30 +170,7 @@ export async function createApiServer(services: Services, authenticator: Authent
       session.run(next);
     },
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const meta = res.locals.meta as ReturnType<typeof requestMeta>;
-        let principal;
-        try {
-          // A platform administrator's token (no tenant) is theirs alone: no tenant principal with it.
-          const platformAdmin = await services.platform?.identify(credentialsFrom(req.headers));
-          if (platformAdmin) {
-            return { ...contextFor(services, null, meta, header(req.headers, "idempotency-key") ?? null, res.locals.session as RequestSession), platformAdmin };
-          }
-          principal = await authenticate(authenticator, req.headers);
-        } catch (error) {
-          if (error instanceof TenantSuspendedError) {
-            throw new GraphQLError(error.message, { extensions: { code: "TENANT_SUSPENDED", http: { status: 403 } } });
-          }
-          if (error instanceof AuthenticationError) {
-            throw new GraphQLError(error.message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
-          }
-          // No connection came free in time: 503 with Retry-After, never a 500 with internal text.
-          const budget = budgetErrorOf(error);
-          if (budget) throw new GraphQLError(budget.message, { extensions: budget.extensions, originalError: budget });
-          throw error;
-        }
-        return contextFor(services, principal, meta, header(req.headers, "idempotency-key") ?? null, res.locals.session as RequestSession);
-      },
+      context: ({ req, res }) => graphqlContext(req.headers, res.locals.meta as RequestMeta, res.locals.session as RequestSession),
     }),
   );
 
@@ -163,19 +180,9 @@ export async function createApiServer(services: Services, authenticator: Authent
 
   // Body parser and other middleware errors: a clear 4xx, never a stack trace.
   app.use((error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    const message =
-      error.type === "entity.parse.failed"
-        ? "The request body is not valid JSON."
-        : error.type === "entity.too.large"
-          ? `The request body is larger than ${config.HTTP_MAX_BODY_BYTES} bytes.`
-          : status === 404
-            ? "Not found."
-            : status < 500
-              ? "Bad request."
-              : "Internal server error.";
-    if (status >= 500) logger.error({ err: error }, "unhandled HTTP error");
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? "PAYLOAD_TOO_LARGE" : status < 500 ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR" } }] });
+    const answer = httpErrorAnswer(error, config.HTTP_MAX_BODY_BYTES);
+    if (answer.status >= 500) logger.error({ err: error }, "unhandled HTTP error");
+    res.status(answer.status).json(answer.body);
   });
 
   return {

@@ -4,7 +4,9 @@
 // every column, result mapping) costing more service CPU than the insert
 // itself; this is one round trip and no result. Runs in the unit of work's
 // transaction, so the rows still commit or roll back with the change.
-import type { Tx } from "./database.js";
+
+/** Runs one statement in the unit of work's transaction (Prisma's or a plain SQL one). */
+export type Execute = (text: string, values: unknown[]) => Promise<unknown>;
 
 export interface AuditRow {
   id: string;
@@ -30,13 +32,13 @@ export interface OutboxRow {
 /** Rows per statement: far below PostgreSQL's 65,535 parameters. */
 const CHUNK = 1000;
 
-export async function writeAuditAndEvents(tx: Tx, audits: AuditRow[], events: OutboxRow[]): Promise<void> {
+export async function writeAuditAndEvents(execute: Execute, audits: AuditRow[], events: OutboxRow[]): Promise<void> {
   for (let i = 0; i < Math.max(audits.length, events.length); i += CHUNK) {
-    await writeChunk(tx, audits.slice(i, i + CHUNK), events.slice(i, i + CHUNK));
+    await writeChunk(execute, audits.slice(i, i + CHUNK), events.slice(i, i + CHUNK));
   }
 }
 
-async function writeChunk(tx: Tx, audits: AuditRow[], events: OutboxRow[]): Promise<void> {
+async function writeChunk(execute: Execute, audits: AuditRow[], events: OutboxRow[]): Promise<void> {
   if (!audits.length && !events.length) return;
   const params: unknown[] = [];
   const p = (value: unknown) => {
@@ -53,5 +55,5 @@ async function writeChunk(tx: Tx, audits: AuditRow[], events: OutboxRow[]): Prom
     .map((e) => `(${p(e.id)}::uuid, ${p(e.tenantId)}::uuid, ${p(e.type)}, ${p(JSON.stringify(e.payload))}::jsonb)`)
     .join(", ")}`;
   const sql = audits.length && events.length ? `WITH audit AS (${auditSql}) ${eventSql}` : audits.length ? auditSql : eventSql;
-  await tx.$executeRawUnsafe(sql, ...params);
+  await execute(sql, params);
 }

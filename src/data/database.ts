@@ -234,6 +234,99 @@ export async function withTenant<T>(
   return run();
 }
 
+/**
+ * A tenant transaction on a plain pool client (the unit of work's SQL lane):
+ * one statement at a time, rows typed as Prisma's raw queries type them.
+ */
+export interface SqlTx {
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+}
+
+const ISOLATION_SQL: Record<string, string> = {
+  ReadUncommitted: "READ UNCOMMITTED",
+  ReadCommitted: "READ COMMITTED",
+  RepeatableRead: "REPEATABLE READ",
+  Serializable: "SERIALIZABLE",
+};
+
+/**
+ * withTenant() without Prisma's interactive transaction (issue 14, write
+ * path): BEGIN and the tenant's context (tenant, user, budgets, access
+ * fingerprint) in one round trip, `fn`'s statements, COMMIT — on a pool
+ * client of the same pool, under the same row-level security. Inside a
+ * request it takes the request's one connection in turn, as withTenant does.
+ * The transaction's time budget is enforced by idle_in_transaction_session_timeout
+ * and statement_timeout as there, and by refusing statements (and the commit)
+ * once it has run out.
+ */
+export async function withTenantSql<T>(
+  db: Pick<Database, "prisma" | "pool" | "budget"> & Partial<Pick<Database, "onQuery">>,
+  scope: TenantScope,
+  fn: (sql: SqlTx) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const run = () =>
+    sqlTransaction(db, scope, fn, options).catch((error: unknown) => {
+      throw budgetErrorOf(error) ?? error;
+    });
+  const current = sessionStorage.getStore();
+  if (current && current.session.prisma === db.prisma) return current.session.exclusive(run);
+  return run();
+}
+
+async function sqlTransaction<T>(
+  db: Pick<Database, "pool" | "budget"> & Partial<Pick<Database, "onQuery">>,
+  scope: TenantScope,
+  fn: (sql: SqlTx) => Promise<T>,
+  options: TransactionOptions,
+): Promise<T> {
+  const limits = limitsFor(db.budget, options);
+  const onQuery = db.onQuery ?? null;
+  const client = await db.pool.connect();
+  const deadline = performance.now() + limits.timeout;
+  const expired = () => new DatabaseBudgetError("timeout", new Error("Transaction expired: it ran longer than its timeout."));
+  let broken: Error | undefined;
+  let tail: Promise<unknown> = Promise.resolve();
+  try {
+    const isolation = options.isolationLevel ? ` ISOLATION LEVEL ${ISOLATION_SQL[options.isolationLevel]}` : "";
+    const begin = `BEGIN${isolation}; ${inlineContext(client, scope, limits)}`;
+    onQuery?.(begin);
+    const results = (await client.query(begin)) as unknown as pg.QueryResult<{ fingerprint?: string | null }>[];
+    checkAccess(scope, results[1]!.rows);
+    // One statement at a time on the client, even when `fn` issues several at once.
+    const tx: SqlTx = {
+      query<R>(text: string, values: unknown[] = []): Promise<R[]> {
+        const result = tail.then(() => {
+          if (performance.now() > deadline) throw expired();
+          onQuery?.(text);
+          return client.query({ text, values, types: SQL_TYPES });
+        });
+        tail = result.catch(() => {});
+        return result.then((r) => r.rows as R[]);
+      },
+    };
+    const value = await fn(tx);
+    await tail;
+    if (performance.now() > deadline) throw expired();
+    onQuery?.("COMMIT");
+    await client.query("COMMIT");
+    return value;
+  } catch (error) {
+    // Statements `fn` left running finish (or fail) first: one statement at a time on the client.
+    await tail;
+    await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** The context statement with its values quoted in (several statements in one simple query take no placeholders). */
+function inlineContext(client: pg.PoolClient, scope: TenantScope, limits: { statementTimeoutMs: number; idleTimeoutMs: number }): string {
+  const { text, values } = contextStatement(scope, limits);
+  return text.replace(/\$(\d+)/g, (_match, index: string) => client.escapeLiteral(values[Number(index) - 1]!));
+}
+
 // ---------------------------------------------------------------------------
 // One request, one connection at a time.
 
@@ -515,9 +608,7 @@ export class RequestSession {
     const client = await this.pool!.connect();
     try {
       // Several statements in one simple query, so no placeholders: the values are quoted by the driver.
-      const { text, values } = contextStatement(scope, limits);
-      const context = text.replace(/\$(\d+)/g, (_match, index: string) => client.escapeLiteral(values[Number(index) - 1]!));
-      const statement = `BEGIN READ ONLY; ${context}`;
+      const statement = `BEGIN READ ONLY; ${inlineContext(client, scope, limits)}`;
       this.onQuery?.(statement);
       const results = (await client.query(statement)) as unknown as pg.QueryResult<{ fingerprint?: string | null }>[];
       checkAccess(scope, results[1]!.rows);
@@ -584,8 +675,10 @@ export function requestSession(db: Pick<Database, "prisma" | "budget">, scope: T
   return session;
 }
 
-/** True when the error is PostgreSQL's unique violation, from a model query (P2002) or a raw one (P2010 with SQLSTATE 23505). */
+/** True when the error is PostgreSQL's unique violation, from a model query (P2002), a raw one (P2010 with SQLSTATE 23505) or plain SQL. */
 export function isUniqueViolation(error: unknown): boolean {
+  // A plain SQL transaction (withTenantSql) reports pg's own error.
+  if (error instanceof pg.DatabaseError) return error.code === "23505";
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
   if (error.code === "P2002") return true;
   return error.code === "P2010" && ((error.meta as { code?: string } | undefined)?.code === "23505" || /\b23505\b/.test(error.message));

@@ -7,7 +7,7 @@ import type { ActorType } from "../generated/prisma/enums.js";
 import { v7 as uuidv7 } from "uuid";
 import { insertRows, type BulkColumn } from "../data/bulk-insert.js";
 import { writeAuditAndEvents, type AuditRow, type OutboxRow } from "../data/audit-outbox.js";
-import { withTenant, type TransactionOptions, type Tx, Prisma } from "../data/database.js";
+import { withTenant, withTenantSql, type SqlTx, type TransactionOptions, type Tx, Prisma } from "../data/database.js";
 import { canonicalJson } from "../domain/canonical-json.js";
 import { assertEventName } from "../domain/event.js";
 import type { Principal, RequestMeta } from "../domain/access/principal.js";
@@ -30,9 +30,29 @@ export interface AuditInput {
   summary?: Record<string, unknown>;
 }
 
+/**
+ * What a unit of work's transaction runs on: Prisma's interactive transaction
+ * (`tx` and `sql`), or a plain pg transaction (`sql` only; issue 14's write
+ * path, for use cases written in SQL such as taskCreate).
+ */
+export type UnitOfWorkLane = "prisma" | "sql";
+
+export interface UnitOfWorkOptions extends TransactionOptions {
+  /** "sql": the use case uses `uow.sql` only, so it runs without Prisma (default "prisma"). */
+  lane?: UnitOfWorkLane;
+}
+
 export interface UnitOfWork {
+  /** Prisma's transaction client. On the SQL lane there is none: touching it throws. */
   tx: Tx;
   actor: Actor;
+  /** Which lane the transaction runs on. */
+  lane: UnitOfWorkLane;
+  /**
+   * Runs one statement in this unit of work's transaction, on either lane;
+   * rows come typed as Prisma's raw queries type them.
+   */
+  sql<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
   /**
    * Records an audit entry. Entries and events are written together in one
    * statement when the use case returns (still inside its transaction, so they
@@ -84,13 +104,29 @@ interface PendingUnitOfWork extends UnitOfWork {
   remembered: Map<string, { id: string }>;
 }
 
-function unitOfWork(tx: Tx, actor: Actor): PendingUnitOfWork {
+/** Prisma's transaction client where there is one; on the SQL lane, a client that says what went wrong. */
+const NO_PRISMA_TX = new Proxy({} as Tx, {
+  get(_target, key) {
+    if (key === "then") return undefined;
+    throw new Error(`This unit of work runs on the SQL lane (lane: "sql"): use uow.sql, not uow.tx.${String(key)}.`);
+  },
+});
+
+function unitOfWork(connection: { lane: "prisma"; tx: Tx } | { lane: "sql"; sql: SqlTx }, actor: Actor): PendingUnitOfWork {
   const audits: AuditRow[] = [];
   const events: OutboxRow[] = [];
   const remembered = new Map<string, { id: string }>();
+  const tx = connection.lane === "prisma" ? connection.tx : NO_PRISMA_TX;
+  const sql =
+    connection.lane === "prisma"
+      ? <R>(text: string, values: unknown[] = []) => connection.tx.$queryRawUnsafe<R[]>(text, ...values)
+      : <R>(text: string, values: unknown[] = []) => connection.sql.query<R>(text, values);
+  const execute = connection.lane === "prisma" ? (text: string, values: unknown[]) => connection.tx.$executeRawUnsafe(text, ...values) : sql;
   return {
     tx,
     actor,
+    lane: connection.lane,
+    sql,
     remembered,
     // Built (redacted, event name checked) at the call, as before; ids are uuid v7 in call order,
     // so events keep the order they were emitted in within the transaction's one timestamp.
@@ -104,7 +140,7 @@ function unitOfWork(tx: Tx, actor: Actor): PendingUnitOfWork {
       remembered.set(idKey, row);
     },
     async flush() {
-      await writeAuditAndEvents(tx, audits.splice(0), events.splice(0));
+      await writeAuditAndEvents(execute, audits.splice(0), events.splice(0));
     },
   };
 }
@@ -135,6 +171,8 @@ export function bufferedUnitOfWork(uow: UnitOfWork): BufferedUnitOfWork {
   return {
     tx: uow.tx,
     actor: uow.actor,
+    lane: uow.lane,
+    sql: uow.sql,
     remember: uow.remember,
     async audit(entry) {
       audits.push(auditData(uow.actor, entry));
@@ -162,21 +200,19 @@ export async function runUnitOfWork<T>(
   services: Pick<Services, "db">,
   actor: Actor,
   fn: (uow: UnitOfWork) => Promise<Outcome<T>>,
-  options: TransactionOptions = {},
+  options: UnitOfWorkOptions = {},
 ): Promise<Outcome<T>> {
+  const scope = { tenantId: actor.principal.tenantId, userId: actor.principal.userId, access: accessExpectation(actor.principal) };
+  const { lane = "prisma", ...transaction } = options;
+  const body = async (uow: PendingUnitOfWork) => {
+    const outcome = await fn(uow);
+    if (!outcome.ok) throw new Rollback(outcome.errors);
+    await uow.flush();
+    return outcome;
+  };
   try {
-    return await withTenant(
-      services.db.prisma,
-      { tenantId: actor.principal.tenantId, userId: actor.principal.userId, access: accessExpectation(actor.principal) },
-      async (tx) => {
-        const uow = unitOfWork(tx, actor);
-        const outcome = await fn(uow);
-        if (!outcome.ok) throw new Rollback(outcome.errors);
-        await uow.flush();
-        return outcome;
-      },
-      options,
-    );
+    if (lane === "sql") return await withTenantSql(services.db, scope, (sql) => body(unitOfWork({ lane: "sql", sql }, actor)), transaction);
+    return await withTenant(services.db.prisma, scope, (tx) => body(unitOfWork({ lane: "prisma", tx }, actor)), transaction);
   } catch (error) {
     if (error instanceof Rollback) return fail(...error.errors);
     throw error;
@@ -202,8 +238,8 @@ export async function runMutation<T>(
   actor: Actor,
   request: MutationRequest,
   fn: (uow: UnitOfWork) => Promise<Outcome<T>>,
-  /** For long batches (imports): a longer transaction timeout. */
-  options: TransactionOptions = {},
+  /** For long batches (imports): a longer transaction timeout; lane "sql" for use cases written in SQL. */
+  options: UnitOfWorkOptions = {},
 ): Promise<Outcome<T>> {
   const key = request.idempotencyKey?.trim();
   if (!key) return runUnitOfWork(services, actor, withCommittedRows(fn), options);
@@ -216,15 +252,21 @@ export async function runMutation<T>(
   const ttlMs = services.config.IDEMPOTENCY_TTL_HOURS * 3_600_000;
   return runUnitOfWork(services, actor, async (uow) => {
     const { principal } = actor;
-    const inserted = await uow.tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "IdempotencyRecord" ("id", "tenantId", "principalId", "key", "operation", "requestHash", "expiresAt")
-      VALUES (gen_random_uuid(), ${principal.tenantId}::uuid, ${principal.id}, ${key}, ${request.operation}, ${requestHash}, ${new Date(Date.now() + ttlMs)})
+    // In SQL (uow.sql), so the record is kept on either lane of the unit of work.
+    const sql = uow.sql;
+    const inserted = await sql<{ id: string }>(
+      `INSERT INTO "IdempotencyRecord" ("id", "tenantId", "principalId", "key", "operation", "requestHash", "expiresAt")
+      VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4, $5, $6::timestamptz)
       ON CONFLICT ("tenantId", "principalId", "key") DO NOTHING
-      RETURNING "id"`;
+      RETURNING "id"::text AS "id"`,
+      [principal.tenantId, principal.id, key, request.operation, requestHash, new Date(Date.now() + ttlMs).toISOString()],
+    );
     if (inserted.length === 0) {
-      const existing = await uow.tx.idempotencyRecord.findUniqueOrThrow({
-        where: { tenantId_principalId_key: { tenantId: principal.tenantId, principalId: principal.id, key } },
-      });
+      const [existing] = await sql<{ operation: string; requestHash: string; response: unknown }>(
+        `SELECT "operation", "requestHash", "response" FROM "IdempotencyRecord" WHERE "tenantId" = $1::uuid AND "principalId" = $2 AND "key" = $3`,
+        [principal.tenantId, principal.id, key],
+      );
+      if (!existing) throw new Error("The idempotency record this request conflicted with is gone.");
       if (existing.operation !== request.operation || existing.requestHash !== requestHash) {
         return fail(
           userError(
@@ -238,16 +280,14 @@ export async function runMutation<T>(
     }
     const outcome = await withCommittedRows(fn)(uow);
     if (outcome.ok) {
-      await uow.tx.idempotencyRecord.update({
-        where: { id: inserted[0]!.id },
-        data: { response: (outcome.value ?? null) as Prisma.InputJsonValue },
-      });
+      await sql(`UPDATE "IdempotencyRecord" SET "response" = $1::jsonb WHERE "id" = $2::uuid`, [JSON.stringify(outcome.value ?? null), inserted[0]!.id]);
     }
     return outcome;
   }, options);
 }
 
 const COMMITTED = Symbol("rows as committed");
+const FINAL = Symbol("rows the use case remembered as final");
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -262,20 +302,25 @@ function withCommittedRows<T>(fn: (uow: UnitOfWork) => Promise<Outcome<T>>): (uo
     const outcome = await fn(uow);
     if (!outcome.ok || !outcome.value || typeof outcome.value !== "object" || Array.isArray(outcome.value) || !Object.isExtensible(outcome.value)) return outcome;
     const rows: Record<string, object> = {};
+    const final: Record<string, true> = {};
     const remembered = (uow as Partial<PendingUnitOfWork>).remembered;
     for (const [key, id] of Object.entries(outcome.value as Record<string, unknown>)) {
       if (!key.endsWith("Id") || typeof id !== "string" || !UUID.test(id)) continue;
       const known = remembered?.get(key);
       if (known && known.id === id) {
         rows[key] = known;
+        final[key] = true;
         continue;
       }
+      // The SQL lane has no Prisma client to read rows with (and model results differ from raw rows): remembered rows only.
+      if (uow.lane === "sql") continue;
       const delegate = (uow.tx as unknown as Record<string, { findUnique?: (args: { where: { id: string } }) => Promise<object | null> } | undefined>)[key.slice(0, -2)];
       if (typeof delegate?.findUnique !== "function") continue;
       const row = await delegate.findUnique({ where: { id } });
       if (row) rows[key] = row;
     }
     Object.defineProperty(outcome.value, COMMITTED, { value: rows, enumerable: true });
+    Object.defineProperty(outcome.value, FINAL, { value: final, enumerable: true });
     return outcome;
   };
 }
@@ -285,6 +330,17 @@ export function committedRow(result: unknown, idKey: string): object | null {
   if (!result || typeof result !== "object") return null;
   const rows = (result as { [COMMITTED]?: Record<string, object> })[COMMITTED];
   return rows?.[idKey] ?? null;
+}
+
+/**
+ * The row named `idKey` when the use case remembered it as final (its last
+ * write in the transaction, e.g. the RETURNING of the insert): the payload
+ * can answer plain fields from it without reading it again after the commit.
+ */
+export function finalRow(result: unknown, idKey: string): object | null {
+  if (!result || typeof result !== "object") return null;
+  const final = (result as { [FINAL]?: Record<string, true> })[FINAL];
+  return final?.[idKey] ? committedRow(result, idKey) : null;
 }
 
 function hashRequest(operation: string, input: unknown): string {

@@ -247,6 +247,32 @@ describe("budgets", () => {
     const again = await execute(small.graphqlUrl, SMALL, undefined, { token: b.members.ANALYST.token });
     expect(again.errors).toBeUndefined();
   });
+
+  it("ends a taskCreate (plain SQL transaction) stuck past its statement budget with a TIMEOUT error, writes nothing, and the service goes on", async () => {
+    const leadId = (await asOwner(t.db, async (c) => (await c.query(`SELECT id FROM "Lead" WHERE "tenantId" = $1 ORDER BY id LIMIT 1`, [b.tenantId])).rows[0].id)) as string;
+    const TASK = `mutation RequestIsolationTask($input: TaskCreateInput!) { taskCreate(input: $input) { task { id } userErrors { code } } }`;
+    const locker = new pg.Client({ connectionString: t.db.ownerUrl });
+    await locker.connect();
+    let result;
+    try {
+      // The task's foreign key needs a share lock on its lead: held here, the insert waits past its budget.
+      await locker.query("BEGIN");
+      await locker.query("SET LOCAL app.maintenance = 'on'");
+      await locker.query(`SELECT id FROM "Lead" WHERE id = $1 FOR UPDATE`, [leadId]);
+      result = await execute(small.graphqlUrl, TASK, { input: { title: "Stuck behind a lock", leadId: encodeGlobalID("Lead", leadId) } }, { token: b.members.OPERATOR.token });
+    } finally {
+      await locker.query("ROLLBACK").catch(() => {});
+      await locker.end();
+    }
+    expect(result.errors?.[0]?.extensions?.code).toBe("TIMEOUT");
+    expect(result.errors?.[0]?.message).toMatch(/database time budget/);
+    expect(JSON.stringify(result.errors)).not.toMatch(/prisma|postgres|statement_timeout|canceling/i);
+    const written = await asOwner(t.db, async (c) => (await c.query(`SELECT 1 FROM "Task" WHERE "tenantId" = $1 AND title = 'Stuck behind a lock'`, [b.tenantId])).rowCount);
+    expect(written).toBe(0);
+    const again = await execute(small.graphqlUrl, TASK, { input: { title: "After the lock", leadId: encodeGlobalID("Lead", leadId) } }, { token: b.members.OPERATOR.token });
+    expect(again.errors).toBeUndefined();
+    expect((again.data as { taskCreate: { userErrors: unknown[] } }).taskCreate.userErrors).toEqual([]);
+  });
 });
 
 describe("read path cost (reported, not a timed test)", () => {

@@ -10,7 +10,14 @@
 //   wink and chrono-node, request detector, question marks, names, roles, phone
 //   numbers, calendar links, multilingual word lists, sentiment, length)
 // `evidence` keeps, per feature, the words that produced it, for the reasons.
-import * as chrono from "chrono-node";
+// Only the locales used, not chrono-node's index (which loads all fifteen: start-up time and memory, issue 14).
+import type { Chrono } from "chrono-node";
+import * as chrono_en from "chrono-node/en";
+import * as chrono_de from "chrono-node/de";
+import * as chrono_fr from "chrono-node/fr";
+import * as chrono_es from "chrono-node/es";
+import * as chrono_it from "chrono-node/it";
+import * as chrono_nl from "chrono-node/nl";
 import { analyse, type AnalysedText } from "../nlp.js";
 import { requestDetectorModel, requestProbability } from "../request-detector.js";
 import { cueMatches } from "./intent-cues.js";
@@ -41,13 +48,13 @@ const STOPWORDS: Record<Language, Set<string>> = {
   nl: new Set("ik het een niet wij zijn met voor dank bedankt graag tot van".split(" ")),
 };
 
-const CHRONO: Record<"en" | Language, chrono.Chrono> = {
-  en: chrono.casual,
-  de: chrono.de.casual,
-  fr: chrono.fr.casual,
-  es: chrono.es.casual,
-  it: chrono.it.casual,
-  nl: chrono.nl.casual,
+const CHRONO: Record<"en" | Language, Chrono> = {
+  en: chrono_en.casual,
+  de: chrono_de.casual,
+  fr: chrono_fr.casual,
+  es: chrono_es.casual,
+  it: chrono_it.casual,
+  nl: chrono_nl.casual,
 };
 
 // Multilingual word lists (general vocabulary, not phrases from any test message).

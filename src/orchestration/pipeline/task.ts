@@ -3,6 +3,7 @@
 import { canFinishTask, type TaskStatus } from "../../domain/pipeline/task.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../../domain/user-error.js";
 import { checkMember } from "./deal.js";
+import { v7 as uuidv7 } from "uuid";
 import type { Services } from "../services.js";
 import { runMutation, type Actor, type UnitOfWork } from "../unit-of-work.js";
 
@@ -16,41 +17,79 @@ export interface NewTask {
   dealId?: string | undefined;
 }
 
-async function checkLinks(uow: UnitOfWork, links: { leadId?: string | undefined; contactId?: string | undefined; dealId?: string | undefined }): Promise<UserError[]> {
+/**
+ * The lead, contact, deal and assignee a new task names, checked in one
+ * statement (under the tenant's row-level security, as everything in the
+ * unit of work), in SQL so it runs on either lane of the unit of work.
+ */
+async function checkTaskRefs(uow: UnitOfWork, input: NewTask, path: string[]): Promise<UserError[]> {
+  const refs = [input.leadId, input.contactId, input.dealId, input.assigneeId];
+  if (refs.every((id) => !id)) return [];
+  const [found] = await uow.sql<{ lead: boolean; contact: boolean; deal: boolean; member: boolean }>(
+    `SELECT ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM "Lead" WHERE "id" = $1::uuid)) AS "lead",
+            ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM "Contact" WHERE "id" = $2::uuid)) AS "contact",
+            ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM "Deal" WHERE "id" = $3::uuid)) AS "deal",
+            ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM "Membership" WHERE "userId" = $4::uuid)) AS "member"`,
+    refs.map((id) => id || null),
+  );
   const errors: UserError[] = [];
-  if (links.leadId && !(await uow.tx.lead.findUnique({ where: { id: links.leadId }, select: { id: true } }))) errors.push(userError("NOT_FOUND", "No Lead with this id.", ["input", "leadId"]));
-  if (links.contactId && !(await uow.tx.contact.findUnique({ where: { id: links.contactId }, select: { id: true } }))) errors.push(userError("NOT_FOUND", "No Contact with this id.", ["input", "contactId"]));
-  if (links.dealId && !(await uow.tx.deal.findUnique({ where: { id: links.dealId }, select: { id: true } }))) errors.push(userError("NOT_FOUND", "No Deal with this id.", ["input", "dealId"]));
+  if (!found!.lead) errors.push(userError("NOT_FOUND", "No Lead with this id.", [...path, "leadId"]));
+  if (!found!.contact) errors.push(userError("NOT_FOUND", "No Contact with this id.", [...path, "contactId"]));
+  if (!found!.deal) errors.push(userError("NOT_FOUND", "No Deal with this id.", [...path, "dealId"]));
+  if (!found!.member) errors.push(userError("NOT_FOUND", "No member of this tenant with this id.", [...path, "assigneeId"]));
   return errors;
 }
 
+/** A Task row as Prisma's model queries return it. */
+interface TaskRow {
+  id: string;
+  tenantId: string;
+  title: string;
+  description: string | null;
+  dueAt: Date | null;
+  assigneeId: string | null;
+  status: TaskStatus;
+  leadId: string | null;
+  contactId: string | null;
+  dealId: string | null;
+  createdById: string | null;
+  completedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export async function createTask(services: Services, actor: Actor, input: NewTask, idempotencyKey?: string | null): Promise<Outcome<{ taskId: string }>> {
-  return runMutation(services, actor, { operation: "taskCreate", input, idempotencyKey }, (uow) => createTaskInUnitOfWork(uow, input));
+  // Written in SQL (uow.sql): runs in a plain pg transaction rather than Prisma's interactive one (issue 14, write path).
+  return runMutation(services, actor, { operation: "taskCreate", input, idempotencyKey }, (uow) => createTaskInUnitOfWork(uow, input), { lane: "sql" });
 }
 
 /** Creates a task inside the caller's unit of work (agents and accepted recommendations create one with their own change). */
 export async function createTaskInUnitOfWork(uow: UnitOfWork, input: NewTask, path: string[] = ["input"]): Promise<Outcome<{ taskId: string }>> {
-  const errors = (await checkLinks(uow, input)).map((e) => ({ ...e, field: [...path, ...e.field.slice(1)] }));
-  const assigneeError = await checkMember(uow.tx, input.assigneeId, [...path, "assigneeId"]);
-  if (assigneeError) errors.push(assigneeError);
+  const errors = await checkTaskRefs(uow, input, path);
   if (errors.length) return fail(...errors);
-  const task = await uow.tx.task.create({
-    data: {
-      tenantId: uow.actor.principal.tenantId,
-      title: input.title,
-      description: input.description ?? null,
-      dueAt: input.dueAt ?? null,
-      assigneeId: input.assigneeId ?? null,
-      leadId: input.leadId ?? null,
-      contactId: input.contactId ?? null,
-      dealId: input.dealId ?? null,
-      createdById: uow.actor.principal.userId,
-    },
-  });
-  uow.remember?.("taskId", task);
-  await uow.audit({ action: "task.created", targetType: "Task", targetId: task.id, summary: { title: task.title, assigneeId: task.assigneeId, dueAt: task.dueAt, leadId: task.leadId, dealId: task.dealId } });
-  await uow.emit("sales.task.created", { taskId: task.id, assigneeId: task.assigneeId, dueAt: task.dueAt?.toISOString() ?? null });
-  return ok({ taskId: task.id });
+  // Ids are uuid v7 as Prisma's @default(uuid(7)) makes them; updatedAt is set on create as Prisma's @updatedAt does.
+  const [task] = await uow.sql<TaskRow>(
+    `INSERT INTO "Task" ("id", "tenantId", "title", "description", "dueAt", "assigneeId", "leadId", "contactId", "dealId", "createdById", "updatedAt")
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz, $6::uuid, $7::uuid, $8::uuid, $9::uuid, $10::uuid, $11::timestamptz)
+     RETURNING *`,
+    [
+      uuidv7(),
+      uow.actor.principal.tenantId,
+      input.title,
+      input.description ?? null,
+      input.dueAt?.toISOString() ?? null,
+      input.assigneeId ?? null,
+      input.leadId ?? null,
+      input.contactId ?? null,
+      input.dealId ?? null,
+      uow.actor.principal.userId ?? null,
+      new Date().toISOString(),
+    ],
+  );
+  uow.remember?.("taskId", task!);
+  await uow.audit({ action: "task.created", targetType: "Task", targetId: task!.id, summary: { title: task!.title, assigneeId: task!.assigneeId, dueAt: task!.dueAt, leadId: task!.leadId, dealId: task!.dealId } });
+  await uow.emit("sales.task.created", { taskId: task!.id, assigneeId: task!.assigneeId, dueAt: task!.dueAt?.toISOString() ?? null });
+  return ok({ taskId: task!.id });
 }
 
 export async function assignTask(services: Services, actor: Actor, input: { taskId: string; assigneeId: string | null }, idempotencyKey?: string | null): Promise<Outcome<{ taskId: string }>> {
