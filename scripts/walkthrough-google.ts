@@ -89,14 +89,15 @@ const inbound = await waitFor("the analysed reply", async () => {
 });
 process.stdout.write(`   "${inbound.subject}": intent ${inbound.intent}\n`);
 
-step(6, "The draft writer proposes a reply with meeting slots from the rep's calendar");
+step(6, "The draft writer proposes a reply as the mailbox's owner: sent from that mailbox, slots from their calendar");
 const draft = await waitFor("the reply draft", async () => {
-  const r = await gql<{ node: { drafts: { id: string; status: string; subject: string; bodyText: string; offeredSlots: { timeZone: string; slots: { label: string }[]; noSlotReason: string | null } | null }[] } }>(
-    `query($id: ID!) { node(id: $id) { ... on InboundMessage { drafts { id status subject bodyText offeredSlots { timeZone noSlotReason slots { label } } } } } }`,
+  const r = await gql<{ node: { drafts: { id: string; status: string; subject: string; mailbox: string; bodyText: string; offeredSlots: { timeZone: string; slots: { label: string }[]; noSlotReason: string | null } | null }[] } }>(
+    `query($id: ID!) { node(id: $id) { ... on InboundMessage { drafts { id status subject mailbox bodyText offeredSlots { timeZone noSlotReason slots { label } } } } } }`,
     { id: inbound.id },
   );
   return r.node.drafts[0];
 }, 180);
-process.stdout.write(`   draft ${draft.status}: ${draft.subject}\n`);
-if (draft.offeredSlots) process.stdout.write(`   slots (${draft.offeredSlots.timeZone}): ${draft.offeredSlots.slots.map((s) => s.label).join(" | ") || draft.offeredSlots.noSlotReason}\n`);
+process.stdout.write(`   draft ${draft.status}: ${draft.subject} (from ${draft.mailbox})\n`);
+if (!draft.offeredSlots) throw new Error("the draft offers no meeting slots: the calendar was not consulted (does the mailbox's owner have a calendar scope?)");
+process.stdout.write(`   slots (${draft.offeredSlots.timeZone}): ${draft.offeredSlots.slots.map((s) => s.label).join(" | ") || draft.offeredSlots.noSlotReason}\n`);
 process.stdout.write(`\n${draft.bodyText.split("\n").map((l) => `   > ${l}`).join("\n")}\n\nDone: approve it with draftApprove and it is sent through the Gmail transport into the same thread.\n`);

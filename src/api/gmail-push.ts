@@ -10,6 +10,7 @@
 import express, { type Request, type Response, type Router } from "express";
 import { createPushVerifier, parseGmailPush } from "../integrations/google/push.js";
 import { enqueueGmailSyncsForPush } from "../orchestration/connection/gmail-sync.js";
+import { wakeGmailSyncWorkers } from "../jobs/gmail-sync.js";
 import type { Services } from "../orchestration/services.js";
 
 export function gmailPushRouter(services: Services): Router {
@@ -40,6 +41,8 @@ export function gmailPushRouter(services: Services): Router {
       if (!notification) return res.status(400).json({ error: "not a Gmail notification" });
       try {
         const queued = await enqueueGmailSyncsForPush(services, notification);
+        // The sync is queued (committed): this instance's idle sync workers take it now, not at their next poll.
+        if (queued) wakeGmailSyncWorkers(services.jobs.boss);
         logger.info({ gmailPush: { historyId: notification.historyId, messageId: notification.messageId, queued } }, "Gmail push received");
         res.status(204).end();
       } catch (e) {

@@ -39,10 +39,23 @@ export interface AgentWorkers {
   stop(): Promise<void>;
 }
 
+/** Each pg-boss instance's agent worker ids per queue, so other workers can wake this instance's idle ones. */
+const registry = new WeakMap<PgBoss, Map<string, string[]>>();
+
+/**
+ * Wakes this instance's idle workers of these agents' queues: work queued and committed
+ * elsewhere (a Gmail sync that ingested mail) starts now, not at the next polling interval.
+ */
+export function wakeAgentWorkers(boss: PgBoss, agents: readonly AgentName[]): void {
+  const ids = registry.get(boss);
+  for (const agent of agents) for (const id of ids?.get(AGENT_QUEUES[agent]) ?? []) boss.notifyWorker(id);
+}
+
 export async function startAgentWorkers(services: Services): Promise<AgentWorkers> {
   const { jobs, config, logger } = services;
   const queues: string[] = [];
   const workerIds = new Map<string, string[]>();
+  registry.set(jobs.boss, workerIds);
   if (config.AGENT_WORKERS > 0) {
     for (const agent of AGENTS) {
       const queue = AGENT_QUEUES[agent];

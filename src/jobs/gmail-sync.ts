@@ -8,13 +8,23 @@
 //   mail flowing when push notifications are off or lost.
 // - gmail-watch-renewal: with GMAIL_PUSH_TOPIC, users.watch of every mailbox
 //   twice a day (a watch lasts 7 days).
+import type PgBoss from "pg-boss";
 import { QUEUES } from "../data/job-queue.js";
+import { wakeAgentWorkers } from "./agents.js";
 import { enqueueAllGmailSyncs, enqueueGmailSync, isTransientSyncFailure, renewGmailWatches, syncMailbox, type GmailSyncJobData } from "../orchestration/connection/gmail-sync.js";
 import type { Services } from "../orchestration/services.js";
 
 export interface GmailSyncWorkers {
   /** Fetch now rather than at the next poll (tests, push). */
   wake(): void;
+}
+
+/** Each pg-boss instance's gmail-sync worker ids, so the push route can wake this instance's idle workers. */
+const registry = new WeakMap<PgBoss, string[]>();
+
+/** A sync was queued (and committed) just now: this instance's idle sync workers fetch it now, not at their next poll. */
+export function wakeGmailSyncWorkers(boss: PgBoss): void {
+  for (const id of registry.get(boss) ?? []) boss.notifyWorker(id);
 }
 
 export async function startGmailSyncWorkers(services: Services): Promise<GmailSyncWorkers> {
@@ -33,24 +43,29 @@ export async function startGmailSyncWorkers(services: Services): Promise<GmailSy
     if (renewed.renewed || renewed.failed) logger.info({ gmailWatch: renewed }, "Gmail watches renewed");
   });
   for (let i = 0; i < config.GMAIL_SYNC_WORKERS; i++) {
-    ids.push(
-      await jobs.boss.work<GmailSyncJobData>(QUEUES.gmailSync.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-        if (!job) return;
-        const data = job.data;
-        try {
-          const result = await syncMailbox(services, data);
-          if (result.skipped === "BUSY") {
-            // Another sync holds the mailbox: run once more after it (a push may have come in meanwhile).
-            await enqueueGmailSync(services, data, undefined, { startAfterSeconds: 15 });
-          } else if (result.imported || result.mode !== "INCREMENTAL") {
-            logger.info({ gmailSync: { ...result, reason: data.reason } }, "Gmail mailbox synced");
-          }
-        } catch (error) {
-          logger.warn({ connectionId: data.connectionId, err: error instanceof Error ? { name: error.name } : undefined }, "Gmail sync failed");
-          if (isTransientSyncFailure(error)) throw new Error("transient Gmail sync failure; retried");
+    let workerId: string | null = null;
+    workerId = await jobs.boss.work<GmailSyncJobData>(QUEUES.gmailSync.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+      if (!job) return;
+      const data = job.data;
+      // pg-boss waits a polling interval after every fetch: with a job taken, look for the next one as soon as it is done.
+      if (workerId) jobs.boss.notifyWorker(workerId);
+      try {
+        const result = await syncMailbox(services, data);
+        // The ingested messages' analysis was queued in their own committed transactions: start it now.
+        if (result.imported) wakeAgentWorkers(jobs.boss, ["inbound-analysis"]);
+        if (result.skipped === "BUSY") {
+          // Another sync holds the mailbox: run once more after it (a push may have come in meanwhile).
+          await enqueueGmailSync(services, data, undefined, { startAfterSeconds: 15 });
+        } else if (result.imported || result.mode !== "INCREMENTAL") {
+          logger.info({ gmailSync: { ...result, reason: data.reason } }, "Gmail mailbox synced");
         }
-      }),
-    );
+      } catch (error) {
+        logger.warn({ connectionId: data.connectionId, err: error instanceof Error ? { name: error.name } : undefined }, "Gmail sync failed");
+        if (isTransientSyncFailure(error)) throw new Error("transient Gmail sync failure; retried");
+      }
+    });
+    ids.push(workerId);
   }
+  registry.set(jobs.boss, ids);
   return { wake: () => ids.forEach((id) => jobs.boss.notifyWorker(id)) };
 }

@@ -225,6 +225,31 @@ describe("draft writer (local)", () => {
   });
 });
 
+describe("meeting slots in a local reply", () => {
+  const ask = (text: string, labels: string[] | null) =>
+    writeDraftLocally(
+      draftFacts({
+        inbound: { subject: "Re: Pilot", text, intent: "MEETING_REQUEST" },
+        thread: { ...readThreadLocally(thread), dates: [{ text: "next week", date: "2025-03-17", context: "a call next week" }] },
+        meetingSlots: labels ? { timeZone: "UTC", labels } : null,
+      }),
+    );
+  const slots = ["Tue 8 Dec, 14:00–14:30 (UTC)", "Wed 9 Dec, 14:30–15:00 (UTC)"];
+
+  it("a period asked for (\"next week\") with free slots: the calendar's slots are offered, not a promise to invite", () => {
+    const draft = ask("Could we set up a call next week to discuss pricing?", slots);
+    for (const label of slots) expect(draft.body).toContain(label);
+    expect(draft.body).toMatch(/would one of them suit you\?/);
+    expect(draft.body).not.toMatch(/send a calendar invitation shortly/);
+    expect(draft.factsUsed).toContain("meetingSlots");
+  });
+
+  it("a period without a consulted calendar: no invented time", () => {
+    const draft = ask("Could we set up a call next week to discuss pricing?", null);
+    expect(draft.body).not.toMatch(/\d{2}:\d{2}/);
+  });
+});
+
 describe("next-best-action (local)", () => {
   const now = "2025-03-10T12:00:00.000Z";
   it("ranks a reply to a fresh meeting request first and moves the deal", () => {

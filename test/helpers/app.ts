@@ -4,6 +4,7 @@
 import { inject } from "vitest";
 import { startApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config/index.js";
+import { createLogger } from "../../src/observability/logger.js";
 import { provisionTenant } from "../../src/data/provisioning.js";
 import type { Role } from "../../src/domain/access/permission.js";
 import type { EmailTransport } from "../../src/integrations/email/transport.js";
@@ -97,6 +98,46 @@ export async function createTenant(testApp: TestApp, slugPrefix = "t"): Promise<
     members[m.role as Exclude<Role, "SERVICE">] = { ...m, token };
   }
   return { tenantId: provisioned.tenantId, slug, members };
+}
+
+/** A second instance whose log lines are kept, for tests that no secret reaches the log. */
+export interface LoggedApp {
+  app: App;
+  graphqlUrl: string;
+  /** Every line written so far (JSON, one per entry). */
+  lines: string[];
+  /** A bearer token of `member` in `tenantId` issued by this instance. */
+  tokenFor(member: { userId: string }, tenantId: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts another instance on the test app's database (same secrets, no migration
+ * or demo seed) with a logger at debug level that keeps every line; `env`
+ * adds the settings under test. Stop it in a finally.
+ */
+export async function startLoggedApp(testApp: TestApp, env: Record<string, string>): Promise<LoggedApp> {
+  const lines: string[] = [];
+  const logger = createLogger("debug", { write: (line: string) => void lines.push(line) });
+  const config = loadConfig({
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    DATABASE_URL: testApp.db.ownerUrl,
+    DATABASE_APP_URL: testApp.db.appUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    MIGRATE_ON_START: "false",
+    SEED_DEMO_TENANT: "false",
+    ...env,
+  });
+  const app = await startApp({ config, appUrl: testApp.db.appUrl, jwtSecret: TEST_JWT_SECRET, logger });
+  return {
+    app,
+    graphqlUrl: `${app.url}/graphql`,
+    lines,
+    tokenFor: (member, tenantId) => app.authenticator.issueUserToken({ userId: member.userId, tenantId }, 600),
+    stop: () => app.stop(),
+  };
 }
 
 /** The Redis URL for tests that need Redis, or null with the reason to skip. */

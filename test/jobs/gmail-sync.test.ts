@@ -11,11 +11,12 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "../../src/data/database.js";
 import { enqueueAllGmailSyncs, syncMailbox } from "../../src/orchestration/connection/gmail-sync.js";
-import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
+import { revokeConnection, withConnectors } from "../../src/orchestration/connection/connection.js";
+import { ALL_ROLES, createTenant, type TestApp, type TestTenant } from "../helpers/app.js";
 import { execute } from "../helpers/graphql.js";
-import { sql, waitFor } from "../helpers/operator.js";
-import { startFakeGoogle, type FakeGoogle } from "../fakes/google/server.js";
-import { connectGoogle, fakeGoogleEnv } from "../helpers/google.js";
+import { sql, userActor, waitFor } from "../helpers/operator.js";
+import type { FakeGoogle } from "../fakes/google/server.js";
+import { connectGoogle, gmailRaw, gmailSyncJobs, inboundCount, startGmailTestApp } from "../helpers/google.js";
 
 const SYNC_NOW = `mutation GmailSyncNow($input: GmailSyncNowInput!) {
   gmailSyncNow(input: $input) { queued connection { id lastSyncAt gmailSync { mode lastImported incremental lastError } } userErrors { code field message } }
@@ -24,58 +25,23 @@ const CONNECTION = `query GmailSyncConn($id: ID!) { node(id: $id) { ... on Conne
 
 let t: TestApp;
 let google: FakeGoogle;
+let close: () => Promise<void>;
 let tenant: TestTenant;
 let other: TestTenant;
 
 beforeAll(async () => {
-  google = await startFakeGoogle();
-  t = await startTestApp({
-    env: {
-      ...fakeGoogleEnv(google),
-      CONNECTOR_RETRY_BASE_MS: "5",
-      CONNECTOR_MAX_RETRIES: "1",
-      GMAIL_SYNC_INITIAL_DAYS: "7",
-      AGENT_WORKERS: "0",
-    },
-  });
+  ({ t, google, close } = await startGmailTestApp({ CONNECTOR_MAX_RETRIES: "1", GMAIL_SYNC_INITIAL_DAYS: "7" }));
   tenant = await createTenant(t, "gsync");
   other = await createTenant(t, "gsync-other");
 }, 60_000);
 
 afterAll(async () => {
-  await t?.close();
-  await google?.close();
+  await close?.();
 });
 
 /** Connects `email` as this member of the tenant (the fake's consent), returns the connection id. */
 function connect(role: "OPERATOR" | "MANAGER" | "ADMIN", email: string, scopes = ["gmail.readonly", "gmail.send"], shared = false): Promise<string> {
   return connectGoogle(t, google, { tenant, role }, email, { scopes, shared });
-}
-
-function message(input: { from: string; to: string; subject: string; body?: string; messageId?: string; inReplyTo?: string; date?: Date }): string {
-  return [
-    `From: ${input.from}`,
-    `To: ${input.to}`,
-    `Subject: ${input.subject}`,
-    `Date: ${(input.date ?? new Date()).toUTCString()}`,
-    `Message-ID: ${input.messageId ?? `<${randomUUID()}@customer.example>`}`,
-    ...(input.inReplyTo ? [`In-Reply-To: ${input.inReplyTo}`, `References: ${input.inReplyTo}`] : []),
-    "MIME-Version: 1.0",
-    "Content-Type: text/plain; charset=utf-8",
-    "",
-    input.body ?? "Hello, could we talk about pricing for our team next week?",
-    "",
-  ].join("\r\n");
-}
-
-async function inboundCount(tenantId: string, mailbox: string): Promise<number> {
-  const rows = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM "InboundMessage" WHERE "tenantId" = $1 AND "mailbox" = $2`, [tenantId, mailbox]);
-  return rows[0]!.n;
-}
-
-async function syncJobs(connectionId: string): Promise<number> {
-  const rows = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'gmail-sync' AND singleton_key = $1`, [connectionId]);
-  return rows[0]!.n;
 }
 
 describe("Gmail sync of a connected mailbox", () => {
@@ -87,20 +53,20 @@ describe("Gmail sync of a connected mailbox", () => {
     connectionId = await connect("OPERATOR", SDR);
     const now = Date.now();
     firstMessageId = `<first-${randomUUID()}@customer.example>`;
-    google.gmail.deliver(SDR, { raw: message({ from: "Ada Buyer <ada@customer.example>", to: SDR, subject: "Pilot pricing", messageId: firstMessageId }), internalDate: now - 3 * 86_400_000 });
-    google.gmail.deliver(SDR, { raw: message({ from: "bob@customer.example", to: SDR, subject: "Demo next week?" }), internalDate: now - 86_400_000 });
-    google.gmail.deliver(SDR, { raw: message({ from: "carol@other.example", to: SDR, subject: "Integration question" }), internalDate: now - 3_600_000 });
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: "Ada Buyer <ada@customer.example>", to: SDR, subject: "Pilot pricing", messageId: firstMessageId }), internalDate: now - 3 * 86_400_000 });
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: "bob@customer.example", to: SDR, subject: "Demo next week?" }), internalDate: now - 86_400_000 });
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: "carol@other.example", to: SDR, subject: "Integration question" }), internalDate: now - 3_600_000 });
     // Outside the 7-day window: not imported.
-    google.gmail.deliver(SDR, { raw: message({ from: "old@customer.example", to: SDR, subject: "Old thread" }), internalDate: now - 20 * 86_400_000 });
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: "old@customer.example", to: SDR, subject: "Old thread" }), internalDate: now - 20 * 86_400_000 });
     // Sent by the mailbox itself.
-    google.gmail.deliver(SDR, { raw: message({ from: SDR, to: "ada@customer.example", subject: "Re: Pilot pricing", body: "Hi Ada, here you go." }), labelIds: ["SENT"], internalDate: now - 2 * 86_400_000 });
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: SDR, to: "ada@customer.example", subject: "Re: Pilot pricing", body: "Hi Ada, here you go." }), labelIds: ["SENT"], internalDate: now - 2 * 86_400_000 });
     // A draft: never imported.
-    google.gmail.deliver(SDR, { raw: message({ from: SDR, to: "x@customer.example", subject: "unfinished" }), labelIds: ["DRAFT"], internalDate: now - 1000 });
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: SDR, to: "x@customer.example", subject: "unfinished" }), labelIds: ["DRAFT"], internalDate: now - 1000 });
 
     const result = await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId });
     expect(result).toMatchObject({ skipped: null, mode: "FULL", imported: 3, sent: 1, duplicates: 0, skippedMessages: 0, historyId: String(google.gmail.mailbox(SDR).historyId) });
 
-    expect(await inboundCount(tenant.tenantId, SDR)).toBe(3);
+    expect(await inboundCount(t, tenant.tenantId, SDR)).toBe(3);
     const subjects = await sql<{ subject: string; fromEmail: string }>(t.db, `SELECT "subject", "fromEmail" FROM "InboundMessage" WHERE "tenantId" = $1 ORDER BY "subject"`, [tenant.tenantId]);
     expect(subjects.map((s) => s.subject)).toEqual(["Demo next week?", "Integration question", "Pilot pricing"]);
     // The messageIngest path: a lead per new person, an EMAIL_RECEIVED activity, the analysis agent queued, the event.
@@ -120,13 +86,13 @@ describe("Gmail sync of a connected mailbox", () => {
 
   it("incremental: only what changed since the stored history id; a reply joins its thread", async () => {
     const listsBefore = google.requests[`GET /gmail/v1/users/me/messages`] ?? 0;
-    google.gmail.deliver(SDR, { raw: message({ from: "ada@customer.example", to: SDR, subject: "Re: Pilot pricing", body: "Thanks! Can we start in March?", inReplyTo: firstMessageId }) });
-    google.gmail.deliver(SDR, { raw: message({ from: "dan@newco.example", to: SDR, subject: "Hello from Newco" }) });
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: "ada@customer.example", to: SDR, subject: "Re: Pilot pricing", body: "Thanks! Can we start in March?", inReplyTo: firstMessageId }) });
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: "dan@newco.example", to: SDR, subject: "Hello from Newco" }) });
     const result = await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId });
     expect(result).toMatchObject({ mode: "INCREMENTAL", imported: 2, sent: 0, duplicates: 0, historyId: String(google.gmail.mailbox(SDR).historyId) });
     // No listing: the history API only.
     expect(google.requests[`GET /gmail/v1/users/me/messages`] ?? 0).toBe(listsBefore);
-    expect(await inboundCount(tenant.tenantId, SDR)).toBe(5);
+    expect(await inboundCount(t, tenant.tenantId, SDR)).toBe(5);
     const thread = await sql<{ messageId: string; threadId: string | null }>(
       t.db,
       `SELECT "messageId", "threadId" FROM "InboundMessage" WHERE "tenantId" = $1 AND ("messageId" = $2 OR "inReplyTo" = $2)`,
@@ -142,19 +108,19 @@ describe("Gmail sync of a connected mailbox", () => {
   });
 
   it("history too old (Google's 404): a full resync of the window, without duplicates", async () => {
-    google.gmail.deliver(SDR, { raw: message({ from: "erin@customer.example", to: SDR, subject: "Arrived while history expired" }) });
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: "erin@customer.example", to: SDR, subject: "Arrived while history expired" }) });
     google.gmail.expireHistory(SDR);
     const result = await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId });
     // Everything in the window was seen again; only the new one went through ingest.
     expect(result).toMatchObject({ mode: "RESYNC", imported: 1, sent: 0, skippedMessages: 0 });
     expect(result.duplicates).toBe(6); // 5 inbound + 1 sent already handled
-    expect(await inboundCount(tenant.tenantId, SDR)).toBe(6);
+    expect(await inboundCount(t, tenant.tenantId, SDR)).toBe(6);
     const dup = await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM (SELECT "messageId" FROM "InboundMessage" WHERE "tenantId" = $1 GROUP BY 1 HAVING count(*) > 1) d`, [tenant.tenantId]);
     expect(dup[0]!.n).toBe(0);
     const state = await sql<{ historyId: string; lastMode: string }>(t.db, `SELECT "historyId", "lastMode" FROM "GmailSyncState" WHERE "connectionId" = $1`, [connectionId]);
     expect(state[0]).toEqual({ historyId: String(google.gmail.mailbox(SDR).historyId), lastMode: "RESYNC" });
     // And incremental again from there.
-    google.gmail.deliver(SDR, { raw: message({ from: "erin@customer.example", to: SDR, subject: "One more" }) });
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: "erin@customer.example", to: SDR, subject: "One more" }) });
     expect(await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId })).toMatchObject({ mode: "INCREMENTAL", imported: 1 });
   });
 
@@ -162,7 +128,7 @@ describe("Gmail sync of a connected mailbox", () => {
     const shared = "sales-team@seller.example";
     const sharedId = await connect("ADMIN", shared, ["gmail.readonly"], true);
     const msgid = `<twice-${randomUUID()}@customer.example>`;
-    const raw = message({ from: "frank@customer.example", to: `${SDR}, ${shared}`, subject: "To both of you", messageId: msgid });
+    const raw = gmailRaw({ from: "frank@customer.example", to: `${SDR}, ${shared}`, subject: "To both of you", messageId: msgid });
     google.gmail.deliver(SDR, { raw });
     google.gmail.deliver(SDR, { raw }); // Gmail keeps a second copy (e.g. re-imported)
     google.gmail.deliver(shared, { raw });
@@ -218,8 +184,8 @@ describe("Gmail sync of a connected mailbox", () => {
   });
 
   it("gmailSyncNow queues a job that the worker runs; the poll queues one per ACTIVE mailbox that may read mail", async () => {
-    google.gmail.deliver(SDR, { raw: message({ from: "gina@customer.example", to: SDR, subject: "Via the job" }) });
-    const before = await inboundCount(tenant.tenantId, SDR);
+    google.gmail.deliver(SDR, { raw: gmailRaw({ from: "gina@customer.example", to: SDR, subject: "Via the job" }) });
+    const before = await inboundCount(t, tenant.tenantId, SDR);
     const r = await execute<{ gmailSyncNow: { queued: boolean | null; userErrors: { code: string }[] } }, unknown>(
       t.graphqlUrl,
       SYNC_NOW,
@@ -228,18 +194,18 @@ describe("Gmail sync of a connected mailbox", () => {
     );
     expect(r.errors).toBeUndefined();
     expect(r.data!.gmailSyncNow).toMatchObject({ queued: true, userErrors: [] });
-    await waitFor(async () => (await inboundCount(tenant.tenantId, SDR)) === before + 1, 30_000, "the job synced the mailbox");
+    await waitFor(async () => (await inboundCount(t, tenant.tenantId, SDR)) === before + 1, 30_000, "the job synced the mailbox");
     const audits = await sql(t.db, `SELECT 1 FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" = 'connection.sync_requested'`, [tenant.tenantId]);
     expect(audits).toHaveLength(1);
 
     // A send-only connection and a revoked one are not polled.
     const sendOnly = await connect("MANAGER", "send-only@seller.example", ["gmail.send"]);
-    const jobsBefore = await syncJobs(connectionId);
-    const sendOnlyBefore = await syncJobs(sendOnly);
+    const jobsBefore = await gmailSyncJobs(t, connectionId);
+    const sendOnlyBefore = await gmailSyncJobs(t, sendOnly);
     const queued = await enqueueAllGmailSyncs(t.app.background);
     expect(queued).toBeGreaterThanOrEqual(2); // SDR and the shared mailbox
-    expect(await syncJobs(connectionId)).toBe(jobsBefore + 1);
-    expect(await syncJobs(sendOnly)).toBe(sendOnlyBefore);
+    expect(await gmailSyncJobs(t, connectionId)).toBe(jobsBefore + 1);
+    expect(await gmailSyncJobs(t, sendOnly)).toBe(sendOnlyBefore);
     const refused = await execute<{ gmailSyncNow: { userErrors: { code: string }[] } }, unknown>(
       t.graphqlUrl,
       SYNC_NOW,
@@ -251,7 +217,7 @@ describe("Gmail sync of a connected mailbox", () => {
 
   it("roles and tenants: only the connection's owner (or connection:manage) may sync it; another tenant never", async () => {
     const gid = encodeGlobalID("Connection", connectionId);
-    const jobsBefore = await syncJobs(connectionId);
+    const jobsBefore = await gmailSyncJobs(t, connectionId);
     const ask = (token: string) => execute<{ gmailSyncNow: { queued: boolean | null; userErrors: { code: string }[] } | null }, unknown>(t.graphqlUrl, SYNC_NOW, { input: { connectionId: gid } }, { token });
     // Another member's personal mailbox reads as not found to a MANAGER; ANALYST may not sync at all.
     expect((await ask(tenant.members.MANAGER.token)).data!.gmailSyncNow!.userErrors.map((e) => e.code)).toEqual(["NOT_FOUND"]);
@@ -267,7 +233,7 @@ describe("Gmail sync of a connected mailbox", () => {
     const sharedGid = encodeGlobalID("Connection", shared[0]!.id);
     const m = await execute<{ gmailSyncNow: { userErrors: { code: string }[] } }, unknown>(t.graphqlUrl, SYNC_NOW, { input: { connectionId: sharedGid } }, { token: tenant.members.MANAGER.token });
     expect(m.data!.gmailSyncNow.userErrors.map((e) => e.code)).toEqual(["FORBIDDEN"]);
-    expect(await syncJobs(connectionId)).toBe(jobsBefore);
+    expect(await gmailSyncJobs(t, connectionId)).toBe(jobsBefore);
     for (const role of ["ADMIN", "OWNER"] as const) {
       const r = await ask(tenant.members[role].token);
       expect(r.data!.gmailSyncNow!.userErrors, role).toEqual([]);
@@ -277,5 +243,23 @@ describe("Gmail sync of a connected mailbox", () => {
     expect(seen).toEqual([0, 0]);
     const own = await withTenant(t.app.services.db.prisma, { tenantId: tenant.tenantId }, (tx) => tx.gmailMessage.count({ where: { connectionId } }));
     expect(own).toBeGreaterThan(0);
+  });
+
+  it("revoked: the connection and its sync rows stay (its history); connected again, a new connection imports nothing twice", async () => {
+    const BOX = "revoke-me@seller.example";
+    const id = await connect("OPERATOR", BOX, ["gmail.readonly"]);
+    google.gmail.seedMailbox(BOX, 2, { from: "buyer@customer.example" });
+    expect(await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId: id })).toMatchObject({ mode: "FULL", imported: 2 });
+    const revoked = await revokeConnection(withConnectors(t.app.services), userActor(tenant, "OPERATOR"), { connectionId: id });
+    expect(revoked.ok).toBe(true);
+    const rows = (connectionId: string) =>
+      sql<{ states: number; messages: number }>(t.db, `SELECT (SELECT count(*)::int FROM "GmailSyncState" WHERE "connectionId" = $1) AS states, (SELECT count(*)::int FROM "GmailMessage" WHERE "connectionId" = $1) AS messages`, [connectionId]);
+    expect(await rows(id)).toEqual([{ states: 1, messages: 2 }]);
+    // A revoked connection is not reused: connecting again makes a new one, whose first sync finds the mail already ingested.
+    const again = await connect("OPERATOR", BOX, ["gmail.readonly"]);
+    expect(again).not.toBe(id);
+    expect(await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId: again })).toMatchObject({ mode: "FULL", imported: 0, duplicates: 2 });
+    expect(await inboundCount(t, tenant.tenantId, BOX)).toBe(2);
+    expect(await rows(id)).toEqual([{ states: 1, messages: 2 }]);
   });
 });

@@ -154,7 +154,14 @@ export function writeDraftLocally(facts: DraftWriterFacts): DraftWriterOutput {
     switch (intent) {
       case "MEETING_REQUEST": {
         paragraphs.push(pick([`Thanks for making time for this${exclaim ? "!" : "."}`, `Great, I'd be glad to talk${exclaim ? "!" : "."}`, "Thank you, that works well for me."], seed, "mtg-open"));
-        if (when) {
+        // A period rather than a time ("next week") with free slots from the calendar: offer those slots (the calendar's
+        // soonest free times, which need not fall in the period, so the text does not claim they do).
+        const period = !!when && /\b(?:week|month)\b/i.test(when.text) && offer.path === "meetingSlots" && offer.times.length > 0;
+        if (period) {
+          factsUsed.add("thread.dates");
+          factsUsed.add(offer.path);
+          paragraphs.push(`These times are free in my calendar — would one of them suit you?\n${offer.times.map((t) => `- ${t}`).join("\n")}\nI'll send an invitation as soon as you confirm.`);
+        } else if (when) {
           factsUsed.add("thread.dates");
           paragraphs.push(`${sentenceCase(when.text.replace(/^(?:on|at|in)\s+/i, ""))} works for me. I'll send a calendar invitation shortly${company ? ` to you and anyone else from ${company} who should join` : ""}.`);
         } else if (offer.times.length) {

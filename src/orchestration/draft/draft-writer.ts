@@ -19,6 +19,9 @@ import { fail, ok } from "../../domain/user-error.js";
 import { resolveAuthor, type Author } from "../agent/agent-facts.js";
 import { AgentSkip, PermanentAgentError, type AgentRunContext } from "../agent/agent-run.js";
 import { createDraftInUnitOfWork } from "./draft.js";
+import { receivingMailboxOf } from "./reply-mailbox.js";
+import { calendarConnectionOf } from "./meeting-slot.js";
+import { replyAuthorCandidates, replySendsFrom } from "../../domain/draft/reply-author.js";
 import { memoriesForContext, type ContextMemory } from "../memory/memory.js";
 import type { Services } from "../services.js";
 import { suppressionCheck } from "../sending/suppression.js";
@@ -35,7 +38,11 @@ export interface DraftSpec {
   /** The message answered (a reply); default for a reply: the contact's latest. */
   inboundMessageId?: string | null;
   recommendation?: { title: string; rationale: string } | null;
-  /** Members to write for, in order of preference (e.g. the accepting user); then the lead's owner and the tenant default. */
+  /**
+   * Members to write for, in order of preference (e.g. the accepting user); then, for a reply to mail that came
+   * through a connected Google mailbox, that mailbox's author (domain/draft/reply-author.ts); then the lead's,
+   * contact's and deal's owners and the tenant default.
+   */
   authorCandidates?: Array<string | null | undefined>;
   /** A reply to a form submission (an inbound webhook) rather than to an e-mail: what the person wrote in the form. */
   formSubmission?: { formName: string | null; message: string | null; pageUrl?: string | null } | null;
@@ -54,6 +61,8 @@ export interface ComposedDraft {
   bodyText: string;
   factsUsed: string[];
   author: Author | null;
+  /** The mailbox to send from: the connected mailbox the answered message arrived at (null: the usual choice). */
+  sendFrom: string | null;
   /** False when the contact may not be mailed (suppressed, do-not-contact, no address). */
   reachable: boolean;
   leadId: string | null;
@@ -71,6 +80,7 @@ export interface ComposedDraft {
 interface WriterFacts {
   input: DraftWriterInput;
   author: Author | null;
+  sendFrom: string | null;
   reachable: boolean;
   knownNames: Array<string | null>;
   links: Pick<ComposedDraft, "recipient" | "leadId" | "dealId" | "threadId" | "inboundMessageId">;
@@ -112,7 +122,15 @@ async function readWriterFacts(tx: Tx, tenantId: string, spec: DraftSpec): Promi
     : contact.id
       ? await tx.emailThread.findFirst({ where: { contactId: contact.id, factsUpdatedAt: { not: null } }, orderBy: { lastMessageAt: "desc" }, select: { id: true, facts: true } })
       : null;
-  const author = await resolveAuthor(tx, settings, [...(spec.authorCandidates ?? []), lead?.ownerId, contact.ownerId, deal?.ownerId], inbound?.mailbox);
+  // A reply to mail of a connected mailbox: its owner (or, for the shared one, the contact's owner with a calendar, else who connected it).
+  const receiving = inbound ? await receivingMailboxOf(tx, inbound) : null;
+  const mailboxAuthors = receiving
+    ? replyAuthorCandidates(receiving, {
+        userId: contact.ownerId,
+        hasCalendar: receiving.userId === null && !!contact.ownerId && !!(await calendarConnectionOf(tx, contact.ownerId)),
+      })
+    : [];
+  const author = await resolveAuthor(tx, settings, [...(spec.authorCandidates ?? []), ...mailboxAuthors, lead?.ownerId, contact.ownerId, deal?.ownerId], inbound?.mailbox);
   const reachable =
     !!contact.email &&
     !contact.doNotContact &&
@@ -138,6 +156,7 @@ async function readWriterFacts(tx: Tx, tenantId: string, spec: DraftSpec): Promi
   return {
     input,
     author,
+    sendFrom: receiving ? replySendsFrom(receiving, author?.userId ?? null) : null,
     reachable,
     knownNames: [contact.firstName, contact.lastName, author?.name ?? null],
     links: {
@@ -205,6 +224,7 @@ export async function composeDraft(
     bodyText: written.body,
     factsUsed: written.factsUsed,
     author: facts.author,
+    sendFrom: facts.sendFrom,
     reachable: facts.reachable,
     ...facts.links,
     offeredSlots: aids.slots,
@@ -260,6 +280,7 @@ export async function runDraftWriter(services: Services, run: AgentRunContext): 
       threadId: composed.threadId,
       inboundMessageId: composed.inboundMessageId,
       onBehalfOfUserId: composed.author?.userId ?? null,
+      mailbox: composed.sendFrom,
     }, { offeredSlots: composed.offeredSlots as unknown as Prisma.InputJsonValue | null, citedAssets: composed.citedAssets, memoriesUsed: composed.memoriesUsed });
     if (!created.ok) return fail(...created.errors);
     const draft = await uow.tx.draft.findUniqueOrThrow({ where: { id: created.value.draftId }, select: { id: true, status: true } });

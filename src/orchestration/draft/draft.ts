@@ -17,6 +17,7 @@ import type { TenantSettings } from "../../domain/tenant/tenant.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../../domain/user-error.js";
 import { messageIdFor } from "../../integrations/email/compose.js";
 import { resolveRecipient, type RecipientInput } from "./draft-recipient.js";
+import { connectedMailboxAllowed } from "./reply-mailbox.js";
 import {
   changeStatus,
   currentApprovals,
@@ -105,6 +106,8 @@ async function resolveMailbox(
   settings: TenantSettings,
   requested: string | null | undefined,
   onBehalfOfUserId?: string | null,
+  /** The mailbox the answered message arrived at (a reply may leave from the tenant's shared Google mailbox it came to). */
+  replyToMailbox: string | null = null,
 ): Promise<{ ok: true; mailbox: string } | { ok: false; error: UserError }> {
   const { principal } = uow.actor;
   // An agent writing for a member may use that member's address (a member of this tenant: RLS hides others).
@@ -114,11 +117,13 @@ async function resolveMailbox(
   if (requested) {
     const mailbox = normaliseMailbox(requested);
     if (allowed.includes(mailbox) || mailbox === own) return { ok: true, mailbox };
+    // A connected Google mailbox: the sender's own, or the shared one the answered message arrived at.
+    if (await connectedMailboxAllowed(uow.tx, mailbox, ownerId, replyToMailbox)) return { ok: true, mailbox };
     return {
       ok: false,
       error: userError(
         "MAILBOX_NOT_ALLOWED",
-        `Drafts can be sent from the tenant's mailboxes (${allowed.join(", ") || "none configured"}) or your own address.`,
+        `Drafts can be sent from the tenant's mailboxes (${allowed.join(", ") || "none configured"}), your own address or your connected Google mailbox.`,
         ["input", "mailbox"],
       ),
     };
@@ -164,7 +169,11 @@ export async function createDraftInUnitOfWork(services: Pick<Services, "mail">, 
   if (tooLong.length) return fail(...tooLong);
   const recipient = await resolveRecipient(uow.tx, principal.tenantId, input.recipient as RecipientInput);
   if (!recipient.ok) return fail(recipient.error);
-  const mailbox = await resolveMailbox(uow, settings, input.mailbox, input.onBehalfOfUserId);
+  const inboundMessage = input.inboundMessageId
+    ? await uow.tx.inboundMessage.findUnique({ where: { id: input.inboundMessageId }, select: { id: true, messageId: true, threadId: true, mailbox: true } })
+    : null;
+  if (input.inboundMessageId && !inboundMessage) return fail(userError("NOT_FOUND", "No InboundMessage with this id.", ["input", "inboundMessageId"]));
+  const mailbox = await resolveMailbox(uow, settings, input.mailbox, input.onBehalfOfUserId, inboundMessage?.mailbox ?? null);
   if (!mailbox.ok) return fail(mailbox.error);
   if (input.leadId && !(await uow.tx.lead.findUnique({ where: { id: input.leadId }, select: { id: true } }))) {
     return fail(userError("NOT_FOUND", "No Lead with this id.", ["input", "leadId"]));
@@ -172,10 +181,6 @@ export async function createDraftInUnitOfWork(services: Pick<Services, "mail">, 
   if (input.dealId && !(await uow.tx.deal.findUnique({ where: { id: input.dealId }, select: { id: true } }))) {
     return fail(userError("NOT_FOUND", "No Deal with this id.", ["input", "dealId"]));
   }
-  const inboundMessage = input.inboundMessageId
-    ? await uow.tx.inboundMessage.findUnique({ where: { id: input.inboundMessageId }, select: { id: true, messageId: true, threadId: true } })
-    : null;
-  if (input.inboundMessageId && !inboundMessage) return fail(userError("NOT_FOUND", "No InboundMessage with this id.", ["input", "inboundMessageId"]));
   const threadId = input.threadId ?? inboundMessage?.threadId ?? null;
   if (input.threadId && !(await uow.tx.emailThread.findUnique({ where: { id: input.threadId }, select: { id: true } }))) {
     return fail(userError("NOT_FOUND", "No EmailThread with this id.", ["input", "threadId"]));

@@ -267,6 +267,7 @@ async function perform(
         originRef: `recommendation:${rec.id}`,
         threadId: composed!.threadId,
         inboundMessageId: composed!.inboundMessageId,
+        mailbox: composed!.sendFrom,
       }, {
         offeredSlots: composed!.offeredSlots as unknown as Prisma.InputJsonValue | null,
         // Only the assets the final text links (the accepting person may have replaced the text).

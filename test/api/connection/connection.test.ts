@@ -7,13 +7,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp } from "../../../src/app.js";
-import { loadConfig } from "../../../src/config/index.js";
 import { signOAuthState } from "../../../src/domain/connection/connection.js";
-import { createLogger } from "../../../src/observability/logger.js";
 import { redactText } from "../../../src/domain/redaction.js";
 import { graphql } from "../../generated/gql/index.js";
-import { ALL_ROLES, createTenant, startTestApp, TEST_JWT_SECRET, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { ALL_ROLES, createTenant, startTestApp, startLoggedApp, type TestApp, type TestTenant } from "../../helpers/app.js";
 import { execute, executeOk } from "../../helpers/graphql.js";
 import { sql, waitFor } from "../../helpers/operator.js";
 import { startFakeGoogleOAuth } from "../../fakes/google/oauth.js";
@@ -280,17 +277,7 @@ describe("refresh and revoked grants", () => {
 
 describe("logs", () => {
   it("no token, code, state or verifier reaches the log, even at debug level and on failures", async () => {
-    const lines: string[] = [];
-    const logger = createLogger("debug", { write: (line: string) => void lines.push(line) });
-    const config = loadConfig({
-      NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATABASE_URL: t.db.ownerUrl,
-      DATABASE_APP_URL: t.db.appUrl,
-      JWT_SECRET: TEST_JWT_SECRET,
-      MIGRATE_ON_START: "false",
-      SEED_DEMO_TENANT: "false",
+    const logged = await startLoggedApp(t, {
       GOOGLE_OAUTH_BASE_URL: google.url,
       GOOGLE_CLIENT_ID: google.fake.clientId,
       GOOGLE_CLIENT_SECRET: google.fake.clientSecret,
@@ -298,30 +285,28 @@ describe("logs", () => {
       CONNECTOR_RETRY_BASE_MS: "10",
       CONNECTOR_MAX_RETRIES: "1",
     });
-    const app = await startApp({ config, appUrl: t.db.appUrl, jwtSecret: TEST_JWT_SECRET, logger });
     try {
-      const op = tenant.members.OPERATOR;
-      const token = await app.authenticator.issueUserToken({ userId: op.userId, tenantId: tenant.tenantId }, 600);
+      const token = await logged.tokenFor(tenant.members.OPERATOR, tenant.tenantId);
       google.fake.user = { email: "logged@example.com", sub: "99" };
       google.fake.accessTokenTtlSeconds = 30;
-      const started = await executeOk(`${app.url}/graphql`, Start, { input: { provider: "GOOGLE" } }, { token });
+      const started = await executeOk(logged.graphqlUrl, Start, { input: { provider: "GOOGLE" } }, { token });
       const location = await consent(started.connectionStart.authorizationUrl!);
       const params = new URL(location).searchParams;
       expect((await callback(location)).status).toBe(200);
       expect((await callback(location)).status).toBe(400); // replay: logged as a refusal, if at all
       const [conn] = await sql<{ id: string }>(t.db, `SELECT "id" FROM "Connection" WHERE "accountEmail" = 'logged@example.com'`);
       const gid = encodeGlobalID("Connection", conn!.id);
-      await executeOk(`${app.url}/graphql`, Test, { input: { connectionId: gid } }, { token }); // refresh
+      await executeOk(logged.graphqlUrl, Test, { input: { connectionId: gid } }, { token }); // refresh
       google.fake.revokeUser("logged@example.com");
       google.fake.expireAccessTokens();
-      await executeOk(`${app.url}/graphql`, Test, { input: { connectionId: gid } }, { token }); // invalid_grant
+      await executeOk(logged.graphqlUrl, Test, { input: { connectionId: gid } }, { token }); // invalid_grant
       google.fake.accessTokenTtlSeconds = 3600;
-      const log = lines.join("");
+      const log = logged.lines.join("");
       expect(log.length).toBeGreaterThan(0);
       for (const secret of [...google.fake.issuedTokens, params.get("code")!, params.get("state")!]) expect(log).not.toContain(secret);
       expect(log).not.toContain(google.fake.clientSecret);
     } finally {
-      await app.stop();
+      await logged.stop();
     }
   });
 });

@@ -7,32 +7,27 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncMailbox } from "../../../src/orchestration/connection/gmail-sync.js";
-import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
 import { sql, waitFor } from "../../helpers/operator.js";
-import { startFakeGoogle, type FakeGoogle } from "../../fakes/google/server.js";
-import { connectGoogle, fakeGoogleEnv } from "../../helpers/google.js";
+import type { FakeGoogle } from "../../fakes/google/server.js";
+import { connectGoogle, gmailRaw, gmailSyncJobs, inboundCount, startGmailTestApp } from "../../helpers/google.js";
 
 const REP = "push-rep@seller.example";
 
 let t: TestApp;
 let google: FakeGoogle;
+let close: () => Promise<void>;
 let tenant: TestTenant;
 let connectionId: string;
 let hook: string;
 
 beforeAll(async () => {
-  google = await startFakeGoogle();
-  t = await startTestApp({
-    env: {
-      ...fakeGoogleEnv(google),
-      CONNECTOR_RETRY_BASE_MS: "5",
-      AGENT_WORKERS: "0",
-      GMAIL_PUSH_AUDIENCE: google.pubsub.audience,
-      GMAIL_PUSH_SERVICE_ACCOUNT: google.pubsub.serviceAccountEmail,
-      GMAIL_PUSH_CERTS_URL: `${google.url}/oauth2/v1/certs`,
-      GMAIL_PUSH_TOPIC: "projects/sales-agent-test/topics/gmail",
-    },
-  });
+  ({ t, google, close } = await startGmailTestApp((g) => ({
+    GMAIL_PUSH_AUDIENCE: g.pubsub.audience,
+    GMAIL_PUSH_SERVICE_ACCOUNT: g.pubsub.serviceAccountEmail,
+    GMAIL_PUSH_CERTS_URL: `${g.url}/oauth2/v1/certs`,
+    GMAIL_PUSH_TOPIC: "projects/sales-agent-test/topics/gmail",
+  })));
   hook = `${t.url}/hooks/gmail/push`;
   tenant = await createTenant(t, "gpush");
   connectionId = await connectGoogle(t, google, { tenant, role: "OPERATOR" }, REP, { scopes: ["gmail.readonly"] });
@@ -44,21 +39,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await t?.close();
-  await google?.close();
+  await close?.();
 });
 
-function raw(subject: string): string {
-  return [`From: buyer@prospect.example`, `To: ${REP}`, `Subject: ${subject}`, `Date: ${new Date().toUTCString()}`, `Message-ID: <${randomUUID()}@prospect.example>`, "", "Can we meet on Tuesday?", ""].join("\r\n");
-}
-
-async function syncJobs(): Promise<number> {
-  return (await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'gmail-sync'`))[0]!.n;
-}
-
-async function inbound(): Promise<number> {
-  return (await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM "InboundMessage" WHERE "tenantId" = $1`, [tenant.tenantId]))[0]!.n;
-}
+const raw = (subject: string) => gmailRaw({ from: "buyer@prospect.example", to: REP, subject, body: "Can we meet on Tuesday?", messageId: `<${randomUUID()}@prospect.example>` });
+const syncJobs = () => gmailSyncJobs(t);
+const inbound = () => inboundCount(t, tenant.tenantId);
 
 describe("Gmail push notifications", () => {
   it("a validly signed notification queues an incremental sync that brings the new message in", async () => {

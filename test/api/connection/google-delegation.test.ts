@@ -11,11 +11,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../../src/config/index.js";
-import { createLogger } from "../../../src/observability/logger.js";
-import { startApp } from "../../../src/app.js";
 import { connectionMailbox, syncMailbox } from "../../../src/orchestration/connection/gmail-sync.js";
-import { createTenant, startTestApp, TEST_JWT_SECRET, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { createTenant, startTestApp, startLoggedApp, type TestApp, type TestTenant } from "../../helpers/app.js";
 import { execute } from "../../helpers/graphql.js";
 import { insertContact, sql } from "../../helpers/operator.js";
 import { GOOGLE_TOKEN_AUDIENCE, type FakeServiceAccountKeyFile } from "../../fakes/google/oauth.js";
@@ -303,32 +300,19 @@ describe("roles and tenants", () => {
 
 describe("logs", () => {
   it("no key material reaches the log, on success or refusal, even at debug level", async () => {
-    const lines: string[] = [];
-    const logger = createLogger("debug", { write: (line: string) => void lines.push(line) });
-    const config = loadConfig({
-      NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      DATABASE_URL: t.db.ownerUrl,
-      DATABASE_APP_URL: t.db.appUrl,
-      JWT_SECRET: TEST_JWT_SECRET,
-      MIGRATE_ON_START: "false",
-      SEED_DEMO_TENANT: "false",
-      ...env(),
-    });
-    const app = await startApp({ config, appUrl: t.db.appUrl, jwtSecret: TEST_JWT_SECRET, logger });
+    const logged = await startLoggedApp(t, env());
     try {
-      const url = `${app.url}/graphql`;
-      const owner = { token: await app.authenticator.issueUserToken({ userId: tenant.members.OWNER.userId, tenantId: tenant.tenantId }, 600) };
+      const url = logged.graphqlUrl;
+      const owner = { token: await logged.tokenFor(tenant.members.OWNER, tenant.tenantId) };
       const ok = await execute<DelegateResult, unknown>(url, DELEGATE, { input: { serviceAccountKey: JSON.stringify(key), subjects: [rep] } }, { token: owner.token });
       expect(ok.data!.connectionCreateGoogleDelegation.userErrors).toEqual([]);
       await execute<DelegateResult, unknown>(url, DELEGATE, { input: { serviceAccountKey: JSON.stringify(key), subjects: [`ghost@${tenant.slug}.example`] } }, { token: owner.token });
       await execute<DelegateResult, unknown>(url, DELEGATE, { input: { serviceAccountKey: `${JSON.stringify(key)}}`, subjects: [rep] } }, { token: owner.token });
     } finally {
-      await app.stop();
+      await logged.stop();
     }
-    expect(lines.length).toBeGreaterThan(0);
-    const log = lines.join("\n");
+    expect(logged.lines.length).toBeGreaterThan(0);
+    const log = logged.lines.join("\n");
     for (const fragment of keyFragments(key)) expect(log).not.toContain(fragment);
     expect(log).not.toContain("PRIVATE KEY");
   });

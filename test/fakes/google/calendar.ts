@@ -35,8 +35,8 @@ export interface FakeCalendar {
   addAllDay(calendarId: string, date: string, timeZone: string): void;
   /** `days` of busy calendar from `from`: every hour from startHour to endHour (UTC) busy except the listed free hours. */
   seedBusyCalendar(calendarId: string, options: { from: Date; days: number; busyRanges: { startHourUtc: number; endHourUtc: number }[] }): void;
-  /** The freeBusy requests received. */
-  readonly queries: { timeMin: string; timeMax: string; items: string[] }[];
+  /** The freeBusy requests received, with the account whose token asked (whose "primary" it was). */
+  readonly queries: { timeMin: string; timeMax: string; items: string[]; account: string }[];
 }
 
 /** ms of the wall-clock midnight of `date` in `timeZone`. */
@@ -114,7 +114,7 @@ export function calendarRoutes(fake: FakeCalendar): RouteModule {
       if (Number.isNaN(max)) return googleError(res, 400, "Missing timeMax parameter.", { reason: "required", location: "timeMax" });
       if (max <= min) return googleError(res, 400, "The specified time range is empty.", { reason: "timeRangeEmpty", location: "timeMax" });
       const items = (body.items ?? []).map((i) => String(i.id ?? ""));
-      fake.queries.push({ timeMin: body.timeMin!, timeMax: body.timeMax!, items });
+      fake.queries.push({ timeMin: body.timeMin!, timeMax: body.timeMax!, items, account: ctx.email });
       const calendars: Record<string, unknown> = {};
       for (const item of items) {
         const key = item === "primary" ? ctx.email : item.toLowerCase();

@@ -68,7 +68,7 @@ const DraftCreateInput = builder.inputType("DraftCreateInput", {
     recipient: t.field({ type: DraftRecipientInput, required: true }),
     leadId: t.id({ required: false }),
     dealId: t.id({ required: false }),
-    mailbox: t.string({ required: false, description: "Sender mailbox: one of the tenant's (sending.mailboxes) or your own address. Default: the first configured, else yours." }),
+    mailbox: t.string({ required: false, description: "Sender mailbox: one of the tenant's (sending.mailboxes) your own address or a Google mailbox you connected. Default: the first configured, else yours." }),
     subject: t.string({ required: true }),
     bodyText: t.string({ required: true }),
     bodyHtml: t.string({ required: false }),
