@@ -87,6 +87,20 @@ describe("hubspotSyncItems", () => {
     });
   });
 
+  it("hubspotSyncItemRetry of a failed push: a change waits, due now, so the worker pushes it (not skipped as a job with nothing waiting)", async () => {
+    await insert(a, "aPushFailed", "PUSH", "FAILED", { lastError: "HubSpot answered HTTP 400" });
+    const RETRY = `mutation R($input: HubspotSyncItemRetryInput!) { hubspotSyncItemRetry(input: $input) { queued userErrors { code } } }`;
+    const r = await execute<{ hubspotSyncItemRetry: { queued: boolean; userErrors: unknown[] } }, Record<string, unknown>>(t.graphqlUrl, RETRY, { input: { itemId: ids.aPushFailed } }, { token: a.members.MANAGER.token });
+    expect(r.data!.hubspotSyncItemRetry).toEqual({ queued: true, userErrors: [] });
+    // The worker ran the push: its (made-up) connection is not active, so it failed again with that reason, and nothing waits any more.
+    const row = await waitFor(
+      async () =>
+        (await sql<{ lastError: string | null; pushDueAt: Date | null }>(t.db, `SELECT "lastError", "pushDueAt" FROM "HubspotSyncItem" WHERE "id" = $1 AND "status" = 'FAILED' AND "lastError" LIKE '%not active%'`, [ids.aPushFailed]))[0],
+      { timeout: 20_000, message: "the retried push run" },
+    );
+    expect(row.pushDueAt).toBeNull();
+  });
+
   it("an anonymous caller gets an error, no items", async () => {
     const r = await execute<{ hubspotSyncItems: unknown }, Record<string, unknown>>(t.graphqlUrl, ITEMS, {}, {});
     expect(r.errors?.length).toBeGreaterThan(0);

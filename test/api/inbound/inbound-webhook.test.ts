@@ -219,6 +219,43 @@ describe("the generic signed webhook", () => {
     expect(runs).toHaveLength(1);
   });
 
+  it("deliveries arriving together are stored together (group commit): each answered once, a replay within the burst a duplicate, each with its job, two tenants kept apart", async () => {
+    const epB = await createEndpoint(b, "GENERIC");
+    const burst = randomUUID().slice(0, 8);
+    const mine = Array.from({ length: 30 }, (_, i) => ({ id: `burst-${burst}-${i}`, body: form(`burst-${burst}-${i}@northwind-freight.example`) }));
+    const theirs = Array.from({ length: 10 }, (_, i) => ({ id: `burst-${burst}-${i}`, body: form(`burst-b-${burst}-${i}@northwind-freight.example`) }));
+    // Sent at once; the first five of tenant a's twice (a sender's retry racing its first try).
+    const sends = [
+      ...mine.map((d) => post(ep.url, d.body, genericHeaders(ep.secret!, d.body, { id: d.id }))),
+      ...mine.slice(0, 5).map((d) => post(ep.url, d.body, genericHeaders(ep.secret!, d.body, { id: d.id }))),
+      ...theirs.map((d) => post(epB.url, d.body, genericHeaders(epB.secret!, d.body, { id: d.id }))),
+    ];
+    const answers = await Promise.all(sends);
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
+    const duplicates = answers.map((r) => JSON.parse(r.text).duplicate as boolean);
+    expect(duplicates.filter(Boolean)).toHaveLength(5);
+    // Of each doubled delivery exactly one answer says "new".
+    for (let i = 0; i < 5; i++) expect([duplicates[i], duplicates[30 + i]].filter((d) => !d)).toHaveLength(1);
+    const rowsA = (await storedDeliveries(a, ep.id)).filter((d) => d.deliveryId.startsWith(`burst-${burst}-`));
+    const rowsB = (await storedDeliveries(b, epB.id)).filter((d) => d.deliveryId.startsWith(`burst-${burst}-`));
+    expect(rowsA).toHaveLength(30);
+    expect(rowsB).toHaveLength(10);
+    // Same delivery ids in both tenants: each tenant's own row (the ids are unique per endpoint, not across tenants).
+    expect(new Set(rowsA.map((r) => r.id)).size + new Set(rowsB.map((r) => r.id)).size).toBe(40);
+    const jobs = await sql<{ deliveryId: string; tenantId: string }>(
+      t.db,
+      `SELECT data->>'deliveryId' AS "deliveryId", data->>'tenantId' AS "tenantId" FROM pgboss.job WHERE name = 'inbound-webhook' AND data->>'deliveryId' = ANY($1)`,
+      [[...rowsA, ...rowsB].map((r) => r.id)],
+    );
+    expect(jobs).toHaveLength(40);
+    expect(jobs.filter((j) => j.tenantId === a.tenantId).map((j) => j.deliveryId).sort()).toEqual(rowsA.map((r) => r.id).sort());
+    await waitFor(async () => (await storedDeliveries(b, epB.id)).filter((d) => d.deliveryId.startsWith(`burst-${burst}-`) && d.status === "PROCESSED").length === 10, { timeout: 60_000, message: "tenant b's burst processed" });
+    const leadsB = await sql(t.db, `SELECT 1 FROM "Contact" WHERE "tenantId" = $1 AND "email" LIKE $2`, [b.tenantId, `burst-b-${burst}-%`]);
+    expect(leadsB).toHaveLength(10);
+    const leakedToA = await sql(t.db, `SELECT 1 FROM "Contact" WHERE "tenantId" = $1 AND "email" LIKE $2`, [a.tenantId, `burst-b-${burst}-%`]);
+    expect(leakedToA).toHaveLength(0);
+  }, 90_000);
+
   it("an oversized body gets 413 and nothing is stored", async () => {
     const before = (await storedDeliveries(a, ep.id)).length;
     const body = form("big@northwind-freight.example", { message: "x".repeat(MAX_BODY + 1) });
