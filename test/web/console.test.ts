@@ -129,10 +129,12 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
 
   it("an OPERATOR approves a draft and a MANAGER sees it leave the queue live; both screens pass axe", async () => {
     const operator = await signIn(tenant.members.OPERATOR.token);
-    const manager = await signIn(tenant.members.MANAGER.token);
     // The operator opens the queue first: the oldest draft is theirs to review (claimed) while it is open.
     await openLive(operator, `${t.url}/queue`, 2, () => operator.locator(`[data-draft-id="${drafts[0]}"]`).waitFor());
     await operator.getByTestId("claim-mine").waitFor({ timeout: 15_000 });
+    // The manager signs in only now: a reload of the operator's page gives the claim back (pagehide), and a
+    // colleague's open queue would take it.
+    const manager = await signIn(tenant.members.MANAGER.token);
     await openLive(manager, `${t.url}/queue`, 2, () => manager.locator(`[data-draft-id="${drafts[0]}"]`).waitFor());
     await expect.poll(() => manager.getByTestId("pending-count").textContent(), { timeout: 15_000 }).toContain("4 waiting");
     await screenshot(operator, "queue-1280");
