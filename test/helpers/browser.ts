@@ -16,27 +16,44 @@ const LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-fi
 const require = createRequire(import.meta.url);
 
 export interface ConsoleBrowser {
-  /** A new browser context signed in through the sign-in screen with this token. */
-  signIn(token: string): Promise<Page>;
+  /** A new browser context signed in through the sign-in screen with this token (kept in sessionStorage, never in the address). */
+  signIn(token: string, viewport?: Viewport): Promise<Page>;
+  /** A page in a new browser context, signed in as nobody (sign-in screens, single sign-on). */
+  newPage(viewport?: Viewport): Promise<Page>;
   close(): Promise<void>;
 }
+
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
+const DESKTOP: Viewport = { width: 1280, height: 900 };
 
 export async function launchConsoleBrowser(baseUrl: string, waitMs: number): Promise<ConsoleBrowser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   const contexts: BrowserContext[] = [];
+  async function newPage(viewport: Viewport = DESKTOP): Promise<Page> {
+    // bypassCSP: only so the test can inject axe-core; the console itself runs under its CSP.
+    const context = await browser.newContext({ viewport, bypassCSP: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(waitMs);
+    page.on("pageerror", (error) => process.stderr.write(`[browser] ${error.message}\n`));
+    return page;
+  }
   return {
-    async signIn(token) {
-      // bypassCSP: only so the test can inject axe-core; the console itself runs under its CSP.
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.setDefaultTimeout(waitMs);
-      page.on("pageerror", (error) => process.stderr.write(`[browser] ${error.message}\n`));
+    newPage,
+    async signIn(token, viewport) {
+      const page = await newPage(viewport);
       await page.goto(`${baseUrl}/`);
       await page.getByLabel("Access token").fill(`{ "Authorization": "Bearer ${token}" }`);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByTestId("who").waitFor();
+      // The token is kept in sessionStorage, never in the address.
+      expect(page.url()).not.toContain(token);
+      expect(await page.evaluate("sessionStorage.getItem('sales-agent.token')")).toBe(token);
       return page;
     },
     async close() {

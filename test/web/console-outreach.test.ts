@@ -9,24 +9,15 @@
 // fresh preview launches and the campaign page shows it. axe-core on each
 // screen; screenshots go to test/web/screenshots/ (git-ignored).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../generated/gql/index.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
+import { expectAccessible, HAVE_CHROMIUM, launchConsoleBrowser, screenshot, SKIP_REASON, type ConsoleBrowser } from "../helpers/browser.js";
 import { executeOk } from "../helpers/graphql.js";
 import { patchSettings } from "../helpers/operator.js";
 import { listeningCount } from "../helpers/subscriptions.js";
 import { waitFor } from "../helpers/wait.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SKIP_REASON = `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run installs it)`;
-const SCREENSHOTS = path.resolve("test/web/screenshots");
-const require = createRequire(import.meta.url);
-const LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
 // The machine running the suite is loaded: every wait on the page is generous.
 const WAIT = 20_000;
 
@@ -72,8 +63,7 @@ function mondayAhead(): string {
 describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HAVE_CHROMIUM ? "" : ` (skipped: ${SKIP_REASON})`}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let tenant: TestTenant;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let browser: ConsoleBrowser;
 
   async function lead(input: Record<string, unknown>): Promise<string> {
     const r = await executeOk(t.graphqlUrl, IngestLead, { input }, { token: tenant.members.MANAGER.token });
@@ -81,43 +71,17 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
     return r.leadIngest.lead!.contact!.id;
   }
 
-  async function signIn(token: string): Promise<Page> {
-    // bypassCSP: only so the test can inject axe-core; the console itself runs under its CSP.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    page.on("pageerror", (error) => process.stderr.write(`[browser] ${error.message}\n`));
-    await page.goto(`${t.url}/`);
-    await page.getByLabel("Access token").fill(`{ "Authorization": "Bearer ${token}" }`);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByTestId("who").waitFor();
-    return page;
-  }
-
-  async function axe(page: Page, screen: string): Promise<void> {
-    await page.addScriptTag({ content: readFileSync(require.resolve("axe-core/axe.min.js"), "utf8") });
-    const violations = (await page.evaluate(`axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })))`)) as {
-      id: string;
-      impact: string | null;
-    }[];
-    const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(serious, `${screen}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
-  }
-
-  const shoot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const signIn = (token: string) => browser.signIn(token);
 
   beforeAll(async () => {
     execFileSync(process.execPath, ["scripts/console-build.mjs", "--if-stale"], { stdio: "pipe", timeout: 300_000 });
-    mkdirSync(SCREENSHOTS, { recursive: true });
     t = await startTestApp();
     tenant = await createTenant(t, "outreach");
     await patchSettings(t.db, tenant.tenantId, { general: { timeZone: "Europe/Berlin" }, sending: { mailboxes: [`sales@${tenant.slug}.example`] } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchConsoleBrowser(t.url, WAIT);
   }, 360_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await t?.close();
   });
@@ -192,18 +156,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
     await expect.poll(() => analyst.getByTestId("enrollments").locator("tbody tr").count(), { timeout: WAIT }).toBe(3);
     expect(await analyst.getByTestId("enrollments").textContent()).toContain("Cy Sequence");
 
-    await shoot(manager, "sequence-page");
-    await axe(manager, "sequence page");
+    await screenshot(manager, "sequence-page");
+    await expectAccessible(manager, "sequence page");
     await manager.getByRole("link", { name: "← Sequences" }).click();
     await manager.getByRole("link", { name: "Pilot follow-up" }).waitFor();
-    await axe(manager, "sequences");
+    await expectAccessible(manager, "sequences");
 
     await analyst.goto(`${t.url}/sequences`);
     await analyst.getByRole("link", { name: "Pilot follow-up" }).waitFor();
     expect(await analyst.getByRole("heading", { name: "Build a sequence" }).count()).toBe(0);
     expect(await analyst.getByText("does not have sequence:manage").count()).toBe(1);
-    await shoot(analyst, "sequences-analyst");
-    await axe(analyst, "sequences (analyst)");
+    await screenshot(analyst, "sequences-analyst");
+    await expectAccessible(analyst, "sequences (analyst)");
   });
 
   it("a MANAGER previews a campaign (ranked, excluded with reasons, the plan), a stale preview is refused, the fresh one launches", async () => {
@@ -232,8 +196,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
     // A cap of one a day: two days, one draft each.
     const plan = manager.getByTestId("campaign-plan");
     expect(await plan.locator("tbody tr").count()).toBe(2);
-    await shoot(manager, "campaign-preview");
-    await axe(manager, "campaign preview");
+    await screenshot(manager, "campaign-preview");
+    await expectAccessible(manager, "campaign preview");
 
     // A lead arrives after the preview: launching that preview is refused (the fingerprint moved), and says why.
     await lead({ email: "late@camp4.example", firstName: "Lars", lastName: "Late", companyName: "Camp Four", industry, title: "COO" });
@@ -259,10 +223,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sequences and campaigns in chromium${HA
     // Pause from the campaign page; the list shows the status.
     await manager.getByRole("button", { name: "Pause" }).click();
     await expect.poll(() => manager.getByTestId("campaign-status").textContent(), { timeout: WAIT }).toBe("PAUSED");
-    await shoot(manager, "campaign-page");
-    await axe(manager, "campaign page");
+    await screenshot(manager, "campaign-page");
+    await expectAccessible(manager, "campaign page");
     await manager.getByRole("link", { name: "← Campaigns" }).click();
     await expect.poll(() => manager.getByTestId("campaigns").textContent(), { timeout: WAIT }).toContain("PAUSED");
-    await axe(manager, "campaigns");
+    await expectAccessible(manager, "campaigns");
   });
 });

@@ -6,25 +6,18 @@
 // its link. No token or code is left in the address. Signing out after single
 // sign-on ends the session at the provider too (RP-initiated logout).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provisionTenant } from "../../src/data/provisioning.js";
 import { graphql } from "../generated/gql/index.js";
 import { startFakeOidc, type FakeOidc } from "../fakes/oidc/server.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
+import { expectAccessible, HAVE_CHROMIUM, launchConsoleBrowser, screenshot, SKIP_REASON, type ConsoleBrowser } from "../helpers/browser.js";
 import { executeOk } from "../helpers/graphql.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SKIP_REASON = `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run installs it)`;
-const SCREENSHOTS = path.resolve("test/web/screenshots");
 // Each step waits up to 15–20 s for the page; a whole test gets two minutes, so a loaded machine (the full suite
 // runs files in parallel) slows it down instead of failing it.
-const LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
-const require = createRequire(import.meta.url);
+const WAIT = 30_000;
 
 const Invite = graphql(`
   mutation ConsoleSignInInvite($input: MembershipInviteInput!) {
@@ -44,33 +37,23 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sign-in in chromium${HAVE_CHROMIUM ? ""
   let oidc: FakeOidc;
   let t: TestApp;
   let tenant: TestTenant;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let browser: ConsoleBrowser;
 
   beforeAll(async () => {
     execFileSync(process.execPath, ["scripts/console-build.mjs", "--if-stale"], { stdio: "pipe", timeout: 300_000 });
-    mkdirSync(SCREENSHOTS, { recursive: true });
     oidc = await startFakeOidc();
     t = await startTestApp({ env: { OIDC_ISSUER: oidc.issuer, OIDC_CLIENT_ID: oidc.clientId } });
     tenant = await createTenant(t, "sso");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchConsoleBrowser(t.url, WAIT);
   }, 360_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await t?.close();
     await oidc?.close();
   });
 
-  async function newPage(): Promise<Page> {
-    // bypassCSP: only so the test can inject axe-core; the console itself runs under its CSP.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => process.stderr.write(`[browser] ${error.message}\n`));
-    return page;
-  }
+  const newPage = () => browser.newPage();
 
   /** Clicks single sign-on and signs in at the fake provider's form as `email`. */
   async function singleSignOn(page: Page, email: string): Promise<void> {
@@ -87,10 +70,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`console sign-in in chromium${HAVE_CHROMIUM ? ""
     const page = await newPage();
     await page.goto(`${t.url}/`);
     await page.getByRole("button", { name: "Sign in with your identity provider" }).waitFor();
-    await page.addScriptTag({ content: readFileSync(require.resolve("axe-core/axe.min.js"), "utf8") });
-    const violations = (await page.evaluate(`axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id))`)) as string[];
-    expect(violations).toEqual([]);
-    await page.screenshot({ path: path.join(SCREENSHOTS, "sign-in-sso.png"), fullPage: true });
+    await expectAccessible(page, "sign-in (single sign-on)");
+    await screenshot(page, "sign-in-sso");
 
     await singleSignOn(page, member.email);
     await page.getByTestId("who").filter({ hasText: "OPERATOR" }).waitFor({ timeout: 20_000 });

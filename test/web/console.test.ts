@@ -5,23 +5,15 @@
 // figures, and an axe-core accessibility check of every screen. Screenshots go
 // to test/web/screenshots/ (git-ignored).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../generated/gql/index.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
+import { expectAccessible, HAVE_CHROMIUM, launchConsoleBrowser, screenshot, SKIP_REASON, type ConsoleBrowser } from "../helpers/browser.js";
 import { executeOk } from "../helpers/graphql.js";
 import { insertContact } from "../helpers/operator.js";
 import { listeningCount } from "../helpers/subscriptions.js";
 import { waitFor } from "../helpers/wait.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SKIP_REASON = `${CHROMIUM} is not installed (apt-get install -y chromium; .ci/run installs it)`;
-const SCREENSHOTS = path.resolve("test/web/screenshots");
-const require = createRequire(import.meta.url);
 
 const CreateDraft = graphql(`
   mutation ConsoleTestCreateDraft($input: DraftCreateInput!) {
@@ -69,7 +61,7 @@ const ListDeals = graphql(`
 const BODY = "Hi Ana,\n\nThanks for the call on Tuesday. Would Thursday at 10:00 work for a short follow-up on the pilot?\n\nBest,\nSam";
 // Each step waits up to 15–20 s for the page; a whole test gets two minutes, so a loaded machine (the full suite
 // runs files in parallel) slows it down instead of failing it.
-const LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+const WAIT = 30_000;
 
 if (!HAVE_CHROMIUM && process.env.CI === "true") {
   describe("operator console", () => {
@@ -82,8 +74,7 @@ if (!HAVE_CHROMIUM && process.env.CI === "true") {
 describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "" : ` (skipped: ${SKIP_REASON})`}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let tenant: TestTenant;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let browser: ConsoleBrowser;
   const drafts: string[] = [];
 
   async function createDraft(target: TestTenant, index: number, subject: string): Promise<string> {
@@ -100,38 +91,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
     return created.draftCreate.draft!.id;
   }
 
-  /** A new browser context signed in through the sign-in screen with this member's token. */
-  async function signIn(token: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
-    // bypassCSP: only so the test can inject axe-core; the console itself runs under its CSP.
-    const context = await browser.newContext({ viewport, bypassCSP: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => process.stderr.write(`[browser] ${error.message}\n`));
-    await page.goto(`${t.url}/`);
-    await page.getByLabel("Access token").fill(`{ "Authorization": "Bearer ${token}" }`);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByTestId("who").waitFor();
-    // The token is kept in sessionStorage, never in the address.
-    expect(page.url()).not.toContain(token);
-    expect(await page.evaluate("sessionStorage.getItem('sales-agent.token')")).toBe(token);
-    return page;
-  }
-
-  async function axe(page: Page, screen: string): Promise<void> {
-    await page.addScriptTag({ content: readFileSync(require.resolve("axe-core/axe.min.js"), "utf8") });
-    const violations = (await page.evaluate(`axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })))`)) as {
-      id: string;
-      impact: string | null;
-      help: string;
-      nodes: string[];
-    }[];
-    const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(serious, `${screen}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
-  }
-
-  async function shoot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  }
+  const signIn = (token: string, viewport?: { width: number; height: number }) => browser.signIn(token, viewport);
 
   /** Opens a screen and waits until its subscriptions are being read by the server. */
   async function openLive(page: Page, url: string, subscriptions: number, ready: () => Promise<unknown>): Promise<void> {
@@ -144,16 +104,14 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
   beforeAll(async () => {
     // The same build `npm start` serves (skipped when web/dist is up to date).
     execFileSync(process.execPath, ["scripts/console-build.mjs", "--if-stale"], { stdio: "pipe", timeout: 300_000 });
-    mkdirSync(SCREENSHOTS, { recursive: true });
     t = await startTestApp();
     tenant = await createTenant(t, "console");
     for (let i = 0; i < 4; i++) drafts.push(await createDraft(tenant, i, `Pilot follow-up ${i + 1}`));
     await executeOk(t.graphqlUrl, IngestLead, { input: { email: "lead.one@bigco.example", firstName: "Lea", lastName: "One", companyName: "BigCo", title: "VP Sales", employeeCount: 800 } }, { token: tenant.members.MANAGER.token });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchConsoleBrowser(t.url, WAIT);
   }, 360_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await t?.close();
   });
@@ -171,14 +129,16 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
 
   it("an OPERATOR approves a draft and a MANAGER sees it leave the queue live; both screens pass axe", async () => {
     const operator = await signIn(tenant.members.OPERATOR.token);
-    const manager = await signIn(tenant.members.MANAGER.token);
     // The operator opens the queue first: the oldest draft is theirs to review (claimed) while it is open.
     await openLive(operator, `${t.url}/queue`, 2, () => operator.locator(`[data-draft-id="${drafts[0]}"]`).waitFor());
     await operator.getByTestId("claim-mine").waitFor({ timeout: 15_000 });
+    // The manager signs in only now: a reload of the operator's page gives the claim back (pagehide), and a
+    // colleague's open queue would take it.
+    const manager = await signIn(tenant.members.MANAGER.token);
     await openLive(manager, `${t.url}/queue`, 2, () => manager.locator(`[data-draft-id="${drafts[0]}"]`).waitFor());
     await expect.poll(() => manager.getByTestId("pending-count").textContent(), { timeout: 15_000 }).toContain("4 waiting");
-    await shoot(operator, "queue-1280");
-    await axe(operator, "review queue");
+    await screenshot(operator, "queue-1280");
+    await expectAccessible(operator, "review queue");
 
     // The oldest draft is selected; the keyboard approves it.
     await expect.poll(() => operator.getByTestId("draft-detail").getAttribute("data-status"), { timeout: 15_000 }).toBe("PENDING_REVIEW");
@@ -205,8 +165,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
 
     // Tablet width: the same queue, one column.
     await manager.setViewportSize({ width: 820, height: 1180 });
-    await shoot(manager, "queue-tablet");
-    await axe(manager, "review queue (tablet)");
+    await screenshot(manager, "queue-tablet");
+    await expectAccessible(manager, "review queue (tablet)");
   });
 
   it("an ANALYST sees no approve button, and a forged draftApprove from the page is refused", async () => {
@@ -227,8 +187,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
     expect(forged.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     const stored = await executeOk(t.graphqlUrl, ReadDraft, { id: drafts[1]! }, { token: tenant.members.MANAGER.token });
     expect(stored.draft).toMatchObject({ status: "PENDING_REVIEW", approvals: [] });
-    await shoot(analyst, "queue-analyst");
-    await axe(analyst, "review queue (analyst)");
+    await screenshot(analyst, "queue-analyst");
+    await expectAccessible(analyst, "review queue (analyst)");
   });
 
   it("editing a draft makes revision 2 and shows the diff against the AI original", async () => {
@@ -247,7 +207,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
     const stored = await executeOk(t.graphqlUrl, ReadDraft, { id: drafts[1]! }, { token: tenant.members.MANAGER.token });
     expect(stored.draft).toMatchObject({ revision: 2, status: "PENDING_REVIEW" });
     expect(stored.draft?.bodyText).toContain("Friday morning");
-    await shoot(operator, "queue-diff");
+    await screenshot(operator, "queue-diff");
   });
 
   it("a MANAGER engages the kill switch after confirming; an OPERATOR has no switch", async () => {
@@ -263,15 +223,15 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
     await manager.getByRole("button", { name: "Engage the kill switch…" }).click();
     const dialog = manager.getByRole("dialog", { name: "Stop all sending?" });
     await dialog.getByLabel("Reason").fill("Console test: bad template");
-    await shoot(manager, "settings-kill-switch-confirm");
+    await screenshot(manager, "settings-kill-switch-confirm");
     await dialog.getByRole("button", { name: "Yes, stop all sending" }).click();
     await expect.poll(() => manager.getByTestId("kill-switch-state").textContent(), { timeout: 15_000 }).toContain("engaged");
     const status = await executeOk(t.graphqlUrl, Sending, {}, { token: tenant.members.MANAGER.token });
     expect(status.sendingStatus).toMatchObject({ tenantKillSwitch: true, killSwitchReason: "Console test: bad template" });
     // The operator's open settings screen follows without a reload.
     await expect.poll(() => operator.getByTestId("kill-switch-state").textContent(), { timeout: 15_000 }).toContain("engaged");
-    await shoot(manager, "settings-1280");
-    await axe(manager, "settings");
+    await screenshot(manager, "settings-1280");
+    await expectAccessible(manager, "settings");
   });
 
   it("the report shows the seeded funnel, and the other screens pass axe", async () => {
@@ -305,26 +265,26 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
     await digest.getByRole("button", { name: "Write last week's now" }).click();
     await digest.getByRole("button", { name: /your week in sales/ }).click();
     await digest.locator("pre").filter({ hasText: "Drafts written:" }).waitFor({ timeout: 15_000 });
-    await shoot(manager, "reports-1280");
-    await axe(manager, "reports");
+    await screenshot(manager, "reports-1280");
+    await expectAccessible(manager, "reports");
 
     await manager.goto(`${t.url}/recommendations`);
     await manager.getByRole("heading", { name: "Recommendations", level: 1 }).waitFor();
     await manager.getByText(/No open recommendations|Accept/).first().waitFor();
-    await shoot(manager, "recommendations-1280");
-    await axe(manager, "recommendations");
+    await screenshot(manager, "recommendations-1280");
+    await expectAccessible(manager, "recommendations");
 
     const lead = await signIn(tenant.members.MANAGER.token);
     await lead.goto(`${t.url}/leads`);
     const link = lead.getByRole("link", { name: "Lea One" });
     await link.waitFor();
-    await shoot(lead, "leads-1280");
-    await axe(lead, "leads");
+    await screenshot(lead, "leads-1280");
+    await expectAccessible(lead, "leads");
     await link.click();
     await lead.getByRole("heading", { name: "Lea One", level: 1 }).waitFor();
     await lead.getByTestId("lead-page-score").waitFor();
-    await shoot(lead, "lead-1280");
-    await axe(lead, "lead page");
+    await screenshot(lead, "lead-1280");
+    await expectAccessible(lead, "lead page");
   });
 
   it("the pipeline board moves a deal with dealProgress, shows a refused move's reason, and updates a colleague's board live", async () => {
@@ -358,20 +318,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`operator console in chromium${HAVE_CHROMIUM ? "
     await mover.getByLabel("Move Acme pilot to").selectOption("qualification");
     await mover.getByTestId("move-refused").waitFor({ timeout: 15_000 });
     expect(await mover.locator('[data-stage="proposal"] .deal-card').filter({ hasText: "Acme pilot" }).count()).toBe(1);
-    await shoot(mover, "pipeline-1280");
-    await axe(mover, "pipeline");
+    await screenshot(mover, "pipeline-1280");
+    await expectAccessible(mover, "pipeline");
   });
 
   it("the sign-in screen refuses a bad token and passes axe", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await browser.newPage();
     await page.goto(`${t.url}/`);
     await page.getByLabel("Access token").fill("not-a-token");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("alert").waitFor();
     expect(await page.evaluate("sessionStorage.getItem('sales-agent.token')")).toBeNull();
-    await shoot(page, "sign-in");
-    await axe(page, "sign-in");
+    await screenshot(page, "sign-in");
+    await expectAccessible(page, "sign-in");
   });
 });
