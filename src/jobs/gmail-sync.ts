@@ -11,6 +11,7 @@
 import { QUEUES } from "../data/job-queue.js";
 import { enqueueAllGmailSyncs, enqueueGmailSync, isTransientSyncFailure, renewGmailWatches, syncMailbox, type GmailSyncJobData } from "../orchestration/connection/gmail-sync.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export interface GmailSyncWorkers {
   /** Fetch now rather than at the next poll (tests, push). */
@@ -34,7 +35,7 @@ export async function startGmailSyncWorkers(services: Services): Promise<GmailSy
   });
   for (let i = 0; i < config.GMAIL_SYNC_WORKERS; i++) {
     ids.push(
-      await jobs.boss.work<GmailSyncJobData>(QUEUES.gmailSync.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+      await workTenantQueue<GmailSyncJobData>(services, QUEUES.gmailSync.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
         if (!job) return;
         const data = job.data;
         try {
