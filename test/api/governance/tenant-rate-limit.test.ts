@@ -52,13 +52,13 @@ describe.skipIf(!redis.url)(`a tenant's own request budget${redis.url ? "" : ` (
     // The same caller's bucket on the other instance.
     for (let i = 0; i < 3; i++) expect((await ask(i % 2 ? a : b, analyst)).errors).toBeUndefined();
     const refused = await ask(b, analyst);
-    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: "RATE_LIMITED" }, message: expect.stringMatching(/^You have used your request budget/) });
+    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: "RATE_LIMITED", scope: "caller", retryAfterSeconds: expect.any(Number) }, message: expect.stringMatching(/^You have used your request budget/) });
 
     // The tenant's budget: 9 spent so far (the settings calls and the asks above); a colleague gets the last 3 points and is then refused for the tenant.
     const manager = tenant.members.MANAGER.token;
     for (let i = 0; i < 3; i++) expect((await ask(i % 2 ? a : b, manager)).errors).toBeUndefined();
     const tenantRefused = await ask(a, manager);
-    expect(tenantRefused.errors?.[0]).toMatchObject({ extensions: { code: "RATE_LIMITED" }, message: expect.stringMatching(/^Your organisation has used its request budget/) });
+    expect(tenantRefused.errors?.[0]).toMatchObject({ extensions: { code: "RATE_LIMITED", scope: "tenant", retryAfterSeconds: expect.any(Number) }, message: expect.stringMatching(/^Your organisation has used its request budget/) });
 
     // Another tenant keeps the platform's budget.
     const elsewhere = await ask(b, other.members.ANALYST.token);
