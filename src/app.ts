@@ -171,13 +171,24 @@ export async function startApp(options: {
   // Callers are remembered for a few seconds; every committed change to memberships, keys, users or
   // tenants is announced by PostgreSQL (NOTIFY auth_change) and drops the affected entries on every instance.
   const principalCache = new PrincipalCache({ ttlMs: config.AUTH_CACHE_TTL_MS });
+  // The same announcements reach the API's per-tenant caches (the tenant's own rate limits): a tenant
+  // named by a change is forgotten at once; after a reconnect, every tenant (changes may have been missed).
+  const tenantChangeListeners = new Set<(tenantId: string | null) => void>();
+  const tenantChanged = (tenantId: string | null) => tenantChangeListeners.forEach((listener) => listener(tenantId));
   const authChanges = await listenForNotifications({
     url: config.DATABASE_LISTEN_URL ?? options.appUrl,
     channel: "auth_change",
     applicationName: "sales-agent-auth-changes",
     logger,
-    onNotification: (payload) => principalCache.invalidate(parseAuthChange(payload)),
-    onConnected: () => principalCache.resume(),
+    onNotification: (payload) => {
+      const change = parseAuthChange(payload);
+      principalCache.invalidate(change);
+      if (change.tenantId) tenantChanged(change.tenantId);
+    },
+    onConnected: () => {
+      principalCache.resume();
+      tenantChanged(null);
+    },
     onDisconnected: () => principalCache.suspend(),
   });
   const authenticator = createAuthenticator({ config, db, jwtSecret: options.jwtSecret, cache: principalCache });
@@ -221,7 +232,15 @@ export async function startApp(options: {
     await startDataExportWorker(background);
   }
 
-  const api = await createApiServer(services, authenticator, { serveApi: config.SERVICE_ROLE !== "worker" });
+  const api = await createApiServer(services, authenticator, {
+    serveApi: config.SERVICE_ROLE !== "worker",
+    tenantChanges: {
+      subscribe(listener) {
+        tenantChangeListeners.add(listener);
+        return () => tenantChangeListeners.delete(listener);
+      },
+    },
+  });
   const port = await api.listen(config.PORT, config.HOST);
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const url = config.PUBLIC_URL?.replace(/\/$/, "") ?? `http://${host}:${port}`;

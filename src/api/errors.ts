@@ -54,10 +54,12 @@ export function createErrorFormatter(options: { development: boolean; logger: Lo
       // Where in the arguments the fault is (input checks at the edge say so).
       const argumentPath = formatted.extensions?.argumentPath;
       const at = Array.isArray(argumentPath) && argumentPath.every((p) => typeof p === "string") ? { argumentPath } : {};
-      // When to come back (RATE_LIMITED).
+      // When to come back, and whose budget ran out: the caller's own or the whole tenant's (RATE_LIMITED).
       const retryAfterSeconds = formatted.extensions?.retryAfterSeconds;
       const retry = typeof retryAfterSeconds === "number" ? { retryAfterSeconds } : {};
-      return { message, locations: formatted.locations, path: formatted.path, extensions: { code, requestId, ...at, ...retry } };
+      const scope = formatted.extensions?.scope;
+      const whose = code === "RATE_LIMITED" && (scope === "caller" || scope === "tenant") ? { scope } : {};
+      return { message, locations: formatted.locations, path: formatted.path, extensions: { code, requestId, ...at, ...retry, ...whose } };
     }
     options.logger.error({ err: error, requestId }, "internal error in GraphQL operation");
     if (options.development) {

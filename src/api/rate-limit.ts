@@ -9,15 +9,19 @@
 // runs. Open WebSockets are capped per principal on each instance.
 // A tenant's OWNER may lower both budgets for the tenant (settings
 // governance.apiRateLimit, never above the platform's): the limit is read
-// from the database (remembered TENANT_LIMITS_TTL_MS per instance), the
-// points spent stay in the shared buckets, so every instance applies it.
+// from the database and remembered per instance until the tenant changes —
+// a committed change to the Tenant row is announced on the `auth_change`
+// channel and every instance forgets the tenant's limits at once
+// (forgetTenant, wired in app.ts); TENANT_LIMITS_TTL_MS only bounds how long
+// a lost announcement could go unnoticed. The points spent stay in the
+// shared buckets, so every instance applies the new limit.
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../config/index.js";
 import type { Principal } from "../domain/access/principal.js";
 import { effectiveRateLimits, type ApiRateLimitSettings, type PlatformRateLimits } from "../domain/governance/policy.js";
 
-/** How long an instance remembers a tenant's own limits (a change applies everywhere within this). */
+/** The longest an instance remembers a tenant's own limits without hearing of a change (a heard change applies at once). */
 export const TENANT_LIMITS_TTL_MS = 5_000;
 
 /** Reads a tenant's own request budgets (its governance.apiRateLimit settings). */
@@ -55,6 +59,8 @@ export interface RateLimiter {
   charge(principal: Principal, complexity: number): Promise<RateLimitStatus>;
   /** The points an operation of this complexity costs. */
   costOf(complexity: number): number;
+  /** Forgets what this instance remembers of a tenant's limits (null: of every tenant), e.g. when its settings changed. */
+  forgetTenant(tenantId: string | null): void;
   close(): Promise<void>;
 }
 
@@ -80,11 +86,15 @@ export function createRateLimiter(
   };
   const platform: PlatformRateLimits = { tenantPoints: config.RATE_LIMIT_TENANT_POINTS, callerPoints: config.RATE_LIMIT_CALLER_POINTS };
   const remembered = new Map<string, { limits: PlatformRateLimits; until: number }>();
+  // Bumped by every forgetTenant: a read that started before a change is not remembered after it.
+  let generation = 0;
   const limitsOf = async (tenantId: string): Promise<PlatformRateLimits> => {
     if (!tenantLimits) return platform;
     const hit = remembered.get(tenantId);
     if (hit && hit.until > Date.now()) return hit.limits;
+    const started = generation;
     const limits = effectiveRateLimits(await tenantLimits(tenantId), platform);
+    if (started !== generation) return limits;
     if (remembered.size > 10_000) remembered.clear();
     remembered.set(tenantId, { limits, until: Date.now() + TENANT_LIMITS_TTL_MS });
     return limits;
@@ -100,6 +110,11 @@ export function createRateLimiter(
 
   return {
     costOf,
+    forgetTenant(tenantId) {
+      generation++;
+      if (tenantId === null) remembered.clear();
+      else remembered.delete(tenantId);
+    },
     async charge(principal, complexity) {
       const cost = costOf(complexity);
       const limits = await limitsOf(principal.tenantId);

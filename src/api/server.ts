@@ -45,6 +45,16 @@ export interface ApiServerOptions {
    * /ready and /metrics for its orchestrator, and nothing else.
    */
   serveApi?: boolean;
+  /**
+   * Committed changes to tenants, as every instance hears them (app.ts: the
+   * `auth_change` notifications); null = anything may have changed (the
+   * listener reconnected). The rate limiter forgets a changed tenant's limits.
+   */
+  tenantChanges?: TenantChangeFeed;
+}
+
+export interface TenantChangeFeed {
+  subscribe(listener: (tenantId: string | null) => void): () => void;
 }
 
 export async function createApiServer(services: Services, authenticator: Authenticator, options: ApiServerOptions = {}): Promise<ApiServer> {
@@ -63,6 +73,7 @@ export async function createApiServer(services: Services, authenticator: Authent
     else void app(req, res);
   });
   const rateLimiter = createRateLimiter(config, (tenantId) => tenantApiRateLimit(services.db, tenantId));
+  const stopHearingTenantChanges = options.tenantChanges?.subscribe((tenantId) => rateLimiter.forgetTenant(tenantId));
   const ws = attachWebSocketServer({ httpServer, schema, services, authenticator, connectionCap: new ConnectionCap(config.WS_MAX_CONNECTIONS_PER_PRINCIPAL) });
 
   const apollo = new ApolloServer<GraphQLContext>({
@@ -197,6 +208,7 @@ export async function createApiServer(services: Services, authenticator: Authent
       });
     },
     async close() {
+      stopHearingTenantChanges?.();
       await apollo.stop();
       await rateLimiter.close();
     },

@@ -17,6 +17,8 @@ import {
   type KeyRing,
   type StoredTokens,
 } from "../domain/connection/credential.js";
+import { webhookSecretAad } from "../domain/connection/webhook.js";
+import { inboundSecretAad } from "../domain/inbound/inbound-webhook.js";
 import { withTenant, type Database, type Tx } from "./database.js";
 
 /** CREDENTIALS_KEYS, or outside production a key generated once and kept in DATA_DIR/credentials-keys. */
@@ -72,23 +74,45 @@ export class CredentialVault {
 
   /**
    * Re-seals up to `batch` of the current tenant's envelopes that an older key
-   * wrapped. Rows are locked (SKIP LOCKED) so concurrent rotations and token
-   * refreshes never overwrite each other; a refresh that sealed under the new
-   * key meanwhile is simply not selected. Returns how many were re-sealed.
+   * wrapped, in every table the vault's ring seals (SEALED_ENVELOPES:
+   * connection tokens, outbound webhook signing secrets, inbound webhook
+   * secrets). Rows are locked (SKIP LOCKED) so concurrent rotations, token
+   * refreshes and secret rotations never overwrite each other; a row sealed
+   * under the new key meanwhile is simply not selected. Returns how many were
+   * re-sealed (at most `batch` per table; 0 once nothing is left).
    */
   async rotateBatch(tx: Tx, tenantId: string, batch: number): Promise<number> {
-    const rows = await tx.$queryRaw<{ id: string; connectionId: string; ciphertext: string }[]>`
-      SELECT "id", "connectionId", "ciphertext" FROM "ConnectionCredential"
-      WHERE "tenantId" = ${tenantId}::uuid AND "keyId" <> ${this.ring.current.id}
-      ORDER BY "id" LIMIT ${batch} FOR UPDATE SKIP LOCKED`;
-    for (const row of rows) {
-      const aad = connectionCredentialAad(tenantId, row.connectionId);
-      const ciphertext = seal(this.ring, open(this.ring, row.ciphertext, aad), aad);
-      await tx.connectionCredential.update({ where: { id: row.id }, data: { ciphertext, keyId: this.ring.current.id } });
+    let resealed = 0;
+    for (const t of SEALED_ENVELOPES) {
+      const rows = await tx.$queryRawUnsafe<{ id: string; owner: string; envelope: string }[]>(
+        `SELECT "id", "${t.owner}" AS owner, "${t.envelope}" AS envelope FROM "${t.table}"
+         WHERE "tenantId" = $1::uuid AND "keyId" <> $2
+         ORDER BY "id" LIMIT $3 FOR UPDATE SKIP LOCKED`,
+        tenantId,
+        this.ring.current.id,
+        batch,
+      );
+      for (const row of rows) {
+        const aad = t.aad(tenantId, row.owner);
+        const envelope = seal(this.ring, open(this.ring, row.envelope, aad), aad);
+        await tx.$executeRawUnsafe(`UPDATE "${t.table}" SET "${t.envelope}" = $1, "keyId" = $2 WHERE "id" = $3::uuid`, envelope, this.ring.current.id, row.id);
+      }
+      resealed += rows.length;
     }
-    return rows.length;
+    return resealed;
   }
 }
+
+/**
+ * Every column sealed by the vault's key ring with a "keyId" beside it: the
+ * table, the envelope column, the column its AAD binds to (with the tenant),
+ * and the AAD the sealing code uses. A table added here is rotated with the rest.
+ */
+export const SEALED_ENVELOPES: readonly { table: string; envelope: string; owner: string; aad(tenantId: string, owner: string): string }[] = [
+  { table: "ConnectionCredential", envelope: "ciphertext", owner: "connectionId", aad: connectionCredentialAad },
+  { table: "WebhookEndpoint", envelope: "secretEnvelope", owner: "id", aad: webhookSecretAad },
+  { table: "InboundWebhookEndpoint", envelope: "secretEnvelope", owner: "id", aad: inboundSecretAad },
+];
 
 export interface RotationResult {
   tenants: number;
@@ -97,7 +121,7 @@ export interface RotationResult {
   failed: number;
 }
 
-/** Re-seals every tenant's credentials under the newest key, in batches of short transactions. */
+/** Re-seals every tenant's credentials and webhook secrets under the newest key, in batches of short transactions. */
 export async function rotateAllCredentials(db: Database, vault: CredentialVault, batch: number): Promise<RotationResult> {
   const tenants = await db.prisma.$queryRaw<{ id: string }[]>`SELECT app_tenant_ids() AS id`;
   const result: RotationResult = { tenants: 0, resealed: 0, failed: 0 };
@@ -114,7 +138,7 @@ export async function rotateAllCredentials(db: Database, vault: CredentialVault,
       }
       if (n > 0) touched = true;
       result.resealed += n;
-      if (n < batch) break;
+      if (n === 0) break;
     }
     if (touched) result.tenants++;
   }

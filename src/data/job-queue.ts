@@ -307,3 +307,49 @@ export function transactionDb(tx: Tx): PgBoss.Db {
     },
   };
 }
+
+/**
+ * Set in the data of a job put back because its tenant was suspended
+ * (src/jobs/tenant-worker.ts); the worker strips it before the handler sees the job.
+ */
+export const DEFERRED_MARK = "deferredWhileSuspended";
+
+/**
+ * Puts active jobs back, due at `startAfter`, in the caller's transaction: each is
+ * re-sent with the same data (marked), priority, singleton key, dead letter,
+ * expiry and the retries it has left, and the fetched one is completed — both or
+ * neither. A re-send that a waiting job of the same singleton key absorbs
+ * (policy "short") is dropped: the waiting job does the same work.
+ */
+export async function deferJobs(
+  boss: PgBoss,
+  queue: string,
+  jobs: PgBoss.JobWithMetadata<object>[],
+  startAfter: Date,
+  tx: Tx,
+): Promise<void> {
+  const db = transactionDb(tx);
+  for (const job of jobs) {
+    await boss.send(queue, { ...job.data, [DEFERRED_MARK]: true }, {
+      db,
+      startAfter,
+      priority: job.priority,
+      retryLimit: Math.max(0, job.retryLimit - job.retryCount),
+      retryDelay: job.retryDelay,
+      retryBackoff: job.retryBackoff,
+      expireInSeconds: Math.max(1, Math.round(Number(job.expireInSeconds))),
+      ...(job.singletonKey ? { singletonKey: job.singletonKey } : {}),
+      ...(job.deadLetter ? { deadLetter: job.deadLetter } : {}),
+    });
+  }
+  for (const job of jobs) await boss.complete(queue, job.id, { deferred: true }, { db });
+}
+
+/** Makes every job deferred for this tenant due now (in the caller's transaction, e.g. the resume's). Returns how many. */
+export async function releaseDeferredJobs(tx: Tx, tenantId: string): Promise<number> {
+  return tx.$executeRawUnsafe(
+    `UPDATE ${SCHEMA}.job SET start_after = now()
+     WHERE state = 'created' AND start_after > now() AND data->>'tenantId' = $1 AND data->>'${DEFERRED_MARK}' IS NOT NULL`,
+    tenantId,
+  );
+}

@@ -5,13 +5,13 @@ import type PgBoss from "pg-boss";
 import { QUEUES } from "../data/job-queue.js";
 import { AGENTS, type AgentName } from "../domain/agent/agent.js";
 import { AGENT_QUEUES, executeAgentRun, markRunDead, type AgentHandler, type AgentJobData, type AgentRunOutcome } from "../orchestration/agent/agent-run.js";
-import { deferAgentJobWhileSuspended } from "../orchestration/tenant/tenant-lifecycle.js";
 import { runDraftWriter } from "../orchestration/draft/draft-writer.js";
 import { runThreadReader } from "../orchestration/inbound/email-thread.js";
 import { runInboundAnalysis } from "../orchestration/inbound/inbound-analysis.js";
 import { runRecommender } from "../orchestration/pipeline/recommendation.js";
 import type { Services } from "../orchestration/services.js";
 import { runVoiceLearner } from "../orchestration/draft/voice.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export const AGENT_HANDLERS: Readonly<Record<AgentName, AgentHandler>> = {
   "inbound-analysis": runInboundAnalysis,
@@ -21,10 +21,11 @@ export const AGENT_HANDLERS: Readonly<Record<AgentName, AgentHandler>> = {
   "voice-learner": runVoiceLearner,
 };
 
-/** Runs one agent job (tests call it to drive a run without workers). Throws when pg-boss should retry. */
+/**
+ * Runs one agent job (tests call it to drive a run without workers). Throws when pg-boss should retry.
+ * A suspended tenant's job never gets here: the workers' guard puts it back (src/jobs/tenant-worker.ts).
+ */
 export async function handleAgentJob(services: Services, agent: AgentName, data: AgentJobData): Promise<AgentRunOutcome> {
-  // A suspended tenant's job waits: put back with a delay, its run still queued.
-  if (await deferAgentJobWhileSuspended(services, AGENT_QUEUES[agent], data)) return { status: "IGNORED", enqueuedQueues: [] };
   return executeAgentRun(services, data, AGENT_HANDLERS[agent]);
 }
 
@@ -62,7 +63,7 @@ export async function startAgentWorkers(services: Services): Promise<AgentWorker
       queues.push(queue);
       for (let i = 0; i < config.AGENT_WORKERS; i++) {
         let workerId: string | null = null;
-        workerId = await jobs.boss.work<AgentJobData>(queue, { batchSize: 1, pollingIntervalSeconds: config.AGENT_POLL_SECONDS }, async ([job]) => {
+        workerId = await workTenantQueue<AgentJobData>(services, queue, { batchSize: 1, pollingIntervalSeconds: config.AGENT_POLL_SECONDS }, async ([job]) => {
           if (!job) return;
           const outcome = await handleAgentJob(services, agent, job.data);
           // pg-boss waits a polling interval after every fetch: with work done, fetch the next job at once,
@@ -74,9 +75,10 @@ export async function startAgentWorkers(services: Services): Promise<AgentWorker
       }
     }
     queues.push(QUEUES.agentDeadLetter.name);
-    await jobs.boss.work<AgentJobData>(
+    await workTenantQueue<AgentJobData>(
+      services,
       QUEUES.agentDeadLetter.name,
-      { batchSize: 5, pollingIntervalSeconds: config.AGENT_POLL_SECONDS, includeMetadata: true },
+      { batchSize: 5, pollingIntervalSeconds: config.AGENT_POLL_SECONDS },
       async (batch) => {
         for (const job of batch) {
           if (!job.data?.tenantId || !job.data?.runId) {

@@ -6,10 +6,12 @@
 import { QUEUES } from "../data/job-queue.js";
 import { runCampaignDraftJob, type CampaignDraftJob } from "../orchestration/campaign/campaign.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export async function startCampaignDraftWorker(services: Services): Promise<{ wake(): void }> {
   const { jobs, logger, config } = services;
-  const workerId = await jobs.boss.work<CampaignDraftJob>(
+  const workerId = await workTenantQueue<CampaignDraftJob>(
+    services,
     QUEUES.campaignDraft.name,
     { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, Math.min(config.SEND_POLL_SECONDS, 2)) },
     async (batch) => {

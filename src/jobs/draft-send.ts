@@ -23,6 +23,7 @@ import { QUEUES } from "../data/job-queue.js";
 import { deliverDraft, recoverLapsedSend, type SendJob } from "../orchestration/draft/draft-delivery.js";
 import { enqueueSend } from "../orchestration/draft/draft.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export class RetryLater extends Error {
   constructor(reason: string) {
@@ -92,7 +93,7 @@ export interface SendWorkers {
 export async function startSendWorkers(services: Services): Promise<SendWorkers> {
   const { jobs, config, logger } = services;
   for (let i = 0; i < config.SEND_WORKERS; i++) {
-    await jobs.boss.work<SendJob>(QUEUES.draftSend.name, { batchSize: 1, pollingIntervalSeconds: config.SEND_POLL_SECONDS }, async ([job]) => {
+    await workTenantQueue<SendJob>(services, QUEUES.draftSend.name, { batchSize: 1, pollingIntervalSeconds: config.SEND_POLL_SECONDS }, async ([job]) => {
       if (job) await handleSendJob(services, job);
     });
   }

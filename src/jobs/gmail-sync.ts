@@ -13,6 +13,7 @@ import { QUEUES } from "../data/job-queue.js";
 import { wakeAgentWorkers } from "./agents.js";
 import { enqueueAllGmailSyncs, enqueueGmailSync, isTransientSyncFailure, renewGmailWatches, syncMailbox, type GmailSyncJobData } from "../orchestration/connection/gmail-sync.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export interface GmailSyncWorkers {
   /** Fetch now rather than at the next poll (tests, push). */
@@ -44,7 +45,8 @@ export async function startGmailSyncWorkers(services: Services): Promise<GmailSy
   });
   for (let i = 0; i < config.GMAIL_SYNC_WORKERS; i++) {
     let workerId: string | null = null;
-    workerId = await jobs.boss.work<GmailSyncJobData>(QUEUES.gmailSync.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    // Through the tenant guard: a suspended tenant's syncs wait (tenant-worker.ts).
+    workerId = await workTenantQueue<GmailSyncJobData>(services, QUEUES.gmailSync.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
       if (!job) return;
       const data = job.data;
       // pg-boss waits a polling interval after every fetch: with a job taken, look for the next one as soon as it is done.

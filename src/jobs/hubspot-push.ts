@@ -8,10 +8,11 @@ import { QUEUES } from "../data/job-queue.js";
 import { withConnectors } from "../orchestration/connection/connection.js";
 import { runHubspotItem, type HubspotItemJob } from "../orchestration/connection/hubspot-push.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export async function startHubspotPushWorker(services: Services): Promise<void> {
   const { jobs, logger } = services;
-  await jobs.boss.work<HubspotItemJob>(QUEUES.hubspotPush.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+  await workTenantQueue<HubspotItemJob>(services, QUEUES.hubspotPush.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
     try {
       const outcome = await runHubspotItem(withConnectors(services), job.data);

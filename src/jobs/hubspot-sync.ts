@@ -15,6 +15,7 @@ import { ConnectorUnavailableError, isTransient } from "../integrations/resilien
 import { ConnectionUnavailableError, withConnectors } from "../orchestration/connection/connection.js";
 import { runHubspotSync, type SyncMode } from "../orchestration/connection/hubspot-sync.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export interface HubspotSyncJobData {
   tenantId: string;
@@ -65,7 +66,7 @@ export async function startHubspotSyncWorkers(services: Services): Promise<void>
     });
   }
   for (const [queue, mode] of [[QUEUES.hubspotSync.name, "INCREMENTAL"], [QUEUES.hubspotReconcile.name, "FULL"]] as const) {
-    await jobs.boss.work<HubspotSyncJobData>(queue, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+    await workTenantQueue<HubspotSyncJobData>(services, queue, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
       if (!job) return;
       try {
         const result = await runLockedHubspotSync(services, job.data, mode);

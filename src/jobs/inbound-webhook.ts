@@ -7,6 +7,7 @@ import type PgBoss from "pg-boss";
 import { QUEUES } from "../data/job-queue.js";
 import { markDeliveryFailed, processInboundDelivery, type InboundWebhookJob, type ProcessOptions } from "../orchestration/inbound/inbound-webhook.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 /** Worker ids per pg-boss instance, so the route can wake this instance's workers once a delivery committed. */
 const workers = new WeakMap<PgBoss, string[]>();
@@ -21,9 +22,10 @@ export interface InboundWebhookWorker {
 
 export async function startInboundWebhookWorker(services: Services, options: ProcessOptions = {}): Promise<InboundWebhookWorker> {
   const { jobs, logger } = services;
-  const workerId = await jobs.boss.work<InboundWebhookJob>(
+  const workerId = await workTenantQueue<InboundWebhookJob>(
+    services,
     QUEUES.inboundWebhook.name,
-    { batchSize: 5, pollingIntervalSeconds: 1, includeMetadata: true },
+    { batchSize: 5, pollingIntervalSeconds: 1 },
     async (batch) => {
       let retry: unknown = null;
       for (const job of batch) {

@@ -12,6 +12,7 @@ import { loadLeadFacts } from "../orchestration/lead/lead-facts.js";
 import { assessLeads, labelledCountChanged, loadScoringContext, scoreLeadsInUnitOfWork, trainTenantModel } from "../orchestration/lead/lead-scoring.js";
 import type { Services } from "../orchestration/services.js";
 import { bufferedUnitOfWork, runUnitOfWork, type Actor } from "../orchestration/unit-of-work.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export const TRAINING_CRON = "0 3 * * *";
 
@@ -79,13 +80,13 @@ export async function scheduleTrainingForAllTenants(services: Services): Promise
 
 export async function startSalesWorkers(services: Services): Promise<void> {
   const { jobs, logger } = services;
-  await jobs.boss.work<{ tenantId: string; leadIds: string[] }>(QUEUES.leadScoring.name, { batchSize: 5, pollingIntervalSeconds: 1 }, async (batch) => {
+  await workTenantQueue<{ tenantId: string; leadIds: string[] }>(services, QUEUES.leadScoring.name, { batchSize: 5, pollingIntervalSeconds: 1 }, async (batch) => {
     for (const job of batch) {
       const changed = await runLeadScoringJob(services, job.data, job.id);
       logger.debug({ tenantId: job.data.tenantId, leads: job.data.leadIds.length, changed }, "leads scored");
     }
   });
-  await jobs.boss.work<{ tenantId: string; trigger?: string }>(QUEUES.scoringTraining.name, { pollingIntervalSeconds: 1 }, async ([job]) => {
+  await workTenantQueue<{ tenantId: string; trigger?: string }>(services, QUEUES.scoringTraining.name, { pollingIntervalSeconds: 1 }, async ([job]) => {
     if (!job) return;
     const outcome = await runTrainingJob(services, job.data, job.id);
     logger.info({ tenantId: job.data.tenantId, outcome: outcome.ok ? outcome.value : outcome.errors }, "scoring model training done");

@@ -8,6 +8,7 @@ import { QUEUES, type JobQueue } from "../data/job-queue.js";
 import type { DomainEvent } from "../domain/event.js";
 import { indexMemory, type IndexOutcome } from "../orchestration/memory/memory.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export const MEMORY_SWEEP_CRON = "17 * * * *";
 
@@ -38,7 +39,7 @@ export async function enqueueMemoryIndexForAllTenants(services: Services): Promi
 
 export async function startMemoryIndexWorkers(services: Services): Promise<void> {
   const { jobs, logger } = services;
-  await jobs.boss.work<{ tenantId: string }>(QUEUES.memoryIndex.name, { pollingIntervalSeconds: 2 }, async ([job]) => {
+  await workTenantQueue<{ tenantId: string }>(services, QUEUES.memoryIndex.name, { pollingIntervalSeconds: 2 }, async ([job]) => {
     if (!job) return;
     const outcome = await runMemoryIndexJob(services, job.data);
     logger.debug({ tenantId: job.data.tenantId, ...outcome }, "long memory indexed");

@@ -11,10 +11,11 @@ import {
   type SequenceSegmentJob,
 } from "../orchestration/sequence/sequence-segment.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export async function startSequenceSegmentWorkers(services: Services): Promise<void> {
   const { jobs, logger } = services;
-  await jobs.boss.work<SequenceSegmentJob>(QUEUES.sequenceSegment.name, { pollingIntervalSeconds: 2 }, async (batch) => {
+  await workTenantQueue<SequenceSegmentJob>(services, QUEUES.sequenceSegment.name, { pollingIntervalSeconds: 2 }, async (batch) => {
     for (const job of batch) {
       const result = await runSequenceSegment(services, job.data);
       logger.info({ jobId: job.id, sequenceId: job.data.sequenceId, ...result }, "sequence segment run done");

@@ -6,10 +6,12 @@
 import { QUEUES } from "../data/job-queue.js";
 import { runSequenceStep, type SequenceStepJob } from "../orchestration/sequence/sequence-runner.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 
 export async function startSequenceStepWorker(services: Services): Promise<{ wake(): void }> {
   const { jobs, logger, config } = services;
-  const workerId = await jobs.boss.work<SequenceStepJob>(
+  const workerId = await workTenantQueue<SequenceStepJob>(
+    services,
     QUEUES.sequenceStep.name,
     { batchSize: 5, pollingIntervalSeconds: Math.max(0.5, Math.min(config.SEND_POLL_SECONDS, 2)) },
     async (batch) => {

@@ -25,8 +25,8 @@ import { endpointWantsEvent, maxAttempts, retryDelayMs, signingSecrets, webhookB
 import { sendWebhook, type WebhookAttempt } from "../integrations/webhook/sender.js";
 import type { LookupAll } from "../integrations/webhook/address-policy.js";
 import type { Services } from "../orchestration/services.js";
+import { workTenantQueue } from "./tenant-worker.js";
 import { runUnitOfWork } from "../orchestration/unit-of-work.js";
-import { SUSPENDED_JOB_RECHECK_SECONDS, tenantSuspension } from "../orchestration/tenant/tenant-suspension.js";
 import {
   markEndpointFailing,
   markEndpointRecovered,
@@ -61,7 +61,6 @@ export async function enqueueWebhookDeliveries(jobs: JobQueue, tx: Tx, tenantId:
 
 type Prepared =
   | { kind: "skip"; reason: string }
-  | { kind: "defer"; reason: string }
   | { kind: "send"; url: string; body: string; secrets: string[]; eventType: string };
 
 /** Makes one attempt of a delivery job and records it. Exported for tests. */
@@ -70,8 +69,6 @@ export async function runWebhookAttempt(services: Services, job: WebhookDelivery
   if (!services.connectors) throw new Error("connectors (the credential vault) are not configured in these services");
   const ring = services.connectors.vault.ring;
   const prepared = await withTenant(db.prisma, { tenantId: job.tenantId }, async (tx): Promise<Prepared> => {
-    // A suspended tenant sends nothing (src/orchestration/tenant/tenant-lifecycle.ts): the attempt waits.
-    if (await tenantSuspension(tx, job.tenantId)) return { kind: "defer", reason: "tenant suspended" };
     const endpoint = await tx.webhookEndpoint.findUnique({ where: { id: job.endpointId } });
     if (!endpoint) return { kind: "skip", reason: "endpoint deleted" };
     if (!endpoint.enabled || endpoint.status === "DISABLED") return { kind: "skip", reason: "endpoint disabled" };
@@ -92,11 +89,6 @@ export async function runWebhookAttempt(services: Services, job: WebhookDelivery
       eventType: row.type,
     };
   });
-  if (prepared.kind === "defer") {
-    await services.jobs.send(QUEUES.webhookDelivery.name, job, { startAfter: new Date(Date.now() + SUSPENDED_JOB_RECHECK_SECONDS * 1000) });
-    logger.debug({ webhook: { ...job }, reason: prepared.reason }, "webhook attempt deferred");
-    return null;
-  }
   if (prepared.kind === "skip") {
     logger.debug({ webhook: { ...job }, reason: prepared.reason }, "webhook attempt skipped");
     return null;
@@ -147,7 +139,7 @@ export interface WebhookDeliveryWorker {
 
 export async function startWebhookDeliveryWorker(services: Services): Promise<WebhookDeliveryWorker> {
   const { jobs, logger } = services;
-  const workerId = await jobs.boss.work<WebhookDeliveryJob>(QUEUES.webhookDelivery.name, { batchSize: 10, pollingIntervalSeconds: 0.5 }, async (batch) => {
+  const workerId = await workTenantQueue<WebhookDeliveryJob>(services, QUEUES.webhookDelivery.name, { batchSize: 10, pollingIntervalSeconds: 0.5 }, async (batch) => {
     // The batch's attempts run side by side; if any threw, the whole batch is retried by pg-boss and
     // the attempts already recorded are skipped.
     const results = await Promise.allSettled(batch.map((job) => runWebhookAttempt(services, job.data)));

@@ -50,7 +50,7 @@ describe.skipIf(!redis.url)(`request budgets across two instances${redis.url ? "
     }
     const refused = await execute(b.graphqlUrl, `mutation { taskCreate(input: { title: "over budget" }) { task { id } } }`, undefined, { token });
     expect(refused.status).toBe(429);
-    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED" });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED", scope: "caller" });
     const retryAfter = Number(refused.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);

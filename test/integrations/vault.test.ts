@@ -1,8 +1,9 @@
 // The credential vault: envelope encryption (AES-256-GCM data key per secret,
 // wrapped by a key-encryption key of the ring), AAD binding to tenant +
 // connection, the local key file, and rotation to a new key in a real
-// database — where a dump of every table as the owner holds no token bytes.
-import { randomBytes } from "node:crypto";
+// database (connection tokens, outbound and inbound webhook secrets) — where
+// a dump of every table as the owner holds no token bytes.
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,6 +20,10 @@ import {
   reseal,
   seal,
 } from "../../src/domain/connection/credential.js";
+import { signingSecrets } from "../../src/domain/connection/webhook.js";
+import { validSecrets } from "../../src/domain/inbound/inbound-webhook.js";
+import { openWebhookSecrets, sealWebhookSecrets } from "../../src/orchestration/connection/webhook-endpoint.js";
+import { openInboundSecrets, sealInboundSecrets } from "../../src/orchestration/inbound/inbound-webhook.js";
 import { asOwner, createTestDatabase, type TestDatabase } from "../helpers/database.js";
 
 const k = (id: string) => `${id}:${randomBytes(32).toString("base64")}`;
@@ -184,6 +189,65 @@ describe("stored credentials in PostgreSQL", () => {
       expect(loaded).toMatchObject({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
     }
     // Nothing left to do: a second run touches nothing.
+    expect(await rotateAllCredentials(db, rotated, 2)).toEqual({ tenants: 0, resealed: 0, failed: 0 });
+  });
+
+  it("rotation re-seals outbound and inbound webhook secrets too; with only the new key they still open (sign and verify)", async () => {
+    const k3 = k("k3");
+    const before = parseKeyRing(`${k1},${k2}`); // seals under k2 (the last)
+    const outbound = `whsec_${randomBytes(24).toString("base64")}`;
+    const inbound = `whin_${randomBytes(24).toString("hex")}`;
+    const endpoints: { tenantId: string; webhookId: string; inboundId: string }[] = [];
+    for (const tenantId of [tenantA, tenantA, tenantA, tenantB]) {
+      endpoints.push(
+        await withTenant(db.prisma, { tenantId }, async (tx) => {
+          const webhookId = randomUUID();
+          const inboundId = randomUUID();
+          await tx.webhookEndpoint.create({
+            data: { id: webhookId, tenantId, url: "https://hooks.example/in", eventTypes: [], secretEnvelope: sealWebhookSecrets(before, tenantId, webhookId, { current: outbound }), keyId: before.current.id },
+          });
+          await tx.inboundWebhookEndpoint.create({
+            data: {
+              id: inboundId,
+              tenantId,
+              publicId: randomBytes(24).toString("base64url"),
+              kind: "GENERIC",
+              name: "form tool",
+              secretEnvelope: sealInboundSecrets(before, tenantId, inboundId, { current: inbound }),
+              keyId: before.current.id,
+            },
+          });
+          return { tenantId, webhookId, inboundId };
+        }),
+      );
+    }
+    // A new key is added at the end of the ring: everything sealed under k1/k2 is re-sealed under k3, in batches of 2.
+    const rotated = new CredentialVault(parseKeyRing(`${k1},${k2},${k3}`));
+    const result = await rotateAllCredentials(db, rotated, 2);
+    expect(result).toMatchObject({ tenants: 2, resealed: 4 + 4 + 4, failed: 0 }); // the 4 credentials and 4 + 4 endpoints
+    for (const table of ["ConnectionCredential", "WebhookEndpoint", "InboundWebhookEndpoint"]) {
+      const keyIds = await asOwner(testDb, async (c) => (await c.query(`SELECT DISTINCT "keyId" FROM "${table}"`)).rows.map((r) => r.keyId));
+      expect({ table, keyIds }).toEqual({ table, keyIds: ["k3"] });
+      const envelopes = await asOwner(testDb, async (c) => (await c.query(`SELECT * FROM "${table}"`)).rows.map((r) => JSON.stringify(r)).join());
+      expect(envelopes).not.toContain("v1.k1.");
+      expect(envelopes).not.toContain("v1.k2.");
+    }
+    // The old keys are removed from the ring: every secret still opens: the same signing secret out, the same verifying secret in.
+    const onlyNew = parseKeyRing(k3);
+    const now = new Date();
+    for (const e of endpoints) {
+      const [row, inRow] = await withTenant(db.prisma, { tenantId: e.tenantId }, async (tx) => [
+        await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: e.webhookId } }),
+        await tx.inboundWebhookEndpoint.findUniqueOrThrow({ where: { id: e.inboundId } }),
+      ] as const);
+      const signing = signingSecrets(openWebhookSecrets(onlyNew, e.tenantId, e.webhookId, row.secretEnvelope), now);
+      expect(signing).toEqual([outbound]);
+      expect(validSecrets(openInboundSecrets(onlyNew, e.tenantId, e.inboundId, inRow.secretEnvelope), now)).toEqual([inbound]);
+    }
+    for (const c of connections) {
+      const loaded = await withTenant(db.prisma, { tenantId: c.tenantId }, (tx) => new CredentialVault(onlyNew).load(tx, c.tenantId, c.id));
+      expect(loaded).toMatchObject({ accessToken: tokens.accessToken });
+    }
     expect(await rotateAllCredentials(db, rotated, 2)).toEqual({ tenants: 0, resealed: 0, failed: 0 });
   });
 });

@@ -31,6 +31,7 @@ import { ingestMessage, messageIngestSchema } from "../inbound/inbound-message.j
 import type { Services } from "../services.js";
 import { runUnitOfWork, type Actor } from "../unit-of-work.js";
 import { importVoiceSamples, type VoiceImportValue } from "../draft/voice.js";
+import { suspendedTenantsAmong } from "../tenant/tenant-suspension.js";
 
 /** Scopes that let us read a mailbox. */
 export const GMAIL_READ_SCOPES = ["https://www.googleapis.com/auth/gmail.readonly", "https://www.googleapis.com/auth/gmail.modify", "https://mail.google.com/"];
@@ -492,7 +493,11 @@ export async function watchGmailMailbox(base: Services, ref: { tenantId: string;
 export async function renewGmailWatches(services: Services): Promise<{ renewed: number; failed: number }> {
   const out = { renewed: 0, failed: 0 };
   if (!services.config.GMAIL_PUSH_TOPIC) return out;
-  for (const target of await gmailSyncTargets(services, null)) {
+  const targets = await gmailSyncTargets(services, null);
+  // A suspended tenant's mailboxes are not touched; the renewal after its resume re-watches them.
+  const suspended = await suspendedTenantsAmong(services.db, targets.map((t) => t.tenantId));
+  for (const target of targets) {
+    if (suspended.has(target.tenantId)) continue;
     try {
       await watchGmailMailbox(services, target);
       out.renewed++;

@@ -4,7 +4,8 @@
 // the DataExport row until it is downloaded once through a signed, expiring
 // link (src/api/data-export.ts) — then the archive is deleted.
 import { randomUUID } from "node:crypto";
-import { gzipSync } from "node:zlib";
+import { once } from "node:events";
+import { createGzip, type Gzip } from "node:zlib";
 import type { Tx } from "../../data/database.js";
 import { QUEUES } from "../../data/job-queue.js";
 import { agentPrincipal } from "../../domain/access/principal.js";
@@ -44,7 +45,21 @@ export async function requestTenantExport(services: Services, actor: Actor, idem
 
 type Line = { type: string; data: Record<string, unknown> };
 
-type Delegate = { findMany(args: { where?: unknown }): Promise<Record<string, unknown>[]> };
+/** Rows read per query: the export holds one batch of rows (and the compressed archive so far) at a time. */
+export const EXPORT_BATCH = 1000;
+
+type Row = Record<string, unknown>;
+type Delegate = {
+  findMany(args: { where?: unknown; orderBy?: unknown; take?: number; select?: unknown }): Promise<Row[]>;
+  count(args: { where?: unknown }): Promise<number>;
+};
+
+/** One model's rows to export: those matching `where` (row-level security keeps them to the tenant). */
+interface Source {
+  model: string;
+  where: unknown;
+  select?: Record<string, boolean>;
+}
 
 /** The Prisma delegate of a model ("InboundMessage" → tx.inboundMessage): reads go through the client, so fields sealed at rest come out readable. */
 function delegateOf(tx: Tx, model: string): Delegate | null {
@@ -52,8 +67,8 @@ function delegateOf(tx: Tx, model: string): Delegate | null {
   return d && typeof d.findMany === "function" ? d : null;
 }
 
-function exportable(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function exportable(row: Row): Row {
+  const out: Row = {};
   for (const [k, v] of Object.entries(row)) {
     if (EXPORT_OMITTED_COLUMN.test(k)) continue;
     out[k] = v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v;
@@ -61,17 +76,36 @@ function exportable(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Rows of one model matching `where` (row-level security keeps them to the tenant), without secret or hash columns. */
-async function rowsOf(tx: Tx, model: string, where: unknown): Promise<Line[]> {
-  const delegate = delegateOf(tx, model);
-  if (!delegate) return [];
-  return (await delegate.findMany({ where })).map((r) => ({ type: model, data: exportable(r) }));
+/** The public tables that have an "id" column (read in id order, a batch at a time; the others are small and read at once). */
+async function tablesWithId(tx: Tx): Promise<Set<string>> {
+  const rows = await tx.$queryRaw<{ table: string }[]>`
+    SELECT table_name AS "table" FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'id'`;
+  return new Set(rows.map((r) => r.table));
 }
 
-/** Everything held about one contact: their rows, and what hangs off them. */
-async function contactLines(tx: Tx, contactId: string): Promise<Line[]> {
+/** A source's rows, a batch at a time (keyset on id), without secret or hash columns. */
+async function* batchesOf(tx: Tx, source: Source, keyed: Set<string>): AsyncGenerator<Row[]> {
+  const delegate = delegateOf(tx, source.model);
+  if (!delegate) return;
+  const select = source.select ? { select: source.select } : {};
+  if (!keyed.has(source.model)) {
+    yield (await delegate.findMany({ where: source.where, ...select })).map(exportable);
+    return;
+  }
+  let after: string | null = null;
+  for (;;) {
+    const where: unknown = after === null ? source.where : { AND: [source.where, { id: { gt: after } }] };
+    const rows = await delegate.findMany({ where, orderBy: { id: "asc" }, take: EXPORT_BATCH, ...select });
+    if (rows.length) yield rows.map(exportable);
+    if (rows.length < EXPORT_BATCH) return;
+    after = rows[rows.length - 1]!.id as string;
+  }
+}
+
+/** Everything held about one contact: their rows, and what hangs off them (null when the contact is gone). */
+async function contactSources(tx: Tx, contactId: string): Promise<Source[] | null> {
   const contact = await tx.contact.findUnique({ where: { id: contactId }, select: { id: true, email: true, companyId: true } });
-  if (!contact) return [];
+  if (!contact) return null;
   const lead = await tx.lead.findFirst({ where: { contactId }, select: { id: true } });
   const leadId = lead?.id ?? null;
   const email = contact.email ? normaliseEmail(contact.email) : null;
@@ -80,49 +114,99 @@ async function contactLines(tx: Tx, contactId: string): Promise<Line[]> {
   const dealIds = (await tx.dealContact.findMany({ where: { contactId }, select: { dealId: true } })).map((d) => d.dealId);
   const enrollmentIds = (await tx.sequenceEnrollment.findMany({ where: { contactId }, select: { id: true } })).map((e) => e.id);
   const byEmail = <T>(clause: T): T[] => (email ? [clause] : []);
-  return [
-    ...(await rowsOf(tx, "Contact", { id: contactId })),
-    ...(contact.companyId ? await rowsOf(tx, "Company", { id: contact.companyId }) : []),
-    ...(await rowsOf(tx, "Lead", { contactId })),
-    ...(leadId ? await rowsOf(tx, "ScoreSnapshot", { leadId }) : []),
-    ...(await rowsOf(tx, "DealContact", { contactId })),
-    ...(await rowsOf(tx, "Deal", { OR: [{ id: { in: dealIds } }, ...(leadId ? [{ leadId }] : [])] })),
-    ...(await rowsOf(tx, "Activity", mine)),
-    ...(await rowsOf(tx, "Task", mine)),
-    ...(await rowsOf(tx, "Draft", { id: { in: draftIds } })),
-    ...(await rowsOf(tx, "DraftRevision", { draftId: { in: draftIds } })),
-    ...(await rowsOf(tx, "DraftApproval", { draftId: { in: draftIds } })),
-    ...(await rowsOf(tx, "EmailSend", { draftId: { in: draftIds } })),
-    ...(await rowsOf(tx, "OutboxMessage", { OR: [{ draftId: { in: draftIds } }, ...byEmail({ rcptTo: { has: email } })] })),
-    ...(await rowsOf(tx, "InboundMessage", { OR: [mine, ...byEmail({ fromEmail: email }), ...byEmail({ to: { has: email } })] })),
-    ...(await rowsOf(tx, "EmailThread", mine)),
-    ...(await rowsOf(tx, "Recommendation", mine)),
-    ...(await rowsOf(tx, "SequenceEnrollment", { id: { in: enrollmentIds } })),
-    ...(await rowsOf(tx, "SequenceStepRun", { enrollmentId: { in: enrollmentIds } })),
-    ...(await rowsOf(tx, "MeetingBooking", { contactId })),
-    ...(await rowsOf(tx, "ExternalRef", { entityId: { in: [contactId, ...(leadId ? [leadId] : [])] } })),
-    ...(email ? await rowsOf(tx, "Suppression", { kind: "EMAIL", value: email }) : []),
-    ...(email ? await rowsOf(tx, "VoiceSample", { to: { contains: email, mode: "insensitive" } }) : []),
-    ...(email
-      ? await rowsOf(tx, "InboundWebhookDelivery", { OR: [{ body: { contains: email, mode: "insensitive" } }, { body: { contains: encodeURIComponent(email), mode: "insensitive" } }] })
-      : []),
+  const sources: (Source | null)[] = [
+    { model: "Contact", where: { id: contactId } },
+    contact.companyId ? { model: "Company", where: { id: contact.companyId } } : null,
+    { model: "Lead", where: { contactId } },
+    leadId ? { model: "ScoreSnapshot", where: { leadId } } : null,
+    { model: "DealContact", where: { contactId } },
+    { model: "Deal", where: { OR: [{ id: { in: dealIds } }, ...(leadId ? [{ leadId }] : [])] } },
+    { model: "Activity", where: mine },
+    { model: "Task", where: mine },
+    { model: "Draft", where: { id: { in: draftIds } } },
+    { model: "DraftRevision", where: { draftId: { in: draftIds } } },
+    { model: "DraftApproval", where: { draftId: { in: draftIds } } },
+    { model: "EmailSend", where: { draftId: { in: draftIds } } },
+    { model: "OutboxMessage", where: { OR: [{ draftId: { in: draftIds } }, ...byEmail({ rcptTo: { has: email } })] } },
+    { model: "InboundMessage", where: { OR: [mine, ...byEmail({ fromEmail: email }), ...byEmail({ to: { has: email } })] } },
+    { model: "EmailThread", where: mine },
+    { model: "Recommendation", where: mine },
+    { model: "SequenceEnrollment", where: { id: { in: enrollmentIds } } },
+    { model: "SequenceStepRun", where: { enrollmentId: { in: enrollmentIds } } },
+    { model: "MeetingBooking", where: { contactId } },
+    { model: "ExternalRef", where: { entityId: { in: [contactId, ...(leadId ? [leadId] : [])] } } },
+    email ? { model: "Suppression", where: { kind: "EMAIL", value: email } } : null,
+    email ? { model: "VoiceSample", where: { to: { contains: email, mode: "insensitive" } } } : null,
+    email
+      ? { model: "InboundWebhookDelivery", where: { OR: [{ body: { contains: email, mode: "insensitive" } }, { body: { contains: encodeURIComponent(email), mode: "insensitive" } }] } }
+      : null,
   ];
+  return sources.filter((x): x is Source => x !== null);
 }
 
 /** Every tenant table (discovered, so new ones are included), minus the omitted ones. */
-async function tenantLines(tx: Tx): Promise<Line[]> {
+async function tenantSources(tx: Tx): Promise<Source[]> {
   const tables = await tx.$queryRaw<{ table: string }[]>`
     SELECT c.table_name AS "table" FROM information_schema.columns c
     WHERE c.table_schema = 'public' AND c.column_name = 'tenantId' AND has_table_privilege(format('%I.%I', c.table_schema, c.table_name), 'SELECT')
     ORDER BY c.table_name`;
-  const lines: Line[] = [];
-  const tenant = await tx.tenant.findMany({ select: { id: true, name: true, slug: true, settings: true, createdAt: true } });
-  lines.push(...tenant.map((t) => ({ type: "Tenant", data: t as unknown as Record<string, unknown> })));
-  for (const { table } of tables) {
-    if (EXPORT_OMITTED_TABLES.has(table)) continue;
-    lines.push(...(await rowsOf(tx, table, {})));
+  return [
+    { model: "Tenant", where: {}, select: { id: true, name: true, slug: true, settings: true, createdAt: true } },
+    ...tables.filter(({ table }) => !EXPORT_OMITTED_TABLES.has(table)).map(({ table }) => ({ model: table, where: {} })),
+  ];
+}
+
+/**
+ * The archive as it is written: JSON lines through gzip (node:zlib), honouring
+ * back-pressure; only the compressed bytes are kept.
+ */
+class ArchiveWriter {
+  private readonly gzip: Gzip = createGzip();
+  private readonly chunks: Buffer[] = [];
+  private readonly ended: Promise<void>;
+
+  constructor() {
+    this.gzip.on("data", (chunk: Buffer) => this.chunks.push(chunk));
+    this.ended = new Promise((resolve, reject) => {
+      this.gzip.once("end", resolve);
+      this.gzip.once("error", reject);
+    });
   }
-  return lines;
+
+  async write(lines: Line[]): Promise<void> {
+    if (lines.length === 0) return;
+    if (!this.gzip.write(lines.map((l) => JSON.stringify(l)).join("\n") + "\n")) await once(this.gzip, "drain");
+  }
+
+  async finish(): Promise<Buffer> {
+    this.gzip.end();
+    await this.ended;
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/**
+ * Writes the manifest (counts first, read in the same snapshot as the rows)
+ * and then every source's rows, a batch at a time. Returns the record count.
+ */
+async function writeArchive(tx: Tx, writer: ArchiveWriter, sources: Source[], manifest: Record<string, unknown>): Promise<number> {
+  const counts: Record<string, number> = {};
+  for (const source of sources) {
+    const delegate = delegateOf(tx, source.model);
+    if (delegate) counts[source.model] = (counts[source.model] ?? 0) + (await delegate.count({ where: source.where }));
+  }
+  for (const [model, n] of Object.entries(counts)) if (n === 0) delete counts[model];
+  await writer.write([{ type: "manifest", data: { ...manifest, counts } }]);
+  const keyed = await tablesWithId(tx);
+  let records = 0;
+  for (const source of sources) {
+    if (!counts[source.model]) continue;
+    for await (const batch of batchesOf(tx, source, keyed)) {
+      await writer.write(batch.map((data) => ({ type: source.model, data })));
+      records += batch.length;
+    }
+  }
+  return records;
 }
 
 /** The job: builds the archive and marks the export READY (or FAILED when its contact is gone). Idempotent: only a QUEUED export is built. */
@@ -135,28 +219,33 @@ export async function buildDataExport(services: Services, job: DataExportJob): P
       const [row] = await uow.tx.$queryRaw<{ id: string; scope: "CONTACT" | "TENANT"; contactId: string | null; status: string }[]>`
         SELECT "id", "scope"::text AS "scope", "contactId", "status"::text AS "status" FROM "DataExport" WHERE "id" = ${job.exportId}::uuid FOR UPDATE`;
       if (!row || row.status !== "QUEUED") return ok("skipped" as const);
-      const lines = row.scope === "TENANT" ? await tenantLines(uow.tx) : await contactLines(uow.tx, row.contactId!);
-      if (row.scope === "CONTACT" && lines.length === 0) {
+      const sources = row.scope === "TENANT" ? await tenantSources(uow.tx) : await contactSources(uow.tx, row.contactId!);
+      if (sources === null) {
         await uow.tx.dataExport.update({ where: { id: row.id }, data: { status: "FAILED", error: "The contact no longer exists." } });
         await uow.audit({ action: "data_export.failed", targetType: "DataExport", targetId: row.id, summary: { scope: row.scope } });
         await uow.emit("sales.data_export.failed", { dataExportId: row.id, scope: row.scope });
         return ok("failed" as const);
       }
-      const counts: Record<string, number> = {};
-      for (const l of lines) counts[l.type] = (counts[l.type] ?? 0) + 1;
-      const manifest = { type: "manifest", data: { format: "sales-agent export v1", scope: row.scope, tenantId: job.tenantId, contactId: row.contactId, createdAt: new Date().toISOString(), counts } };
-      const text = [manifest, ...lines].map((l) => JSON.stringify(l)).join("\n") + "\n";
-      const archive = gzipSync(Buffer.from(text, "utf8"));
+      const writer = new ArchiveWriter();
+      const records = await writeArchive(uow.tx, writer, sources, {
+        format: "sales-agent export v1",
+        scope: row.scope,
+        tenantId: job.tenantId,
+        contactId: row.contactId,
+        createdAt: new Date().toISOString(),
+      });
+      const archive = await writer.finish();
       const now = new Date();
       await uow.tx.dataExport.update({
         where: { id: row.id },
-        data: { status: "READY", archive: new Uint8Array(archive), byteSize: archive.length, recordCount: lines.length, readyAt: now, expiresAt: new Date(now.getTime() + EXPORT_LINK_TTL_MS) },
+        data: { status: "READY", archive: new Uint8Array(archive.buffer as ArrayBuffer, archive.byteOffset, archive.length), byteSize: archive.length, recordCount: records, readyAt: now, expiresAt: new Date(now.getTime() + EXPORT_LINK_TTL_MS) },
       });
-      await uow.audit({ action: "data_export.ready", targetType: "DataExport", targetId: row.id, summary: { scope: row.scope, records: lines.length, bytes: archive.length } });
+      await uow.audit({ action: "data_export.ready", targetType: "DataExport", targetId: row.id, summary: { scope: row.scope, records, bytes: archive.length } });
       await uow.emit("sales.data_export.ready", { dataExportId: row.id, scope: row.scope, contactId: row.contactId });
       return ok("built" as const);
     },
-    { timeout: 300_000 },
+    // Repeatable read: the manifest's counts and the rows come from one snapshot.
+    { timeout: 300_000, isolationLevel: "RepeatableRead" },
   );
   return outcome.ok ? outcome.value : "failed";
 }

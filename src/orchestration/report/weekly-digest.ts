@@ -15,6 +15,7 @@ import { createDraftInUnitOfWork } from "../draft/draft.js";
 import { outcomeReport, type OutcomeReport } from "./outcome-report.js";
 import { runMutation, runUnitOfWork, type Actor } from "../unit-of-work.js";
 import type { Services } from "../services.js";
+import { suspendedTenantsAmong } from "../tenant/tenant-suspension.js";
 
 export const DIGEST_AGENT = "weekly-digest";
 
@@ -173,7 +174,13 @@ export async function writeDueWeeklyDigests(services: Services, now: Date): Prom
   const targets = await services.db.prisma.$queryRaw<{ tenant_id: string; user_id: string }[]>`SELECT tenant_id, user_id FROM app_weekly_digest_targets()`;
   let written = 0;
   let skipped = 0;
+  // A suspended tenant's digests wait: the first hourly run after its resume writes the week's, if still due.
+  const suspended = await suspendedTenantsAmong(services.db, targets.map((t) => t.tenant_id));
   for (const t of targets) {
+    if (suspended.has(t.tenant_id)) {
+      skipped++;
+      continue;
+    }
     try {
       const result = await writeWeeklyDigest(services, { tenantId: t.tenant_id, userId: t.user_id }, now);
       if (result.status === "WRITTEN") written++;

@@ -11,22 +11,20 @@
 // Suspension: authentication refuses every credential of a suspended tenant
 // (TENANT_SUSPENDED, so nothing is read or written through the API and open
 // subscriptions close), the send claim holds its queued drafts (nothing is
-// sent; see holdSendWhileSuspended), and the agent workers put its jobs back
-// with a delay (deferAgentJobWhileSuspended). Resuming re-queues the held
-// sends at once.
-import { randomUUID } from "node:crypto";
-import type PgBoss from "pg-boss";
+// sent; see holdSendWhileSuspended), and every tenant worker puts its jobs
+// back with a delay (src/jobs/tenant-worker.ts). Resuming re-queues the held
+// sends and makes the deferred jobs due at once.
 import { z } from "zod";
 import { v7 as uuidv7 } from "uuid";
 import { withTenant } from "../../data/database.js";
-import { QUEUES, type QueueName } from "../../data/job-queue.js";
+import { releaseDeferredJobs } from "../../data/job-queue.js";
 import type { Principal, RequestMeta } from "../../domain/access/principal.js";
 import { TENANT_SLUG, tenantNameSchema, tenantSettingsSchema } from "../../domain/tenant/tenant.js";
 import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
 import { enqueueSend } from "../draft/draft.js";
 import type { PlatformAdmin } from "../access/platform-admin.js";
 import type { Services } from "../services.js";
-import { SUSPENDED_JOB_RECHECK_SECONDS, SUSPENDED_SEND_HOLD_SECONDS, tenantSuspension } from "./tenant-suspension.js";
+import { SUSPENDED_SEND_HOLD_SECONDS, tenantSuspension } from "./tenant-suspension.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
 
 /** The platform administrator acting on one tenant: no role in it, no permissions; only audit and events use it. */
@@ -131,6 +129,8 @@ export async function resumeTenant(
     const suspension = await tenantSuspension(uow.tx, tenant.id);
     if (!suspension) return fail(userError("CONFLICT", "The tenant is not suspended.", ["input", "tenantId"]));
     await uow.tx.tenantSuspension.delete({ where: { tenantId: tenant.id } });
+    // The jobs the workers put back while it was suspended are due now (src/jobs/tenant-worker.ts).
+    const jobsReleased = await releaseDeferredJobs(uow.tx, tenant.id);
     await touchTenant(uow, tenant.id);
     // The sends the suspension held go back to the queue now (jobs committed with this transaction).
     const held = await uow.tx.draft.findMany({ where: { status: "QUEUED" }, select: { id: true }, orderBy: { id: "asc" } });
@@ -142,7 +142,7 @@ export async function resumeTenant(
       action: "tenant.resumed",
       targetType: "Tenant",
       targetId: tenant.id,
-      summary: { suspendedAt: suspension.suspendedAt.toISOString(), reason: suspension.reason, sendsRequeued: held.length },
+      summary: { suspendedAt: suspension.suspendedAt.toISOString(), reason: suspension.reason, sendsRequeued: held.length, jobsReleased },
     });
     await uow.emit("sales.tenant.resumed", { tenantId: tenant.id });
     return ok({ tenantId: tenant.id, sendsRequeued: held.length });
@@ -213,29 +213,3 @@ export async function holdSendWhileSuspended(
   }
   return { until, reason: SUSPENDED_HOLD_REASON };
 }
-
-/**
- * Before an agent job runs: a suspended tenant's job is put back with a
- * delay (same data, same retry budget), its run stays queued. True when it was.
- */
-export async function deferAgentJobWhileSuspended(
-  services: Pick<Services, "db" | "jobs" | "config" | "logger">,
-  queue: QueueName,
-  data: { tenantId: string; runId: string },
-): Promise<boolean> {
-  const suspended = await withTenant(services.db.prisma, { tenantId: data.tenantId }, (tx) => tenantSuspension(tx, data.tenantId));
-  if (!suspended) return false;
-  const options: PgBoss.SendOptions = {
-    id: randomUUID(),
-    startAfter: new Date(Date.now() + SUSPENDED_JOB_RECHECK_SECONDS * 1000),
-    retryLimit: services.config.AGENT_MAX_ATTEMPTS - 1,
-    retryDelay: services.config.AGENT_RETRY_DELAY_SECONDS,
-    retryBackoff: true,
-    expireInSeconds: services.config.AGENT_TIMEOUT_SECONDS,
-    deadLetter: QUEUES.agentDeadLetter.name,
-  };
-  await services.jobs.send(queue, data, options);
-  services.logger.info({ tenantId: data.tenantId, runId: data.runId, queue }, "agent job deferred: tenant suspended");
-  return true;
-}
-

@@ -2,7 +2,7 @@
 // Read inside the caller's tenant transaction (row-level security lets a
 // tenant see its own suspension row); kept apart so that authentication, the
 // send claim and the agent workers can ask without importing the use cases.
-import type { Tx } from "../../data/database.js";
+import { withTenant, type Tx } from "../../data/database.js";
 
 export interface TenantSuspensionInfo {
   reason: string;
@@ -18,7 +18,21 @@ export async function tenantSuspension(tx: Tx, tenantId: string): Promise<Tenant
 /** What a suspended tenant's members are told (the platform's reason stays in the platform's audit). */
 export const TENANT_SUSPENDED_MESSAGE = "This tenant is suspended: nothing can be read or changed until the platform resumes it.";
 
-/** How long a suspended tenant's queued agent job waits before it looks again. */
-export const SUSPENDED_JOB_RECHECK_SECONDS = 60;
+/** How long a suspended tenant's queued job waits before its worker looks again (resuming makes it due at once; src/jobs/tenant-worker.ts). */
+export const SUSPENDED_JOB_RECHECK_SECONDS = 300;
 /** How long a suspended tenant's queued send is held before the send sweeper looks again (resume re-queues at once). */
 export const SUSPENDED_SEND_HOLD_SECONDS = 3600;
+
+/**
+ * Of these tenants, the suspended ones (each read under its own context). For the
+ * platform's sweeps that do a tenant's work inline rather than through a tenant job
+ * (weekly digests, Gmail watch renewal): they skip a suspended tenant, and the next
+ * run after the resume catches up. Tenant jobs are guarded by src/jobs/tenant-worker.ts.
+ */
+export async function suspendedTenantsAmong(db: { prisma: Parameters<typeof withTenant>[0] }, tenantIds: Iterable<string>): Promise<Set<string>> {
+  const suspended = new Set<string>();
+  for (const tenantId of new Set(tenantIds)) {
+    if (await withTenant(db.prisma, { tenantId }, (tx) => tenantSuspension(tx, tenantId))) suspended.add(tenantId);
+  }
+  return suspended;
+}

@@ -1,6 +1,7 @@
 // A tenant's own request budgets (settings governance.apiRateLimit, OWNER
 // only, never above the platform's): applied by the shared rate limiter on
-// every instance (two here, buckets in Redis), per caller and per tenant,
+// every instance (two here, buckets in Redis) as soon as it is set (the
+// change notification, not the cache's expiry), per caller and per tenant,
 // and to that tenant only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TENANT_LIMITS_TTL_MS } from "../../../src/api/rate-limit.js";
@@ -34,25 +35,30 @@ describe.skipIf(!redis.url)(`a tenant's own request budget${redis.url ? "" : ` (
       execute<any, any>(a.graphqlUrl, `mutation($s: JSON!) { tenantUpdateSettings(input: { settings: $s }) { userErrors { code field } } }`, { s: { governance: { apiRateLimit } } }, { token });
     expect((await set(tenant.members.ADMIN.token, { callerPoints: 4 })).data.tenantUpdateSettings.userErrors).toEqual([expect.objectContaining({ code: "FORBIDDEN" })]);
     expect((await set(tenant.members.OWNER.token, { callerPoints: PLATFORM_CALLER + 1 })).data.tenantUpdateSettings.userErrors).toEqual([expect.objectContaining({ code: "VALIDATION_FAILED" })]);
-    expect((await set(tenant.members.OWNER.token, { callerPoints: 4, tenantPoints: 10 })).data.tenantUpdateSettings.userErrors).toEqual([]);
-    // The tenant has spent 3 points so far; instances may remember the old limit this long.
-    await new Promise((r) => setTimeout(r, TENANT_LIMITS_TTL_MS + 200));
-
     const ask = (app: TestApp, token: string) => execute<any, any>(app.graphqlUrl, "{ rateLimit { limit remaining } }", undefined, { token });
+    // Both instances have read (and remember) the tenant's limits as they were: the platform's.
+    for (const app of [a, b]) expect((await ask(app, tenant.members.OWNER.token)).headers.get("x-ratelimit-limit")).toBe(String(PLATFORM_CALLER));
+    const remembered = Date.now();
+    expect((await set(tenant.members.OWNER.token, { callerPoints: 4, tenantPoints: 12 })).data.tenantUpdateSettings.userErrors).toEqual([]);
+    // The change is announced at commit (auth_change) and every
+    // instance forgets the old limits at once — not after TENANT_LIMITS_TTL_MS: a moment for the notification.
+    await new Promise((r) => setTimeout(r, 300));
     const analyst = tenant.members.ANALYST.token;
-    const first = await ask(a, analyst);
+    const first = await ask(b, analyst);
+    expect(Date.now() - remembered).toBeLessThan(TENANT_LIMITS_TTL_MS);
     expect(first.headers.get("x-ratelimit-limit")).toBe("4");
     expect(first.data.rateLimit).toEqual({ limit: 4, remaining: 3 });
+    expect((await ask(a, tenant.members.OWNER.token)).headers.get("x-ratelimit-limit")).toBe("4");
     // The same caller's bucket on the other instance.
     for (let i = 0; i < 3; i++) expect((await ask(i % 2 ? a : b, analyst)).errors).toBeUndefined();
     const refused = await ask(b, analyst);
-    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: "RATE_LIMITED" }, message: expect.stringMatching(/^You have used your request budget/) });
+    expect(refused.errors?.[0]).toMatchObject({ extensions: { code: "RATE_LIMITED", scope: "caller", retryAfterSeconds: expect.any(Number) }, message: expect.stringMatching(/^You have used your request budget/) });
 
-    // The tenant's budget: 3 + 4 spent; a colleague gets the last 3 points and is then refused for the tenant.
+    // The tenant's budget: 9 spent so far (the settings calls and the asks above); a colleague gets the last 3 points and is then refused for the tenant.
     const manager = tenant.members.MANAGER.token;
     for (let i = 0; i < 3; i++) expect((await ask(i % 2 ? a : b, manager)).errors).toBeUndefined();
     const tenantRefused = await ask(a, manager);
-    expect(tenantRefused.errors?.[0]).toMatchObject({ extensions: { code: "RATE_LIMITED" }, message: expect.stringMatching(/^Your organisation has used its request budget/) });
+    expect(tenantRefused.errors?.[0]).toMatchObject({ extensions: { code: "RATE_LIMITED", scope: "tenant", retryAfterSeconds: expect.any(Number) }, message: expect.stringMatching(/^Your organisation has used its request budget/) });
 
     // Another tenant keeps the platform's budget.
     const elsewhere = await ask(b, other.members.ANALYST.token);

@@ -2,15 +2,14 @@
 // tenantResume / tenants for a platform administrator only (a tenant OWNER is
 // refused; a platform administrator reads no tenant data), and what a
 // suspension does: every credential of the tenant refused (TENANT_SUSPENDED)
-// while other tenants go on, a queued send held by the real worker and sent
-// after resume, agent jobs put back, audit entries and events in the tenant.
+// while other tenants go on, a queued send put back by the real worker (and held
+// by the send claim) and sent
+// after resume, audit entries and events in the tenant (its jobs: test/jobs/suspended-tenant-jobs.test.ts).
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeGlobalID } from "@pothos/plugin-relay";
-import { AGENT_QUEUES } from "../../../src/orchestration/agent/agent-run.js";
-import { handleAgentJob } from "../../../src/jobs/agents.js";
-import { runWebhookAttempt } from "../../../src/jobs/webhook-delivery.js";
+import { deliverDraft } from "../../../src/orchestration/draft/draft-delivery.js";
 import { sendDraft } from "../../../src/orchestration/draft/draft.js";
 import { SUSPENDED_HOLD_REASON } from "../../../src/orchestration/tenant/tenant-lifecycle.js";
 import { createTenant, TEST_JWT_SECRET, type TestApp, type TestTenant } from "../../helpers/app.js";
@@ -155,34 +154,22 @@ describe("suspension", () => {
     expect((await gql(TenantQuery, {}, b.members.ANALYST.token)).data?.tenant.slug).toBe(b.slug);
 
     // A send queued just as the suspension came (the use case, as the API would have run it a moment before):
-    // the real worker takes the job and holds it; nothing reaches the transport.
+    // the real worker's guard puts the job back for later (src/jobs/tenant-worker.ts); nothing reaches the transport.
     const queued = await sendDraft(t.app.services, userActor(a, "OPERATOR"), { draftId });
     expect(queued.ok).toBe(true);
-    const held = await waitFor(
-      async () => (await sql<{ status: string; holdReason: string | null }>(t.db, `SELECT "status"::text AS status, "holdReason" FROM "Draft" WHERE "id" = $1`, [draftId])).find((d) => d.holdReason),
+    await waitFor(
+      async () =>
+        (await sql(t.db, `SELECT 1 FROM pgboss.job WHERE "name" = 'draft-send' AND "data"->>'draftId' = $1 AND state = 'created' AND "data" ? 'deferredWhileSuspended' AND "start_after" > now() + interval '60 seconds'`, [draftId])).length > 0,
       20_000,
-      "the send to be held",
+      "the send job to be put back",
     );
-    expect(held).toEqual({ status: "QUEUED", holdReason: SUSPENDED_HOLD_REASON });
+    expect((await sql<{ status: string }>(t.db, `SELECT "status"::text AS status FROM "Draft" WHERE "id" = $1`, [draftId]))[0]!.status).toBe("QUEUED");
     expect(await sql(t.db, `SELECT 1 FROM "EmailSend" WHERE "draftId" = $1`, [draftId])).toEqual([]);
     expect(await sql(t.db, `SELECT 1 FROM "OutboxMessage" WHERE "tenantId" = $1`, [a.tenantId])).toEqual([]);
-
-    // An agent job of the suspended tenant is put back with a delay; the same job of another tenant is not.
-    const runId = randomUUID();
-    expect((await handleAgentJob(t.app.background, "recommender", { tenantId: a.tenantId, runId })).status).toBe("IGNORED");
-    const deferred = await sql<{ later: boolean }>(
-      t.db,
-      `SELECT "start_after" > now() + interval '30 seconds' AS later FROM pgboss.job WHERE "name" = $1 AND "data"->>'runId' = $2`,
-      [AGENT_QUEUES.recommender, runId],
-    );
-    expect(deferred).toEqual([{ later: true }]);
-    const otherRun = randomUUID();
-    await handleAgentJob(t.app.background, "recommender", { tenantId: b.tenantId, runId: otherRun });
-    expect(await sql(t.db, `SELECT 1 FROM pgboss.job WHERE "data"->>'runId' = $1`, [otherRun])).toEqual([]);
-    // So is an outbound webhook attempt (nothing leaves for the tenant's endpoints).
-    const webhookJob = { tenantId: a.tenantId, endpointId: randomUUID(), eventId: randomUUID(), attempt: 1 };
-    expect(await runWebhookAttempt(t.app.background, webhookJob)).toBeNull();
-    expect(await sql(t.db, `SELECT "start_after" > now() + interval '30 seconds' AS later FROM pgboss.job WHERE "name" = 'webhook-delivery' AND "data"->>'eventId' = $1`, [webhookJob.eventId])).toEqual([{ later: true }]);
+    // The send claim holds it too, should a job reach it (one fetched just before the suspension committed).
+    await deliverDraft(t.app.background, { tenantId: a.tenantId, draftId });
+    expect(await sql(t.db, `SELECT "status"::text AS status, "holdReason" FROM "Draft" WHERE "id" = $1`, [draftId])).toEqual([{ status: "QUEUED", holdReason: SUSPENDED_HOLD_REASON }]);
+    expect(await sql(t.db, `SELECT 1 FROM "OutboxMessage" WHERE "tenantId" = $1`, [a.tenantId])).toEqual([]);
 
     // Suspending twice is refused; the suspension is audited and evented in the tenant.
     const twice = await gql(Suspend, { input: { tenantId: encodeGlobalID("Tenant", a.tenantId), reason: "again" } }, adminToken);
