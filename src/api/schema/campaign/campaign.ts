@@ -141,8 +141,10 @@ const RankedType = builder.objectRef<RankedContact>("CampaignRankedContact").imp
     lastEngagedAt: t.field({ type: "DateTime", nullable: true, resolve: (r) => r.lastEngagedAt }),
     points: t.exposeInt("points", { description: "The rank points (see rankingRule)." }),
     reason: t.exposeString("reason", { description: "Why this rank." }),
-    plannedDay: t.string({ nullable: true, description: "The business day (tenant's zone) the draft would go out; null: no day within the horizon (see planNote).", resolve: (r) => r.plannedDay }),
-    plannedAt: t.field({ type: "DateTime", nullable: true, resolve: (r) => r.plannedAt }),
+    plannedDay: t.string({ nullable: true, description: "The business day (the recipient's local date) the draft would go out; null: no day within the horizon (see planNote).", resolve: (r) => r.plannedDay }),
+    plannedAt: t.field({ type: "DateTime", nullable: true, description: "08:00 of plannedDay in the recipient's zone (timeZone).", resolve: (r) => r.plannedAt }),
+    timeZone: t.string({ description: "The recipient's zone the send time is in: the contact's, else inferred from the company's country, else the tenant's.", resolve: (r) => r.timeZone }),
+    timeZoneSource: t.string({ description: "CONTACT, INFERRED (the company's country) or TENANT.", resolve: (r) => r.timeZoneSource }),
     planNote: t.string({ nullable: true, description: "Why the day is later than the cap alone would put it (which quota), or why there is none.", resolve: (r) => r.planNote }),
   }),
 });
