@@ -73,6 +73,9 @@ function segmentWhere(s: CampaignSegment): Prisma.Sql {
   for (const a of s.attributes) {
     parts.push(Prisma.sql`(c."attributes"->>${a.key} = ${a.value} OR l."attributes"->>${a.key} = ${a.value} OR co."attributes"->>${a.key} = ${a.value})`);
   }
+  if (s.lists.length) {
+    parts.push(Prisma.sql`EXISTS (SELECT 1 FROM "ContactListMember" m WHERE m."tenantId" = c."tenantId" AND m."contactId" = c."id" AND m."listId" = ANY(${s.lists}::uuid[]))`);
+  }
   return parts.length ? Prisma.sql`AND ${Prisma.join(parts, " AND ")}` : Prisma.empty;
 }
 

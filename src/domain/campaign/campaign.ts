@@ -73,6 +73,8 @@ export const campaignSegmentSchema = z
     scoreMax: z.number().int().min(0).max(100).nullish(),
     /** Custom attributes: each must equal (as text) on the contact, its lead or its company. */
     attributes: z.array(z.object({ key: z.string().trim().min(1).max(100), value: z.string().max(500) })).max(20).default([]),
+    /** Contact lists (ids): the contact is on any of them. */
+    lists: z.array(z.string().uuid("must name a contact list")).max(20).default([]),
   })
   .strict();
 export type CampaignSegment = z.infer<typeof campaignSegmentSchema>;

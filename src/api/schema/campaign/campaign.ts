@@ -58,6 +58,7 @@ export const CampaignSegmentInput = builder.inputType("CampaignSegmentInput", {
     scoreMin: t.int({ required: false }),
     scoreMax: t.int({ required: false }),
     attributes: t.field({ type: [CampaignAttributeInput], required: false, description: "Custom attributes: each equal (as text) on the contact, its lead or its company." }),
+    lists: t.idList({ required: false, description: "Contact lists (global ids of ContactList): the contact is on any of them." }),
   }),
 });
 
@@ -95,7 +96,10 @@ type Args = {
 const undef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 /** The segment input without its absent fields (GraphQL's nulls), for the zod schema's defaults. */
 export function segmentOf(s: Record<string, unknown> | null | undefined): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(s ?? {}).filter(([, v]) => v !== null && v !== undefined));
+  const present = Object.fromEntries(Object.entries(s ?? {}).filter(([, v]) => v !== null && v !== undefined));
+  // Lists by global id; one that names no ContactList stays as given, and the schema refuses it ("must name a contact list").
+  if (Array.isArray(present.lists)) present.lists = present.lists.map((id) => decodeId(String(id), "ContactList") ?? String(id));
+  return present;
 }
 function rawInput(a: Args) {
   return {
