@@ -29,6 +29,9 @@ export interface EligibleRow {
   lastName: string | null;
   title: string | null;
   companyName: string | null;
+  /** The contact's own zone and the company's country: the recipient's zone is worked out from them (recipientTimeZone). */
+  contactTimeZone: string | null;
+  country: string | null;
   score: number | null;
   grade: string | null;
   replies: number;
@@ -69,6 +72,9 @@ function segmentWhere(s: CampaignSegment): Prisma.Sql {
   if (s.scoreMax != null) parts.push(Prisma.sql`l."score" <= ${s.scoreMax}`);
   for (const a of s.attributes) {
     parts.push(Prisma.sql`(c."attributes"->>${a.key} = ${a.value} OR l."attributes"->>${a.key} = ${a.value} OR co."attributes"->>${a.key} = ${a.value})`);
+  }
+  if (s.lists.length) {
+    parts.push(Prisma.sql`EXISTS (SELECT 1 FROM "ContactListMember" m WHERE m."tenantId" = c."tenantId" AND m."contactId" = c."id" AND m."listId" = ANY(${s.lists}::uuid[]))`);
   }
   return parts.length ? Prisma.sql`AND ${Prisma.join(parts, " AND ")}` : Prisma.empty;
 }
@@ -154,7 +160,7 @@ export function segmentSql(q: SegmentQuery): Prisma.Sql {
       LIMIT ${q.size}
     ),
     top_full AS (
-      SELECT top.*, c."email", c."firstName", c."lastName", c."title", co."name" AS "companyName"
+      SELECT top.*, c."email", c."firstName", c."lastName", c."title", co."name" AS "companyName", c."timeZone" AS "contactTimeZone", co."country"
       FROM top JOIN "Contact" c ON c."tenantId" = ${t}::uuid AND c."id" = top."contactId"
       LEFT JOIN "Lead" l ON l."tenantId" = c."tenantId" AND l."id" = top."leadId"
       LEFT JOIN "Company" co ON co."tenantId" = c."tenantId" AND co."id" = COALESCE(c."companyId", l."companyId")
@@ -172,7 +178,7 @@ export function segmentSql(q: SegmentQuery): Prisma.Sql {
          FROM (SELECT "exclusion", count(*)::int AS n FROM cand WHERE "exclusion" IS NOT NULL GROUP BY 1) e) AS "exclusionCounts",
       (SELECT COALESCE(json_agg(json_build_object(
                 'contactId', "contactId", 'leadId', "leadId", 'email', "email", 'firstName', "firstName", 'lastName', "lastName",
-                'title', "title", 'companyName', "companyName", 'score', "score", 'grade', "grade", 'replies', replies,
+                'title', "title", 'companyName', "companyName", 'contactTimeZone', "contactTimeZone", 'country', "country", 'score', "score", 'grade', "grade", 'replies', replies,
                 'lastEngagedAt', "lastEngagedAt", 'points', points)
               ORDER BY points DESC, "score" DESC NULLS LAST, "lastEngagedAt" DESC NULLS LAST, "createdAt" ASC, "contactId" ASC), '[]'::json)
          FROM top_full) AS top,

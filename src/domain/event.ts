@@ -34,6 +34,8 @@ export const EVENT_READ_PERMISSION: Readonly<Record<string, Permission>> = {
   lead: "lead:read",
   contact: "lead:read",
   company: "lead:read",
+  // Contact lists (`sales.contact_list.*`), like the `contactLists` query.
+  contact_list: "lead:read",
   activity: "lead:read",
   task: "lead:read",
   message: "lead:read",

@@ -19,6 +19,7 @@ import "./agent/ai-invocation.js";
 import "./sending/deliverability.js";
 import "./lead/company.js";
 import "./lead/contact.js";
+import "./lead/contact-list.js";
 import "./lead/lead.js";
 import "./lead/score.js";
 import "./pipeline/deal.js";

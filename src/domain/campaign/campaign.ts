@@ -7,6 +7,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { isoDate, isSendDay, localInstant } from "../sequence/sequence.js";
+import { fitsLimit, TimeSet, warmupLimitAt } from "../sequence/sequence-quota.js";
+import { warmupCap, type DeliverabilitySettings } from "../sending/deliverability.js";
 import type { QuotaSettings } from "../sending/quota.js";
 
 export const CAMPAIGN_STATUSES = ["ACTIVE", "PAUSED", "CANCELLED", "COMPLETED"] as const;
@@ -71,6 +73,8 @@ export const campaignSegmentSchema = z
     scoreMax: z.number().int().min(0).max(100).nullish(),
     /** Custom attributes: each must equal (as text) on the contact, its lead or its company. */
     attributes: z.array(z.object({ key: z.string().trim().min(1).max(100), value: z.string().max(500) })).max(20).default([]),
+    /** Contact lists (ids): the contact is on any of them. */
+    lists: z.array(z.string().uuid("must name a contact list")).max(20).default([]),
   })
   .strict();
 export type CampaignSegment = z.infer<typeof campaignSegmentSchema>;
@@ -159,10 +163,13 @@ export interface PlanRecipient {
   contactId: string;
   /** Normalised address and its domain. */
   email: string;
+  /** The recipient's zone (recipientTimeZone: the contact's, else inferred from the company's country); default the tenant's. */
+  timeZone?: string | null;
 }
 
 export interface PlanContext {
   startDate: string;
+  /** The tenant's zone: the start date's, and any recipient's without a zone of their own. */
   timeZone: string;
   skipWeekends: boolean;
   holidays: readonly string[];
@@ -173,11 +180,18 @@ export interface PlanContext {
   /** Earlier sends per recipient domain and per recipient address. */
   domainUsage: ReadonlyMap<string, readonly number[]>;
   contactUsage: ReadonlyMap<string, readonly number[]>;
+  /**
+   * The sender mailbox's warm-up ramp (deliverability.warmup), when on: its
+   * daily cap grows from the mailbox's first send (firstSendAt; null: it has
+   * not sent, so the ramp starts with the first planned send), as the send
+   * path applies it.
+   */
+  warmup?: { settings: DeliverabilitySettings["warmup"]; firstSendAt: number | null } | null;
 }
 
 export interface PlannedSend {
   contactId: string;
-  /** YYYY-MM-DD (tenant's zone) and the instant the draft may go from; null: no day within the horizon. */
+  /** YYYY-MM-DD (the recipient's local date) and the instant the draft may go from (08:00 there); null: no day within the horizon. */
   day: string | null;
   at: Date | null;
   /** Why it is later than the first day with room under the daily cap (the quota that pushed it), or why it has no day. */
@@ -195,37 +209,33 @@ function asLocal(iso: string) {
   return { year: year!, month: month!, day: day! };
 }
 
-/** Sends of `times` inside the rolling window ending at `at` (exclusive of the window's start, as the send path counts). */
-function inWindow(times: readonly number[], at: number, windowMs: number): number {
-  let n = 0;
-  for (const t of times) if (t > at - windowMs && t <= at) n++;
-  return n;
-}
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /**
  * Places each recipient (in rank order) on the first send day, from the
  * start date, where the campaign's daily cap has room and one more message
- * keeps every quota: the sender mailbox, the recipient and the recipient's
- * domain, each over its rolling window, counting earlier sends and what this
- * plan already placed. Greedy in rank order: a higher rank is never placed
- * later than a lower one would have been on the same constraints.
+ * keeps every limit the send path applies (src/orchestration/sending/send-quota.ts):
+ * the sender mailbox, the recipient and the recipient's domain, each over
+ * its rolling window, and the mailbox's warm-up cap — counting earlier sends
+ * and what this plan already placed, in every rolling window the new send
+ * would fall in. A day's send time is 08:00 in the recipient's own zone, so
+ * the instants of one day differ by recipient. Greedy in rank order: a
+ * higher rank is never placed later than a lower one would have been on the
+ * same constraints.
  */
 export function planSends(recipients: readonly PlanRecipient[], ctx: PlanContext): PlannedSend[] {
-  const hour = 3_600_000;
-  const mailboxWindow = ctx.quotas.mailbox.windowHours * hour;
-  const domainWindow = ctx.quotas.domain.windowHours * hour;
-  const contactWindow = ctx.quotas.contact.windowHours * hour;
   const window = { skipWeekends: ctx.skipWeekends, holidays: [...ctx.holidays] };
+  const q = ctx.quotas;
 
-  // The send days from the start, built lazily: [iso, instant].
-  const days: Array<[string, number]> = [];
+  // The send days from the start, built lazily (local dates; the instant depends on the recipient's zone).
+  const days: string[] = [];
   let cursor = ctx.startDate;
   let scanned = 0;
-  const dayAt = (i: number): [string, number] | null => {
+  const dayAt = (i: number): string | null => {
     while (days.length <= i) {
       if (scanned > PLAN_HORIZON_DAYS) return null;
-      const local = asLocal(cursor);
-      if (isSendDay(local, window)) days.push([cursor, localInstant(local, PLANNED_SEND_MINUTES, ctx.timeZone)]);
+      if (isSendDay(asLocal(cursor), window)) days.push(cursor);
       cursor = dayAfter(cursor);
       scanned++;
     }
@@ -233,39 +243,51 @@ export function planSends(recipients: readonly PlanRecipient[], ctx: PlanContext
   };
 
   const perDay: number[] = [];
-  const mailbox = [...ctx.mailboxUsage];
-  const domains = new Map<string, number[]>();
+  const mailbox = TimeSet.of(ctx.mailboxUsage);
+  const domains = new Map<string, TimeSet>();
+  const contacts = new Map<string, TimeSet>();
+  const warm = ctx.warmup?.settings.enabled ? ctx.warmup : null;
+  const warmLimit = warm
+    ? warmupLimitAt(warm.firstSendAt, () => mailbox.first(), (day) => warmupCap(warm.settings, q.mailbox.limit, day))
+    : null;
   const result: PlannedSend[] = [];
   let firstOpen = 0;
   for (const r of recipients) {
     const domain = r.email.split("@")[1] ?? "";
-    const domainTimes = domains.get(domain) ?? [...(ctx.domainUsage.get(domain) ?? [])];
+    const domainTimes = domains.get(domain) ?? TimeSet.of(ctx.domainUsage.get(domain) ?? []);
     domains.set(domain, domainTimes);
-    const contactTimes = ctx.contactUsage.get(r.email) ?? [];
+    const contactTimes = contacts.get(r.email) ?? TimeSet.of(ctx.contactUsage.get(r.email) ?? []);
+    contacts.set(r.email, contactTimes);
+    const zone = r.timeZone || ctx.timeZone;
     let note: string | null = null;
     let placed: PlannedSend | null = null;
     while ((perDay[firstOpen] ?? 0) >= ctx.dailyCap) firstOpen++;
     for (let i = firstOpen; ; i++) {
-      const day = dayAt(i);
-      if (!day) break;
+      const iso = dayAt(i);
+      if (!iso) break;
       if ((perDay[i] ?? 0) >= ctx.dailyCap) continue;
-      const [iso, at] = day;
-      if (inWindow(mailbox, at, mailboxWindow) >= ctx.quotas.mailbox.limit) {
-        note ??= `Pushed by the sender mailbox limit (${ctx.quotas.mailbox.limit} per ${ctx.quotas.mailbox.windowHours} h).`;
+      const at = new Date(localInstant(asLocal(iso), PLANNED_SEND_MINUTES, zone));
+      if (!fitsLimit(at, { limit: q.mailbox.limit, windowMs: q.mailbox.windowHours * HOUR_MS, times: mailbox })) {
+        note ??= `Pushed by the sender mailbox limit (${q.mailbox.limit} per ${q.mailbox.windowHours} h).`;
         continue;
       }
-      if (inWindow(domainTimes, at, domainWindow) >= ctx.quotas.domain.limit) {
-        note ??= `Pushed by the recipient domain limit for ${domain} (${ctx.quotas.domain.limit} per ${ctx.quotas.domain.windowHours} h).`;
+      if (warmLimit && !fitsLimit(at, { limit: 0, limitAt: warmLimit, windowMs: DAY_MS, times: mailbox })) {
+        note ??= `Pushed by the sender mailbox's warm-up cap (${warmLimit(at.getTime())} per 24 h on ${iso}).`;
         continue;
       }
-      if (inWindow(contactTimes, at, contactWindow) >= ctx.quotas.contact.limit) {
-        note ??= `Pushed by the recipient limit (${ctx.quotas.contact.limit} per ${ctx.quotas.contact.windowHours} h).`;
+      if (!fitsLimit(at, { limit: q.domain.limit, windowMs: q.domain.windowHours * HOUR_MS, times: domainTimes })) {
+        note ??= `Pushed by the recipient domain limit for ${domain} (${q.domain.limit} per ${q.domain.windowHours} h).`;
+        continue;
+      }
+      if (!fitsLimit(at, { limit: q.contact.limit, windowMs: q.contact.windowHours * HOUR_MS, times: contactTimes })) {
+        note ??= `Pushed by the recipient limit (${q.contact.limit} per ${q.contact.windowHours} h).`;
         continue;
       }
       perDay[i] = (perDay[i] ?? 0) + 1;
-      mailbox.push(at);
-      domainTimes.push(at);
-      placed = { contactId: r.contactId, day: iso, at: new Date(at), note };
+      mailbox.add(at);
+      domainTimes.add(at);
+      contactTimes.add(at);
+      placed = { contactId: r.contactId, day: iso, at, note };
       break;
     }
     result.push(placed ?? { contactId: r.contactId, day: null, at: null, note: note ?? `No send day within ${PLAN_HORIZON_DAYS} days of the start (a quota of 0, or every day excluded).` });

@@ -293,6 +293,16 @@ function classifyBounce(status: string | null, action: string | null, diagnostic
   return { category: "PERMANENT_OTHER", hard: true };
 }
 
+/**
+ * A bounce known only from its wording (the model recognised it; no rule or
+ * DSN did): hard or soft by the status code or reply it quotes and its
+ * diagnostic text, as the rules classify a text bounce.
+ */
+export function classifyBounceText(text: string): { category: BounceCategory; hard: boolean } {
+  const body = text.slice(0, 20_000);
+  return classifyBounce(firstStatus(body) ?? smtpStatusFromReply(body), null, body);
+}
+
 function firstStatus(text: string): string | null {
   return /\b([245])\.(\d{1,3})\.(\d{1,3})\b/.exec(text)?.slice(1, 4).join(".") ?? null;
 }

@@ -39,6 +39,18 @@ const complaintSchema = z
     burstWindowHours: hours.default(24),
   })
   .strict();
+const softBounceSchema = z
+  .object({
+    /** Pause the mailbox above this share of soft bounces (mailbox full, deferred, policy) among its sends in a window. */
+    maxRatePercent: z.number().min(0).max(100).default(10),
+    minSends: z.number().int().min(1).max(1_000_000).default(20),
+    /** A recipient that soft-bounced this many times within recipientWindowHours: their sequence enrolments pause. */
+    recipientCount: z.number().int().min(1).max(100).default(3),
+    recipientWindowHours: hours.default(168),
+    /** How long such an enrolment pauses (it then resumes on its own, as after an out-of-office). */
+    recipientPauseDays: z.number().int().min(1).max(90).default(7),
+  })
+  .strict();
 const warmupSchema = z
   .object({
     /** Off by default: existing mailboxes are not new. When on, a mailbox's first send starts its ramp. */
@@ -57,6 +69,7 @@ export const deliverabilitySettingsSchema = z
     /** The rolling windows the rates are computed over, in hours (default 24 h and 7 days). */
     windowsHours: z.array(hours).min(1).max(4).default([24, 168]),
     hardBounce: hardBounceSchema.prefault({}),
+    softBounce: softBounceSchema.prefault({}),
     complaint: complaintSchema.prefault({}),
     warmup: warmupSchema.prefault({}),
     /** Refuse sends from a domain whose DMARC check fails (see README "Deliverability guardrails"). */
@@ -85,7 +98,7 @@ export interface WindowRates extends WindowCounts {
   complaintRatePercent: number | null;
 }
 
-export const PAUSE_CODES = ["HARD_BOUNCE_RATE", "COMPLAINT_RATE", "COMPLAINT_BURST"] as const;
+export const PAUSE_CODES = ["HARD_BOUNCE_RATE", "SOFT_BOUNCE_RATE", "COMPLAINT_RATE", "COMPLAINT_BURST"] as const;
 export type PauseCode = (typeof PAUSE_CODES)[number];
 
 export interface PauseVerdict {
@@ -141,7 +154,34 @@ export function pauseVerdict(settings: DeliverabilitySettings, windows: readonly
       };
     }
   }
+  const sb = settings.softBounce;
+  for (const w of windows) {
+    const pct = w.sends > 0 ? (w.softBounces / w.sends) * 100 : null;
+    if (w.sends >= sb.minSends && pct !== null && pct > sb.maxRatePercent) {
+      return {
+        code: "SOFT_BOUNCE_RATE",
+        windowHours: w.windowHours,
+        reason: `Soft bounce rate ${fmt(pct)}% (${w.softBounces} of ${w.sends} sends) from ${subject} in the last ${windowLabel(w.windowHours)} is above the tenant's ${sb.maxRatePercent}% threshold.`,
+      };
+    }
+  }
   return null;
+}
+
+/**
+ * Repeated soft bounces of one recipient (this one included): at the
+ * tenant's count within its window, the recipient's enrolments pause for
+ * recipientPauseDays, with the reason; below it, a temporary failure changes
+ * nothing. Null when it does not pause.
+ */
+export function recipientSoftBouncePause(settings: DeliverabilitySettings, softBounces: number, now: Date): { until: Date; detail: string } | null {
+  const sb = settings.softBounce;
+  if (softBounces < sb.recipientCount) return null;
+  const until = new Date(now.getTime() + sb.recipientPauseDays * DAY_MS);
+  return {
+    until,
+    detail: `${softBounces} soft bounces to this address in the last ${windowLabel(sb.recipientWindowHours)} (the tenant pauses at ${sb.recipientCount}): paused for ${sb.recipientPauseDays} days.`,
+  };
 }
 
 const DAY_MS = 86_400_000;

@@ -18,6 +18,10 @@ export class TimeSet {
   get size(): number {
     return this.ms.length;
   }
+  /** The earliest instant, null when empty. */
+  first(): number | null {
+    return this.ms.length ? this.ms[0]! : null;
+  }
   /** Index of the first instant > t. */
   private upper(t: number): number {
     let lo = 0;
@@ -46,10 +50,17 @@ export class TimeSet {
 }
 
 export interface PlanLimit {
-  kind: "MAILBOX" | "CONTACT";
-  /** What is counted (the mailbox or the recipient address), for the reason. */
+  /** WARMUP: the sender mailbox's warm-up cap (a daily cap that grows with the ramp's day), as the send path applies it. */
+  kind: "MAILBOX" | "CONTACT" | "DOMAIN" | "WARMUP";
+  /** What is counted (the mailbox, the recipient address or the recipient's domain), for the reason. */
   key: string;
   limit: number;
+  /**
+   * A limit that depends on when the send happens (the warm-up cap of the
+   * ramp's day at that instant); null at an instant means no limit then (the
+   * ramp is over). `limit` is then only the figure named in reasons.
+   */
+  limitAt?: (t: number) => number | null;
   windowMs: number;
   /** Sends made and steps planned that count for this limit. */
   times: TimeSet;
@@ -73,16 +84,33 @@ export const MAX_QUOTA_PUSHES = 60;
  * contains it. The busiest such window ends at `at` or at a later counted
  * time, so those are the ones checked.
  */
-export function fitsLimit(at: Date, limit: Pick<PlanLimit, "limit" | "windowMs" | "times">): boolean {
-  if (limit.limit <= 0) return false;
+export function fitsLimit(at: Date, limit: Pick<PlanLimit, "limit" | "windowMs" | "times" | "limitAt">): boolean {
   const t = at.getTime();
   const w = limit.windowMs;
-  if (limit.times.countIn(t - w, t) + 1 > limit.limit) return false;
-  // Later windows that would contain it: one per counted time after it (only the first `limit` can matter).
-  for (const end of limit.times.between(t, t + w).slice(0, limit.limit + 1)) {
-    if (limit.times.countIn(end - w, end) + 1 > limit.limit) return false;
+  const cap = (end: number) => (limit.limitAt ? limit.limitAt(end) : limit.limit);
+  const here = cap(t);
+  if (here !== null && (here <= 0 || limit.times.countIn(t - w, t) + 1 > here)) return false;
+  // Later windows that would contain it: one per counted time after it (only the first `limit` can matter for a
+  // fixed limit; a varying one is checked at every later send in the window, as the send path will check it then).
+  const later = limit.times.between(t, t + w);
+  for (const end of limit.limitAt ? later : later.slice(0, limit.limit + 1)) {
+    const there = cap(end);
+    if (there !== null && limit.times.countIn(end - w, end) + 1 > there) return false;
   }
   return true;
+}
+
+/**
+ * The warm-up cap as a function of time, for planning: the ramp's day counts
+ * from the mailbox's first send (warmupDay), and a mailbox that never sent
+ * starts its ramp with its first planned send (`anchor()` is read at each
+ * call, so sends planned meanwhile move it). `capOfDay` is warmupCap.
+ */
+export function warmupLimitAt(firstSendAt: number | null, anchor: () => number | null, capOfDay: (day: number) => number | null): (t: number) => number | null {
+  return (t) => {
+    const start = firstSendAt ?? Math.min(anchor() ?? t, t);
+    return capOfDay(Math.max(0, Math.floor((t - start) / 86_400_000)));
+  };
 }
 
 /** The first window at or after the candidate where every limit holds. */
@@ -92,17 +120,27 @@ export function placeWithinQuota(candidate: Placement, window: SendWindow, limit
   for (let pushes = 0; pushes <= MAX_QUOTA_PUSHES; pushes++) {
     const broken = limits.find((l) => !fitsLimit(placement.at, l));
     if (!broken) return { placement, pushes, pushReason };
-    if (broken.limit <= 0) {
+    if (broken.limit <= 0 && !broken.limitAt) {
       return { placement: candidate, pushes: 0, impossible: true, pushReason: `The ${label(broken)} limit is 0: nothing can be sent; the send path will hold this step.` };
     }
-    pushReason = `Moved to a later window: the ${label(broken)} limit (${broken.limit} per ${describeWindow(broken.windowMs)}) would be exceeded on ${placement.at.toISOString().slice(0, 10)}.`;
+    const figure = broken.limitAt ? (broken.limitAt(placement.at.getTime()) ?? broken.limit) : broken.limit;
+    pushReason = `Moved to a later window: the ${label(broken)} limit (${figure} per ${describeWindow(broken.windowMs)}) would be exceeded on ${placement.at.toISOString().slice(0, 10)}.`;
     placement = nextWindow(placement.windowEnd, window);
   }
   return { placement: candidate, pushes: 0, impossible: true, pushReason: `The quotas leave no room within ${MAX_QUOTA_PUSHES} windows; placed as planned and the send path will hold it.` };
 }
 
 function label(l: PlanLimit): string {
-  return `${l.kind === "MAILBOX" ? "sender mailbox" : "recipient"} ${l.key}`;
+  switch (l.kind) {
+    case "MAILBOX":
+      return `sender mailbox ${l.key}`;
+    case "WARMUP":
+      return `sender mailbox ${l.key} warm-up`;
+    case "DOMAIN":
+      return `recipient domain ${l.key}`;
+    default:
+      return `recipient ${l.key}`;
+  }
 }
 
 /** "24 h", "7 days": a rolling window's length for people. */

@@ -272,6 +272,13 @@ export interface InboundSignal {
   ruleKind: string | null;
   /** Out of office: the local date the person is back (YYYY-MM-DD). */
   returnDate: string | null;
+  /** A bounce's kind when known (a soft one is a temporary failure: mailbox full, deferred); unknown counts as hard. */
+  bounce?: "HARD" | "SOFT" | null;
+  /**
+   * For a soft bounce: the pause repeated soft bounces of this recipient call
+   * for (recipientSoftBouncePause), null below the tenant's count.
+   */
+  softBouncePause?: { until: Date; detail: string } | null;
 }
 
 /** What is written instead of the cadence's next step when a reply branches it. */
@@ -306,8 +313,9 @@ export type InboundEffect =
 export const OOO_DEFAULT_PAUSE_DAYS = 7;
 
 /**
- * What a message from an enrolled contact does: complaint, bounce,
- * unsubscribe and "not interested" exit at once; an out-of-office pauses
+ * What a message from an enrolled contact does: complaint, (hard) bounce,
+ * unsubscribe and "not interested" exit at once; a soft bounce changes
+ * nothing until the recipient's repeated soft bounces pause the enrolment; an out-of-office pauses
  * until the start of the return date in the recipient's zone (a week without
  * one); any other human reply exits (a person now answers); other automated
  * mail changes nothing. A meeting request or an objection exits with a
@@ -317,7 +325,11 @@ export const OOO_DEFAULT_PAUSE_DAYS = 7;
 export function inboundEffect(signal: InboundSignal, timeZone: string, now: Date): InboundEffect {
   const { intent, ruleKind } = signal;
   if (ruleKind === "COMPLAINT") return { kind: "EXIT", reason: "COMPLAINED", detail: "The recipient reported the mail as spam." };
-  if (ruleKind === "BOUNCE" || intent === "BOUNCE") return { kind: "EXIT", reason: "BOUNCED", detail: "The message bounced." };
+  if (ruleKind === "BOUNCE" || intent === "BOUNCE") {
+    // A soft bounce is temporary: the cadence goes on, unless the recipient keeps bouncing — then it pauses.
+    if (signal.bounce === "SOFT") return signal.softBouncePause ? { kind: "PAUSE", ...signal.softBouncePause } : null;
+    return { kind: "EXIT", reason: "BOUNCED", detail: "The message bounced." };
+  }
   if (ruleKind === "UNSUBSCRIBE" || intent === "UNSUBSCRIBE") return { kind: "EXIT", reason: "UNSUBSCRIBED", detail: "The recipient unsubscribed." };
   if (intent === "OUT_OF_OFFICE") {
     const back = signal.returnDate && /^\d{4}-\d{2}-\d{2}$/.test(signal.returnDate) ? signal.returnDate : null;

@@ -35,10 +35,11 @@ import {
   RANKING_RULE,
   type CampaignInput,
   type ExclusionReason,
+  type PlanContext,
   type PlannedSend,
   type ResolvedCampaignInput,
 } from "../../domain/campaign/campaign.js";
-import { localInstant, prepareAt } from "../../domain/sequence/sequence.js";
+import { localInstant, prepareAt, recipientTimeZone, type TimeZoneSource } from "../../domain/sequence/sequence.js";
 import { normaliseMailbox } from "../../domain/sending/sending.js";
 import { readTenantSettings, type TenantSettings } from "../../domain/tenant/tenant.js";
 import { fail, ok, userError, type Outcome, type UserError } from "../../domain/user-error.js";
@@ -62,6 +63,9 @@ export const MAX_PAGE = 500;
 
 export interface RankedContact extends EligibleRow {
   reason: string;
+  /** The zone the planned day's 08:00 is in: the contact's, else inferred from the company's country, else the tenant's. */
+  timeZone: string;
+  timeZoneSource: TimeZoneSource;
   plannedDay: string | null;
   plannedAt: Date | null;
   planNote: string | null;
@@ -96,7 +100,15 @@ export interface CampaignPreview {
 interface Computed {
   preview: CampaignPreview;
   /** Every planned contact (not only the page), in rank order. */
-  all: Array<EligibleRow & { plan: PlannedSend; reason: string }>;
+  all: Array<EligibleRow & { plan: PlannedSend; reason: string; timeZone: string; timeZoneSource: TimeZoneSource }>;
+}
+
+/** The sender mailbox's warm-up ramp for the plan (as warmupFor reads it for the send path), or null when warm-up is off. */
+async function warmupPlan(tx: Tx, settings: TenantSettings, mailbox: string): Promise<PlanContext["warmup"]> {
+  const w = settings.deliverability.warmup;
+  if (!w.enabled) return null;
+  const first = await tx.emailSend.findFirst({ where: { mailbox: normaliseMailbox(mailbox), state: { in: ["RESERVED", "SENT"] } }, orderBy: { reservedAt: "asc" }, select: { reservedAt: true } });
+  return { settings: w, firstSendAt: first?.reservedAt.getTime() ?? null };
 }
 
 async function settingsOf(tx: Tx, tenantId: string): Promise<TenantSettings> {
@@ -153,8 +165,9 @@ export async function computePreview(
     emails: segment.top.map((r) => r.email),
     domains: [...new Set(segment.top.map((r) => r.email.split("@")[1] ?? ""))],
   });
+  const zones = segment.top.map((r) => recipientTimeZone({ contactTimeZone: r.contactTimeZone, country: r.country, tenantTimeZone: timeZone }));
   const plan = planSends(
-    segment.top.map((r) => ({ contactId: r.contactId, email: r.email })),
+    segment.top.map((r, i) => ({ contactId: r.contactId, email: r.email, timeZone: zones[i]!.timeZone })),
     {
       startDate: resolved.startDate,
       timeZone,
@@ -165,9 +178,10 @@ export async function computePreview(
       mailboxUsage: usage.mailbox,
       domainUsage: usage.domains,
       contactUsage: usage.contacts,
+      warmup: await warmupPlan(tx, settings, resolved.mailbox),
     },
   );
-  const all = segment.top.map((r, i) => ({ ...r, plan: plan[i]!, reason: rankReason(r, r.rank, startAt) }));
+  const all = segment.top.map((r, i) => ({ ...r, timeZone: zones[i]!.timeZone, timeZoneSource: zones[i]!.source, plan: plan[i]!, reason: rankReason(r, r.rank, startAt) }));
   const pause = await mailboxPause(tx, who.tenantId, resolved.mailbox);
   const excludedCount = segment.matched - segment.eligible;
   const preview: CampaignPreview = {
@@ -214,6 +228,12 @@ export interface CampaignDraftJob {
 
 function notFound(): UserError {
   return userError("NOT_FOUND", "No Campaign with this id.", ["input", "campaignId"]);
+}
+
+/** Keeps the earliest instant per day. */
+function earliest(days: Map<string, Date>, day: string, at: Date): void {
+  const known = days.get(day);
+  if (!known || at.getTime() < known.getTime()) days.set(day, at);
 }
 
 /** One job per send day with planned recipients, in the caller's transaction. */
@@ -282,8 +302,9 @@ export async function launchCampaign(
         plannedAt: r.plan.at!,
       }));
       for (let i = 0; i < rows.length; i += 1000) await uow.tx.campaignRecipient.createMany({ data: rows.slice(i, i + 1000) });
+      // A day's job is due before its earliest recipient's 08:00 (each recipient's day starts in their own zone).
       const days = new Map<string, Date>();
-      for (const r of planned) if (!days.has(r.plan.day!)) days.set(r.plan.day!, r.plan.at!);
+      for (const r of planned) earliest(days, r.plan.day!, r.plan.at!);
       await scheduleDayJobs(services, uow.tx, { tenantId, campaignId: campaign.id, token: 0 }, days, settings.sequences.draftLeadHours, now);
       const summary = {
         name,
@@ -343,10 +364,14 @@ export async function resumeCampaign(services: Services, actor: Actor, input: { 
     const pending = await uow.tx.campaignRecipient.findMany({ where: { campaignId: campaign.id, status: "PLANNED" }, orderBy: { rank: "asc" } });
     const overdue = pending.filter((r) => r.plannedDay < today);
     const days = new Map<string, Date>();
-    for (const r of pending) if (r.plannedDay >= today && !days.has(r.plannedDay)) days.set(r.plannedDay, r.plannedAt);
+    for (const r of pending) if (r.plannedDay >= today) earliest(days, r.plannedDay, r.plannedAt);
     if (overdue.length) {
-      const contacts = await uow.tx.contact.findMany({ where: { id: { in: overdue.map((r) => r.contactId) } }, select: { id: true, email: true } });
+      const contacts = await uow.tx.contact.findMany({
+        where: { id: { in: overdue.map((r) => r.contactId) } },
+        select: { id: true, email: true, timeZone: true, company: { select: { country: true } } },
+      });
       const emailOf = new Map(contacts.map((c) => [c.id, c.email ?? ""]));
+      const zoneOf = new Map(contacts.map((c) => [c.id, recipientTimeZone({ contactTimeZone: c.timeZone, country: c.company?.country, tenantTimeZone: timeZone }).timeZone]));
       const q = settings.quotas;
       const longest = Math.max(q.mailbox.windowHours, q.domain.windowHours, q.contact.windowHours) * 3_600_000;
       const emails = overdue.map((r) => emailOf.get(r.contactId) ?? "");
@@ -354,8 +379,19 @@ export async function resumeCampaign(services: Services, actor: Actor, input: { 
       const usage = await planUsage(uow.tx, { tenantId: campaign.tenantId, mailbox: campaign.mailbox, since: new Date(now.getTime() - longest), emails, domains: [...new Set(emails.map((e) => e.split("@")[1] ?? ""))] });
       const ownKept = pending.filter((r) => r.plannedDay >= today).map((r) => r.plannedAt.getTime());
       const plan = planSends(
-        overdue.map((r) => ({ contactId: r.contactId, email: emailOf.get(r.contactId) ?? "" })),
-        { startDate: today, timeZone, skipWeekends: true, holidays: settings.sequences.holidays, dailyCap: campaign.dailyCap, quotas: q, mailboxUsage: [...usage.mailbox, ...ownKept], domainUsage: usage.domains, contactUsage: usage.contacts },
+        overdue.map((r) => ({ contactId: r.contactId, email: emailOf.get(r.contactId) ?? "", timeZone: zoneOf.get(r.contactId) ?? null })),
+        {
+          startDate: today,
+          timeZone,
+          skipWeekends: true,
+          holidays: settings.sequences.holidays,
+          dailyCap: campaign.dailyCap,
+          quotas: q,
+          mailboxUsage: [...usage.mailbox, ...ownKept],
+          domainUsage: usage.domains,
+          contactUsage: usage.contacts,
+          warmup: await warmupPlan(uow.tx, settings, campaign.mailbox),
+        },
       );
       for (const [i, r] of overdue.entries()) {
         const p = plan[i]!;
@@ -364,7 +400,7 @@ export async function resumeCampaign(services: Services, actor: Actor, input: { 
           continue;
         }
         await uow.tx.campaignRecipient.update({ where: { id: r.id }, data: { plannedDay: p.day, plannedAt: p.at } });
-        if (!days.has(p.day)) days.set(p.day, p.at);
+        earliest(days, p.day, p.at);
       }
     }
     await scheduleDayJobs(services, uow.tx, { tenantId: campaign.tenantId, campaignId: campaign.id, token: updated.scheduleToken }, days, settings.sequences.draftLeadHours, now);

@@ -19,6 +19,8 @@ import { AgentSkip, type AgentRunContext } from "../agent/agent-run.js";
 import { enqueueLeadScoring } from "../lead/lead-scoring.js";
 import type { Services } from "../services.js";
 import { recordSuppression, suppressionCheck } from "../sending/suppression.js";
+import { ourMessageIdsIn, recordDeliverabilitySignal } from "../sending/deliverability.js";
+import { classifyBounceText } from "../../domain/inbound/inbound-email.js";
 import { createTaskInUnitOfWork } from "../pipeline/task.js";
 import type { SequenceBranch } from "../../domain/sequence/sequence.js";
 import { applyInboundToSequences } from "../sequence/sequence-runner.js";
@@ -94,6 +96,7 @@ export async function runInboundAnalysis(services: Services, run: AgentRunContex
 
     // Sequences: a reply ends the sender's enrolments (a step draft awaiting approval is cancelled); an out-of-office
     // pauses them; a meeting request or an objection branches: the reply draft below is written with its brief.
+    const bounce = repeated ? null : await bounceOf(uow, message, analysis);
     const sequences = repeated
       ? null
       : await applyInboundToSequences(services, uow, {
@@ -103,6 +106,8 @@ export async function runInboundAnalysis(services: Services, run: AgentRunContex
           automated: message.automated || analysis.neverReply || analysis.automation.automated,
           ruleKind: message.ruleKind,
           returnDate: analysis.returnDate,
+          bounce: bounce?.kind ?? null,
+          bouncedAddress: bounce?.address ?? null,
         });
     const branch = sequences?.branches[0]?.branch ?? null;
     const acted = repeated ? { taskIds: [], rescheduledTaskIds: [], enqueuedRunIds: [], draftReply: false } : await act(services, uow, run, message, plan, branch);
@@ -138,6 +143,40 @@ export async function runInboundAnalysis(services: Services, run: AgentRunContex
 }
 
 type LoadedMessage = Prisma.InboundMessageGetPayload<{ include: { contact: true; lead: { select: { id: true; ownerId: true } } } }>;
+
+/**
+ * A bounce, hard or soft, and the address it is about. The rules record the
+ * deliverability signal at ingest; a bounce only the model recognised (a
+ * relayed notice without its DSN) is recorded here, against our send it
+ * quotes or the recipient's last send, so it counts in the mailbox's bounce
+ * rates like any other (and a repeated soft one pauses the recipient's
+ * enrolments). Hard or soft: the signal's kind, else the rules' verdict, else
+ * the notice's status code and wording.
+ */
+async function bounceOf(
+  uow: UnitOfWork,
+  message: LoadedMessage,
+  analysis: { intent: string; bounce: { hard: boolean; recipients: string[] } | null },
+): Promise<{ kind: "HARD" | "SOFT"; address: string | null } | null> {
+  if (analysis.intent !== "BOUNCE" && message.ruleKind !== "BOUNCE") return null;
+  const hard = analysis.bounce ? analysis.bounce.hard : classifyBounceText(`${message.subject}\n${message.text}`).hard;
+  let signal = await uow.tx.deliverabilitySignal.findFirst({ where: { inboundMessageId: message.id }, select: { kind: true, recipientEmail: true } });
+  if (!signal) {
+    const now = new Date();
+    await recordDeliverabilitySignal(uow, {
+      inboundMessageId: message.id,
+      kind: hard ? "HARD_BOUNCE" : "SOFT_BOUNCE",
+      // Not the message's contact: that is whoever relayed the notice. Without the rules' recipients, the send it quotes tells.
+      recipients: analysis.bounce?.recipients ?? [],
+      messageIds: [...(message.inReplyTo ? [message.inReplyTo] : []), ...message.references, ...ourMessageIdsIn(message.raw ?? message.text)],
+      mailbox: message.mailbox,
+      occurredAt: message.sentAt && message.sentAt <= now ? message.sentAt : message.receivedAt,
+    });
+    signal = await uow.tx.deliverabilitySignal.findFirst({ where: { inboundMessageId: message.id }, select: { kind: true, recipientEmail: true } });
+  }
+  if (signal) return { kind: signal.kind === "SOFT_BOUNCE" ? "SOFT" : "HARD", address: signal.recipientEmail };
+  return { kind: hard ? "HARD" : "SOFT", address: analysis.bounce?.recipients[0] ?? null };
+}
 
 async function act(services: Services, uow: UnitOfWork, run: AgentRunContext, message: LoadedMessage, plan: ReturnType<typeof planForAnalysis>, branch: SequenceBranch | null = null) {
   const taskIds: string[] = [];

@@ -27,6 +27,7 @@ import {
   type SequenceBranch,
 } from "../../domain/sequence/sequence.js";
 import { normaliseEmail } from "../../domain/sending/suppression.js";
+import { recipientSoftBouncePause } from "../../domain/sending/deliverability.js";
 import { assignVariant, type StepVariant } from "../../domain/sequence/sequence-variant.js";
 import { readTenantSettings } from "../../domain/tenant/tenant.js";
 import { ok, type Outcome } from "../../domain/user-error.js";
@@ -396,6 +397,10 @@ export interface InboundForSequences {
   automated: boolean;
   ruleKind: string | null;
   returnDate: string | null;
+  /** A bounce's kind (the deliverability signal's, else the analysis'); null when not a bounce or unknown. */
+  bounce?: "HARD" | "SOFT" | null;
+  /** The address a bounce is about, when the message is linked to no contact (a bounce only the model recognised). */
+  bouncedAddress?: string | null;
 }
 
 /**
@@ -410,12 +415,20 @@ export async function applyInboundToSequences(services: Services, uow: UnitOfWor
   const paused: string[] = [];
   const cancelledDraftIds: string[] = [];
   const branches: Array<{ enrollmentId: string; sequenceId: string; branch: SequenceBranch }> = [];
-  if (!message.contactId) return { exited, paused, cancelledDraftIds, branches };
-  const live = await uow.tx.sequenceEnrollment.findMany({ where: { contactId: message.contactId, live: true }, select: { id: true } });
+  // A bounce is about the address that bounced, not whoever sent (or relayed) the notice.
+  const contactId =
+    (message.bounce && message.bouncedAddress
+      ? ((await uow.tx.contact.findFirst({ where: { email: normaliseEmail(message.bouncedAddress) }, select: { id: true } }))?.id ?? null)
+      : null) ?? message.contactId;
+  if (!contactId) return { exited, paused, cancelledDraftIds, branches };
+  const softBouncePause = message.bounce === "SOFT" ? await softBouncePauseFor(uow, contactId, message.inboundMessageId, now) : null;
+  const live = await uow.tx.sequenceEnrollment.findMany({ where: { contactId, live: true }, select: { id: true } });
   for (const { id } of live) {
     const enrollment = await lockEnrollment(uow.tx, id);
     if (!enrollment || (enrollment.status !== "ACTIVE" && enrollment.status !== "PAUSED")) continue;
-    const effect = inboundEffect(message, enrollment.timeZone, now);
+    // An enrolment already paused longer than a soft-bounce pause keeps its own (an out-of-office's return date).
+    if (softBouncePause && enrollment.status === "PAUSED" && enrollment.pausedUntil && enrollment.pausedUntil >= softBouncePause.until) continue;
+    const effect = inboundEffect({ ...message, softBouncePause }, enrollment.timeZone, now);
     if (!effect) continue;
     if (effect.kind === "EXIT") {
       const r = await exitEnrollment(services, uow, enrollment, effect.reason, `${effect.detail} (message ${message.inboundMessageId})`, { branch: effect.branch, intent: message.intent });
@@ -428,6 +441,24 @@ export async function applyInboundToSequences(services: Services, uow: UnitOfWor
     }
   }
   return { exited, paused, cancelledDraftIds, branches };
+}
+
+/**
+ * The recipient's soft bounces within the tenant's window (this message's
+ * included, recorded as a deliverability signal or not), and the pause they
+ * call for; null below the tenant's count.
+ */
+async function softBouncePauseFor(uow: UnitOfWork, contactId: string, inboundMessageId: string, now: Date): Promise<{ until: Date; detail: string } | null> {
+  const contact = await uow.tx.contact.findUnique({ where: { id: contactId }, select: { email: true } });
+  if (!contact?.email) return null;
+  const settings = readTenantSettings((await uow.tx.tenant.findUniqueOrThrow({ where: { id: uow.actor.principal.tenantId }, select: { settings: true } })).settings).deliverability;
+  const since = new Date(now.getTime() - settings.softBounce.recipientWindowHours * 3_600_000);
+  const recorded = await uow.tx.deliverabilitySignal.findMany({
+    where: { kind: "SOFT_BOUNCE", recipientEmail: normaliseEmail(contact.email), occurredAt: { gt: since } },
+    select: { inboundMessageId: true },
+  });
+  const count = recorded.length + (recorded.some((r) => r.inboundMessageId === inboundMessageId) ? 0 : 1);
+  return recipientSoftBouncePause(settings, count, now);
 }
 
 /**

@@ -6,7 +6,10 @@
 // lock from the candidate query to the enrolment, so two workers running the
 // same rule enrol each contact once. A contact once enrolled in the sequence
 // (in any status) is never enrolled again by the rule; a refused one is tried
-// again on the next run (a suppression may have been lifted).
+// again on the next run (a suppression may have been lifted), but its refusal
+// is audited once per (sequence, contact, reason) — again only when the
+// reason changes, the contact was enrolled in between, or the rule changed
+// (SequenceSegmentRefusal).
 import { Prisma, withTenant, type Tx } from "../../data/database.js";
 import { segmentEnrollmentCandidates } from "../../data/campaign-preview.js";
 import { QUEUES } from "../../data/job-queue.js";
@@ -14,7 +17,7 @@ import { campaignSegmentSchema, type CampaignSegment } from "../../domain/campai
 import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
 import type { Services } from "../services.js";
 import { runMutation, runUnitOfWork, type Actor } from "../unit-of-work.js";
-import { enrollInUnitOfWork, MAX_ENROLL_BATCH } from "./sequence.js";
+import { enrollInUnitOfWork, MAX_ENROLL_BATCH, type EnrollResult } from "./sequence.js";
 import { sequenceActor } from "./sequence-runner.js";
 
 /** How often the sweep enqueues every rule (minute 23 of every hour). */
@@ -65,6 +68,8 @@ export async function setSequenceSegment(
       where: { id: input.sequenceId },
       data: { segment: input.segment ? (input.segment as unknown as Prisma.InputJsonValue) : Prisma.DbNull },
     });
+    // A new rule is a new question: its refusals are audited afresh.
+    await uow.tx.sequenceSegmentRefusal.deleteMany({ where: { sequenceId: input.sequenceId } });
     const tenantId = actor.principal.tenantId;
     if (input.segment) await enqueueRun(services, { tenantId, sequenceId: input.sequenceId }, uow.tx);
     await uow.audit({ action: "sequence.segment_set", targetType: "Sequence", targetId: input.sequenceId, summary: { segment: input.segment } });
@@ -114,8 +119,13 @@ export async function runSequenceSegment(services: Services, job: SequenceSegmen
       await uow.tx.sequence.update({ where: { id: job.sequenceId }, data: { segmentRunAt: now } });
       const more = candidates.length === MAX_ENROLL_BATCH;
       if (!candidates.length) return ok({ candidates: 0, enrolled: 0, refused: {}, more });
-      const enrolment = await enrollInUnitOfWork(services, uow, { sequenceId: job.sequenceId, contactIds: candidates }, now);
+      const enrolment = await enrollInUnitOfWork(services, uow, { sequenceId: job.sequenceId, contactIds: candidates }, now, {
+        refusalsToAudit: (refused) => newRefusals(uow.tx, job, refused, now),
+      });
       if (!enrolment.ok) return enrolment;
+      // Enrolled now: a refusal recorded for an earlier run is over.
+      const enrolledIds = enrolment.value.results.filter((r) => r.enrollmentId).map((r) => r.contactId);
+      if (enrolledIds.length) await uow.tx.sequenceSegmentRefusal.deleteMany({ where: { sequenceId: job.sequenceId, contactId: { in: enrolledIds } } });
       const refused: Record<string, number> = {};
       for (const r of enrolment.value.results) if (r.refusal) refused[r.refusal] = (refused[r.refusal] ?? 0) + 1;
       const enrolled = enrolment.value.results.filter((r) => r.enrollmentId).length;
@@ -129,6 +139,39 @@ export async function runSequenceSegment(services: Services, job: SequenceSegmen
   );
   if (!outcome.ok) throw new Error(`sequence segment run failed: ${outcome.errors.map((e) => e.code).join(",")}`);
   return outcome.value;
+}
+
+/**
+ * The refusals of this run that are new for the rule — first seen, or with a
+ * reason other than last time — are audited; the rest were audited before
+ * and are only touched (lastRefusedAt). Each refusal is recorded against the
+ * (sequence, contact) with its reason; enrolment or a changed rule clears it.
+ */
+async function newRefusals(tx: Tx, job: SequenceSegmentJob, refused: EnrollResult[], now: Date): Promise<EnrollResult[]> {
+  if (!refused.length) return [];
+  const known = new Map(
+    (
+      await tx.sequenceSegmentRefusal.findMany({
+        where: { sequenceId: job.sequenceId, contactId: { in: refused.map((r) => r.contactId) } },
+        select: { contactId: true, reason: true },
+      })
+    ).map((r) => [r.contactId, r.reason]),
+  );
+  const fresh = refused.filter((r) => known.get(r.contactId) !== r.refusal);
+  const seen = refused.filter((r) => known.get(r.contactId) === r.refusal).map((r) => r.contactId);
+  if (seen.length) await tx.sequenceSegmentRefusal.updateMany({ where: { sequenceId: job.sequenceId, contactId: { in: seen } }, data: { lastRefusedAt: now } });
+  // Changed reasons: the old record goes, the new one is written below.
+  const changed = fresh.filter((r) => known.has(r.contactId)).map((r) => r.contactId);
+  if (changed.length) await tx.sequenceSegmentRefusal.deleteMany({ where: { sequenceId: job.sequenceId, contactId: { in: changed } } });
+  // NOT_FOUND cannot happen for a candidate the query just found (RLS keeps it in the tenant); it is not recorded.
+  const rows = fresh.filter((r) => r.refusal !== "NOT_FOUND");
+  if (rows.length) {
+    await tx.sequenceSegmentRefusal.createMany({
+      data: rows.map((r) => ({ tenantId: job.tenantId, sequenceId: job.sequenceId, contactId: r.contactId, reason: r.refusal!, firstRefusedAt: now, lastRefusedAt: now })),
+      skipDuplicates: true,
+    });
+  }
+  return fresh;
 }
 
 /** The sweep: one run per active rule of every tenant. */

@@ -274,6 +274,13 @@ export async function enrollInUnitOfWork(
   plain: UnitOfWork,
   input: { sequenceId: string; contactIds: string[] },
   now: Date = new Date(),
+  options: {
+    /**
+     * Which refusals to audit (default all): the segment rule audits a refusal once per (sequence, contact,
+     * reason), not on every run (sequence-segment.ts). Called in the transaction, with every refusal.
+     */
+    refusalsToAudit?: (refused: EnrollResult[]) => Promise<EnrollResult[]>;
+  } = {},
 ): Promise<Outcome<{ sequenceId: string; results: EnrollResult[] }>> {
   const actor = plain.actor;
   {
@@ -398,7 +405,8 @@ export async function enrollInUnitOfWork(
         await tx.sequenceStepRun.createMany({ data: runs });
         await scheduleStepJobs(services, tx, tenantId, first.kind, jobs, settings.sequences.draftLeadHours, now);
       }
-      const refused = results.filter((r) => r.refusal);
+      const allRefused = results.filter((r) => r.refusal);
+      const refused = options.refusalsToAudit ? await options.refusalsToAudit(allRefused) : allRefused;
       if (refused.length) {
         await uow.audit({
           action: "sequence.enroll_refused",

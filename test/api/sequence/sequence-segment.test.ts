@@ -187,6 +187,41 @@ describe("sequence enrolment by rule (a saved segment)", () => {
     expect(await enrolmentsOf(sequenceId)).toHaveLength(0);
   }, 60_000);
 
+  it("audits a refusal once per (sequence, contact, reason): hourly re-runs stay quiet until the reason changes", async () => {
+    const sequenceId = await newSequence(a, "Rule: quiet refusals");
+    const dnc = await contact(a, "dnc@quiet.example", "Quiet treasurer", { doNotContact: true });
+    await setRuleDirectly(sequenceId, { titleKeywords: ["quiet treasurer"] });
+    const audited = async () =>
+      (
+        await sql<{ summary: Json }>(t.db, `SELECT "summary" FROM "AuditEntry" WHERE "action" = 'sequence.enroll_refused' AND "targetId" = $1 ORDER BY "createdAt"`, [sequenceId])
+      ).flatMap((r) => r.summary.refused as Json[]);
+    for (let i = 0; i < 3; i++) {
+      expect(counted(await runSequenceSegment(t.app.services, { tenantId: a.tenantId, sequenceId }))).toMatchObject({ enrolled: 0, refused: { DO_NOT_CONTACT: 1 } });
+    }
+    expect(await audited()).toEqual([{ contactId: dnc, reason: "DO_NOT_CONTACT" }]);
+    // Something changed: the contact may be mailed again but has lost the address — a new reason, audited once.
+    await sql(t.db, `UPDATE "Contact" SET "doNotContact" = false, "email" = NULL WHERE "id" = $1`, [dnc]);
+    for (let i = 0; i < 2; i++) {
+      expect(counted(await runSequenceSegment(t.app.services, { tenantId: a.tenantId, sequenceId }))).toMatchObject({ enrolled: 0, refused: { NO_EMAIL: 1 } });
+    }
+    expect(await audited()).toEqual([
+      { contactId: dnc, reason: "DO_NOT_CONTACT" },
+      { contactId: dnc, reason: "NO_EMAIL" },
+    ]);
+    // Every run is itself still audited, with its counts.
+    const runs = await sql(t.db, `SELECT 1 FROM "AuditEntry" WHERE "action" = 'sequence.segment_run' AND "targetId" = $1`, [sequenceId]);
+    expect(runs).toHaveLength(5);
+    // Enrolled at last: the refusal record is gone.
+    await sql(t.db, `UPDATE "Contact" SET "email" = 'dnc@quiet.example' WHERE "id" = $1`, [dnc]);
+    expect(counted(await runSequenceSegment(t.app.services, { tenantId: a.tenantId, sequenceId })).enrolled).toBe(1);
+    expect(await sql(t.db, `SELECT 1 FROM "SequenceSegmentRefusal" WHERE "sequenceId" = $1`, [sequenceId])).toHaveLength(0);
+    // Manual enrolment is not the rule: its refusals are audited every time.
+    const other = await newSequence(a, "Manual: loud refusals");
+    await sql(t.db, `UPDATE "Contact" SET "doNotContact" = true WHERE "id" = $1`, [dnc]);
+    for (let i = 0; i < 2; i++) await ok(a.members.OPERATOR.token, ENROLL, { input: { sequenceId: gid("Sequence", other), contactIds: [gid("Contact", dnc)] } });
+    expect(await sql(t.db, `SELECT 1 FROM "AuditEntry" WHERE "action" = 'sequence.enroll_refused' AND "targetId" = $1`, [other])).toHaveLength(2);
+  }, 60_000);
+
   it("stays in its tenant: another tenant's matching contacts are not enrolled, its sequence is not found", async () => {
     const sequenceId = await newSequence(a, "Rule: tenancy");
     const mine = await contact(a, "buyer@shared.example", "Procurement buyer");

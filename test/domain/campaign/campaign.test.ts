@@ -159,3 +159,57 @@ describe("campaign input, reasons and the send hold", () => {
     expect(campaignHold(now, new Date("2027-03-01T05:00:00Z"), "COMPLETED")).toBeNull();
   });
 });
+
+describe("campaign send plan: warm-up cap and recipients' zones (issue 12)", () => {
+  const warm = { enabled: true, startPerDay: 2, dailyGrowthPercent: 50 };
+
+  it("a new mailbox's warm-up cap (2, 3, 5, … a day from its first send) binds below the daily cap and says so", () => {
+    const plan = planSends(recipients(12), ctx({ warmup: { settings: warm, firstSendAt: null } }, { mailbox: { limit: 100, windowHours: 24 } }));
+    // Day 0 of the ramp is the first planned send (Mon 08:00 Berlin): caps 2, 3, round(4.5) = 5, then 7 (the rest).
+    expect(planDays(plan)).toEqual([
+      { day: "2027-03-01", count: 2 },
+      { day: "2027-03-02", count: 3 },
+      { day: "2027-03-03", count: 5 },
+      { day: "2027-03-04", count: 2 },
+    ]);
+    expect(plan[2]!.note).toMatch(/warm-up cap \(2 per 24 h on 2027-03-01\)/);
+  });
+
+  it("the ramp counts from the mailbox's first real send, not from the plan", () => {
+    // First send 10 days before the start: cap round(2 × 1.5^10) = 115 ≥ the mailbox quota of 100, so the ramp is over.
+    const over = planSends(recipients(12), ctx({ warmup: { settings: warm, firstSendAt: Date.parse("2027-02-19T07:00:00Z") } }, { mailbox: { limit: 100, windowHours: 24 } }));
+    expect(planDays(over)).toEqual([{ day: "2027-03-01", count: 12 }]);
+    // First send 2 days before: day 2 of the ramp, cap 5 on the first plan day.
+    const mid = planSends(recipients(12), ctx({ warmup: { settings: warm, firstSendAt: Date.parse("2027-02-27T06:00:00Z") } }, { mailbox: { limit: 100, windowHours: 24 } }));
+    expect(planDays(mid)[0]).toEqual({ day: "2027-03-01", count: 5 });
+  });
+
+  it("each recipient's day starts at 08:00 in their own zone, across the DST change (Berlin 28 March, New York 14 March)", () => {
+    const rs = [
+      { contactId: "berlin", email: "a@b.example", timeZone: "Europe/Berlin" },
+      { contactId: "ny", email: "a@n.example", timeZone: "America/New_York" },
+      { contactId: "tokyo", email: "a@t.example", timeZone: "Asia/Tokyo" },
+      { contactId: "tenant", email: "a@x.example", timeZone: null },
+    ];
+    const at = (start: string) => Object.fromEntries(planSends(rs, ctx({ startDate: start })).map((p) => [p.contactId, p.at!.toISOString()]));
+    // Thu 11 March 2027: everyone on winter time.
+    expect(at("2027-03-11")).toEqual({ berlin: "2027-03-11T07:00:00.000Z", ny: "2027-03-11T13:00:00.000Z", tokyo: "2027-03-10T23:00:00.000Z", tenant: "2027-03-11T07:00:00.000Z" });
+    // Mon 22 March: New York is on summer time, Berlin not yet.
+    expect(at("2027-03-22")).toMatchObject({ berlin: "2027-03-22T07:00:00.000Z", ny: "2027-03-22T12:00:00.000Z" });
+    // Mon 29 March: both on summer time; Tokyo has none.
+    expect(at("2027-03-29")).toEqual({ berlin: "2027-03-29T06:00:00.000Z", ny: "2027-03-29T12:00:00.000Z", tokyo: "2027-03-28T23:00:00.000Z", tenant: "2027-03-29T06:00:00.000Z" });
+  });
+
+  it("zones that put one day's sends out of order still keep every rolling window (the busiest window is checked, not only the one ending at the send)", () => {
+    // Mailbox 2 per 24 h; Tokyo's 08:00 comes before Berlin's of the same date. Rank order: Berlin, Berlin, Tokyo.
+    const rs = [
+      { contactId: "b1", email: "1@b.example", timeZone: "Europe/Berlin" },
+      { contactId: "b2", email: "2@b.example", timeZone: "Europe/Berlin" },
+      { contactId: "t1", email: "1@t.example", timeZone: "Asia/Tokyo" },
+    ];
+    const plan = planSends(rs, ctx({}, { mailbox: { limit: 2, windowHours: 24 } }));
+    const times = plan.map((p) => p.at!.getTime());
+    expect(maxInWindow(times, 24 * 3_600_000)).toBeLessThanOrEqual(2);
+    expect(plan[2]!.day).not.toBe("2027-03-01");
+  });
+});

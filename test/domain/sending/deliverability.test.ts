@@ -7,6 +7,7 @@ import {
   deliverabilitySettingsSchema,
   deliverabilitySignalKind,
   pauseVerdict,
+  recipientSoftBouncePause,
   ratesOf,
   sendingDomainOf,
   warmupCap,
@@ -131,5 +132,24 @@ describe("warm-up ramp", () => {
     expect(warmupDay(first, new Date("2026-12-02T09:59:59Z"))).toBe(0);
     expect(warmupDay(first, new Date("2026-12-02T10:00:00Z"))).toBe(1);
     expect(warmupDay(first, new Date("2026-12-08T10:00:00Z"))).toBe(7);
+  });
+});
+
+describe("soft bounces (issue 12)", () => {
+  const soft = (sends: number, softBounces: number) => ({ windowHours: 24, sends, hardBounces: 0, softBounces, complaints: 0 });
+  it("pause a mailbox strictly above the soft-bounce rate (10%) with at least minSends", () => {
+    expect(pauseVerdict(D, [soft(100, 10)], 0, "m")).toBeNull();
+    const v = pauseVerdict(D, [soft(100, 11)], 0, "the mailbox a@x.example");
+    expect(v).toMatchObject({ code: "SOFT_BOUNCE_RATE", windowHours: 24 });
+    expect(v!.reason).toBe("Soft bounce rate 11.0% (11 of 100 sends) from the mailbox a@x.example in the last 24 h is above the tenant's 10% threshold.");
+    expect(pauseVerdict(D, [soft(19, 10)], 0, "m")).toBeNull();
+  });
+  it("a recipient's repeated soft bounces pause at the tenant's count", () => {
+    const now = new Date("2026-03-02T12:00:00Z");
+    expect(recipientSoftBouncePause(D, 2, now)).toBeNull();
+    expect(recipientSoftBouncePause(D, 3, now)).toEqual({
+      until: new Date("2026-03-09T12:00:00Z"),
+      detail: "3 soft bounces to this address in the last 7 days (the tenant pauses at 3): paused for 7 days.",
+    });
   });
 });

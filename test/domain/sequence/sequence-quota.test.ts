@@ -1,7 +1,7 @@
 // Quota planning: a step that would break the per-mailbox or per-contact
 // rolling limit moves to the next send window, and says which limit moved it.
 import { describe, expect, it } from "vitest";
-import { fitsLimit, placeWithinQuota, TimeSet, type PlanLimit } from "../../../src/domain/sequence/sequence-quota.js";
+import { fitsLimit, placeWithinQuota, TimeSet, warmupLimitAt, type PlanLimit } from "../../../src/domain/sequence/sequence-quota.js";
 import { nextWindow, type SendWindow } from "../../../src/domain/sequence/sequence.js";
 
 const z = (iso: string) => new Date(iso);
@@ -70,5 +70,37 @@ describe("placeWithinQuota", () => {
     const r = placeWithinQuota(monday, berlin, [{ kind: "MAILBOX", key: "m", limit: 0, windowMs: 24 * HOUR, times: new TimeSet() }]);
     expect(r.placement).toEqual(monday);
     expect(r.pushReason).toMatch(/limit is 0/);
+  });
+});
+
+describe("the warm-up cap and the recipient domain in planning (issue 12)", () => {
+  const capOfDay = (day: number) => (day >= 3 ? null : [1, 2, 3][day]!);
+
+  it("a cap that grows with the ramp's day: each window is held to the cap of the day it ends on", () => {
+    const times = new TimeSet();
+    const limitAt = warmupLimitAt(null, () => times.first(), capOfDay);
+    const warm: PlanLimit = { kind: "WARMUP", key: "new@a.example", limit: 1, windowMs: 24 * HOUR, times, limitAt };
+    const monday = nextWindow(z("2026-03-02T06:00:00Z"), berlin);
+    const placed: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = placeWithinQuota(monday, berlin, [warm]);
+      times.add(r.placement.at);
+      placed.push(r.placement.at.toISOString().slice(0, 10));
+      if (i === 1) expect(r.pushReason).toMatch(/sender mailbox new@a\.example warm-up limit \(1 per 24 h\) would be exceeded on 2026-03-02/);
+    }
+    // 1 on day 0, 2 on day 1, 3 on day 2 (the ramp starts with the first planned send).
+    expect(placed).toEqual(["2026-03-02", "2026-03-03", "2026-03-03", "2026-03-04", "2026-03-04", "2026-03-04"]);
+    // After the ramp there is no cap: the limit function says null.
+    expect(limitAt(z("2026-03-05T07:00:00Z").getTime())).toBeNull();
+  });
+
+  it("a recipient domain limit pushes the step and is named", () => {
+    const monday = nextWindow(z("2026-03-02T06:00:00Z"), berlin);
+    const domain: PlanLimit = { kind: "DOMAIN", key: "big.example", limit: 1, windowMs: 24 * HOUR, times: TimeSet.of([monday.at]) };
+    const r = placeWithinQuota(monday, berlin, [domain]);
+    expect(r.pushes).toBe(1);
+    expect(r.pushReason).toMatch(/recipient domain big\.example limit \(1 per 24 h\)/);
+    const zero = placeWithinQuota(monday, berlin, [{ ...domain, limit: 0, times: new TimeSet() }]);
+    expect(zero.impossible).toBe(true);
   });
 });

@@ -199,6 +199,12 @@ describe("enrolment refusals", () => {
 describe("inbound effects", () => {
   const now = z("2026-03-02T12:00:00Z");
   const human = { intent: "QUESTION", automated: false, ruleKind: null, returnDate: null };
+  it("a soft bounce leaves the cadence alone until repeated soft bounces call for a pause (issue 12)", () => {
+    expect(inboundEffect({ ...human, automated: true, ruleKind: "BOUNCE", intent: "BOUNCE", bounce: "SOFT" }, "UTC", now)).toBeNull();
+    const pause = { until: z("2026-03-09T12:00:00Z"), detail: "3 soft bounces" };
+    expect(inboundEffect({ ...human, automated: true, intent: "BOUNCE", bounce: "SOFT", softBouncePause: pause }, "UTC", now)).toEqual({ kind: "PAUSE", ...pause });
+    expect(inboundEffect({ ...human, automated: true, intent: "BOUNCE", bounce: "HARD" }, "UTC", now)).toMatchObject({ kind: "EXIT", reason: "BOUNCED" });
+  });
   it("complaint, bounce, unsubscribe and not-interested exit at once", () => {
     expect(inboundEffect({ ...human, automated: true, ruleKind: "COMPLAINT", intent: null }, "UTC", now)).toMatchObject({ kind: "EXIT", reason: "COMPLAINED" });
     expect(inboundEffect({ ...human, automated: true, intent: "BOUNCE" }, "UTC", now)).toMatchObject({ kind: "EXIT", reason: "BOUNCED" });

@@ -58,6 +58,7 @@ export const CampaignSegmentInput = builder.inputType("CampaignSegmentInput", {
     scoreMin: t.int({ required: false }),
     scoreMax: t.int({ required: false }),
     attributes: t.field({ type: [CampaignAttributeInput], required: false, description: "Custom attributes: each equal (as text) on the contact, its lead or its company." }),
+    lists: t.idList({ required: false, description: "Contact lists (global ids of ContactList): the contact is on any of them." }),
   }),
 });
 
@@ -95,7 +96,10 @@ type Args = {
 const undef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 /** The segment input without its absent fields (GraphQL's nulls), for the zod schema's defaults. */
 export function segmentOf(s: Record<string, unknown> | null | undefined): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(s ?? {}).filter(([, v]) => v !== null && v !== undefined));
+  const present = Object.fromEntries(Object.entries(s ?? {}).filter(([, v]) => v !== null && v !== undefined));
+  // Lists by global id; one that names no ContactList stays as given, and the schema refuses it ("must name a contact list").
+  if (Array.isArray(present.lists)) present.lists = present.lists.map((id) => decodeId(String(id), "ContactList") ?? String(id));
+  return present;
 }
 function rawInput(a: Args) {
   return {
@@ -141,8 +145,10 @@ const RankedType = builder.objectRef<RankedContact>("CampaignRankedContact").imp
     lastEngagedAt: t.field({ type: "DateTime", nullable: true, resolve: (r) => r.lastEngagedAt }),
     points: t.exposeInt("points", { description: "The rank points (see rankingRule)." }),
     reason: t.exposeString("reason", { description: "Why this rank." }),
-    plannedDay: t.string({ nullable: true, description: "The business day (tenant's zone) the draft would go out; null: no day within the horizon (see planNote).", resolve: (r) => r.plannedDay }),
-    plannedAt: t.field({ type: "DateTime", nullable: true, resolve: (r) => r.plannedAt }),
+    plannedDay: t.string({ nullable: true, description: "The business day (the recipient's local date) the draft would go out; null: no day within the horizon (see planNote).", resolve: (r) => r.plannedDay }),
+    plannedAt: t.field({ type: "DateTime", nullable: true, description: "08:00 of plannedDay in the recipient's zone (timeZone).", resolve: (r) => r.plannedAt }),
+    timeZone: t.string({ description: "The recipient's zone the send time is in: the contact's, else inferred from the company's country, else the tenant's.", resolve: (r) => r.timeZone }),
+    timeZoneSource: t.string({ description: "CONTACT, INFERRED (the company's country) or TENANT.", resolve: (r) => r.timeZoneSource }),
     planNote: t.string({ nullable: true, description: "Why the day is later than the cap alone would put it (which quota), or why there is none.", resolve: (r) => r.planNote }),
   }),
 });

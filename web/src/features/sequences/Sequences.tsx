@@ -9,6 +9,7 @@ import { graphql } from "../../gql";
 import type { ConsoleSequenceQuery, SequenceDelayUnit, SequenceStepKind } from "../../gql/graphql";
 import { useCan } from "../../permissions";
 import { Link, navigate } from "../../router";
+import SegmentRule from "./SegmentRule";
 import { Dialog, Empty, ErrorState, FieldErrors, Loading, formatTime, otherErrors, type UserErrorLike } from "../../ui";
 
 const SequencesQuery = graphql(`
@@ -493,6 +494,7 @@ function SequencePage({ id }: { id: string }) {
           </li>
         ))}
       </ol>
+      <SegmentRule sequenceId={s.id} />
       {s.status === "ACTIVE" && <EnrolForm sequenceId={s.id} />}
       <h2>Enrolments</h2>
       {enrollments.length === 0 ? (
