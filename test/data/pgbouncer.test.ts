@@ -49,8 +49,11 @@ async function startPgBouncer(db: TestDatabase): Promise<{ port: number; process
   const server = new URL(db.ownerUrl);
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), "pgbouncer-"));
-  // The users it lets in; the server authenticates them as it would directly (trust here).
-  writeFileSync(path.join(dir, "users.txt"), `"sales_app" ""\n"postgres" ""\n`);
+  // The users it lets in, with the passwords it logs in to the server with (the embedded
+  // PostgreSQL of a bare clone asks for them; a trust-auth server ignores them).
+  const app = new URL(db.appUrl);
+  const users = [server, app].map((u) => `"${decodeURIComponent(u.username)}" "${decodeURIComponent(u.password)}"`);
+  writeFileSync(path.join(dir, "users.txt"), users.join("\n") + "\n");
   writeFileSync(
     path.join(dir, "pgbouncer.ini"),
     [
@@ -67,7 +70,7 @@ async function startPgBouncer(db: TestDatabase): Promise<{ port: number; process
       "reserve_pool_size = 0",
       "max_client_conn = 500",
       "ignore_startup_parameters = extra_float_digits,options",
-      "admin_users = postgres",
+      `admin_users = ${decodeURIComponent(server.username)}`,
     ].join("\n") + "\n",
   );
   chmodSync(dir, 0o755);
