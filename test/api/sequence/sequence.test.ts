@@ -139,15 +139,18 @@ async function drafted(enrollmentId: string) {
 let sequenceId: string;
 const ids: Record<string, string> = {};
 const enrollmentOf: Record<string, string> = {};
-const zones = { early: "", open: "" };
+const zones = { early: "", open: "", tenant: "" };
 
 beforeAll(async () => {
   t = await startOperatorApp({ workers: 1, env: { AGENT_POLL_SECONDS: "0.5" } });
   a = await createTenant(t, "seq-a");
   b = await createTenant(t, "seq-b");
+  // The tenant's zone is chosen from the clock too: a fixed zone's window is open only part of the day,
+  // and its step draft would then be written hours later than the tests wait.
+  zones.tenant = zoneAtLocalHour(9);
   for (const tenant of [a, b]) {
     await patchSettings(t.db, tenant.tenantId, {
-      general: { timeZone: "America/Chicago" },
+      general: { timeZone: zones.tenant },
       sending: { mode: "SEND_ALLOWED", mailboxes: [`sales@${tenant.slug}.example`] },
     });
   }
@@ -256,7 +259,7 @@ describe("enrolment", () => {
       early: [zones.early, "CONTACT"],
       open: [zones.open, "CONTACT"],
       inferred: ["Europe/Berlin", "INFERRED"],
-      tenantZone: ["America/Chicago", "TENANT"],
+      tenantZone: [zones.tenant, "TENANT"],
     };
     for (const [key, [zone, source]] of Object.entries(expectZones)) {
       const result = byContact[gid("Contact", ids[key]!)];
@@ -294,7 +297,8 @@ describe("enrolment", () => {
   });
 });
 
-describe("step one: drafted ahead, approved, sent only in the recipient's window", () => {
+// Its tests wait up to 60 s for a step draft (drafted()): the test's own budget must be longer than that wait.
+describe("step one: drafted ahead, approved, sent only in the recipient's window", { timeout: 90_000 }, () => {
   it("the step-one drafts wait in the review queue (origin SEQUENCE), written before the window opens", async () => {
     for (const key of ["early", "open"]) {
       const run = await drafted(enrollmentOf[key]!);
@@ -338,9 +342,9 @@ describe("step one: drafted ahead, approved, sent only in the recipient's window
     const pushed = await stepRun(enrollmentOf.tenantZone!);
     expect(pushed.pushedCount).toBe(1);
     expect(pushed.pushReason).toMatch(/Not approved by the end of the window/);
-    // The next 08:00 in Chicago after the old window's end.
+    // The next 08:00 in the tenant's zone after the old window's end.
     expect(pushed.scheduledFor.getTime()).toBeGreaterThan(run.windowEnd.getTime());
-    expect(localClock(pushed.scheduledFor.toISOString(), "America/Chicago").minutes).toBe(8 * 60);
+    expect(localClock(pushed.scheduledFor.toISOString(), zones.tenant).minutes).toBe(8 * 60);
     expect(pushed.scheduledFor.getTime() - run.scheduledFor.getTime()).toBeLessThanOrEqual(25 * 3600_000);
     // Running the same job again does nothing (the step moved; a new CHECK is due at the new window's end).
     const checks = await jobsOf(enrollmentOf.tenantZone!, "CHECK");
