@@ -1,18 +1,6 @@
 // Small helpers for benches that run the service in its own process.
 import { readFileSync } from "node:fs";
-import net from "node:net";
-
-/** A TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../test/helpers/ports.js";
 
 /** Polls `url` until it answers 2xx, or throws after `seconds`. */
 export async function waitFor(url: string, seconds: number): Promise<void> {
