@@ -203,6 +203,14 @@ beforeAll(async () => {
     input: { email: EMAIL, firstName: FIRST, lastName: LAST, phone: PHONE },
   });
   bContactId = decodeGlobalID(bLead.leadIngest.lead.contact.id).id;
+  // …and remembers a call with them (long memory, sealed with B's tenant binding).
+  await sql(
+    t.db,
+    `INSERT INTO "Activity" (id, "tenantId", type, direction, "occurredAt", subject, body, "contactId")
+     VALUES (gen_random_uuid(), $1, 'CALL', 'OUTBOUND', now(), 'Intro call', $2, $3)`,
+    [b.tenantId, `Spoke with ${FIRST} ${LAST} about the pilot.`, bContactId],
+  );
+  expect((await indexMemory(t.app.services, b.tenantId)).added).toBe(1);
 }, 240_000);
 afterAll(() => t?.close());
 
@@ -286,5 +294,7 @@ describe("contactErase", () => {
     expect(contact).toEqual({ email: EMAIL, firstName: FIRST, lastName: LAST, phone: PHONE });
     expect(await sql(t.db, `SELECT 1 FROM "Suppression" WHERE "tenantId" = $1`, [b.tenantId])).toHaveLength(0);
     expect(await sql(t.db, `SELECT 1 FROM "ContactErasure" WHERE "tenantId" = $1`, [b.tenantId])).toHaveLength(0);
+    // B's long memory of them is B's: still there, and still found by their name.
+    expect(await sql(t.db, `SELECT 1 FROM "MemoryItem" WHERE "tenantId" = $1 AND "contactId" = $2 AND "textSearch" @@ phraseto_tsquery('english', $3)`, [b.tenantId, bContactId, `${FIRST} ${LAST}`])).toHaveLength(1);
   });
 });
