@@ -8,11 +8,12 @@
 // References checked on the fake's received message).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGoogleWalkthrough } from "../../../scripts/walkthrough-google.js";
+import { DEMO_TENANT } from "../../../src/data/provisioning.js";
 import { DEMO_ASSET_FOLDER_ID, seedGoogleDemo } from "../../fakes/google/demo.js";
 import { startFakeGoogle, type FakeGoogle } from "../../fakes/google/server.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
 import { fakeGoogleEnv } from "../../helpers/google.js";
-import { headersOf, sql } from "../../helpers/operator.js";
+import { headersOf, patchSettings, sql } from "../../helpers/operator.js";
 
 const REP = "rep@example.com"; // npm run dev:fakes's consenting user
 const BERLIN = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
@@ -35,6 +36,8 @@ beforeAll(async () => {
     },
   });
   tenant = await createTenant(t, "gwalk");
+  // The demo tenant's settings (npm start seeds them): its shared mailbox, postal address and allowed link domain.
+  await patchSettings(t.db, tenant.tenantId, DEMO_TENANT.settings!);
 }, 60_000);
 
 afterAll(async () => {
