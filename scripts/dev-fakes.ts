@@ -12,7 +12,7 @@
 // And a fake OpenID Connect provider for the console's single sign-on
 // (test/fakes/oidc/server.ts) knowing the demo tenant's people.
 //   FAKE_OIDC_PORT (default 4012)
-import { seedGoogleDemo } from "../test/fakes/google/demo.js";
+import { demoDnsRecords, seedGoogleDemo } from "../test/fakes/google/demo.js";
 import { startFakeGoogle } from "../test/fakes/google/server.js";
 import { startFakeHubspot } from "../test/fakes/hubspot/server.js";
 import { startFakeDns } from "../test/fakes/dns/server.js";
@@ -61,19 +61,12 @@ const oidc = await startFakeOidc({
 
 // A DNS server for the SPF/DKIM/DMARC checks (sendingDomainCheck): the demo domain set up well, one without DMARC.
 const dnsPort = Number(process.env.FAKE_DNS_PORT ?? 5300);
-const dns = await startFakeDns({
-  port: dnsPort,
-  records: {
-    "demo-sales.example": ["v=spf1 include:_spf.google.com ~all"],
-    "google._domainkey.demo-sales.example": ["v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAdemo"],
-    "_dmarc.demo-sales.example": ["v=DMARC1; p=quarantine; adkim=r; aspf=r"],
-    "no-dmarc.example": ["v=spf1 include:_spf.google.com -all"],
-  },
-});
+// The Google account's domain too: the walkthrough sends from it, and the guardrail checks it before sending.
+const dns = await startFakeDns({ port: dnsPort, records: demoDnsRecords(email) });
 
 process.stdout.write(
   [
-    `Fake DNS (UDP) at ${dns.server}: demo-sales.example has SPF, DKIM (selector google) and DMARC; no-dmarc.example lacks DMARC`,
+    `Fake DNS (UDP) at ${dns.server}: demo-sales.example and ${email.split("@")[1]} have SPF, DKIM (selector google) and DMARC; no-dmarc.example lacks DMARC`,
     "",
     `Fake identity provider (OIDC, authorization code + PKCE) at ${oidc.issuer}`,
     "  accounts: owner|admin|manager|operator|analyst@demo-sales.example (the demo tenant's people)",

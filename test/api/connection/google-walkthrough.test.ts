@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGoogleWalkthrough } from "../../../scripts/walkthrough-google.js";
 import { DEMO_TENANT } from "../../../src/data/provisioning.js";
-import { DEMO_ASSET_FOLDER_ID, seedGoogleDemo } from "../../fakes/google/demo.js";
+import { startFakeDns, type FakeDns } from "../../fakes/dns/server.js";
+import { DEMO_ASSET_FOLDER_ID, demoDnsRecords, seedGoogleDemo } from "../../fakes/google/demo.js";
 import { startFakeGoogle, type FakeGoogle } from "../../fakes/google/server.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
 import { fakeGoogleEnv } from "../../helpers/google.js";
@@ -20,14 +21,18 @@ const BERLIN = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Berlin", hou
 
 let t: TestApp;
 let google: FakeGoogle;
+let dns: FakeDns;
 let tenant: TestTenant;
 
 beforeAll(async () => {
   google = await startFakeGoogle({ oauth: { user: { email: REP } }, controlRoutes: true });
   seedGoogleDemo(google, REP);
+  // The DNS of npm run dev:fakes: the sending domain's SPF/DKIM/DMARC are checked before the send.
+  dns = await startFakeDns({ records: demoDnsRecords(REP) });
   t = await startTestApp({
     env: {
       ...fakeGoogleEnv(google),
+      DNS_SERVERS: dns.server,
       CONNECTOR_RETRY_BASE_MS: "10",
       AGENT_POLL_SECONDS: "0.5",
       SEND_WORKERS: "1",
@@ -43,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await google?.close();
+  await dns?.close();
 });
 
 describe("the Google walkthrough (scripts/walkthrough-google.ts)", () => {
@@ -91,6 +97,8 @@ describe("the Google walkthrough (scripts/walkthrough-google.ts)", () => {
     // The send record names the transport used.
     expect(await sql(t.db, `SELECT "transport" FROM "EmailSend" WHERE "tenantId" = $1`, [tenant.tenantId])).toEqual([{ transport: "gmail" }]);
     expect(lines.join("\n")).toMatch(/SENT as rep@example\.com/);
+    // The sending domain was checked in that DNS on the way.
+    expect(dns.queries.get("_dmarc.example.com") ?? 0).toBeGreaterThan(0);
   }, 300_000);
 
   it("fails loudly, naming the step, when a step does not happen (here: no asset, the folder is not in Drive) and sends nothing", async () => {

@@ -17,3 +17,19 @@ export function seedGoogleDemo(google: FakeGoogle, email: string, today = new Da
   google.drive.addFile(folder.id, { name: "Case study - Acme Logistics.pdf", content: "logistics case study, 30% faster replies" });
   return { folderId: folder.id };
 }
+
+/**
+ * The fake DNS's records for `npm run dev:fakes`: the demo tenant's domain and the demo
+ * Google account's domain set up well (SPF, DKIM with selector google, DMARC) — the
+ * deliverability guardrail checks the sending domain before a send, and the walkthrough
+ * sends from the Google account — and one domain without DMARC.
+ */
+export function demoDnsRecords(googleUserEmail: string): Record<string, string[]> {
+  const wellSetUp = (domain: string): Record<string, string[]> => ({
+    [domain]: ["v=spf1 include:_spf.google.com ~all"],
+    [`google._domainkey.${domain}`]: ["v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAdemo"],
+    [`_dmarc.${domain}`]: ["v=DMARC1; p=quarantine; adkim=r; aspf=r"],
+  });
+  const googleDomain = googleUserEmail.split("@")[1]!.toLowerCase();
+  return { ...wellSetUp("demo-sales.example"), ...wellSetUp(googleDomain), "no-dmarc.example": ["v=spf1 include:_spf.google.com -all"] };
+}
