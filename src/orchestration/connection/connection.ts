@@ -609,7 +609,8 @@ export async function revokeLeaverGrants(services: Pick<Services, "db" | "config
   const connectors = services.connectors;
   if (!connectors) return;
   for (const { connection, tokens } of revoked) {
-    if (!tokens) continue;
+    // A delegated connection has no grant at Google to end (its key is erased): nothing to ask or record.
+    if (!tokens || tokens.serviceAccount) continue;
     const providerRevoked = await revokeAtProvider({ connectors }, connection, tokens);
     try {
       await runUnitOfWork(services, actor, async (uow) => {
