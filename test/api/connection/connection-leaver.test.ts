@@ -122,6 +122,25 @@ describe("a member leaves the tenant", () => {
     expect(await inboundCount(t, b.tenantId, ELSEWHERE)).toBe(1);
   });
 
+  it("Google unreachable when a member leaves: the removal and the local revocation stand; the failed provider revocation is audited", async () => {
+    const manager = a.members.MANAGER;
+    const id = await connectGoogle(t, google, { tenant: a, role: "MANAGER" }, "mara.own@leaver-a.example", { scopes: ["gmail.readonly"] });
+    const calls = google.oauth.calls.revoke ?? 0;
+    google.oauth.failRevokes = 100;
+    try {
+      const r = await execute<{ membershipRemove: { userErrors: unknown[] } }, unknown>(t.graphqlUrl, REMOVE, { input: { membershipId: encodeGlobalID("Membership", manager.membershipId) } }, { token: a.members.OWNER.token });
+      expect(r.errors).toBeUndefined();
+      expect(r.data!.membershipRemove.userErrors).toEqual([]);
+    } finally {
+      google.oauth.failRevokes = 0;
+    }
+    expect(google.oauth.calls.revoke ?? 0).toBeGreaterThan(calls);
+    expect(await connectionRow(id)).toMatchObject({ status: "REVOKED", credentials: 0 });
+    expect(await sql(t.db, `SELECT 1 FROM "Membership" WHERE "id" = $1`, [manager.membershipId])).toEqual([]);
+    const [audit] = await sql<{ summary: Record<string, unknown> }>(t.db, `SELECT "summary" FROM "AuditEntry" WHERE "targetId" = $1 AND "action" = 'connection.provider_revoked'`, [id]);
+    expect(audit!.summary).toMatchObject({ providerRevoked: false, reason: "MEMBER_REMOVED" });
+  });
+
   it("a member without connections leaves as before; removing again finds no membership and revokes nothing more", async () => {
     const revokesBefore = google.oauth.calls.revoke ?? 0;
     const analyst = a.members.ANALYST;
@@ -130,7 +149,7 @@ describe("a member leaves the tenant", () => {
     const again = await execute<{ membershipRemove: { userErrors: { code: string }[] } }, unknown>(t.graphqlUrl, REMOVE, { input: { membershipId: encodeGlobalID("Membership", a.members.ADMIN.membershipId) } }, { token: a.members.OWNER.token });
     expect(again.data!.membershipRemove.userErrors.map((e) => e.code)).toEqual(["NOT_FOUND"]);
     expect(google.oauth.calls.revoke ?? 0).toBe(revokesBefore);
-    expect(await sql(t.db, `SELECT 1 FROM "OutboxEvent" WHERE "type" = 'sales.connection.revoked'`)).toHaveLength(1);
+    expect(await sql(t.db, `SELECT 1 FROM "OutboxEvent" WHERE "type" = 'sales.connection.revoked'`)).toHaveLength(2); // Adele's and Mara's, nothing more
   });
 
   it("another tenant's OWNER cannot remove her membership (or touch her connections) there", async () => {
