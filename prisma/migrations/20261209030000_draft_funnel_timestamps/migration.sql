@@ -31,7 +31,8 @@ CREATE INDEX "Draft_tenantId_createdAt_idx" ON "Draft"("tenantId", "createdAt");
 --   deal_created_at / deal_won_at: first deal with the contact created after the send, and first such deal won (closedAt).
 CREATE FUNCTION app_draft_funnel(p_tenant uuid, p_contact uuid, p_thread uuid, p_sent timestamptz)
   RETURNS TABLE (bounced_at timestamptz, replied_at timestamptz, positive_at timestamptz, meeting_at timestamptz, deal_created_at timestamptz, deal_won_at timestamptz)
-  LANGUAGE sql STABLE SET search_path = public, pg_temp
+  -- No SET clause: PostgreSQL then inlines it into the callers' queries (one plan, no per-draft function call).
+  LANGUAGE sql STABLE
   AS $$
   SELECT
     (SELECT min(im."receivedAt") FROM "InboundMessage" im
@@ -59,7 +60,7 @@ $$;
 
 -- Recomputes the sent drafts of these contacts or threads (writes only the rows whose funnel changed).
 CREATE FUNCTION app_draft_funnel_refresh(p_tenant uuid, p_contacts uuid[], p_threads uuid[]) RETURNS void
-  LANGUAGE sql VOLATILE SET search_path = public, pg_temp
+  LANGUAGE sql VOLATILE
   AS $$
   UPDATE "Draft" d
   SET "bouncedAt" = f.bounced_at, "repliedAt" = f.replied_at, "positiveReplyAt" = f.positive_at,
