@@ -184,18 +184,20 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
     ),
     -- Per edited draft: its two word lists and the size of their multiset intersection (INTERSECT ALL over
     -- two small lists), so no grouping of every word of every draft.
-    words AS (
-      SELECT e."id", regexp_split_to_array(lower(e.a), '[^[:alnum:]]+') AS wa, regexp_split_to_array(lower(e.b), '[^[:alnum:]]+') AS wb
+    words AS MATERIALIZED (
+      SELECT e."id", array_remove(regexp_split_to_array(lower(e.a), '[^[:alnum:]]+'), '') AS wa,
+        array_remove(regexp_split_to_array(lower(e.b), '[^[:alnum:]]+'), '') AS wb
       FROM edited e
     ),
-    distance AS (
-      SELECT w."id", CASE WHEN na + nb = 0 THEN 0 ELSE 1 - 2.0 * common / (na + nb) END AS dist
+    -- cardinality() instead of counting subqueries, and the counts computed once per draft (MATERIALIZED:
+    -- the CASE below would otherwise repeat the inlined subqueries): same figures, about half the CPU.
+    counted AS MATERIALIZED (
+      SELECT cardinality(w.wa) AS na, cardinality(w.wb) AS nb,
+        (SELECT count(*) FROM (SELECT unnest(w.wa) INTERSECT ALL SELECT unnest(w.wb)) i) AS common
       FROM words w
-      CROSS JOIN LATERAL (
-        SELECT (SELECT count(*) FROM unnest(w.wa) x WHERE x <> '') AS na,
-               (SELECT count(*) FROM unnest(w.wb) x WHERE x <> '') AS nb,
-               (SELECT count(*) FROM (SELECT x FROM unnest(w.wa) x WHERE x <> '' INTERSECT ALL SELECT x FROM unnest(w.wb) x WHERE x <> '') i) AS common
-      ) k
+    ),
+    distance AS (
+      SELECT CASE WHEN na + nb = 0 THEN 0 ELSE 1 - 2.0 * common / (na + nb) END AS dist FROM counted
     )
     ,
     -- Buckets in the report's zone: local midnights (or ISO-week Mondays) stepped in local time, then turned
