@@ -371,9 +371,16 @@ describe("the generic signed webhook", () => {
       [`behind-${tag}-warm`, `behind-${tag}-resealed`, `behind-${tag}-new-secret`, ...Array.from({ length: 5 }, (_, i) => `behind-${tag}-burst-new-${i}`)].sort(),
     );
 
+    // Rotated elsewhere, and the first delivery after it is signed with the new secret: accepted at once (a
+    // signature the cached secrets refuse is checked against the database's before it is refused).
+    const newest = `whin_${randomBytes(32).toString("base64url")}`;
+    await reseal(newest);
+    const first = await send(behind, newest, "newest-first");
+    expect([first.status, JSON.parse(first.text).duplicate]).toEqual([200, false]);
+
     // Deleted elsewhere: 404, as for any unknown id (not a 500 from the batch).
     await sql(t.db, `DELETE FROM "InboundWebhookEndpoint" WHERE "id" = $1`, [behindId]);
-    const gone = await send(behind, newer, "after-delete");
+    const gone = await send(behind, newest, "after-delete");
     expect([gone.status, gone.text]).toEqual([404, "Not found."]);
     expect((await send(other, other.secret!, "after-delete")).status).toBe(200);
   });
