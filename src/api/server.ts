@@ -146,13 +146,15 @@ export async function createApiServer(services: Services, authenticator: Authent
     runWithRequestContext({ requestId: meta.requestId, traceId: meta.traceId }, next);
   });
 
+  // First after the request id: the public webhook routes are the busiest (hundreds a second), and every
+  // router passed on the way costs each of those requests a little.
+  app.use(inboundWebhookRouter(services));
   mountHealthRoutes(app, services);
 
   if (config.GRAPHIQL_ENABLED) app.use(graphiqlRouter());
   app.use(unsubscribeRouter(services));
   app.use(dataExportRouter(services));
   app.use(oauthCallbackRouter(services));
-  app.use(inboundWebhookRouter(services));
   // The operator console (web/dist) at / and its client-side routes.
   app.use(
     consoleRouter(undefined, async () => {

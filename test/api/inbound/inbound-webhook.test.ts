@@ -19,6 +19,7 @@ import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } 
 import { execute } from "../../helpers/graphql.js";
 import { sql } from "../../helpers/operator.js";
 import { waitFor } from "../../helpers/wait.js";
+import { sealInboundSecrets } from "../../../src/orchestration/inbound/inbound-webhook.js";
 
 const CREATE = `
   mutation InboundCreate($input: InboundWebhookEndpointCreateInput!) {
@@ -324,6 +325,82 @@ describe("the generic signed webhook", () => {
     expect((await post(rot.url, body, genericHeaders(r3.secret, body))).status).toBe(200);
     const audit = await sql<{ action: string }>(t.db, `SELECT "action" FROM "AuditEntry" WHERE "tenantId" = $1 AND "targetId" = $2 ORDER BY "createdAt", "id"`, [a.tenantId, decodeId(rot.id)]);
     expect(audit.map((x) => x.action)).toEqual(["inbound_webhook.endpoint_created", "inbound_webhook.secret_rotated", "inbound_webhook.secret_rotated", "inbound_webhook.secret_rotated"]);
+  });
+
+  it("an endpoint changed behind this instance's cache (another instance rotated, re-sealed or deleted it): nothing is stored with secrets no longer valid", async () => {
+    // The service caches endpoints by public id; these changes are made in the database directly, as another
+    // instance would, so this one hears nothing of them and must learn it at store time.
+    const ring = t.app.services.connectors!.vault.ring;
+    const behind = await createEndpoint(a, "GENERIC");
+    const other = await createEndpoint(a, "GENERIC");
+    const behindId = decodeId(behind.id);
+    const reseal = (secret: string) =>
+      sql(t.db, `UPDATE "InboundWebhookEndpoint" SET "secretEnvelope" = $2 WHERE "id" = $1`, [behindId, sealInboundSecrets(ring, a.tenantId, behindId, { current: secret })]);
+    const tag = randomUUID().slice(0, 8);
+    const body = (n: string) => form(`behind-${tag}-${n}@northwind-freight.example`);
+    const send = (e: Endpoint, secret: string, n: string) => post(e.url, body(n), genericHeaders(secret, body(n), { id: `behind-${tag}-${n}` }));
+    // Cached by these first deliveries.
+    expect((await send(behind, behind.secret!, "warm")).status).toBe(200);
+    expect((await send(other, other.secret!, "warm")).status).toBe(200);
+
+    // Re-sealed, same secret (a key-ring re-seal): still accepted, and stored once.
+    await reseal(behind.secret!);
+    const resealed = await send(behind, behind.secret!, "resealed");
+    expect([resealed.status, JSON.parse(resealed.text).duplicate]).toEqual([200, false]);
+
+    // Rotated elsewhere with no switch period: the cached (old) secret is refused from now on, the new one accepted.
+    const next = `whin_${randomBytes(32).toString("base64url")}`;
+    await reseal(next);
+    const old = await send(behind, behind.secret!, "old-secret");
+    expect(old.status).toBe(401);
+    expect((await send(behind, next, "new-secret")).status).toBe(200);
+
+    // The same within one burst, next to another endpoint's deliveries (grouped in the same commits): those are
+    // all stored, the stale ones refused, none lost.
+    const newer = `whin_${randomBytes(32).toString("base64url")}`;
+    await reseal(newer);
+    const burst = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => send(other, other.secret!, `burst-other-${i}`)),
+      ...Array.from({ length: 5 }, (_, i) => send(behind, next, `burst-old-${i}`)),
+      ...Array.from({ length: 5 }, (_, i) => send(behind, newer, `burst-new-${i}`)),
+    ]);
+    expect(burst.map((r) => r.status)).toEqual([...Array(10).fill(200), ...Array(5).fill(401), ...Array(5).fill(200)]);
+    const stored = (e: Endpoint) => storedDeliveries(a, e.id).then((rows) => rows.map((r) => r.deliveryId).filter((id) => id.startsWith(`behind-${tag}-`)).sort());
+    expect(await stored(other)).toEqual([`behind-${tag}-warm`, ...Array.from({ length: 10 }, (_, i) => `behind-${tag}-burst-other-${i}`)].sort());
+    expect(await stored(behind)).toEqual(
+      [`behind-${tag}-warm`, `behind-${tag}-resealed`, `behind-${tag}-new-secret`, ...Array.from({ length: 5 }, (_, i) => `behind-${tag}-burst-new-${i}`)].sort(),
+    );
+
+    // Rotated elsewhere, and the first delivery after it is signed with the new secret: accepted at once (a
+    // signature the cached secrets refuse is checked against the database's before it is refused).
+    const newest = `whin_${randomBytes(32).toString("base64url")}`;
+    await reseal(newest);
+    const first = await send(behind, newest, "newest-first");
+    expect([first.status, JSON.parse(first.text).duplicate]).toEqual([200, false]);
+
+    // Deleted elsewhere: 404, as for any unknown id (not a 500 from the batch).
+    await sql(t.db, `DELETE FROM "InboundWebhookEndpoint" WHERE "id" = $1`, [behindId]);
+    const gone = await send(behind, newest, "after-delete");
+    expect([gone.status, gone.text]).toEqual([404, "Not found."]);
+    expect((await send(other, other.secret!, "after-delete")).status).toBe(200);
+  });
+
+  it("replays racing their first delivery across group commits are each acknowledged, stored once, with one job", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const deliveries = Array.from({ length: 40 }, (_, i) => ({ id: `race-${tag}-${i}`, body: form(`race-${tag}-${i}@northwind-freight.example`) }));
+    const send = (d: { id: string; body: string }) => post(ep.url, d.body, genericHeaders(ep.secret!, d.body, { id: d.id }));
+    // Each delivery sent three times: at once, and twice more a few milliseconds later (so in later batches).
+    const later = (ms: number, d: { id: string; body: string }) => new Promise<Awaited<ReturnType<typeof send>>>((resolve) => setTimeout(() => resolve(send(d)), ms));
+    const answers = await Promise.all(deliveries.flatMap((d, i) => [send(d), later(1 + (i % 7), d), later(5 + (i % 11), d)]));
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    const fresh = answers.filter((r) => JSON.parse(r.text).duplicate === false);
+    expect(fresh).toHaveLength(40);
+    const rows = (await storedDeliveries(a, ep.id)).filter((d) => d.deliveryId.startsWith(`race-${tag}-`));
+    expect(rows.map((r) => r.deliveryId).sort()).toEqual(deliveries.map((d) => d.id).sort());
+    const jobs = await sql<{ deliveryId: string }>(t.db, `SELECT data->>'deliveryId' AS "deliveryId" FROM pgboss.job WHERE name = 'inbound-webhook' AND data->>'deliveryId' = ANY($1)`, [
+      rows.map((r) => r.id),
+    ]);
+    expect(jobs.map((j) => j.deliveryId).sort()).toEqual(rows.map((r) => r.id).sort());
   });
 });
 
