@@ -12,15 +12,11 @@ let a: TestTenant;
 
 const IMPORT = `mutation ($input: LeadImportInput!) { leadImport(input: $input) { created merged userErrors { code message } } }`;
 
-async function reltuples(table: string): Promise<number> {
-  const client = new pg.Client({ connectionString: t.db.ownerUrl });
-  await client.connect();
-  try {
+function reltuples(table: string): Promise<number> {
+  return asOwner(async (client) => {
     const { rows } = await client.query<{ n: number }>(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = $1::regclass`, [`"${table}"`]);
     return rows[0]!.n;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 async function asOwner<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
