@@ -205,11 +205,48 @@ export async function querySegment(tx: Pick<Tx, "$queryRaw" | "$executeRaw">, q:
 }
 
 /** Earlier sends (reserved or sent) and other live campaigns' planned sends that count against the plan's quotas. */
+export interface PlanUsage {
+  mailbox: number[];
+  domains: Map<string, number[]>;
+  contacts: Map<string, number[]>;
+}
+
+/**
+ * What already uses the quotas a campaign plan must keep: sends (reserved or
+ * sent) and other campaigns' planned sends on the mailbox, sends to the
+ * recipients and their domains — and, apart (so the plan can say when they
+ * push a campaign send), the e-mail steps sequences have planned: scheduled
+ * or drafted step runs not yet sent, on the mailbox they will go from (their
+ * draft's, else the tenant's default mailbox `defaultMailbox`, as the
+ * sequence scheduler places them), to the recipients and their domains.
+ */
 export async function planUsage(
   tx: Pick<Tx, "$queryRaw">,
-  q: { tenantId: string; mailbox: string; since: Date; emails: string[]; domains: string[]; excludeCampaignId?: string | null },
-): Promise<{ mailbox: number[]; domains: Map<string, number[]>; contacts: Map<string, number[]> }> {
+  q: { tenantId: string; mailbox: string; defaultMailbox: string | null; since: Date; emails: string[]; domains: string[]; excludeCampaignId?: string | null },
+): Promise<PlanUsage & { sequences: PlanUsage }> {
   const t = q.tenantId;
+  const sequenceRows = await tx.$queryRaw<Array<{ at: Date; mailbox: string | null; email: string }>>`
+    SELECT r."scheduledFor" AS at, lower(COALESCE(d."mailbox", ${q.defaultMailbox}::text)) AS mailbox, lower(c."email") AS email
+    FROM "SequenceStepRun" r
+    JOIN "SequenceEnrollment" e ON e."tenantId" = r."tenantId" AND e."id" = r."enrollmentId"
+    JOIN "Contact" c ON c."tenantId" = e."tenantId" AND c."id" = e."contactId"
+    LEFT JOIN "Draft" d ON d."tenantId" = r."tenantId" AND d."id" = r."draftId"
+    WHERE r."tenantId" = ${t}::uuid AND r."kind" = 'EMAIL' AND r."outcome" IN ('SCHEDULED', 'DRAFTED') AND r."scheduledFor" > ${q.since}
+      AND c."email" IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM "EmailSend" es WHERE es."tenantId" = ${t}::uuid AND es."draftId" = r."draftId")
+      AND (lower(COALESCE(d."mailbox", ${q.defaultMailbox}::text)) = ${q.mailbox}
+        OR lower(c."email") = ANY(${q.emails}::text[])
+        OR lower(split_part(c."email", '@', 2)) = ANY(${q.domains}::text[]))`;
+  const emails = new Set(q.emails);
+  const domains = new Set(q.domains);
+  const sequences: PlanUsage = { mailbox: [], domains: new Map(), contacts: new Map() };
+  for (const r of sequenceRows) {
+    const at = new Date(r.at).getTime();
+    const domain = r.email.split("@")[1] ?? "";
+    if (r.mailbox === q.mailbox) sequences.mailbox.push(at);
+    if (emails.has(r.email)) sequences.contacts.set(r.email, [...(sequences.contacts.get(r.email) ?? []), at]);
+    if (domains.has(domain)) sequences.domains.set(domain, [...(sequences.domains.get(domain) ?? []), at]);
+  }
   const mailboxRows = await tx.$queryRaw<Array<{ at: Date }>>`
     SELECT "reservedAt" AS at FROM "EmailSend" WHERE "tenantId" = ${t}::uuid AND "mailbox" = ${q.mailbox} AND "state" IN ('RESERVED', 'SENT') AND "reservedAt" > ${q.since}
     UNION ALL
@@ -232,7 +269,7 @@ export async function planUsage(
     for (const r of rows) m.set(r.key, [...(m.get(r.key) ?? []), new Date(r.at).getTime()]);
     return m;
   };
-  return { mailbox: mailboxRows.map((r) => new Date(r.at).getTime()), domains: group(domainRows), contacts: group(contactRows) };
+  return { mailbox: mailboxRows.map((r) => new Date(r.at).getTime()), domains: group(domainRows), contacts: group(contactRows), sequences };
 }
 
 /**
