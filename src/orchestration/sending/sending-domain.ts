@@ -6,7 +6,7 @@
 // refused when enforcement applies; a check that got no answer never blocks.
 import { withTenant } from "../../data/database.js";
 import { sendingDomainOf, type DeliverabilitySettings } from "../../domain/sending/deliverability.js";
-import { judgeSendingDomain, type SendingDomainReport } from "../../domain/sending/sending-domain.js";
+import { dkimProbes, judgeSendingDomain, noDmarcRecord, organizationalDomain, type SendingDomainReport } from "../../domain/sending/sending-domain.js";
 import { normaliseMailbox } from "../../domain/sending/sending.js";
 import { txtResolver, type TxtResolver } from "../../integrations/dns/txt-resolver.js";
 import type { Config } from "../../config/index.js";
@@ -53,13 +53,17 @@ export async function checkSendingDomain(
   const now = options.now ?? new Date();
   const hit = checker.cache.get(key);
   if (hit && !options.fresh && hit.expiresAt > now.getTime()) return { ...hit.report, cached: true };
+  const probes = dkimProbes(name, settings.dkimSelectors);
+  const org = organizationalDomain(name);
   const [spf, dmarc, ...dkim] = await Promise.all([
     checker.resolver.lookup(name),
     checker.resolver.lookup(`_dmarc.${name}`),
-    ...settings.dkimSelectors.map((s) => checker.resolver.lookup(`${s}._domainkey.${name}`)),
+    ...probes.map((p) => checker.resolver.lookup(`${p.selector}._domainkey.${p.domain}`)),
   ]);
+  // No DMARC record of its own: the organizational domain's applies (RFC 7489 §6.6.3).
+  const orgDmarc = org !== name && noDmarcRecord(dmarc!) ? await checker.resolver.lookup(`_dmarc.${org}`) : null;
   const report: CheckedDomain = {
-    ...judgeSendingDomain(name, { spf: spf!, dmarc: dmarc!, dkim: settings.dkimSelectors.map((selector, i) => ({ selector, lookup: dkim[i]! })) }, { spfIncludes: settings.spfIncludes }),
+    ...judgeSendingDomain(name, { spf: spf!, dmarc: dmarc!, orgDmarc, dkim: probes.map((p, i) => ({ ...p, lookup: dkim[i]! })) }, { spfIncludes: settings.spfIncludes }),
     checkedAt: now,
     cached: false,
   };

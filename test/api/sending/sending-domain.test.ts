@@ -21,6 +21,15 @@ const Check = graphql(`
     }
   }
 `);
+const CheckInherited = graphql(`
+  query SendingDomainTestCheckInherited($domain: String!) {
+    sendingDomainCheck(domain: $domain) {
+      domain alignment dkimAligned fixes
+      dkim { selector domain source status aligned }
+      dmarc { status policy adkim organizationalDomain foundAt inherited }
+    }
+  }
+`);
 const Domains = graphql(`
   query SendingDomainTestDomains {
     sendingDomains { domain alignment }
@@ -66,6 +75,20 @@ beforeAll(async () => {
       // DMARC present; SPF ends in ?all and lacks the include, no DKIM key: nothing aligns.
       "unaligned.example": ["v=spf1 ip4:192.0.2.1 ?all"],
       "_dmarc.unaligned.example": ["v=DMARC1; p=quarantine"],
+      // A subdomain without a DMARC record of its own: the organizational domain's applies, with its sp=.
+      "news.parent.co.uk": ["v=spf1 include:_spf.google.com ~all"],
+      "_dmarc.parent.co.uk": ["v=DMARC1; p=reject; sp=quarantine"],
+      // Keys only under the organizational domain (a common selector): aligned when relaxed, not when strict.
+      "mail.relaxedorg.example": ["v=spf1 ?all"],
+      "_dmarc.relaxedorg.example": ["v=DMARC1; p=reject"],
+      "selector1._domainkey.relaxedorg.example": [KEY],
+      "mail.strictorg.example": ["v=spf1 ?all"],
+      "_dmarc.strictorg.example": ["v=DMARC1; p=reject; adkim=s"],
+      "selector1._domainkey.strictorg.example": [KEY],
+      // A key under a common selector the tenant did not configure.
+      "common.example": ["v=spf1 ?all"],
+      "_dmarc.common.example": ["v=DMARC1; p=reject"],
+      "s1._domainkey.common.example": [KEY],
     },
   });
   for (const name of ["broken.example", "_dmarc.broken.example", "google._domainkey.broken.example"]) dns.servfail.add(name);
@@ -164,6 +187,42 @@ describe("sendingDomainCheck", () => {
     expect(dns.queries.get("_dmarc.good.example")).toBe(before + 1);
     dns.setTxt("_dmarc.good.example", [["v=DMARC1; p=reject; ", "adkim=s; aspf=r; pct=100"]]);
     await executeOk(t.graphqlUrl, Check, { domain: "good.example", fresh: true }, { token: strict.members.ANALYST.token });
+  });
+
+  it("falls back to the organizational domain's DMARC record (Public Suffix List) when a subdomain has none, with its sp= policy", async () => {
+    const r = (await executeOk(t.graphqlUrl, CheckInherited, { domain: "news.parent.co.uk" }, { token: strict.members.ANALYST.token })).sendingDomainCheck;
+    expect(r).toMatchObject({
+      alignment: "PASS",
+      dmarc: { status: "PASS", policy: "quarantine", organizationalDomain: "parent.co.uk", foundAt: "_dmarc.parent.co.uk", inherited: true },
+    });
+    // It asked the subdomain first, then the organizational domain.
+    expect(dns.queries.get("_dmarc.news.parent.co.uk")).toBe(1);
+    expect(dns.queries.get("_dmarc.parent.co.uk")).toBe(1);
+  });
+
+  it("judges a key of the organizational domain by adkim: aligned when relaxed, not when strict (and says so)", async () => {
+    const relaxed = (await executeOk(t.graphqlUrl, CheckInherited, { domain: "mail.relaxedorg.example" }, { token: strict.members.ANALYST.token })).sendingDomainCheck;
+    expect(relaxed).toMatchObject({ alignment: "PASS", dkimAligned: true, dmarc: { inherited: true, adkim: "r" } });
+    expect(relaxed.dkim).toEqual([
+      { selector: "google", domain: "mail.relaxedorg.example", source: "CONFIGURED", status: "FAIL", aligned: false },
+      { selector: "selector1", domain: "relaxedorg.example", source: "COMMON", status: "PASS", aligned: true },
+    ]);
+    const strictly = (await executeOk(t.graphqlUrl, CheckInherited, { domain: "mail.strictorg.example" }, { token: strict.members.ANALYST.token })).sendingDomainCheck;
+    expect(strictly).toMatchObject({ alignment: "FAIL", dkimAligned: false, dmarc: { inherited: true, adkim: "s" } });
+    expect(strictly.dkim).toContainEqual({ selector: "selector1", domain: "strictorg.example", source: "COMMON", status: "PASS", aligned: false });
+    expect(strictly.fixes).toContain(
+      "The DKIM key at selector1._domainkey.strictorg.example is for strictorg.example, but the DMARC record of mail.strictorg.example asks for strict DKIM alignment (adkim=s): sign with d=mail.strictorg.example, or use adkim=r.",
+    );
+  });
+
+  it("probes the common DKIM selectors besides the tenant's and reports the ones found", async () => {
+    const r = (await executeOk(t.graphqlUrl, CheckInherited, { domain: "common.example" }, { token: strict.members.ANALYST.token })).sendingDomainCheck;
+    expect(r).toMatchObject({ alignment: "PASS", dkimAligned: true, dmarc: { inherited: false, foundAt: "_dmarc.common.example" } });
+    expect(r.dkim).toEqual([
+      { selector: "google", domain: "common.example", source: "CONFIGURED", status: "FAIL", aligned: false },
+      { selector: "s1", domain: "common.example", source: "COMMON", status: "PASS", aligned: true },
+    ]);
+    for (const selector of ["selector1", "selector2", "k1", "default", "mail", "dkim"]) expect(dns.queries.get(`${selector}._domainkey.common.example`), selector).toBe(1);
   });
 
   it("refuses what is not a domain name", async () => {
