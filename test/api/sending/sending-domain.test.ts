@@ -10,6 +10,9 @@ import { createTenant, type TestApp, type TestTenant } from "../../helpers/app.j
 import { execute, executeOk } from "../../helpers/graphql.js";
 import { insertContact, patchSettings, sql, startOperatorApp, waitFor } from "../../helpers/operator.js";
 import { startFakeDns, type FakeDns } from "../../fakes/dns/server.js";
+import { QUEUES } from "../../../src/data/job-queue.js";
+import { withTenant } from "../../../src/data/database.js";
+import { currentDomainCheck, recheckSendingDomains } from "../../../src/orchestration/sending/sending-domain.js";
 
 const Check = graphql(`
   query SendingDomainTestCheck($domain: String!, $fresh: Boolean) {
@@ -61,6 +64,7 @@ let dns: FakeDns;
 let t: TestApp;
 let strict: TestTenant;
 let auto: TestTenant;
+let recheck: TestTenant;
 let n = 0;
 
 beforeAll(async () => {
@@ -89,6 +93,10 @@ beforeAll(async () => {
       "common.example": ["v=spf1 ?all"],
       "_dmarc.common.example": ["v=DMARC1; p=reject"],
       "s1._domainkey.common.example": [KEY],
+      // The re-check's domain: passes until its DMARC record goes, and again when it is back.
+      "flip.example": ["v=spf1 include:_spf.google.com -all"],
+      "_dmarc.flip.example": ["v=DMARC1; p=reject"],
+      "google._domainkey.flip.example": [KEY],
     },
   });
   for (const name of ["broken.example", "_dmarc.broken.example", "google._domainkey.broken.example"]) dns.servfail.add(name);
@@ -101,6 +109,11 @@ beforeAll(async () => {
     deliverability: { enforceDmarc: "ALWAYS", spfIncludes: ["_spf.google.com"] },
   });
   await patchSettings(t.db, auto.tenantId, { sending: { mode: "SEND_ALLOWED", mailboxes } });
+  recheck = await createTenant(t, "dns-recheck");
+  await patchSettings(t.db, recheck.tenantId, {
+    sending: { mode: "SEND_ALLOWED", mailboxes: ["sam@flip.example"] },
+    deliverability: { enforceDmarc: "ALWAYS", spfIncludes: ["_spf.google.com"], dnsRecheckHours: 24 },
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -267,5 +280,100 @@ describe("DMARC at send time", () => {
   it("AUTO (the default) does not hold the local outbox to DMARC: nothing leaves it", async () => {
     const d = await sendFrom(auto, "sam@nodmarc.example");
     expect(await finished(d)).toMatchObject({ status: "SENT" });
+  });
+});
+
+describe("scheduled DNS re-check of sending domains", () => {
+  const stored = async () =>
+    (await sql<{ alignment: string; checkedAt: Date; failingSince: Date | null; report: Record<string, unknown> }>(t.db, `SELECT "alignment", "checkedAt", "failingSince", "report" FROM "SendingDomainCheck" WHERE "tenantId" = $1 AND "domain" = 'flip.example'`, [
+      recheck.tenantId,
+    ]))[0] ?? null;
+  const events = async (type: string) => sql<{ payload: Record<string, unknown> }>(t.db, `SELECT "payload" FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" = $2`, [recheck.tenantId, type]);
+  const audits = async (action: string) => sql(t.db, `SELECT 1 FROM "AuditEntry" WHERE "tenantId" = $1 AND "action" = $2 AND "targetId" = 'flip.example'`, [recheck.tenantId, action]);
+  /** Runs the tenant's re-check job through its queue (the worker behind workTenantQueue) and waits for a newer stored check. */
+  async function recheckThroughQueue(force: boolean): Promise<NonNullable<Awaited<ReturnType<typeof stored>>>> {
+    const before = (await stored())?.checkedAt.getTime() ?? 0;
+    await t.app.services.jobs.send(QUEUES.sendingDomainRecheck.name, { tenantId: recheck.tenantId, force });
+    return waitFor(async () => {
+      const row = await stored();
+      return row && row.checkedAt.getTime() > before ? row : null;
+    }, 30_000, "a newer stored check of flip.example");
+  }
+
+  it("stores each domain's check with checkedAt; a domain that newly fails DMARC is refused from then on, with an audit entry and an event, and sends again when it recovers", async () => {
+    const first = await recheckThroughQueue(false);
+    expect(first).toMatchObject({ alignment: "PASS", failingSince: null, report: { domain: "flip.example", alignment: "PASS" } });
+    expect(await finished(await sendFrom(recheck, "sam@flip.example"))).toMatchObject({ status: "SENT" });
+
+    // Not due yet (checked within deliverability.dnsRecheckHours): a scheduled run leaves it alone.
+    expect(await recheckSendingDomains(t.app.services, { tenantId: recheck.tenantId })).toEqual({ checked: [], failed: [], recovered: [] });
+
+    // The DMARC record goes; the next re-check finds it and the refusal takes effect.
+    dns.setTxt("_dmarc.flip.example", null);
+    const failing = await recheckThroughQueue(true);
+    expect(failing.alignment).toBe("FAIL");
+    expect(failing.failingSince?.getTime()).toBe(failing.checkedAt.getTime());
+    const [failed] = await events("sales.sending.domain_dmarc_failed");
+    expect(failed!.payload).toMatchObject({ domain: "flip.example", enforceDmarc: "ALWAYS" });
+    expect(failed!.payload.reason).toMatch(/^Not sent: the sending domain flip\.example fails DMARC \(it has no valid DMARC record\)/);
+    expect(await audits("sending.domain_dmarc_failed")).toHaveLength(1);
+    const refused = await finished(await sendFrom(recheck, "sam@flip.example"));
+    expect(refused).toMatchObject({ status: "FAILED", lastError: "DMARC_NOT_ALIGNED" });
+
+    // Still failing at the next re-check: no second event.
+    const again = await recheckThroughQueue(true);
+    expect(again.failingSince?.getTime()).toBe(failing.failingSince!.getTime());
+    expect(await events("sales.sending.domain_dmarc_failed")).toHaveLength(1);
+
+    // Back: the re-check says it recovered, and sends go out again.
+    dns.setTxt("_dmarc.flip.example", ["v=DMARC1; p=reject"]);
+    const recovered = await recheckThroughQueue(true);
+    expect(recovered).toMatchObject({ alignment: "PASS", failingSince: null });
+    const [back] = await events("sales.sending.domain_dmarc_recovered");
+    expect(back!.payload).toMatchObject({ domain: "flip.example", failingSince: failing.failingSince!.toISOString() });
+    expect(await audits("sending.domain_dmarc_recovered")).toHaveLength(1);
+    expect(await finished(await sendFrom(recheck, "sam@flip.example"))).toMatchObject({ status: "SENT" });
+  });
+
+  it("a DNS failure changes nothing: a domain is neither failed nor recovered on no answer", async () => {
+    dns.servfail.add("flip.example");
+    dns.servfail.add("_dmarc.flip.example");
+    try {
+      const row = await recheckThroughQueue(true);
+      expect(row).toMatchObject({ alignment: "UNKNOWN", failingSince: null });
+      expect(await events("sales.sending.domain_dmarc_failed")).toHaveLength(1);
+    } finally {
+      dns.servfail.delete("flip.example");
+      dns.servfail.delete("_dmarc.flip.example");
+    }
+  });
+
+  it("the send path goes by a stored check newer than this instance's cache (another instance's re-check)", async () => {
+    const settings = { dkimSelectors: ["google"], spfIncludes: ["_spf.google.com"] };
+    const current = () => withTenant(t.app.services.db.prisma, { tenantId: recheck.tenantId }, (tx) => currentDomainCheck(t.app.services, tx, "flip.example", settings));
+    expect(await recheckThroughQueue(true)).toMatchObject({ alignment: "PASS" });
+    expect(await current()).toMatchObject({ alignment: "PASS" });
+    const row = (await stored())!;
+    await sql(t.db, `UPDATE "SendingDomainCheck" SET "alignment" = 'FAIL', "report" = jsonb_set("report", '{alignment}', '"FAIL"'), "checkedAt" = now() + interval '1 minute' WHERE "tenantId" = $1 AND "domain" = 'flip.example'`, [
+      recheck.tenantId,
+    ]);
+    expect(await current()).toMatchObject({ alignment: "FAIL", domain: "flip.example" });
+    await sql(t.db, `UPDATE "SendingDomainCheck" SET "alignment" = $2, "report" = $3::jsonb, "checkedAt" = $4 WHERE "tenantId" = $1 AND "domain" = 'flip.example'`, [
+      recheck.tenantId,
+      row.alignment,
+      JSON.stringify(row.report),
+      row.checkedAt,
+    ]);
+  });
+
+  it("each tenant sees only its own stored checks, and a re-check touches only its tenant's", async () => {
+    const rows = (tenantId: string) => withTenant(t.app.services.db.prisma, { tenantId }, (tx) => tx.sendingDomainCheck.findMany({ select: { tenantId: true, domain: true } }));
+    expect((await rows(recheck.tenantId)).map((r) => r.domain)).toEqual(["flip.example"]);
+    expect(await rows(strict.tenantId)).toEqual([]);
+    await recheckSendingDomains(t.app.services, { tenantId: strict.tenantId, force: true });
+    const strictRows = await rows(strict.tenantId);
+    expect(strictRows.map((r) => r.domain).sort()).toEqual(["broken.example", "good.example", "nodmarc.example", "unaligned.example"]);
+    expect(strictRows.every((r) => r.tenantId === strict.tenantId)).toBe(true);
+    expect((await rows(recheck.tenantId)).map((r) => r.domain)).toEqual(["flip.example"]);
   });
 });
