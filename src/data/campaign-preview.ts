@@ -225,27 +225,32 @@ export async function planUsage(
   q: { tenantId: string; mailbox: string; defaultMailbox: string | null; since: Date; emails: string[]; domains: string[]; excludeCampaignId?: string | null },
 ): Promise<PlanUsage & { sequences: PlanUsage }> {
   const t = q.tenantId;
-  const sequenceRows = await tx.$queryRaw<Array<{ at: Date; mailbox: string | null; email: string }>>`
-    SELECT r."scheduledFor" AS at, lower(COALESCE(d."mailbox", ${q.defaultMailbox}::text)) AS mailbox, lower(c."email") AS email
-    FROM "SequenceStepRun" r
-    JOIN "SequenceEnrollment" e ON e."tenantId" = r."tenantId" AND e."id" = r."enrollmentId"
-    JOIN "Contact" c ON c."tenantId" = e."tenantId" AND c."id" = e."contactId"
-    LEFT JOIN "Draft" d ON d."tenantId" = r."tenantId" AND d."id" = r."draftId"
-    WHERE r."tenantId" = ${t}::uuid AND r."kind" = 'EMAIL' AND r."outcome" IN ('SCHEDULED', 'DRAFTED') AND r."scheduledFor" > ${q.since}
-      AND c."email" IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM "EmailSend" es WHERE es."tenantId" = ${t}::uuid AND es."draftId" = r."draftId")
-      AND (lower(COALESCE(d."mailbox", ${q.defaultMailbox}::text)) = ${q.mailbox}
-        OR lower(c."email") = ANY(${q.emails}::text[])
-        OR lower(split_part(c."email", '@', 2)) = ANY(${q.domains}::text[]))`;
-  const emails = new Set(q.emails);
-  const domains = new Set(q.domains);
+  // One scan of the tenant's planned e-mail steps, then hash joins to the mailbox, the addresses and the domains
+  // (a 2,000-address ANY() per step row would compare every pair).
+  const sequenceRows = await tx.$queryRaw<Array<{ kind: "M" | "C" | "D"; key: string | null; at: Date }>>`
+    WITH planned AS MATERIALIZED (
+      SELECT r."scheduledFor" AS at, lower(COALESCE(d."mailbox", ${q.defaultMailbox}::text)) AS mailbox, lower(c."email") AS email
+      FROM "SequenceStepRun" r
+      JOIN "SequenceEnrollment" e ON e."tenantId" = r."tenantId" AND e."id" = r."enrollmentId"
+      JOIN "Contact" c ON c."tenantId" = e."tenantId" AND c."id" = e."contactId"
+      LEFT JOIN "Draft" d ON d."tenantId" = r."tenantId" AND d."id" = r."draftId"
+      WHERE r."tenantId" = ${t}::uuid AND r."kind" = 'EMAIL' AND r."outcome" IN ('SCHEDULED', 'DRAFTED') AND r."scheduledFor" > ${q.since}
+        AND c."email" IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM "EmailSend" es WHERE es."tenantId" = ${t}::uuid AND es."draftId" = r."draftId")
+    )
+    SELECT 'M' AS kind, NULL AS key, p.at FROM planned p WHERE p.mailbox = ${q.mailbox}
+    UNION ALL
+    SELECT 'C', p.email, p.at FROM planned p JOIN unnest(${q.emails}::text[]) AS x(email) ON x.email = p.email
+    UNION ALL
+    SELECT 'D', x.domain, p.at FROM planned p JOIN unnest(${q.domains}::text[]) AS x(domain) ON x.domain = split_part(p.email, '@', 2)`;
   const sequences: PlanUsage = { mailbox: [], domains: new Map(), contacts: new Map() };
   for (const r of sequenceRows) {
     const at = new Date(r.at).getTime();
-    const domain = r.email.split("@")[1] ?? "";
-    if (r.mailbox === q.mailbox) sequences.mailbox.push(at);
-    if (emails.has(r.email)) sequences.contacts.set(r.email, [...(sequences.contacts.get(r.email) ?? []), at]);
-    if (domains.has(domain)) sequences.domains.set(domain, [...(sequences.domains.get(domain) ?? []), at]);
+    if (r.kind === "M") sequences.mailbox.push(at);
+    else {
+      const m = r.kind === "C" ? sequences.contacts : sequences.domains;
+      m.set(r.key!, [...(m.get(r.key!) ?? []), at]);
+    }
   }
   const mailboxRows = await tx.$queryRaw<Array<{ at: Date }>>`
     SELECT "reservedAt" AS at FROM "EmailSend" WHERE "tenantId" = ${t}::uuid AND "mailbox" = ${q.mailbox} AND "state" IN ('RESERVED', 'SENT') AND "reservedAt" > ${q.since}
