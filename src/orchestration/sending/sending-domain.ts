@@ -4,6 +4,9 @@
 // most). At send time a domain whose DMARC check FAILs — the resolver
 // answered and there is no DMARC record, or neither SPF nor DKIM passes — is
 // refused when enforcement applies; a check that got no answer never blocks.
+// A scheduled re-check (recheckSendingDomains, a pg-boss job per tenant)
+// stores each domain's latest check and audits/events the day it newly fails
+// DMARC or recovers; the send path goes by the newer of the cache and that.
 import { randomUUID } from "node:crypto";
 import { withTenant, type Prisma, type Tx } from "../../data/database.js";
 import { QUEUES } from "../../data/job-queue.js";
