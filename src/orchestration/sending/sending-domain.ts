@@ -97,14 +97,27 @@ async function tenantSendingDomains(tx: Tx, settings: TenantSettings, now: Date)
   return [...new Set([...settings.sending.mailboxes, ...recent.map((r) => r.mailbox)].map((m) => sendingDomainOf(normaliseMailbox(m))))].filter((d) => DOMAIN_NAME.test(d)).sort().slice(0, 50);
 }
 
-/** The sendingDomains query: every domain the tenant sends from (configured mailboxes and recent sends). */
-export async function readSendingDomains(services: Services, actor: Actor): Promise<CheckedDomain[]> {
+/**
+ * The sendingDomains query: every domain the tenant sends from (configured
+ * mailboxes and recent sends), each as the send path sees it (the newer of the
+ * cache and the stored re-check) with since when it fails DMARC.
+ */
+export async function readSendingDomains(services: Services, actor: Actor): Promise<Array<CheckedDomain & { failingSince: Date | null }>> {
   const { tenantId, userId } = actor.principal;
   const { settings, domains } = await withTenant(services.db.prisma, { tenantId, userId }, async (tx) => {
     const settings = await tenantSettings(tx, tenantId);
     return { settings, domains: await tenantSendingDomains(tx, settings, new Date()) };
   });
-  return Promise.all(domains.map((d) => checkSendingDomain(services, d, settings.deliverability)));
+  const live = await Promise.all(domains.map((d) => checkSendingDomain(services, d, settings.deliverability)));
+  const stored = await withTenant(services.db.prisma, { tenantId, userId }, (tx) =>
+    tx.sendingDomainCheck.findMany({ where: { domain: { in: domains } }, select: { domain: true, report: true, checkedAt: true, failingSince: true } }),
+  );
+  const byDomain = new Map(stored.map((r) => [r.domain, r]));
+  return live.map((check) => {
+    const row = byDomain.get(check.domain);
+    const current = row && row.checkedAt > check.checkedAt ? { ...(row.report as unknown as SendingDomainReport), checkedAt: row.checkedAt, cached: true } : check;
+    return { ...current, failingSince: row?.failingSince ?? null };
+  });
 }
 
 /**

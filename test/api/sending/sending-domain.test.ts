@@ -33,6 +33,11 @@ const CheckInherited = graphql(`
     }
   }
 `);
+const DomainsFailing = graphql(`
+  query SendingDomainTestDomainsFailing {
+    sendingDomains { domain alignment failingSince }
+  }
+`);
 const Domains = graphql(`
   query SendingDomainTestDomains {
     sendingDomains { domain alignment }
@@ -319,6 +324,9 @@ describe("scheduled DNS re-check of sending domains", () => {
     expect(await audits("sending.domain_dmarc_failed")).toHaveLength(1);
     const refused = await finished(await sendFrom(recheck, "sam@flip.example"));
     expect(refused).toMatchObject({ status: "FAILED", lastError: "DMARC_NOT_ALIGNED" });
+    // sendingDomains shows it as the send path sees it, with since when it fails.
+    const listed = (await executeOk(t.graphqlUrl, DomainsFailing, {}, { token: recheck.members.ANALYST.token })).sendingDomains;
+    expect(listed).toEqual([{ domain: "flip.example", alignment: "FAIL", failingSince: failing.failingSince!.toISOString() }]);
 
     // Still failing at the next re-check: no second event.
     const again = await recheckThroughQueue(true);
@@ -333,6 +341,7 @@ describe("scheduled DNS re-check of sending domains", () => {
     expect(back!.payload).toMatchObject({ domain: "flip.example", failingSince: failing.failingSince!.toISOString() });
     expect(await audits("sending.domain_dmarc_recovered")).toHaveLength(1);
     expect(await finished(await sendFrom(recheck, "sam@flip.example"))).toMatchObject({ status: "SENT" });
+    expect((await executeOk(t.graphqlUrl, DomainsFailing, {}, { token: recheck.members.ANALYST.token })).sendingDomains).toEqual([{ domain: "flip.example", alignment: "PASS", failingSince: null }]);
   });
 
   it("a DNS failure changes nothing: a domain is neither failed nor recovered on no answer", async () => {

@@ -172,7 +172,7 @@ const DmarcType = builder.objectRef<CheckedDomain["dmarc"]>("DmarcCheck").implem
   }),
 });
 
-const DomainCheckType = builder.objectRef<CheckedDomain>("SendingDomainCheck").implement({
+const DomainCheckType = builder.objectRef<CheckedDomain & { failingSince?: Date | null }>("SendingDomainCheck").implement({
   description: "SPF, DKIM and DMARC of a sending domain from DNS, with what to fix.",
   fields: (t) => ({
     domain: t.exposeString("domain"),
@@ -185,6 +185,12 @@ const DomainCheckType = builder.objectRef<CheckedDomain>("SendingDomainCheck").i
     fixes: t.exposeStringList("fixes"),
     checkedAt: t.expose("checkedAt", { type: "DateTime" }),
     cached: t.exposeBoolean("cached"),
+    failingSince: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "In sendingDomains: since when the scheduled re-check has found the domain failing DMARC (null while it passes, and in sendingDomainCheck).",
+      resolve: (d) => d.failingSince ?? null,
+    }),
   }),
 });
 
@@ -206,7 +212,8 @@ builder.queryField("sendingDomainCheck", (t) =>
 builder.queryField("sendingDomains", (t) =>
   t.field({
     type: [DomainCheckType],
-    description: "The checks of every domain the tenant sends from (configured mailboxes and the last 30 days' sends).",
+    description:
+      "The checks of every domain the tenant sends from (configured mailboxes and the last 30 days' sends), each as the send path uses it: the newer of the cached check and the scheduled re-check, with failingSince.",
     authScopes: { permission: "draft:read" },
     resolve: (_root, _args, ctx) => readSendingDomains(ctx.services, actorOf(ctx)),
   }),
