@@ -1,5 +1,5 @@
-# The Sales Agent service. Runs the TypeScript sources with tsx; the operator
-# console (web/) is built in a first stage that has the dev dependencies.
+# The Sales Agent service, run as one bundled ES module by plain Node (scripts/service-build.mjs,
+# as `npm start` does); the operator console (web/) is built in a first stage that has the dev dependencies.
 FROM node:20-bookworm-slim AS console
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -20,10 +20,11 @@ COPY prisma.config.ts tsconfig.json ./
 COPY scripts ./scripts
 RUN node scripts/generate.mjs
 COPY src ./src
+RUN node scripts/service-build.mjs
 COPY web ./web
 COPY --from=console /app/web/dist ./web/dist
 RUN chown -R node:node /app
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD node -e "fetch('http://127.0.0.1:4000/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node_modules/.bin/tsx", "src/main.ts"]
+CMD ["node", "dist/service/main.mjs"]

@@ -1,18 +1,8 @@
 // Small helpers for benches that run the service in its own process.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import net from "node:net";
-
-/** A TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import path from "node:path";
+export { freePort } from "../test/helpers/ports.js";
 
 /** Polls `url` until it answers 2xx, or throws after `seconds`. */
 export async function waitFor(url: string, seconds: number): Promise<void> {
@@ -37,3 +27,9 @@ export function rssOf(pid: number | undefined): number {
 }
 
 export const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+
+/** The service as `npm start` runs it: the bundle of scripts/service-build.mjs (built here when missing or stale), run by plain Node. */
+export function serviceBundle(root: string): string {
+  execFileSync(process.execPath, ["scripts/service-build.mjs", "--if-stale"], { cwd: root, stdio: "pipe" });
+  return path.join(root, "dist", "service", "main.mjs");
+}

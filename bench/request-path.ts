@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { provisionTenant } from "../src/data/provisioning.js";
-import { freePort, mb, rssOf, waitFor } from "./process-tools.js";
+import { freePort, mb, rssOf, serviceBundle, waitFor } from "./process-tools.js";
 import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
@@ -45,7 +45,9 @@ const children: ChildProcess[] = [];
 const profileDir = path.join(root, "bench", "profiles");
 
 function start(script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script], {
+  // The service runs as `npm start` runs it (the bundle, plain Node); the bench's own helpers through tsx.
+  const args = script === "src/main.ts" ? [...nodeArgs, serviceBundle(root)] : [...nodeArgs, "--import", "tsx", script];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

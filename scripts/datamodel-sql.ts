@@ -197,9 +197,11 @@ export async function actualShape(client: pg.Client, ignoreTables: string[] = ["
            pg_get_expr(d.adbin, d.adrelid) AS default
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-    -- Generated columns (GENERATED ALWAYS AS … STORED) are written in migrations only: schema.prisma
-    -- declares them Unsupported(…), which the data model leaves out.
+    -- Generated columns (GENERATED ALWAYS AS … STORED) are written in migrations only, and so are tsvector
+    -- columns (MemoryItem.textSearch, filled by its writer): schema.prisma declares them Unsupported(…), which
+    -- the data model leaves out.
     WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+      AND a.atttypid <> 'tsvector'::regtype
     ORDER BY c.relname, a.attnum`);
   for (const r of cols.rows) {
     if (ignoreTables.includes(r.table)) continue;

@@ -12,6 +12,7 @@
 // And a fake OpenID Connect provider for the console's single sign-on
 // (test/fakes/oidc/server.ts) knowing the demo tenant's people.
 //   FAKE_OIDC_PORT (default 4012)
+import { demoDnsRecords, seedGoogleDemo } from "../test/fakes/google/demo.js";
 import { startFakeGoogle } from "../test/fakes/google/server.js";
 import { startFakeHubspot } from "../test/fakes/hubspot/server.js";
 import { startFakeDns } from "../test/fakes/dns/server.js";
@@ -21,14 +22,9 @@ const port = Number(process.env.FAKE_GOOGLE_PORT ?? 4010);
 const email = (process.env.FAKE_GOOGLE_USER ?? "rep@example.com").toLowerCase();
 const google = await startFakeGoogle({ port, oauth: { user: { email } }, controlRoutes: true });
 
-// Demo data: a few inbound messages, a calendar with meetings every weekday morning, a collateral folder.
-google.gmail.seedMailbox(email, 5, { from: "buyer@prospect.example", subjectPrefix: "Question about the pilot" });
-const today = new Date();
-google.calendar.seedBusyCalendar(email, { from: today, days: 30, busyRanges: [{ startHourUtc: 9, endHourUtc: 10 }, { startHourUtc: 13, endHourUtc: 14 }] });
-const folder = google.drive.addFolder("Sales collateral", { id: "fld-demo-sales-collateral" });
-google.drive.addFile(folder.id, { name: "Pricing overview.pdf", content: "pricing plans for manufacturing and logistics teams" });
-google.drive.addFile(folder.id, { name: "Security whitepaper.pdf", content: "SOC 2, ISO 27001, data residency" });
-google.drive.addFile(folder.id, { name: "Case study - Acme Logistics.pdf", content: "logistics case study, 30% faster replies" });
+// Demo data: a few inbound messages, a calendar with meetings every day, a collateral folder
+// (the same as test/api/connection/google-walkthrough.test.ts uses).
+const { folderId } = seedGoogleDemo(google, email);
 
 const hubspotPort = Number(process.env.FAKE_HUBSPOT_PORT ?? 4011);
 const hubspot = await startFakeHubspot({ port: hubspotPort, user: email });
@@ -65,19 +61,12 @@ const oidc = await startFakeOidc({
 
 // A DNS server for the SPF/DKIM/DMARC checks (sendingDomainCheck): the demo domain set up well, one without DMARC.
 const dnsPort = Number(process.env.FAKE_DNS_PORT ?? 5300);
-const dns = await startFakeDns({
-  port: dnsPort,
-  records: {
-    "demo-sales.example": ["v=spf1 include:_spf.google.com ~all"],
-    "google._domainkey.demo-sales.example": ["v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAdemo"],
-    "_dmarc.demo-sales.example": ["v=DMARC1; p=quarantine; adkim=r; aspf=r"],
-    "no-dmarc.example": ["v=spf1 include:_spf.google.com -all"],
-  },
-});
+// The Google account's domain too: the walkthrough sends from it, and the guardrail checks it before sending.
+const dns = await startFakeDns({ port: dnsPort, records: demoDnsRecords(email) });
 
 process.stdout.write(
   [
-    `Fake DNS (UDP) at ${dns.server}: demo-sales.example has SPF, DKIM (selector google) and DMARC; no-dmarc.example lacks DMARC`,
+    `Fake DNS (UDP) at ${dns.server}: demo-sales.example and ${email.split("@")[1]} have SPF, DKIM (selector google) and DMARC; no-dmarc.example lacks DMARC`,
     "",
     `Fake identity provider (OIDC, authorization code + PKCE) at ${oidc.issuer}`,
     "  accounts: owner|admin|manager|operator|analyst@demo-sales.example (the demo tenant's people)",
@@ -87,7 +76,7 @@ process.stdout.write(
     "",
     `Fake Google (OAuth, Gmail, Calendar, Drive) at ${google.url}`,
     `  consenting user: ${email} (mailbox with 5 messages, calendar busy 09-10 and 13-14 UTC for 30 days)`,
-    `  Drive folder to allowlist (settings.assets.folderIds): ${folder.id}`,
+    `  Drive folder to allowlist (settings.assets.folderIds): ${folderId}`,
     "",
     "Start the service with:",
     `  GOOGLE_OAUTH_BASE_URL=${google.url} GOOGLE_API_ROOT_URL=${google.rootUrl} GOOGLE_CLIENT_ID=${google.oauth.clientId} GOOGLE_CLIENT_SECRET=${google.oauth.clientSecret} \\`,

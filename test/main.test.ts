@@ -1,14 +1,28 @@
-// The service as `npm start` runs it (a separate process, development mode):
-// it comes up, answers, and stops cleanly and quickly on SIGTERM and SIGINT —
-// what `docker stop` and Ctrl-C send. Apollo's own signal handlers once raced
-// ours and left the process hanging after "shutting down".
-import { spawn } from "node:child_process";
-import { describe, expect, it } from "vitest";
+// The service as `npm start` runs it (a separate process, development mode): the
+// bundle scripts/service-build.mjs makes, run by plain Node. It comes up (so the
+// bundle finds its migrations, models and console from the project's root),
+// answers, and stops cleanly and quickly on SIGTERM and SIGINT — what `docker stop`
+// and Ctrl-C send. Apollo's own signal handlers once raced ours and left the
+// process hanging after "shutting down".
+import { execFileSync, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./helpers/database.js";
+
+// Its own bundle under dist/ (dependencies resolve from the project's node_modules), so parallel runs never share one.
+const bundleDir = path.resolve("dist", `test-main-${process.pid}`);
+const bundle = path.join(bundleDir, "main.mjs");
+
+beforeAll(() => {
+  execFileSync(process.execPath, ["scripts/service-build.mjs", "--outfile", bundle], { stdio: "pipe", timeout: 120_000 });
+}, 150_000);
+
+afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
 
 async function runService(signal: "SIGTERM" | "SIGINT") {
   const db = await createTestDatabase();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [bundle], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "development",

@@ -2,8 +2,11 @@
 // charsets and encoded words are mailparser's job; report parts that
 // mailparser keeps as attachments (feedback reports, returned messages) are
 // kept as text so the rules can read their fields.
-import { simpleParser, type AddressObject, type HeaderValue } from "mailparser";
+import type { AddressObject, HeaderValue } from "mailparser";
+import { lazyRequire } from "../config/lazy-require.js";
 import type { InboundEmail } from "../domain/inbound/inbound-email.js";
+
+const mailparser = lazyRequire<typeof import("mailparser")>("mailparser");
 
 const MACHINE_PARTS = /^(message\/(delivery-status|feedback-report|rfc822|global-delivery-status|global-headers)|text\/rfc822-headers?)$/i;
 
@@ -32,7 +35,7 @@ function contentTypeOf(value: HeaderValue | undefined): { type: string; reportTy
 
 /** Parses a raw message (string or bytes) into the structure the inbound rules use. */
 export async function parseRawEmail(raw: string | Buffer): Promise<InboundEmail> {
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  const mail = await mailparser().simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   // No prototype: a header named "constructor" or "__proto__" is just a header.
   const headers: Record<string, string[]> = Object.create(null);
   for (const { key, line } of mail.headerLines) {

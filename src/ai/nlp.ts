@@ -2,13 +2,16 @@
 // from npm, nothing downloaded at run time): sentence boundaries, tokens,
 // lemmas, parts of speech, negation scope and sentence sentiment. Loaded once,
 // lazily (≈100 ms); every function here is deterministic.
-import winkNLP, { type ItemSentence, type WinkMethods } from "wink-nlp";
-import model from "wink-eng-lite-web-model";
+import type { ItemSentence, WinkMethods } from "wink-nlp";
+import { lazyRequire } from "../config/lazy-require.js";
+
+const wink = lazyRequire<typeof import("wink-nlp").default>("wink-nlp");
+const winkModel = lazyRequire<typeof import("wink-eng-lite-web-model").default>("wink-eng-lite-web-model");
 
 let instance: WinkMethods | null = null;
 
 function nlp(): WinkMethods {
-  instance ??= winkNLP(model);
+  instance ??= wink()(winkModel());
   return instance;
 }
 

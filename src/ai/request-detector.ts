@@ -5,8 +5,8 @@
 // committed (models/request-detector.json); the script reproduces them
 // exactly, and a test checks that it does.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { analyse, splitSentences, type Sentence } from "./nlp.js";
+import { projectPath } from "../config/project-path.js";
 
 export interface RequestDetectorModel {
   version: number;
@@ -55,7 +55,7 @@ let loaded: RequestDetectorModel | null = null;
 
 export function requestDetectorModel(): RequestDetectorModel {
   loaded ??= JSON.parse(
-    readFileSync(fileURLToPath(new URL("./models/request-detector.json", import.meta.url)), "utf8"),
+    readFileSync(projectPath("src", "ai", "models", "request-detector.json"), "utf8"),
   ) as RequestDetectorModel;
   return loaded;
 }

@@ -7,10 +7,10 @@
 // sign-out form that ends the provider session: RP-initiated logout by POST).
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import express, { type Router } from "express";
+import { projectPath } from "../config/project-path.js";
 
-export const CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+export const CONSOLE_DIST = projectPath("web", "dist");
 
 /** Client-side routes of the console; anything else falls through to the 404. */
 const ROUTES = /^\/(?:|queue|reports|recommendations|leads(?:\/[A-Za-z0-9_=-]+)?|settings(?:\/[a-z-]+)?|pipeline|sequences(?:\/[A-Za-z0-9_=-]+)?|campaigns(?:\/[A-Za-z0-9_=-]+)?|auth\/callback|invitations\/accept)\/?$/;

@@ -74,7 +74,7 @@ export async function createApiServer(services: Services, authenticator: Authent
   });
   const rateLimiter = createRateLimiter(config, (tenantId) => tenantApiRateLimit(services.db, tenantId));
   const stopHearingTenantChanges = options.tenantChanges?.subscribe((tenantId) => rateLimiter.forgetTenant(tenantId));
-  const ws = attachWebSocketServer({ httpServer, schema, services, authenticator, connectionCap: new ConnectionCap(config.WS_MAX_CONNECTIONS_PER_PRINCIPAL) });
+  const ws = attachWebSocketServer({ httpServer, schema, services, authenticator, connectionCap: new ConnectionCap(config.WS_MAX_CONNECTIONS_PER_PRINCIPAL), tenantChanges: options.tenantChanges });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,

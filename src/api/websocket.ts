@@ -9,7 +9,10 @@
 // context reads the connection's current principal, so the `events` filter and
 // the event-visibility table (src/domain/event.ts) use today's role; a removed
 // member or revoked key closes the socket with 4403. Idle sockets are still
-// re-checked every minute.
+// re-checked every minute. A committed change to a tenant (its row or its
+// suspension, announced by PostgreSQL as auth_change) re-checks that tenant's
+// sockets at once: a suspension closes them without waiting for an event,
+// since the outbox holds a suspended tenant's events.
 //
 // Client faults (syntax, validation, variable values) answer with the codes
 // and messages HTTP gives for the same document; only real faults are masked.
@@ -41,6 +44,7 @@ import { createErrorFormatter } from "./errors.js";
 import { checkOperationCost, validationRules } from "./limits.js";
 import type { GraphQLContext } from "./context.js";
 import type { ConnectionCap } from "./rate-limit.js";
+import type { TenantChangeFeed } from "./server.js";
 import { closingWith } from "./schema/event.js";
 import { authenticate, contextFor, requestMeta } from "./request.js";
 
@@ -101,6 +105,8 @@ export function attachWebSocketServer(deps: {
   authenticator: Authenticator;
   /** Open connections per principal on this instance (fair use). */
   connectionCap?: ConnectionCap;
+  /** Committed changes to tenants (auth_change): their open connections are re-checked at once. */
+  tenantChanges?: TenantChangeFeed;
 }): { close(): Promise<void> } {
   const { httpServer, schema, services, authenticator } = deps;
   const { config, logger } = services;
@@ -111,6 +117,13 @@ export function attachWebSocketServer(deps: {
     ...validationRules(config),
     ...(config.INTROSPECTION_ENABLED ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
+
+  /** Open, authenticated connections by tenant (for the re-check on a tenant change). */
+  const byTenant = new Map<string, Set<ConnectionState>>();
+  const stopHearingTenantChanges = deps.tenantChanges?.subscribe((tenantId) => {
+    const states = tenantId ? [...(byTenant.get(tenantId) ?? [])] : [...byTenant.values()].flatMap((set) => [...set]);
+    for (const state of states) void state.current?.(true);
+  });
 
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
@@ -184,7 +197,14 @@ export function attachWebSocketServer(deps: {
           const timer = setInterval(() => void state.current!(true), REAUTHENTICATE_EVERY_MS);
           timer.unref();
           ctx.extra.timer = timer;
-          socket.once("close", () => clearInterval(timer));
+          const tenantId = principal.tenantId;
+          const open = byTenant.get(tenantId) ?? new Set<ConnectionState>();
+          byTenant.set(tenantId, open.add(state));
+          socket.once("close", () => {
+            clearInterval(timer);
+            open.delete(state);
+            if (open.size === 0 && byTenant.get(tenantId) === open) byTenant.delete(tenantId);
+          });
           return true;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
@@ -247,6 +267,7 @@ export function attachWebSocketServer(deps: {
 
   return {
     async close() {
+      stopHearingTenantChanges?.();
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

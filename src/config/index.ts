@@ -67,6 +67,11 @@ function schemaFor(nodeEnv: string) {
       OIDC_SESSION_HOURS: int(12, 1, 24 * 30),
       /** The longest a console session lasts from the sign-in, however often `sessionRefresh` renews it; then the person signs in again. */
       OIDC_SESSION_MAX_HOURS: int(24 * 7, 1, 24 * 90),
+      /**
+       * The longest an OIDC sign-in lasts when the provider gave no refresh token (so `sessionRefresh` cannot ask it
+       * again whether the person may still sign in): within OIDC_SESSION_MAX_HOURS, never beyond this.
+       */
+      OIDC_SESSION_UNCHECKED_MAX_HOURS: int(24, 1, 24 * 90),
       /** How long a verified caller (token → membership) is remembered; changes drop it at once. 0 = verify every request. */
       AUTH_CACHE_TTL_MS: int(5_000, 0, 60_000),
       /** What this instance runs: "api" (requests), "worker" (background jobs), or "all" (both; one machine). */

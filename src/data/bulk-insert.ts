@@ -7,16 +7,22 @@ import type { Tx } from "./database.js";
 /**
  * A column and the PostgreSQL type of its array parameter (uuid, text, int4, bool, timestamptz, jsonb, or an
  * enum name). An array column ("real[]") takes each row's value as an array literal string ('{1,2}'): a
- * parameter of arrays would be one multi-dimensional array, which unnest flattens.
+ * parameter of arrays would be one multi-dimensional array, which unnest flattens. `select`, when given,
+ * computes the stored value from the unnested one in SQL (e.g. to_tsvector of a text that is not itself stored).
  */
-export type BulkColumn = readonly [name: string, type: string];
+export type BulkColumn = readonly [name: string, type: string, select?: (value: string) => string];
 
 export async function insertRows(tx: Tx, table: string, columns: readonly BulkColumn[], rows: Record<string, unknown>[]): Promise<number> {
   if (rows.length === 0) return 0;
   const names = columns.map(([name]) => `"${name}"`).join(", ");
   const viaText = (type: string) => type === "jsonb" || type.endsWith("[]");
   const arrays = columns.map(([, type], i) => `$${i + 1}::${viaText(type) ? "text" : quoteType(type)}[]`).join(", ");
-  const select = columns.map(([, type], i) => (viaText(type) ? `c${i}::${type === "jsonb" ? "jsonb" : quoteType(type.slice(0, -2)) + "[]"}` : `c${i}`)).join(", ");
+  const select = columns
+    .map(([, type, compute], i) => {
+      const value = viaText(type) ? `c${i}::${type === "jsonb" ? "jsonb" : quoteType(type.slice(0, -2)) + "[]"}` : `c${i}`;
+      return compute ? compute(value) : value;
+    })
+    .join(", ");
   const aliases = columns.map((_, i) => `c${i}`).join(", ");
   const params = columns.map(([name, type]) =>
     rows.map((row) => {

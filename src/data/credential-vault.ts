@@ -11,6 +11,7 @@ import type { Config } from "../config/index.js";
 import {
   connectionCredentialAad,
   generateKeyEncryptionKey,
+  oidcSessionAad,
   open,
   parseKeyRing,
   seal,
@@ -45,6 +46,16 @@ export class CredentialVault {
 
   open(tenantId: string, connectionId: string, envelope: string): StoredTokens {
     return JSON.parse(open(this.ring, envelope, connectionCredentialAad(tenantId, connectionId))) as StoredTokens;
+  }
+
+  /** A console sign-in's provider refresh token, sealed under the current key (OidcSession.refreshToken). */
+  sealOidcRefreshToken(userId: string, sessionId: string, refreshToken: string): { keyId: string; ciphertext: string } {
+    return { keyId: this.ring.current.id, ciphertext: seal(this.ring, refreshToken, oidcSessionAad(userId, sessionId)) };
+  }
+
+  /** Throws CredentialDecryptError for an envelope that does not open (another session's, or a retired key's). */
+  openOidcRefreshToken(userId: string, sessionId: string, envelope: string): string {
+    return open(this.ring, envelope, oidcSessionAad(userId, sessionId));
   }
 
   /** Stores (or replaces) a connection's tokens, sealed under the current key. */

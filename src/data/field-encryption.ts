@@ -1,5 +1,5 @@
 // Field-level encryption at rest (issue 15): free-text personal data — raw
-// message bodies, voice samples, inbound webhook bodies — is sealed with the
+// message bodies, voice samples, inbound webhook bodies, long-memory excerpts — is sealed with the
 // credential vault's key ring (AES-256-GCM envelopes, key ids, the newest key
 // seals) before it reaches PostgreSQL, so a dump of the tables shows no mail
 // content. It is done here, in the data layer, as a Prisma client extension:
@@ -29,6 +29,9 @@ export const ENCRYPTED_FIELDS = {
   InboundWebhookDelivery: { body: "text" },
   // Per-tenant secrets (src/data/tenant-secret.ts): sealed like the rest, and re-sealed when a key is added.
   TenantSecret: { secret: "text" },
+  // Long-memory items (src/data/memory-store.ts seals and opens them in its SQL; the full-text column is
+  // computed from the plaintext at write time, so search keeps working on sealed rows).
+  MemoryItem: { title: "text", text: "text" },
 } as const;
 
 export type EncryptedModel = keyof typeof ENCRYPTED_FIELDS;
@@ -168,6 +171,7 @@ const DELEGATE: Record<EncryptedModel, string> = {
   VoiceSample: "voiceSample",
   InboundWebhookDelivery: "inboundWebhookDelivery",
   TenantSecret: "tenantSecret",
+  MemoryItem: "memoryItem",
 };
 
 /**
@@ -260,7 +264,7 @@ export interface FieldSealingResult {
 /** Seals every tenant's encrypted fields under the newest key, in batches of short transactions. */
 export async function sealAllFields(db: Database, cipher: FieldCipher, batch: number): Promise<FieldSealingResult> {
   const tenants = await db.prisma.$queryRaw<{ id: string }[]>`SELECT app_tenant_ids() AS id`;
-  const result: FieldSealingResult = { sealed: { InboundMessage: 0, VoiceSample: 0, InboundWebhookDelivery: 0, TenantSecret: 0 }, failed: 0 };
+  const result: FieldSealingResult = { sealed: { InboundMessage: 0, VoiceSample: 0, InboundWebhookDelivery: 0, TenantSecret: 0, MemoryItem: 0 }, failed: 0 };
   for (const { id: tenantId } of tenants) {
     for (const model of Object.keys(ENCRYPTED_FIELDS) as EncryptedModel[]) {
       for (;;) {

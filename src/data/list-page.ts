@@ -23,6 +23,7 @@
 // encrypted fields may use it (see ALLOWED): their columns are read as stored.
 import { readFileSync } from "node:fs";
 import { Prisma, type SqlStatement, type Tx } from "./database.js";
+import { projectPath } from "../config/project-path.js";
 
 /** Runs one statement in the caller's tenant transaction: RequestSession.readSql, or a Prisma transaction (sqlIn). */
 export type RunSql = <R>(statement: SqlStatement) => Promise<R[]>;
@@ -47,7 +48,7 @@ const ALLOWED = new Set(["Lead", "Contact", "Company", "Deal", "Draft", "Recomme
 let models: Map<string, DmField[]> | null = null;
 function fieldsOf(model: string): DmField[] {
   if (!models) {
-    const dm = JSON.parse(readFileSync(new URL("../generated/datamodel.json", import.meta.url), "utf8")) as { models: { name: string; fields: DmField[] }[] };
+    const dm = JSON.parse(readFileSync(projectPath("src", "generated", "datamodel.json"), "utf8")) as { models: { name: string; fields: DmField[] }[] };
     models = new Map(dm.models.map((m) => [m.name, m.fields]));
   }
   const fields = models.get(model);

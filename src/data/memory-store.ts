@@ -5,8 +5,19 @@
 //
 // Vectors travel as PostgreSQL array literals ('{…}'::real[]): one text
 // parameter, whatever the driver adapter does with JavaScript arrays.
+//
+// Encryption at rest (issue 15): an item's title and excerpt are sealed with
+// the field cipher (src/data/field-encryption.ts, MemoryItem in
+// ENCRYPTED_FIELDS) by the functions here, which write and read them in SQL;
+// Prisma reads (Draft.memoriesUsed) are opened by the client extension. The
+// full-text column is computed from the plaintext in the same statement that
+// writes the sealed text (to_tsvector of a parameter that is not stored), so a
+// dump shows the excerpt's lexemes, not the excerpt. Without a cipher (a bare
+// script, the bench) the text is stored as is and sealed later by the
+// rotation pass, like every other encrypted field.
 import { insertRows, type BulkColumn } from "./bulk-insert.js";
 import type { Tx } from "./database.js";
+import type { FieldCipher } from "./field-encryption.js";
 import type { MemorySourceType } from "../domain/memory/memory.js";
 
 /** What a memory item is, whether written, read back or found: its source, whom it concerns, and its text. */
@@ -32,6 +43,23 @@ export interface NewMemoryItem extends MemoryItemFields {
   sketchNeg?: string | null;
 }
 
+/** Title and excerpt as stored: sealed (bound to the tenant) when there is a cipher. */
+function sealItemText(cipher: FieldCipher | null | undefined, tenantId: string, title: string, text: string): { title: string; text: string } {
+  if (!cipher) return { title, text };
+  return { title: cipher.sealText("MemoryItem", "title", tenantId, title), text: cipher.sealText("MemoryItem", "text", tenantId, text) };
+}
+
+/** Title and excerpt as read: opened (plaintext rows, written before encryption, read as they are). */
+function openItemText<T extends { title: string; text: string }>(cipher: FieldCipher | null | undefined, tenantId: string, row: T): T {
+  if (!cipher) return row;
+  return { ...row, title: cipher.openText("MemoryItem", "title", tenantId, row.title), text: cipher.openText("MemoryItem", "text", tenantId, row.text) };
+}
+
+/** What the full-text column is computed from (the same words the generated column used). */
+function searchableText(title: string, text: string): string {
+  return `${title} ${text}`;
+}
+
 const ITEM_COLUMNS: readonly BulkColumn[] = [
   ["id", "uuid"],
   ["tenantId", "uuid"],
@@ -45,17 +73,22 @@ const ITEM_COLUMNS: readonly BulkColumn[] = [
   ["text", "text"],
   ["occurredAt", "timestamptz"],
   ["updatedAt", "timestamptz"],
+  // Computed in SQL from the plaintext parameter; only the tsvector is stored.
+  ["textSearch", "text", (plain) => `to_tsvector('english', ${plain})`],
 ];
 
 export function vectorLiteral(vector: readonly number[]): string {
   return `{${vector.map((v) => (Number.isFinite(v) ? v : 0)).join(",")}}`;
 }
 
-/** Inserts new items (a source already indexed is left alone). Embedded items get their vector in the same statement. */
-export async function insertMemoryItems(tx: Tx, items: NewMemoryItem[]): Promise<number> {
+/**
+ * Inserts new items (a source already indexed is left alone). Embedded items get their vector in the same
+ * statement. Title and excerpt are sealed with `cipher` (the app always passes services.db.fields).
+ */
+export async function insertMemoryItems(tx: Tx, items: NewMemoryItem[], cipher?: FieldCipher | null): Promise<number> {
   if (items.length === 0) return 0;
   const now = new Date();
-  const rows = items.map((i) => ({ ...i, updatedAt: now }));
+  const rows = items.map((i) => ({ ...i, ...sealItemText(cipher, i.tenantId, i.title, i.text), textSearch: searchableText(i.title, i.text), updatedAt: now }));
   const plain = rows.filter((r) => !r.embedding);
   const embedded = rows.filter((r) => r.embedding);
   let inserted = 0;
@@ -110,24 +143,38 @@ const SOURCES: Record<MemorySourceType, { table: string; where: string; order: s
 };
 
 /** Replaces an item's text (its source changed); the embedding is dropped so the job embeds it again. */
-export async function updateMemoryText(tx: Tx, tenantId: string, sourceType: MemorySourceType, sourceId: string, title: string, text: string): Promise<void> {
+export async function updateMemoryText(
+  tx: Tx,
+  tenantId: string,
+  sourceType: MemorySourceType,
+  sourceId: string,
+  title: string,
+  text: string,
+  cipher?: FieldCipher | null,
+): Promise<void> {
+  const stored = sealItemText(cipher, tenantId, title, text);
   await tx.$executeRaw`
-    UPDATE "MemoryItem" SET "title" = ${title}, "text" = ${text}, "embedding" = NULL, "model" = NULL, "dim" = NULL,
+    UPDATE "MemoryItem" SET "title" = ${stored.title}, "text" = ${stored.text}, "textSearch" = to_tsvector('english', ${searchableText(title, text)}),
+      "embedding" = NULL, "model" = NULL, "dim" = NULL,
       "sketchPos" = NULL, "sketchNeg" = NULL, "embeddedAt" = NULL, "updatedAt" = CURRENT_TIMESTAMP
     WHERE "tenantId" = ${tenantId}::uuid AND "sourceType" = ${sourceType}::"MemorySourceType" AND "sourceId" = ${sourceId}::uuid`;
 }
 
 export interface PendingEmbedding {
   id: string;
+  /** The excerpt to embed (opened). */
   text: string;
+  /** The excerpt as stored (sealed or not): storeEmbeddings stores a vector only while it is still this one. */
+  storedText: string;
 }
 
 /** Items without an embedding of `model` (never embedded, or embedded by another model): newest first. */
-export async function itemsToEmbed(tx: Tx, tenantId: string, model: string, limit: number): Promise<PendingEmbedding[]> {
-  return tx.$queryRaw<PendingEmbedding[]>`
+export async function itemsToEmbed(tx: Tx, tenantId: string, model: string, limit: number, cipher?: FieldCipher | null): Promise<PendingEmbedding[]> {
+  const rows = await tx.$queryRaw<{ id: string; text: string }[]>`
     SELECT "id"::text AS id, "text" FROM "MemoryItem"
     WHERE "tenantId" = ${tenantId}::uuid AND ("embedding" IS NULL OR "model" IS DISTINCT FROM ${model})
     ORDER BY ("embedding" IS NULL) DESC, "occurredAt" DESC, "id" LIMIT ${limit}`;
+  return rows.map((r) => ({ id: r.id, text: cipher ? cipher.openText("MemoryItem", "text", tenantId, r.text) : r.text, storedText: r.text }));
 }
 
 export async function countItemsToEmbed(tx: Tx, tenantId: string, model: string): Promise<number> {
@@ -136,12 +183,15 @@ export async function countItemsToEmbed(tx: Tx, tenantId: string, model: string)
   return row?.n ?? 0;
 }
 
-/** Stores embeddings for items whose text is still the one embedded (a concurrent change wins). */
+/**
+ * Stores embeddings for items whose stored text is still the one read (a concurrent change wins; so does a
+ * re-seal under a new key — the next run embeds the item again).
+ */
 export async function storeEmbeddings(
   tx: Tx,
   tenantId: string,
   model: string,
-  rows: { id: string; text: string; embedding: number[]; sketchPos: string; sketchNeg: string }[],
+  rows: { id: string; storedText: string; embedding: number[]; sketchPos: string; sketchNeg: string }[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
   return tx.$executeRawUnsafe(
@@ -150,7 +200,7 @@ export async function storeEmbeddings(
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, t, e, sp, sn)
      WHERE m."tenantId" = $6::uuid AND m."id" = u.id AND m."text" = u.t`,
     rows.map((r) => r.id),
-    rows.map((r) => r.text),
+    rows.map((r) => r.storedText),
     rows.map((r) => vectorLiteral(r.embedding)),
     rows.map((r) => r.sketchPos),
     rows.map((r) => r.sketchNeg),
@@ -345,10 +395,10 @@ export interface MemoryRow extends MemoryItemFields {
   similarity: number | null;
 }
 
-/** The union's rows with their exact similarity (vectors of the query's model only). */
-export async function memoryRows(tx: Tx, tenantId: string, ids: string[], model: string, vector: number[]): Promise<MemoryRow[]> {
+/** The union's rows with their exact similarity (vectors of the query's model only); title and excerpt opened. */
+export async function memoryRows(tx: Tx, tenantId: string, ids: string[], model: string, vector: number[], cipher?: FieldCipher | null): Promise<MemoryRow[]> {
   if (ids.length === 0) return [];
-  return tx.$queryRawUnsafe<MemoryRow[]>(
+  const rows = await tx.$queryRawUnsafe<MemoryRow[]>(
     `SELECT m."id"::text AS id, m."sourceType"::text AS "sourceType", m."sourceId"::text AS "sourceId",
             m."contactId"::text AS "contactId", m."companyId"::text AS "companyId", m."leadId"::text AS "leadId", m."dealId"::text AS "dealId",
             m."title", m."text", m."occurredAt", m."model",
@@ -360,4 +410,5 @@ export async function memoryRows(tx: Tx, tenantId: string, ids: string[], model:
     vectorLiteral(vector),
     vector.length,
   );
+  return rows.map((r) => openItemText(cipher, tenantId, r));
 }

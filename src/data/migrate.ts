@@ -9,10 +9,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { projectPath } from "../config/project-path.js";
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../prisma/migrations");
+export const MIGRATIONS_DIR = projectPath("prisma", "migrations");
 
 /** Arbitrary but fixed: "sales-agent migrations". */
 const MIGRATION_LOCK_KEY = 7_310_552_001;

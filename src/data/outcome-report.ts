@@ -124,11 +124,13 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
   await tx.$executeRaw`SET LOCAL work_mem = '32MB'`;
   const interval = p.unit === "day" ? "1 day" : "1 week";
   // Per draft of the cohort, the time it reached each step (nested: null once a step is missed), then one
-  // aggregate over them. The per-draft lookups are index probes on (tenantId, threadId / contactId …).
+  // aggregate over them. Each sent draft carries its bounce, first reply, first positive reply, meeting and
+  // deal times (kept by triggers as those rows land: migration 20261209030000_draft_funnel_timestamps), so
+  // this is one pass over the period's drafts, no look-ups in messages, activities or deals.
   const [funnelRaw] = await tx.$queryRaw<Record<string, unknown>[]>`
-    WITH cohort AS MATERIALIZED (
-      SELECT d."id", d."createdAt", d."approvedAt", d."sentAt", d."messageId", d."threadId", d."contactId",
-        d."status", d."origin", d."revision", d."updatedAt"
+    WITH cohort AS (
+      SELECT d."id", d."createdAt", d."approvedAt", d."sentAt", d."status", d."origin", d."revision", d."updatedAt",
+        d."bouncedAt", d."repliedAt", d."positiveReplyAt", d."meetingAt", d."dealCreatedAt", d."dealWonAt"
       FROM "Draft" d
       LEFT JOIN "Lead" l ON l."tenantId" = d."tenantId" AND l."id" = d."leadId"
       LEFT JOIN "Deal" dl ON dl."tenantId" = d."tenantId" AND dl."id" = d."dealId"
@@ -139,46 +141,12 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
         AND (${p.agent}::text IS NULL OR (d."origin" = 'AGENT' AND EXISTS (
               SELECT 1 FROM "AgentRun" r WHERE r."tenantId" = d."tenantId" AND r."jobId"::text = d."originRef" AND r."agent" = ${p.agent}::text)))
     ),
-    -- Set-based look-ups (hash joins over the period's rows, not one probe per draft). Every reply, bounce
-    -- and meeting of a cohort draft happens after the draft was created, so after from.
-    bounce AS (
-      SELECT DISTINCT c."id" FROM cohort c
-      JOIN "InboundMessage" im ON im."tenantId" = ${p.tenantId}::uuid AND im."contactId" = c."contactId"
-      WHERE c."sentAt" IS NOT NULL AND im."receivedAt" >= ${p.from}::timestamptz AND im."receivedAt" >= c."sentAt"
-        AND (im."intent" = 'BOUNCE' OR im."ruleKind" = 'BOUNCE')
-    ),
-    reply AS (
-      SELECT c."id", min(im."receivedAt") AS t_reply,
-        min(im."receivedAt") FILTER (WHERE im."intent" IN ('INTERESTED', 'MEETING_REQUEST')) AS t_positive,
-        min(im."receivedAt") FILTER (WHERE im."intent" = 'MEETING_REQUEST') AS t_meeting_reply
-      FROM cohort c
-      JOIN "InboundMessage" im ON im."tenantId" = ${p.tenantId}::uuid AND im."threadId" = c."threadId"
-      WHERE c."sentAt" IS NOT NULL AND NOT im."automated" AND im."receivedAt" >= ${p.from}::timestamptz AND im."receivedAt" >= c."sentAt"
-      GROUP BY c."id"
-    ),
-    meeting AS (
-      SELECT c."id", min(a."occurredAt") AS t_meeting_act FROM cohort c
-      JOIN "Activity" a ON a."tenantId" = ${p.tenantId}::uuid AND a."contactId" = c."contactId"
-      WHERE c."sentAt" IS NOT NULL AND a."type" = 'MEETING' AND a."occurredAt" >= ${p.from}::timestamptz AND a."occurredAt" >= c."sentAt"
-      GROUP BY c."id"
-    ),
-    deal AS (
-      SELECT c."id", min(dl."createdAt") AS t_deal, min(dl."closedAt") FILTER (WHERE dl."status" = 'WON') AS t_won
-      FROM cohort c
-      JOIN "DealContact" dc ON dc."tenantId" = ${p.tenantId}::uuid AND dc."contactId" = c."contactId"
-      JOIN "Deal" dl ON dl."tenantId" = dc."tenantId" AND dl."id" = dc."dealId"
-      WHERE c."sentAt" IS NOT NULL AND dl."createdAt" >= c."sentAt"
-      GROUP BY c."id"
-    ),
     raw AS (
       SELECT c.*,
         CASE WHEN c."approvedAt" IS NOT NULL THEN c."approvedAt" WHEN c."sentAt" IS NOT NULL THEN c."sentAt" END AS t_approved,
-        (b."id" IS NOT NULL) AS bounced, r.t_reply, r.t_positive, r.t_meeting_reply, m.t_meeting_act, dd.t_deal, dd.t_won
+        (c."bouncedAt" IS NOT NULL) AS bounced, c."repliedAt" AS t_reply, c."positiveReplyAt" AS t_positive,
+        c."meetingAt" AS t_meeting_any, c."dealCreatedAt" AS t_deal, c."dealWonAt" AS t_won
       FROM cohort c
-      LEFT JOIN bounce b ON b."id" = c."id"
-      LEFT JOIN reply r ON r."id" = c."id"
-      LEFT JOIN meeting m ON m."id" = c."id"
-      LEFT JOIN deal dd ON dd."id" = c."id"
     ),
     s1 AS (
       SELECT raw.*, CASE WHEN t_approved IS NOT NULL THEN "sentAt" END AS t_sent FROM raw
@@ -193,9 +161,8 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
       SELECT s3.*, CASE WHEN t_replied IS NOT NULL THEN t_positive END AS t_pos FROM s3
     ),
     s5 AS (
-      -- least/greatest skip nulls: no meeting at all must stay null, not become the positive reply's time.
-      SELECT s4.*, CASE WHEN t_pos IS NOT NULL AND least(t_meeting_reply, t_meeting_act) IS NOT NULL
-                        THEN greatest(t_pos, least(t_meeting_reply, t_meeting_act)) END AS t_meeting
+      -- greatest skips nulls: no meeting at all must stay null, not become the positive reply's time.
+      SELECT s4.*, CASE WHEN t_pos IS NOT NULL AND t_meeting_any IS NOT NULL THEN greatest(t_pos, t_meeting_any) END AS t_meeting
       FROM s4
     ),
     s6 AS (
@@ -217,18 +184,20 @@ export async function queryOutcomeReport(tx: Tx, p: OutcomeParams): Promise<Outc
     ),
     -- Per edited draft: its two word lists and the size of their multiset intersection (INTERSECT ALL over
     -- two small lists), so no grouping of every word of every draft.
-    words AS (
-      SELECT e."id", regexp_split_to_array(lower(e.a), '[^[:alnum:]]+') AS wa, regexp_split_to_array(lower(e.b), '[^[:alnum:]]+') AS wb
+    words AS MATERIALIZED (
+      SELECT e."id", array_remove(regexp_split_to_array(lower(e.a), '[^[:alnum:]]+'), '') AS wa,
+        array_remove(regexp_split_to_array(lower(e.b), '[^[:alnum:]]+'), '') AS wb
       FROM edited e
     ),
-    distance AS (
-      SELECT w."id", CASE WHEN na + nb = 0 THEN 0 ELSE 1 - 2.0 * common / (na + nb) END AS dist
+    -- cardinality() instead of counting subqueries, and the counts computed once per draft (MATERIALIZED:
+    -- the CASE below would otherwise repeat the inlined subqueries): same figures, about half the CPU.
+    counted AS MATERIALIZED (
+      SELECT cardinality(w.wa) AS na, cardinality(w.wb) AS nb,
+        (SELECT count(*) FROM (SELECT unnest(w.wa) INTERSECT ALL SELECT unnest(w.wb)) i) AS common
       FROM words w
-      CROSS JOIN LATERAL (
-        SELECT (SELECT count(*) FROM unnest(w.wa) x WHERE x <> '') AS na,
-               (SELECT count(*) FROM unnest(w.wb) x WHERE x <> '') AS nb,
-               (SELECT count(*) FROM (SELECT x FROM unnest(w.wa) x WHERE x <> '' INTERSECT ALL SELECT x FROM unnest(w.wb) x WHERE x <> '') i) AS common
-      ) k
+    ),
+    distance AS (
+      SELECT CASE WHEN na + nb = 0 THEN 0 ELSE 1 - 2.0 * common / (na + nb) END AS dist FROM counted
     )
     ,
     -- Buckets in the report's zone: local midnights (or ISO-week Mondays) stepped in local time, then turned

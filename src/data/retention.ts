@@ -21,16 +21,27 @@ type Purge = (tx: Tx, tenantId: string, before: Date, batch: number) => Promise<
 const n = (rows: { n: number | bigint }[]) => Number(rows[0]?.n ?? 0);
 
 const PURGES: Record<RetentionKind, { days: keyof RetentionSettings; run: Purge }> = {
-  // The analysed facts (subject, sender, intent, analysis, thread, lead) stay; the raw mail goes.
+  // The analysed facts (subject, sender, intent, analysis, thread, lead) stay; the raw mail goes, and with it the
+  // long-memory item holding an excerpt of it (in the same statement; the memory-index job makes a new one
+  // from what the message still holds, its subject).
   inboundMessageBodies: {
     days: "inboundMessageBodyDays",
-    run: (tx, tenantId, before, batch) => tx.$executeRaw`
-      UPDATE "InboundMessage" SET "text" = '', "raw" = NULL, "headers" = '{}'::jsonb
-      WHERE "id" IN (
-        SELECT "id" FROM "InboundMessage"
-        WHERE "tenantId" = ${tenantId}::uuid AND "receivedAt" < ${before}
-          AND ("text" <> '' OR "raw" IS NOT NULL OR "headers" <> '{}'::jsonb)
-        ORDER BY "receivedAt" LIMIT ${batch} FOR UPDATE SKIP LOCKED)`,
+    run: async (tx, tenantId, before, batch) =>
+      n(
+        await tx.$queryRaw<{ n: number }[]>`
+          WITH purged AS (
+            UPDATE "InboundMessage" SET "text" = '', "raw" = NULL, "headers" = '{}'::jsonb
+            WHERE "id" IN (
+              SELECT "id" FROM "InboundMessage"
+              WHERE "tenantId" = ${tenantId}::uuid AND "receivedAt" < ${before}
+                AND ("text" <> '' OR "raw" IS NOT NULL OR "headers" <> '{}'::jsonb)
+              ORDER BY "receivedAt" LIMIT ${batch} FOR UPDATE SKIP LOCKED)
+            RETURNING "id"),
+          forgotten AS (
+            DELETE FROM "MemoryItem" m USING purged p
+            WHERE m."tenantId" = ${tenantId}::uuid AND m."sourceType" = 'INBOUND_MESSAGE' AND m."sourceId" = p."id")
+          SELECT count(*)::int AS n FROM purged`,
+      ),
   },
   aiInvocationTexts: {
     days: "aiInvocationTextDays",

@@ -68,6 +68,9 @@ export const USER_ERROR_CODES = [
   "IDENTITY_ALREADY_LINKED",
   // sessionRefresh: the console session has reached OIDC_SESSION_MAX_HOURS since the sign-in; sign in again.
   "SESSION_EXPIRED",
+  // sessionRefresh: the identity provider no longer accepts the sign-in (invalid_grant: the account disabled, the
+  // grant revoked or expired); the session has ended and its tokens stop working. Sign in again.
+  "SESSION_REVOKED",
   // Erasure (issue 15): the address belongs to a person whose data was erased; they are never stored again.
   "CONTACT_ERASED",
   // Four-eyes erasure: the request was decided already, or nobody decided it before its expiry.

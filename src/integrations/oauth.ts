@@ -4,9 +4,12 @@
 // from GOOGLE_OAUTH_BASE_URL when set, so tests point the real library at a
 // fake server. Every network call is made by the caller through the
 // resilience policy (src/integrations/resilience.ts).
-import { CodeChallengeMethod, OAuth2Client, type Credentials } from "google-auth-library";
+import type { Credentials, OAuth2Client } from "google-auth-library";
+import { lazyRequire } from "../config/lazy-require.js";
 import type { Config } from "../config/index.js";
 import type { StoredTokens } from "../domain/connection/credential.js";
+
+const googleAuth = lazyRequire<typeof import("google-auth-library")>("google-auth-library");
 
 export interface OAuthEndpoints {
   authUrl: string;
@@ -66,7 +69,7 @@ function toStored(c: Credentials, previousRefresh: string | null = null): Stored
 export function googleOAuth(config: Pick<Config, "GOOGLE_CLIENT_ID" | "GOOGLE_CLIENT_SECRET" | "GOOGLE_OAUTH_BASE_URL">): OAuthProvider & { clientFor(tokens: StoredTokens): OAuth2Client } {
   const endpoints = googleEndpoints(config.GOOGLE_OAUTH_BASE_URL);
   const client = () =>
-    new OAuth2Client({
+    new (googleAuth().OAuth2Client)({
       clientId: config.GOOGLE_CLIENT_ID,
       clientSecret: config.GOOGLE_CLIENT_SECRET,
       endpoints: {
@@ -91,7 +94,7 @@ export function googleOAuth(config: Pick<Config, "GOOGLE_CLIENT_ID" | "GOOGLE_CL
         scope: scopes,
         state,
         redirect_uri: redirectUri,
-        code_challenge_method: CodeChallengeMethod.S256,
+        code_challenge_method: googleAuth().CodeChallengeMethod.S256,
         code_challenge: codeChallenge,
       });
     },

@@ -32,6 +32,13 @@ export interface VerifiedIdentity {
   name: string | null;
   /** The verified ID token itself: the console hands it back to the provider as `id_token_hint` when it signs out. */
   idToken: string;
+  /** The provider's refresh token, when it gave one: kept server-side (sealed) so session refreshes ask the provider again. */
+  refreshToken: string | null;
+}
+
+export interface RefreshedGrant {
+  /** The provider's new refresh token when it rotates them, else the one just used. */
+  refreshToken: string;
 }
 
 /** The provider refused, answered nonsense, or could not be reached: the message is safe to show. */
@@ -49,6 +56,12 @@ export interface OidcClient {
   publicSettings(): Promise<OidcPublicSettings>;
   /** Exchanges the code and verifies the ID token it returns. */
   signIn(input: { code: string; codeVerifier: string; redirectUri: string; nonce: string }): Promise<VerifiedIdentity>;
+  /**
+   * Asks the provider whether the person's sign-in still stands (refresh_token grant at the token
+   * endpoint). Throws OidcError REFUSED when it does not (invalid_grant: revoked, expired, the account
+   * disabled), UNAVAILABLE when it cannot tell now, INVALID_TOKEN when it answers for someone else.
+   */
+  refresh(input: { refreshToken: string; subject: string }): Promise<RefreshedGrant>;
 }
 
 const discoverySchema = z.object({
@@ -60,7 +73,8 @@ const discoverySchema = z.object({
   code_challenge_methods_supported: z.array(z.string()).optional(),
 });
 
-const tokenResponseSchema = z.object({ id_token: z.string().min(1) });
+const tokenResponseSchema = z.object({ id_token: z.string().min(1), refresh_token: z.string().min(1).optional() });
+const refreshResponseSchema = z.object({ id_token: z.string().min(1).optional(), refresh_token: z.string().min(1).optional() });
 
 const idTokenClaims = z.object({
   sub: z.string().min(1).max(255),
@@ -110,33 +124,12 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
 
     async signIn(input) {
       const { doc, jwks } = await discovery();
-      const form = new URLSearchParams({
-        grant_type: "authorization_code",
-        code: input.code,
-        redirect_uri: input.redirectUri,
-        client_id: settings.clientId,
-        code_verifier: input.codeVerifier,
-      });
-      if (settings.clientSecret) form.set("client_secret", settings.clientSecret);
-      let response: Response;
-      try {
-        response = await fetch(doc.token_endpoint, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-          body: form,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        });
-      } catch {
-        throw new OidcError("The identity provider cannot be reached. Try again shortly.", "UNAVAILABLE");
-      }
-      const body = (await response.json().catch(() => null)) as { error?: string } | null;
-      if (!response.ok) {
-        // invalid_grant: a used, expired or foreign code, or a verifier that does not match the challenge.
-        if (response.status === 400 || response.status === 401) {
-          throw new OidcError(`The identity provider refused the sign-in (${typeof body?.error === "string" ? body.error.slice(0, 60) : "invalid request"}). Start the sign-in again.`, "REFUSED");
-        }
-        throw new OidcError("The identity provider cannot complete the sign-in now. Try again shortly.", "UNAVAILABLE");
-      }
+      const body = await tokenRequest(
+        doc.token_endpoint,
+        { grant_type: "authorization_code", code: input.code, redirect_uri: input.redirectUri, code_verifier: input.codeVerifier },
+        (error) => `The identity provider refused the sign-in (${error}). Start the sign-in again.`,
+        "The identity provider cannot complete the sign-in now. Try again shortly.",
+      );
       const tokens = tokenResponseSchema.safeParse(body);
       if (!tokens.success) throw new OidcError("The identity provider returned no ID token.", "INVALID_TOKEN");
       let payload: unknown;
@@ -156,7 +149,56 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
         emailVerified: claims.data.email_verified === true || claims.data.email_verified === "true",
         name: claims.data.name ?? null,
         idToken: tokens.data.id_token,
+        refreshToken: tokens.data.refresh_token ?? null,
       };
     },
+
+    async refresh(input) {
+      const { doc, jwks } = await discovery();
+      const body = await tokenRequest(
+        doc.token_endpoint,
+        { grant_type: "refresh_token", refresh_token: input.refreshToken },
+        (error) => `Your identity provider no longer accepts this sign-in (${error}). Sign in again.`,
+        "The identity provider cannot confirm your sign-in now. Try again shortly.",
+      );
+      const tokens = refreshResponseSchema.safeParse(body);
+      if (!tokens.success) throw new OidcError("The identity provider answered the refresh with something unreadable.", "INVALID_TOKEN");
+      // An ID token in the answer must be the provider's and about the same person (OpenID Connect Core 12.2).
+      if (tokens.data.id_token) {
+        let sub: unknown;
+        try {
+          ({ payload: { sub } } = await jwtVerify(tokens.data.id_token, jwks, { issuer: doc.issuer, audience: settings.clientId, requiredClaims: ["exp", "iat", "sub"] }));
+        } catch {
+          throw new OidcError("The identity provider's ID token did not verify.", "INVALID_TOKEN");
+        }
+        if (sub !== input.subject) throw new OidcError("The identity provider's refreshed ID token is about someone else.", "INVALID_TOKEN");
+      }
+      return { refreshToken: tokens.data.refresh_token ?? input.refreshToken };
+    },
   };
+
+  /** POSTs a grant to the token endpoint; 400/401 (invalid_grant, invalid_client …) are REFUSED, anything else UNAVAILABLE. */
+  async function tokenRequest(endpoint: string, grant: Record<string, string>, refused: (error: string) => string, unavailable: string): Promise<unknown> {
+    const form = new URLSearchParams({ ...grant, client_id: settings.clientId });
+    if (settings.clientSecret) form.set("client_secret", settings.clientSecret);
+    let response: Response;
+    try {
+      response = await fetch(endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body: form,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch {
+      throw new OidcError("The identity provider cannot be reached. Try again shortly.", "UNAVAILABLE");
+    }
+    const body = (await response.json().catch(() => null)) as { error?: string } | null;
+    if (!response.ok) {
+      if (response.status === 400 || response.status === 401) {
+        throw new OidcError(refused(typeof body?.error === "string" ? body.error.slice(0, 60) : "invalid request"), "REFUSED");
+      }
+      throw new OidcError(unavailable, "UNAVAILABLE");
+    }
+    return body;
+  }
 }

@@ -9,7 +9,7 @@
 // SKIP LOCKED and only rows under another key are selected).
 //
 // The same pass seals the encrypted fields (message bodies, voice samples,
-// inbound webhook bodies; src/data/field-encryption.ts): values under an older
+// inbound webhook bodies, long-memory excerpts; src/data/field-encryption.ts): values under an older
 // key are re-sealed under the newest, and plaintext rows written before
 // encryption existed are sealed — so upgrading an existing database needs no
 // separate migration step.

@@ -9,6 +9,13 @@
 // after it, to preserve order) for a later attempt with backoff — except that
 // when pub/sub reports its connection ready again, the backoff of the tenants
 // this instance backed off is cleared and dispatch resumes at once.
+//
+// A suspended tenant's events are held (issue 15: a suspended tenant sends
+// nothing): app_outbox_pending_tenants does not offer its tenant, and the claim
+// below takes nothing while its suspension row exists (a suspension committed
+// between the two). Held events are not attempts: nothing is marked, nothing
+// backs off. The resume's own event (sales.tenant.resumed) wakes the dispatcher
+// through NOTIFY, and the held events go out first, in their order.
 import { withTenant, type Database, type Tx } from "../data/database.js";
 import { listenForNotifications } from "../data/notification-listener.js";
 import type { EventBus } from "../data/pubsub.js";
@@ -63,6 +70,7 @@ export async function startOutboxDispatcher(deps: {
         SELECT "id", "type", "payload", "createdAt", "attempts",
                ("lockedUntil" IS NOT NULL AND "lockedUntil" > CURRENT_TIMESTAMP) AS "backingOff"
         FROM "OutboxEvent" WHERE "deliveredAt" IS NULL
+          AND NOT EXISTS (SELECT 1 FROM "TenantSuspension" s WHERE s."tenantId" = ${tenantId}::uuid)
         ORDER BY "createdAt", "id" LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
       const delivered: string[] = [];
       const deliveredEvents: DomainEvent[] = [];

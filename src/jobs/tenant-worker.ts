@@ -6,10 +6,11 @@
 // its deferred jobs due at once (releaseDeferredJobs, in the resume's
 // transaction).
 //
-// The check and the put-back run in one transaction that holds the suspension
-// row FOR SHARE, so a resume (which deletes that row, then releases the
-// deferred jobs) waits for it and then sees the job it put back: none is left
-// waiting for the recheck. A suspension that commits while a job already runs
+// One statement per batch reads which of its tenants are suspended (no
+// transaction for the common case: nobody suspended). The put-back runs in one
+// transaction that holds the suspension row FOR SHARE and checks it again, so a
+// resume (which deletes that row, then releases the deferred jobs) waits for it
+// and then sees the job it put back: none is left waiting for the recheck. A suspension that commits while a job already runs
 // lets that one job finish (sends are also held in the send claim itself).
 //
 // Workers whose jobs are not one tenant's (the platform's schedules and sweeps:
@@ -40,6 +41,12 @@ function withoutMark<T>(job: TenantJob<T>): TenantJob<T> {
 /**
  * Of one fetched batch, the jobs that may run now; the others (their tenant is
  * suspended) are put back in the queue. Exported for tests.
+ *
+ * One statement asks which of the batch's tenants are suspended (a platform
+ * function: ids in, suspended ids out); only a suspended tenant's jobs cost a
+ * transaction, which takes the suspension row FOR SHARE and looks again — a
+ * resume committed in between lets the jobs run, and a resume that comes
+ * after waits for the put-back and then releases it.
  */
 export async function deferSuspendedTenantJobs<T>(
   services: Pick<Services, "db" | "jobs" | "logger">,
@@ -49,18 +56,25 @@ export async function deferSuspendedTenantJobs<T>(
   const byTenant = new Map<string, TenantJob<T>[]>();
   for (const job of batch) {
     const tenantId = tenantOf(job);
-    if (tenantId) byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), job]);
+    if (!tenantId) continue;
+    const jobs = byTenant.get(tenantId);
+    if (jobs) jobs.push(job);
+    else byTenant.set(tenantId, [job]);
   }
+  if (byTenant.size === 0) return batch.map(withoutMark);
+  const suspendedIds = await services.db.prisma.$queryRaw<{ id: string }[]>`SELECT app_suspended_tenants(${[...byTenant.keys()]}::uuid[])::text AS id`;
   const deferred = new Set<string>();
-  for (const [tenantId, jobs] of byTenant) {
-    const suspended = await withTenant(services.db.prisma, { tenantId }, async (tx) => {
+  for (const { id: tenantId } of suspendedIds) {
+    const jobs = byTenant.get(tenantId);
+    if (!jobs) continue;
+    const stillSuspended = await withTenant(services.db.prisma, { tenantId }, async (tx) => {
       const rows = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "TenantSuspension" WHERE "tenantId" = ${tenantId}::uuid FOR SHARE`;
       if (rows.length === 0) return false;
       const startAfter = new Date(Date.now() + SUSPENDED_JOB_RECHECK_SECONDS * 1000);
       await deferJobs(services.jobs.boss, queue, jobs as TenantJob<object>[], startAfter, tx);
       return true;
     });
-    if (suspended) {
+    if (stillSuspended) {
       for (const job of jobs) deferred.add(job.id);
       services.logger.info({ tenantId, queue, jobs: jobs.length }, "jobs deferred: tenant suspended");
     }

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { execute } from "../helpers/graphql.js";
+import { freePort } from "../helpers/ports.js";
 
 const PGBOUNCER = [process.env.PGBOUNCER_PATH, "/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"].find((p): p is string => !!p && existsSync(p));
 const SKIP_REASON = "pgbouncer is not installed (apt-get install -y pgbouncer; .ci/run installs it)";
@@ -32,17 +33,6 @@ if (!PGBOUNCER && process.env.CI === "true") {
 }
 
 const SERVER_CONNECTIONS = 2;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts pgbouncer in transaction mode in front of the database's server; returns its port. */
 async function startPgBouncer(db: TestDatabase): Promise<{ port: number; process: ChildProcess; dir: string }> {

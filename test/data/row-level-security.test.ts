@@ -14,7 +14,7 @@ let tables: { name: string; rls: boolean; forced: boolean; tenantColumn: string 
 
 // People exist across tenants; visibility is by membership (tested below). A person's identity at the
 // identity provider is theirs, not a tenant's: the service role reaches it only through app_oidc_sign_in().
-const GLOBAL_TABLES = ["User", "UserIdentity"];
+const GLOBAL_TABLES = ["User", "UserIdentity", "OidcSession"];
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -53,6 +53,9 @@ function seedEveryTable(): Promise<{ failed: string[] }> {
     // Global tables: an identity at the provider for every person (UserIdentity).
     await c.query(`INSERT INTO "UserIdentity" ("id", "userId", "issuer", "subject", "email")
       SELECT gen_random_uuid(), "id", 'https://idp.example', 'sub-' || "id", "email" FROM "User" ON CONFLICT DO NOTHING`);
+    // … and a sign-in through it (OidcSession).
+    await c.query(`INSERT INTO "OidcSession" ("id", "userId", "issuer", "subject")
+      SELECT gen_random_uuid(), "id", 'https://idp.example', 'sub-' || "id" FROM "User"`);
     for (const t of tables.filter((x) => x.tenantColumn)) {
       for (const tenantId of [tenantA, tenantB]) {
         const names: string[] = [];
@@ -220,6 +223,29 @@ describe("every table", () => {
       await expect(
         c.query(`INSERT INTO "UserIdentity" ("id", "userId", "issuer", "subject", "email") VALUES (gen_random_uuid(), $1, 'https://evil.example', 'x', 'x@x.example')`, [other.id]),
       ).rejects.toThrow(/permission denied/);
+      await c.query("ROLLBACK");
+    });
+  });
+
+  it("shows a person's sign-ins at the provider to that person only, and lets the service role write only its own", async () => {
+    await seedEveryTable();
+    const people = await asOwner(db, async (c) => (await c.query(`SELECT "id" FROM "User" ORDER BY "email"`)).rows as { id: string }[]);
+    const [me, other] = people as [{ id: string }, { id: string }];
+    await asServiceRole(db, async (c) => {
+      await c.query("BEGIN");
+      // A tenant alone shows nobody's sign-in, not even its members'.
+      await c.query("SELECT set_config('app.tenant_id', $1, true)", [tenantA]);
+      expect((await c.query(`SELECT count(*)::int AS n FROM "OidcSession"`)).rows[0].n).toBe(0);
+      await c.query("SELECT set_config('app.user_id', $1, true)", [me.id]);
+      expect([...new Set((await c.query(`SELECT "userId" FROM "OidcSession"`)).rows.map((r) => r.userId))]).toEqual([me.id]);
+      // Another person's sign-in can be neither ended nor created.
+      expect((await c.query(`UPDATE "OidcSession" SET "endedAt" = now() WHERE "userId" = $1`, [other.id])).rowCount).toBe(0);
+      await c.query("SAVEPOINT s");
+      await expect(
+        c.query(`INSERT INTO "OidcSession" ("id", "userId", "issuer", "subject") VALUES (gen_random_uuid(), $1, 'https://evil.example', 'x')`, [other.id]),
+      ).rejects.toThrow(/row-level security/);
+      await c.query("ROLLBACK TO SAVEPOINT s");
+      await c.query(`INSERT INTO "OidcSession" ("id", "userId", "issuer", "subject") VALUES (gen_random_uuid(), $1, 'https://idp.example', 'mine')`, [me.id]);
       await c.query("ROLLBACK");
     });
   });

@@ -262,4 +262,26 @@ describe("Gmail sync of a connected mailbox", () => {
     expect(await inboundCount(t, tenant.tenantId, BOX)).toBe(2);
     expect(await rows(id)).toEqual([{ states: 1, messages: 2 }]);
   });
+
+  it("the record of a Gmail copy references its inbound message: a deleted message clears the pointer, keeps the record, and a resync does not bring it back", async () => {
+    const BOX = "fk-box@seller.example";
+    const id = await connect("OPERATOR", BOX, ["gmail.readonly"]);
+    const msgid = `<fk-${randomUUID()}@customer.example>`;
+    google.gmail.deliver(BOX, { raw: gmailRaw({ from: "gone@customer.example", to: BOX, subject: "Please forget me", messageId: msgid }) });
+    expect(await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId: id })).toMatchObject({ mode: "FULL", imported: 1 });
+    const [copy] = await sql<{ id: string; inboundMessageId: string }>(t.db, `SELECT "id", "inboundMessageId" FROM "GmailMessage" WHERE "connectionId" = $1 AND "rfcMessageId" = $2`, [id, msgid]);
+    expect(copy!.inboundMessageId).not.toBeNull();
+    // A pointer at an inbound message that does not exist (or is another tenant's) is refused by the foreign key.
+    const [foreign] = await sql<{ id: string }>(t.db, `INSERT INTO "InboundMessage" ("id", "tenantId", "messageId", "fromEmail", "subject", "text") VALUES (gen_random_uuid(), $1, $2, 'x@other.example', 'Other tenant', 'Theirs') RETURNING "id"`, [other.tenantId, `<${randomUUID()}@other.example>`]);
+    for (const target of [randomUUID(), foreign!.id]) {
+      await expect(sql(t.db, `UPDATE "GmailMessage" SET "inboundMessageId" = $1 WHERE "id" = $2`, [target, copy!.id])).rejects.toMatchObject({ code: "23503" });
+    }
+    // Deleting the inbound message (erasure does, after marking the copy SKIPPED) nulls the pointer only: the record stays in its tenant.
+    await sql(t.db, `DELETE FROM "InboundMessage" WHERE "id" = $1`, [copy!.inboundMessageId]);
+    expect(await sql(t.db, `SELECT "tenantId", "inboundMessageId", "kind"::text AS kind FROM "GmailMessage" WHERE "id" = $1`, [copy!.id])).toEqual([{ tenantId: tenant.tenantId, inboundMessageId: null, kind: "INBOUND" }]);
+    google.gmail.deliver(BOX, { raw: gmailRaw({ from: "stays@customer.example", to: BOX, subject: "Still here" }) });
+    google.gmail.expireHistory(BOX);
+    expect(await syncMailbox(t.app.background, { tenantId: tenant.tenantId, connectionId: id })).toMatchObject({ mode: "RESYNC", imported: 1, duplicates: 1 });
+    expect(await sql(t.db, `SELECT "subject" FROM "InboundMessage" WHERE "tenantId" = $1 AND "mailbox" = $2`, [tenant.tenantId, BOX])).toEqual([{ subject: "Still here" }]);
+  });
 });

@@ -1,12 +1,14 @@
 // A suspended tenant's queued jobs wait (issue 15), through the real workers:
 // suspend a tenant, then cause several kinds of its jobs — an agent run and its
-// lead scoring (a message ingested), outbound webhooks and long-memory indexing
-// (from the outbox), a send, an explicit scoring job — and none of them runs:
-// nothing reaches the webhook receiver or the mail transport, the agent run
-// stays queued, and every job of the tenant is put back (not dropped, not
-// failed). Another tenant's same jobs run meanwhile. Resuming makes them due
-// at once, and they complete. Also: every pg-boss worker is either behind the
-// one shared guard (src/jobs/tenant-worker.ts) or a platform schedule.
+// lead scoring (a message ingested), a send, an explicit scoring job — and none
+// of them runs: nothing reaches the webhook receiver or the mail transport, the
+// agent run stays queued, and every job of the tenant is put back (not dropped,
+// not failed). The jobs its events would cause (outbound webhooks, long-memory
+// indexing) are not even created: the outbox holds the events
+// (test/jobs/outbox-suspended-tenant.test.ts). Another tenant's same jobs run
+// meanwhile. Resuming makes them due at once, the events go out, and everything
+// completes. Also: every pg-boss worker is either behind the one shared guard
+// (src/jobs/tenant-worker.ts) or a platform schedule.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { readdir, readFile } from "node:fs/promises";
@@ -122,8 +124,10 @@ describe("a suspended tenant's jobs", () => {
     await waitFor(async () => received.some((r) => r.path === `/${b.slug}` && r.body.includes("sales.message.received")), 15_000, "the other tenant's webhook");
     await waitFor(async () => (await sql(t.db, `SELECT 1 FROM "ScoreSnapshot" WHERE "leadId" = $1`, [causedB.leadId])).length > 0, 15_000, "the other tenant's scoring");
 
-    // The suspended tenant's: every kind is put back for later, none ran.
-    const kinds = [QUEUES.agentInboundAnalysis.name, QUEUES.leadScoring.name, QUEUES.webhookDelivery.name, QUEUES.memoryIndex.name, QUEUES.draftSend.name];
+    // The suspended tenant's: every kind of job queued directly is put back for later, none ran. Those the
+    // outbox enqueues when it publishes (webhooks, memory indexing) are not even created: its events are held.
+    const kinds = [QUEUES.agentInboundAnalysis.name, QUEUES.leadScoring.name, QUEUES.draftSend.name];
+    const fromOutbox = [QUEUES.webhookDelivery.name, QUEUES.memoryIndex.name];
     const waiting = await waitFor(
       async () => {
         const jobs = await jobsOf(a.tenantId, since);
@@ -133,6 +137,8 @@ describe("a suspended tenant's jobs", () => {
       30_000,
       "every kind of the suspended tenant's jobs to be put back",
     );
+    expect(waiting.filter((j) => fromOutbox.includes(j.name as never))).toEqual([]);
+    expect(await sql(t.db, `SELECT 1 FROM "OutboxEvent" WHERE "tenantId" = $1 AND "type" = 'sales.message.received' AND "deliveredAt" IS NULL`, [a.tenantId])).toHaveLength(1);
     // Not failed, and none completed without being put back.
     expect(waiting.filter((j) => j.state === "failed" || j.state === "retry")).toEqual([]);
     expect(waiting.filter((j) => j.state === "completed" && !j.deferred && kinds.includes(j.name as never))).toEqual([]);
@@ -154,8 +160,8 @@ describe("a suspended tenant's jobs", () => {
     await waitFor(async () => (await sql(t.db, `SELECT 1 FROM "ScoreSnapshot" WHERE "leadId" = $1`, [causedA.leadId])).length > 0, 15_000, "the scoring after resume");
     await waitFor(
       async () => {
-        const jobs = (await jobsOf(a.tenantId, since)).filter((j) => kinds.includes(j.name as never));
-        return jobs.every((j) => j.state === "completed") && kinds.every((k) => jobs.some((j) => j.name === k && !j.deferred));
+        const jobs = (await jobsOf(a.tenantId, since)).filter((j) => [...kinds, ...fromOutbox].includes(j.name as never));
+        return jobs.every((j) => j.state === "completed") && [...kinds, ...fromOutbox].every((k) => jobs.some((j) => j.name === k && !j.deferred));
       },
       30_000,
       "every put-back job to complete",

@@ -83,5 +83,7 @@ export async function refreshSession(token: string): Promise<RefreshOutcome> {
   const result = body?.data?.sessionRefresh;
   if (!result) return { retry: true };
   if (result.token) return { token: result.token };
+  // The identity provider could not be asked: not a refusal, the current token still works — try again.
+  if (result.userErrors[0]?.code === "PROVIDER_UNAVAILABLE") return { retry: true };
   return { ended: result.userErrors[0]?.message ?? "Your session cannot be extended." };
 }

@@ -5,9 +5,9 @@
 // (models/inbound-intent.json) and reproduced byte for byte by the script.
 // Inference is a dot product and a softmax: deterministic, offline.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { InboundIntent } from "../prompts/inbound-analysis.js";
 import { intentFeatures, type IntentFeatureOptions, type IntentFeatures } from "./intent-features.js";
+import { projectPath } from "../../config/project-path.js";
 
 export interface IntentModel {
   version: number;
@@ -22,7 +22,7 @@ export interface IntentModel {
 let loaded: IntentModel | null = null;
 
 export function intentModel(): IntentModel {
-  loaded ??= JSON.parse(readFileSync(fileURLToPath(new URL("../models/inbound-intent.json", import.meta.url)), "utf8")) as IntentModel;
+  loaded ??= JSON.parse(readFileSync(projectPath("src", "ai", "models", "inbound-intent.json"), "utf8")) as IntentModel;
   return loaded;
 }
 

@@ -20,7 +20,12 @@ export interface Principal {
   /** What authentication decided from (a user's role; a key's role, scopes and creator's role). */
   accessFingerprint?: string;
   /** A person's bearer-token session (epoch seconds): when they signed in (`auth_time`, else `iat`) and when the token expires. */
-  session?: { startedAt: number; expiresAt: number };
+  session?: {
+    startedAt: number;
+    expiresAt: number;
+    /** The identity-provider sign-in behind the token (OidcSession id, the `sid` claim); absent for tokens not from an OIDC sign-in. */
+    oidcSessionId?: string;
+  };
 }
 
 /** Request metadata carried into audit entries and logs. */

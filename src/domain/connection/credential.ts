@@ -153,6 +153,11 @@ export function connectionCredentialAad(tenantId: string, connectionId: string):
   return `connection-credential|${tenantId}|${connectionId}`;
 }
 
+/** A console sign-in's provider refresh token (src/orchestration/access/session-refresh.ts): bound to the person and the session. */
+export function oidcSessionAad(userId: string, sessionId: string): string {
+  return `oidc-session|${userId}|${sessionId}`;
+}
+
 export function oauthStateAad(tenantId: string, stateId: string): string {
   return `oauth-state|${tenantId}|${stateId}`;
 }

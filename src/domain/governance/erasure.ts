@@ -96,6 +96,7 @@ export const ERASURE_KINDS = [
   "sequenceEnrollments",
   "meetingBookings",
   "voiceSamples",
+  "memoryItems",
   "externalRefs",
   "crmDeletionRequests",
   "inboundWebhookDeliveries",

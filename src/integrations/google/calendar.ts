@@ -3,9 +3,11 @@
 // with the contact invited (events.insert with sendUpdates=all) and reading
 // one back by id (events.get). Busy time
 // comes back as instants; the meeting-slot domain does the time-zone work.
-import { calendar } from "@googleapis/calendar";
+import { lazyRequire } from "../../config/lazy-require.js";
 import { GoogleApiError, googleCall } from "./errors.js";
 import type { GoogleClientOptions } from "./gmail.js";
+
+const calendarApi = lazyRequire<typeof import("@googleapis/calendar")>("@googleapis/calendar");
 
 export interface BusyInterval {
   start: Date;
@@ -45,7 +47,7 @@ export interface CalendarClient {
 }
 
 export function createCalendarClient(options: GoogleClientOptions): CalendarClient {
-  const api = calendar({ version: "v3", auth: options.auth, retry: false, ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}) });
+  const api = calendarApi().calendar({ version: "v3", auth: options.auth, retry: false, ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}) });
   const call = { signal: options.signal } as const;
   return {
     async freeBusy({ calendarIds, timeMin, timeMax, timeZone }) {

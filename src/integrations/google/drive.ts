@@ -3,10 +3,12 @@
 // The allowlist is enforced twice: the domain rule (domain/asset.ts) refuses
 // a folder outside it before Google is asked, and every file Google returns
 // is checked again by its parents (a query can never widen the scope).
-import { drive } from "@googleapis/drive";
+import { lazyRequire } from "../../config/lazy-require.js";
 import { driveQueryLiteral, fileAllowed, folderScope } from "../../domain/draft/asset.js";
 import { AssetNotAllowedError, GoogleApiError, googleCall } from "./errors.js";
 import type { GoogleClientOptions } from "./gmail.js";
+
+const driveApi = lazyRequire<typeof import("@googleapis/drive")>("@googleapis/drive");
 
 export interface DriveFile {
   id: string;
@@ -50,7 +52,7 @@ function toFile(f: { id?: string | null; name?: string | null; mimeType?: string
 }
 
 export function createDriveClient(options: GoogleClientOptions & { allowedFolderIds: readonly string[] }): DriveClient {
-  const api = drive({ version: "v3", auth: options.auth, retry: false, ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}) });
+  const api = driveApi().drive({ version: "v3", auth: options.auth, retry: false, ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}) });
   const call = { signal: options.signal } as const;
   const allowlist = [...options.allowedFolderIds];
   return {

@@ -5,8 +5,11 @@
 // (callWithConnection hands over the connection's OAuth2Client and an abort
 // signal); the SDK's own retry is off — the resilience policy retries, once.
 import type { OAuth2Client } from "google-auth-library";
-import { gmail, type gmail_v1 } from "@googleapis/gmail";
+import type { gmail_v1 } from "@googleapis/gmail";
+import { lazyRequire } from "../../config/lazy-require.js";
 import { googleCall, HistoryExpiredError, GoogleApiError } from "./errors.js";
+
+const gmailApi = lazyRequire<typeof import("@googleapis/gmail")>("@googleapis/gmail");
 
 export interface GoogleClientOptions {
   auth: OAuth2Client;
@@ -92,7 +95,7 @@ function date(ms: string | null | undefined): Date | null {
 }
 
 export function createMailboxClient(options: GoogleClientOptions): MailboxClient {
-  const api = gmail({ version: "v1", auth: options.auth, retry: false, ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}) });
+  const api = gmailApi().gmail({ version: "v1", auth: options.auth, retry: false, ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}) });
   const call = { signal: options.signal } as const;
   const users = api.users;
 

@@ -6,7 +6,9 @@
 // serve their own —, expiry, issuer accounts.google.com, our audience), then
 // its e-mail must be the configured service account, verified. Anything else
 // is refused before the body is looked at.
-import { OAuth2Client } from "google-auth-library";
+import { lazyRequire } from "../../config/lazy-require.js";
+
+const googleAuth = lazyRequire<typeof import("google-auth-library")>("google-auth-library");
 
 export interface PushVerifierOptions {
   audience: string;
@@ -29,7 +31,7 @@ export interface PushVerifier {
 }
 
 export function createPushVerifier(options: PushVerifierOptions): PushVerifier {
-  const client = new OAuth2Client({
+  const client = new (googleAuth().OAuth2Client)({
     endpoints: { oauth2FederatedSignonPemCertsUrl: options.certsUrl },
     issuers: ["accounts.google.com", "https://accounts.google.com"],
   });

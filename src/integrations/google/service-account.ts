@@ -6,11 +6,14 @@
 // https://oauth2.googleapis.com/token (also the assertion's audience); with
 // GOOGLE_OAUTH_BASE_URL the request alone is sent to the fake server's
 // /token, the assertion stays exactly what Google would receive.
-import { JWT } from "google-auth-library";
+import type { JWT } from "google-auth-library";
+import { lazyRequire } from "../../config/lazy-require.js";
 import type { Config } from "../../config/index.js";
 import type { StoredTokens } from "../../domain/connection/credential.js";
 import type { ServiceAccountKey } from "../../domain/connection/service-account.js";
 import { googleEndpoints } from "../oauth.js";
+
+const googleAuth = lazyRequire<typeof import("google-auth-library")>("google-auth-library");
 
 const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
 
@@ -19,7 +22,7 @@ export type DelegatedTokenMinter = (input: { key: ServiceAccountKey; subject: st
 export function googleDelegatedTokens(config: Pick<Config, "GOOGLE_OAUTH_BASE_URL">): DelegatedTokenMinter {
   const tokenUrl = config.GOOGLE_OAUTH_BASE_URL ? googleEndpoints(config.GOOGLE_OAUTH_BASE_URL).tokenUrl : null;
   return async ({ key, subject, scopes }) => {
-    const client = new JWT({ email: key.clientEmail, key: key.privateKey, keyId: key.privateKeyId, subject, scopes });
+    const client = new (googleAuth().JWT)({ email: key.clientEmail, key: key.privateKey, keyId: key.privateKeyId, subject, scopes });
     client.transporter.interceptors.request.add({
       resolved: async (options) => {
         if (tokenUrl && String(options.url) === GOOGLE_TOKEN_URL) options.url = new URL(tokenUrl);

@@ -9,7 +9,10 @@
 // `{ response: { status, headers, data } }` shape the policy and
 // classifyProviderError read, so a 429 waits the told time and a 401 or
 // invalid_grant turns the connection to NEEDS_REAUTH.
-import { Client } from "@hubspot/api-client";
+import type { Client } from "@hubspot/api-client";
+import { lazyRequire } from "../../config/lazy-require.js";
+
+const hubspotSdk = lazyRequire<typeof import("@hubspot/api-client")>("@hubspot/api-client");
 
 export const HUBSPOT_API_BASE = "https://api.hubapi.com";
 export const HUBSPOT_APP_BASE = "https://app.hubspot.com";
@@ -162,7 +165,7 @@ async function callWith<T>(before: ((request: { search: boolean }) => Promise<vo
 
 /** The SDK client for one access token (an OAuth access token or a private-app token). */
 export function sdkClient(accessToken: string, basePath?: string): Client {
-  return new Client({ accessToken, basePath: (basePath ?? HUBSPOT_API_BASE).replace(/\/+$/, ""), numberOfApiCallRetries: 0 });
+  return new (hubspotSdk().Client)({ accessToken, basePath: (basePath ?? HUBSPOT_API_BASE).replace(/\/+$/, ""), numberOfApiCallRetries: 0 });
 }
 
 function toObject(o: { id: string; properties: Record<string, string | null>; createdAt: Date; updatedAt: Date }): HubspotObject {

@@ -50,7 +50,7 @@ export interface Authenticator {
 }
 
 const uuid = z.string().uuid();
-const claimsSchema = z.object({ sub: uuid, tid: uuid });
+const claimsSchema = z.object({ sub: uuid, tid: uuid, sid: uuid.optional() });
 
 /** Refresh `lastUsedAt` at most this often, so a busy key does not write on every request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -98,10 +98,15 @@ export function createAuthenticator(deps: {
   }
 
   async function userPrincipal(token: string): Promise<Principal> {
-    const { sub, tid, exp, startedAt } = await verifyJwt(token);
+    const { sub, tid, sid, exp, startedAt } = await verifyJwt(token);
     const membership = await withTenant(db.prisma, { tenantId: tid, userId: sub }, async (tx) => {
       const found = await tx.membership.findUnique({ where: { tenantId_userId: { tenantId: tid, userId: sub } }, include: { user: true } });
       if (found && (await tenantSuspension(tx, tid))) throw new TenantSuspendedError();
+      // A token from an identity-provider sign-in works only while that sign-in stands (ended when the provider refused a refresh).
+      if (found && sid) {
+        const session = await tx.oidcSession.findUnique({ where: { id: sid }, select: { userId: true, endedAt: true } });
+        if (!session || session.userId !== sub || session.endedAt) throw new AuthenticationError("This sign-in has ended: sign in again.");
+      }
       return found;
     });
     if (!membership) throw new AuthenticationError("This user is not a member of the token's tenant.");
@@ -114,7 +119,7 @@ export function createAuthenticator(deps: {
       label: `user:${membership.user.email}`,
       userId: membership.userId,
       accessFingerprint: membership.role,
-      session: { startedAt, expiresAt: exp },
+      session: { startedAt, expiresAt: exp, ...(sid ? { oidcSessionId: sid } : {}) },
     };
     cache?.set(token, principal, exp * 1000);
     return principal;

@@ -1,4 +1,6 @@
 // Memberships: add (invite) a person with a role, change a role, remove.
+// Removing someone revokes their personal connections in the same transaction
+// (src/orchestration/connection/connection.ts, revokeLeaverConnections).
 // Adding someone by e-mail reveals nothing about an account they may already
 // have: the tenant sees the name it supplied (Membership.displayName).
 // Owner rows are locked while a change is checked, so two owners demoting
@@ -10,6 +12,7 @@ import { canAssignRole, HUMAN_ROLES, type Role } from "../../domain/access/permi
 import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
 import { runMutation, type Actor } from "../unit-of-work.js";
 import type { Services } from "../services.js";
+import { revokeLeaverConnections, revokeLeaverGrants, type LeaverRevocation } from "../connection/connection.js";
 
 export const membershipAddSchema = z.object({
   email: z.string().trim().toLowerCase().email("must be a valid e-mail address").max(254),
@@ -101,7 +104,10 @@ export async function removeMembership(
   input: { membershipId: string },
   idempotencyKey?: string | null,
 ): Promise<Outcome<{ membershipId: string }>> {
-  return runMutation(services, actor, { operation: "membershipRemove", input, idempotencyKey }, async (uow) => {
+  // Kept out of the mutation's result: that may be stored for idempotency, and these hold tokens.
+  let leaverConnections: LeaverRevocation[] = [];
+  const outcome = await runMutation(services, actor, { operation: "membershipRemove", input, idempotencyKey }, async (uow) => {
+    leaverConnections = [];
     const { ownerCount, target } = await lockForChange(uow.tx, actor.principal.tenantId, input.membershipId);
     if (!target) return fail(userError("NOT_FOUND", "No such membership.", ["input", "membershipId"]));
     const refusal = checkMembershipChange({
@@ -121,6 +127,10 @@ export async function removeMembership(
       summary: { userId: target.userId, role: target.role },
     });
     await uow.emit("sales.membership.removed", { membershipId: target.id, userId: target.userId });
+    // Their own mailboxes and calendars leave with them (the tenant's shared ones they connected stay).
+    leaverConnections = await revokeLeaverConnections(services, uow, target.userId);
     return ok({ membershipId: target.id });
   });
+  if (outcome.ok && leaverConnections.length > 0) await revokeLeaverGrants(services, actor, leaverConnections);
+  return outcome;
 }

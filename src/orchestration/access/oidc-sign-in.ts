@@ -14,6 +14,7 @@ import { ROLE_PERMISSIONS, type Role } from "../../domain/access/permission.js";
 import type { Principal, RequestMeta } from "../../domain/access/principal.js";
 import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
 import { OidcError, type OidcPublicSettings } from "../../integrations/oidc.js";
+import { withTenant } from "../../data/database.js";
 import { runUnitOfWork } from "../unit-of-work.js";
 import type { Services } from "../services.js";
 
@@ -43,6 +44,24 @@ export interface OidcSignIn {
   workspaces: SignInWorkspace[];
   /** The provider's ID token, for `id_token_hint` when the console signs out at the provider. */
   idToken: string;
+}
+
+/**
+ * Records the sign-in server-side (OidcSession): the provider's refresh token, sealed with the credential
+ * vault, so sessionRefresh asks the provider again; none when the provider gave none (or there is no vault).
+ * Written as the person (app.user_id; the first workspace only sets the transaction's tenant).
+ */
+async function startOidcSession(
+  services: Services,
+  s: { userId: string; tenantId: string; issuer: string; subject: string; refreshToken: string | null },
+): Promise<string> {
+  const id = randomUUID();
+  const vault = services.connectors?.vault;
+  const sealed = s.refreshToken && vault ? vault.sealOidcRefreshToken(s.userId, id, s.refreshToken) : null;
+  await withTenant(services.db.prisma, { tenantId: s.tenantId, userId: s.userId }, (tx) =>
+    tx.oidcSession.create({ data: { id, userId: s.userId, issuer: s.issuer, subject: s.subject, refreshToken: sealed?.ciphertext ?? null, keyId: sealed?.keyId ?? null } }),
+  );
+  return id;
 }
 
 /** What the console needs to start a sign-in; null when no provider is configured. Throws OidcError when it cannot be reached. */
@@ -110,12 +129,14 @@ export async function signInWithOidc(
     }
   }
   const ttlSeconds = services.config.OIDC_SESSION_HOURS * 3600;
+  const sessionId = await startOidcSession(services, { userId, tenantId: members[0]!.tenant_id, issuer: identity.issuer, subject: identity.subject, refreshToken: identity.refreshToken });
+  const authTime = Math.floor(Date.now() / 1000);
   const workspaces = await Promise.all(
     members.map(async (m) => ({
       tenantId: m.tenant_id,
       tenantName: m.tenant_name,
       role: m.role,
-      token: await tokens.issueUserToken({ userId, tenantId: m.tenant_id, authTime: Math.floor(Date.now() / 1000) }, ttlSeconds),
+      token: await tokens.issueUserToken({ userId, tenantId: m.tenant_id, authTime, sessionId }, ttlSeconds),
     })),
   );
   services.logger.info({ userId, workspaces: workspaces.length, linked }, "console sign-in through the identity provider");

@@ -34,8 +34,9 @@ export interface PlatformIdentity {
   /**
    * Signs a member's sign-in token (HS256, the same claims the authenticator accepts); only with a JWT secret.
    * `authTime` (epoch seconds) marks when the person signed in: refreshed console sessions keep it (`auth_time`).
+   * `sessionId` names the server-side record of an identity-provider sign-in (OidcSession; `sid`).
    */
-  issueUserToken(claims: { userId: string; tenantId: string; authTime?: number }, ttlSeconds: number): Promise<string>;
+  issueUserToken(claims: { userId: string; tenantId: string; authTime?: number; sessionId?: string }, ttlSeconds: number): Promise<string>;
   /** Whether this server can sign tokens itself (false with an identity provider only). */
   canIssueTokens: boolean;
 }
@@ -105,8 +106,8 @@ export function createPlatformIdentity(deps: { config: Config; jwtSecret: string
       if (!subjects.has(subject)) throw new Error(`"${subject}" is not listed in PLATFORM_ADMIN_SUBJECTS.`);
       return sign({ platform: true }, subject, ttlSeconds);
     },
-    issueUserToken({ userId, tenantId, authTime }, ttlSeconds) {
-      return sign({ tid: tenantId, ...(authTime ? { auth_time: authTime } : {}) }, userId, ttlSeconds);
+    issueUserToken({ userId, tenantId, authTime, sessionId }, ttlSeconds) {
+      return sign({ tid: tenantId, ...(authTime ? { auth_time: authTime } : {}), ...(sessionId ? { sid: sessionId } : {}) }, userId, ttlSeconds);
     },
   };
 }

@@ -495,50 +495,137 @@ export async function revokeConnection(
   actor: Actor,
   input: { connectionId: string },
 ): Promise<Outcome<{ connectionId: string; providerRevoked: boolean }>> {
-  const { vault, resilience, oauth } = services.connectors;
+  const { vault } = services.connectors;
   const read = await runUnitOfWork(services, actor, async (uow) => {
     const found = await findManageable(uow, input.connectionId);
     if (!found.ok) return found;
     if (found.value.status === "REVOKED") return fail(userError("ALREADY_REVOKED", "This connection is already revoked.", ["input", "connectionId"]));
-    let tokens: StoredTokens | null = null;
-    try {
-      tokens = await vault.load(uow.tx, actor.principal.tenantId, found.value.id);
-    } catch {
-      tokens = null; // an envelope that does not open is erased below all the same
-    }
-    return ok({ connection: found.value, tokens });
+    return ok({ connection: found.value, tokens: await loadTokensToRevoke(vault, uow.tx, found.value) });
   });
   if (!read.ok) return read;
   const { connection, tokens } = read.value;
-  let providerRevoked = false;
-  const provider = oauth[connection.provider];
-  // A delegated connection holds no grant at Google to revoke (the admin removes the client id's
-  // delegation in the Admin console); its key is erased here.
-  const token = tokens?.serviceAccount ? null : (tokens?.refreshToken ?? tokens?.accessToken);
-  if (provider && token) {
-    try {
-      await resilience.execute(actor.principal.tenantId, connection.provider, () => provider.revoke(token));
-      providerRevoked = true;
-    } catch (error) {
-      // A grant that is already gone counts as revoked.
-      providerRevoked = !(error instanceof ConnectorUnavailableError) && classifyProviderError(error).kind === "REAUTH";
-    }
-  }
+  const providerRevoked = await revokeAtProvider(services, connection, tokens);
   return runUnitOfWork(services, actor, async (uow) => {
     const found = await findManageable(uow, input.connectionId);
     if (!found.ok) return found;
     if (found.value.status === "REVOKED") return fail(userError("ALREADY_REVOKED", "This connection is already revoked.", ["input", "connectionId"]));
-    await vault.erase(uow.tx, actor.principal.tenantId, connection.id);
-    await uow.tx.connection.update({ where: { id: connection.id }, data: { status: "REVOKED", revokedAt: new Date() } });
-    await uow.audit({
-      action: "connection.revoked",
-      targetType: "Connection",
-      targetId: connection.id,
-      summary: { provider: connection.provider, accountEmail: connection.accountEmail, providerRevoked, previousStatus: connection.status },
-    });
-    await uow.emit("sales.connection.revoked", { connectionId: connection.id, provider: connection.provider, providerRevoked });
+    await revokeLocally(uow, connection, { providerRevoked });
     return ok({ connectionId: connection.id, providerRevoked });
   });
+}
+
+/** The tokens to revoke at the provider; null when there are none or the envelope does not open (it is erased all the same). */
+async function loadTokensToRevoke(vault: CredentialVault | undefined, tx: Tx, connection: Connection): Promise<StoredTokens | null> {
+  if (!vault) return null;
+  try {
+    return await vault.load(tx, connection.tenantId, connection.id);
+  } catch {
+    return null;
+  }
+}
+
+/** Best effort: asks the provider to end the grant; true when it did (or the grant was already gone). Never throws. */
+async function revokeAtProvider(
+  services: Pick<ConnectionServices, "connectors">,
+  connection: Pick<Connection, "tenantId" | "provider">,
+  tokens: StoredTokens | null,
+): Promise<boolean> {
+  const provider = services.connectors.oauth[connection.provider];
+  // A delegated connection holds no grant at Google to revoke (the admin removes the client id's
+  // delegation in the Admin console); its key is erased locally.
+  const token = tokens?.serviceAccount ? null : (tokens?.refreshToken ?? tokens?.accessToken);
+  if (!provider || !token) return false;
+  try {
+    await services.connectors.resilience.execute(connection.tenantId, connection.provider, () => provider.revoke(token));
+    return true;
+  } catch (error) {
+    // A grant that is already gone counts as revoked.
+    return !(error instanceof ConnectorUnavailableError) && classifyProviderError(error).kind === "REAUTH";
+  }
+}
+
+/** Erases the tokens and marks the connection REVOKED, audited and evented, in the caller's transaction. */
+async function revokeLocally(
+  uow: UnitOfWork,
+  connection: Connection,
+  outcome: { providerRevoked: boolean | null; reason?: "MEMBER_REMOVED" },
+): Promise<void> {
+  // The vault's erase is a delete of the sealed row: no key is needed, so it runs without connectors too.
+  await uow.tx.connectionCredential.deleteMany({ where: { tenantId: connection.tenantId, connectionId: connection.id } });
+  await uow.tx.connection.update({ where: { id: connection.id }, data: { status: "REVOKED", revokedAt: new Date() } });
+  const reason = outcome.reason ? { reason: outcome.reason, userId: connection.userId } : {};
+  await uow.audit({
+    action: "connection.revoked",
+    targetType: "Connection",
+    targetId: connection.id,
+    summary: { provider: connection.provider, accountEmail: connection.accountEmail, providerRevoked: outcome.providerRevoked, previousStatus: connection.status, ...reason },
+  });
+  await uow.emit("sales.connection.revoked", { connectionId: connection.id, provider: connection.provider, providerRevoked: outcome.providerRevoked, ...reason });
+}
+
+/** A leaving member's personal connections, revoked in the removal's transaction; their tokens for the provider call after it. */
+export interface LeaverRevocation {
+  connection: Connection;
+  tokens: StoredTokens | null;
+}
+
+/**
+ * A member leaves the tenant: every personal connection of theirs in this
+ * tenant (not REVOKED yet) is revoked in the same transaction as the removal —
+ * tokens erased, status REVOKED (so sync, sending and calendar use stop),
+ * audited (`connection.revoked`, reason MEMBER_REMOVED) and evented
+ * (`sales.connection.revoked` with `providerRevoked: null`: not asked yet).
+ * Shared connections they made stay. The tokens are returned for
+ * `revokeLeaverGrants`, which asks the provider after the commit.
+ */
+export async function revokeLeaverConnections(
+  services: Pick<Services, "connectors">,
+  uow: UnitOfWork,
+  userId: string,
+): Promise<LeaverRevocation[]> {
+  const tenantId = uow.actor.principal.tenantId;
+  // Locked, so a token refresh or a second removal racing with this one waits and then sees REVOKED.
+  const ids = await uow.tx.$queryRaw<{ id: string }[]>`
+    SELECT "id" FROM "Connection" WHERE "tenantId" = ${tenantId}::uuid AND "userId" = ${userId}::uuid AND "status" <> 'REVOKED' ORDER BY "id" FOR UPDATE`;
+  if (ids.length === 0) return [];
+  const connections = await uow.tx.connection.findMany({ where: { tenantId, id: { in: ids.map((r) => r.id) } }, orderBy: { id: "asc" } });
+  const revoked: LeaverRevocation[] = [];
+  for (const connection of connections) {
+    const tokens = await loadTokensToRevoke(services.connectors?.vault, uow.tx, connection);
+    await revokeLocally(uow, connection, { providerRevoked: null, reason: "MEMBER_REMOVED" });
+    revoked.push({ connection, tokens });
+  }
+  return revoked;
+}
+
+/**
+ * After the removal committed: asks the provider to end each grant (best
+ * effort, never failing the removal) and audits the answer
+ * (`connection.provider_revoked`). A crash before this leaves a grant at
+ * Google that nobody holds a token for any more (the person can remove it in
+ * their Google account).
+ */
+export async function revokeLeaverGrants(services: Pick<Services, "db" | "config" | "connectors" | "logger">, actor: Actor, revoked: LeaverRevocation[]): Promise<void> {
+  const connectors = services.connectors;
+  if (!connectors) return;
+  for (const { connection, tokens } of revoked) {
+    // A delegated connection has no grant at Google to end (its key is erased): nothing to ask or record.
+    if (!tokens || tokens.serviceAccount) continue;
+    const providerRevoked = await revokeAtProvider({ connectors }, connection, tokens);
+    try {
+      await runUnitOfWork(services, actor, async (uow) => {
+        await uow.audit({
+          action: "connection.provider_revoked",
+          targetType: "Connection",
+          targetId: connection.id,
+          summary: { provider: connection.provider, accountEmail: connection.accountEmail, providerRevoked, reason: "MEMBER_REMOVED" },
+        });
+        return ok(null);
+      });
+    } catch (error) {
+      services.logger.warn({ tenantId: connection.tenantId, connectionId: connection.id, err: error }, "could not audit the provider revocation of a leaver's connection");
+    }
+  }
 }
 
 export interface ConnectionTestResult {

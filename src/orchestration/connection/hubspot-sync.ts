@@ -34,6 +34,7 @@ import { ok } from "../../domain/user-error.js";
 import type { Connection } from "../../generated/prisma/client.js";
 import { createHubspotApi, type HubspotApi, type HubspotObject, type HubspotObjectType } from "../../integrations/hubspot/client.js";
 import { withTenant } from "../../data/database.js";
+import { refreshSalesStatistics } from "../../data/planner-statistics.js";
 import type { HubspotPriority } from "../../integrations/hubspot/rate-budget.js";
 import { callWithConnection, type ConnectionServices } from "./connection.js";
 import { bufferedUnitOfWork, runUnitOfWork, type Actor, type BufferedUnitOfWork, type UnitOfWork } from "../unit-of-work.js";
@@ -152,6 +153,9 @@ export async function runHubspotSync(services: ConnectionServices, input: { tena
     await uow.emit("sales.connection.synced", { connectionId: connection.id, provider: "HUBSPOT", mode: input.mode, objects: result.objects });
     return ok(null);
   });
+  // A first sync fills the sales tables at once: the planner learns of the rows now, not at autovacuum's next pass (best effort).
+  const written = Object.values(result.objects).reduce((n, c) => n + c.created + c.updated, 0);
+  if (written > 0) await refreshSalesStatistics(services.db, written).catch(() => 0);
   return result;
 }
 

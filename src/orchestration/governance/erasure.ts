@@ -158,6 +158,18 @@ export async function eraseInUnitOfWork(
     (await tx.dataExport.deleteMany({ where: { contactId: contact.id } })).count +
     (await tx.dataExport.updateMany({ where: { scope: "TENANT", archive: { not: null } }, data: { archive: null, status: "FAILED", error: "Removed by a contact erasure; request a new export." } })).count;
 
+  // Long memory: the items about them or made from what was just removed, and every item whose text mentions them.
+  // Titles and excerpts are sealed at rest, so the mention is found in the full-text column (the same parser on
+  // both sides: a phrase query of each identifying string). Items of a source that stays (a note elsewhere that
+  // named them, now swept) are indexed again from the swept text by the memory-index job. Draft links cascade.
+  report.memoryItems = await tx.$executeRaw`
+    DELETE FROM "MemoryItem" m
+    WHERE m."tenantId" = ${tenantId}::uuid
+      AND (m."contactId" = ${contact.id}::uuid
+        OR m."leadId" = ${leadId}::uuid
+        OR m."sourceId" = ANY(${[...drafts, ...messages, ...threads]}::uuid[])
+        OR m."textSearch" @@ ANY(ARRAY(SELECT phraseto_tsquery('english', n) FROM unnest(${needles}::text[]) AS n)))`;
+
   if (leadId) {
     // The lead points at its latest snapshot: the snapshots go with the lead (cascade), counted first.
     report.scoreSnapshots = await tx.scoreSnapshot.count({ where: { leadId } });

@@ -3,6 +3,7 @@
 // status), convert into company + contact + deal.
 import { withTenant } from "../../data/database.js";
 import { isUniqueViolation } from "../../data/database.js";
+import { refreshSalesStatistics } from "../../data/planner-statistics.js";
 import { canTransition, leadInputSchema, MAX_IMPORT_ROWS, type LeadInput, type LeadStatus } from "../../domain/lead/lead.js";
 import { importRowProblem, parseCsvRows, recordToLeadInput } from "../../domain/lead/lead-import.js";
 import { disqualifications } from "../../domain/scoring/disqualification.js";
@@ -134,7 +135,7 @@ export async function importLeads(services: Services, actor: Actor, request: Imp
     return { index, input: parsed.data };
   });
 
-  return runMutation(
+  const outcome = await runMutation(
     services,
     actor,
     { operation: "leadImport", input: request, idempotencyKey },
@@ -198,6 +199,14 @@ export async function importLeads(services: Services, actor: Actor, request: Imp
     },
     { timeout: 10 * 60_000 },
   );
+  // Once committed: the planner learns of the new rows now rather than at autovacuum's next pass, so the
+  // lists the importer opens next are planned for their real size. Best effort; autovacuum remains the backstop.
+  if (outcome.ok && outcome.value.created + outcome.value.merged > 0) {
+    await refreshSalesStatistics(services.db, outcome.value.created + outcome.value.merged).catch((error: unknown) =>
+      services.logger.warn({ err: error instanceof Error ? error.message.slice(0, 200) : String(error) }, "refreshing planner statistics after an import failed"),
+    );
+  }
+  return outcome;
 }
 
 type PreparedRow = { index: number; input?: LeadInput; errors?: UserError[] };

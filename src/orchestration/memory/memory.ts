@@ -18,6 +18,7 @@
 import { v7 as uuidv7 } from "uuid";
 import type { AiContext } from "../../ai/runtime.js";
 import { withTenant, type Tx } from "../../data/database.js";
+import type { FieldCipher } from "../../data/field-encryption.js";
 import {
   countVectorCandidates,
   exactVectorSearch,
@@ -123,6 +124,8 @@ export async function searchWithVector(
   input: MemorySearchInput,
   model: string,
   vector: number[],
+  /** Opens the sealed titles and excerpts (services.db.fields). */
+  cipher?: FieldCipher | null,
 ): Promise<MemorySearchResult> {
   const first = Math.min(Math.max(input.first ?? 10, 1), 100);
   const k = Math.max(50, first * 3);
@@ -131,7 +134,7 @@ export async function searchWithVector(
   const text = await textSearch(tx, filter, input.query, k);
   const ranks = new Map(text.map((t) => [t.id, Number(t.rank)]));
   const ids = [...new Set([...vec.hits.map((h) => h.id), ...text.map((t) => t.id)])];
-  const rows = await memoryRows(tx, tenantId, ids, model, vector);
+  const rows = await memoryRows(tx, tenantId, ids, model, vector, cipher);
   const now = input.now ?? new Date();
   const hits = rows
     .map((r): MemoryHit => {
@@ -151,7 +154,7 @@ export async function searchWithVector(
 /** Searches the tenant's memory (one embedding call for the query, then one read transaction). */
 export async function searchMemory(services: Services, ctx: AiContext, input: MemorySearchInput): Promise<MemorySearchResult> {
   const { vectors, model } = await embedTexts(services, ctx, [input.query]);
-  return withTenant(services.db.prisma, { tenantId: ctx.tenantId }, (tx) => searchWithVector(tx, ctx.tenantId, input, model, vectors[0]!));
+  return withTenant(services.db.prisma, { tenantId: ctx.tenantId }, (tx) => searchWithVector(tx, ctx.tenantId, input, model, vectors[0]!, services.db.fields));
 }
 
 export interface ContextMemory {
@@ -278,12 +281,12 @@ export async function indexMemory(services: Services, tenantId: string, options:
       const ids = await unindexedSourceIds(tx, tenantId, sourceType, maxSources);
       const items = ids.length ? await itemsOf(tx, tenantId, sourceType, ids) : [];
       // Sources with nothing to say (an empty note) still get an item: they are not looked at again, and are never found.
-      const inserted = await insertMemoryItems(tx, items);
+      const inserted = await insertMemoryItems(tx, items, services.db.fields);
       let changed = 0;
       if (sourceType === "THREAD_SUMMARY") {
         const stale = await staleThreadSummaryIds(tx, tenantId, maxSources);
         for (const item of stale.length ? await itemsOf(tx, tenantId, sourceType, stale) : []) {
-          await updateMemoryText(tx, tenantId, sourceType, item.sourceId, item.title, item.text);
+          await updateMemoryText(tx, tenantId, sourceType, item.sourceId, item.title, item.text, services.db.fields);
           changed++;
         }
       }
@@ -303,7 +306,7 @@ export async function indexMemory(services: Services, tenantId: string, options:
   // item of another model is embedded again — that is how a model change re-embeds the memory.
   const { model } = await embedTexts(services, ctx, ["long memory"]);
   while (embedded < maxEmbeddings) {
-    const pending = await withTenant(db, { tenantId }, (tx) => itemsToEmbed(tx, tenantId, model, batch));
+    const pending = await withTenant(db, { tenantId }, (tx) => itemsToEmbed(tx, tenantId, model, batch, services.db.fields));
     if (pending.length === 0) break;
     const texts = pending.filter((p) => p.text.trim() !== "");
     const result = texts.length ? await embedTexts(services, ctx, texts.map((t) => t.text)) : null;
@@ -315,7 +318,7 @@ export async function indexMemory(services: Services, tenantId: string, options:
     }
     const rows = texts.map((t, i) => {
       const sketch = sketchOf(result!.vectors[i]!);
-      return { id: t.id, text: t.text, embedding: result!.vectors[i]!, sketchPos: sketch.pos, sketchNeg: sketch.neg };
+      return { id: t.id, storedText: t.storedText, embedding: result!.vectors[i]!, sketchPos: sketch.pos, sketchNeg: sketch.neg };
     });
     await withTenant(db, { tenantId }, async (tx) => {
       await storeEmbeddings(tx, tenantId, model, rows);

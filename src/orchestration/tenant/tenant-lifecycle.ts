@@ -138,11 +138,14 @@ export async function resumeTenant(
       await uow.tx.draft.updateMany({ where: { id: { in: held.map((d) => d.id) }, holdReason: SUSPENDED_HOLD_REASON }, data: { holdReason: null, holdUntil: null } });
     }
     for (const draft of held) await enqueueSend(services, uow, tenant.id, draft.id);
+    // Its events held by the outbox dispatcher (src/jobs/outbox-dispatcher.ts) go out once this commits: the
+    // resume's own event below wakes the dispatcher, and they are older, so they are published first.
+    const eventsReleased = await uow.tx.outboxEvent.count({ where: { tenantId: tenant.id, deliveredAt: null } });
     await uow.audit({
       action: "tenant.resumed",
       targetType: "Tenant",
       targetId: tenant.id,
-      summary: { suspendedAt: suspension.suspendedAt.toISOString(), reason: suspension.reason, sendsRequeued: held.length, jobsReleased },
+      summary: { suspendedAt: suspension.suspendedAt.toISOString(), reason: suspension.reason, sendsRequeued: held.length, jobsReleased, eventsReleased },
     });
     await uow.emit("sales.tenant.resumed", { tenantId: tenant.id });
     return ok({ tenantId: tenant.id, sendsRequeued: held.length });

@@ -24,15 +24,15 @@ export const SUSPENDED_JOB_RECHECK_SECONDS = 300;
 export const SUSPENDED_SEND_HOLD_SECONDS = 3600;
 
 /**
- * Of these tenants, the suspended ones (each read under its own context). For the
- * platform's sweeps that do a tenant's work inline rather than through a tenant job
- * (weekly digests, Gmail watch renewal): they skip a suspended tenant, and the next
- * run after the resume catches up. Tenant jobs are guarded by src/jobs/tenant-worker.ts.
+ * Of these tenants, the suspended ones, in one statement (app_suspended_tenants:
+ * ids in, suspended ids out). For the platform's sweeps that do a tenant's work
+ * inline rather than through a tenant job (weekly digests, Gmail watch renewal):
+ * they skip a suspended tenant, and the next run after the resume catches up.
+ * Tenant jobs are guarded by src/jobs/tenant-worker.ts.
  */
 export async function suspendedTenantsAmong(db: { prisma: Parameters<typeof withTenant>[0] }, tenantIds: Iterable<string>): Promise<Set<string>> {
-  const suspended = new Set<string>();
-  for (const tenantId of new Set(tenantIds)) {
-    if (await withTenant(db.prisma, { tenantId }, (tx) => tenantSuspension(tx, tenantId))) suspended.add(tenantId);
-  }
-  return suspended;
+  const ids = [...new Set(tenantIds)];
+  if (ids.length === 0) return new Set();
+  const rows = await db.prisma.$queryRaw<{ id: string }[]>`SELECT app_suspended_tenants(${ids}::uuid[])::text AS id`;
+  return new Set(rows.map((r) => r.id));
 }

@@ -11,6 +11,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { legacyErasedAddressHash } from "../../../src/domain/governance/erasure.js";
+import { indexMemory } from "../../../src/orchestration/memory/memory.js";
 import { agentsSettled, rawEmail } from "../../helpers/agents.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
 import { asOwner } from "../../helpers/database.js";
@@ -185,13 +186,31 @@ beforeAll(async () => {
   );
   await gql(a.members.OPERATOR.token, `mutation($input: SuppressionAddInput!) { suppressionAdd(input: $input) { userErrors { code } } }`, { input: { email: EMAIL, reason: "MANUAL" } });
 
+  // 9. A note that names them without being linked to them (a colleague's meeting notes).
+  await sql(
+    t.db,
+    `INSERT INTO "Activity" (id, "tenantId", type, direction, "occurredAt", subject, body)
+     VALUES (gen_random_uuid(), $1, 'NOTE', 'OUTBOUND', now(), 'Trade fair', $2)`,
+    [a.tenantId, `Met ${FIRST} ${LAST} at the trade fair; she runs procurement at Orbital Mead.`],
+  );
+
   await agentsSettled(t, a.tenantId, { timeoutMs: 90_000 });
+  // 10. Long memory of all of it (titles and excerpts sealed at rest, the full text computed from them).
+  await indexMemory(t.app.services, a.tenantId);
 
   // Tenant B knows someone with the same address.
   const bLead = await gql(b.members.MANAGER.token, `mutation($input: LeadIngestInput!) { leadIngest(input: $input) { lead { id contact { id } } userErrors { code } } }`, {
     input: { email: EMAIL, firstName: FIRST, lastName: LAST, phone: PHONE },
   });
   bContactId = decodeGlobalID(bLead.leadIngest.lead.contact.id).id;
+  // …and remembers a call with them (long memory, sealed with B's tenant binding).
+  await sql(
+    t.db,
+    `INSERT INTO "Activity" (id, "tenantId", type, direction, "occurredAt", subject, body, "contactId")
+     VALUES (gen_random_uuid(), $1, 'CALL', 'OUTBOUND', now(), 'Intro call', $2, $3)`,
+    [b.tenantId, `Spoke with ${FIRST} ${LAST} about the pilot.`, bContactId],
+  );
+  expect((await indexMemory(t.app.services, b.tenantId)).added).toBe(1);
 }, 240_000);
 afterAll(() => t?.close());
 
@@ -202,6 +221,11 @@ describe("contactErase", () => {
     for (const table of ["AuditEntry", "Contact", "InboundMessage", "Draft", "DraftRevision", "Activity", "Task", "Recommendation", "VoiceSample", "Deal", "Suppression"]) {
       expect(tables, table).toContain(table);
     }
+    // Long memory holds them too, though sealed at rest (so the scan above does not see its text): items about
+    // them, and the unlinked note that names them (found by its full text).
+    expect(await sql(t.db, `SELECT 1 FROM "MemoryItem" WHERE "tenantId" = $1 AND "contactId" = $2`, [a.tenantId, contactId])).not.toHaveLength(0);
+    const named = await sql(t.db, `SELECT 1 FROM "MemoryItem" WHERE "tenantId" = $1 AND "contactId" IS NULL AND "textSearch" @@ phraseto_tsquery('english', $2)`, [a.tenantId, `${FIRST} ${LAST}`]);
+    expect(named).toHaveLength(1);
   });
 
   it("is refused to an OPERATOR, and another tenant's MANAGER cannot even find the contact", async () => {
@@ -222,6 +246,11 @@ describe("contactErase", () => {
       expect(counts[kind], kind).toBeGreaterThan(0);
     }
 
+    expect(await traces(a.tenantId)).toEqual([]);
+    expect(counts.memoryItems).toBeGreaterThan(1);
+    expect(await sql(t.db, `SELECT 1 FROM "MemoryItem" WHERE "tenantId" = $1 AND ("contactId" = $2 OR "textSearch" @@ to_tsquery('english', $3))`, [a.tenantId, contactId, LAST])).toEqual([]);
+    // Indexing again makes items only from what is left (the swept note), and leaves no trace either.
+    expect((await indexMemory(t.app.services, a.tenantId)).added).toBeGreaterThan(0);
     expect(await traces(a.tenantId)).toEqual([]);
 
     // Still unmailable: the hash is on the list, the address in clear is not.
@@ -265,5 +294,7 @@ describe("contactErase", () => {
     expect(contact).toEqual({ email: EMAIL, firstName: FIRST, lastName: LAST, phone: PHONE });
     expect(await sql(t.db, `SELECT 1 FROM "Suppression" WHERE "tenantId" = $1`, [b.tenantId])).toHaveLength(0);
     expect(await sql(t.db, `SELECT 1 FROM "ContactErasure" WHERE "tenantId" = $1`, [b.tenantId])).toHaveLength(0);
+    // B's long memory of them is B's: still there, and still found by their name.
+    expect(await sql(t.db, `SELECT 1 FROM "MemoryItem" WHERE "tenantId" = $1 AND "contactId" = $2 AND "textSearch" @@ phraseto_tsquery('english', $3)`, [b.tenantId, bContactId, `${FIRST} ${LAST}`])).toHaveLength(1);
   });
 });

@@ -71,6 +71,8 @@ export interface FakeGoogleOAuth {
   accessTokenTtlSeconds: number;
   /** The next authorize request is refused by the "user" (redirect with error=access_denied). */
   denyNext: boolean;
+  /** While above 0, /revoke answers 503 (Google unavailable) and counts down. */
+  failRevokes: number;
   /** Requests per endpoint ("token:authorization_code", "token:refresh_token", "revoke", "tokeninfo", "userinfo", "auth"). */
   readonly calls: Record<string, number>;
   /** The last PKCE challenge and redirect URI seen at /auth (tests check the flow's parameters). */
@@ -106,6 +108,7 @@ export function createFakeGoogleOAuth(options: { clientId?: string; clientSecret
     user: { email: options.user?.email ?? "rep@example.com", sub: options.user?.sub ?? "100000000000000000001" },
     accessTokenTtlSeconds: 3600,
     denyNext: false,
+    failRevokes: 0,
     calls,
     lastAuthorize: null,
     revokeUser(email) {
@@ -342,6 +345,10 @@ export function googleOAuthRoutes(fake: FakeGoogleOAuth): (req: IncomingMessage,
     if (req.method === "POST" && path === "/revoke") {
       count("revoke");
       const form = new URLSearchParams(await readBody(req));
+      if (fake.failRevokes > 0) {
+        fake.failRevokes -= 1;
+        return json(res, 503, { error: "temporarily_unavailable" });
+      }
       const t = url.searchParams.get("token") ?? form.get("token") ?? "";
       const grant = grants.get(t) ?? accessTokens.get(t)?.grant;
       if (!grant || grant.revoked) return json(res, 400, { error: "invalid_token", error_description: "Token expired or revoked" });

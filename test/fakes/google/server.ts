@@ -54,7 +54,11 @@ export interface FakeGoogleOptions {
   acceptAnyToken?: boolean;
   defaultEmail?: string;
   oauth?: Parameters<typeof createFakeGoogleOAuth>[0];
-  /** `POST /__fake/gmail/deliver` { email, raw }: delivers a message from another process (npm run dev:fakes, scripts/walkthrough-google.ts). */
+  /**
+   * `POST /__fake/gmail/deliver` { email, raw }: delivers a message from another process (npm run dev:fakes,
+   * scripts/walkthrough-google.ts); `GET /__fake/gmail/sent?email=` lists what users.messages.send received
+   * (`{ sent: [{ mailbox, id, threadId, messageId, raw }] }`, all mailboxes without `email`).
+   */
   controlRoutes?: boolean;
 }
 
@@ -99,6 +103,12 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
       if (typeof body.email !== "string" || typeof body.raw !== "string") return void googleError(res, 400, "email and raw are required");
       const message = gmail.deliver(body.email.toLowerCase(), { raw: body.raw });
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: message.id, threadId: message.threadId, historyId: message.historyId }));
+      return;
+    }
+    if (options.controlRoutes && req.method === "GET" && url.pathname === "/__fake/gmail/sent") {
+      const email = url.searchParams.get("email")?.toLowerCase();
+      const sent = gmail.sent.filter((s) => !email || s.mailbox === email);
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ sent }));
       return;
     }
     const key = `${req.method} ${url.pathname}`;

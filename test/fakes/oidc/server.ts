@@ -7,6 +7,10 @@
 // starts a provider session (a cookie): while it lasts the authorization
 // endpoint signs the browser straight back in without the form, as real
 // providers do, until RP-initiated logout at the end-session endpoint ends it.
+// The token endpoint also hands out refresh tokens (unless told not to) and
+// honours the refresh_token grant with rotation (each refresh token works
+// once), refusing with invalid_grant once an account is disabled — what a
+// real provider does when an administrator disables someone.
 // Used by the tests (test/api/access/oidc-sign-in.test.ts, test/web/console.test.ts)
 // and by `npm run dev:fakes` for trying sign-in by hand.
 import { createHash, randomBytes } from "node:crypto";
@@ -29,6 +33,8 @@ export interface FakeOidcOptions {
   clientId?: string;
   /** When set, the token endpoint requires it (a confidential client). */
   clientSecret?: string;
+  /** Default true: the code exchange returns a refresh token, and the refresh_token grant is honoured. */
+  refreshTokens?: boolean;
   accounts?: FakeOidcAccount[];
 }
 
@@ -43,6 +49,12 @@ export interface FakeOidc {
   signIdToken(claims: Record<string, unknown>): Promise<string>;
   /** How many codes the token endpoint redeemed. */
   readonly redeemed: number;
+  /** Refresh tokens the provider handed out (tests check none of them ever reaches a client). */
+  readonly issuedRefreshTokens: readonly string[];
+  /** How many refresh_token grants it accepted, and refused. */
+  readonly refreshes: { accepted: number; refused: number };
+  /** Disables the account (as an administrator at the provider would): its grants are refused from now on. */
+  disableAccount(email: string): void;
   /** Provider sessions open now (signed in through the form, not yet logged out). */
   readonly openSessions: number;
   /** Every request to the end-session endpoint, in order, with what it carried and what it answered. */
@@ -72,6 +84,17 @@ export async function startFakeOidc(options: FakeOidcOptions = {}): Promise<Fake
   const codes = new Map<string, PendingCode>();
   let redeemed = 0;
   let issuer = "";
+  // Live refresh tokens → the account they were issued to; a used one is gone (rotation).
+  const refreshGrants = new Map<string, string>();
+  const issuedRefreshTokens: string[] = [];
+  const refreshes = { accepted: 0, refused: 0 };
+  const disabled = new Set<string>();
+  const newRefreshToken = (email: string) => {
+    const token = `fake-rt-${base64url(randomBytes(24))}`;
+    refreshGrants.set(token, email);
+    issuedRefreshTokens.push(token);
+    return token;
+  };
   // Provider sessions: cookie value → account e-mail.
   const sessions = new Map<string, string>();
   const logouts: FakeOidc["logouts"][number][] = [];
@@ -207,9 +230,30 @@ export async function startFakeOidc(options: FakeOidcOptions = {}): Promise<Fake
       }
       if (req.method === "POST" && url.pathname === "/token") {
         const form = new URLSearchParams(await readBody(req));
-        if (form.get("grant_type") !== "authorization_code") return json(res, 400, { error: "unsupported_grant_type" });
+        const grantType = form.get("grant_type");
+        if (grantType !== "authorization_code" && !(grantType === "refresh_token" && options.refreshTokens !== false)) return json(res, 400, { error: "unsupported_grant_type" });
         if (form.get("client_id") !== clientId) return json(res, 401, { error: "invalid_client" });
         if (options.clientSecret && form.get("client_secret") !== options.clientSecret) return json(res, 401, { error: "invalid_client" });
+        if (grantType === "refresh_token") {
+          const presented = form.get("refresh_token") ?? "";
+          const email = refreshGrants.get(presented);
+          refreshGrants.delete(presented); // rotation: each refresh token works once
+          const account = email ? accounts.get(email) : undefined;
+          if (!account || disabled.has(account.email)) {
+            refreshes.refused++;
+            return json(res, 400, { error: "invalid_grant", error_description: account ? "the account is disabled" : "unknown, used or revoked refresh token" });
+          }
+          refreshes.accepted++;
+          const idToken = await new SignJWT({ email: account.email, email_verified: account.emailVerified, name: account.name })
+            .setProtectedHeader({ alg: "RS256", kid: jwk.kid })
+            .setIssuer(issuer)
+            .setSubject(account.subject)
+            .setAudience(clientId)
+            .setIssuedAt()
+            .setExpirationTime("10m")
+            .sign(privateKey);
+          return json(res, 200, { access_token: base64url(randomBytes(24)), token_type: "Bearer", expires_in: 600, id_token: idToken, refresh_token: newRefreshToken(account.email) });
+        }
         const code = form.get("code") ?? "";
         const pending = codes.get(code);
         codes.delete(code); // single use, even when the rest fails
@@ -229,7 +273,13 @@ export async function startFakeOidc(options: FakeOidcOptions = {}): Promise<Fake
           .setIssuedAt()
           .setExpirationTime("10m")
           .sign(privateKey);
-        return json(res, 200, { access_token: base64url(randomBytes(24)), token_type: "Bearer", expires_in: 600, id_token: idToken });
+        return json(res, 200, {
+          access_token: base64url(randomBytes(24)),
+          token_type: "Bearer",
+          expires_in: 600,
+          id_token: idToken,
+          ...(options.refreshTokens !== false ? { refresh_token: newRefreshToken(a.email) } : {}),
+        });
       }
       json(res, 404, { error: "not_found" });
     } catch {
@@ -266,6 +316,11 @@ export async function startFakeOidc(options: FakeOidcOptions = {}): Promise<Fake
     signIdToken,
     get redeemed() {
       return redeemed;
+    },
+    issuedRefreshTokens,
+    refreshes,
+    disableAccount(email) {
+      disabled.add(email.trim().toLowerCase());
     },
     get openSessions() {
       return sessions.size;

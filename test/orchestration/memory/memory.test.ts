@@ -139,7 +139,7 @@ describe("retrieval quality on a labelled set", () => {
     for (const q of QUERIES) {
       const vector = normalise(localEmbedding(q.query));
       const run = (method: "EXACT" | "SKETCH") =>
-        withTenant(t.app.services.db.prisma, { tenantId: tenant.tenantId }, (tx) => searchWithVector(tx, tenant.tenantId, { query: q.query, first: 10, method }, "local-hash-256", vector));
+        withTenant(t.app.services.db.prisma, { tenantId: tenant.tenantId }, (tx) => searchWithVector(tx, tenant.tenantId, { query: q.query, first: 10, method }, "local-hash-256", vector, t.app.services.db.fields));
       const [exact, sketch] = [await run("EXACT"), await run("SKETCH")];
       expect(sketch.method).toBe("SKETCH");
       // The pool (1,500) exceeds this tenant's items, so the fallback must equal exact search, order and scores.

@@ -13,7 +13,7 @@ builder.mutationField("sessionRefresh", (t) =>
       sessionEndsAt: f.field({ type: "DateTime", nullable: true, description: "OIDC_SESSION_MAX_HOURS after the sign-in: no refresh goes beyond it.", resolve: (p) => p.sessionEndsAt ?? null }),
     })),
     description:
-      "Exchanges the caller's session token (a person's bearer token) for a fresh one for the same workspace, valid OIDC_SESSION_HOURS, but never beyond OIDC_SESSION_MAX_HOURS after the sign-in (then SESSION_EXPIRED: sign in again). API keys get FORBIDDEN. Audited as session.refreshed.",
+      "Exchanges the caller's session token (a person's bearer token) for a fresh one for the same workspace, valid OIDC_SESSION_HOURS, but never beyond OIDC_SESSION_MAX_HOURS after the sign-in (then SESSION_EXPIRED: sign in again). After a sign-in with the identity provider, the provider renews the grant first (its refresh token, kept server-side): when it refuses, the session ends and its tokens stop working (SESSION_REVOKED: sign in again); when it cannot be reached, PROVIDER_UNAVAILABLE (the current token works until it expires); when it gave no refresh token, the session lasts at most OIDC_SESSION_UNCHECKED_MAX_HOURS. API keys get FORBIDDEN. Audited as session.refreshed (session.ended when the provider refused).",
     authScopes: { authenticated: true },
     resolve: async (_root, _args, ctx) => toPayload(await refreshSession(ctx.services, actorOf(ctx))),
   }),

@@ -1,0 +1,102 @@
+// Planner statistics after a bulk write: a lead import leaves the sales tables
+// analysed when it returns (not at autovacuum's next pass), so the contacts page
+// the importer opens next is planned for its real size; the refresh never queues
+// behind another one and skips tables whose statistics still hold.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTenant, startTestApp, type TestApp, type TestTenant } from "../helpers/app.js";
+import { execute } from "../helpers/graphql.js";
+
+let t: TestApp;
+let a: TestTenant;
+
+const IMPORT = `mutation ($input: LeadImportInput!) { leadImport(input: $input) { created merged userErrors { code message } } }`;
+
+async function reltuples(table: string): Promise<number> {
+  const client = new pg.Client({ connectionString: t.db.ownerUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = $1::regclass`, [`"${table}"`]);
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
+async function asOwner<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: t.db.ownerUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await createTenant(t, "stats");
+}, 120_000);
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe("planner statistics after a lead import", () => {
+  it("are fresh when the import returns: the contacts page is planned as an index scan, not a join of everything", async () => {
+    // A fresh database: the tables were never analysed (autovacuum has not come by yet).
+    expect(await reltuples("Contact")).toBeLessThan(1);
+    const rows = Array.from({ length: 600 }, (_, i) => ({ email: `p${i}@co${i % 150}.example`, firstName: `P${i}`, companyName: `Co ${i % 150}` }));
+    const r = await execute<{ leadImport: { created: number; userErrors: unknown[] } }, unknown>(t.graphqlUrl, IMPORT, { input: { rows } }, { token: a.members.OPERATOR.token });
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.leadImport).toMatchObject({ created: 600, userErrors: [] });
+    expect(await reltuples("Contact")).toBeGreaterThanOrEqual(600);
+    expect(await reltuples("Lead")).toBeGreaterThanOrEqual(600);
+    expect(await reltuples("Company")).toBeGreaterThanOrEqual(150);
+
+    // The page as the service role sees it: with statistics, an ordered index scan that stops after the page.
+    const plan = await asOwner(async (client) => {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL ROLE sales_app");
+      await client.query("SELECT set_config('app.tenant_id', $1, true)", [a.tenantId]);
+      const { rows: lines } = await client.query<{ "QUERY PLAN": string }>(
+        `EXPLAIN SELECT c.id, co.name FROM "Contact" c LEFT JOIN "Company" co ON co."tenantId" = c."tenantId" AND co.id = c."companyId"
+         ORDER BY c."createdAt" DESC, c.id DESC LIMIT 51`,
+      );
+      await client.query("ROLLBACK");
+      return lines.map((l) => l["QUERY PLAN"]).join("\n");
+    });
+    expect(plan).toMatch(/Index Scan Backward using "Contact_tenantId_createdAt_id_idx"/);
+    expect(plan).not.toMatch(/Sort Key/);
+  }, 120_000);
+
+  it("skip tables whose statistics still hold, and never wait behind another refresh", async () => {
+    const refresh = (client: pg.Client, n: number) =>
+      client.query<{ n: number }>("SELECT app_refresh_sales_statistics($1) AS n", [n]).then((r) => Number(r.rows[0]!.n));
+    await asOwner(async (client) => {
+      // Everything was analysed by the import above: a few rows more change nothing.
+      expect(await refresh(client, 10)).toBe(0);
+      // Another session holds the refresh: this one returns at once, having done nothing.
+      await asOwner(async (other) => {
+        await other.query("BEGIN");
+        await other.query("SELECT pg_advisory_xact_lock(7310552002)");
+        expect(await refresh(client, 1_000_000)).toBe(0);
+        await other.query("ROLLBACK");
+      });
+      // Rows far beyond what the statistics know: every sales table is analysed again.
+      expect(await refresh(client, 1_000_000)).toBe(6);
+    });
+  });
+
+  it("the service role may run the refresh, not ANALYZE itself", async () => {
+    const client = new pg.Client({ connectionString: t.db.appUrl });
+    await client.connect();
+    try {
+      await expect(client.query(`ANALYZE "Contact"`)).resolves.toBeDefined(); // PostgreSQL skips it with a warning: not the owner
+      const { rows } = await client.query<{ n: number }>("SELECT app_refresh_sales_statistics(0) AS n");
+      expect(Number(rows[0]!.n)).toBe(0);
+    } finally {
+      await client.end();
+    }
+  });
+});
