@@ -13,8 +13,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../src/generated/prisma/client.js";
 import { provisionTenant } from "../src/data/provisioning.js";
-import { segmentSql } from "../src/data/campaign-preview.js";
-import type { Database } from "../src/data/database.js";
+import { planUsage, segmentSql } from "../src/data/campaign-preview.js";
+import { withTenant, type Database } from "../src/data/database.js";
 import { agentPrincipal } from "../src/domain/access/principal.js";
 import { campaignInputSchema, localToday } from "../src/domain/campaign/campaign.js";
 import { localInstant } from "../src/domain/sequence/sequence.js";
@@ -100,12 +100,38 @@ try {
       [tenantId],
     );
   }
+  // Sequences plan sends too (the campaign plan counts them): a sequence with two e-mail steps, a tenth of the
+  // measured tenant's contacts enrolled, each with its next step planned within the next three weeks.
+  {
+    const tenantId = seeded.tenantId;
+    const sequence = (await owner.query(`INSERT INTO "Sequence" ("id","tenantId","name","updatedAt") VALUES (gen_random_uuid(), $1, 'Bench nurture', now()) RETURNING "id"`, [tenantId])).rows[0].id;
+    const version = (await owner.query(`INSERT INTO "SequenceVersion" ("id","tenantId","sequenceId","version") VALUES (gen_random_uuid(), $1, $2, 1) RETURNING "id"`, [tenantId, sequence])).rows[0].id;
+    const step = (
+      await owner.query(
+        `INSERT INTO "SequenceStep" ("id","tenantId","versionId","position","kind","delayAmount","delayUnit","windowStart","windowEnd","brief") VALUES (gen_random_uuid(), $1, $2, 0, 'EMAIL', 2, 'BUSINESS_DAYS', 480, 660, 'Hello') RETURNING "id"`,
+        [tenantId, version],
+      )
+    ).rows[0].id;
+    await owner.query(
+      `INSERT INTO "SequenceEnrollment" ("id","tenantId","sequenceId","versionId","contactId","timeZone","timeZoneSource","updatedAt")
+       SELECT gen_random_uuid(), $1, $2, $3, c."id", 'UTC', 'TENANT', now() FROM (SELECT "id", row_number() OVER () AS g FROM "Contact" WHERE "tenantId" = $1 AND "email" IS NOT NULL) c WHERE c.g % 10 = 5`,
+      [tenantId, sequence, version],
+    );
+    await owner.query(
+      `INSERT INTO "SequenceStepRun" ("id","tenantId","enrollmentId","stepId","position","kind","scheduledFor","windowEnd","sendWindow","updatedAt")
+       SELECT gen_random_uuid(), $1, e."id", $2, 0, 'EMAIL', date_trunc('day', now()) + ((e.g % 21) + 1) * interval '1 day' + interval '8 hours',
+              date_trunc('day', now()) + ((e.g % 21) + 1) * interval '1 day' + interval '11 hours', '{}', now()
+       FROM (SELECT "id", row_number() OVER () AS g FROM "SequenceEnrollment" WHERE "tenantId" = $1) e`,
+      [tenantId, step],
+    );
+  }
   await owner.query("COMMIT");
   await owner.query("ANALYZE");
   const counts = (
     await owner.query(
       `SELECT (SELECT count(*)::int FROM "Lead" WHERE "tenantId" = $1) AS leads, (SELECT count(*)::int FROM "InboundMessage" WHERE "tenantId" = $1) AS messages,
-              (SELECT count(*)::int FROM "Activity" WHERE "tenantId" = $1) AS activities, (SELECT count(*)::int FROM "Suppression" WHERE "tenantId" = $1) AS suppressions`,
+              (SELECT count(*)::int FROM "Activity" WHERE "tenantId" = $1) AS activities, (SELECT count(*)::int FROM "Suppression" WHERE "tenantId" = $1) AS suppressions,
+              (SELECT count(*)::int FROM "SequenceStepRun" WHERE "tenantId" = $1) AS steps`,
       [seeded.tenantId],
     )
   ).rows[0];
@@ -128,7 +154,7 @@ try {
     ["VP/C-level, 50–2,000 employees, prospects", { segment: { seniorities: ["VP", "C_LEVEL"], employeesMin: 50, employeesMax: 2000, lifecycles: ["PROSPECT"] } }],
   ];
   process.stdout.write(
-    `seeded ${counts.leads} leads (${counts.messages} inbound messages, ${counts.activities} activities, ${counts.suppressions} suppressions) in the measured tenant, a quarter as much in another, in ${(seedMs / 1000).toFixed(1)} s\n\n`,
+    `seeded ${counts.leads} leads (${counts.messages} inbound messages, ${counts.activities} activities, ${counts.suppressions} suppressions, ${counts.steps} planned sequence e-mail steps) in the measured tenant, a quarter as much in another, in ${(seedMs / 1000).toFixed(1)} s\n\n`,
   );
   process.stdout.write(`| preview | median ms | min ms | max ms | matched | eligible | excluded | planned | days |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n`);
   for (const [name, extra] of cases) {
@@ -147,6 +173,25 @@ try {
     process.stdout.write(
       `| ${name} | ${times[Math.floor(times.length / 2)]!.toFixed(1)} | ${times[0]!.toFixed(1)} | ${times.at(-1)!.toFixed(1)} | ${p.matched} | ${p.eligible} | ${p.excludedCount} | ${p.plannedCount} | ${p.days.length} |\n`,
     );
+  }
+
+  // The quota usage reads alone (sends, other campaigns and the sequences' planned steps) for the top 2,000's addresses.
+  {
+    const top = await previewCampaign(services, actor, campaignInputSchema.parse({ brief: "Bench story", startDate, size: 2000 }), { ...page, first: 2000 });
+    if (!top.ok) throw new Error(JSON.stringify(top));
+    const emails = top.value.ranked.map((r) => r.email);
+    const domains = [...new Set(emails.map((e) => e.split("@")[1] ?? ""))];
+    const q = { tenantId: seeded.tenantId, mailbox: "sales@bench.example", defaultMailbox: "sales@bench.example", since: new Date(Date.now() - 7 * 86_400_000), emails, domains };
+    const times: number[] = [];
+    let steps = 0;
+    for (let i = 0; i < RUNS + 1; i++) {
+      const t0 = performance.now();
+      const usage = await withTenant(prisma, { tenantId: seeded.tenantId }, (tx) => planUsage(tx, q));
+      if (i > 0) times.push(performance.now() - t0);
+      steps = usage.sequences.mailbox.length;
+    }
+    times.sort((a, b) => a - b);
+    process.stdout.write(`\nquota usage reads for 2,000 recipients (${steps} sequence steps planned on the mailbox): median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms\n`);
   }
 
   // The plan of the segment query (whole tenant, top 100) as the service role, row-level security on.

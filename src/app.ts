@@ -19,6 +19,7 @@ import { startAgentWorkers } from "./jobs/agents.js";
 import { startSendWorkers } from "./jobs/draft-send.js";
 import { startSequenceStepWorker } from "./jobs/sequence-step.js";
 import { startSequenceSegmentWorkers } from "./jobs/sequence-segment.js";
+import { startSendingDomainRecheckWorkers } from "./jobs/sending-domain-recheck.js";
 import { startCampaignDraftWorker } from "./jobs/campaign-draft.js";
 import { startSalesWorkers } from "./jobs/lead-scoring.js";
 import { startMaintenanceWorker } from "./jobs/maintenance.js";
@@ -253,6 +254,8 @@ export async function startApp(options: {
   if (runsWorkers) await startSequenceSegmentWorkers(background);
   // Story-pitch campaigns: one draft job per send day (src/jobs/campaign-draft.ts).
   if (runsWorkers) await startCampaignDraftWorker(background);
+  // Deliverability: each sending domain's SPF/DKIM/DMARC re-checked on a schedule (src/jobs/sending-domain-recheck.ts).
+  if (runsWorkers) await startSendingDomainRecheckWorkers(background);
 
   let stopping: Promise<void> | null = null;
   return {

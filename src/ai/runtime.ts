@@ -16,7 +16,7 @@ import {
   type ToolContext,
   type ToolPolicy,
 } from "../domain/tenant/ai-policy.js";
-import { classifyByRules, type AutomationSignals, type BounceDetails, type InboundEmail, type RuleVerdict } from "../domain/inbound/inbound-email.js";
+import { classifyByRules, relayedBounceDetails, type AutomationSignals, type BounceDetails, type InboundEmail, type RuleVerdict } from "../domain/inbound/inbound-email.js";
 import type { Role } from "../domain/access/permission.js";
 import { readTenantSettings, type AiSettings } from "../domain/tenant/tenant.js";
 import { learnVoiceProfile, stripQuoted, type SentEmail, type VoiceProfile } from "../domain/draft/voice.js";
@@ -243,9 +243,12 @@ export function createAiRuntime(
       (o) => (o.suggestedReply && PLACEHOLDER.test(o.suggestedReply) ? "the suggested reply contains a placeholder" : null),
     );
     const o = result.proposal;
-    // Domain rules constrain the model: an unsubscribe always suppresses the sender, a bounce its address,
-    // and a reply is only drafted when the model says so.
-    const suppress = o.intent === "UNSUBSCRIBE" || o.intent === "BOUNCE" ? [email.from.address].filter((a): a is string => !!a) : [];
+    // Domain rules constrain the model: an unsubscribe always suppresses the sender, and a reply is only drafted
+    // when the model says so. A bounce the model read was relayed (the rules know the direct ones): its sender is
+    // the relay, so the failed recipients come from its content, and only a hard bounce's are suppressed — the
+    // orchestration keeps those we really sent to.
+    const bounce = o.intent === "BOUNCE" ? relayedBounceDetails(email) : null;
+    const suppress = o.intent === "UNSUBSCRIBE" ? [email.from.address].filter((a): a is string => !!a) : bounce?.hard ? bounce.recipients : [];
     const action: InboundAction = o.intent === "UNSUBSCRIBE" || o.intent === "BOUNCE" ? "SUPPRESS" : o.action === "SUPPRESS" ? "ARCHIVE" : o.action;
     return {
       ...result,
@@ -264,7 +267,7 @@ export function createAiRuntime(
         referral: o.intent === "REFERRAL" ? o.referral : null,
         suppress,
         neverReply: false,
-        bounce: null,
+        bounce,
         feedbackType: null,
       },
     };

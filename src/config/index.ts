@@ -239,6 +239,8 @@ function schemaFor(nodeEnv: string) {
       DNS_TIMEOUT_MS: int(2000, 50, 30_000),
       /** How long a domain's SPF/DKIM/DMARC report is reused (an unanswered check: at most a minute). */
       DNS_CHECK_CACHE_SECONDS: int(600, 0, 86_400),
+      /** When the sweep that re-checks sending domains runs (cron); each tenant's domains are re-checked every deliverability.dnsRecheckHours. "off": never. Off in tests. */
+      DNS_RECHECK_CRON: nodeEnv === "test" ? z.string().min(3).default("off") : z.string().min(3).default("37 * * * *"),
     })
     .superRefine((env, ctx) => {
       if (env.MAIL_TRANSPORT === "smtp" && !env.SMTP_URL)

@@ -205,11 +205,53 @@ export async function querySegment(tx: Pick<Tx, "$queryRaw" | "$executeRaw">, q:
 }
 
 /** Earlier sends (reserved or sent) and other live campaigns' planned sends that count against the plan's quotas. */
+export interface PlanUsage {
+  mailbox: number[];
+  domains: Map<string, number[]>;
+  contacts: Map<string, number[]>;
+}
+
+/**
+ * What already uses the quotas a campaign plan must keep: sends (reserved or
+ * sent) and other campaigns' planned sends on the mailbox, sends to the
+ * recipients and their domains — and, apart (so the plan can say when they
+ * push a campaign send), the e-mail steps sequences have planned: scheduled
+ * or drafted step runs not yet sent, on the mailbox they will go from (their
+ * draft's, else the tenant's default mailbox `defaultMailbox`, as the
+ * sequence scheduler places them), to the recipients and their domains.
+ */
 export async function planUsage(
   tx: Pick<Tx, "$queryRaw">,
-  q: { tenantId: string; mailbox: string; since: Date; emails: string[]; domains: string[]; excludeCampaignId?: string | null },
-): Promise<{ mailbox: number[]; domains: Map<string, number[]>; contacts: Map<string, number[]> }> {
+  q: { tenantId: string; mailbox: string; defaultMailbox: string | null; since: Date; emails: string[]; domains: string[]; excludeCampaignId?: string | null },
+): Promise<PlanUsage & { sequences: PlanUsage }> {
   const t = q.tenantId;
+  // One scan of the tenant's planned e-mail steps, then hash joins to the mailbox, the addresses and the domains
+  // (a 2,000-address ANY() per step row would compare every pair).
+  const sequenceRows = await tx.$queryRaw<Array<{ kind: "M" | "C" | "D"; key: string | null; at: Date }>>`
+    WITH planned AS MATERIALIZED (
+      SELECT r."scheduledFor" AS at, lower(COALESCE(d."mailbox", ${q.defaultMailbox}::text)) AS mailbox, lower(c."email") AS email
+      FROM "SequenceStepRun" r
+      JOIN "SequenceEnrollment" e ON e."tenantId" = r."tenantId" AND e."id" = r."enrollmentId"
+      JOIN "Contact" c ON c."tenantId" = e."tenantId" AND c."id" = e."contactId"
+      LEFT JOIN "Draft" d ON d."tenantId" = r."tenantId" AND d."id" = r."draftId"
+      WHERE r."tenantId" = ${t}::uuid AND r."kind" = 'EMAIL' AND r."outcome" IN ('SCHEDULED', 'DRAFTED') AND r."scheduledFor" > ${q.since}
+        AND c."email" IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM "EmailSend" es WHERE es."tenantId" = ${t}::uuid AND es."draftId" = r."draftId")
+    )
+    SELECT 'M' AS kind, NULL AS key, p.at FROM planned p WHERE p.mailbox = ${q.mailbox}
+    UNION ALL
+    SELECT 'C', p.email, p.at FROM planned p JOIN unnest(${q.emails}::text[]) AS x(email) ON x.email = p.email
+    UNION ALL
+    SELECT 'D', x.domain, p.at FROM planned p JOIN unnest(${q.domains}::text[]) AS x(domain) ON x.domain = split_part(p.email, '@', 2)`;
+  const sequences: PlanUsage = { mailbox: [], domains: new Map(), contacts: new Map() };
+  for (const r of sequenceRows) {
+    const at = new Date(r.at).getTime();
+    if (r.kind === "M") sequences.mailbox.push(at);
+    else {
+      const m = r.kind === "C" ? sequences.contacts : sequences.domains;
+      m.set(r.key!, [...(m.get(r.key!) ?? []), at]);
+    }
+  }
   const mailboxRows = await tx.$queryRaw<Array<{ at: Date }>>`
     SELECT "reservedAt" AS at FROM "EmailSend" WHERE "tenantId" = ${t}::uuid AND "mailbox" = ${q.mailbox} AND "state" IN ('RESERVED', 'SENT') AND "reservedAt" > ${q.since}
     UNION ALL
@@ -232,7 +274,7 @@ export async function planUsage(
     for (const r of rows) m.set(r.key, [...(m.get(r.key) ?? []), new Date(r.at).getTime()]);
     return m;
   };
-  return { mailbox: mailboxRows.map((r) => new Date(r.at).getTime()), domains: group(domainRows), contacts: group(contactRows) };
+  return { mailbox: mailboxRows.map((r) => new Date(r.at).getTime()), domains: group(domainRows), contacts: group(contactRows), sequences };
 }
 
 /**

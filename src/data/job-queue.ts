@@ -131,6 +131,14 @@ export const QUEUES = {
   sequenceSegment: { name: "sequence-segment", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 10 * 60, policy: "short" },
   /** Scheduled hourly: enqueues sequence-segment for every active rule of every tenant. */
   sequenceSegmentSweep: { name: "sequence-segment-sweep", retryLimit: 1, retryDelaySeconds: 300 },
+  /**
+   * SPF/DKIM/DMARC re-check of one tenant's sending domains (data: tenantId, force; singletonKey = tenant
+   * id): stores each result and audits/events a domain that newly fails DMARC or recovers
+   * (src/jobs/sending-domain-recheck.ts). Policy "short": one waiting per tenant; idempotent.
+   */
+  sendingDomainRecheck: { name: "sending-domain-recheck", retryLimit: 3, retryDelaySeconds: 300, retryBackoff: true, expireInSeconds: 10 * 60, policy: "short" },
+  /** Scheduled (DNS_RECHECK_CRON, hourly): enqueues sending-domain-recheck for every tenant. */
+  sendingDomainRecheckSweep: { name: "sending-domain-recheck-sweep", retryLimit: 1, retryDelaySeconds: 300 },
   campaignDraft: { name: "campaign-draft", retryLimit: 5, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 30 * 60 },
   /**
    * HubSpot inbound sync of one connection (data: tenantId, connectionId;

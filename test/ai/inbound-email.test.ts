@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { INBOUND_EMAIL_LABELS } from "../../bench/data/inbound-email-labels.js";
 import { returnDate } from "../../src/ai/dates.js";
 import { emailFromFields, parseRawEmail } from "../../src/ai/email.js";
-import { automationSignals, classifyByRules, unsubscribeRequest } from "../../src/domain/inbound/inbound-email.js";
+import { automationSignals, classifyByRules, relayedBounceDetails, unsubscribeRequest } from "../../src/domain/inbound/inbound-email.js";
 import { stripQuoted } from "../../src/domain/draft/voice.js";
 import { fixturePath, sharedData, sharedDataPath, withSharedData } from "../helpers/shared-data.js";
 
@@ -217,4 +217,45 @@ describe("rules on messages given as fields", () => {
       expect(unsubscribeRequest("", text)).toBeNull();
     },
   );
+});
+
+describe("a bounce relayed by another server (read by the model, not the rules)", () => {
+  const relayed = (body: string[]) =>
+    parseRawEmail(
+      [
+        "From: Gateway <gateway@relay.example>",
+        "To: sales@ours.example",
+        "Reply-To: helpdesk@relay.example",
+        "Subject: Fwd: message not delivered",
+        "Message-ID: <r1@relay.example>",
+        "",
+        ...body,
+      ].join("\r\n"),
+    );
+  it("takes the failed recipient from a pasted DSN, never the relay or a Message-ID", async () => {
+    const email = await relayed([
+      "Our gateway passed this on; contact helpdesk@relay.example with questions.",
+      "Original Message-ID: <draft-0190c3a0-0000-7000-8000-000000000001@ours.example>",
+      "",
+      "Final-Recipient: rfc822; Max@Gone.example",
+      "Action: failed",
+      "Status: 5.1.1",
+      "Diagnostic-Code: smtp; 550 5.1.1 User unknown",
+    ]);
+    expect(relayedBounceDetails(email)).toMatchObject({ recipients: ["max@gone.example"], hard: true, status: "5.1.1", format: "DSN" });
+  });
+  it("else the quoted original's To and the addresses the notice names, without the relay's own", async () => {
+    const email = await relayed([
+      "Your message couldn't be delivered: 550 5.1.1 mailbox unavailable.",
+      "Message-ID: <draft-0190c3a0-0000-7000-8000-000000000002@ours.example>",
+      "",
+      "----- Original message -----",
+      "From: sales@ours.example",
+      "To: ria@gone.example",
+      "Subject: Onboarding",
+    ]);
+    const details = relayedBounceDetails(email);
+    expect(details.recipients).toEqual(["ria@gone.example"]);
+    expect(details).toMatchObject({ hard: true, format: "TEXT" });
+  });
 });

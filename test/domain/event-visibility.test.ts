@@ -56,6 +56,8 @@ const EXPECTED: Record<string, Permission> = {
   "sales.sending.signal_recorded": "draft:read",
   "sales.sending.mailbox_paused": "draft:read",
   "sales.sending.mailbox_resumed": "draft:read",
+  "sales.sending.domain_dmarc_failed": "draft:read",
+  "sales.sending.domain_dmarc_recovered": "draft:read",
   "sales.voice_profile.updated": "draft:read",
   "sales.suppression.added": "suppression:read",
   "sales.suppression.removed": "suppression:read",

@@ -183,6 +183,7 @@ describe("the guard", () => {
       ["maintenance.ts", 1],
       ["memory-index.ts", 1],
       ["sequence-segment.ts", 1],
+      ["sending-domain-recheck.ts", 1],
       ["weekly-digest.ts", 1],
     ]);
     const dir = path.resolve("src/jobs");

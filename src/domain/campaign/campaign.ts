@@ -181,6 +181,16 @@ export interface PlanContext {
   domainUsage: ReadonlyMap<string, readonly number[]>;
   contactUsage: ReadonlyMap<string, readonly number[]>;
   /**
+   * The e-mail steps sequences have planned (not sent yet) on the sender
+   * mailbox, to each recipient domain and to each recipient: they count
+   * against the same limits, and a campaign send they push says so.
+   */
+  sequenceUsage?: {
+    mailbox: readonly number[];
+    domains: ReadonlyMap<string, readonly number[]>;
+    contacts: ReadonlyMap<string, readonly number[]>;
+  } | null;
+  /**
    * The sender mailbox's warm-up ramp (deliverability.warmup), when on: its
    * daily cap grows from the mailbox's first send (firstSendAt; null: it has
    * not sent, so the ramp starts with the first planned send), as the send
@@ -243,9 +253,15 @@ export function planSends(recipients: readonly PlanRecipient[], ctx: PlanContext
   };
 
   const perDay: number[] = [];
-  const mailbox = TimeSet.of(ctx.mailboxUsage);
+  const seq = ctx.sequenceUsage ?? null;
+  const mailbox = TimeSet.of([...ctx.mailboxUsage, ...(seq?.mailbox ?? [])]);
   const domains = new Map<string, TimeSet>();
   const contacts = new Map<string, TimeSet>();
+  // The same counts without the sequences' planned steps: when a limit holds there but not here, sequences pushed the send.
+  const mailboxAlone = seq ? TimeSet.of(ctx.mailboxUsage) : null;
+  const domainsAlone = new Map<string, TimeSet>();
+  const contactsAlone = new Map<string, TimeSet>();
+  const byStepsToo = (fitsWithout: boolean) => (seq && fitsWithout ? " E-mail steps sequences have planned count against it." : "");
   const warm = ctx.warmup?.settings.enabled ? ctx.warmup : null;
   const warmLimit = warm
     ? warmupLimitAt(warm.firstSendAt, () => mailbox.first(), (day) => warmupCap(warm.settings, q.mailbox.limit, day))
@@ -254,10 +270,14 @@ export function planSends(recipients: readonly PlanRecipient[], ctx: PlanContext
   let firstOpen = 0;
   for (const r of recipients) {
     const domain = r.email.split("@")[1] ?? "";
-    const domainTimes = domains.get(domain) ?? TimeSet.of(ctx.domainUsage.get(domain) ?? []);
+    const domainTimes = domains.get(domain) ?? TimeSet.of([...(ctx.domainUsage.get(domain) ?? []), ...(seq?.domains.get(domain) ?? [])]);
     domains.set(domain, domainTimes);
-    const contactTimes = contacts.get(r.email) ?? TimeSet.of(ctx.contactUsage.get(r.email) ?? []);
+    const contactTimes = contacts.get(r.email) ?? TimeSet.of([...(ctx.contactUsage.get(r.email) ?? []), ...(seq?.contacts.get(r.email) ?? [])]);
     contacts.set(r.email, contactTimes);
+    const domainAlone = seq ? (domainsAlone.get(domain) ?? TimeSet.of(ctx.domainUsage.get(domain) ?? [])) : null;
+    if (domainAlone) domainsAlone.set(domain, domainAlone);
+    const contactAlone = seq ? (contactsAlone.get(r.email) ?? TimeSet.of(ctx.contactUsage.get(r.email) ?? [])) : null;
+    if (contactAlone) contactsAlone.set(r.email, contactAlone);
     const zone = r.timeZone || ctx.timeZone;
     let note: string | null = null;
     let placed: PlannedSend | null = null;
@@ -267,26 +287,32 @@ export function planSends(recipients: readonly PlanRecipient[], ctx: PlanContext
       if (!iso) break;
       if ((perDay[i] ?? 0) >= ctx.dailyCap) continue;
       const at = new Date(localInstant(asLocal(iso), PLANNED_SEND_MINUTES, zone));
-      if (!fitsLimit(at, { limit: q.mailbox.limit, windowMs: q.mailbox.windowHours * HOUR_MS, times: mailbox })) {
-        note ??= `Pushed by the sender mailbox limit (${q.mailbox.limit} per ${q.mailbox.windowHours} h).`;
+      const mailboxRule = { limit: q.mailbox.limit, windowMs: q.mailbox.windowHours * HOUR_MS };
+      if (!fitsLimit(at, { ...mailboxRule, times: mailbox })) {
+        note ??= `Pushed by the sender mailbox limit (${q.mailbox.limit} per ${q.mailbox.windowHours} h).${byStepsToo(!!mailboxAlone && fitsLimit(at, { ...mailboxRule, times: mailboxAlone }))}`;
         continue;
       }
       if (warmLimit && !fitsLimit(at, { limit: 0, limitAt: warmLimit, windowMs: DAY_MS, times: mailbox })) {
         note ??= `Pushed by the sender mailbox's warm-up cap (${warmLimit(at.getTime())} per 24 h on ${iso}).`;
         continue;
       }
-      if (!fitsLimit(at, { limit: q.domain.limit, windowMs: q.domain.windowHours * HOUR_MS, times: domainTimes })) {
-        note ??= `Pushed by the recipient domain limit for ${domain} (${q.domain.limit} per ${q.domain.windowHours} h).`;
+      const domainRule = { limit: q.domain.limit, windowMs: q.domain.windowHours * HOUR_MS };
+      if (!fitsLimit(at, { ...domainRule, times: domainTimes })) {
+        note ??= `Pushed by the recipient domain limit for ${domain} (${q.domain.limit} per ${q.domain.windowHours} h).${byStepsToo(!!domainAlone && fitsLimit(at, { ...domainRule, times: domainAlone }))}`;
         continue;
       }
-      if (!fitsLimit(at, { limit: q.contact.limit, windowMs: q.contact.windowHours * HOUR_MS, times: contactTimes })) {
-        note ??= `Pushed by the recipient limit (${q.contact.limit} per ${q.contact.windowHours} h).`;
+      const contactRule = { limit: q.contact.limit, windowMs: q.contact.windowHours * HOUR_MS };
+      if (!fitsLimit(at, { ...contactRule, times: contactTimes })) {
+        note ??= `Pushed by the recipient limit (${q.contact.limit} per ${q.contact.windowHours} h).${byStepsToo(!!contactAlone && fitsLimit(at, { ...contactRule, times: contactAlone }))}`;
         continue;
       }
       perDay[i] = (perDay[i] ?? 0) + 1;
       mailbox.add(at);
       domainTimes.add(at);
       contactTimes.add(at);
+      mailboxAlone?.add(at);
+      domainAlone?.add(at);
+      contactAlone?.add(at);
       placed = { contactId: r.contactId, day: iso, at, note };
       break;
     }

@@ -378,6 +378,39 @@ function detectBounce(email: InboundEmail, fields: Array<[string, string]>): Rul
   return { kind: "BOUNCE", intent: "BOUNCE", action, reasons, suppress: hard ? recipients : [], bounce, feedbackType: null };
 }
 
+/**
+ * The failed recipients a bounce the rules did not recognise (one the model
+ * read, typically relayed by another server or a person) names in its content,
+ * best evidence first: DSN Final-Recipient/Original-Recipient fields pasted in
+ * the text, X-Failed-Recipients, the To of the original message it quotes,
+ * then addresses its readable part mentions. Never the notice's own From, To
+ * or Reply-To: those are the relay and us. Candidates only — the orchestration
+ * keeps those we really sent to.
+ */
+export function relayedBounceDetails(email: InboundEmail): BounceDetails {
+  const fields = reportFields(email);
+  const own = new Set([email.from.address ?? "", ...email.to, ...(email.headers["reply-to"] ?? [])].map(normaliseAddress));
+  // Message-IDs look like addresses: those on Message-ID/References lines are not recipients.
+  const ids = new Set(
+    email.text
+      .split("\n")
+      .filter((line) => /message-id|references|in-reply-to/i.test(line))
+      .flatMap((line) => line.match(EMAIL_IN_TEXT) ?? [])
+      .map(normaliseAddress),
+  );
+  const notOwn = (values: string[]) => uniq(values).filter((a) => !own.has(a) && !ids.has(a) && !/^(postmaster|mailer-daemon|abuse)@/.test(a));
+  const dsn = notOwn([...fieldValues(fields, "final-recipient"), ...fieldValues(fields, "original-recipient")].map((v) => addressFromTyped(v)).filter((v): v is string => !!v));
+  const failedHeader = notOwn((email.headers["x-failed-recipients"] ?? []).flatMap((v) => v.split(",")));
+  // Header lines inside the body are the quoted original message's (the notice's own headers are not in its text).
+  const quotedTo = notOwn(fieldValues(fields, "to").flatMap((v) => v.match(EMAIL_IN_TEXT) ?? []));
+  const mentioned = notOwn(textBounceRecipients(email));
+  const recipients = dsn.length ? dsn : failedHeader.length ? failedHeader : uniq([...quotedTo, ...mentioned]);
+  const { category, hard } = classifyBounceText(`${email.subject}\n${email.text}`);
+  const status = fieldValues(fields, "status").map((v) => /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(v)?.[1]).find(Boolean) ?? firstStatus(email.text);
+  const diagnostic = fieldValues(fields, "diagnostic-code")[0] ?? null;
+  return { category, hard, status: status ?? null, action: fieldValues(fields, "action")[0] ?? null, diagnostic: diagnostic?.slice(0, 500) ?? null, recipients, format: dsn.length ? "DSN" : "TEXT" };
+}
+
 // ---------------------------------------------------------------------------
 
 /**

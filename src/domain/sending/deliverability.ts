@@ -78,6 +78,8 @@ export const deliverabilitySettingsSchema = z
     dkimSelectors: z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9](?:[a-z0-9._-]{0,62})$/, "must be a DKIM selector")).min(1).max(10).default(["google"]),
     /** SPF includes the sending service needs (e.g. _spf.google.com); empty: any SPF record ending in ~all/-all passes. */
     spfIncludes: z.array(hostname).max(10).default([]),
+    /** How often each sending domain's SPF/DKIM/DMARC is re-checked through DNS by the scheduled job (hours; default daily). */
+    dnsRecheckHours: z.number().int().min(1).max(24 * 30).default(24),
   })
   .strict();
 export type DeliverabilitySettings = z.infer<typeof deliverabilitySettingsSchema>;

@@ -161,6 +161,7 @@ export async function computePreview(
   const usage = await planUsage(tx, {
     tenantId: who.tenantId,
     mailbox: resolved.mailbox,
+    defaultMailbox: settings.sending.mailboxes[0]?.toLowerCase() ?? null,
     since: new Date(Math.min(now.getTime(), startAt.getTime()) - longest),
     emails: segment.top.map((r) => r.email),
     domains: [...new Set(segment.top.map((r) => r.email.split("@")[1] ?? ""))],
@@ -178,6 +179,7 @@ export async function computePreview(
       mailboxUsage: usage.mailbox,
       domainUsage: usage.domains,
       contactUsage: usage.contacts,
+      sequenceUsage: usage.sequences,
       warmup: await warmupPlan(tx, settings, resolved.mailbox),
     },
   );
@@ -376,7 +378,7 @@ export async function resumeCampaign(services: Services, actor: Actor, input: { 
       const longest = Math.max(q.mailbox.windowHours, q.domain.windowHours, q.contact.windowHours) * 3_600_000;
       const emails = overdue.map((r) => emailOf.get(r.contactId) ?? "");
       // Other recipients of this campaign keep their days: they count like another campaign's.
-      const usage = await planUsage(uow.tx, { tenantId: campaign.tenantId, mailbox: campaign.mailbox, since: new Date(now.getTime() - longest), emails, domains: [...new Set(emails.map((e) => e.split("@")[1] ?? ""))] });
+      const usage = await planUsage(uow.tx, { tenantId: campaign.tenantId, mailbox: campaign.mailbox, defaultMailbox: settings.sending.mailboxes[0]?.toLowerCase() ?? null, since: new Date(now.getTime() - longest), emails, domains: [...new Set(emails.map((e) => e.split("@")[1] ?? ""))] });
       const ownKept = pending.filter((r) => r.plannedDay >= today).map((r) => r.plannedAt.getTime());
       const plan = planSends(
         overdue.map((r) => ({ contactId: r.contactId, email: emailOf.get(r.contactId) ?? "", timeZone: zoneOf.get(r.contactId) ?? null })),
@@ -390,6 +392,7 @@ export async function resumeCampaign(services: Services, actor: Actor, input: { 
           mailboxUsage: [...usage.mailbox, ...ownKept],
           domainUsage: usage.domains,
           contactUsage: usage.contacts,
+          sequenceUsage: usage.sequences,
           warmup: await warmupPlan(uow.tx, settings, campaign.mailbox),
         },
       );

@@ -41,7 +41,7 @@ import { enqueueSend } from "./draft.js";
 import { gmailTransport, mailRouteFor, transportNamed } from "../sending/mail-route.js";
 import { quotaStatus } from "../sending/send-quota.js";
 import { holdSendWhileMailboxPaused } from "../sending/deliverability.js";
-import { checkSendingDomain, dmarcEnforced } from "../sending/sending-domain.js";
+import { currentDomainCheck, dmarcEnforced } from "../sending/sending-domain.js";
 import { sequenceSendHold } from "../sequence/sequence-runner.js";
 import { campaignSendHold } from "../campaign/campaign.js";
 import type { Services } from "../services.js";
@@ -127,9 +127,10 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
       return done({ outcome: "failed", reason: why });
     }
 
-    // DMARC: refuse a sending domain whose check failed on an answered lookup (sending-domain.ts; cached, never blocks on no answer).
+    // DMARC: refuse a sending domain whose check failed on an answered lookup (sending-domain.ts; cached or the newer
+    // scheduled re-check, never blocks on no answer).
     if (dmarcEnforced(settings.deliverability, transport.name)) {
-      const domainCheck = await checkSendingDomain(services, sendingDomainOf(draft.mailbox), settings.deliverability);
+      const domainCheck = await currentDomainCheck(services, uow.tx, sendingDomainOf(draft.mailbox), settings.deliverability);
       if (domainCheck.alignment === "FAIL") {
         const why = dmarcRefusal(domainCheck);
         await changeStatus(uow, draft, {

@@ -88,7 +88,9 @@ export async function runInboundAnalysis(services: Services, run: AgentRunContex
     });
     // What the rules suppressed at ingest is already listed; a model's unsubscribe or bounce is added now.
     const suppressed: string[] = [];
-    for (const raw of analysis.suppress) {
+    // A bounce the model read came through a relay: suppress only the failed recipients we really sent to (never the relay).
+    const toSuppress = analysis.source === "model" && analysis.intent === "BOUNCE" ? await recipientsWeSentTo(uow, analysis.suppress, bounceMessageIds(message)) : analysis.suppress;
+    for (const raw of toSuppress) {
       const entry = await recordSuppression(uow, { kind: "EMAIL", value: normaliseEmail(raw), reason: suppressionReasonFor(analysis), note: `Inbound analysis (${analysis.source}): message ${message.messageId}`.slice(0, 500) });
       if (entry.created) suppressed.push(normaliseEmail(raw));
     }
@@ -166,9 +168,10 @@ async function bounceOf(
     await recordDeliverabilitySignal(uow, {
       inboundMessageId: message.id,
       kind: hard ? "HARD_BOUNCE" : "SOFT_BOUNCE",
-      // Not the message's contact: that is whoever relayed the notice. Without the rules' recipients, the send it quotes tells.
-      recipients: analysis.bounce?.recipients ?? [],
-      messageIds: [...(message.inReplyTo ? [message.inReplyTo] : []), ...message.references, ...ourMessageIdsIn(message.raw ?? message.text)],
+      // Not the message's contact: that is whoever relayed the notice. The recipients its content names that we
+      // sent to, else the send it quotes, tell.
+      recipients: await recipientsWeSentTo(uow, analysis.bounce?.recipients ?? [], bounceMessageIds(message)),
+      messageIds: bounceMessageIds(message),
       mailbox: message.mailbox,
       occurredAt: message.sentAt && message.sentAt <= now ? message.sentAt : message.receivedAt,
     });
@@ -176,6 +179,26 @@ async function bounceOf(
   }
   if (signal) return { kind: signal.kind === "SOFT_BOUNCE" ? "SOFT" : "HARD", address: signal.recipientEmail };
   return { kind: hard ? "HARD" : "SOFT", address: analysis.bounce?.recipients[0] ?? null };
+}
+
+function bounceMessageIds(message: LoadedMessage): string[] {
+  return [...(message.inReplyTo ? [message.inReplyTo] : []), ...message.references, ...ourMessageIdsIn(message.raw ?? message.text)];
+}
+
+/**
+ * Of the failed recipients a relayed bounce names, those we sent to: each has
+ * a send of ours, and when the notice quotes one of our Message-IDs, the
+ * recipient of that send is the one (its content must then name it, or name
+ * nobody). An address we never mailed is never suppressed on a bounce's word.
+ */
+async function recipientsWeSentTo(uow: UnitOfWork, candidates: string[], messageIds: string[]): Promise<string[]> {
+  const named = [...new Set(candidates.map(normaliseEmail).filter(Boolean))].slice(0, 50);
+  const quoted = messageIds.length ? await uow.tx.emailSend.findFirst({ where: { messageId: { in: messageIds.slice(0, 50) } }, orderBy: { reservedAt: "desc" }, select: { recipientEmail: true } }) : null;
+  if (quoted) return !named.length || named.includes(quoted.recipientEmail) ? [quoted.recipientEmail] : [];
+  if (!named.length) return [];
+  const sent = await uow.tx.emailSend.findMany({ where: { recipientEmail: { in: named }, state: "SENT" }, distinct: ["recipientEmail"], select: { recipientEmail: true } });
+  const ours = new Set(sent.map((s) => s.recipientEmail));
+  return named.filter((a) => ours.has(a));
 }
 
 async function act(services: Services, uow: UnitOfWork, run: AgentRunContext, message: LoadedMessage, plan: ReturnType<typeof planForAnalysis>, branch: SequenceBranch | null = null) {

@@ -83,6 +83,30 @@ describe("campaign send plan", () => {
     expect(maxInWindow(all, 24 * 3_600_000)).toBeLessThanOrEqual(10);
   });
 
+  it("counts the e-mail steps sequences planned: on the mailbox (limit − k that day) and per recipient, and says they pushed the send", () => {
+    const start = Date.parse("2027-03-01T07:00:00Z");
+    const rs = recipients(12);
+    const busy = rs[0]!.email;
+    const plan = planSends(
+      rs,
+      ctx(
+        { sequenceUsage: { mailbox: [start - 3_600_000, start - 3_600_000, start - 3_600_000], domains: new Map(), contacts: new Map([[busy, [start - 3_600_000]]]) } },
+        { mailbox: { limit: 10, windowHours: 24 }, contact: { limit: 1, windowHours: 24 * 7 } },
+      ),
+    );
+    // 10 − 3 on day one, and the recipient with a step an hour before waits out its 7 days.
+    expect(planDays(plan)[0]).toEqual({ day: "2027-03-01", count: 7 });
+    const mine = plan.find((p) => p.contactId === rs[0]!.contactId)!;
+    expect(mine.day).toBe("2027-03-08");
+    expect(mine.note).toBe("Pushed by the recipient limit (1 per 168 h). E-mail steps sequences have planned count against it.");
+    const pushed = plan.filter((p) => p.day === "2027-03-02");
+    expect(pushed.length).toBeGreaterThan(0);
+    for (const p of pushed) expect(p.note).toBe("Pushed by the sender mailbox limit (10 per 24 h). E-mail steps sequences have planned count against it.");
+    // Sends already made push without that remark.
+    const bySends = planSends(rs, ctx({ mailboxUsage: [start - 3_600_000, start - 3_600_000, start - 3_600_000] }, { mailbox: { limit: 10, windowHours: 24 } }));
+    expect(bySends.find((p) => p.day === "2027-03-02")!.note).toBe("Pushed by the sender mailbox limit (10 per 24 h).");
+  });
+
   it("never breaks a per-contact limit: a contact at its limit waits until a send leaves the window", () => {
     const start = Date.parse("2027-03-01T07:00:00Z");
     const rs = recipients(100);

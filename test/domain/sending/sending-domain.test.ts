@@ -2,7 +2,17 @@
 // and the fixes offered. (The DNS lookups themselves are tested against a
 // local DNS server in test/orchestration/sending/sending-domain.test.ts.)
 import { describe, expect, it } from "vitest";
-import { checkDkim, checkDmarc, checkSpf, dmarcRefusal, judgeSendingDomain, type TxtLookup } from "../../../src/domain/sending/sending-domain.js";
+import {
+  checkDkim,
+  checkDmarc,
+  checkSpf,
+  COMMON_DKIM_SELECTORS,
+  dkimProbes,
+  dmarcRefusal,
+  judgeSendingDomain,
+  organizationalDomain,
+  type TxtLookup,
+} from "../../../src/domain/sending/sending-domain.js";
 
 const found = (...records: string[]): TxtLookup => ({ status: "FOUND", records });
 const none: TxtLookup = { status: "NONE" };
@@ -46,9 +56,12 @@ describe("DKIM", () => {
 
 describe("DMARC", () => {
   it("reads the policy and alignment modes (relaxed by default)", () => {
-    expect(checkDmarc(found("v=DMARC1; p=reject; aspf=s; adkim=r; pct=50; sp=quarantine"))).toEqual({
+    expect(checkDmarc(found("v=DMARC1; p=reject; aspf=s; adkim=r; pct=50; sp=quarantine"), { domain: "example.com" })).toEqual({
       status: "PASS",
       record: "v=DMARC1; p=reject; aspf=s; adkim=r; pct=50; sp=quarantine",
+      organizationalDomain: "example.com",
+      foundAt: "_dmarc.example.com",
+      inherited: false,
       policy: "reject",
       subdomainPolicy: "quarantine",
       aspf: "s",
@@ -62,6 +75,63 @@ describe("DMARC", () => {
     expect(checkDmarc(found("v=DMARC1; p=reject", "v=DMARC1; p=none")).status).toBe("FAIL");
     expect(checkDmarc(found("v=DMARC1; rua=mailto:d@example.com"))).toMatchObject({ status: "FAIL", policy: null });
     expect(checkDmarc(down).status).toBe("UNKNOWN");
+  });
+});
+
+describe("the organizational domain (Public Suffix List) and its DMARC record", () => {
+  it("is the registrable domain under the list, multi-label suffixes and private ones included", () => {
+    expect(organizationalDomain("news.example.co.uk")).toBe("example.co.uk");
+    expect(organizationalDomain("a.b.example.com")).toBe("example.com");
+    expect(organizationalDomain("example.com")).toBe("example.com");
+    expect(organizationalDomain("mail.shop.example.com.au")).toBe("example.com.au");
+    // A private suffix (github.io) makes each user's site its own organization.
+    expect(organizationalDomain("www.alice.github.io")).toBe("alice.github.io");
+  });
+  it("falls back from _dmarc.<sub> to _dmarc.<organizational domain> only when the subdomain has no DMARC record, with sp= as its policy", () => {
+    const inherited = checkDmarc(none, { domain: "news.example.co.uk", orgLookup: found("v=DMARC1; p=reject; sp=quarantine; adkim=s") });
+    expect(inherited).toMatchObject({ status: "PASS", inherited: true, foundAt: "_dmarc.example.co.uk", organizationalDomain: "example.co.uk", policy: "quarantine", adkim: "s" });
+    // Without sp=, p= applies to subdomains too.
+    expect(checkDmarc(found("unrelated"), { domain: "news.example.co.uk", orgLookup: found("v=DMARC1; p=reject") })).toMatchObject({ inherited: true, policy: "reject" });
+    // A record of its own wins, even a weaker one.
+    expect(checkDmarc(found("v=DMARC1; p=none"), { domain: "news.example.co.uk", orgLookup: found("v=DMARC1; p=reject") })).toMatchObject({ inherited: false, foundAt: "_dmarc.news.example.co.uk", policy: "none" });
+    // Neither has one; the organizational domain did not answer.
+    expect(checkDmarc(none, { domain: "news.example.co.uk", orgLookup: none })).toMatchObject({ status: "FAIL", foundAt: null });
+    expect(checkDmarc(none, { domain: "news.example.co.uk", orgLookup: down }).status).toBe("UNKNOWN");
+  });
+  it("judges DKIM alignment by adkim: a key only under the organizational domain aligns when relaxed, not when strict", () => {
+    const spf = found("v=spf1 ?all");
+    const orgKey = [
+      { selector: "google", domain: "news.example.co.uk", source: "CONFIGURED" as const, lookup: none },
+      { selector: "selector1", domain: "example.co.uk", source: "COMMON" as const, lookup: found(KEY) },
+    ];
+    const relaxed = judgeSendingDomain("news.example.co.uk", { spf, dmarc: none, orgDmarc: found("v=DMARC1; p=reject"), dkim: orgKey }, { spfIncludes: [] });
+    expect(relaxed).toMatchObject({ alignment: "PASS", dkimAligned: true, dmarc: { inherited: true } });
+    expect(relaxed.dkim.map((d) => [d.selector, d.domain, d.source, d.status, d.aligned])).toEqual([
+      ["google", "news.example.co.uk", "CONFIGURED", "FAIL", false],
+      ["selector1", "example.co.uk", "COMMON", "PASS", true],
+    ]);
+    const strict = judgeSendingDomain("news.example.co.uk", { spf, dmarc: none, orgDmarc: found("v=DMARC1; p=reject; adkim=s"), dkim: orgKey }, { spfIncludes: [] });
+    expect(strict).toMatchObject({ alignment: "FAIL", dkimAligned: false });
+    expect(strict.fixes).toContain(
+      "The DKIM key at selector1._domainkey.example.co.uk is for example.co.uk, but the DMARC record of news.example.co.uk asks for strict DKIM alignment (adkim=s): sign with d=news.example.co.uk, or use adkim=r.",
+    );
+    expect(dmarcRefusal(strict)).toContain("neither SPF nor DKIM passes aligned with it");
+  });
+  it("probes the tenant's selectors and the common ones, under the domain and its organizational domain, and reports the common ones only when found", () => {
+    const probes = dkimProbes("news.example.co.uk", ["custom"]);
+    expect(probes.filter((p) => p.domain === "news.example.co.uk").map((p) => p.selector)).toEqual(["custom", ...COMMON_DKIM_SELECTORS]);
+    expect(probes.filter((p) => p.domain === "example.co.uk")).toHaveLength(1 + COMMON_DKIM_SELECTORS.length);
+    expect(dkimProbes("example.com", ["google"]).map((p) => p.selector)).toEqual([...COMMON_DKIM_SELECTORS]);
+    const r = judgeSendingDomain(
+      "example.com",
+      { spf: found("v=spf1 -all"), dmarc: found("v=DMARC1; p=reject"), dkim: dkimProbes("example.com", ["custom"]).map((p) => ({ ...p, lookup: p.selector === "s1" ? found(KEY) : none })) },
+      { spfIncludes: [] },
+    );
+    expect(r.dkim.map((d) => [d.selector, d.source, d.status])).toEqual([
+      ["custom", "CONFIGURED", "FAIL"],
+      ["s1", "COMMON", "PASS"],
+    ]);
+    expect(r.dkimAligned).toBe(true);
   });
 });
 

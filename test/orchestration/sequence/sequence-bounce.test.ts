@@ -2,7 +2,8 @@
 // (the model) recognises — a relayed notice without a DSN — is counted as a
 // deliverability signal against our send like a rule-detected one; a soft
 // bounce does not end the cadence, but the recipient's repeated soft bounces
-// (3 within 7 days by default) pause their enrolment with the reason.
+// (3 within 7 days by default) pause their enrolment with the reason. A
+// relayed bounce suppresses the failed recipient its content names, never the relay.
 import { encodeGlobalID, decodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
@@ -64,6 +65,27 @@ function relayedBounce(to: string, ourMessageId: string, status: string, diagnos
     `Original Message-ID: ${ourMessageId}`,
     "",
   ].join("\r\n");
+}
+
+/** A hard bounce another server relayed: its own From is the relay, the failed recipient is only in the pasted DSN or the quoted original. */
+function relayedDsn(relay: string, failed: { finalRecipient?: string; quotedTo?: string }): string {
+  return [
+    `From: Mail Relay <${relay}>`,
+    `To: ${MAILBOX}`,
+    `Reply-To: ${relay}`,
+    `Subject: Fwd: message not delivered`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <relayed-${Date.now()}-${++n}@${relay.split("@")[1]}>`,
+    "",
+    `Hello, our gateway ${relay} passed this on: a message of yours couldn't be delivered.`,
+    "",
+    ...(failed.finalRecipient ? ["Reporting-MTA: dns; mx.far.example", `Final-Recipient: rfc822; ${failed.finalRecipient}`, "Action: failed", "Status: 5.1.1", "Diagnostic-Code: smtp; 550 5.1.1 User unknown", ""] : []),
+    ...(failed.quotedTo ? ["----- Original message -----", `From: ${MAILBOX}`, `To: ${failed.quotedTo}`, "Subject: Onboarding", ""] : []),
+  ].join("\r\n");
+}
+
+async function suppressedValues(): Promise<string[]> {
+  return (await sql<{ value: string }>(t.db, `SELECT "value" FROM "Suppression" WHERE "tenantId" = $1 AND "kind" = 'EMAIL' ORDER BY "value"`, [a.tenantId])).map((r) => r.value);
 }
 
 async function enrolment(id: string) {
@@ -132,4 +154,24 @@ describe("bounces the model recognised, and repeated soft bounces", () => {
     expect(signal?.kind).toBe("HARD_BOUNCE");
     expect(await enrolment(lee.enrollmentId)).toMatchObject({ status: "EXITED", exitReason: "BOUNCED" });
   }, 120_000);
+
+  it("a relayed bounce suppresses the failed recipient from its content (DSN or quoted To), never the relay, and never an address we did not send to", async () => {
+    await enrolledWithSend("max@gone.example");
+    await enrolledWithSend("ria@gone.example");
+    // The relays themselves were mailed once (so "we sent to them" alone would not protect them): only the content decides.
+    await enrolledWithSend("gateway@relay-one.example");
+    await ingestAndAnalyse(relayedDsn("gateway@relay-one.example", { finalRecipient: "max@gone.example" }));
+    await ingestAndAnalyse(relayedDsn("postbox@relay-two.example", { quotedTo: "ria@gone.example" }));
+    // Names a failed address we never sent to: nothing is suppressed.
+    await ingestAndAnalyse(relayedDsn("postbox@relay-two.example", { finalRecipient: "stranger@elsewhere.example" }));
+    const values = await suppressedValues();
+    expect(values).toContain("max@gone.example");
+    expect(values).toContain("ria@gone.example");
+    expect(values).not.toContain("gateway@relay-one.example");
+    expect(values).not.toContain("postbox@relay-two.example");
+    expect(values).not.toContain("stranger@elsewhere.example");
+    // The signal is counted against the failed recipient, not the relay.
+    const signals = await sql<{ recipientEmail: string }>(t.db, `SELECT "recipientEmail" FROM "DeliverabilitySignal" WHERE "tenantId" = $1 AND "recipientEmail" LIKE '%gone.example' ORDER BY 1`, [a.tenantId]);
+    expect(signals.map((r) => r.recipientEmail)).toEqual(["max@gone.example", "ria@gone.example"]);
+  }, 240_000);
 });

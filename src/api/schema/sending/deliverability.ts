@@ -141,10 +141,18 @@ const SpfType = builder.objectRef<CheckedDomain["spf"]>("SpfCheck").implement({
   }),
 });
 
+const DkimSourceEnum = builder.enumType("DkimSelectorSource", {
+  description: "CONFIGURED: one of the tenant's selectors (deliverability.dkimSelectors), always reported; COMMON: a common provider selector that was probed and found.",
+  values: ["CONFIGURED", "COMMON"] as const,
+});
+
 const DkimType = builder.objectRef<DkimCheck>("DkimCheck").implement({
   fields: (t) => ({
     selector: t.exposeString("selector"),
+    domain: t.exposeString("domain", { description: "The domain the key is published under: the sending domain, or its organizational domain." }),
+    source: t.field({ type: DkimSourceEnum, resolve: (c) => c.source }),
     status: t.field({ type: CheckStatusEnum, resolve: (c) => c.status }),
+    aligned: t.exposeBoolean("aligned", { description: "A passing key that aligns with the From domain under the DMARC record's adkim mode (a key of the organizational domain only when relaxed)." }),
     record: t.exposeString("record", { nullable: true }),
   }),
 });
@@ -153,7 +161,10 @@ const DmarcType = builder.objectRef<CheckedDomain["dmarc"]>("DmarcCheck").implem
   fields: (t) => ({
     status: t.field({ type: CheckStatusEnum, resolve: (c) => c.status }),
     record: t.exposeString("record", { nullable: true }),
-    policy: t.exposeString("policy", { nullable: true, description: "p=: none, quarantine or reject." }),
+    organizationalDomain: t.exposeString("organizationalDomain", { description: "The sending domain's organizational domain (Public Suffix List)." }),
+    foundAt: t.exposeString("foundAt", { nullable: true, description: "Where the record that applies was found: _dmarc.<domain>, or _dmarc.<organizational domain> when the domain has none of its own." }),
+    inherited: t.exposeBoolean("inherited", { description: "True when the record is the organizational domain's (RFC 7489 §6.6.3)." }),
+    policy: t.exposeString("policy", { nullable: true, description: "The policy that applies: p= (none, quarantine or reject), or sp= for a subdomain under an inherited record." }),
     subdomainPolicy: t.exposeString("subdomainPolicy", { nullable: true }),
     aspf: t.exposeString("aspf", { nullable: true, description: "SPF alignment: r (relaxed) or s (strict)." }),
     adkim: t.exposeString("adkim", { nullable: true, description: "DKIM alignment: r (relaxed) or s (strict)." }),
@@ -161,7 +172,7 @@ const DmarcType = builder.objectRef<CheckedDomain["dmarc"]>("DmarcCheck").implem
   }),
 });
 
-const DomainCheckType = builder.objectRef<CheckedDomain>("SendingDomainCheck").implement({
+const DomainCheckType = builder.objectRef<CheckedDomain & { failingSince?: Date | null }>("SendingDomainCheck").implement({
   description: "SPF, DKIM and DMARC of a sending domain from DNS, with what to fix.",
   fields: (t) => ({
     domain: t.exposeString("domain"),
@@ -174,13 +185,20 @@ const DomainCheckType = builder.objectRef<CheckedDomain>("SendingDomainCheck").i
     fixes: t.exposeStringList("fixes"),
     checkedAt: t.expose("checkedAt", { type: "DateTime" }),
     cached: t.exposeBoolean("cached"),
+    failingSince: t.field({
+      type: "DateTime",
+      nullable: true,
+      description: "In sendingDomains: since when the scheduled re-check has found the domain failing DMARC (null while it passes, and in sendingDomainCheck).",
+      resolve: (d) => d.failingSince ?? null,
+    }),
   }),
 });
 
 builder.queryField("sendingDomainCheck", (t) =>
   t.field({
     type: DomainCheckType,
-    description: "Checks SPF, DKIM (the tenant's selectors) and DMARC of a domain through DNS; cached for DNS_CHECK_CACHE_SECONDS unless fresh.",
+    description:
+      "Checks SPF, DKIM (the tenant's selectors and the common providers' ones) and DMARC (the domain's record, else its organizational domain's) through DNS; cached for DNS_CHECK_CACHE_SECONDS unless fresh.",
     authScopes: { permission: "draft:read" },
     args: { domain: t.arg.string({ required: true }), fresh: t.arg.boolean({ required: false }) },
     resolve: (_root, args, ctx) => {
@@ -194,7 +212,8 @@ builder.queryField("sendingDomainCheck", (t) =>
 builder.queryField("sendingDomains", (t) =>
   t.field({
     type: [DomainCheckType],
-    description: "The checks of every domain the tenant sends from (configured mailboxes and the last 30 days' sends).",
+    description:
+      "The checks of every domain the tenant sends from (configured mailboxes and the last 30 days' sends), each as the send path uses it: the newer of the cached check and the scheduled re-check, with failingSince.",
     authScopes: { permission: "draft:read" },
     resolve: (_root, _args, ctx) => readSendingDomains(ctx.services, actorOf(ctx)),
   }),
