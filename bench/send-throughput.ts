@@ -12,7 +12,8 @@
 // (create → approve → send), so the seeding does not dominate the run.
 //   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/send-throughput.ts [mailboxes=50] [perMailbox=20] [concurrency=64] [batch=25] [workers=4]
 import { performance } from "node:perf_hooks";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import inspector from "node:inspector";
 import { loadavg } from "node:os";
 import pg from "pg";
 import { startApp } from "../src/app.js";
@@ -210,7 +211,18 @@ try {
 
     // 1. Many mailboxes.
     const many = interleave(await seed(mailboxes, PER_MAILBOX));
+    // BENCH_PROFILE=<file.cpuprofile>: a CPU profile of this process during run 1 (open it in Chrome DevTools or speedscope).
+    const profiling = process.env.BENCH_PROFILE ? new inspector.Session() : null;
+    if (profiling) {
+      profiling.connect();
+      await new Promise((resolve) => profiling.post("Profiler.enable", () => profiling.post("Profiler.start", resolve)));
+    }
     line(`1. ${MAILBOXES} mailboxes, ${many.length} drafts, ${WORKERS} workers × batches of ${BATCH}`, await deliverAll(many, WORKERS, BATCH));
+    if (profiling) {
+      const { profile } = await new Promise<inspector.Profiler.StopReturnType>((resolve, reject) => profiling.post("Profiler.stop", (error, result) => (error ? reject(error) : resolve(result))));
+      writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+      profiling.disconnect();
+    }
     const manySingle = interleave(await seed(mailboxes, Math.max(2, Math.round(PER_MAILBOX / 4))));
     line(`1b. ${MAILBOXES} mailboxes, ${manySingle.length} drafts, one-draft path, ${CONCURRENCY} at once`, await deliverAll(manySingle, CONCURRENCY));
 

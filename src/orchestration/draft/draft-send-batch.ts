@@ -20,8 +20,9 @@
 // Anything that is not a plain claim — a suspended tenant, a kill switch or
 // DRAFT_ONLY, a suppressed or do-not-contact recipient, a quality-gate block,
 // a paused mailbox, a Gmail or refused route, a failed DMARC check, a
-// sequence/campaign window, a reply's References, a quota that binds, a draft
-// no longer QUEUED — is left untouched by the batch and goes through
+// sequence step or campaign draft that must wait for its window (read for the
+// whole batch in one statement), a reply's References, a quota that binds, a
+// draft no longer QUEUED — is left untouched by the batch and goes through
 // deliverDraft afterwards, which locks, re-checks and settles it exactly as a
 // single send. Transport errors and a lease changed before the record go
 // through the single path's recordUnsent / recordSent. So every guarantee of
@@ -29,7 +30,9 @@
 import { randomUUID } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import { insertRowsStatement, type BulkColumn } from "../../data/bulk-insert.js";
+import { campaignHold } from "../../domain/campaign/campaign.js";
 import { draftEventFor, transition } from "../../domain/draft/draft.js";
+import { sendHold, type SendWindow } from "../../domain/sequence/sequence.js";
 import { warmupCap, warmupDay, warmupDays, sendingDomainOf } from "../../domain/sending/deliverability.js";
 import { chooseMailRoute, type MailboxConnection, type MailboxTransportChoice } from "../../domain/sending/mail-route.js";
 import { evaluateQuota, quotaRules, recipientDomain, type QuotaKind, type QuotaRule } from "../../domain/sending/quota.js";
@@ -132,9 +135,9 @@ async function claimBatch(services: Services, tenantId: string, draftIds: string
       const rows = await uow.sql<Draft>(`SELECT * FROM "Draft" WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`, [draftIds]);
       const found = new Set(rows.map((r) => r.id));
       for (const id of draftIds) if (!found.has(id)) unclaimed.add(id);
-      // Sequence and campaign drafts wait for their window, replies read their parent: the single path does both.
+      // Replies read their parent's References: the single path does that.
       let candidates = rows.filter((d) => {
-        const plain = d.status === "QUEUED" && !d.inReplyTo && !((d.origin === "SEQUENCE" || d.origin === "CAMPAIGN") && d.originRef && UUID.test(d.originRef));
+        const plain = d.status === "QUEUED" && !d.inReplyTo;
         if (!plain) unclaimed.add(d.id);
         return plain;
       });
@@ -186,8 +189,11 @@ async function claimBatch(services: Services, tenantId: string, draftIds: string
           if ((await checkSendingDomain(services, domain, settings.deliverability)).alignment === "FAIL") dmarcFailed.add(domain);
         }
       }
+      const windowHeld = await windowHolds(uow, candidates, new Date());
       candidates = candidates.filter((d) => {
         const mailbox = normaliseMailbox(d.mailbox);
+        // A sequence step before its time or outside the recipient's window, a campaign draft before its day or paused: the single path holds it.
+        if (windowHeld.has(d.id)) return leave(d);
         if (keysOf.get(d.id)!.some((k) => suppressed.has(`${k.kind}:${k.value}`)) || dnc.has(d.contactId)) return leave(d);
         if (paused.has(mailbox) || !routes.has(mailbox) || dmarcFailed.has(sendingDomainOf(mailbox))) return leave(d);
         if (gateFor(settings, services.mail, d).verdict === "BLOCK") return leave(d);
@@ -205,6 +211,34 @@ async function claimBatch(services: Services, tenantId: string, draftIds: string
   );
   if (!outcome.ok) return { claimed: [], unclaimed: draftIds };
   return { claimed: outcome.value, unclaimed: draftIds.filter((id) => unclaimed.has(id)) };
+}
+
+/**
+ * The sequence and campaign drafts of the batch that must wait (the holds of
+ * sequenceSendHold and campaignSendHold, read in one statement).
+ */
+async function windowHolds(uow: UnitOfWork, drafts: Draft[], now: Date): Promise<Set<string>> {
+  const refOf = (origin: string) => drafts.filter((d) => d.origin === origin && d.originRef && UUID.test(d.originRef));
+  const sequence = refOf("SEQUENCE");
+  const campaign = refOf("CAMPAIGN");
+  const held = new Set<string>();
+  if (sequence.length === 0 && campaign.length === 0) return held;
+  const rows = await uow.sql<{ ref: string; kind: string; at: Date; window: unknown; status: string | null }>(
+    `SELECT r."id"::text AS ref, 'SEQUENCE' AS kind, r."scheduledFor" AS at, r."sendWindow" AS window, NULL::text AS status
+       FROM "SequenceStepRun" r WHERE r."id" = ANY($1::uuid[])
+     UNION ALL
+     SELECT c."id"::text, 'CAMPAIGN', c."plannedAt", NULL::jsonb, k."status"::text
+       FROM "CampaignRecipient" c JOIN "Campaign" k ON k."id" = c."campaignId" WHERE c."id" = ANY($2::uuid[])`,
+    [sequence.map((d) => d.originRef), campaign.map((d) => d.originRef)],
+  );
+  const byRef = new Map(rows.map((r) => [`${r.kind}:${r.ref.toLowerCase()}`, r]));
+  for (const d of [...sequence, ...campaign]) {
+    const row = byRef.get(`${d.origin}:${d.originRef!.toLowerCase()}`);
+    if (!row) continue;
+    const hold = row.kind === "SEQUENCE" ? sendHold(now, row.at, row.window as SendWindow) : campaignHold(now, row.at, row.status!);
+    if (hold) held.add(d.id);
+  }
+  return held;
 }
 
 /**
