@@ -194,6 +194,50 @@ try {
       const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(0);
       return { elapsed, outcomes, perSecond: (outcomes.sent ?? 0) / (elapsed / 1000), p50: p(0.5), p99: p(0.99), transportShare: transportMs / latencies.reduce((a, b) => a + b, 0), queriesPerSend: queries / ids.length, nodeCpuPerSend: nodeCpuMs / ids.length, pgCpuPerSend: pgMs / ids.length, cpuShare: (nodeCpuMs + pgMs) / elapsed };
     }
+    /**
+     * Samples pg_locks every ~10 ms for the quota lock of one mailbox while `run` goes: the share of samples
+     * in which a claim holds it, and in which at least one other claim waits for it. The claims of one
+     * mailbox are serial on this lock, so its ceiling at this CPU share is about sends/s ÷ held share.
+     */
+    async function withLockSampling<T>(mailboxAddress: string, run: () => Promise<T>): Promise<{ result: T; held: number; waited: number; samples: number }> {
+      const key = `quota:${tenant.tenantId}:MAILBOX:${mailboxAddress}`;
+      const client = new pg.Client({ connectionString: ownerUrl });
+      await client.connect();
+      let done = false;
+      let held = 0;
+      let waited = 0;
+      let samples = 0;
+      const sampler = (async () => {
+        while (!done) {
+          const { rows } = await client.query<{ held: number; waiting: number }>(
+            `WITH k AS (SELECT hashtextextended($1, 0) AS h)
+             SELECT count(*) FILTER (WHERE l.granted)::int AS held, count(*) FILTER (WHERE NOT l.granted)::int AS waiting
+               FROM pg_locks l, k
+              WHERE l.locktype = 'advisory' AND l.objsubid = 1
+                AND l.classid = ((k.h >> 32) & 4294967295)::bigint::oid AND l.objid = (k.h & 4294967295)::bigint::oid`,
+            [key],
+          );
+          samples++;
+          if (rows[0]!.held > 0) held++;
+          if (rows[0]!.waiting > 0) waited++;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      try {
+        const result = await run();
+        return { result, held: held / Math.max(samples, 1), waited: waited / Math.max(samples, 1), samples };
+      } finally {
+        done = true;
+        await sampler;
+        await client.end();
+      }
+    }
+    const lockLine = (label: string, r: { held: number; waited: number; samples: number; result: { perSecond: number } }) =>
+      console.log(
+        `${label}: the mailbox's quota lock was held in ${(r.held * 100).toFixed(0)}% of ${r.samples} samples, claims waited for it in ${(r.waited * 100).toFixed(0)}%; ` +
+          `ceiling of one mailbox at this CPU share ≈ ${Math.round(r.result.perSecond / Math.max(r.held, 0.01))} sends/s (sends/s ÷ held share)`,
+      );
+
     const line = (label: string, r: Awaited<ReturnType<typeof deliverAll>>) =>
       console.log(
         `${label}: ${(r.elapsed / 1000).toFixed(2)} s, ${r.perSecond.toFixed(0)} sends/s, per send p50 ${r.p50} ms / p99 ${r.p99} ms, ` +
@@ -228,9 +272,13 @@ try {
 
     // 2. One mailbox's ceiling.
     const single = (await seed(["single@acme.example"], Math.max(PER_MAILBOX * 20, 400))).map((r) => r.id);
-    line(`2. one mailbox, ${single.length} drafts, ${WORKERS} workers × batches of ${BATCH}`, await deliverAll(single, WORKERS, BATCH));
+    const run2 = await withLockSampling("single@acme.example", () => deliverAll(single, WORKERS, BATCH));
+    line(`2. one mailbox, ${single.length} drafts, ${WORKERS} workers × batches of ${BATCH}`, run2.result);
+    lockLine(`2l. one mailbox, ${WORKERS} workers`, run2);
     const singleOne = (await seed(["single@acme.example"], Math.max(PER_MAILBOX * 10, 200))).map((r) => r.id);
-    line(`2a. one mailbox, ${singleOne.length} drafts, one worker × batches of ${BATCH}`, await deliverAll(singleOne, 1, BATCH));
+    const run2a = await withLockSampling("single@acme.example", () => deliverAll(singleOne, 1, BATCH));
+    line(`2a. one mailbox, ${singleOne.length} drafts, one worker × batches of ${BATCH}`, run2a.result);
+    lockLine(`2al. one mailbox, one worker`, run2a);
     const single1 = (await seed(["single@acme.example"], 100)).map((r) => r.id);
     line(`2b. one mailbox, 100 drafts, one-draft path, one at a time`, await deliverAll(single1, 1));
 
