@@ -17,7 +17,7 @@ const BENCHES: { name: string; script: string; args: string[]; needsRedis?: bool
   // Read path, authentication overhead, taskCreate, start-up and RSS, each against its baseline.
   { name: "request-path", script: "bench/request-path.ts", args: ["--seconds", "5"], decides: /\| (yes|NO) \||start-up|RSS/ },
   // 50 mailboxes through claim → quota → transport → record; one mailbox's ceiling; quota exactness at 100-way.
-  { name: "sending", script: "bench/send-throughput.ts", args: ["50", "20", "64"], decides: /^(1|2|2b|3)\. / },
+  { name: "sending", script: "bench/send-throughput.ts", args: ["50", "20", "64", "25", "8"], decides: /^(1|1b|2|2l|2a|2al|2b|3)\. / },
   // 1,000 graphql-ws subscribers on two instances over Redis.
   { name: "fan-out", script: "bench/fan-out.ts", args: ["--subscribers", "1000", "--events", "20"], needsRedis: true, decides: /latency|deliveries|per idle subscriber/ },
   // List pages, taskCreate and live events from 2k to 100k leads and 1M audit/outbox rows.

@@ -2,14 +2,18 @@
 // switches, suppression, quality gate, transport choice, quota under advisory
 // locks, send record), the local outbox transport, and the record (SENT,
 // activity, audit, event) — deliverDraft exactly as a send worker runs it.
-//   1. many mailboxes: MAILBOXES × PER_MAILBOX queued drafts, CONCURRENCY deliveries at once → sends/s;
+//   1. many mailboxes: MAILBOXES × PER_MAILBOX queued drafts, delivered as a send worker does — WORKERS
+//      workers each taking BATCH jobs at a time (deliverDrafts) → sends/s; 1b. the same through the
+//      one-draft path (deliverDraft, CONCURRENCY at once), for comparison in the same run;
 //   2. one mailbox: its ceiling (every claim of a mailbox serialises on its quota lock);
-//   3. exactness: 100-way concurrency per mailbox against a mailbox limit → exactly the limit sent.
+//   3. exactness: 100-way concurrency per mailbox (batches and single sends mixed) against a mailbox
+//      limit → exactly the limit sent.
 // Drafts are seeded in bulk by SQL from one draft made through the use cases
 // (create → approve → send), so the seeding does not dominate the run.
-//   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/send-throughput.ts [mailboxes=50] [perMailbox=20] [concurrency=64]
+//   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/send-throughput.ts [mailboxes=50] [perMailbox=20] [concurrency=64] [batch=25] [workers=4]
 import { performance } from "node:perf_hooks";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import inspector from "node:inspector";
 import { loadavg } from "node:os";
 import pg from "pg";
 import { startApp } from "../src/app.js";
@@ -20,12 +24,15 @@ import { applyMergePatch } from "../src/domain/tenant/tenant.js";
 import { createLocalOutboxTransport } from "../src/integrations/email/local-outbox.js";
 import type { EmailTransport } from "../src/integrations/email/transport.js";
 import { deliverDraft } from "../src/orchestration/draft/draft-delivery.js";
+import { deliverDrafts } from "../src/orchestration/draft/draft-send-batch.js";
 import { approveDraft, createDraft, sendDraft } from "../src/orchestration/draft/draft.js";
 import { createScratchDatabase } from "./scratch-database.js";
 
 const MAILBOXES = Number(process.argv[2] ?? 50);
 const PER_MAILBOX = Number(process.argv[3] ?? 20);
 const CONCURRENCY = Number(process.argv[4] ?? 64);
+const BATCH = Number(process.argv[5] ?? 25);
+const WORKERS = Number(process.argv[6] ?? 4);
 const POOL = Number(process.env.BENCH_POOL ?? 30);
 const BODY =
   "Hi Ana,\n\nI noticed Client Co opened a second office in Lisbon last month. Would a 20-minute call next Tuesday or Wednesday be useful? " +
@@ -36,7 +43,7 @@ const load = () => loadavg().map((l) => l.toFixed(1)).join(" / ");
 
 const scratch = await createScratchDatabase("send");
 const { ownerUrl, appUrl } = scratch;
-console.log(`send throughput: ${MAILBOXES} mailboxes × ${PER_MAILBOX} drafts, ${CONCURRENCY} deliveries at once, pool ${POOL}; load average ${load()} (2 cores)`);
+console.log(`send throughput: ${MAILBOXES} mailboxes × ${PER_MAILBOX} drafts, ${WORKERS} workers × batches of ${BATCH} (one-draft path: ${CONCURRENCY} at once), pool ${POOL}; load average ${load()} (2 cores)`);
 try {
   const config = loadConfig({ RATE_LIMIT_CALLER_POINTS: "100000000", RATE_LIMIT_TENANT_POINTS: "1000000000",
     NODE_ENV: "production", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl,
@@ -48,6 +55,7 @@ try {
   // The local outbox, timed: how much of a send is the transport, how much the claim and the record.
   let transportMs = 0;
   let queries = 0;
+  const statements = new Map<string, number>();
   let lazy: EmailTransport | null = null;
   const timed: EmailTransport = {
     name: "local",
@@ -59,9 +67,21 @@ try {
         transportMs += performance.now() - started;
       }
     },
+    async sendMany(messages) {
+      const started = performance.now();
+      try {
+        return await lazy!.sendMany!(messages);
+      } finally {
+        transportMs += (performance.now() - started) * messages.length;
+      }
+    },
     lookup: (ref) => lazy!.lookup(ref),
   };
-  const app = await startApp({ config, appUrl, jwtSecret: "bench-secret-bench-secret-bench-secret-0123", mailTransport: timed, onQuery: () => void queries++ });
+  const app = await startApp({ config, appUrl, jwtSecret: "bench-secret-bench-secret-bench-secret-0123", mailTransport: timed, onQuery: (sql: string) => {
+    queries++;
+    // BENCH_SQL=1: which statements a run made (first words), to see what a send costs.
+    if (process.env.BENCH_SQL) statements.set(sql.replace(/\s+/g, " ").slice(0, 90), (statements.get(sql.replace(/\s+/g, " ").slice(0, 90)) ?? 0) + 1);
+  } });
   lazy = createLocalOutboxTransport(app.services.db);
   try {
     const tenant = await provisionTenant(ownerUrl, { name: "Bench", slug: "bench", members: [{ email: "owner@bench.example", name: "Owner", role: "OWNER" }] });
@@ -136,23 +156,32 @@ try {
     };
     const pgCpuMs = async () => (await backendPids()).reduce((sum, pid) => sum + ticks(pid) * 10, 0);
 
-    async function deliverAll(ids: string[], concurrency: number) {
+    /** `batch` 0: the one-draft path (deliverDraft); n ≥ 1: each worker takes n jobs at a time (deliverDrafts); "mixed": odd workers one-draft, even ones batches of 3. */
+    async function deliverAll(ids: string[], concurrency: number, batch: number | "mixed" = 0) {
       const outcomes: Record<string, number> = {};
       const latencies: number[] = [];
       transportMs = 0;
       queries = 0;
+      statements.clear();
       const cpu0 = process.cpuUsage();
       const pg0 = await pgCpuMs();
       const started = performance.now();
       let next = 0;
       await Promise.all(
-        Array.from({ length: Math.min(concurrency, ids.length) }, async () => {
+        Array.from({ length: Math.min(concurrency, ids.length) }, async (_, worker) => {
+          const size = batch === "mixed" ? (worker % 2 === 0 ? 3 : 0) : batch;
           while (next < ids.length) {
-            const id = ids[next++]!;
+            const taken = ids.slice(next, next + Math.max(size, 1));
+            next += taken.length;
             const t0 = performance.now();
-            const r = await deliverDraft(app.services, { tenantId: tenant.tenantId, draftId: id });
-            latencies.push(performance.now() - t0);
-            outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+            const results =
+              size === 0
+                ? [await deliverDraft(app.services, { tenantId: tenant.tenantId, draftId: taken[0]! })]
+                : await deliverDrafts(app.services, taken.map((draftId) => ({ tenantId: tenant.tenantId, draftId })));
+            for (const r of results) {
+              latencies.push(performance.now() - t0);
+              outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+            }
           }
         }),
       );
@@ -161,9 +190,54 @@ try {
       const nodeCpuMs = (cpu.user + cpu.system) / 1000;
       const pgMs = (await pgCpuMs()) - pg0;
       latencies.sort((a, b) => a - b);
+      if (process.env.BENCH_SQL) for (const [text, n] of [...statements].sort((a, b) => b[1] - a[1])) console.log(`  ${(n / ids.length).toFixed(2)} per send  ${text}`);
       const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(0);
       return { elapsed, outcomes, perSecond: (outcomes.sent ?? 0) / (elapsed / 1000), p50: p(0.5), p99: p(0.99), transportShare: transportMs / latencies.reduce((a, b) => a + b, 0), queriesPerSend: queries / ids.length, nodeCpuPerSend: nodeCpuMs / ids.length, pgCpuPerSend: pgMs / ids.length, cpuShare: (nodeCpuMs + pgMs) / elapsed };
     }
+    /**
+     * Samples pg_locks every ~10 ms for the quota lock of one mailbox while `run` goes: the share of samples
+     * in which a claim holds it, and in which at least one other claim waits for it. The claims of one
+     * mailbox are serial on this lock, so its ceiling at this CPU share is about sends/s ÷ held share.
+     */
+    async function withLockSampling<T>(mailboxAddress: string, run: () => Promise<T>): Promise<{ result: T; held: number; waited: number; samples: number }> {
+      const key = `quota:${tenant.tenantId}:MAILBOX:${mailboxAddress}`;
+      const client = new pg.Client({ connectionString: ownerUrl });
+      await client.connect();
+      let done = false;
+      let held = 0;
+      let waited = 0;
+      let samples = 0;
+      const sampler = (async () => {
+        while (!done) {
+          const { rows } = await client.query<{ held: number; waiting: number }>(
+            `WITH k AS (SELECT hashtextextended($1, 0) AS h)
+             SELECT count(*) FILTER (WHERE l.granted)::int AS held, count(*) FILTER (WHERE NOT l.granted)::int AS waiting
+               FROM pg_locks l, k
+              WHERE l.locktype = 'advisory' AND l.objsubid = 1
+                AND l.classid = ((k.h >> 32) & 4294967295)::bigint::oid AND l.objid = (k.h & 4294967295)::bigint::oid`,
+            [key],
+          );
+          samples++;
+          if (rows[0]!.held > 0) held++;
+          if (rows[0]!.waiting > 0) waited++;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      try {
+        const result = await run();
+        return { result, held: held / Math.max(samples, 1), waited: waited / Math.max(samples, 1), samples };
+      } finally {
+        done = true;
+        await sampler;
+        await client.end();
+      }
+    }
+    const lockLine = (label: string, r: { held: number; waited: number; samples: number; result: { perSecond: number } }) =>
+      console.log(
+        `${label}: the mailbox's quota lock was held in ${(r.held * 100).toFixed(0)}% of ${r.samples} samples, claims waited for it in ${(r.waited * 100).toFixed(0)}%; ` +
+          `ceiling of one mailbox at this CPU share ≈ ${Math.round(r.result.perSecond / Math.max(r.held, 0.01))} sends/s (sends/s ÷ held share)`,
+      );
+
     const line = (label: string, r: Awaited<ReturnType<typeof deliverAll>>) =>
       console.log(
         `${label}: ${(r.elapsed / 1000).toFixed(2)} s, ${r.perSecond.toFixed(0)} sends/s, per send p50 ${r.p50} ms / p99 ${r.p99} ms, ` +
@@ -175,17 +249,38 @@ try {
     // Warm-up (JIT, pools, plans).
     await deliverAll((await seed(mailboxes.slice(0, 10), 5)).map((r) => r.id), 16);
 
-    // 1. Many mailboxes.
-    const many = await seed(mailboxes, PER_MAILBOX);
     // Interleave mailboxes as a queue would (not all of one mailbox first).
-    const interleaved = many.sort((a, b) => a.id.localeCompare(b.id)).map((r) => r.id);
-    line(`1. ${MAILBOXES} mailboxes, ${interleaved.length} drafts, ${CONCURRENCY} at once`, await deliverAll(interleaved, CONCURRENCY));
+    const interleave = (rows: { id: string }[]) => rows.sort((a, b) => a.id.localeCompare(b.id)).map((r) => r.id);
+    await deliverAll(interleave(await seed(mailboxes.slice(0, 10), 10)), WORKERS, BATCH);
+
+    // 1. Many mailboxes.
+    const many = interleave(await seed(mailboxes, PER_MAILBOX));
+    // BENCH_PROFILE=<file.cpuprofile>: a CPU profile of this process during run 1 (open it in Chrome DevTools or speedscope).
+    const profiling = process.env.BENCH_PROFILE ? new inspector.Session() : null;
+    if (profiling) {
+      profiling.connect();
+      await new Promise((resolve) => profiling.post("Profiler.enable", () => profiling.post("Profiler.start", resolve)));
+    }
+    line(`1. ${MAILBOXES} mailboxes, ${many.length} drafts, ${WORKERS} workers × batches of ${BATCH}`, await deliverAll(many, WORKERS, BATCH));
+    if (profiling) {
+      const { profile } = await new Promise<inspector.Profiler.StopReturnType>((resolve, reject) => profiling.post("Profiler.stop", (error, result) => (error ? reject(error) : resolve(result))));
+      writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+      profiling.disconnect();
+    }
+    const manySingle = interleave(await seed(mailboxes, Math.max(2, Math.round(PER_MAILBOX / 4))));
+    line(`1b. ${MAILBOXES} mailboxes, ${manySingle.length} drafts, one-draft path, ${CONCURRENCY} at once`, await deliverAll(manySingle, CONCURRENCY));
 
     // 2. One mailbox's ceiling.
-    const single = (await seed(["single@acme.example"], Math.max(PER_MAILBOX * 10, 200))).map((r) => r.id);
-    line(`2. one mailbox, ${single.length} drafts, ${CONCURRENCY} at once`, await deliverAll(single, CONCURRENCY));
+    const single = (await seed(["single@acme.example"], Math.max(PER_MAILBOX * 20, 400))).map((r) => r.id);
+    const run2 = await withLockSampling("single@acme.example", () => deliverAll(single, WORKERS, BATCH));
+    line(`2. one mailbox, ${single.length} drafts, ${WORKERS} workers × batches of ${BATCH}`, run2.result);
+    lockLine(`2l. one mailbox, ${WORKERS} workers`, run2);
+    const singleOne = (await seed(["single@acme.example"], Math.max(PER_MAILBOX * 10, 200))).map((r) => r.id);
+    const run2a = await withLockSampling("single@acme.example", () => deliverAll(singleOne, 1, BATCH));
+    line(`2a. one mailbox, ${singleOne.length} drafts, one worker × batches of ${BATCH}`, run2a.result);
+    lockLine(`2al. one mailbox, one worker`, run2a);
     const single1 = (await seed(["single@acme.example"], 100)).map((r) => r.id);
-    line(`2b. one mailbox, 100 drafts, one at a time`, await deliverAll(single1, 1));
+    line(`2b. one mailbox, 100 drafts, one-draft path, one at a time`, await deliverAll(single1, 1));
 
     // 3. Exactness: 100-way per mailbox against a limit.
     const LIMIT = 25;
@@ -193,11 +288,11 @@ try {
     await setSettings({ quotas: { mailbox: { limit: LIMIT } } });
     const before = (await owned((c) => c.query<{ n: number }>(`SELECT count(*)::int AS n FROM "EmailSend" WHERE "mailbox" = ANY($1) AND "state" IN ('RESERVED','SENT')`, [exactBoxes]))).rows[0]!.n;
     const exact = (await seed(exactBoxes, 200)).map((r) => r.id);
-    const r3 = await deliverAll(exact, 100);
+    const r3 = await deliverAll(exact, 100, "mixed");
     const after = (await owned((c) => c.query<{ n: number }>(`SELECT count(*)::int AS n FROM "EmailSend" WHERE "mailbox" = ANY($1) AND "state" IN ('RESERVED','SENT')`, [exactBoxes]))).rows[0]!.n;
     const outbox = (await owned((c) => c.query<{ n: number }>(`SELECT count(*)::int AS n FROM "OutboxMessage" WHERE "mailFrom" = ANY($1)`, [exactBoxes]))).rows[0]!.n;
     console.log(
-      `3. exactness: 200 drafts of one mailbox, 100 at once, mailbox limit ${LIMIT}/24 h: outcomes ${JSON.stringify(r3.outcomes)}, counted ${after - before}, in the outbox ${outbox} — ${r3.outcomes.sent === LIMIT && outbox === LIMIT && after - before === LIMIT ? "exact" : "NOT EXACT"}`,
+      `3. exactness: 200 drafts of one mailbox, 100 at once (50 workers with batches of 3, 50 one-draft), mailbox limit ${LIMIT}/24 h: outcomes ${JSON.stringify(r3.outcomes)}, counted ${after - before}, in the outbox ${outbox} — ${r3.outcomes.sent === LIMIT && outbox === LIMIT && after - before === LIMIT ? "exact" : "NOT EXACT"}`,
     );
   } finally {
     await app.stop();

@@ -108,6 +108,8 @@ function schemaFor(nodeEnv: string) {
       SEND_LEASE_SECONDS: int(120, 1, 3_600),
       /** Send workers in this instance; 0 runs none (an API-only instance). */
       SEND_WORKERS: int(4, 0, 64),
+      /** Send jobs each worker takes at a time: their claim, quota and record are one transaction each (issue 14). */
+      SEND_BATCH_SIZE: int(25, 1, 50),
       SEND_MAX_ATTEMPTS: int(5, 1, 50),
       SEND_RETRY_DELAY_SECONDS: int(10, 1, 3_600),
       SEND_SWEEP_SECONDS: int(30, 1, 3_600),

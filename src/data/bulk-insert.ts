@@ -14,6 +14,12 @@ export type BulkColumn = readonly [name: string, type: string, select?: (value: 
 
 export async function insertRows(tx: Tx, table: string, columns: readonly BulkColumn[], rows: Record<string, unknown>[]): Promise<number> {
   if (rows.length === 0) return 0;
+  const { text, values } = insertRowsStatement(table, columns, rows);
+  return tx.$executeRawUnsafe(text, ...values);
+}
+
+/** The statement insertRows runs, for a caller that runs it itself (a unit of work's SQL lane). */
+export function insertRowsStatement(table: string, columns: readonly BulkColumn[], rows: Record<string, unknown>[]): { text: string; values: unknown[] } {
   const names = columns.map(([name]) => `"${name}"`).join(", ");
   const viaText = (type: string) => type === "jsonb" || type.endsWith("[]");
   const arrays = columns.map(([, type], i) => `$${i + 1}::${viaText(type) ? "text" : quoteType(type)}[]`).join(", ");
@@ -33,7 +39,7 @@ export async function insertRows(tx: Tx, table: string, columns: readonly BulkCo
       return value;
     }),
   );
-  return tx.$executeRawUnsafe(`INSERT INTO "${table}" (${names}) SELECT ${select} FROM unnest(${arrays}) AS t(${aliases})`, ...params);
+  return { text: `INSERT INTO "${table}" (${names}) SELECT ${select} FROM unnest(${arrays}) AS t(${aliases})`, values: params };
 }
 
 function quoteType(type: string): string {

@@ -1,8 +1,11 @@
 // The send workers and the send sweeper.
 //
-// Workers take one draft-send job at a time (SEND_WORKERS of them per
-// instance); a job whose draft needs another try (a transient transport error)
-// throws, and pg-boss retries it with backoff. How long one send may take is
+// Workers take up to SEND_BATCH_SIZE draft-send jobs at a time (SEND_WORKERS
+// of them per instance) and deliver them together (deliverDrafts: one claim
+// transaction, one transport call where the transport can, one record
+// transaction per tenant); a job whose draft needs another try (a transient
+// transport error) is failed on its own, and pg-boss retries it with backoff
+// while the rest of its batch completes. How long one send may take is
 // the transport's own timeout (SMTP_TIMEOUT_MS; the local outbox's database
 // budget): a worker stuck longer does not hold anything else up — the
 // sweeper takes its draft over when the lease lapses, and other workers and
@@ -20,24 +23,24 @@
 // duplicate waiting job (see QUEUES.draftSend).
 import type PgBoss from "pg-boss";
 import { QUEUES } from "../data/job-queue.js";
-import { deliverDraft, recoverLapsedSend, type SendJob } from "../orchestration/draft/draft-delivery.js";
+import { recoverLapsedSend, type SendJob } from "../orchestration/draft/draft-delivery.js";
 import { enqueueSend } from "../orchestration/draft/draft.js";
+import { deliverDrafts } from "../orchestration/draft/draft-send-batch.js";
 import type { Services } from "../orchestration/services.js";
 import { workTenantQueue } from "./tenant-worker.js";
 
-export class RetryLater extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = "RetryLater";
+/** Handles a fetched batch: the jobs whose drafts need another try are failed (pg-boss retries them), the others complete. */
+export async function handleSendJobs(services: Services, jobs: PgBoss.Job<SendJob>[]): Promise<void> {
+  const results = await deliverDrafts(services, jobs.map((job) => job.data));
+  const retry: string[] = [];
+  for (const [i, result] of results.entries()) {
+    const job = jobs[i]!;
+    services.logger.info({ draftId: job.data.draftId, outcome: result.outcome, jobId: job.id }, "draft send job done");
+    // A retry the provider gave a time for (Retry-After) is already scheduled as its own job.
+    if (result.outcome === "retry" && !result.at) retry.push(job.id);
   }
-}
-
-/** Handles one job; throws RetryLater when pg-boss should try it again. */
-export async function handleSendJob(services: Services, job: PgBoss.Job<SendJob>): Promise<void> {
-  const result = await deliverDraft(services, job.data);
-  services.logger.info({ draftId: job.data.draftId, outcome: result.outcome, jobId: job.id }, "draft send job done");
-  // A retry the provider gave a time for (Retry-After) is already scheduled as its own job.
-  if (result.outcome === "retry" && !result.at) throw new RetryLater(result.reason);
+  // Failed before the handler returns: pg-boss then completes only the batch's other (still active) jobs.
+  for (const id of retry) await services.jobs.boss.fail(QUEUES.draftSend.name, id, { message: "transient send failure: retried with backoff" });
 }
 
 export interface SendSweepResult {
@@ -93,8 +96,8 @@ export interface SendWorkers {
 export async function startSendWorkers(services: Services): Promise<SendWorkers> {
   const { jobs, config, logger } = services;
   for (let i = 0; i < config.SEND_WORKERS; i++) {
-    await workTenantQueue<SendJob>(services, QUEUES.draftSend.name, { batchSize: 1, pollingIntervalSeconds: config.SEND_POLL_SECONDS }, async ([job]) => {
-      if (job) await handleSendJob(services, job);
+    await workTenantQueue<SendJob>(services, QUEUES.draftSend.name, { batchSize: config.SEND_BATCH_SIZE, pollingIntervalSeconds: config.SEND_POLL_SECONDS }, async (jobs) => {
+      if (jobs.length > 0) await handleSendJobs(services, jobs);
     });
   }
   let sweeping: Promise<unknown> | null = null;

@@ -183,8 +183,9 @@ describe("a send worker's instance killed with SIGKILL", () => {
 
     // Instance A: three send workers, all of them stuck in the transport. Its own sweeper is slowed down
     // so that it does not take over its own stuck drafts (as it rightly would once their lease lapses)
-    // before the kill.
-    a = await startInstance("a", t.db, { ...instanceEnv, SEND_WORKERS: "3", SEND_SWEEP_SECONDS: "3600" });
+    // before the kill. One job per fetch (SEND_BATCH_SIZE=1), so each of the three workers holds exactly
+    // one of the hanging drafts (still through the batch path, deliverDrafts); B takes batches as configured.
+    a = await startInstance("a", t.db, { ...instanceEnv, SEND_WORKERS: "3", SEND_SWEEP_SECONDS: "3600", SEND_BATCH_SIZE: "1" });
     const database = t.db.name;
     await poll(
       async () => {

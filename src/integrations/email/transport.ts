@@ -37,6 +37,12 @@ export interface MessageRef {
 export interface EmailTransport {
   readonly name: string;
   send(message: OutgoingMessage): Promise<SendReceipt>;
+  /**
+   * Several messages of one tenant at once (a send worker's batch), where the
+   * transport can take them in one round trip (the local outbox). One answer
+   * per message, in order: its receipt, or the error that message met.
+   */
+  sendMany?(messages: OutgoingMessage[]): Promise<(SendReceipt | Error)[]>;
   lookup(ref: MessageRef): Promise<DeliveryLookup>;
   /**
    * Every send first asks the provider whether this Message-ID already went

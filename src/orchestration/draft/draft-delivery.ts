@@ -60,22 +60,23 @@ export interface SendJob {
   draftId: string;
 }
 
-function senderActor(tenantId: string, agent = "draft-sender"): Actor {
+export function senderActor(tenantId: string, agent = "draft-sender"): Actor {
   return { principal: agentPrincipal(tenantId, agent), meta: { requestId: randomUUID(), traceId: null } };
 }
 
-type Claim =
-  | {
-      kind: "claimed";
-      draft: Draft;
-      leaseToken: string;
-      transport: EmailTransport;
-      marketing: { postalAddress: string } | null;
-      senderName: string | null;
-      /** A reply's References: the parent's references, then the parent (RFC 5322 §3.6.4). */
-      references: string[];
-    }
-  | { kind: "done"; result: DeliveryResult };
+/** A draft this worker holds the SENDING lease of, with what its message needs. */
+export interface ClaimedSend {
+  kind: "claimed";
+  draft: Draft;
+  leaseToken: string;
+  transport: EmailTransport;
+  marketing: { postalAddress: string } | null;
+  senderName: string | null;
+  /** A reply's References: the parent's references, then the parent (RFC 5322 §3.6.4). */
+  references: string[];
+}
+
+type Claim = ClaimedSend | { kind: "done"; result: DeliveryResult };
 
 async function claim(services: Services, job: SendJob): Promise<Claim> {
   const outcome = await runUnitOfWork(services, senderActor(job.tenantId), async (uow): Promise<Outcome<Claim>> => {
@@ -215,7 +216,7 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
   return outcome.value;
 }
 
-async function buildMessage(services: Services, draft: Draft, claimInfo: Extract<Claim, { kind: "claimed" }>) {
+export async function buildMessage(services: Services, draft: Draft, claimInfo: ClaimedSend) {
   let marketing: { unsubscribeUrl: string; postalAddress: string } | null = null;
   if (claimInfo.marketing) {
     const token = signUnsubscribeToken(services.mail.unsubscribeSecret, { tenantId: draft.tenantId, email: draft.recipientEmail });
@@ -348,7 +349,7 @@ async function markUnsent(
       summary: { reason: why, attempt: draft.sendAttempts, code: error.code ?? null, ...(at ? { retryAt: at.toISOString() } : {}) },
     });
     if (!at) return { outcome: "retry", reason: why };
-    // The provider said when: the next attempt is scheduled then (this job ends; see handleSendJob).
+    // The provider said when: the next attempt is scheduled then (this job ends; see handleSendJobs).
     await enqueueSend(services, uow, draft.tenantId, draft.id, at);
     return { outcome: "retry", reason: why, at };
   };
@@ -375,22 +376,32 @@ async function markUnsent(
 export async function deliverDraft(services: Services, job: SendJob): Promise<DeliveryResult> {
   const claimed = await claim(services, job);
   if (claimed.kind === "done") return claimed.result;
-  const { draft, leaseToken, transport } = claimed;
   let receipt;
   try {
-    const message = await buildMessage(services, draft, claimed);
-    receipt = await transport.send(message);
+    const message = await buildMessage(services, claimed.draft, claimed);
+    receipt = await claimed.transport.send(message);
   } catch (thrown) {
-    const error = asTransportError(thrown);
-    const outcome = await runUnitOfWork(services, senderActor(job.tenantId), async (uow) => {
-      const current = await lockDraft(uow.tx, draft.id);
-      // Someone else (the sweeper) has taken over this send: leave it to them.
-      if (!current || current.status !== "SENDING" || current.leaseToken !== leaseToken) return ok<DeliveryResult>({ outcome: "skipped", reason: "lease lost" });
-      return ok(await markUnsent(services, uow, current, transport, error, current.sendAttempts >= services.config.SEND_MAX_ATTEMPTS));
-    });
-    return outcome.ok ? outcome.value : { outcome: "skipped", reason: "could not record the failure" };
+    return recordUnsent(services, claimed, thrown);
   }
-  const outcome = await runUnitOfWork(services, senderActor(job.tenantId), async (uow) =>
+  return recordSent(services, claimed.draft, receipt);
+}
+
+/** The transport did not take the message: retry, requeue or fail it (markUnsent), unless the lease was lost meanwhile. */
+export async function recordUnsent(services: Services, claimed: ClaimedSend, thrown: unknown): Promise<DeliveryResult> {
+  const { draft, leaseToken, transport } = claimed;
+  const error = asTransportError(thrown);
+  const outcome = await runUnitOfWork(services, senderActor(draft.tenantId), async (uow) => {
+    const current = await lockDraft(uow.tx, draft.id);
+    // Someone else (the sweeper) has taken over this send: leave it to them.
+    if (!current || current.status !== "SENDING" || current.leaseToken !== leaseToken) return ok<DeliveryResult>({ outcome: "skipped", reason: "lease lost" });
+    return ok(await markUnsent(services, uow, current, transport, error, current.sendAttempts >= services.config.SEND_MAX_ATTEMPTS));
+  });
+  return outcome.ok ? outcome.value : { outcome: "skipped", reason: "could not record the failure" };
+}
+
+/** The transport took the message: SENT, in a transaction of its own (markSent). */
+export async function recordSent(services: Services, draft: Pick<Draft, "id" | "tenantId">, receipt: { providerMessageId: string; response?: string }): Promise<DeliveryResult> {
+  const outcome = await runUnitOfWork(services, senderActor(draft.tenantId), async (uow) =>
     ok(await markSent(uow, draft.id, receipt.providerMessageId, "worker", receipt.response)),
   );
   return outcome.ok ? outcome.value : { outcome: "skipped", reason: "could not record the send" };

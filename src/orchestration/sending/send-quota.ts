@@ -19,10 +19,29 @@ const COLUMN: Record<QuotaKind, "mailbox" | "recipientEmail" | "recipientDomain"
   DOMAIN: "recipientDomain",
 };
 
+/** The advisory lock key of one quota rule. */
+export function quotaLockKey(tenantId: string, rule: Pick<QuotaRule, "kind" | "key">): string {
+  return `quota:${tenantId}:${rule.kind}:${rule.key}`;
+}
+
+/**
+ * Takes the advisory locks of these keys in one statement, in one fixed order
+ * (JavaScript's sort, kept by WITH ORDINALITY — never the database collation's),
+ * so a single send and a batch that share keys cannot wait on each other in a cycle.
+ */
+export async function lockQuotaKeyNames(run: (text: string, values: unknown[]) => Promise<unknown>, names: Iterable<string>): Promise<void> {
+  const keys = [...new Set(names)].sort();
+  if (keys.length === 0) return;
+  await run(
+    `SELECT count(pg_advisory_xact_lock(hashtextextended(k.key, 0)))::int AS locked
+       FROM (SELECT key FROM unnest($1::text[]) WITH ORDINALITY AS u(key, n) ORDER BY n) AS k`,
+    [keys],
+  );
+}
+
 /** Serialises every send that shares one of these keys, until the transaction ends. */
 export async function lockQuotaKeys(tx: Tx, tenantId: string, rules: readonly QuotaRule[]): Promise<void> {
-  const keys = [...new Set(rules.map((r) => `quota:${tenantId}:${r.kind}:${r.key}`))].sort();
-  for (const key of keys) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+  await lockQuotaKeyNames((text, values) => tx.$queryRawUnsafe(text, ...values), rules.map((r) => quotaLockKey(tenantId, r)));
 }
 
 /** Times of the sends that count against each rule (reserved or sent, inside its window). */
@@ -64,8 +83,13 @@ export async function quotaStatus(
 async function withWarmup(tx: Tx, settings: TenantSettings, rules: QuotaRule[], now: Date): Promise<QuotaRule[]> {
   const mailboxRule = rules.find((r) => r.kind === "MAILBOX");
   if (!mailboxRule) return rules;
-  const warm = await warmupFor(tx, settings, mailboxRule.key, now);
-  if (!warm) return rules;
+  return rulesWithWarmup(rules, await warmupFor(tx, settings, mailboxRule.key, now));
+}
+
+/** The rules with a warm-up cap added as described at withWarmup (pure: the caller read the warm-up state). */
+export function rulesWithWarmup(rules: QuotaRule[], warm: { day: number; cap: number; rampDays: number } | null): QuotaRule[] {
+  const mailboxRule = rules.find((r) => r.kind === "MAILBOX");
+  if (!mailboxRule || !warm) return rules;
   const warmRule: QuotaRule = { kind: "MAILBOX", key: mailboxRule.key, limit: warm.cap, windowMs: 24 * 3_600_000, note: `warm-up day ${warm.day + 1} of ${warm.rampDays}` };
   const [shorter, longer] = warmRule.windowMs <= mailboxRule.windowMs ? [warmRule, mailboxRule] : [mailboxRule, warmRule];
   return [shorter, ...rules.filter((r) => r !== mailboxRule), longer];
