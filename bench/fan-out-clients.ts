@@ -25,7 +25,7 @@ export type FromClients =
   | {
       type: "results";
       /** Per subscriber: its tenant and [taskId, arrival ms] pairs. */
-      subscribers: { tenant: "A" | "B"; received: [string, number][] }[];
+      subscribers: { tenant: "A" | "B"; port: number; received: [string, number][] }[];
       /** CPU ms (user + system) and wall ms since "measure". */
       cpuMs: number;
       wallMs: number;
@@ -41,7 +41,7 @@ const send = (message: FromClients) => process.send!(message);
 
 /** Connections closed before the bench disposed them (each retried): should be 0 once all are up. */
 let reconnects = 0;
-let clients: { client: Client; tenant: "A" | "B"; received: Map<string, number> }[] = [];
+let clients: { client: Client; tenant: "A" | "B"; port: number; received: Map<string, number> }[] = [];
 let cpuAtMeasure = process.cpuUsage();
 let wallAtMeasure = now();
 const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -79,7 +79,7 @@ process.on("message", async (message: ToClients) => {
           },
         );
         await ready;
-        return { client, tenant, received };
+        return { client, tenant, port, received };
       }),
     );
     send({ type: "ready", connectSeconds: (performance.now() - started) / 1000, reconnects });
@@ -95,7 +95,7 @@ process.on("message", async (message: ToClients) => {
     const ms = (ns: number) => (Number.isFinite(ns) ? ns / 1e6 : 0);
     send({
       type: "results",
-      subscribers: clients.map((c) => ({ tenant: c.tenant, received: [...c.received] })),
+      subscribers: clients.map((c) => ({ tenant: c.tenant, port: c.port, received: [...c.received] })),
       cpuMs: (cpu.user + cpu.system) / 1000,
       wallMs: now() - wallAtMeasure,
       loopDelay: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
