@@ -123,6 +123,12 @@ const sortNumbers = (xs: number[]) => [...xs].sort((x, y) => x - y);
 const fmt = (sorted: number[]) =>
   `p50 ${quantile(sorted, 0.5).toFixed(1)} ms, p95 ${quantile(sorted, 0.95).toFixed(1)} ms, p99 ${quantile(sorted, 0.99).toFixed(1)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms`;
 
+/** The service's V8 heap in use (its /metrics, prom-client's default metrics), bytes. */
+async function heapUsedOf(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? NaN);
+}
+
 interface LoadGenerator {
   child: ChildProcess;
   next(type: FromClients["type"]): Promise<FromClients>;
@@ -157,6 +163,7 @@ try {
   const services = [await startService(ports[0]!), await startService(ports[1]!)];
   await new Promise((r) => setTimeout(r, 1_000));
   const idleRss = services.map((s) => rssOf(s.pid));
+  const idleHeap = await Promise.all(ports.map(heapUsedOf));
 
   // Subscriber i: tenant B for the first tenth, instance i % 2, load generator i % CLIENT_PROCESSES.
   const inB = Math.max(1, Math.round(SUBSCRIBERS / 10));
@@ -178,6 +185,7 @@ try {
   // Give the servers time to start reading every stream (the subscription is registered after the ack).
   await new Promise((r) => setTimeout(r, 3_000));
   const connectedRss = services.map((s) => rssOf(s.pid));
+  const connectedHeap = await Promise.all(ports.map(heapUsedOf));
 
   // Probes on the path: the outbox NOTIFY sent at commit, and the tenant's Redis topic.
   const notifiedAt: number[] = [];
@@ -301,6 +309,10 @@ try {
   );
   console.log(
     `load generators' event-loop delay: ${results.map((r) => `p50 ${r.loopDelay.p50.toFixed(1)} / p99 ${r.loopDelay.p99.toFixed(1)} / max ${r.loopDelay.max.toFixed(1)} ms`).join("; ")}`,
+  );
+  const heapPerSubscriber = (connectedHeap.reduce((x, y) => x + y, 0) - idleHeap.reduce((x, y) => x + y, 0)) / SUBSCRIBERS;
+  console.log(
+    `service JS heap in use: idle ${idleHeap.map(mb).join(" + ")}, with subscribers ${connectedHeap.map(mb).join(" + ")}; ≈ ${(heapPerSubscriber / 1024).toFixed(1)} KB per idle subscriber (RSS and heap both include garbage not yet collected)`,
   );
   console.log(`service RSS: idle ${idleRss.map(mb).join(" + ")}, with subscribers ${connectedRss.map(mb).join(" + ")}; ≈ ${(perSubscriber / 1024).toFixed(1)} KB per idle subscriber`);
   await listener.end();
