@@ -19,7 +19,7 @@ const BENCHES: { name: string; script: string; args: string[]; needsRedis?: bool
   // 50 mailboxes through claim → quota → transport → record; one mailbox's ceiling; quota exactness at 100-way.
   { name: "sending", script: "bench/send-throughput.ts", args: ["50", "20", "64", "25", "8"], decides: /^(1|1b|2|2l|2a|2al|2b|3)\. / },
   // 1,000 graphql-ws subscribers on two instances over Redis.
-  { name: "fan-out", script: "bench/fan-out.ts", args: ["--subscribers", "1000", "--events", "20"], needsRedis: true, decides: /latency|deliveries|per idle subscriber/ },
+  { name: "fan-out", script: "bench/fan-out.ts", args: ["--subscribers", "1000", "--events", "20"], needsRedis: true, decides: /latency|deliveries|per idle subscriber|per subscriber delivery|Redis publish|CPU over/ },
   // List pages, taskCreate and live events from 2k to 100k leads and 1M audit/outbox rows.
   { name: "growth", script: "bench/list-growth.ts", args: ["--sizes", "2000,100000", "--runs", "10"], decides: /^\| [\d,]+ \||: [\d.]+ ms, / },
 ];

@@ -18,6 +18,8 @@
 // and messages HTTP gives for the same document; only real faults are masked.
 import type { Server } from "node:http";
 import {
+  createSourceEventStream,
+  type DocumentNode,
   execute,
   getOperationAST,
   GraphQLError,
@@ -25,9 +27,10 @@ import {
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
-  subscribe,
   validate,
   type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
 } from "graphql";
 import { getVariableValues } from "graphql/execution/values.js";
 import { CloseCode } from "graphql-ws";
@@ -36,6 +39,7 @@ import { WebSocketServer } from "ws";
 import { RequestSession } from "../data/database.js";
 import type { EventBus } from "../data/pubsub.js";
 import { canReceiveEvent, type DomainEvent } from "../domain/event.js";
+import type { Permission } from "../domain/access/permission.js";
 import type { Principal, RequestMeta } from "../domain/access/principal.js";
 import { AuthenticationError, type Authenticator } from "../orchestration/access/auth.js";
 import type { Services } from "../orchestration/services.js";
@@ -53,6 +57,39 @@ const REAUTHENTICATE_EVERY_MS = 60_000;
 export const RECHECK_AFTER_MS = 2_000;
 /** Events that may change who may read what: they force a fresh check before anything else is delivered. */
 const ACCESS_EVENT = /^sales\.(membership|api_key)\.|^sales\.tenant\.suspended$/;
+
+/**
+ * Subscription fields whose result for an event depends only on the event, the operation (text and
+ * variables) and the subscriber's tenant and permissions — no reads, nothing about the user. For
+ * these, one instance executes each event once per distinct (operation, tenant, permissions) and
+ * sends that one result to every such subscriber, instead of running graphql-js per subscriber
+ * (hundreds per event). `events` qualifies: its Event fields only expose the (masked) event.
+ */
+const SHARED_RESULT_FIELDS: ReadonlySet<string> = new Set(["events"]);
+/** What identifies a shareable operation: set when it is accepted, read for every event. */
+const sharedOperationKeys = new WeakMap<DocumentNode, string>();
+/** Per published event (one object for all its subscribers on this instance): results by key; they go with the event. */
+const sharedResults = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+const permissionKeys = new WeakMap<ReadonlySet<Permission>, string>();
+
+function permissionKey(permissions: ReadonlySet<Permission>): string {
+  let key = permissionKeys.get(permissions);
+  if (key === undefined) {
+    key = [...permissions].sort().join(",");
+    permissionKeys.set(permissions, key);
+  }
+  return key;
+}
+
+/** True when every root field of the subscription is one of SHARED_RESULT_FIELDS (no fragments, no directives at the root). */
+function isShareable(operation: OperationDefinitionNode): boolean {
+  return (
+    operation.operation === "subscription" &&
+    operation.selectionSet.selections.every(
+      (s) => s.kind === Kind.FIELD && SHARED_RESULT_FIELDS.has(s.name.value) && !s.directives?.length,
+    )
+  );
+}
 
 type ConnectionState = {
   principal?: Principal;
@@ -131,16 +168,40 @@ export function attachWebSocketServer(deps: {
       isProd: config.NODE_ENV !== "development",
       // withTenant() calls made while resolving take turns with the operation's session.
       execute: (args) => (args.contextValue as GraphQLContext).session.run(() => execute(args)),
+      // graphql-js's subscribe() (source stream, then execute() with each event as the root value),
+      // except that a shareable operation's result is computed once per event and key (see SHARED_RESULT_FIELDS).
       subscribe: async (args) => {
-        const session = (args.contextValue as GraphQLContext).session;
-        const result = await session.run(() => subscribe(args));
-        if (!(Symbol.asyncIterator in result)) return result;
+        const context = args.contextValue as GraphQLContext;
+        const session = context.session;
+        const source = await session.run(() => createSourceEventStream(args));
+        if (!(Symbol.asyncIterator in source)) return source;
+        const events = source as AsyncGenerator<unknown>;
+        const executeFor = (rootValue: unknown) => session.run(() => execute({ ...args, rootValue }));
+        const operationKey = sharedOperationKeys.get(args.document);
+        const resultFor = (rootValue: unknown): ExecutionResult | Promise<ExecutionResult> => {
+          const principal = context.principal;
+          if (operationKey === undefined || !principal || typeof rootValue !== "object" || rootValue === null) return executeFor(rootValue);
+          const key = `${principal.tenantId}|${permissionKey(principal.permissions)}|${operationKey}`;
+          let results = sharedResults.get(rootValue);
+          if (!results) sharedResults.set(rootValue, (results = new Map()));
+          let result = results.get(key);
+          if (!result) results.set(key, (result = Promise.resolve(executeFor(rootValue))));
+          return result;
+        };
         // Each event is resolved when the stream is pulled: pull it inside the session too.
-        const events = result as AsyncGenerator<ExecutionResult>;
         const stream: AsyncIterableIterator<ExecutionResult> = {
-          next: () => session.run(() => events.next()),
-          return: (value?: unknown) => events.return(value as undefined),
-          throw: (error?: unknown) => events.throw(error),
+          next: async () => {
+            const pulled = await session.run(() => events.next());
+            return pulled.done ? { done: true, value: undefined } : { done: false, value: await resultFor(pulled.value) };
+          },
+          return: async () => {
+            await events.return(undefined);
+            return { done: true, value: undefined };
+          },
+          throw: async (error?: unknown) => {
+            await events.return(undefined);
+            throw error;
+          },
           [Symbol.asyncIterator]: () => stream,
         };
         return stream;
@@ -249,6 +310,9 @@ export function attachWebSocketServer(deps: {
           Object.defineProperty(contextValue, "principal", { get: () => state.principal ?? null, enumerable: true });
           const costError = checkOperationCost(config, schema, document, payload.variables ?? undefined, contextValue);
           if (costError) return [costError];
+          if (isShareable(operation)) {
+            sharedOperationKeys.set(document, JSON.stringify([payload.operationName ?? null, payload.query, payload.variables ?? null]));
+          }
           return {
             schema,
             document,

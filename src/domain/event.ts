@@ -78,11 +78,18 @@ export const EVENT_READ_PERMISSION: Readonly<Record<string, Permission>> = {
   erasure: "contact:erase",
 };
 
+// Asked once per subscriber for every event delivered (hundreds per event): remember the answer per
+// type. Bounded, as types come from published events (a fixed set in practice).
+const readPermissionByType = new Map<string, Permission | null>();
+
 /** The permission a subscriber needs to receive events of this type; null: nobody receives it. */
 export function eventReadPermission(type: string): Permission | null {
+  const known = readPermissionByType.get(type);
+  if (known !== undefined) return known;
   const match = /^sales\.([a-z][a-z_]*)\.[a-z][a-z_]*$/.exec(type);
-  if (!match) return null;
-  return Object.hasOwn(EVENT_READ_PERMISSION, match[1]!) ? EVENT_READ_PERMISSION[match[1]!]! : null;
+  const needed = match && Object.hasOwn(EVENT_READ_PERMISSION, match[1]!) ? EVENT_READ_PERMISSION[match[1]!]! : null;
+  if (readPermissionByType.size < 1_000) readPermissionByType.set(type, needed);
+  return needed;
 }
 
 /** True when `type` is in the list; an entry ending in `*` matches a prefix ("sales.draft.*"). Empty or absent: every type. */

@@ -14,6 +14,11 @@ const Events = graphql(`
     events(types: $types) { id type actor occurredAt payload }
   }
 `);
+const EventTypesOnly = graphql(`
+  subscription EventTypesOnly($types: [String!]) {
+    events(types: $types) { kind: type }
+  }
+`);
 const Rename = graphql(`
   mutation EventsRename($input: TenantUpdateSettingsInput!) {
     tenantUpdateSettings(input: $input) { tenant { name } userErrors { code } }
@@ -64,6 +69,32 @@ describe("events subscription (in-process pub/sub)", () => {
     expect(event.events.type).toBe("sales.membership.added");
     expect(sub.received).toHaveLength(1);
     await sub.close();
+  });
+
+  it("subscribers of one instance share an event's result only with the same operation, variables and permissions", async () => {
+    // One instance resolves an event once per (operation, variables, tenant, permissions) and sends that
+    // result to each such subscriber: every other subscriber still gets exactly its own selection.
+    const full = [await subscribe(t.wsUrl, Events, {}, auth(a.members.ANALYST.token)), await subscribe(t.wsUrl, Events, {}, auth(a.members.OPERATOR.token))];
+    const narrow = await subscribe(t.wsUrl, EventTypesOnly, {}, auth(a.members.ANALYST.token));
+    const filtered = await subscribe(t.wsUrl, EventTypesOnly, { types: ["sales.membership.*"] }, auth(a.members.ANALYST.token));
+    const other = await subscribe(t.wsUrl, Events, {}, auth(b.members.ANALYST.token));
+    await executeOk(t.graphqlUrl, Rename, { input: { name: "Alpha shared" } }, { token: a.members.ADMIN.token });
+    await executeOk(t.graphqlUrl, AddMember, { input: { email: "shared@events.example", role: "ANALYST" } }, { token: a.members.ADMIN.token });
+    for (const sub of full) {
+      const renamed = await sub.next();
+      expect(renamed.events).toMatchObject({ type: "sales.tenant.updated", payload: { tenantId: a.tenantId } });
+      expect((await sub.next()).events.type).toBe("sales.membership.added");
+    }
+    expect(full[0]!.received).toEqual(full[1]!.received);
+    expect(await narrow.next()).toEqual({ events: { kind: "sales.tenant.updated" } });
+    expect(await narrow.next()).toEqual({ events: { kind: "sales.membership.added" } });
+    expect(await filtered.next()).toEqual({ events: { kind: "sales.membership.added" } });
+    expect(filtered.received).toHaveLength(1);
+    // The other tenant's subscriber with the same operation got nothing of A's (its own event arrives first).
+    await executeOk(t.graphqlUrl, Rename, { input: { name: "Beta shared" } }, { token: b.members.ADMIN.token });
+    expect((await other.next()).events).toMatchObject({ type: "sales.tenant.updated", payload: { tenantId: b.tenantId } });
+    expect(other.received).toHaveLength(1);
+    for (const sub of [...full, narrow, filtered, other]) await sub.close();
   });
 
   it("accepts the token in any of the usual connection_init shapes", async () => {

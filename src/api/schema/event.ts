@@ -12,6 +12,9 @@ function aboutSequence(e: DomainEvent, sequenceId: string | null): boolean {
   return p.sequenceId === sequenceId || (Array.isArray(p.sequenceIds) && p.sequenceIds.includes(sequenceId));
 }
 
+// An `events` result is executed once per event for all subscribers with the same operation, tenant
+// and permissions (SHARED_RESULT_FIELDS in src/api/websocket.ts): these fields may depend on nothing else
+// (no reads, nothing about the subscriber) — a field that does must come out of that list first.
 export const EventType = builder.objectRef<DomainEvent>("Event").implement({
   description: "A domain event (`sales.<entity>.<verb>`), delivered at least once; `id` is stable across redeliveries.",
   fields: (t) => ({

@@ -176,7 +176,8 @@ export function createAuthenticator(deps: {
       if (!token) return null;
       const cached = cache?.get(token);
       if (cached) return cached;
-      return looksLikeApiKey(token) ? apiKeyPrincipal(token) : userPrincipal(token);
+      const verify = () => (looksLikeApiKey(token) ? apiKeyPrincipal(token) : userPrincipal(token));
+      return cache ? cache.verifyOnce(token, verify) : verify();
     },
     async issueUserToken({ userId, tenantId }, ttlSeconds) {
       if (!secretKey) throw new Error("JWT_SECRET is not configured; tokens come from the identity provider.");

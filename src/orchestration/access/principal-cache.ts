@@ -35,6 +35,8 @@ export interface PrincipalCacheOptions {
 
 export class PrincipalCache {
   private readonly entries = new Map<string, Entry>();
+  /** Verifications under way, by token: concurrent misses for one token wait for the same one. */
+  private readonly verifying = new Map<string, Promise<Principal>>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private readonly now: () => number;
@@ -80,8 +82,27 @@ export class PrincipalCache {
     this.entries.set(token, { principal: { ...principal, cached: true }, expiresAt });
   }
 
-  /** Drops every entry the change could affect. */
+  /**
+   * Runs `verify` for a token that missed the cache, unless a verification of the same token is
+   * already under way: then its result is shared (hundreds of subscribers of one caller re-checked
+   * at the same event cost one transaction, not hundreds). Only one started after the last change
+   * heard is shared — every change drops the verifications under way — and nothing is shared while
+   * changes cannot be heard.
+   */
+  verifyOnce(token: string, verify: () => Promise<Principal>): Promise<Principal> {
+    if (!this.active) return verify();
+    const running = this.verifying.get(token);
+    if (running) return running;
+    const started = verify().finally(() => {
+      if (this.verifying.get(token) === started) this.verifying.delete(token);
+    });
+    this.verifying.set(token, started);
+    return started;
+  }
+
+  /** Drops every entry the change could affect (and stops sharing the verifications under way). */
   invalidate(change: AuthChange): void {
+    this.verifying.clear();
     if (!change.tenantId && !change.userId && !change.apiKeyId) return this.clear();
     for (const [token, { principal }] of this.entries) {
       if (matches(principal, change)) this.entries.delete(token);
@@ -90,11 +111,13 @@ export class PrincipalCache {
 
   clear(): void {
     this.entries.clear();
+    this.verifying.clear();
   }
 
   /** Changes are being heard (again): start trusting, from empty. */
   resume(): void {
     this.entries.clear();
+    this.verifying.clear();
     this.trusted = true;
   }
 
@@ -102,6 +125,7 @@ export class PrincipalCache {
   suspend(): void {
     this.trusted = false;
     this.entries.clear();
+    this.verifying.clear();
   }
 }
 

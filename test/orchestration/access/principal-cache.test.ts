@@ -76,6 +76,40 @@ describe("PrincipalCache", () => {
     expect(c.get("u2")).toBeNull();
   });
 
+  it("concurrent misses for one token share one verification, but none started before a change", async () => {
+    const { c } = cache();
+    const pending: ((p: Principal) => void)[] = [];
+    let verifications = 0;
+    const verify = () => {
+      verifications++;
+      return new Promise<Principal>((resolve) => pending.push(resolve));
+    };
+    const first = c.verifyOnce("t", verify);
+    const joined = c.verifyOnce("t", verify);
+    c.verifyOnce("other", verify);
+    expect(verifications).toBe(2);
+    pending[0]!(user(T1, "u1"));
+    expect(await joined).toBe(await first);
+
+    // A change heard while a verification runs: later callers verify again.
+    const before = c.verifyOnce("t", verify);
+    c.invalidate({ tenantId: T1, userId: "u1" });
+    const after = c.verifyOnce("t", verify);
+    expect(verifications).toBe(4);
+    pending[2]!({ ...user(T1, "u1"), role: "ADMIN" });
+    pending[3]!(user(T1, "u1"));
+    expect((await before).role).toBe("ADMIN");
+    expect((await after).role).toBe("OPERATOR");
+
+    // Finished verifications are not kept (that is the cache's job), and nothing is shared while changes are not heard.
+    c.verifyOnce("t", verify);
+    expect(verifications).toBe(5);
+    c.suspend();
+    c.verifyOnce("u", verify);
+    c.verifyOnce("u", verify);
+    expect(verifications).toBe(7);
+  });
+
   it("is bounded: the oldest entry makes room", () => {
     const { c } = cache();
     for (const id of ["a", "b", "c", "d"]) c.set(id, user(T1, id));
