@@ -1,5 +1,5 @@
 // Benchmark (issue 14): live fan-out over two service instances on Redis.
-// Two `src/main.ts` processes (production mode, SERVICE_ROLE=api) share one
+// Two service processes (the bundle `npm start` runs; production mode, SERVICE_ROLE=api) share one
 // PostgreSQL and one Redis; N graphql-ws subscribers spread over both (most in
 // tenant A, some in tenant B) live in separate load-generator processes
 // (bench/fan-out-clients.ts, --client-processes of them), so their CPU is
@@ -30,7 +30,7 @@ import { SignJWT } from "jose";
 import pg from "pg";
 import { provisionTenant } from "../src/data/provisioning.js";
 import type { ClientSpec, FromClients, ToClients } from "./fan-out-clients.js";
-import { freePort, mb, rssOf, waitFor } from "./process-tools.js";
+import { freePort, mb, rssOf, serviceBundle, waitFor } from "./process-tools.js";
 import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
@@ -58,7 +58,8 @@ const children: ChildProcess[] = [];
 
 async function startService(port: number): Promise<ChildProcess> {
   const profile = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values["cpu-prof"])}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts"], {
+  // The service as `npm start` runs it: the bundle, plain Node.
+  const child = spawn(process.execPath, [...profile, serviceBundle(root)], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",

@@ -28,7 +28,7 @@ import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { provisionTenant } from "../src/data/provisioning.js";
-import { freePort, waitFor } from "./process-tools.js";
+import { freePort, serviceBundle, waitFor } from "./process-tools.js";
 import { createScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
@@ -94,7 +94,8 @@ function backendDelta(before: Map<number, number>, after: Map<number, number>): 
 try {
   const port = await freePort();
   const profile = values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values["cpu-prof"])}`] : [];
-  child = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts"], {
+  // The service as `npm start` runs it: the bundle, plain Node.
+  child = spawn(process.execPath, [...profile, serviceBundle(root)], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",
