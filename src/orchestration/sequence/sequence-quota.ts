@@ -5,9 +5,12 @@
 // per-mailbox, per-recipient and per-recipient-domain limits
 // (settings.quotas) and the mailbox's warm-up cap (deliverability.warmup),
 // and a step that would break one moves to the next send window with the
-// reason. The send path still enforces every quota at send time; planning
-// makes that hold rare, and a step no window can take is refused
-// (QUOTA_IMPOSSIBLE) on the same limits the send path would hold it on.
+// reason. Campaign sends planned and not yet made (CampaignRecipient PLANNED or
+// DRAFTED of an active or paused campaign) count too, as the campaign planner
+// counts planned steps (src/data/campaign-preview.ts planUsage): neither plan
+// takes a window the other already holds. The send path still enforces every
+// quota at send time; planning makes that hold rare, and a step no window can
+// take is refused (QUOTA_IMPOSSIBLE) on the same limits the send path would hold it on.
 //
 // Assumption, stated: every sequence e-mail counts against the tenant's
 // default sender mailbox (settings.sending.mailboxes[0]) — the one a draft
@@ -42,6 +45,18 @@ export function quotaPlanner(tx: Tx, settings: TenantSettings, now: Date): Quota
   const contactTimes = new Map<string, TimeSet>();
   const domainTimes = new Map<string, TimeSet>();
 
+  /** Campaign sends planned and not yet made, after `since`, narrowed by `where` (over cr = CampaignRecipient, ca = Campaign, c = Contact). */
+  function campaignPlanned(since: Date, where: Prisma.Sql) {
+    return tx.$queryRaw<Array<{ contactId: string; domain: string | null; at: Date }>>`
+      SELECT cr."contactId", lower(split_part(c."email", '@', 2)) AS domain, cr."plannedAt" AS at
+      FROM "CampaignRecipient" cr
+      JOIN "Campaign" ca ON ca."tenantId" = cr."tenantId" AND ca."id" = cr."campaignId"
+      JOIN "Contact" c ON c."tenantId" = cr."tenantId" AND c."id" = cr."contactId"
+      WHERE ca."status" IN ('ACTIVE', 'PAUSED') AND cr."status" IN ('PLANNED', 'DRAFTED') AND cr."plannedAt" > ${since}
+        AND NOT EXISTS (SELECT 1 FROM "EmailSend" es WHERE es."tenantId" = cr."tenantId" AND es."draftId" = cr."draftId")
+        AND ${where}`;
+  }
+
   async function loadMailbox(): Promise<TimeSet> {
     if (mailboxTimes) return mailboxTimes;
     // The warm-up cap counts a 24 h window: read at least that far back.
@@ -50,7 +65,8 @@ export function quotaPlanner(tx: Tx, settings: TenantSettings, now: Date): Quota
       ? await tx.emailSend.findMany({ where: { mailbox, state: { in: ["RESERVED", "SENT"] }, reservedAt: { gt: since } }, select: { reservedAt: true } })
       : [];
     const planned = await tx.sequenceStepRun.findMany({ where: { kind: "EMAIL", outcome: { in: ["SCHEDULED", "DRAFTED"] }, scheduledFor: { gt: since } }, select: { scheduledFor: true } });
-    mailboxTimes = TimeSet.of([...sent.map((s) => s.reservedAt), ...planned.map((p) => p.scheduledFor)]);
+    const campaigns = mailbox ? await campaignPlanned(since, Prisma.sql`lower(ca."mailbox") = ${mailbox}`) : [];
+    mailboxTimes = TimeSet.of([...sent.map((s) => s.reservedAt), ...planned.map((p) => p.scheduledFor), ...campaigns.map((c) => new Date(c.at))]);
     return mailboxTimes;
   }
 
@@ -83,8 +99,15 @@ export function quotaPlanner(tx: Tx, settings: TenantSettings, now: Date): Quota
       JOIN "Contact" c ON c."id" = e."contactId"
       WHERE r."kind" = 'EMAIL' AND r."outcome" IN ('SCHEDULED', 'DRAFTED') AND r."scheduledFor" > ${since}
         AND lower(split_part(c."email", '@', 2)) IN (${Prisma.join(fresh)})`;
+    const campaigns = await campaignPlanned(since, Prisma.sql`lower(split_part(c."email", '@', 2)) IN (${Prisma.join(fresh)})`);
     for (const d of fresh) {
-      domainTimes.set(d, TimeSet.of([...sent.filter((s) => s.recipientDomain === d).map((s) => s.reservedAt), ...planned.filter((p) => p.domain === d).map((p) => new Date(p.at))]));
+      domainTimes.set(
+        d,
+        TimeSet.of([
+          ...sent.filter((s) => s.recipientDomain === d).map((s) => s.reservedAt),
+          ...[...planned, ...campaigns].filter((p) => p.domain === d).map((p) => new Date(p.at)),
+        ]),
+      );
     }
   }
 
@@ -97,7 +120,8 @@ export function quotaPlanner(tx: Tx, settings: TenantSettings, now: Date): Quota
       where: { kind: "EMAIL", outcome: { in: ["SCHEDULED", "DRAFTED"] }, scheduledFor: { gt: since }, enrollment: { contactId } },
       select: { scheduledFor: true },
     });
-    const set = TimeSet.of([...sent.map((s) => s.reservedAt), ...planned.map((p) => p.scheduledFor)]);
+    const campaigns = await campaignPlanned(since, Prisma.sql`cr."contactId" = ${contactId}::uuid`);
+    const set = TimeSet.of([...sent.map((s) => s.reservedAt), ...planned.map((p) => p.scheduledFor), ...campaigns.map((c) => new Date(c.at))]);
     contactTimes.set(contactId, set);
     return set;
   }
@@ -117,10 +141,15 @@ export function quotaPlanner(tx: Tx, settings: TenantSettings, now: Date): Quota
         where: { kind: "EMAIL", outcome: { in: ["SCHEDULED", "DRAFTED"] }, scheduledFor: { gt: since }, enrollment: { contactId: { in: [...emailOf.keys()] } } },
         select: { scheduledFor: true, enrollment: { select: { contactId: true } } },
       });
+      const campaigns = await campaignPlanned(since, Prisma.sql`cr."contactId" = ANY(${[...emailOf.keys()]}::uuid[])`);
       for (const [id, email] of emailOf) {
         contactTimes.set(
           id,
-          TimeSet.of([...sent.filter((s) => s.recipientEmail === email).map((s) => s.reservedAt), ...planned.filter((p) => p.enrollment.contactId === id).map((p) => p.scheduledFor)]),
+          TimeSet.of([
+            ...sent.filter((s) => s.recipientEmail === email).map((s) => s.reservedAt),
+            ...planned.filter((p) => p.enrollment.contactId === id).map((p) => p.scheduledFor),
+            ...campaigns.filter((c) => c.contactId === id).map((c) => new Date(c.at)),
+          ]),
         );
       }
     },
