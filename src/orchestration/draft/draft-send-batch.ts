@@ -43,7 +43,7 @@ import { ok } from "../../domain/user-error.js";
 import { messageIdFor } from "../../integrations/email/compose.js";
 import type { EmailTransport, OutgoingMessage, SendReceipt } from "../../integrations/email/transport.js";
 import { lockQuotaKeyNames, quotaLockKey, rulesWithWarmup } from "../sending/send-quota.js";
-import { currentDomainCheck, dmarcEnforced } from "../sending/sending-domain.js";
+import { currentDomainCheckSql, dmarcEnforced } from "../sending/sending-domain.js";
 import type { Services } from "../services.js";
 import { runUnitOfWork, type UnitOfWork } from "../unit-of-work.js";
 import { buildMessage, deliverDraft, recordSent, recordUnsent, senderActor, type ClaimedSend, type DeliveryResult, type SendJob } from "./draft-delivery.js";
@@ -187,7 +187,7 @@ async function claimBatch(services: Services, tenantId: string, draftIds: string
       if (dmarcEnforced(settings.deliverability, transport.name)) {
         for (const domain of new Set(mailboxes.map(sendingDomainOf))) {
           // As the single path judges it: the cached check, or the scheduled re-check when newer (another instance may have run it).
-          if ((await currentDomainCheck(services, uow.tx, domain, settings.deliverability)).alignment === "FAIL") dmarcFailed.add(domain);
+          if ((await currentDomainCheckSql(services, (text, values) => uow.sql(text, values), domain, settings.deliverability)).alignment === "FAIL") dmarcFailed.add(domain);
         }
       }
       const windowHeld = await windowHolds(uow, candidates, new Date());

@@ -134,6 +134,23 @@ export async function currentDomainCheck(
 ): Promise<CheckedDomain> {
   const live = await checkSendingDomain(services, domain, settings);
   const stored = await tx.sendingDomainCheck.findFirst({ where: { domain: live.domain }, select: { report: true, checkedAt: true } });
+  return newerDomainCheck(live, stored);
+}
+
+/** The same judgement for a transaction on the SQL lane (the batch send path), which has no Prisma delegates. */
+export async function currentDomainCheckSql(
+  services: Pick<Services, "config">,
+  sql: <R>(text: string, values?: unknown[]) => Promise<R[]>,
+  domain: string,
+  settings: Pick<DeliverabilitySettings, "dkimSelectors" | "spfIncludes">,
+): Promise<CheckedDomain> {
+  const live = await checkSendingDomain(services, domain, settings);
+  const [stored] = await sql<{ report: unknown; checkedAt: Date }>(`SELECT "report", "checkedAt" FROM "SendingDomainCheck" WHERE "domain" = $1 LIMIT 1`, [live.domain]);
+  return newerDomainCheck(live, stored ?? null);
+}
+
+/** This instance's lookup, or the stored scheduled re-check when it is newer (another instance may have run it). */
+function newerDomainCheck(live: CheckedDomain, stored: { report: unknown; checkedAt: Date } | null): CheckedDomain {
   if (stored && stored.checkedAt > live.checkedAt) return { ...(stored.report as unknown as SendingDomainReport), checkedAt: stored.checkedAt, cached: true };
   return live;
 }
