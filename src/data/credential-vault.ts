@@ -10,6 +10,7 @@ import path from "node:path";
 import type { Config } from "../config/index.js";
 import {
   connectionCredentialAad,
+  CredentialDecryptError,
   generateKeyEncryptionKey,
   oidcSessionAad,
   open,
@@ -21,6 +22,7 @@ import {
 import { webhookSecretAad } from "../domain/connection/webhook.js";
 import { inboundSecretAad } from "../domain/inbound/inbound-webhook.js";
 import { withTenant, type Database, type Tx } from "./database.js";
+import { rotationBatch } from "./rotation-batch.js";
 
 /** CREDENTIALS_KEYS, or outside production a key generated once and kept in DATA_DIR/credentials-keys. */
 export async function resolveKeyRing(config: Pick<Config, "CREDENTIALS_KEYS" | "NODE_ENV" | "DATA_DIR">): Promise<KeyRing> {
@@ -139,10 +141,8 @@ export async function rotateAllCredentials(db: Database, vault: CredentialVault,
   for (const { id: tenantId } of tenants) {
     let touched = false;
     for (;;) {
-      let n: number;
-      try {
-        n = await withTenant(db.prisma, { tenantId }, (tx) => vault.rotateBatch(tx, tenantId, batch));
-      } catch {
+      const n = await rotationBatch(() => withTenant(db.prisma, { tenantId }, (tx) => vault.rotateBatch(tx, tenantId, batch)), (e) => e instanceof CredentialDecryptError);
+      if (n === undefined) {
         // One bad envelope must not stop the rotation of the rest: count it and move to the next tenant.
         result.failed++;
         break;

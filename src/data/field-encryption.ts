@@ -21,6 +21,7 @@ import { open, seal, type KeyRing } from "../domain/connection/credential.js";
 import { Prisma } from "../generated/prisma/client.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { withTenant, type Database, type Tx } from "./database.js";
+import { rotationBatch } from "./rotation-batch.js";
 
 /** model → column → stored type. Reads and writes of these go through the extension. */
 export const ENCRYPTED_FIELDS = {
@@ -268,10 +269,8 @@ export async function sealAllFields(db: Database, cipher: FieldCipher, batch: nu
   for (const { id: tenantId } of tenants) {
     for (const model of Object.keys(ENCRYPTED_FIELDS) as EncryptedModel[]) {
       for (;;) {
-        let n: number;
-        try {
-          n = await withTenant(db.prisma, { tenantId }, (tx) => sealFieldsBatch(tx, cipher, model, tenantId, batch));
-        } catch {
+        const n = await rotationBatch(() => withTenant(db.prisma, { tenantId }, (tx) => sealFieldsBatch(tx, cipher, model, tenantId, batch)), (e) => e instanceof FieldDecryptError);
+        if (n === undefined) {
           result.failed++;
           break;
         }
