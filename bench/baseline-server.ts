@@ -5,6 +5,9 @@
 //   POST /leads     — the 50 leads of `leads(first: 50)` with contact and company, in ONE SQL query
 //                     as the service role under row-level security (BEGIN; set tenant; SELECT … LIMIT 51; COMMIT)
 //   POST /typename  — bare graphql-js answering `{ __typename }` (parse, validate, execute per request)
+//   POST /graphql-leads — the floor of any graphql-js server for the leads page: the bench's query
+//                     (document parsed and validated once, as Apollo's cache does) executed by bare
+//                     graphql-js over a minimal schema whose one resolver runs the same ONE SQL query
 //   POST /list/<name> — a list page of contacts, companies, deals, drafts, recommendations or audit entries:
 //                     the fields the benchmark asks for, related rows joined, in ONE SQL query under RLS
 //   POST /task      — the three inserts of taskCreate (task, audit entry, outbox event) in one transaction under RLS
@@ -19,6 +22,20 @@ const pool = new pg.Pool({ connectionString: process.env.BASELINE_DB_URL, max: N
 const tenantId = process.env.BASELINE_TENANT_ID!;
 const userId = process.env.BASELINE_USER_ID!;
 const schema = buildSchema("type Query { ok: Boolean }");
+
+const leadsSchema = buildSchema(`
+  type Query { leads(first: Int, orderBy: LeadOrder): LeadConnection! }
+  input LeadOrder { field: LeadOrderField!, direction: OrderDirection! }
+  enum LeadOrderField { SCORE }
+  enum OrderDirection { ASC DESC }
+  type LeadConnection { edges: [LeadEdge!]!, pageInfo: PageInfo! }
+  type LeadEdge { node: Lead!, cursor: String! }
+  type PageInfo { hasNextPage: Boolean!, endCursor: String }
+  type Lead { id: ID!, status: String!, score: Float, grade: String, contact: Contact, company: Company }
+  type Contact { email: String, title: String }
+  type Company { name: String, industry: String }
+`);
+const leadsDocuments = new Map<string, ReturnType<typeof parse>>();
 
 async function inTenant<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -56,7 +73,7 @@ const LIST_SQL: Record<string, string> = {
   auditEntries: `SELECT id, action, "actorLabel", "targetType", "createdAt" FROM "AuditEntry" ORDER BY id DESC LIMIT 51`,
 };
 
-const routes: Record<string, () => Promise<unknown>> = {
+const routes: Record<string, (body: string) => Promise<unknown>> = {
   ...Object.fromEntries(
     Object.entries(LIST_SQL).map(([name, sql]) => [
       `/list/${name}`,
@@ -81,6 +98,28 @@ const routes: Record<string, () => Promise<unknown>> = {
         },
       };
     }),
+  "/graphql-leads": async (body: string) => {
+    const { query, variables } = JSON.parse(body) as { query: string; variables?: Record<string, unknown> };
+    let document = leadsDocuments.get(query);
+    if (!document) {
+      document = parse(query);
+      const errors = validate(leadsSchema, document);
+      if (errors.length) return { errors };
+      leadsDocuments.set(query, document);
+    }
+    const rootValue = {
+      leads: () =>
+        inTenant(async (client) => {
+          const { rows } = await client.query(LEADS_SQL);
+          const edges = rows.slice(0, 50).map((r) => ({
+            cursor: Buffer.from(r.id).toString("base64url"),
+            node: { id: r.id, status: r.status, score: r.score, grade: r.grade, contact: { email: r.email, title: r.title }, company: { name: r.name, industry: r.industry } },
+          }));
+          return { edges, pageInfo: { hasNextPage: rows.length > 50, endCursor: edges.at(-1)?.cursor ?? null } };
+        }),
+    };
+    return execute({ schema: leadsSchema, document, rootValue, variableValues: variables });
+  },
   "/typename": async () => {
     const document = parse("{ __typename }");
     const errors = validate(schema, document);
@@ -109,7 +148,7 @@ const server = http.createServer((req, res) => {
       res.writeHead(404).end();
       return;
     }
-    route().then(
+    route(Buffer.concat(chunks).toString("utf8")).then(
       (body) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)),
       (error: Error) => res.writeHead(500).end(error.message),
     );
