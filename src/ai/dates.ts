@@ -2,14 +2,7 @@
 // chrono-node (so "next Tuesday" in a 2019 e-mail means a 2019 Tuesday). A
 // message without a send date (no Date header, or ingested as fields without
 // sentAt) is read against the time it was received, never against 1970.
-// Only the locales used, not chrono-node's index (which loads all fifteen: start-up time and memory, issue 14).
-import * as chrono_en from "chrono-node/en";
-import * as chrono_de from "chrono-node/de";
-import * as chrono_fr from "chrono-node/fr";
-import * as chrono_es from "chrono-node/es";
-import * as chrono_it from "chrono-node/it";
-import * as chrono_nl from "chrono-node/nl";
-import * as chrono_pt from "chrono-node/pt";
+import { chronoFor, type ChronoLanguage } from "./chrono.js";
 import type { InboundEmail } from "../domain/inbound/inbound-email.js";
 import { LATER_CONTACT } from "./local/intent-features.js";
 
@@ -40,13 +33,13 @@ function isoDay(d: Date): string {
 
 // English first; replies in other languages ("jusqu'au 2 avril", "hasta el 10 de abril") fall back to
 // chrono's parser for that language.
-const PARSERS = [chrono_en.casual, chrono_de.casual, chrono_fr.casual, chrono_es.casual, chrono_it.casual, chrono_nl.casual, chrono_pt.casual];
+const LANGUAGES: ChronoLanguage[] = ["en", "de", "fr", "es", "it", "nl", "pt"];
 
 /** Dates (not bare times of day) mentioned in the text; a range gives its start, `end` its end. */
 export function mentionedDates(text: string, reference: Date): Array<MentionedDate & { end: string | null }> {
   // The parser that reads the most (full dates count double) wins; English on ties.
   let best: { score: number; dates: Array<MentionedDate & { end: string | null }> } = { score: 0, dates: [] };
-  for (const parser of PARSERS) {
+  for (const parser of LANGUAGES.map(chronoFor)) {
     const results = parser
       .parse(text, { instant: reference, timezone: 0 }, { forwardDate: true })
       .filter((r) => r.start.isCertain("day") || r.start.isCertain("weekday") || r.start.isCertain("month"));

@@ -4,7 +4,11 @@
 // only company domains are used to find the person's company.
 import { DOMAINS as FREE_MAIL_DOMAINS } from "free-email-domains-list";
 import mailchecker from "mailchecker";
-import validator from "validator";
+import { createRequire } from "node:module";
+import type { IsEmailOptions } from "validator/lib/isEmail.js";
+
+// Only the e-mail check, not validator's index of ~100 validators (issue 14, idle memory).
+const isEmail = createRequire(import.meta.url)("validator/lib/isEmail") as (text: string, options?: IsEmailOptions) => boolean;
 
 export type EmailDomainKind = "COMPANY" | "FREE" | "DISPOSABLE";
 
@@ -61,7 +65,7 @@ export function parseEmail(input: string): EmailParseResult {
   if (original.length === 0) return { ok: false, reason: "is empty" };
   if (original.length > MAX_EMAIL_LENGTH) return { ok: false, reason: `is longer than ${MAX_EMAIL_LENGTH} characters` };
   const lower = original.toLowerCase();
-  if (!validator.isEmail(lower, { allow_display_name: false, require_tld: true, allow_ip_domain: false, allow_utf8_local_part: true })) {
+  if (!isEmail(lower, { allow_display_name: false, require_tld: true, allow_ip_domain: false, allow_utf8_local_part: true })) {
     return { ok: false, reason: "is not a valid e-mail address" };
   }
   const at = lower.lastIndexOf("@");

@@ -4,8 +4,7 @@
 // after a no (and say when we will check back, if they asked). Drafts are
 // proposals for a person to review; nothing here promises prices, discounts
 // or facts the message does not contain.
-// Only the locales used, not chrono-node's index (which loads all fifteen: start-up time and memory, issue 14).
-import * as chrono_en from "chrono-node/en";
+import { chronoFor } from "../chrono.js";
 import { mentionedDates } from "../dates.js";
 import { splitSentences } from "../nlp.js";
 import type { InboundAnalysisInput, InboundIntent } from "../prompts/inbound-analysis.js";
@@ -70,7 +69,7 @@ function nextWorkingDays(sentAt: string | null): [string, string] | null {
 function meetingBody(input: InboundAnalysisInput): string[] {
   const body = replyText(input.text).body;
   const reference = input.sentAt && !Number.isNaN(Date.parse(input.sentAt)) ? new Date(input.sentAt) : null;
-  const offered = chrono_en.casual.parse(body, reference ? { instant: reference, timezone: 0 } : undefined, { forwardDate: true }).filter((r) => r.start.isCertain("hour") || r.start.isCertain("weekday") || r.start.isCertain("day"));
+  const offered = chronoFor("en").parse(body, reference ? { instant: reference, timezone: 0 } : undefined, { forwardDate: true }).filter((r) => r.start.isCertain("hour") || r.start.isCertain("weekday") || r.start.isCertain("day"));
   if (/\b(?:calendly\.com|cal\.com|meetings\.hubspot\.com|youcanbook\.me|booking link|scheduling link)\b/i.test(body)) {
     return ["Thanks for sending your booking link.", "I will pick a slot there and add a short agenda to the invitation."];
   }

@@ -10,14 +10,7 @@
 //   wink and chrono-node, request detector, question marks, names, roles, phone
 //   numbers, calendar links, multilingual word lists, sentiment, length)
 // `evidence` keeps, per feature, the words that produced it, for the reasons.
-// Only the locales used, not chrono-node's index (which loads all fifteen: start-up time and memory, issue 14).
-import type { Chrono } from "chrono-node";
-import * as chrono_en from "chrono-node/en";
-import * as chrono_de from "chrono-node/de";
-import * as chrono_fr from "chrono-node/fr";
-import * as chrono_es from "chrono-node/es";
-import * as chrono_it from "chrono-node/it";
-import * as chrono_nl from "chrono-node/nl";
+import { chronoFor } from "../chrono.js";
 import { analyse, type AnalysedText } from "../nlp.js";
 import { requestDetectorModel, requestProbability } from "../request-detector.js";
 import { cueMatches } from "./intent-cues.js";
@@ -48,14 +41,6 @@ const STOPWORDS: Record<Language, Set<string>> = {
   nl: new Set("ik het een niet wij zijn met voor dank bedankt graag tot van".split(" ")),
 };
 
-const CHRONO: Record<"en" | Language, Chrono> = {
-  en: chrono_en.casual,
-  de: chrono_de.casual,
-  fr: chrono_fr.casual,
-  es: chrono_es.casual,
-  it: chrono_it.casual,
-  nl: chrono_nl.casual,
-};
 
 // Multilingual word lists (general vocabulary, not phrases from any test message).
 const LEXICONS: Array<[string, string, RegExp]> = [
@@ -193,7 +178,7 @@ export function intentFeatures(subject: string, text: string, options: IntentFea
   }
   // Dates and times with chrono-node (English, and the message's language when it is another).
   const reference = new Date(Date.UTC(2026, 0, 5, 9));
-  const parsers = language && language in CHRONO ? [CHRONO.en, CHRONO[language]] : [CHRONO.en];
+  const parsers = language && language in STOPWORDS ? [chronoFor("en"), chronoFor(language)] : [chronoFor("en")];
   for (const parser of parsers) {
     for (const r of parser.parse(body, { instant: reference, timezone: 0 }, { forwardDate: true })) {
       if (r.start.isCertain("hour")) add("when:clock", r.text);

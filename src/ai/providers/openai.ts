@@ -4,8 +4,13 @@
 // json_object for servers without schema support). Retries are ours, not the
 // SDK's, so a Retry-After longer than we are willing to wait fails fast as
 // RATE_LIMITED (the job queue retries later) instead of blocking a worker.
-import OpenAI from "openai";
+import type OpenAIClass from "openai";
+import { lazyRequire } from "../../config/lazy-require.js";
 import { AiError, type AiProvider, type CompletionRequest, type CompletionResponse, type EmbeddingResponse } from "../provider.js";
+
+// The SDK is loaded when an OpenAI-compatible provider is made (OPENAI_API_KEY set), not at start-up:
+// the local provider never needs it (issue 14, idle memory).
+const openAiSdk = lazyRequire<typeof OpenAIClass>("openai");
 
 export interface OpenAiProviderOptions {
   apiKey: string;
@@ -27,11 +32,12 @@ export class OpenAiProvider implements AiProvider {
   readonly external = true;
   readonly model: string;
   readonly embeddingModel: string;
-  private readonly client: OpenAI;
+  private readonly client: OpenAIClass;
 
   constructor(private readonly options: OpenAiProviderOptions) {
     this.model = options.model;
     this.embeddingModel = options.embeddingModel;
+    const OpenAI = openAiSdk();
     this.client = new OpenAI({
       apiKey: options.apiKey,
       baseURL: options.baseURL,
@@ -108,6 +114,7 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
 
 export function classifyOpenAiError(error: unknown): { error: AiError; transient: boolean; retryAfterMs: number | null } {
   if (error instanceof AiError) return { error, transient: error.transient, retryAfterMs: null };
+  const OpenAI = openAiSdk();
   if (error instanceof OpenAI.APIConnectionTimeoutError)
     return { error: new AiError("TIMEOUT", "the provider did not answer in time", { cause: error }), transient: true, retryAfterMs: null };
   if (error instanceof OpenAI.APIUserAbortError) return { error: new AiError("PERMANENT", "the call was cancelled", { cause: error }), transient: false, retryAfterMs: null };

@@ -2,7 +2,11 @@
 // headers, multipart/alternative when there is HTML, and for marketing mail
 // the footer with the sender's postal address and the signed unsubscribe link
 // plus the List-Unsubscribe / List-Unsubscribe-Post headers (RFC 2369, RFC 8058).
-import MailComposer from "nodemailer/lib/mail-composer";
+import type MailComposerClass from "nodemailer/lib/mail-composer";
+import { lazyRequire } from "../../config/lazy-require.js";
+
+// Loaded on the first message built, not at start-up (issue 14, idle memory).
+const mailComposer = lazyRequire<typeof MailComposerClass>("nodemailer/lib/mail-composer");
 
 export interface ComposeInput {
   messageId: string;
@@ -41,7 +45,7 @@ export async function composeMessage(input: ComposeInput): Promise<string> {
     headers["List-Unsubscribe"] = `<${unsubscribeUrl}>`;
     headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
   }
-  const composer = new MailComposer({
+  const composer = new (mailComposer())({
     messageId: input.messageId,
     date: input.date,
     from: input.from.name ? { name: input.from.name, address: input.from.address } : input.from.address,

@@ -3,7 +3,8 @@
 // explicit envelope. SMTP keeps no record we could ask about later, so
 // lookup() answers "unknown" and a crashed send is never blindly repeated.
 import { Readable } from "node:stream";
-import nodemailer from "nodemailer";
+import type Nodemailer from "nodemailer";
+import { lazyRequire } from "../../config/lazy-require.js";
 import { TransportError, type DeliveryLookup, type EmailTransport, type OutgoingMessage, type SendReceipt } from "./transport.js";
 
 interface SmtpFailure {
@@ -30,9 +31,12 @@ export function classifySmtpError(error: SmtpFailure, handedOver = false): Trans
   return new TransportError(detail, "transient", error.code);
 }
 
+// nodemailer is loaded when an SMTP transport is made, not at start-up (issue 14, idle memory).
+const nodemailer = lazyRequire<typeof Nodemailer>("nodemailer");
+
 export function createSmtpTransport(options: { url: string; timeoutMs: number }): EmailTransport {
   const url = new URL(options.url);
-  const transporter = nodemailer.createTransport({
+  const transporter = nodemailer().createTransport({
     host: url.hostname,
     port: Number(url.port || (url.protocol === "smtps:" ? 465 : 587)),
     secure: url.protocol === "smtps:",
