@@ -1,7 +1,9 @@
 // Sending a queued draft, exactly once.
 //
 // 1. Claim (one transaction, draft row locked): re-check the kill switches,
-//    the mode, suppression, the quality gate; lock the quota keys and count;
+//    the mode, suppression, the quality gate; lock the quota keys and count
+//    (the decision is sendRefusal then quotaRefusal, domain/draft/draft-delivery.ts,
+//    which the batch of draft-send-batch.ts decides by too);
 //    then reserve the send record (unique per draft, counted by quotas) and
 //    move the draft to SENDING with a lease (token + expiry).
 //    The transport is chosen here, per sender mailbox (mail-route.ts): Gmail

@@ -208,7 +208,7 @@ async function claimBatch(services: Services, tenantId: string, draftIds: string
           mailboxPause: paused.get(mailbox) ?? null,
           route,
           transport: route.kind === "default" ? transport.name : null,
-          domainCheck: domainChecks.get(sendingDomainOf(mailbox)) ?? null,
+          domainCheck: route.kind === "default" ? (domainChecks.get(sendingDomainOf(mailbox)) ?? null) : null,
           windowHold: windowHeld.get(d.id) ?? null,
         });
         // Refused: the single path settles it (held, cancelled, blocked or failed) as a single send does.
