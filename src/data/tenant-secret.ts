@@ -7,6 +7,7 @@
 // delete it).
 import { randomBytes } from "node:crypto";
 import type { Tx } from "./database.js";
+import type { FieldCipher } from "./field-encryption.js";
 
 const ERASURE_HASH = "ERASURE_HASH";
 
@@ -14,6 +15,15 @@ const ERASURE_HASH = "ERASURE_HASH";
 export async function findErasureHashKey(tx: Tx): Promise<Buffer | null> {
   const row = await tx.tenantSecret.findFirst({ where: { purpose: ERASURE_HASH }, select: { secret: true, tenantId: true } });
   return row ? Buffer.from(row.secret, "base64") : null;
+}
+
+/**
+ * The key as stored, read where the field-encryption extension does not run (SQL): opened with the
+ * cipher like any read through Prisma, so both read the same key. Null when the tenant has none yet.
+ */
+export function openErasureHashKey(fields: FieldCipher | null, tenantId: string, stored: string | null): Buffer | null {
+  if (stored === null) return null;
+  return Buffer.from(fields ? fields.openText("TenantSecret", "secret", tenantId, stored) : stored, "base64");
 }
 
 /** The tenant's erased-address hash key, made on first use (two erasures racing keep the first one written). */

@@ -219,6 +219,9 @@ export function sendingDomainOf(mailbox: string): string {
   return (mailbox.split("@")[1] ?? "").trim().toLowerCase();
 }
 
+/** Why a mailbox paused without a recorded reason is paused. */
+export const DEFAULT_PAUSE_REASON = "its bounce or complaint rate crossed the tenant's threshold.";
+
 export function pausedHoldReason(mailbox: string, reason: string): string {
   return `The sender mailbox ${mailbox} is paused: ${reason} A manager must resume it (mailboxResume) before it sends again.`;
 }

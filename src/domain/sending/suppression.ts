@@ -54,3 +54,13 @@ export function suppressionKeys(email: string, erasureHashKey: Uint8Array | null
     ...erasedAddressHashes(erasureHashKey, address).map((value) => ({ kind: "EMAIL_HASH" as const, value })),
   ];
 }
+
+/** Why a recipient must not be mailed: the oldest suppression entry that matches them, else the contact's do-not-contact flag; null when neither. */
+export function recipientSuppressionReason(entry: { kind: SuppressionKind; value: string; reason: string } | null, doNotContact: boolean): string | null {
+  if (entry) {
+    return entry.kind === "DOMAIN"
+      ? `The recipient's domain ${entry.value} is on the suppression list (${entry.reason}).`
+      : `The recipient is on the suppression list (${entry.reason}).`;
+  }
+  return doNotContact ? "The contact is marked do-not-contact." : null;
+}

@@ -183,6 +183,12 @@ export function sendHold(now: Date, notBefore: Date, window: SendWindow): Date |
   return next.getTime() === now.getTime() ? null : next;
 }
 
+/** sendHold with the reason the send path gives a sequence draft that must wait; null when it may go now. */
+export function sequenceHold(now: Date, notBefore: Date, window: SendWindow): { until: Date; reason: string } | null {
+  const until = sendHold(now, notBefore, window);
+  return until ? { until, reason: `Waiting for the recipient's send window (${window.timeZone}).` } : null;
+}
+
 /** A window at `minutes` of the day from "HH:MM". */
 export function parseClock(hhmm: string): number | null {
   const t = hhmm.trim();

@@ -1,7 +1,9 @@
 // Sending a queued draft, exactly once.
 //
 // 1. Claim (one transaction, draft row locked): re-check the kill switches,
-//    the mode, suppression, the quality gate; lock the quota keys and count;
+//    the mode, suppression, the quality gate; lock the quota keys and count
+//    (the decision is sendRefusal then quotaRefusal, domain/draft/draft-delivery.ts,
+//    which the batch of draft-send-batch.ts decides by too);
 //    then reserve the send record (unique per draft, counted by quotas) and
 //    move the draft to SENDING with a lease (token + expiry).
 //    The transport is chosen here, per sender mailbox (mail-route.ts): Gmail
@@ -26,11 +28,10 @@ import { randomUUID } from "node:crypto";
 import type { Prisma } from "../../data/database.js";
 import { agentPrincipal } from "../../domain/access/principal.js";
 import { messageIdList } from "../../domain/inbound/inbound-message.js";
-import { describeBinding, recipientDomain } from "../../domain/sending/quota.js";
+import { quotaRefusal, sendRefusal, sentEmailActivity, type SendRefusal } from "../../domain/draft/draft-delivery.js";
+import { recipientDomain } from "../../domain/sending/quota.js";
 import { normaliseEmail } from "../../domain/sending/suppression.js";
-import { sendingStop } from "../../domain/sending/sending.js";
 import { sendingDomainOf } from "../../domain/sending/deliverability.js";
-import { dmarcRefusal } from "../../domain/sending/sending-domain.js";
 import { signUnsubscribeToken } from "../../domain/sending/unsubscribe-token.js";
 import { ok, type Outcome } from "../../domain/user-error.js";
 import { composeMessage, messageIdFor } from "../../integrations/email/compose.js";
@@ -40,13 +41,14 @@ import { changeStatus, currentApprovals, gateFor, lockDraft, recipientSuppressio
 import { enqueueSend } from "./draft.js";
 import { gmailTransport, mailRouteFor, transportNamed } from "../sending/mail-route.js";
 import { quotaStatus } from "../sending/send-quota.js";
-import { holdSendWhileMailboxPaused } from "../sending/deliverability.js";
+import { mailboxPause } from "../sending/deliverability.js";
 import { currentDomainCheck, dmarcEnforced } from "../sending/sending-domain.js";
 import { sequenceSendHold } from "../sequence/sequence-runner.js";
 import { campaignSendHold } from "../campaign/campaign.js";
 import type { Services } from "../services.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
-import { holdSendWhileSuspended } from "../tenant/tenant-lifecycle.js";
+import { SUSPENDED_HOLD_REASON } from "../tenant/tenant-lifecycle.js";
+import { SUSPENDED_SEND_HOLD_SECONDS, tenantSuspension } from "../tenant/tenant-suspension.js";
 
 export type DeliveryResult =
   | { outcome: "sent"; providerMessageId: string }
@@ -84,95 +86,34 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
     const draft = await lockDraft(uow.tx, job.draftId);
     if (!draft) return done({ outcome: "skipped", reason: "no such draft" });
     if (draft.status !== "QUEUED") return done({ outcome: "skipped", reason: `draft is ${draft.status}` });
-    // A suspended tenant sends nothing: the draft stays queued, held until the tenant is resumed.
-    const suspended = await holdSendWhileSuspended(uow, draft);
-    if (suspended) return done({ outcome: "held", ...suspended });
     const settings = await tenantSettings(uow.tx, job.tenantId);
 
-    const stop = sendingStop({ mode: settings.sending.mode, tenantKillSwitch: settings.sending.killSwitch.engaged, globalKillSwitch: services.config.SENDING_KILL_SWITCH });
-    if (stop) {
-      const reason = stop === "KILL_SWITCH" ? "Stopped by the kill switch before sending." : "The tenant switched to DRAFT_ONLY before the send went out.";
-      await changeStatus(uow, draft, { action: "cancel", data: { cancelReason: reason, holdReason: null, holdUntil: null }, summary: { reason }, event: { reason: stop } });
-      return done({ outcome: "cancelled", reason });
-    }
-    const suppressed = await recipientSuppression(uow.tx, draft.recipientEmail, draft.contactId);
-    if (suppressed) {
-      await changeStatus(uow, draft, { action: "cancel", data: { cancelReason: suppressed, holdReason: null, holdUntil: null }, summary: { reason: suppressed }, event: { reason: "SUPPRESSED" } });
-      return done({ outcome: "cancelled", reason: suppressed });
-    }
-    const report = gateFor(settings, services.mail, draft);
-    if (report.verdict === "BLOCK") {
-      await changeStatus(uow, draft, {
-        action: "block",
-        data: { qualityReport: report as unknown as Prisma.InputJsonValue, holdReason: null, holdUntil: null },
-        summary: { findings: report.findings.map((f) => f.check), at: "send" },
-      });
-      return done({ outcome: "blocked", reason: report.findings.filter((f) => f.severity === "BLOCK").map((f) => f.message).join(" ") });
-    }
-
-    // A mailbox paused by the deliverability guardrails sends nothing until a manager resumes it (deliverability.ts).
-    const mailboxPaused = await holdSendWhileMailboxPaused(uow, draft);
-    if (mailboxPaused) return done({ outcome: "held", ...mailboxPaused });
-    // Which transport this mailbox leaves through; a mailbox bound to Gmail without a usable connection is refused here.
+    // The facts of this one draft, read here; the decision is the batch's too (domain/draft/draft-delivery.ts).
+    // Which transport this mailbox leaves through (mail-route.ts): Gmail, the global one, or none (refused).
     const route = await mailRouteFor(uow.tx, job.tenantId, draft.mailbox, settings.sending);
     const transport = route.kind === "gmail" ? gmailTransport(services) : route.kind === "default" ? services.mail.transport : null;
-    if (!transport) {
-      const code = route.kind === "refused" ? route.code : "GMAIL_UNAVAILABLE";
-      const why = route.kind === "refused" ? `Not sent: ${route.reason}` : "Not sent: the mailbox sends through Gmail, but this instance has no Google connectors configured.";
-      await changeStatus(uow, draft, {
-        action: "fail",
-        data: { failureReason: why, lastError: code, holdReason: null, holdUntil: null },
-        summary: { reason: why, code },
-        event: { reason: code },
-      });
-      return done({ outcome: "failed", reason: why });
-    }
-
-    // DMARC: refuse a sending domain whose check failed on an answered lookup (sending-domain.ts; cached or the newer
-    // scheduled re-check, never blocks on no answer).
-    if (dmarcEnforced(settings.deliverability, transport.name)) {
-      const domainCheck = await currentDomainCheck(services, uow.tx, sendingDomainOf(draft.mailbox), settings.deliverability);
-      if (domainCheck.alignment === "FAIL") {
-        const why = dmarcRefusal(domainCheck);
-        await changeStatus(uow, draft, {
-          action: "fail",
-          data: { failureReason: why, lastError: "DMARC_NOT_ALIGNED", holdReason: null, holdUntil: null },
-          summary: { reason: why, code: "DMARC_NOT_ALIGNED" },
-          event: { reason: "DMARC_NOT_ALIGNED" },
-        });
-        return done({ outcome: "failed", reason: why });
-      }
-    }
-    // A sequence's draft goes out only inside the recipient's send window, never before its step's time (sequence-runner.ts).
-    // A campaign's draft, likewise, never before its planned send day nor while the campaign is paused (campaign.ts).
-    const windowHold = (await sequenceSendHold(uow.tx, draft, new Date())) ?? (await campaignSendHold(uow.tx, draft, new Date()));
-    if (windowHold) {
-      await uow.tx.draft.update({ where: { id: draft.id }, data: { holdReason: windowHold.reason, holdUntil: windowHold.until } });
-      if (draft.holdReason !== windowHold.reason) {
-        await uow.audit({ action: "draft.held", targetType: "Draft", targetId: draft.id, summary: { reason: windowHold.reason, until: windowHold.until.toISOString() } });
-        await uow.emit("sales.draft.held", { draftId: draft.id, status: draft.status, previousStatus: draft.status, revision: draft.revision, reason: windowHold.reason, until: windowHold.until.toISOString() });
-      }
-      await enqueueSend(services, uow, job.tenantId, draft.id, windowHold.until);
-      return done({ outcome: "held", until: windowHold.until, reason: windowHold.reason });
-    }
-
     const now = new Date();
-    const quota = await quotaStatus(uow.tx, settings, { tenantId: job.tenantId, mailbox: draft.mailbox, recipient: draft.recipientEmail }, now, {
-      lock: true,
-      excludeDraftId: draft.id,
-    });
-    if (!quota.allowed && quota.binding) {
-      const reason = describeBinding(quota.binding);
-      const until = quota.availableAt;
-      await uow.tx.draft.update({ where: { id: draft.id }, data: { holdReason: reason, holdUntil: until } });
-      if (draft.holdReason !== reason) {
-        await uow.audit({ action: "draft.held", targetType: "Draft", targetId: draft.id, summary: { reason, until: until.toISOString() } });
-        await uow.emit("sales.draft.held", { draftId: draft.id, status: draft.status, previousStatus: draft.status, revision: draft.revision, reason, until: until.toISOString() });
-      }
-      // Try again when the binding limit frees up (the current job completes; this one waits).
-      await enqueueSend(services, uow, job.tenantId, draft.id, until);
-      return done({ outcome: "held", until, reason });
-    }
+    const refusal =
+      sendRefusal({
+        suspended: (await tenantSuspension(uow.tx, job.tenantId)) !== null,
+        sending: { mode: settings.sending.mode, tenantKillSwitch: settings.sending.killSwitch.engaged, globalKillSwitch: services.config.SENDING_KILL_SWITCH },
+        suppression: await recipientSuppression(uow.tx, draft.recipientEmail, draft.contactId),
+        quality: gateFor(settings, services.mail, draft),
+        mailboxPause: (await mailboxPause(uow.tx, job.tenantId, draft.mailbox))?.holdReason ?? null,
+        route,
+        transport: transport?.name ?? null,
+        // DMARC: the cached check or the newer scheduled re-check (sending-domain.ts), only where enforced for this transport.
+        domainCheck:
+          transport && dmarcEnforced(settings.deliverability, transport.name)
+            ? await currentDomainCheck(services, uow.tx, sendingDomainOf(draft.mailbox), settings.deliverability)
+            : null,
+        // A sequence's draft goes out only inside the recipient's send window, never before its step's time (sequence-runner.ts);
+        // a campaign's, never before its planned send day nor while the campaign is paused (campaign.ts).
+        windowHold: (await sequenceSendHold(uow.tx, draft, now)) ?? (await campaignSendHold(uow.tx, draft, now)),
+      }) ??
+      quotaRefusal(await quotaStatus(uow.tx, settings, { tenantId: job.tenantId, mailbox: draft.mailbox, recipient: draft.recipientEmail }, now, { lock: true, excludeDraftId: draft.id }));
+    if (refusal) return done(await settleRefused(services, uow, draft, refusal));
+    if (!transport || route.kind === "refused") throw new Error("a draft without a transport must have been refused");
 
     const messageId = draft.messageId ?? messageIdFor(draft.id, draft.mailbox);
     const sendRecord = {
@@ -202,7 +143,7 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
         holdUntil: null,
       },
       auditAction: "draft.sending",
-      summary: { attempt: draft.sendAttempts + 1, transport: transport.name, transportRule: route.kind === "refused" ? null : route.why },
+      summary: { attempt: draft.sendAttempts + 1, transport: transport.name, transportRule: route.why },
     });
     if (!claimed.ok) return done({ outcome: "skipped", reason: claimed.error.message });
     const marketing = draft.category === "MARKETING" && settings.sending.postalAddress ? { postalAddress: settings.sending.postalAddress } : null;
@@ -214,6 +155,66 @@ async function claim(services: Services, job: SendJob): Promise<Claim> {
   });
   if (!outcome.ok) return { kind: "done", result: { outcome: "skipped", reason: outcome.errors.map((e) => e.message).join(" ") } };
   return outcome.value;
+}
+
+/** What the claim does with a draft it may not send (sendRefusal, quotaRefusal). */
+async function settleRefused(services: Services, uow: UnitOfWork, draft: Draft, refusal: SendRefusal): Promise<DeliveryResult> {
+  switch (refusal.check) {
+    case "TENANT_SUSPENDED": {
+      // Nothing is sent: the draft stays queued, held until the tenant is resumed (which re-queues it), or looked at again after the hold.
+      const until = new Date(Date.now() + SUSPENDED_SEND_HOLD_SECONDS * 1000);
+      await holdDraft(uow, draft, SUSPENDED_HOLD_REASON, until);
+      return { outcome: "held", until, reason: SUSPENDED_HOLD_REASON };
+    }
+    case "STOPPED":
+    case "SUPPRESSED": {
+      const { reason } = refusal;
+      await changeStatus(uow, draft, {
+        action: "cancel",
+        data: { cancelReason: reason, holdReason: null, holdUntil: null },
+        summary: { reason },
+        event: { reason: refusal.check === "STOPPED" ? refusal.stop : "SUPPRESSED" },
+      });
+      return { outcome: "cancelled", reason };
+    }
+    case "QUALITY_BLOCKED":
+      await changeStatus(uow, draft, {
+        action: "block",
+        data: { qualityReport: refusal.report as unknown as Prisma.InputJsonValue, holdReason: null, holdUntil: null },
+        summary: { findings: refusal.report.findings.map((f) => f.check), at: "send" },
+      });
+      return { outcome: "blocked", reason: refusal.reason };
+    case "MAILBOX_PAUSED":
+      // No time of its own: the draft waits for a person (mailboxResume requeues it), not for a clock.
+      await holdDraft(uow, draft, refusal.reason, null);
+      return { outcome: "held", until: new Date(8.64e15), reason: refusal.reason };
+    case "ROUTE_REFUSED":
+    case "DMARC_NOT_ALIGNED": {
+      const code = refusal.check === "ROUTE_REFUSED" ? refusal.code : refusal.check;
+      await changeStatus(uow, draft, {
+        action: "fail",
+        data: { failureReason: refusal.reason, lastError: code, holdReason: null, holdUntil: null },
+        summary: { reason: refusal.reason, code },
+        event: { reason: code },
+      });
+      return { outcome: "failed", reason: refusal.reason };
+    }
+    case "WINDOW_HOLD":
+    case "QUOTA":
+      await holdDraft(uow, draft, refusal.reason, refusal.until);
+      // Tried again when the window opens or the binding limit frees up (the current job completes; this one waits).
+      await enqueueSend(services, uow, draft.tenantId, draft.id, refusal.until);
+      return { outcome: "held", until: refusal.until, reason: refusal.reason };
+  }
+}
+
+/** Keeps a queued draft queued with why and until when (null: until a person acts); audited and evented when the reason is new. */
+async function holdDraft(uow: UnitOfWork, draft: Draft, reason: string, until: Date | null): Promise<void> {
+  await uow.tx.draft.update({ where: { id: draft.id }, data: { holdReason: reason, holdUntil: until } });
+  if (draft.holdReason === reason) return;
+  const at = until?.toISOString() ?? null;
+  await uow.audit({ action: "draft.held", targetType: "Draft", targetId: draft.id, summary: { reason, until: at } });
+  await uow.emit("sales.draft.held", { draftId: draft.id, status: draft.status, previousStatus: draft.status, revision: draft.revision, reason, until: at });
 }
 
 export async function buildMessage(services: Services, draft: Draft, claimInfo: ClaimedSend) {
@@ -296,21 +297,7 @@ async function markSent(uow: UnitOfWork, draftId: string, providerMessageId: str
     where: { tenantId_draftId: { tenantId: draft.tenantId, draftId: draft.id } },
     data: { state: "SENT", sentAt: now, providerMessageId },
   });
-  await uow.tx.activity.create({
-    data: {
-      tenantId: draft.tenantId,
-      type: "EMAIL_SENT",
-      direction: "OUTBOUND",
-      occurredAt: now,
-      subject: draft.subject,
-      body: draft.bodyText,
-      contactId: draft.contactId,
-      leadId: draft.leadId,
-      dealId: draft.dealId,
-      actorUserId: draft.authorUserId,
-      metadata: { draftId: draft.id, messageId: draft.messageId, providerMessageId, mailbox: draft.mailbox, approvedBy: approvals.map((a) => a.approverUserId ?? a.approverId) },
-    },
-  });
+  await uow.tx.activity.create({ data: sentEmailActivity(draft, { providerMessageId, at: now, approvals }) });
   return { outcome: "sent", providerMessageId };
 }
 

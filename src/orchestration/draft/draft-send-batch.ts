@@ -6,7 +6,8 @@
 //    statement (id order); the tenant's suspension, settings, erasure key,
 //    paused mailboxes and Google connections read in one; suppression and
 //    do-not-contact in one; the quality gate and the transport choice in
-//    memory; then the quota: the advisory locks of every key of the batch in
+//    memory; each draft then decided by the single path's own checks
+//    (sendRefusal, domain/draft/draft-delivery.ts); then the quota: the advisory locks of every key of the batch in
 //    one statement (the same order single sends use), the counted send records
 //    of those keys read once, and each draft evaluated in turn against them
 //    plus the reservations made earlier in the batch — exact, as the locks are
@@ -30,14 +31,17 @@
 import { randomUUID } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import { insertRowsStatement, type BulkColumn } from "../../data/bulk-insert.js";
+import { openErasureHashKey } from "../../data/tenant-secret.js";
 import { campaignHold } from "../../domain/campaign/campaign.js";
 import { draftEventFor, transition } from "../../domain/draft/draft.js";
-import { sendHold, type SendWindow } from "../../domain/sequence/sequence.js";
-import { warmupCap, warmupDay, warmupDays, sendingDomainOf } from "../../domain/sending/deliverability.js";
-import { chooseMailRoute, type MailboxConnection, type MailboxTransportChoice } from "../../domain/sending/mail-route.js";
+import { quotaRefusal, sendRefusal, sentEmailActivity } from "../../domain/draft/draft-delivery.js";
+import { sequenceHold, type SendWindow } from "../../domain/sequence/sequence.js";
+import { DEFAULT_PAUSE_REASON, pausedHoldReason, warmupCap, warmupDay, warmupDays, sendingDomainOf } from "../../domain/sending/deliverability.js";
+import { chooseMailRoute, type MailboxConnection, type MailboxTransportChoice, type MailRoute } from "../../domain/sending/mail-route.js";
 import { evaluateQuota, quotaRules, recipientDomain, type QuotaKind, type QuotaRule } from "../../domain/sending/quota.js";
-import { normaliseMailbox, sendingStop } from "../../domain/sending/sending.js";
-import { normaliseEmail, suppressionKeys } from "../../domain/sending/suppression.js";
+import { normaliseMailbox } from "../../domain/sending/sending.js";
+import type { SendingDomainReport } from "../../domain/sending/sending-domain.js";
+import { normaliseEmail, recipientSuppressionReason, suppressionKeys, type SuppressionKind } from "../../domain/sending/suppression.js";
 import { readTenantSettings, type TenantSettings } from "../../domain/tenant/tenant.js";
 import { ok } from "../../domain/user-error.js";
 import { messageIdFor } from "../../integrations/email/compose.js";
@@ -112,7 +116,7 @@ interface TenantState {
   settings: unknown;
   suspended: boolean;
   erasure_key: string | null;
-  paused: string[];
+  paused: { mailbox: string; reason: string | null }[];
   connections: (MailboxConnection & { accountEmail: string })[];
 }
 
@@ -151,54 +155,64 @@ async function claimBatch(services: Services, tenantId: string, draftIds: string
       const [state] = await uow.sql<TenantState>(
         `SELECT (SELECT "settings" FROM "Tenant" WHERE "id" = $1::uuid) AS settings,
                 EXISTS (SELECT 1 FROM "TenantSuspension" WHERE "tenantId" = $1::uuid) AS suspended,
-                (SELECT "secret" FROM "TenantSecret" WHERE "purpose" = 'ERASURE_HASH' LIMIT 1) AS erasure_key,
-                ARRAY(SELECT "mailbox" FROM "SendingMailbox" WHERE "tenantId" = $1::uuid AND "mailbox" = ANY($2::text[]) AND "status" = 'PAUSED') AS paused,
+                (SELECT "secret" FROM "TenantSecret" WHERE "tenantId" = $1::uuid AND "purpose" = 'ERASURE_HASH' LIMIT 1) AS erasure_key,
+                COALESCE((SELECT json_agg(json_build_object('mailbox', "mailbox", 'reason', "pauseReason"))
+                            FROM "SendingMailbox" WHERE "tenantId" = $1::uuid AND "mailbox" = ANY($2::text[]) AND "status" = 'PAUSED'), '[]'::json) AS paused,
                 COALESCE((SELECT json_agg(json_build_object('accountEmail', "accountEmail", 'id', "id", 'status', "status", 'scopes', "scopes", 'userId', "userId"))
                             FROM "Connection" WHERE "tenantId" = $1::uuid AND "provider" = 'GOOGLE' AND "accountEmail" = ANY($2::text[])), '[]'::json) AS connections`,
         [tenantId, mailboxes],
       );
       const settings = readTenantSettings(state!.settings);
-      const stop = sendingStop({ mode: settings.sending.mode, tenantKillSwitch: settings.sending.killSwitch.engaged, globalKillSwitch: services.config.SENDING_KILL_SWITCH });
-      if (state!.suspended || stop) {
-        candidates.forEach(leave);
-        return ok<ClaimedSend[]>([]);
-      }
 
-      const erasureKey = state!.erasure_key ? Buffer.from(state!.erasure_key, "base64") : null;
+      // The facts of every draft, read for the whole batch; each draft is then decided as a single send decides it (sendRefusal).
+      const erasureKey = openErasureHashKey(services.db.fields ?? null, tenantId, state!.erasure_key);
       const keysOf = new Map(candidates.map((d) => [d.id, suppressionKeys(d.recipientEmail, erasureKey)]));
       const allKeys = [...keysOf.values()].flat();
-      const [blocked] = await uow.sql<{ suppressed: string[]; dnc: string[] }>(
-        `SELECT ARRAY(SELECT s."kind"::text || ':' || s."value" FROM "Suppression" s
-                       JOIN unnest($1::text[], $2::text[]) AS k(kind, value) ON s."kind"::text = k.kind AND s."value" = k.value) AS suppressed,
+      // Every matching entry, oldest first: a draft names the first of its own, as the single path does.
+      const [blocked] = await uow.sql<{ suppressed: { kind: SuppressionKind; value: string; reason: string }[]; dnc: string[] }>(
+        `SELECT COALESCE((SELECT json_agg(json_build_object('kind', s."kind", 'value', s."value", 'reason', s."reason") ORDER BY s."createdAt", s."id")
+                            FROM "Suppression" s JOIN unnest($1::text[], $2::text[]) AS k(kind, value) ON s."kind"::text = k.kind AND s."value" = k.value), '[]'::json) AS suppressed,
                 ARRAY(SELECT "id"::text FROM "Contact" WHERE "id" = ANY($3::uuid[]) AND "doNotContact") AS dnc`,
         [allKeys.map((k) => k.kind), allKeys.map((k) => k.value), [...new Set(candidates.map((d) => d.contactId))]],
       );
-      const suppressed = new Set(blocked!.suppressed);
+      const suppressions = blocked!.suppressed;
       const dnc = new Set(blocked!.dnc);
-      const paused = new Set(state!.paused);
-      const routes = new Map<string, { why: string }>();
+      const paused = new Map(state!.paused.map((p) => [p.mailbox, pausedHoldReason(p.mailbox, p.reason ?? DEFAULT_PAUSE_REASON)]));
+      const routes = new Map<string, MailRoute>();
       for (const mailbox of mailboxes) {
         const choice: MailboxTransportChoice = settings.sending.mailboxTransports?.[mailbox] ?? "AUTO";
-        const route = chooseMailRoute(mailbox, choice, choice === "DEFAULT" ? [] : state!.connections.filter((c) => c.accountEmail === mailbox));
-        if (route.kind === "default") routes.set(mailbox, route);
+        routes.set(mailbox, chooseMailRoute(mailbox, choice, choice === "DEFAULT" ? [] : state!.connections.filter((c) => c.accountEmail === mailbox)));
       }
+      // The batch has one transport, the global one: a draft that leaves through Gmail goes through the single path.
+      candidates = candidates.filter((d) => routes.get(normaliseMailbox(d.mailbox))!.kind !== "gmail" || leave(d));
       const transport = services.mail.transport;
-      const dmarcFailed = new Set<string>();
+      const domainChecks = new Map<string, SendingDomainReport>();
       if (dmarcEnforced(settings.deliverability, transport.name)) {
-        for (const domain of new Set(mailboxes.map(sendingDomainOf))) {
-          // As the single path judges it: the cached check, or the scheduled re-check when newer (another instance may have run it).
-          if ((await currentDomainCheckSql(services, (text, values) => uow.sql(text, values), domain, settings.deliverability)).alignment === "FAIL") dmarcFailed.add(domain);
+        const routed = mailboxes.filter((m) => routes.get(m)!.kind === "default");
+        for (const domain of new Set(routed.map(sendingDomainOf))) {
+          // As the single path reads it: the cached check, or the scheduled re-check when newer (another instance may have run it).
+          domainChecks.set(domain, await currentDomainCheckSql(services, (text, values) => uow.sql(text, values), domain, settings.deliverability));
         }
       }
       const windowHeld = await windowHolds(uow, candidates, new Date());
+      const sending = { mode: settings.sending.mode, tenantKillSwitch: settings.sending.killSwitch.engaged, globalKillSwitch: services.config.SENDING_KILL_SWITCH };
       candidates = candidates.filter((d) => {
         const mailbox = normaliseMailbox(d.mailbox);
-        // A sequence step before its time or outside the recipient's window, a campaign draft before its day or paused: the single path holds it.
-        if (windowHeld.has(d.id)) return leave(d);
-        if (keysOf.get(d.id)!.some((k) => suppressed.has(`${k.kind}:${k.value}`)) || dnc.has(d.contactId)) return leave(d);
-        if (paused.has(mailbox) || !routes.has(mailbox) || dmarcFailed.has(sendingDomainOf(mailbox))) return leave(d);
-        if (gateFor(settings, services.mail, d).verdict === "BLOCK") return leave(d);
-        return true;
+        const route = routes.get(mailbox)!;
+        const keys = new Set(keysOf.get(d.id)!.map((k) => `${k.kind}:${k.value}`));
+        const refusal = sendRefusal({
+          suspended: state!.suspended,
+          sending,
+          suppression: recipientSuppressionReason(suppressions.find((s) => keys.has(`${s.kind}:${s.value}`)) ?? null, dnc.has(d.contactId)),
+          quality: gateFor(settings, services.mail, d),
+          mailboxPause: paused.get(mailbox) ?? null,
+          route,
+          transport: route.kind === "default" ? transport.name : null,
+          domainCheck: route.kind === "default" ? (domainChecks.get(sendingDomainOf(mailbox)) ?? null) : null,
+          windowHold: windowHeld.get(d.id) ?? null,
+        });
+        // Refused: the single path settles it (held, cancelled, blocked or failed) as a single send does.
+        return !refusal || leave(d);
       });
       if (candidates.length === 0) return ok<ClaimedSend[]>([]);
 
@@ -215,14 +229,14 @@ async function claimBatch(services: Services, tenantId: string, draftIds: string
 }
 
 /**
- * The sequence and campaign drafts of the batch that must wait (the holds of
- * sequenceSendHold and campaignSendHold, read in one statement).
+ * The sequence and campaign drafts of the batch that must wait, with until when
+ * and why (the holds of sequenceSendHold and campaignSendHold, read in one statement).
  */
-async function windowHolds(uow: UnitOfWork, drafts: Draft[], now: Date): Promise<Set<string>> {
+async function windowHolds(uow: UnitOfWork, drafts: Draft[], now: Date): Promise<Map<string, { until: Date; reason: string }>> {
   const refOf = (origin: string) => drafts.filter((d) => d.origin === origin && d.originRef && UUID.test(d.originRef));
   const sequence = refOf("SEQUENCE");
   const campaign = refOf("CAMPAIGN");
-  const held = new Set<string>();
+  const held = new Map<string, { until: Date; reason: string }>();
   if (sequence.length === 0 && campaign.length === 0) return held;
   const rows = await uow.sql<{ ref: string; kind: string; at: Date; window: unknown; status: string | null }>(
     `SELECT r."id"::text AS ref, 'SEQUENCE' AS kind, r."scheduledFor" AS at, r."sendWindow" AS window, NULL::text AS status
@@ -236,8 +250,8 @@ async function windowHolds(uow: UnitOfWork, drafts: Draft[], now: Date): Promise
   for (const d of [...sequence, ...campaign]) {
     const row = byRef.get(`${d.origin}:${d.originRef!.toLowerCase()}`);
     if (!row) continue;
-    const hold = row.kind === "SEQUENCE" ? sendHold(now, row.at, row.window as SendWindow) : campaignHold(now, row.at, row.status!);
-    if (hold) held.add(d.id);
+    const hold = row.kind === "SEQUENCE" ? sequenceHold(now, row.at, row.window as SendWindow) : campaignHold(now, row.at, row.status!);
+    if (hold) held.set(d.id, hold);
   }
   return held;
 }
@@ -298,7 +312,7 @@ async function admitWithinQuota(uow: UnitOfWork, settings: TenantSettings, tenan
     };
     const status = evaluateQuota(rules, { MAILBOX: times("MAILBOX"), CONTACT: times("CONTACT"), DOMAIN: times("DOMAIN") }, now);
     // A binding limit: the single path holds it, with the reason and the time.
-    if (!status.allowed) continue;
+    if (quotaRefusal(status)) continue;
     for (const rule of rules) bucket(rule.kind, rule.key).set(d.id, now);
     admitted.push(d);
   }
@@ -317,10 +331,11 @@ async function writeClaims(
   tenantId: string,
   drafts: Draft[],
   transport: EmailTransport,
-  routes: Map<string, { why: string }>,
+  routes: Map<string, MailRoute>,
   now: Date,
 ): Promise<ClaimedSend[]> {
   const leaseExpiresAt = new Date(now.getTime() + services.config.SEND_LEASE_SECONDS * 1000);
+  const ruleOf = (route: MailRoute) => (route.kind === "refused" ? null : route.why);
   const claims = drafts.map((d) => ({ draft: d, leaseToken: randomUUID(), messageId: d.messageId ?? messageIdFor(d.id, d.mailbox) }));
   // The send record, as the single path's upsert writes it (a retried draft's earlier record is reused).
   const records = insertRowsStatement(
@@ -368,7 +383,7 @@ async function writeClaims(
         action: "draft.sending",
         targetType: "Draft",
         targetId: draft.id,
-        summary: { from: "QUEUED", to: "SENDING", revision: draft.revision, attempt: draft.sendAttempts + 1, transport: transport.name, transportRule: routes.get(normaliseMailbox(draft.mailbox))!.why },
+        summary: { from: "QUEUED", to: "SENDING", revision: draft.revision, attempt: draft.sendAttempts + 1, transport: transport.name, transportRule: ruleOf(routes.get(normaliseMailbox(draft.mailbox))!) },
       });
       await uow.emit(draftEventFor("SENDING", "claim"), { draftId: draft.id, status: "SENDING", previousStatus: "QUEUED", revision: draft.revision, origin: draft.origin });
       return {
@@ -465,20 +480,7 @@ async function recordBatch(services: Services, tenantId: string, sent: { claim: 
           },
         });
         await uow.emit(draftEventFor("SENT", "sent"), { draftId: draft.id, status: "SENT", previousStatus: "SENDING", revision: draft.revision, origin: draft.origin, providerMessageId });
-        activities.push({
-          id: uuidv7(),
-          tenantId,
-          type: "EMAIL_SENT",
-          direction: "OUTBOUND",
-          occurredAt: now,
-          subject: draft.subject,
-          body: draft.bodyText,
-          contactId: draft.contactId,
-          leadId: draft.leadId,
-          dealId: draft.dealId,
-          actorUserId: draft.authorUserId,
-          metadata: { draftId: draft.id, messageId: draft.messageId, providerMessageId, mailbox: draft.mailbox, approvedBy: mineApprovals.map((a) => a.approverUserId ?? a.approverId) },
-        });
+        activities.push({ id: uuidv7(), ...sentEmailActivity(draft, { providerMessageId, at: now, approvals: mineApprovals }) });
         results.set(draft.id, { outcome: "sent", providerMessageId });
       }
       const insert = insertRowsStatement("Activity", ACTIVITY_COLUMNS, activities);

@@ -8,6 +8,7 @@ import { citedAssetsOf } from "../../domain/draft/asset.js";
 import { CLAIM_CLEARED } from "../../domain/draft/draft-claim.js";
 import { runQualityGate, type QualityReport } from "../../domain/draft/quality-gate.js";
 import { suppressionKeysFor } from "../sending/suppression.js";
+import { recipientSuppressionReason } from "../../domain/sending/suppression.js";
 import { readTenantSettings, type TenantSettings } from "../../domain/tenant/tenant.js";
 import { userError, type UserError } from "../../domain/user-error.js";
 import { publicHost, type MailServices } from "../../integrations/email/mail.js";
@@ -55,14 +56,9 @@ export async function recipientSuppression(tx: Tx, recipientEmail: string, conta
     where: { OR: keys.map((k) => ({ kind: k.kind, value: k.value })) },
     orderBy: { createdAt: "asc" },
   });
-  if (entry) {
-    return entry.kind === "DOMAIN"
-      ? `The recipient's domain ${entry.value} is on the suppression list (${entry.reason}).`
-      : `The recipient is on the suppression list (${entry.reason}).`;
-  }
+  if (entry) return recipientSuppressionReason(entry, false);
   const contact = await tx.contact.findUnique({ where: { id: contactId }, select: { doNotContact: true } });
-  if (contact?.doNotContact) return "The contact is marked do-not-contact.";
-  return null;
+  return recipientSuppressionReason(null, contact?.doNotContact ?? false);
 }
 
 export function suppressedError(reason: string, field: string[] = ["input", "draftId"]): UserError {

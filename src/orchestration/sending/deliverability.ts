@@ -8,6 +8,7 @@
 import { withTenant, type Tx } from "../../data/database.js";
 import {
   pausedHoldReason,
+  DEFAULT_PAUSE_REASON,
   pauseVerdict,
   ratesOf,
   sendingDomainOf,
@@ -179,27 +180,8 @@ export async function mailboxPause(tx: Tx, tenantId: string, mailbox: string): P
   const m = normaliseMailbox(mailbox);
   const state = await tx.sendingMailbox.findUnique({ where: { tenantId_mailbox: { tenantId, mailbox: m } } });
   if (state?.status !== "PAUSED") return null;
-  const reason = state.pauseReason ?? "its bounce or complaint rate crossed the tenant's threshold.";
+  const reason = state.pauseReason ?? DEFAULT_PAUSE_REASON;
   return { reason, holdReason: pausedHoldReason(m, reason) };
-}
-
-/**
- * In the send claim (draft row locked): a paused mailbox's draft stays QUEUED,
- * held with the reason, and its job ends; mailboxResume requeues it.
- */
-export async function holdSendWhileMailboxPaused(
-  uow: UnitOfWork,
-  draft: { id: string; tenantId: string; mailbox: string; status: string; revision: number; holdReason: string | null },
-): Promise<{ until: Date; reason: string } | null> {
-  const pause = await mailboxPause(uow.tx, draft.tenantId, draft.mailbox);
-  if (!pause) return null;
-  await uow.tx.draft.update({ where: { id: draft.id }, data: { holdReason: pause.holdReason, holdUntil: null } });
-  if (draft.holdReason !== pause.holdReason) {
-    await uow.audit({ action: "draft.held", targetType: "Draft", targetId: draft.id, summary: { reason: pause.holdReason, until: null } });
-    await uow.emit("sales.draft.held", { draftId: draft.id, status: draft.status, previousStatus: draft.status, revision: draft.revision, reason: pause.holdReason, until: null });
-  }
-  // No time of its own: the draft waits for a person (mailboxResume), not for a clock.
-  return { until: new Date(8.64e15), reason: pause.holdReason };
 }
 
 export interface MailboxResumeValue {

@@ -21,7 +21,7 @@ import {
   nextWindow,
   placeStep,
   prepareAt,
-  sendHold,
+  sequenceHold,
   type ExitReason,
   type SendWindow,
   type SequenceBranch,
@@ -490,9 +490,7 @@ export async function sequenceSendHold(tx: Tx, draft: Pick<Draft, "origin" | "or
   if (draft.origin !== "SEQUENCE" || !draft.originRef || !/^[0-9a-f-]{36}$/i.test(draft.originRef)) return null;
   const run = await tx.sequenceStepRun.findUnique({ where: { id: draft.originRef }, select: { scheduledFor: true, sendWindow: true } });
   if (!run) return null;
-  const window = windowOf(run);
-  const until = sendHold(now, run.scheduledFor, window);
-  return until ? { until, reason: `Waiting for the recipient's send window (${window.timeZone}).` } : null;
+  return sequenceHold(now, run.scheduledFor, windowOf(run));
 }
 
 /**

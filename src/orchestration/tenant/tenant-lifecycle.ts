@@ -11,7 +11,7 @@
 // Suspension: authentication refuses every credential of a suspended tenant
 // (TENANT_SUSPENDED, so nothing is read or written through the API and open
 // subscriptions close), the send claim holds its queued drafts (nothing is
-// sent; see holdSendWhileSuspended), and every tenant worker puts its jobs
+// sent; see SUSPENDED_HOLD_REASON), and every tenant worker puts its jobs
 // back with a delay (src/jobs/tenant-worker.ts). Resuming re-queues the held
 // sends and makes the deferred jobs due at once.
 import { z } from "zod";
@@ -24,7 +24,7 @@ import { fail, ok, userError, type Outcome } from "../../domain/user-error.js";
 import { enqueueSend } from "../draft/draft.js";
 import type { PlatformAdmin } from "../access/platform-admin.js";
 import type { Services } from "../services.js";
-import { SUSPENDED_SEND_HOLD_SECONDS, tenantSuspension } from "./tenant-suspension.js";
+import { tenantSuspension } from "./tenant-suspension.js";
 import { runUnitOfWork, type Actor, type UnitOfWork } from "../unit-of-work.js";
 
 /** The platform administrator acting on one tenant: no role in it, no permissions; only audit and events use it. */
@@ -189,30 +189,8 @@ export async function findTenant(services: Pick<Services, "db">, tenantId: strin
   });
 }
 
-export const SUSPENDED_HOLD_REASON = "The tenant is suspended; the send waits until it is resumed.";
-
 /**
- * In the send claim (draft row locked): a suspended tenant's draft stays
- * QUEUED and is held; nothing goes to the transport. The sweeper looks again
- * after the hold; resuming re-queues it at once. Null when not suspended.
+ * Why a suspended tenant's draft stays QUEUED in the send claim (draft-delivery.ts): held for
+ * SUSPENDED_SEND_HOLD_SECONDS, nothing goes to the transport; resuming re-queues it at once.
  */
-export async function holdSendWhileSuspended(
-  uow: UnitOfWork,
-  draft: { id: string; tenantId: string; status: string; revision: number; holdReason: string | null },
-): Promise<{ until: Date; reason: string } | null> {
-  if (!(await tenantSuspension(uow.tx, draft.tenantId))) return null;
-  const until = new Date(Date.now() + SUSPENDED_SEND_HOLD_SECONDS * 1000);
-  await uow.tx.draft.update({ where: { id: draft.id }, data: { holdReason: SUSPENDED_HOLD_REASON, holdUntil: until } });
-  if (draft.holdReason !== SUSPENDED_HOLD_REASON) {
-    await uow.audit({ action: "draft.held", targetType: "Draft", targetId: draft.id, summary: { reason: SUSPENDED_HOLD_REASON, until: until.toISOString() } });
-    await uow.emit("sales.draft.held", {
-      draftId: draft.id,
-      status: draft.status,
-      previousStatus: draft.status,
-      revision: draft.revision,
-      reason: SUSPENDED_HOLD_REASON,
-      until: until.toISOString(),
-    });
-  }
-  return { until, reason: SUSPENDED_HOLD_REASON };
-}
+export const SUSPENDED_HOLD_REASON = "The tenant is suspended; the send waits until it is resumed.";

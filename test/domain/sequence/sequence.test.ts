@@ -16,6 +16,7 @@ import {
   prepareAt,
   recipientTimeZone,
   sendHold,
+  sequenceHold,
   stepProblems,
   type EnrollmentCandidate,
   type SendWindow,
@@ -170,6 +171,12 @@ describe("preparing and holding", () => {
     expect(sendHold(z("2026-03-06T08:00:00Z"), notBefore, berlin)).toBeNull();
     // approved after the window closed: the next window (Monday), never the same evening
     expect(sendHold(z("2026-03-06T18:00:00Z"), notBefore, berlin)?.toISOString()).toBe("2026-03-09T07:00:00.000Z");
+  });
+
+  it("the hold says why, with the recipient's zone (sequenceHold)", () => {
+    const notBefore = z("2026-03-06T07:00:00Z");
+    expect(sequenceHold(z("2026-03-05T16:00:00Z"), notBefore, berlin)).toEqual({ until: z("2026-03-06T07:00:00Z"), reason: "Waiting for the recipient's send window (Europe/Berlin)." });
+    expect(sequenceHold(z("2026-03-06T08:00:00Z"), notBefore, berlin)).toBeNull();
   });
 });
 

@@ -3,10 +3,13 @@
 // mixed, per-recipient and per-domain limits inside one batch, every send
 // recorded once (SENT, outbox message, activity, send record, audit entries
 // and events), the cases a batch leaves to the single path settled as a
-// single send settles them, transport errors and a lease lost mid-batch,
+// single send settles them (an erased person's hashed address included), transport errors and a lease lost mid-batch,
 // another tenant's draft untouched, and the workers draining a queue.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withTenant } from "../../../src/data/database.js";
+import { erasureHashKey } from "../../../src/data/tenant-secret.js";
+import { suppressionKeys } from "../../../src/domain/sending/suppression.js";
 import { createLocalOutboxTransport } from "../../../src/integrations/email/local-outbox.js";
 import { TransportError, type EmailTransport } from "../../../src/integrations/email/transport.js";
 import { deliverDraft, type DeliveryResult } from "../../../src/orchestration/draft/draft-delivery.js";
@@ -202,6 +205,23 @@ describe("batched sends", () => {
     expect(byId.get(dnc)).toMatchObject({ status: "CANCELLED", cancelReason: "The contact is marked do-not-contact.", record: null, outbox: 0 });
     expect(byId.get(banned)).toMatchObject({ status: "BLOCKED", record: null, outbox: 0 });
     expect(await counts(t, sentAlready)).toEqual(SENT_ONCE);
+  }, 60_000);
+
+  it("an erased person (suppressed by the hash of their address) is cancelled by a batch as by a single send, never sent", async () => {
+    const tenant = await createTenant(t, "batch-erased");
+    await patchSettings(t.db, tenant.tenantId, { sending: { mode: "SEND_ALLOWED", mailboxes: [MAILBOX] }, quotas: HIGH });
+    const email = `erased-${randomUUID()}@client.example`;
+    const draftId = await queuedDraft(t, tenant, { email });
+    const key = await withTenant(t.app.services.db.prisma, { tenantId: tenant.tenantId }, (tx) => erasureHashKey(tx, tenant.tenantId));
+    // The key is sealed at rest: the batch must open it as Prisma reads do, or it hashes with the wrong key.
+    expect(await sql(t.db, `SELECT "secret" LIKE 'enc1%' AS sealed FROM "TenantSecret" WHERE "tenantId" = $1`, [tenant.tenantId])).toEqual([{ sealed: true }]);
+    const hashes = suppressionKeys(email, key).filter((k) => k.kind === "EMAIL_HASH");
+    expect(hashes.length).toBeGreaterThan(0);
+    await sql(t.db, `INSERT INTO "Suppression" ("id","tenantId","kind","value","reason","createdByType","createdById","createdByLabel") VALUES (gen_random_uuid(), $1, 'EMAIL_HASH', $2, 'ERASED', 'AGENT', 'erasure', 'agent:erasure')`, [tenant.tenantId, hashes[0]!.value]);
+    const results = await deliverDrafts(t.app.services, [{ tenantId: tenant.tenantId, draftId }]);
+    expect(results).toEqual([{ outcome: "cancelled", reason: "The recipient is on the suppression list (ERASED)." }]);
+    expect(await sql(t.db, `SELECT 1 FROM "OutboxMessage" WHERE "draftId" = $1`, [draftId])).toEqual([]);
+    expect(await sql(t.db, `SELECT 1 FROM "EmailSend" WHERE "draftId" = $1`, [draftId])).toEqual([]);
   }, 60_000);
 
   it("the kill switch, DRAFT_ONLY and a suspended tenant stop a whole batch before anything is reserved", async () => {
