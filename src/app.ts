@@ -23,6 +23,7 @@ import { startSendingDomainRecheckWorkers } from "./jobs/sending-domain-recheck.
 import { startCampaignDraftWorker } from "./jobs/campaign-draft.js";
 import { startSalesWorkers } from "./jobs/lead-scoring.js";
 import { startMaintenanceWorker } from "./jobs/maintenance.js";
+import { startSalesStatisticsWorker } from "./jobs/sales-statistics.js";
 import { startWeeklyDigestWorker } from "./jobs/weekly-digest.js";
 import { startCredentialRotationWorker } from "./jobs/credential-rotation.js";
 import { startGmailSyncWorkers } from "./jobs/gmail-sync.js";
@@ -219,6 +220,8 @@ export async function startApp(options: {
   let inboundWebhookWorker: { stop(): Promise<void> } | undefined;
   if (runsWorkers) {
     await startMaintenanceWorker({ jobs, db: backgroundDb, logger, metrics });
+    // Planner statistics after imports and CRM syncs, refreshed off their request path (src/jobs/sales-statistics.ts).
+    await startSalesStatisticsWorker({ jobs, db: backgroundDb, logger });
     await startWeeklyDigestWorker(background);
     await startSalesWorkers(background);
     await startCredentialRotationWorker(background);

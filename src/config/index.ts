@@ -93,6 +93,8 @@ function schemaFor(nodeEnv: string) {
       GRAPHQL_MAX_DIRECTIVES: int(20, 1),
       IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 30),
       OUTBOX_SWEEP_MS: int(1000, 50, 60_000),
+      /** Seconds from a bulk write (an import, a CRM sync) to the refresh of the sales tables' planner statistics; the writes of that window share one refresh. */
+      SALES_STATISTICS_DELAY_SECONDS: int(5, 0, 3_600),
       DATA_DIR: z.string().min(1).default(".data"),
 
       // Sending (operator mode)

@@ -157,6 +157,13 @@ export const QUEUES = {
    * the item's job waits are coalesced into it.
    */
   hubspotPush: { name: "hubspot-push", retryLimit: 6, retryDelaySeconds: 20, retryBackoff: true, expireInSeconds: 10 * 60, policy: "short" },
+  /**
+   * Refreshes the sales tables' planner statistics after bulk writes (data: rowsWritten; singletonKey =
+   * SALES_STATISTICS_KEY, src/jobs/sales-statistics.ts), due a few seconds after the first write of a
+   * burst. Policy "short": one waiting job across the service; the writes that come while it waits add
+   * their rows to it (sendCoalesced), so an import of many files in a row is one refresh, not one each.
+   */
+  salesStatistics: { name: "sales-statistics", retryLimit: 2, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 15 * 60, policy: "short" },
   /** Builds one data export's archive (data: tenantId, exportId); only a QUEUED export is built, so a retry is harmless (src/jobs/data-export.ts). */
   dataExport: { name: "data-export", retryLimit: 3, retryDelaySeconds: 15, retryBackoff: true, expireInSeconds: 15 * 60 },
 } satisfies Record<string, QueueDefinition>;
@@ -253,6 +260,12 @@ export interface JobQueue {
    * for dead (its worker's instance was killed, or it hangs).
    */
   liveSingletonKeys(queue: QueueName, keys: string[], activeWithinSeconds: number): Promise<Set<string>>;
+  /**
+   * Enqueues a job whose data are counts, or, while a job of the same singleton key is still waiting
+   * (a "short" queue), adds the counts to that job's data instead: a burst of sends is one job that
+   * knows all of them. Returns the new job's id, or null when the counts went to the waiting job.
+   */
+  sendCoalesced(queue: QueueName, singletonKey: string, counts: Record<string, number>, options?: PgBoss.SendOptions): Promise<string | null>;
   stop(): Promise<void>;
 }
 
@@ -299,6 +312,23 @@ export async function startJobQueue(appUrl: string, options: JobQueueOptions = {
         [queue, keys, activeWithinSeconds],
       );
       return new Set((result.rows as { key: string }[]).map((r) => r.key));
+    },
+    async sendCoalesced(queue, singletonKey, counts, sendOptions = {}) {
+      // The waiting job may be fetched between a refused send and the update (the update then finds no
+      // waiting job, and the next send succeeds): a few rounds settle it either way.
+      for (let round = 0; round < 3; round++) {
+        const id = await boss.send(queue, counts, { ...sendOptions, singletonKey });
+        if (id) return id;
+        const merged = await boss.getDb().executeSql(
+          `UPDATE ${SCHEMA}.job j
+              SET data = j.data || COALESCE((SELECT jsonb_object_agg(c.key, COALESCE((j.data->>c.key)::numeric, 0) + c.value::numeric) FROM jsonb_each_text($3::jsonb) c), '{}')
+            WHERE j.name = $1 AND j.singleton_key = $2 AND j.state = 'created'
+            RETURNING j.id`,
+          [queue, singletonKey, JSON.stringify(counts)],
+        );
+        if (merged.rows.length > 0) return null;
+      }
+      throw new Error(`could not enqueue or coalesce a ${queue} job`);
     },
     async stop() {
       await boss.stop({ graceful: true, wait: true, timeout: 5_000 });

@@ -1,10 +1,15 @@
-// Fixtures for the agent tests: raw messages, sent mail to learn a voice
-// from, the shared inbound-email files, and waiting until a tenant's agent
-// runs have settled.
+// Fixtures for the agent tests: the app with fast-polling workers, raw
+// messages, sent mail to learn a voice from, the shared inbound-email files,
+// and waiting until a tenant's agent runs have settled.
 import { readFile } from "node:fs/promises";
-import type { TestApp } from "./app.js";
+import { startTestApp, type TestApp } from "./app.js";
 import { sql, waitFor } from "./operator.js";
 import { fixturePath, sharedDataPath } from "./shared-data.js";
+
+/** The service with the agent and send workers polling every half second: a reply is analysed, and a draft sent, within about a second. */
+export function startAgentTestApp(): Promise<TestApp> {
+  return startTestApp({ env: { AGENT_POLL_SECONDS: "0.5", SEND_POLL_SECONDS: "0.5" } });
+}
 
 /** A message of the shared inbound-email corpus; only in tests skipped when it is absent (helpers/shared-data.ts). */
 export function inboundEmail(file: string): Promise<string> {

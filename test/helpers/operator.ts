@@ -12,13 +12,13 @@ import { waitFor as waitForCondition } from "./wait.js";
 export async function insertContact(
   db: TestDatabase,
   tenantId: string,
-  contact: { email: string | null; firstName?: string; doNotContact?: boolean },
+  contact: { email: string | null; firstName?: string; doNotContact?: boolean; title?: string; timeZone?: string | null },
 ): Promise<string> {
   return asOwner(db, async (c) => {
     const r = await c.query<{ id: string }>(
-      `INSERT INTO "Contact" ("id", "tenantId", "email", "emailOriginal", "firstName", "doNotContact", "updatedAt")
-       VALUES (gen_random_uuid(), $1, $2, $2, $3, $4, CURRENT_TIMESTAMP) RETURNING "id"`,
-      [tenantId, contact.email?.toLowerCase() ?? null, contact.firstName ?? null, contact.doNotContact ?? false],
+      `INSERT INTO "Contact" ("id", "tenantId", "email", "emailOriginal", "firstName", "doNotContact", "title", "timeZone", "updatedAt")
+       VALUES (gen_random_uuid(), $1, $2, $2, $3, $4, $5, $6, CURRENT_TIMESTAMP) RETURNING "id"`,
+      [tenantId, contact.email?.toLowerCase() ?? null, contact.firstName ?? null, contact.doNotContact ?? false, contact.title ?? null, contact.timeZone ?? null],
     );
     return r.rows[0]!.id;
   });

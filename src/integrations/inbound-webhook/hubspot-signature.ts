@@ -8,8 +8,12 @@
 // signature (`Signature.getSignature`, the function isValid itself uses) and
 // compare in constant time instead. test/api/inbound/inbound-webhook.test.ts checks
 // that `Signature.isValid` accepts exactly the requests this accepts.
-import { Signature } from "@hubspot/api-client";
+//
+// The SDK is loaded on the first verification, not at start-up (src/config/lazy-require.ts).
+import { lazyRequire } from "../../config/lazy-require.js";
 import { safeEqual, timestampFresh, type VerifyResult } from "../../domain/inbound/inbound-webhook.js";
+
+const hubspotSdk = lazyRequire<typeof import("@hubspot/api-client")>("@hubspot/api-client");
 
 /** HubSpot decodes these in the URI before signing (its v3 documentation); so do we. */
 const DECODED: Record<string, string> = { "%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$", "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";" };
@@ -19,7 +23,7 @@ export function hubspotUri(url: string): string {
 }
 
 export function hubspotV3Signature(input: { secret: string; method: string; url: string; body: string; timestamp: number }): string {
-  return Signature.getSignature(input.method.toUpperCase(), "v3", {
+  return hubspotSdk().Signature.getSignature(input.method.toUpperCase(), "v3", {
     signature: "",
     clientSecret: input.secret,
     requestBody: input.body,

@@ -34,9 +34,10 @@ import { ok } from "../../domain/user-error.js";
 import type { Connection } from "../../generated/prisma/client.js";
 import { createHubspotApi, type HubspotApi, type HubspotObject, type HubspotObjectType } from "../../integrations/hubspot/client.js";
 import { withTenant } from "../../data/database.js";
-import { refreshSalesStatistics } from "../../data/planner-statistics.js";
+import { requestSalesStatisticsRefresh } from "../../data/planner-statistics.js";
 import type { HubspotPriority } from "../../integrations/hubspot/rate-budget.js";
 import { callWithConnection, type ConnectionServices } from "./connection.js";
+import type { Services } from "../services.js";
 import { bufferedUnitOfWork, runUnitOfWork, type Actor, type BufferedUnitOfWork, type UnitOfWork } from "../unit-of-work.js";
 
 export type SyncMode = "INCREMENTAL" | "FULL";
@@ -135,7 +136,7 @@ function zero(): SyncCounts {
 }
 
 /** A full or incremental sync of every object type, in dependency order (owners, companies, contacts, deals). */
-export async function runHubspotSync(services: ConnectionServices, input: { tenantId: string; connectionId: string; mode: SyncMode }): Promise<SyncResult> {
+export async function runHubspotSync(services: ConnectionServices & Pick<Services, "jobs">, input: { tenantId: string; connectionId: string; mode: SyncMode }): Promise<SyncResult> {
   const connection = await withTenant(services.db.prisma, { tenantId: input.tenantId }, (tx) => tx.connection.findUnique({ where: { id: input.connectionId } }));
   if (!connection || connection.provider !== "HUBSPOT") throw new Error("no such HubSpot connection");
   const ctx = await loadContext(services, connection);
@@ -153,9 +154,12 @@ export async function runHubspotSync(services: ConnectionServices, input: { tena
     await uow.emit("sales.connection.synced", { connectionId: connection.id, provider: "HUBSPOT", mode: input.mode, objects: result.objects });
     return ok(null);
   });
-  // A first sync fills the sales tables at once: the planner learns of the rows now, not at autovacuum's next pass (best effort).
+  // A first sync fills the sales tables at once: the planner learns of the rows within seconds, not at autovacuum's
+  // next pass — the same refresh job as a lead import's, shared with any import or sync of the same moment (best effort).
   const written = Object.values(result.objects).reduce((n, c) => n + c.created + c.updated, 0);
-  if (written > 0) await refreshSalesStatistics(services.db, written).catch(() => 0);
+  await requestSalesStatisticsRefresh(services.jobs, written, services.config.SALES_STATISTICS_DELAY_SECONDS).catch((error: unknown) =>
+    services.logger.warn({ err: error instanceof Error ? error.message.slice(0, 200) : String(error) }, "requesting a planner statistics refresh after a HubSpot sync failed"),
+  );
   return result;
 }
 

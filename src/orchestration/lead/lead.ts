@@ -3,7 +3,7 @@
 // status), convert into company + contact + deal.
 import { withTenant } from "../../data/database.js";
 import { isUniqueViolation } from "../../data/database.js";
-import { refreshSalesStatistics } from "../../data/planner-statistics.js";
+import { requestSalesStatisticsRefresh } from "../../data/planner-statistics.js";
 import { canTransition, leadInputSchema, MAX_IMPORT_ROWS, type LeadInput, type LeadStatus } from "../../domain/lead/lead.js";
 import { importRowProblem, parseCsvRows, recordToLeadInput } from "../../domain/lead/lead-import.js";
 import { disqualifications } from "../../domain/scoring/disqualification.js";
@@ -199,11 +199,12 @@ export async function importLeads(services: Services, actor: Actor, request: Imp
     },
     { timeout: 10 * 60_000 },
   );
-  // Once committed: the planner learns of the new rows now rather than at autovacuum's next pass, so the
-  // lists the importer opens next are planned for their real size. Best effort; autovacuum remains the backstop.
+  // Once committed: the planner learns of the new rows within seconds rather than at autovacuum's next pass, so
+  // the lists the importer opens next are planned for their real size. The ANALYZE runs as a job (imports in a
+  // row share one), not on this request. Best effort; autovacuum remains the backstop.
   if (outcome.ok && outcome.value.created + outcome.value.merged > 0) {
-    await refreshSalesStatistics(services.db, outcome.value.created + outcome.value.merged).catch((error: unknown) =>
-      services.logger.warn({ err: error instanceof Error ? error.message.slice(0, 200) : String(error) }, "refreshing planner statistics after an import failed"),
+    await requestSalesStatisticsRefresh(services.jobs, outcome.value.created + outcome.value.merged, services.config.SALES_STATISTICS_DELAY_SECONDS).catch((error: unknown) =>
+      services.logger.warn({ err: error instanceof Error ? error.message.slice(0, 200) : String(error) }, "requesting a planner statistics refresh after an import failed"),
     );
   }
   return outcome;

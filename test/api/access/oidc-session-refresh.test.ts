@@ -14,7 +14,6 @@
 //   database in clear;
 // - a provider that gives no refresh token: refreshes as before, capped at
 //   OIDC_SESSION_UNCHECKED_MAX_HOURS from the sign-in.
-import { createHash, randomBytes } from "node:crypto";
 import { decodeGlobalID } from "@pothos/plugin-relay";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,6 +22,7 @@ import { startFakeOidc, type FakeOidc } from "../../fakes/oidc/server.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
 import type { TypedDocumentString } from "../../generated/gql/graphql.js";
 import { execute, executeOk } from "../../helpers/graphql.js";
+import { authorizeAtProvider } from "../../helpers/oidc.js";
 import { sql } from "../../helpers/operator.js";
 
 const SignIn = graphql(`
@@ -43,13 +43,7 @@ const Me = graphql(`
   query OidcRefreshMe { me { role tenant { id } user { email } } }
 `);
 
-const REDIRECT = "http://127.0.0.1:4000/auth/callback";
 const HOUR = 3600;
-
-function pkce() {
-  const verifier = randomBytes(32).toString("base64url");
-  return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url"), nonce: randomBytes(16).toString("hex"), state: randomBytes(8).toString("hex") };
-}
 
 /** Every GraphQL response body of the test, as text: the provider's refresh tokens must be in none. */
 const responses: string[] = [];
@@ -60,9 +54,7 @@ async function run<R, V>(t: TestApp, document: TypedDocumentString<R, V>, variab
 }
 
 async function signIn(t: TestApp, oidc: FakeOidc, email: string) {
-  const p = pkce();
-  const location = new URL(oidc.authorize({ email, redirectUri: REDIRECT, codeChallenge: p.challenge, state: p.state, nonce: p.nonce }));
-  const input = { code: location.searchParams.get("code")!, codeVerifier: p.verifier, redirectUri: REDIRECT, nonce: p.nonce };
+  const { input } = authorizeAtProvider(oidc, email);
   const result = await run(t, SignIn, { input });
   expect(result.errors).toBeUndefined();
   expect(result.data!.signInWithOidc.userErrors).toEqual([]);

@@ -9,7 +9,7 @@
 //   bound;
 // - a used code, a wrong verifier, a foreign nonce or bad input are refused
 //   with typed userErrors, binding nothing.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provisionTenant } from "../../../src/data/provisioning.js";
@@ -17,6 +17,7 @@ import { graphql } from "../../generated/gql/index.js";
 import { startFakeOidc, type FakeOidc } from "../../fakes/oidc/server.js";
 import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
 import { execute, executeOk } from "../../helpers/graphql.js";
+import { authorizeAtProvider, pkce, OIDC_REDIRECT as REDIRECT } from "../../helpers/oidc.js";
 
 const Options = graphql(`
   query OidcSignInOptions {
@@ -36,13 +37,6 @@ const Me = graphql(`
   query OidcSignInMe { me { role tenant { name } user { email } } }
 `);
 
-const REDIRECT = "http://127.0.0.1:4000/auth/callback";
-
-function pkce() {
-  const verifier = randomBytes(32).toString("base64url");
-  return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url"), nonce: randomBytes(16).toString("hex"), state: randomBytes(8).toString("hex") };
-}
-
 describe("console sign-in with the identity provider", () => {
   let oidc: FakeOidc;
   let t: TestApp;
@@ -61,12 +55,11 @@ describe("console sign-in with the identity provider", () => {
 
   /** What the console does: authorize at the provider, then hand code + verifier + nonce to the service. */
   async function signInAs(email: string, tweak: { verifier?: string; nonce?: string; redirectUri?: string } = {}) {
-    const p = pkce();
-    const location = new URL(oidc.authorize({ email, redirectUri: REDIRECT, codeChallenge: p.challenge, state: p.state, nonce: p.nonce }));
-    expect(location.searchParams.get("state")).toBe(p.state);
+    const { location, state, input: authorized } = authorizeAtProvider(oidc, email);
+    expect(location.searchParams.get("state")).toBe(state);
     const code = location.searchParams.get("code");
     expect(code, location.toString()).toBeTruthy();
-    const input = { code: code!, codeVerifier: tweak.verifier ?? p.verifier, redirectUri: tweak.redirectUri ?? REDIRECT, nonce: tweak.nonce ?? p.nonce };
+    const input = { ...authorized, codeVerifier: tweak.verifier ?? authorized.codeVerifier, redirectUri: tweak.redirectUri ?? authorized.redirectUri, nonce: tweak.nonce ?? authorized.nonce };
     const result = await executeOk(t.graphqlUrl, SignIn, { input });
     return { result: result.signInWithOidc, input };
   }

@@ -5,30 +5,17 @@
 // the send path would hold it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { warmupCap, warmupDay } from "../../../src/domain/sending/deliverability.js";
-import { createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
-import { execute } from "../../helpers/graphql.js";
-import { insertContact, patchSettings, sql, startOperatorApp } from "../../helpers/operator.js";
+import type { TestApp, TestTenant } from "../../helpers/app.js";
+import { mondayAhead, startCampaignPlanApp, type CampaignPlanApp, type Json } from "../../helpers/campaign.js";
+import { insertContact, patchSettings, sql } from "../../helpers/operator.js";
 
 const PREVIEW = `query($input: CampaignPreviewInput!) { campaignPreview(input: $input, first: 50) {
   preview { plannedCount days { day count } ranked { email plannedDay plannedAt planNote timeZone timeZoneSource } }
   userErrors { code field message } } }`;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let t: TestApp;
 let a: TestTenant;
-
-async function ok(token: string, query: string, variables: Record<string, unknown> = {}): Promise<Json> {
-  const r = await execute<Json, Record<string, unknown>>(t.graphqlUrl, query, variables, { token });
-  if (r.errors?.length || !r.data) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
-  return r.data as Json;
-}
-
-/** A Monday at least `weeks` weeks ahead (YYYY-MM-DD). */
-function mondayAhead(weeks: number): string {
-  const d = new Date(Date.now() + weeks * 7 * 86_400_000);
-  while (d.getUTCDay() !== 1) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
+let ok: CampaignPlanApp["ok"];
 
 /** "YYYY-MM-DD HH:MM" of an instant in a zone. */
 function local(iso: string, timeZone: string): string {
@@ -41,8 +28,7 @@ function local(iso: string, timeZone: string): string {
 }
 
 async function person(email: string, extra: { timeZone?: string; country?: string } = {}): Promise<void> {
-  const id = await insertContact(t.db, a.tenantId, { email, firstName: email.split("@")[0] });
-  await sql(t.db, `UPDATE "Contact" SET "title" = 'Head of zones', "timeZone" = $2 WHERE "id" = $1`, [id, extra.timeZone ?? null]);
+  const id = await insertContact(t.db, a.tenantId, { email, firstName: email.split("@")[0], title: "Head of zones", timeZone: extra.timeZone });
   if (extra.country) {
     const [co] = await sql<{ id: string }>(t.db, `INSERT INTO "Company" ("id", "tenantId", "name", "country", "updatedAt") VALUES (gen_random_uuid(), $1, $2, $3, now()) RETURNING "id"`, [
       a.tenantId,
@@ -54,9 +40,7 @@ async function person(email: string, extra: { timeZone?: string; country?: strin
 }
 
 beforeAll(async () => {
-  t = await startOperatorApp({ workers: 0 });
-  a = await createTenant(t, "zones-a");
-  await patchSettings(t.db, a.tenantId, { general: { timeZone: "Europe/Berlin" }, sending: { mailboxes: ["sales@zones-a.example"] } });
+  ({ t, a, ok } = await startCampaignPlanApp("zones-a"));
   await person("ny@zone1.example", { timeZone: "America/New_York" });
   await person("tokyo@zone2.example", { country: "JP" });
   await person("berlin@zone3.example");

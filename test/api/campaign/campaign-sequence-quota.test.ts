@@ -6,9 +6,9 @@
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localInstant } from "../../../src/domain/sequence/sequence.js";
-import { createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
-import { execute } from "../../helpers/graphql.js";
-import { insertContact, patchSettings, sql, startOperatorApp } from "../../helpers/operator.js";
+import type { TestApp, TestTenant } from "../../helpers/app.js";
+import { mondayAhead, startCampaignPlanApp, type CampaignPlanApp, type Json } from "../../helpers/campaign.js";
+import { insertContact, sql } from "../../helpers/operator.js";
 
 const PREVIEW = `query($input: CampaignPreviewInput!) { campaignPreview(input: $input, first: 50) {
   preview { plannedCount fingerprint days { day count } ranked { contactId email plannedDay plannedAt planNote } }
@@ -17,41 +17,18 @@ const LAUNCH = `mutation($input: CampaignLaunchInput!) { campaignLaunch(input: $
 const CREATE = `mutation($input: SequenceCreateInput!) { sequenceCreate(input: $input) { sequence { id } userErrors { code field message } } }`;
 const ENROLL = `mutation($input: SequenceEnrollInput!) { sequenceEnroll(input: $input) { results { contactId refusal enrollment { id } } userErrors { code message } } }`;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let t: TestApp;
 let a: TestTenant;
-const MAILBOX = "sales@seqcap-a.example";
+let ok: CampaignPlanApp["ok"];
 const LIMIT = 5;
 const STEPS = 2;
-
-async function ok(token: string, query: string, variables: Record<string, unknown> = {}): Promise<Json> {
-  const r = await execute<Json, Record<string, unknown>>(t.graphqlUrl, query, variables, { token });
-  if (r.errors?.length || !r.data) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
-  return r.data as Json;
-}
-
-/** A Monday at least `weeks` weeks ahead (YYYY-MM-DD): a business day whatever today is. */
-function mondayAhead(weeks: number): string {
-  const d = new Date(Date.now() + weeks * 7 * 86_400_000);
-  while (d.getUTCDay() !== 1) d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
 
 const startDate = mondayAhead(1);
 const segment = { titleKeywords: ["pitchable"] };
 
 beforeAll(async () => {
-  t = await startOperatorApp({ workers: 0 });
-  a = await createTenant(t, "seqcap-a");
-  await patchSettings(t.db, a.tenantId, {
-    general: { timeZone: "Europe/Berlin" },
-    sending: { mailboxes: [MAILBOX] },
-    quotas: { mailbox: { limit: LIMIT, windowHours: 24 } },
-  });
-  for (let i = 0; i < 8; i++) {
-    const id = await insertContact(t.db, a.tenantId, { email: `p${i}@pitch${i}.example`, firstName: `P${i}` });
-    await sql(t.db, `UPDATE "Contact" SET "title" = 'Pitchable buyer' WHERE "id" = $1`, [id]);
-  }
+  ({ t, a, ok } = await startCampaignPlanApp("seqcap-a", { quotas: { mailbox: { limit: LIMIT, windowHours: 24 } } }));
+  for (let i = 0; i < 8; i++) await insertContact(t.db, a.tenantId, { email: `p${i}@pitch${i}.example`, firstName: `P${i}`, title: "Pitchable buyer" });
 }, 120_000);
 
 afterAll(async () => {

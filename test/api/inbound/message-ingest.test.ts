@@ -9,9 +9,10 @@ import { decodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INBOUND_EMAIL_LABELS } from "../../../bench/data/inbound-email-labels.js";
 import { graphql } from "../../generated/gql/index.js";
-import { agentsSettled, fixtureEmail, inboundEmail, rawEmail } from "../../helpers/agents.js";
+import { agentsSettled, fixtureEmail, inboundEmail, rawEmail, startAgentTestApp } from "../../helpers/agents.js";
 import { sharedData, withSharedData } from "../../helpers/shared-data.js";
-import { ALL_ROLES, createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { ALL_ROLES, createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { approveDraft, createDraft, sendApprovedDraft } from "../../helpers/draft.js";
 import { execute, executeOk } from "../../helpers/graphql.js";
 import { patchSettings, sql, waitFor } from "../../helpers/operator.js";
 
@@ -58,27 +59,6 @@ const Tasks = graphql(`
   }
 `);
 
-const DraftCreate = graphql(`
-  mutation IngestDraftCreate($input: DraftCreateInput!) {
-    draftCreate(input: $input) { draft { id } userErrors { code message } }
-  }
-`);
-const DraftApprove = graphql(`
-  mutation IngestDraftApprove($input: DraftApproveInput!) {
-    draftApprove(input: $input) { draft { id status } userErrors { code message } }
-  }
-`);
-const DraftSend = graphql(`
-  mutation IngestDraftSend($input: DraftSendInput!) {
-    draftSend(input: $input) { draft { id status } userErrors { code message } }
-  }
-`);
-const DraftNode = graphql(`
-  query IngestDraftNode($id: ID!) {
-    node(id: $id) { ... on Draft { id status messageId } }
-  }
-`);
-
 const AnyNode = graphql(`
   query IngestAnyNode($id: ID!) {
     node(id: $id) { id }
@@ -95,7 +75,7 @@ let tenant: TestTenant;
 let other: TestTenant;
 
 beforeAll(async () => {
-  t = await startTestApp({ env: { AGENT_POLL_SECONDS: "0.5", SEND_POLL_SECONDS: "0.5" } });
+  t = await startAgentTestApp();
   tenant = await createTenant(t, "ingest");
   other = await createTenant(t, "ingest-other");
 });
@@ -301,21 +281,15 @@ describe("human mail", () => {
     const t2 = await createTenant(t, "ingest-sent");
     const op = t2.members.OPERATOR;
     await patchSettings(t.db, t2.tenantId, { sending: { mode: "SEND_ALLOWED" } });
-    const created = await executeOk(
-      t.graphqlUrl,
-      DraftCreate,
-      { input: { recipient: { email: "dev@quanta.example", firstName: "Dev" }, subject: "Pilot for Quanta", bodyText: "Hi Dev,\n\nWould a two-week pilot starting on 16 March work for your team?\n\nBest,\nOscar" } },
-      { token: op.token },
-    );
-    const draftId = created.draftCreate.draft!.id;
-    expect((await executeOk(t.graphqlUrl, DraftApprove, { input: { draftId } }, { token: t2.members.MANAGER.token })).draftApprove.userErrors).toEqual([]);
-    expect((await executeOk(t.graphqlUrl, DraftSend, { input: { draftId } }, { token: op.token })).draftSend.userErrors).toEqual([]);
-    const sent = await waitFor(async () => {
-      const d = await executeOk(t.graphqlUrl, DraftNode, { id: draftId }, { token: op.token });
-      return d.node && "status" in d.node && d.node.status === "SENT" ? d.node : null;
-    }, 20_000, "the draft to be sent");
+    const draftId = await createDraft(t, t2, {
+      recipient: { email: "dev@quanta.example", firstName: "Dev" },
+      subject: "Pilot for Quanta",
+      bodyText: "Hi Dev,\n\nWould a two-week pilot starting on 16 March work for your team?\n\nBest,\nOscar",
+    });
+    await approveDraft(t, t2, draftId);
+    const sent = await sendApprovedDraft(t, t2, draftId);
     const reply = rawEmail(
-      { From: "Dev Rao <dev@quanta.example>", To: op.email, Subject: "Re: Pilot for Quanta", "Message-ID": "<dev-1@quanta.example>", "In-Reply-To": sent.messageId!, References: sent.messageId!, Date: new Date().toUTCString() },
+      { From: "Dev Rao <dev@quanta.example>", To: op.email, Subject: "Re: Pilot for Quanta", "Message-ID": "<dev-1@quanta.example>", "In-Reply-To": sent.messageId, References: sent.messageId, Date: new Date().toUTCString() },
       ["Hi Oscar,", "", "Sounds good. Can you send the pilot agreement by Friday?", "", "Dev"],
     );
     const r = await executeOk(t.graphqlUrl, Ingest, { input: { raw: reply } }, { token: op.token });

@@ -10,31 +10,12 @@
 import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql } from "../../generated/gql/index.js";
-import { agentsSettled, fixtureEmail, rawEmail } from "../../helpers/agents.js";
-import { createTenant, startTestApp, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { agentsSettled, fixtureEmail, rawEmail, startAgentTestApp } from "../../helpers/agents.js";
+import { createTenant, type TestApp, type TestTenant } from "../../helpers/app.js";
+import { approveDraft, createDraft, DraftCreate, sendApprovedDraft } from "../../helpers/draft.js";
 import { executeOk } from "../../helpers/graphql.js";
-import { patchSettings, sql, waitFor } from "../../helpers/operator.js";
+import { patchSettings, sql } from "../../helpers/operator.js";
 
-const DraftCreate = graphql(`
-  mutation FunnelDraftCreate($input: DraftCreateInput!) {
-    draftCreate(input: $input) { draft { id } userErrors { code message } }
-  }
-`);
-const DraftApprove = graphql(`
-  mutation FunnelDraftApprove($input: DraftApproveInput!) {
-    draftApprove(input: $input) { draft { id status } userErrors { code message } }
-  }
-`);
-const DraftSend = graphql(`
-  mutation FunnelDraftSend($input: DraftSendInput!) {
-    draftSend(input: $input) { draft { id status } userErrors { code message } }
-  }
-`);
-const DraftNode = graphql(`
-  query FunnelDraftNode($id: ID!) {
-    node(id: $id) { ... on Draft { id status messageId } }
-  }
-`);
 const Ingest = graphql(`
   mutation FunnelIngest($input: MessageIngestInput!) {
     messageIngest(input: $input) { inboundMessage { id } userErrors { code message } }
@@ -73,7 +54,7 @@ let t: TestApp;
 let tenant: TestTenant;
 
 beforeAll(async () => {
-  t = await startTestApp({ env: { AGENT_POLL_SECONDS: "0.5", SEND_POLL_SECONDS: "0.5" } });
+  t = await startAgentTestApp();
   tenant = await createTenant(t, "funnel-ts");
   await patchSettings(t.db, tenant.tenantId, { sending: { mode: "SEND_ALLOWED" } });
 });
@@ -92,20 +73,13 @@ const uuidOf = (globalId: string) => decodeGlobalID(globalId).id;
 
 /** Creates, approves and sends a draft through the API; waits for the send worker. */
 async function sendDraft(recipient: string, subject: string): Promise<{ id: string; messageId: string }> {
-  const op = tenant.members.OPERATOR;
-  const created = await executeOk(t.graphqlUrl, DraftCreate, { input: { recipient: { email: recipient }, subject, bodyText: "Hi,\n\nWould a short pilot help your team?\n\nBest,\nOscar" } }, { token: op.token });
-  expect(created.draftCreate.userErrors).toEqual([]);
-  const draftId = created.draftCreate.draft!.id;
+  const draftId = await createDraft(t, tenant, { recipient: { email: recipient }, subject, bodyText: "Hi,\n\nWould a short pilot help your team?\n\nBest,\nOscar" });
   const beforeApprove = await funnelOf(uuidOf(draftId));
   expect(beforeApprove.approvedAt).toBeNull();
-  expect((await executeOk(t.graphqlUrl, DraftApprove, { input: { draftId } }, { token: tenant.members.MANAGER.token })).draftApprove.userErrors).toEqual([]);
+  await approveDraft(t, tenant, draftId);
   expect((await funnelOf(uuidOf(draftId))).approvedAt).toBeInstanceOf(Date);
-  expect((await executeOk(t.graphqlUrl, DraftSend, { input: { draftId } }, { token: op.token })).draftSend.userErrors).toEqual([]);
-  const sent = await waitFor(async () => {
-    const d = await executeOk(t.graphqlUrl, DraftNode, { id: draftId }, { token: op.token });
-    return d.node && "status" in d.node && d.node.status === "SENT" ? d.node : null;
-  }, 20_000, "the draft to be sent");
-  return { id: uuidOf(draftId), messageId: sent.messageId! };
+  const sent = await sendApprovedDraft(t, tenant, draftId);
+  return { id: uuidOf(draftId), messageId: sent.messageId };
 }
 
 describe("draft funnel timestamps", () => {

@@ -10,6 +10,7 @@ import { accountDay } from "../../../src/integrations/hubspot/rate-budget.js";
 import type { TestApp } from "../../helpers/app.js";
 import { startHubspotTestApp, type HubspotTestApp, type HubspotTestTenant } from "../../helpers/hubspot.js";
 import { sql, userActor } from "../../helpers/operator.js";
+import { waitFor } from "../../helpers/wait.js";
 import type { FakeHubspot } from "../../fakes/hubspot/server.js";
 
 let h: HubspotTestApp;
@@ -77,6 +78,12 @@ describe("HubSpot inbound sync", () => {
     expect(audits[0]!.n).toBe(45 + 45 + 12);
     const conn = await sql<{ lastSyncAt: Date | null }>(t.db, `SELECT "lastSyncAt" FROM "Connection" WHERE "id" = $1`, [connectionId]);
     expect(conn[0]!.lastSyncAt).not.toBeNull();
+  });
+
+  it("the first run asks for the same planner-statistics refresh as a lead import, a job counting what it wrote", async () => {
+    const jobs = await sql<{ state: string; rowsWritten: number }>(t.db, `SELECT state::text AS state, (data->>'rowsWritten')::int AS "rowsWritten" FROM pgboss.job WHERE name = 'sales-statistics'`);
+    expect(jobs).toEqual([{ state: expect.any(String), rowsWritten: 45 + 45 + 12 + 2 }]);
+    await waitFor(async () => (await sql<{ n: number }>(t.db, `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'sales-statistics' AND state = 'completed'`))[0]!.n === 1, { message: "the refresh job to run" });
   });
 
   it("a second run imports nothing new and uses the search API from the cursor", async () => {
