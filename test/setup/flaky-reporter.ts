@@ -5,14 +5,17 @@
 import type { Reporter, TestCase } from "vitest/node";
 
 export default class FlakyReporter implements Reporter {
-  private readonly flaky: string[] = [];
+  private readonly flaky = new Set<string>();
+  private printed = false;
 
   onTestCaseResult(testCase: TestCase): void {
-    if (testCase.diagnostic()?.flaky) this.flaky.push(`${testCase.module.moduleId.replace(`${process.cwd()}/`, "")} > ${testCase.fullName}`);
+    if (testCase.diagnostic()?.flaky) this.flaky.add(`${testCase.module.moduleId.replace(`${process.cwd()}/`, "")} > ${testCase.fullName}`);
   }
 
   onTestRunEnd(): void {
-    if (this.flaky.length === 0) return;
-    console.log(`\nPassed only on a second try (flaky; fix them):\n${this.flaky.map((name) => `  - ${name}`).join("\n")}\n`);
+    // Said once, however many times the run reports its end.
+    if (this.flaky.size === 0 || this.printed) return;
+    this.printed = true;
+    console.log(`\nPassed only on a second try (flaky; fix them):\n${[...this.flaky].map((name) => `  - ${name}`).join("\n")}\n`);
   }
 }

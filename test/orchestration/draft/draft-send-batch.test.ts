@@ -103,7 +103,14 @@ describe("batched sends", () => {
   let services: Services | null = null;
   const outbox = hookedOutbox(() => services!);
   beforeAll(async () => {
-    t = await startOperatorApp({ mailTransport: outbox.transport, env: { DATABASE_POOL_MAX: "30" } });
+    // 100 claims serialised on one mailbox's quota lock hold connections while they wait: on a loaded
+    // runner the last ones can wait longer than the default budgets (10 s for a connection or a
+    // statement), and a claim refused for its budget is left to the job queue's retry, which these
+    // calls do not have. The budgets are not what this file tests; exactness is.
+    t = await startOperatorApp({
+      mailTransport: outbox.transport,
+      env: { DATABASE_POOL_MAX: "30", DATABASE_ACQUIRE_TIMEOUT_MS: "60000", DATABASE_STATEMENT_TIMEOUT_MS: "60000" },
+    });
     services = t.app.services;
   });
   afterAll(() => t?.close());
